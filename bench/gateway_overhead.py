@@ -1,0 +1,353 @@
+"""What the gateway costs: the same requests straight to llama.cpp and through Gwanmun.
+
+One llama.cpp server process (xllamacpp, the packaged SmolLM2) is started, and
+one ``gwanmun serve`` process in front of it (embedded model off, the llama.cpp
+process as its only backend, guards on). Every measurement alternates direct and
+gateway requests so drift (thermal, cache) hits both sides equally.
+
+    python bench/gateway_overhead.py                # about two minutes
+    python bench/gateway_overhead.py --rounds 200   # tighter percentiles
+
+Printed: p50/p95 latency of a one-token request (the fixed cost), time to first
+token and tokens/s of a streamed answer, and requests/s with 8 concurrent
+clients, each as direct, gateway and gateway/direct ratio. Only 127.0.0.1 is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+PROMPTS = [
+    "Write a short paragraph about the history of public libraries.",
+    "List five tips for writing a clear letter to a citizen.",
+    "Explain what a meeting summary should contain.",
+    "Describe the water cycle for a school pamphlet.",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early with status {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} not ready after {timeout:.0f} s")
+
+
+@contextmanager
+def servers(threads: int, parallel: int) -> Iterator[tuple[str, str]]:
+    direct_port, gateway_port = free_port(), free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory(prefix="gwanmun-bench-") as tmp:
+        config = Path(tmp) / "gwanmun.json"  # JSON is valid YAML
+        config.write_text(
+            json.dumps(
+                {
+                    "host": "127.0.0.1",
+                    "port": gateway_port,
+                    "data_dir": str(Path(tmp) / "data"),
+                    "allow_anonymous": True,
+                    "log_level": "warning",
+                    "embedded": {"enabled": False},
+                    "backends": [
+                        {
+                            "name": "llamacpp",
+                            "base_url": f"http://127.0.0.1:{direct_port}/v1",
+                            "models": ["smollm2"],
+                            "max_grade": "C",
+                            "timeout_s": 120,
+                        }
+                    ],
+                }
+            )
+        )
+        try:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gwanmun.backends.llamacpp_process",
+                        "--port",
+                        str(direct_port),
+                        "--threads",
+                        str(threads),
+                        "--parallel",
+                        str(parallel),
+                        "--ctx",
+                        str(1024 * parallel),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            wait_ready(f"http://127.0.0.1:{direct_port}/health", procs[0])
+            gwanmun = str(Path(sys.executable).with_name("gwanmun"))
+            procs.append(
+                subprocess.Popen(
+                    [gwanmun, "serve"],
+                    env={**os.environ, "GWANMUN_CONFIG": str(config)},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            wait_ready(f"http://127.0.0.1:{gateway_port}/readyz", procs[1])
+            yield (
+                f"http://127.0.0.1:{direct_port}/v1",
+                f"http://127.0.0.1:{gateway_port}/v1",
+            )
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+@dataclass
+class Sample:
+    latency: float
+    ttft: float
+    tokens: int
+
+
+def body(prompt: str, max_tokens: int, stream: bool) -> dict[str, object]:
+    data: dict[str, object] = {
+        "model": "smollm2",
+        "messages": [{"role": "user", "content": prompt}],
+        "max_tokens": max_tokens,
+        "temperature": 0,
+        "seed": 1,
+        "stream": stream,
+    }
+    if stream:
+        data["stream_options"] = {"include_usage": True}
+    return data
+
+
+STALE_RETRIES = {"count": 0}
+
+
+async def one(client: httpx.AsyncClient, base: str, prompt: str, max_tokens: int) -> Sample:
+    """A streamed request: total latency, time to first content, completion tokens.
+
+    llama.cpp's server now and then closes a keep-alive connection right after a
+    stream; a request that meets such a connection is retried once (and counted)
+    on both sides, as Gwanmun's own backend client does.
+    """
+    try:
+        return await _one(client, base, prompt, max_tokens)
+    except httpx.RemoteProtocolError:
+        STALE_RETRIES["count"] += 1
+        return await _one(client, base, prompt, max_tokens)
+
+
+async def _one(client: httpx.AsyncClient, base: str, prompt: str, max_tokens: int) -> Sample:
+    start = time.perf_counter()
+    ttft = 0.0
+    tokens = 0
+    async with client.stream(
+        "POST", f"{base}/chat/completions", json=body(prompt, max_tokens, True)
+    ) as response:
+        if response.status_code != 200:
+            detail = (await response.aread()).decode(errors="replace")[:300]
+            raise RuntimeError(f"{base}: HTTP {response.status_code}: {detail}")
+        async for line in response.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if chunk.get("usage"):
+                tokens = chunk["usage"]["completion_tokens"]
+            if not ttft and any((c.get("delta") or {}).get("content") for c in chunk["choices"]):
+                ttft = time.perf_counter() - start
+    return Sample(time.perf_counter() - start, ttft, tokens)
+
+
+async def fixed_cost(client: httpx.AsyncClient, base: str, prompt: str) -> float:
+    start = time.perf_counter()
+    try:
+        response = await client.post(f"{base}/chat/completions", json=body(prompt, 1, False))
+    except httpx.RemoteProtocolError:
+        STALE_RETRIES["count"] += 1
+        start = time.perf_counter()
+        response = await client.post(f"{base}/chat/completions", json=body(prompt, 1, False))
+    response.raise_for_status()
+    return time.perf_counter() - start
+
+
+async def gather_limited(jobs: list[Coroutine[None, None, Sample]], limit: int) -> list[Sample]:
+    semaphore = asyncio.Semaphore(limit)
+
+    async def limited(job: Coroutine[None, None, Sample]) -> Sample:
+        async with semaphore:
+            return await job
+
+    results = await asyncio.gather(*(limited(j) for j in jobs), return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise SystemExit(f"{len(errors)} of {len(jobs)} concurrent requests failed: {errors[0]!r}")
+    return [r for r in results if isinstance(r, Sample)]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def row(name: str, direct: float, gateway: float, unit: str, digits: int = 1) -> str:
+    ratio = gateway / direct if direct else float("nan")
+    return (
+        f"{name:<34} {direct:>10.{digits}f} {gateway:>10.{digits}f} {unit:<6}"
+        f" {ratio:>7.3f}  ({gateway - direct:+.{digits}f} {unit})"
+    )
+
+
+async def run(args: argparse.Namespace, direct: str, gateway: str) -> None:
+    bases = {"direct": direct, "gateway": gateway}
+    async with httpx.AsyncClient(timeout=120, trust_env=False) as client:
+        for base in bases.values():  # warm both paths and the model's caches
+            for prompt in PROMPTS:
+                await one(client, base, prompt, 8)
+
+        # Every request gets a prompt of its own (same length on both sides), so
+        # llama.cpp's prompt cache favours neither; the order alternates per pair.
+        fixed: dict[str, list[float]] = {k: [] for k in bases}
+        for i in range(args.rounds):
+            order = list(bases.items()) if i % 2 == 0 else list(reversed(bases.items()))
+            for k, (name, base) in enumerate(order):
+                prompt = f"Request {1000 + 2 * i + k}: {PROMPTS[i % len(PROMPTS)]}"
+                fixed[name].append(await fixed_cost(client, base, prompt))
+
+        streamed: dict[str, list[Sample]] = {k: [] for k in bases}
+        for i in range(args.stream_rounds):
+            order = list(bases.items()) if i % 2 == 0 else list(reversed(bases.items()))
+            for k, (name, base) in enumerate(order):
+                prompt = f"Request {5000 + 2 * i + k}: {PROMPTS[i % len(PROMPTS)]}"
+                streamed[name].append(await one(client, base, prompt, args.max_tokens))
+
+        throughput: dict[str, float] = {}
+        for name, base in bases.items():
+            start = time.perf_counter()
+            jobs = [
+                one(client, base, PROMPTS[i % len(PROMPTS)], args.max_tokens // 2)
+                for i in range(args.concurrency * args.concurrent_waves)
+            ]
+            done = await gather_limited(jobs, args.concurrency)
+            throughput[name] = len(done) / (time.perf_counter() - start)
+
+    ms = 1000.0
+    d, g = fixed["direct"], fixed["gateway"]
+    print(f"\n{'':<34} {'direct':>10} {'gateway':>10} {'':<6} {'ratio':>7}")
+    print(row("1-token request p50", pct(d, 0.5) * ms, pct(g, 0.5) * ms, "ms", 2))
+    print(row("1-token request p95", pct(d, 0.95) * ms, pct(g, 0.95) * ms, "ms", 2))
+    ds, gs = streamed["direct"], streamed["gateway"]
+    print(
+        row(
+            f"stream {args.max_tokens} tok latency p50",
+            pct([s.latency for s in ds], 0.5) * ms,
+            pct([s.latency for s in gs], 0.5) * ms,
+            "ms",
+        )
+    )
+    print(
+        row(
+            f"stream {args.max_tokens} tok latency p95",
+            pct([s.latency for s in ds], 0.95) * ms,
+            pct([s.latency for s in gs], 0.95) * ms,
+            "ms",
+        )
+    )
+    print(
+        row(
+            "time to first token p50",
+            pct([s.ttft for s in ds], 0.5) * ms,
+            pct([s.ttft for s in gs], 0.5) * ms,
+            "ms",
+        )
+    )
+
+    def tps(samples: list[Sample]) -> float:
+        # Generation rate after the first token: independent of prompt length and of
+        # where each answer happens to stop.
+        return statistics.median(
+            (s.tokens - 1) / (s.latency - s.ttft) for s in samples if s.tokens > 1 and s.ttft
+        )
+
+    print(row("decode tokens/s per stream (median)", tps(ds), tps(gs), "tok/s"))
+    print(
+        row(
+            f"requests/s, {args.concurrency} concurrent clients",
+            throughput["direct"],
+            throughput["gateway"],
+            "req/s",
+            2,
+        )
+    )
+    print(f"stale keep-alive connections retried by the client: {STALE_RETRIES['count']}")
+    # The added cost is the median of paired differences (each gateway request
+    # against the direct request next to it), robust to slow drift.
+    added = statistics.median(b - a for a, b in zip(d, g, strict=True)) * ms
+    print(f"added latency, median of {len(d)} paired differences: {added:+.2f} ms")
+    kept = tps(gs) / tps(ds)
+    print(
+        f"\ntargets: added p50 {added:.2f} ms (<= 3 ms: {'yes' if added <= 3 else 'NO'}); "
+        f"tokens/s kept {kept:.1%} (>= 95%: {'yes' if kept >= 0.95 else 'NO'})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200, help="1-token requests per side")
+    parser.add_argument("--stream-rounds", type=int, default=20, help="streams per side")
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrent-waves", type=int, default=3)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=max(1, (os.cpu_count() or 2) - 1),
+        help="llama.cpp threads (default: all CPUs but one, which the gateway gets, as it "
+        "would on its own host)",
+    )
+    args = parser.parse_args()
+    print(
+        f"gateway_overhead: SmolLM2-135M Q4_1, llama.cpp threads={args.threads}, "
+        f"parallel slots={args.concurrency}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    with servers(args.threads, args.concurrency) as (direct, gateway):
+        asyncio.run(run(args, direct, gateway))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The embedded default: a llama.cpp server (xllamacpp) inside this process.
+
+It binds 127.0.0.1 on an ephemeral port, is health-checked before the gateway
+reports ready, and is stopped with the gateway. Requests reach it through the
+same OpenAI-compatible adapter as any upstream, so both paths are one code path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from gwanmun.backends.openai_compat import OpenAICompatBackend
+from gwanmun.errors import BackendUnavailable
+from gwanmun.types import ChatRequest, Grade
+
+EMBEDDED_BACKEND_NAME = "embedded"
+
+
+def free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_llama_server(
+    model_path: Path, *, port: int, n_parallel: int, n_threads: int, n_ctx: int
+) -> Any:
+    """Start xllamacpp's llama.cpp HTTP server on 127.0.0.1:port; returns the handle.
+
+    The server lives as long as the returned object is referenced.
+    """
+    import xllamacpp  # heavy native module: loaded only when a model is served
+
+    threads = n_threads or os.cpu_count() or 1
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_path)
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.n_parallel = n_parallel
+    params.n_ctx = n_ctx
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.use_jinja = True
+    params.verbosity = 1  # errors only; llama.cpp's info lines would flood the log
+    params.endpoint_metrics = False
+    return xllamacpp.Server(params)
+
+
+def wait_healthy(port: int, *, timeout_s: float) -> None:
+    """Poll llama.cpp's /health until the model is loaded."""
+    deadline = time.monotonic() + timeout_s
+    url = f"http://127.0.0.1:{port}/health"
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}"
+        except OSError as exc:
+            last = type(exc).__name__
+        time.sleep(0.05)
+    raise BackendUnavailable(
+        f"the embedded model server did not become healthy within {timeout_s:.0f}s ({last})"
+    )
+
+
+class EmbeddedBackend:
+    """Serves one GGUF model in-process under ``model_name``."""
+
+    def __init__(
+        self,
+        *,
+        model_name: str,
+        model_path: Path,
+        max_grade: Grade,
+        n_parallel: int = 4,
+        n_threads: int = 0,
+        n_ctx: int = 8192,
+        startup_timeout_s: float = 120.0,
+    ) -> None:
+        self.name = EMBEDDED_BACKEND_NAME
+        self.max_grade = max_grade
+        self.model_name = model_name
+        self.model_path = model_path
+        self._n_parallel = n_parallel
+        self._n_threads = n_threads
+        self._n_ctx = n_ctx
+        self._startup_timeout_s = startup_timeout_s
+        self._server: Any = None
+        self._http: OpenAICompatBackend | None = None
+
+    def models(self) -> list[str]:
+        return [self.model_name]
+
+    async def start(self) -> None:
+        port = free_loopback_port()
+        self._server = await asyncio.to_thread(
+            start_llama_server,
+            self.model_path,
+            port=port,
+            n_parallel=self._n_parallel,
+            n_threads=self._n_threads,
+            n_ctx=self._n_ctx,
+        )
+        await asyncio.to_thread(wait_healthy, port, timeout_s=self._startup_timeout_s)
+        self._http = OpenAICompatBackend(
+            name=self.name,
+            base_url=f"http://127.0.0.1:{port}/v1",
+            models=[self.model_name],
+            max_grade=self.max_grade,
+            timeout_s=600.0,
+            retries=0,
+            upstream_model=self.model_name,
+        )
+        await self._http.start()
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+        # Dropping the last reference stops xllamacpp's server threads.
+        self._server = None
+
+    @property
+    def http(self) -> OpenAICompatBackend:
+        if self._http is None:
+            raise BackendUnavailable("the embedded model is not started")
+        return self._http
+
+    async def ready(self) -> bool:
+        return self._http is not None and await self._http.ready()
+
+    async def complete(self, request: ChatRequest) -> dict[str, Any]:
+        return await self.http.complete(request)
+
+    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
+        return await self.http.open_stream(request)

@@ -1,0 +1,1 @@
+"""Command-line interface: ``gwanmun serve | chat | models | keys``."""

@@ -1,0 +1,239 @@
+"""The ``gwanmun`` command: a thin shell over the library and the HTTP API."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from gwanmun.errors import GwanmunError
+from gwanmun.settings import Settings, load_settings
+from gwanmun.types import Role
+
+app = typer.Typer(
+    name="gwanmun",
+    help="Gwanmun (관문): a guarded, audited, air-gapped gateway to local language models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def settings_or_exit(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+        raise fail(f"invalid configuration at {where}: {first.get('msg')}") from None
+
+
+def _register_subcommands() -> None:
+    from gwanmun.cli.guard import policy_app, scan
+    from gwanmun.cli.models import models_app
+
+    app.add_typer(models_app, name="models")
+    app.add_typer(policy_app, name="policy")
+    app.command()(scan)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8080).")] = None,
+    allow_anonymous: Annotated[
+        bool, typer.Option("--allow-anonymous", help="Dev mode: no API key needed (loopback only).")
+    ] = False,
+) -> None:
+    """Run the gateway: OpenAI-compatible API in front of the embedded model and backends.
+
+    Example:
+
+        gwanmun serve --port 8080
+
+        GWANMUN_CONFIG=/etc/gwanmun/gwanmun.yaml gwanmun serve --host 10.0.0.4
+    """
+    import uvicorn
+
+    from gwanmun.web.app import UVICORN_OPTIONS, create_app
+
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    if allow_anonymous:
+        overrides["allow_anonymous"] = True
+    settings = settings_or_exit(**overrides)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        application = create_app(settings)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
+    err.print(f"Gwanmun on http://{settings.host}:{settings.port}/v1 (loading the model…)")
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        **UVICORN_OPTIONS,
+    )
+
+
+@app.command()
+def chat(
+    prompt: Annotated[str, typer.Argument(help="The message to send; '-' reads standard input.")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model name (see `gwanmun models list`).")
+    ] = "smollm2-135m-instruct",
+    url: Annotated[
+        str, typer.Option(envvar="GWANMUN_URL", help="Gateway base URL.")
+    ] = "http://127.0.0.1:8080/v1",
+    api_key: Annotated[
+        str | None, typer.Option(envvar="GWANMUN_API_KEY", help="API key (gwk_…).")
+    ] = None,
+    system: Annotated[str | None, typer.Option(help="Optional system message.")] = None,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens to generate.")] = 256,
+) -> None:
+    """Send one message to a running gateway and stream the answer to the terminal.
+
+    Example:
+
+        export GWANMUN_API_KEY=gwk_…
+
+        gwanmun chat "Summarise the meeting notes below in three bullet points: …"
+
+        echo "Translate to Korean: good morning" | gwanmun chat -
+    """
+    from gwanmun.cli.client import stream_chat
+
+    text = sys.stdin.read() if prompt == "-" else prompt
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": text})
+    try:
+        for piece in stream_chat(
+            url, api_key, model=model, messages=messages, max_tokens=max_tokens
+        ):
+            out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
+    except GwanmunError as exc:
+        out.print()
+        raise fail(exc.message) from None
+    out.print()
+
+
+@keys_app.command("create")
+def keys_create(
+    user: Annotated[str, typer.Option(help="User the key belongs to.")],
+    group: Annotated[str | None, typer.Option(help="Group (department).")] = None,
+    role: Annotated[Role, typer.Option(help="Role: user, admin or auditor.")] = Role.USER,
+    expires_days: Annotated[
+        float | None, typer.Option(help="Days until the key expires (default: never).")
+    ] = None,
+) -> None:
+    """Create an API key. The key is printed once; only its hash is stored.
+
+    Example:
+
+        gwanmun keys create --user kim.minsu --group 민원과 --expires-days 90
+    """
+    from gwanmun.keys import KeyStore
+
+    settings = settings_or_exit()
+    store = KeyStore(settings.data_dir / "keys.db")
+    try:
+        key, info = store.create(user, group=group, role=role, expires_in_days=expires_days)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
+    finally:
+        store.close()
+    err.print(f"Created key {info.key_id} for {info.user}. Store it now; it is not shown again:")
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List API keys (ids, owners, state; never the keys themselves).
+
+    Example:
+
+        gwanmun keys list --json
+    """
+    from gwanmun.keys import KeyStore
+
+    settings = settings_or_exit()
+    store = KeyStore(settings.data_dir / "keys.db")
+    try:
+        keys = store.list()
+    finally:
+        store.close()
+    if as_json:
+        rows = [
+            {
+                "key_id": k.key_id,
+                "user": k.user,
+                "group": k.group,
+                "role": k.role.value,
+                "created_at": k.created_at,
+                "expires_at": k.expires_at,
+                "revoked": not k.active,
+            }
+            for k in keys
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("key id", "user", "group", "role", "state")
+    for k in keys:
+        table.add_row(
+            k.key_id, k.user, k.group or "", k.role.value, "active" if k.active else "revoked"
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id from `gwanmun keys list`.")],
+) -> None:
+    """Revoke an API key at once.
+
+    Example:
+
+        gwanmun keys revoke 3f9c2a71b0d4
+    """
+    from gwanmun.keys import KeyStore
+
+    settings = settings_or_exit()
+    store = KeyStore(settings.data_dir / "keys.db")
+    try:
+        store.revoke(key_id)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
+    finally:
+        store.close()
+    err.print(f"Revoked key {key_id}.")
+
+
+_register_subcommands()
+
+
+if __name__ == "__main__":
+    app()

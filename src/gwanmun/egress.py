@@ -1,0 +1,214 @@
+"""The air gap, enforced in-process.
+
+Two layers:
+
+* ``check_backend_url`` runs at startup: a configured backend whose host
+  resolves to anything outside loopback or ``internal_networks`` stops the
+  gateway before it serves a single request.
+* ``install_egress_guard`` adds a ``sys.addaudithook`` hook that sees every
+  ``socket.connect``/``sendto``/``sendmsg`` made by any library in the process
+  (httpx, a model loader, a telemetry package nobody asked for) and refuses the
+  ones to a non-allowed address by raising ``EgressRefused`` *before* the
+  socket call runs. Audit hooks cannot be removed, so the hook is installed
+  once and reads its policy from a module-level holder.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from gwanmun.errors import ConfigError, EgressDenied
+
+log = logging.getLogger("gwanmun.egress")
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# The audit events that carry a destination address as their second argument.
+_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg"})
+
+
+class EgressRefused(ConnectionRefusedError):
+    """Raised inside a socket call the egress guard refused.
+
+    A ``ConnectionRefusedError`` so that HTTP clients treat it like any other
+    unreachable host (a clean connection error), not as a crash.
+    """
+
+
+def _parse_ip(host: str) -> IPAddress | None:
+    host = host.strip("[]").split("%", 1)[0]  # IPv6 literal brackets, zone id
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+@dataclass(frozen=True, slots=True)
+class EgressPolicy:
+    """Which destination addresses the process may connect to.
+
+    Loopback is always allowed; everything else must fall inside one of
+    ``networks`` (the operator's ``internal_networks``).
+    """
+
+    networks: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def from_strings(cls, values: Iterable[str]) -> EgressPolicy:
+        networks: list[IPNetwork] = []
+        for value in values:
+            try:
+                networks.append(ipaddress.ip_network(value.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"internal_networks: {value!r} is not a network in CIDR form "
+                    "(for example 10.0.0.0/8 or fd00::/8)"
+                ) from None
+        return cls(tuple(networks))
+
+    def allows_ip(self, address: IPAddress) -> bool:
+        if address.is_loopback:
+            return True
+        return any(address.version == n.version and address in n for n in self.networks)
+
+    def allows(self, host: str) -> bool:
+        """Whether an IP literal is allowed. Host names are never allowed here:
+        the runtime guard resolves them first, see ``EgressGuardState.check``."""
+        address = _parse_ip(host)
+        return address is not None and self.allows_ip(address)
+
+    def describe(self) -> str:
+        nets = ", ".join(str(n) for n in self.networks)
+        return f"loopback{', ' + nets if nets else ''}"
+
+
+Resolver = Callable[..., list[tuple[Any, ...]]]
+
+
+def resolve_host(host: str, resolve: Resolver = socket.getaddrinfo) -> list[str]:
+    """Every address ``host`` resolves to (IP literals resolve to themselves)."""
+    if _parse_ip(host) is not None:
+        return [host.strip("[]")]
+    infos = resolve(host, None, 0, socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def check_backend_url(
+    url: str, policy: EgressPolicy, *, resolve: Resolver = socket.getaddrinfo
+) -> None:
+    """Refuse a backend URL that is not plain HTTP(S) to an allowed address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"backend URL {url!r} must be http:// or https:// with a host")
+    host = parts.hostname
+    try:
+        addresses = resolve_host(host, resolve)
+    except OSError as exc:
+        raise EgressDenied(
+            f"backend host {host!r} does not resolve ({exc.strerror or exc}); "
+            "refusing to start rather than guess where it points"
+        ) from None
+    outside = [a for a in addresses if not policy.allows(a)]
+    if outside:
+        raise EgressDenied(
+            f"backend {url} resolves to {', '.join(outside)}, outside the allowed networks "
+            f"({policy.describe()}). If this host really is internal, add its network to "
+            "internal_networks in the configuration."
+        )
+
+
+@dataclass
+class EgressGuardState:
+    """The live policy of the process-wide hook, and what it has seen.
+
+    ``non_loopback`` lists every destination outside loopback that anything in
+    the process tried to reach (allowed or not); ``refused`` the ones refused.
+    Both are bounded so a misbehaving library cannot grow them without limit.
+    """
+
+    policy: EgressPolicy | None = None
+    non_loopback: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    limit: int = 1000
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, event: str, address: Any, resolve: Resolver = socket.getaddrinfo) -> None:
+        """Raise ``EgressRefused`` if ``address`` may not be reached."""
+        policy = self.policy
+        if policy is None:
+            return
+        if not isinstance(address, tuple) or not address or not isinstance(address[0], str):
+            return  # AF_UNIX paths and other local families
+        host = address[0]
+        try:
+            destinations = resolve_host(host, resolve)
+        except OSError:
+            destinations = [host]  # unresolvable: judged (and refused) as a name
+        verdicts = [(d, policy.allows(d)) for d in destinations]
+        outside_loopback = [d for d in destinations if not _is_loopback(d)]
+        if outside_loopback:
+            self._remember(self.non_loopback, f"{event} {host}:{_port(address)}")
+        if all(ok for _, ok in verdicts):
+            return
+        self._remember(self.refused, f"{event} {host}:{_port(address)}")
+        log.warning(
+            "egress refused",
+            extra={"event": event, "destination": host, "port": _port(address)},
+        )
+        raise EgressRefused(
+            f"Gwanmun egress guard refused a connection to {host}: only "
+            f"{policy.describe()} may be reached from this process"
+        )
+
+    def _remember(self, bucket: list[str], entry: str) -> None:
+        with self._lock:
+            if len(bucket) < self.limit:
+                bucket.append(entry)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.non_loopback.clear()
+            self.refused.clear()
+
+
+def _is_loopback(host: str) -> bool:
+    address = _parse_ip(host)
+    return address is not None and address.is_loopback
+
+
+def _port(address: tuple[Any, ...]) -> Any:
+    return address[1] if len(address) > 1 else None
+
+
+STATE = EgressGuardState()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _hook(event: str, args: tuple[Any, ...]) -> None:
+    if event in _EVENTS and STATE.policy is not None:
+        STATE.check(event, args[1])
+
+
+def install_egress_guard(policy: EgressPolicy) -> EgressGuardState:
+    """Enforce ``policy`` on every socket in this process from now on."""
+    global _installed
+    with _install_lock:
+        STATE.policy = policy
+        if not _installed:
+            sys.addaudithook(_hook)
+            _installed = True
+    log.info("egress guard on", extra={"allowed": policy.describe()})
+    return STATE

@@ -1,0 +1,290 @@
+"""``Gateway``: the one place where a request meets every rule.
+
+``handle`` runs explicit steps, in order:
+
+1. route: the requested model picks the backend (and its highest data grade);
+2. input guard: detect → decide → block or mask (a crashing guard blocks);
+3. backend: the (possibly masked) request goes to the model;
+4. output guard: placeholders restored and output checked, chunk by chunk;
+5. audit: exactly one event per request, written before the response ends.
+
+HTTP, the CLI and the UI only parse, call ``handle`` and format.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from gwanmun.audit import AuditEvent, AuditSink
+from gwanmun.backends import Backend, Router
+from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError
+from gwanmun.guard.base import InputGuard, InputResult, OutputGuard, OutputSession
+from gwanmun.types import Action, ChatRequest, Grade, Outcome, Principal, Usage, Verdict
+
+log = logging.getLogger("gwanmun.gateway")
+
+# Backend-specific fields that say nothing to an OpenAI client.
+_DROPPED_FIELDS = ("timings", "system_fingerprint")
+
+BlockedErrorFactory = Callable[[Verdict, ChatRequest], GwanmunError]
+
+
+def _default_blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
+    kinds = sorted({f.kind for f in verdict.findings})
+    reason = "; ".join(verdict.reasons) or "policy blocks this content"
+    return GuardBlocked(
+        f"The request was blocked before reaching the model: {reason}",
+        details={"kinds": kinds, "findings": [f.as_dict() for f in verdict.findings]},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatResult:
+    """A complete (non-streamed) answer: an OpenAI ``chat.completion`` body."""
+
+    body: dict[str, Any]
+
+
+class ChatStream:
+    """A streamed answer: async-iterates OpenAI ``chat.completion.chunk`` bodies.
+
+    Errors after the first chunk surface as ``GwanmunError`` from iteration;
+    the audit event is written before iteration ends, either way.
+    """
+
+    def __init__(self, chunks: AsyncIterator[dict[str, Any]], request_id: str) -> None:
+        self._chunks = chunks
+        self.request_id = request_id
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self._chunks
+
+
+@dataclass(slots=True)
+class _Trace:
+    """Mutable per-request state collected for the audit event."""
+
+    request: ChatRequest
+    principal: Principal
+    started: float
+    backend: Backend | None = None
+    verdict: Verdict | None = None
+    usage: Usage = field(default_factory=Usage)
+    outcome: Outcome = Outcome.FAILED
+    error_code: str | None = None
+
+
+class Gateway:
+    """Routes, guards, calls the model, guards again, and audits."""
+
+    def __init__(
+        self,
+        *,
+        router: Router,
+        input_guard: InputGuard,
+        output_guard: OutputGuard,
+        audit: AuditSink,
+        blocked_error: BlockedErrorFactory = _default_blocked_error,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.router = router
+        self.input_guard = input_guard
+        self.output_guard = output_guard
+        self.audit = audit
+        self._blocked_error = blocked_error
+        self._clock = clock
+
+    async def handle(self, request: ChatRequest, principal: Principal) -> ChatResult | ChatStream:
+        if not request.request_id:
+            request = ChatRequest(
+                model=request.model,
+                messages=request.messages,
+                max_tokens=request.max_tokens,
+                stream=request.stream,
+                params=request.params,
+                request_id=f"chatcmpl-gw{uuid.uuid4().hex}",
+            )
+        trace = _Trace(request=request, principal=principal, started=time.perf_counter())
+        try:
+            backend = trace.backend = self.router.resolve(request.model)
+            # Detection is CPU work (morphology for names): off the event loop.
+            guarded = await anyio.to_thread.run_sync(
+                self._inspect, request, backend.max_grade, trace
+            )
+            if request.stream:
+                upstream = await backend.open_stream(guarded.request)
+                session = self.output_guard.open(request, guarded)
+                return ChatStream(self._stream(upstream, session, trace), request.request_id)
+            body = await backend.complete(guarded.request)
+            result = ChatResult(self._finish_body(body, self.output_guard.open(request, guarded)))
+            result.body["model"] = request.model
+            result.body["gwanmun"] = self._meta(trace)
+            trace.usage = _usage(body.get("usage"))
+            trace.outcome = _success_outcome(trace.verdict)
+        except GwanmunError as exc:
+            trace.error_code = exc.code
+            await self._record(trace)
+            raise
+        except BaseException:
+            trace.error_code = "internal_error"
+            await self._record(trace)
+            raise
+        await self._record(trace)
+        return result
+
+    def _inspect(self, request: ChatRequest, backend_grade: Grade, trace: _Trace) -> InputResult:
+        try:
+            result = self.input_guard.inspect(request, backend_grade=backend_grade)
+        except GuardFailure as exc:
+            # A guard that names its own failure (which detector) still fails closed.
+            trace.verdict = Verdict(action=Action.BLOCK, grade=Grade.C, reasons=(exc.message,))
+            trace.outcome = Outcome.BLOCKED
+            raise
+        except GwanmunError:
+            raise
+        except Exception as exc:
+            # Fail closed: a guard that cannot decide blocks the request.
+            log.error("input guard crashed", extra={"error": type(exc).__name__})
+            trace.verdict = Verdict(
+                action=Action.BLOCK,
+                grade=Grade.C,
+                reasons=(f"input guard failed: {type(exc).__name__}",),
+            )
+            trace.outcome = Outcome.BLOCKED
+            raise GuardFailure(
+                "The input guard failed, so the request was blocked (fail closed). "
+                "The failure is audited; tell your administrator if it persists."
+            ) from exc
+        trace.verdict = result.verdict
+        if result.verdict.action is Action.BLOCK:
+            trace.outcome = Outcome.BLOCKED
+            raise self._blocked_error(result.verdict, request)
+        return result
+
+    def _finish_body(self, body: dict[str, Any], session: OutputSession) -> dict[str, Any]:
+        body = {k: v for k, v in body.items() if k not in _DROPPED_FIELDS}
+        choices = []
+        for choice in body.get("choices", []):
+            message = dict(choice.get("message") or {})
+            content = message.get("content")
+            if isinstance(content, str):
+                message["content"] = session.feed(content) + session.finish()
+            choices.append({**choice, "message": message})
+        body["choices"] = choices
+        return body
+
+    def _meta(self, trace: _Trace) -> dict[str, Any]:
+        verdict = trace.verdict or Verdict.allow()
+        return {
+            "ai_generated": True,
+            "model": trace.request.model,
+            "backend": trace.backend.name if trace.backend else None,
+            "grade": verdict.grade.value,
+            "action": verdict.action.value,
+            "masked_kinds": sorted(set(verdict.masked_kinds)),
+        }
+
+    async def _stream(
+        self, upstream: AsyncIterator[dict[str, Any]], session: OutputSession, trace: _Trace
+    ) -> AsyncIterator[dict[str, Any]]:
+        request = trace.request
+        wants_usage = bool((request.params.get("stream_options") or {}).get("include_usage"))
+        finished = False
+        try:
+            async for raw in upstream:
+                chunk = {k: v for k, v in raw.items() if k not in _DROPPED_FIELDS}
+                chunk["id"] = request.request_id
+                chunk["model"] = request.model
+                if chunk.get("usage"):
+                    trace.usage = _usage(chunk["usage"])
+                    if not wants_usage:
+                        del chunk["usage"]
+                choices = chunk.get("choices") or []
+                if not choices:
+                    if wants_usage and "usage" in chunk:
+                        yield chunk
+                    continue
+                chunk["choices"] = [self._guard_delta(c, session) for c in choices]
+                if any(c.get("finish_reason") for c in choices):
+                    finished = True
+                    chunk["gwanmun"] = self._meta(trace)
+                yield chunk
+            if not finished:
+                tail = session.finish()
+                if tail:
+                    yield _content_chunk(request, tail)
+            trace.outcome = _success_outcome(trace.verdict)
+        except GwanmunError as exc:
+            trace.error_code = exc.code
+            raise
+        except BaseException:
+            trace.error_code = trace.error_code or "stream_aborted"
+            raise
+        finally:
+            # Shielded: a client that hangs up cancels this task, but the audit
+            # event must still be written.
+            with anyio.CancelScope(shield=True):
+                await self._record(trace)
+
+    @staticmethod
+    def _guard_delta(choice: dict[str, Any], session: OutputSession) -> dict[str, Any]:
+        delta = dict(choice.get("delta") or {})
+        content = delta.get("content")
+        text = session.feed(content) if isinstance(content, str) else ""
+        if choice.get("finish_reason"):
+            text += session.finish()
+        if text or isinstance(content, str):
+            delta["content"] = text
+        return {**choice, "delta": delta}
+
+    async def _record(self, trace: _Trace) -> None:
+        verdict = trace.verdict or Verdict(action=Action.ALLOW, grade=Grade.O)
+        event = AuditEvent(
+            request_id=trace.request.request_id,
+            time=self._clock(),
+            principal=trace.principal,
+            model=trace.request.model,
+            backend=trace.backend.name if trace.backend else None,
+            grade=verdict.grade,
+            action=verdict.action,
+            outcome=trace.outcome,
+            findings=verdict.findings,
+            usage=trace.usage,
+            latency_ms=(time.perf_counter() - trace.started) * 1000,
+            stream=trace.request.stream,
+            error_code=trace.error_code,
+            reasons=verdict.reasons,
+        )
+        await self.audit.record(event)
+
+
+def _success_outcome(verdict: Verdict | None) -> Outcome:
+    if verdict is not None and verdict.action is Action.MASK:
+        return Outcome.MASKED
+    return Outcome.ALLOWED
+
+
+def _usage(raw: object) -> Usage:
+    if not isinstance(raw, dict):
+        return Usage()
+    return Usage(
+        prompt_tokens=int(raw.get("prompt_tokens") or 0),
+        completion_tokens=int(raw.get("completion_tokens") or 0),
+    )
+
+
+def _content_chunk(request: ChatRequest, text: str) -> dict[str, Any]:
+    return {
+        "id": request.request_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": request.model,
+        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+    }

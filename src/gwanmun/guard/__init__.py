@@ -1,0 +1,1 @@
+"""Input and output guards: detect, decide, mask and restore."""

@@ -1,0 +1,78 @@
+"""The guard seams the gateway calls. Implementations are pure.
+
+The gateway runs, per request::
+
+    result = input_guard.inspect(request, backend_grade=backend.max_grade)
+    # result.verdict.action == BLOCK -> the gateway raises, the model sees nothing
+    # result.request                -> what the backend receives (masked if needed)
+    session = output_guard.open(request, result)
+    for text in backend stream: deliver(session.feed(text))
+    deliver(session.finish())
+
+``feed`` may hold text back (a placeholder split across chunks, a sentence
+still being checked) and returns only what is safe to deliver now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gwanmun.types import ChatRequest, Finding, Grade, Verdict
+
+
+class Restorer(Protocol):
+    """Turns placeholders in model output back into the user's values."""
+
+    def feed(self, text: str) -> str: ...
+
+    def flush(self) -> str: ...
+
+
+class _Identity:
+    """A restorer for requests that were not masked: returns text unchanged."""
+
+    def feed(self, text: str) -> str:
+        return text
+
+    def flush(self) -> str:
+        return ""
+
+
+IDENTITY_RESTORER: Restorer = _Identity()
+
+
+@dataclass(frozen=True, slots=True)
+class InputResult:
+    """What the input guard decided and what the backend may receive."""
+
+    verdict: Verdict
+    request: ChatRequest
+    restorer: Restorer = field(default=IDENTITY_RESTORER)
+
+
+class InputGuard(Protocol):
+    def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutputReport:
+    """What the output checks found in a whole answer (for metadata and audit)."""
+
+    findings: tuple[Finding, ...] = ()
+    stopped: bool = False
+    reason: str | None = None
+
+
+class OutputSession(Protocol):
+    """Per-response state of the output guard; never shared across requests."""
+
+    def feed(self, text: str) -> str: ...
+
+    def finish(self) -> str: ...
+
+    def report(self) -> OutputReport: ...
+
+
+class OutputGuard(Protocol):
+    def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession: ...

@@ -1,0 +1,182 @@
+"""The input guard: detect → decide → block or mask, before any model sees a byte.
+
+Every message is scanned (system, user, assistant history, tool results): a
+value pasted into any of them would reach the model. Findings point into the
+original message text. A detector that raises blocks the request and is named
+(fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from gwanmun.detect import Detector
+from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
+from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
+from gwanmun.guard.mask import Masker, merge_spans
+from gwanmun.policy import GRADE_EXCEEDED, Decision, Policy
+from gwanmun.text import normalize
+from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Verdict
+
+log = logging.getLogger("gwanmun.guard")
+
+_PREVIEW_CONTEXT = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """The guard's answer for one text (``gwanmun scan``, POST /v1/guard/scan)."""
+
+    grade: Grade
+    action: Action
+    findings: tuple[Finding, ...]
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "grade": self.grade.value,
+            "action": self.action.value,
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "start": f.start,
+                    "end": f.end,
+                    "score": f.score,
+                    "detector": f.detector,
+                }
+                for f in self.findings
+            ],
+            "reasons": list(self.reasons),
+        }
+
+
+class DetectorInputGuard:
+    """Runs ``detectors`` over every message and applies ``policy``."""
+
+    def __init__(self, detectors: Sequence[Detector], policy: Policy) -> None:
+        self.detectors = tuple(detectors)
+        self.policy = policy
+
+    def detect(self, text: str, *, message_index: int | None = None) -> list[Finding]:
+        normalized = normalize(text)
+        found: list[Finding] = []
+        for detector in self.detectors:
+            try:
+                raw = detector.detect(normalized.text)
+            except Exception as exc:
+                # Fail closed, and say which detector: the request is refused.
+                log.error(
+                    "detector failed",
+                    extra={"detector": detector.id, "error": type(exc).__name__},
+                )
+                raise GuardFailure(
+                    f"detector {detector.id!r} failed ({type(exc).__name__}), so the request "
+                    "was blocked (fail closed). The failure is audited.",
+                    details={"detector": detector.id},
+                ) from exc
+            for f in raw:
+                start, end = normalized.span_to_original(f.start, f.end)
+                found.append(replace(f, start=start, end=end, message_index=message_index))
+        found.sort(key=lambda f: (f.start, -f.end, f.kind))
+        return found
+
+    def scan(self, text: str, *, backend_grade: Grade = Grade.C) -> ScanResult:
+        findings = self.detect(text)
+        decision = self.policy.decide(((f, text) for f in findings), backend_grade=backend_grade)
+        return ScanResult(decision.grade, decision.action, decision.findings, decision.reasons)
+
+    def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult:
+        per_message = [
+            self.detect(m.content, message_index=i) for i, m in enumerate(request.messages)
+        ]
+        pairs = [
+            (f, request.messages[i].content) for i, found in enumerate(per_message) for f in found
+        ]
+        decision = self.policy.decide(pairs, backend_grade=backend_grade)
+        if decision.action is Action.BLOCK:
+            return InputResult(_verdict(decision, ()), request)
+        to_mask = decision.to_mask()
+        if not to_mask:
+            return InputResult(_verdict(decision, ()), request)
+        masker = Masker()
+        messages: list[ChatMessage] = []
+        for i, message in enumerate(request.messages):
+            mine = [f for f in to_mask if f.message_index == i]
+            if mine:
+                message = replace(message, content=masker.mask(message.content, mine))
+            messages.append(message)
+        kinds = tuple(sorted({f.kind for f in to_mask}))
+        return InputResult(
+            _verdict(decision, kinds),
+            request.with_messages(tuple(messages)),
+            masker.restorer() if masker.values else IDENTITY_RESTORER,
+        )
+
+
+def _verdict(decision: Decision, masked_kinds: tuple[str, ...]) -> Verdict:
+    return Verdict(
+        action=decision.action,
+        grade=decision.grade,
+        findings=decision.findings,
+        reasons=decision.reasons,
+        masked_kinds=masked_kinds,
+    )
+
+
+def preview(text: str, finding: Finding, others: Sequence[Finding]) -> str:
+    """The text around ``finding`` with every found value replaced by ``[KIND]``."""
+    lo = max(0, finding.start - _PREVIEW_CONTEXT)
+    hi = min(len(text), finding.end + _PREVIEW_CONTEXT)
+    # Widen to whole findings so no value is cut in half and shown partly.
+    for f in others:
+        if f.start < lo < f.end:
+            lo = f.start
+        if f.start < hi < f.end:
+            hi = f.end
+    out: list[str] = []
+    cursor = lo
+    for f in merge_spans(f for f in others if f.start >= lo and f.end <= hi):
+        if f.start < cursor:
+            continue
+        out.append(text[cursor : f.start])
+        out.append(f"[{f.kind}]")
+        cursor = f.end
+    out.append(text[cursor:hi])
+    return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(text) else "")
+
+
+def blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
+    """The OpenAI-shaped 400 for a blocked request: kinds, offsets, masked previews."""
+    described = []
+    for f in verdict.findings:
+        text = request.messages[f.message_index].content if f.message_index is not None else ""
+        same = [g for g in verdict.findings if g.message_index == f.message_index]
+        described.append(
+            {
+                "kind": f.kind,
+                "message_index": f.message_index,
+                "start": f.start,
+                "end": f.end,
+                "score": f.score,
+                "detector": f.detector,
+                "preview": preview(text, f, same),
+            }
+        )
+    kinds = sorted({f.kind for f in verdict.findings})
+    details = {"grade": verdict.grade.value, "kinds": kinds, "findings": described}
+    reason = "; ".join(verdict.reasons) or "policy blocks this content"
+    if any(r.startswith(GRADE_EXCEEDED) for r in verdict.reasons):
+        return GradeExceeded(
+            f"The request was refused before reaching the model: {reason}.", details=details
+        )
+    where = ", ".join(
+        f"{d['kind']} in message {d['message_index']} at {d['start']}-{d['end']}"
+        for d in described[:5]
+    )
+    return GuardBlocked(
+        f"The request was blocked before reaching the model: {reason} ({where}). "
+        "Remove the value, or replace it with a placeholder, and send again.",
+        details=details,
+    )

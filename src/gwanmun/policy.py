@@ -1,0 +1,261 @@
+"""The policy file and ``decide(findings) -> Decision``.  [pure]
+
+A policy maps each finding kind to an action and a data grade (N2SF C/S/O,
+shared/spec/rules.md), sets the confidence below which a finding is ignored,
+and says what happens when a request's grade is above what the chosen
+backend may receive. ``data/default_policy.yaml`` is the shipped default;
+``gwanmun policy check FILE`` validates a file and explains it.
+
+Deciding, per request:
+
+1. findings under their kind's ``min_score`` are dropped; ``allow`` kinds too;
+2. the request's grade is the highest grade among what is left (markings are
+   graded by the marking itself: ``비공개(6)`` is S, ``Ⅱ급비밀`` is C);
+3. any ``block`` finding blocks the request;
+4. ``mask`` findings are replaced by placeholders before the model sees them;
+5. what would still reach the backend (``warn`` findings, markings) is
+   compared with the backend's ``max_grade``; above it, ``on_grade_exceeded``
+   decides: ``refuse``, or ``mask`` the offending maskable findings and
+   refuse only if that is not enough.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gwanmun.errors import ConfigError
+from gwanmun.types import Action, Finding, Grade
+
+# Why a request was refused for its grade (the gateway turns it into GradeExceeded).
+GRADE_EXCEEDED = "grade exceeded"
+
+# Kinds that come from configuration rather than the detector registry.
+CONFIGURED_KINDS = ("ORG_TERM", "INTERNAL_HOST")
+
+
+class KindRule(BaseModel):
+    """What to do with one kind of finding."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: Action = Field(description="block, mask, warn or allow.")
+    grade: Grade = Field(Grade.S, description="Data grade the finding gives a request: C, S or O.")
+    min_score: float = Field(
+        0.5, ge=0.0, le=1.0, description="Findings with a lower confidence are ignored."
+    )
+    maskable: bool = Field(
+        True,
+        description="Whether masking the value lowers the grade of what is sent. False for "
+        "markings: hiding the word 대외비 does not declassify the text around it.",
+    )
+    note: str = Field("", description="Why: shown by `gwanmun policy check`.")
+
+
+class OrgTermRule(BaseModel):
+    """A term the institution registers: project code names, system names, staff names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str = Field(min_length=1, max_length=200, description="The literal text to find.")
+    grade: Grade = Field(Grade.S, description="Grade the term gives a request.")
+    action: Action = Field(Action.MASK, description="block, mask, warn or allow.")
+    case_sensitive: bool = Field(False, description="Match case exactly (Latin letters only).")
+    note: str = Field("", description="Why the term is registered.")
+
+
+class PolicyFile(BaseModel):
+    """The YAML policy file, validated. Every field is documented in docs/policy.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1] = Field(1, description="Policy format version.")
+    name: str = Field("custom", description="A name shown in audit events and `policy check`.")
+    default: KindRule = Field(
+        KindRule(action=Action.MASK, grade=Grade.S),
+        description="Rule for kinds the file does not list (fail safe: mask, grade S).",
+    )
+    kinds: dict[str, KindRule] = Field(
+        default_factory=dict, description="Rule per finding kind (KR_RRN, PHONE, MARKING ...)."
+    )
+    on_grade_exceeded: Literal["refuse", "mask"] = Field(
+        "mask",
+        description="When what would be sent is above the backend's max_grade: refuse the "
+        "request, or mask the offending findings and refuse only if that is not enough.",
+    )
+    org_terms: list[OrgTermRule] = Field(
+        default_factory=list, description="Institution terms, each with its own grade/action."
+    )
+    internal_domains: list[str] = Field(
+        default_factory=list,
+        description="Host-name suffixes of the internal network (found as INTERNAL_HOST).",
+    )
+    internal_networks: list[str] = Field(
+        default_factory=list, description="CIDR networks found as INTERNAL_HOST in text."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """One finding with the action policy gave it."""
+
+    finding: Finding
+    action: Action
+    grade: Grade
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    grade: Grade
+    sent_grade: Grade
+    decided: tuple[Decided, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(d.finding for d in self.decided)
+
+    def to_mask(self) -> list[Finding]:
+        return [d.finding for d in self.decided if d.action is Action.MASK]
+
+
+_MARKING_C = re.compile(
+    r"(?:[I1-3]|II|III)\s*급\s*비밀|군사|대외비|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
+    r"^\s*SECRET|^\s*秘\s*$|비공개\s*\(\s*[1-4]\s*\)|부분공개\s*\(\s*[1-4]\s*\)",
+    re.IGNORECASE,
+)
+
+
+def marking_grade(value: str) -> Grade:
+    """The grade a classification marking puts on a text.
+
+    Secrets, 대외비 and disclosure items 1–4 (national security, defence,
+    diplomacy, investigation) are C; items 5–8 (personal data included),
+    部外秘, 取扱注意, 機密性2, CONFIDENTIAL and the like are S.
+    """
+    compact = value.strip()
+    if _MARKING_C.search(compact) or compact in ("秘", "SECRET"):
+        return Grade.C
+    return Grade.S
+
+
+class Policy:
+    """A validated policy, ready to decide."""
+
+    def __init__(self, data: PolicyFile, source: str = "(built in)") -> None:
+        self.data = data
+        self.source = source
+        self._terms = {
+            (t.term if t.case_sensitive else t.term.casefold()): t for t in data.org_terms
+        }
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    def rule(self, kind: str) -> KindRule:
+        return self.data.kinds.get(kind, self.data.default)
+
+    def _grade_action(self, finding: Finding, text: str) -> tuple[Action, Grade, KindRule]:
+        rule = self.rule(finding.kind)
+        value = text[finding.start : finding.end]
+        if finding.kind == "MARKING":
+            return rule.action, marking_grade(value), rule
+        if finding.kind == "ORG_TERM":
+            term = self._terms.get(value) or self._terms.get(value.casefold())
+            if term is not None:
+                return term.action, term.grade, rule
+        return rule.action, rule.grade, rule
+
+    def decide(
+        self, findings: Iterable[tuple[Finding, str]], *, backend_grade: Grade = Grade.C
+    ) -> Decision:
+        """Decide on ``(finding, text_it_indexes)`` pairs for one request."""
+        decided: list[Decided] = []
+        maskable: dict[int, bool] = {}
+        for finding, text in findings:
+            action, grade, rule = self._grade_action(finding, text)
+            if finding.score < rule.min_score or action is Action.ALLOW:
+                continue
+            maskable[len(decided)] = rule.maskable
+            decided.append(Decided(finding, action, grade))
+        grade = max((d.grade for d in decided), key=lambda g: g.rank, default=Grade.O)
+        reasons: list[str] = []
+        blocking = [d for d in decided if d.action is Action.BLOCK]
+        if blocking:
+            kinds = sorted({d.finding.kind for d in blocking})
+            reasons.append(f"policy blocks {', '.join(kinds)}")
+            return Decision(Action.BLOCK, grade, grade, tuple(decided), tuple(reasons))
+
+        def sent(items: Sequence[Decided]) -> Grade:
+            return max(
+                (d.grade for d in items if d.action is not Action.MASK),
+                key=lambda g: g.rank,
+                default=Grade.O,
+            )
+
+        sent_grade = sent(decided)
+        if sent_grade > backend_grade and self.data.on_grade_exceeded == "mask":
+            decided = [
+                Decided(d.finding, Action.MASK, d.grade)
+                if d.action is Action.WARN and d.grade > backend_grade and maskable[i]
+                else d
+                for i, d in enumerate(decided)
+            ]
+            sent_grade = sent(decided)
+            if any(d.action is Action.MASK for d in decided):
+                reasons.append(f"masked down to the backend's grade {backend_grade}")
+        if sent_grade > backend_grade:
+            reasons.append(
+                f"{GRADE_EXCEEDED}: the request is grade {sent_grade}, the model may receive "
+                f"at most {backend_grade}"
+            )
+            return Decision(Action.BLOCK, grade, sent_grade, tuple(decided), tuple(reasons))
+        action = max((d.action for d in decided), key=lambda a: a.rank, default=Action.ALLOW)
+        return Decision(action, grade, sent_grade, tuple(decided), tuple(reasons))
+
+
+def default_policy_text() -> str:
+    return resources.files("gwanmun").joinpath("data/default_policy.yaml").read_text("utf-8")
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: a policy is a YAML mapping (see docs/policy.md)")
+    try:
+        data = PolicyFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'policy'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None
+    return Policy(data, source)
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The policy at ``path``, or the shipped default."""
+    if path is None:
+        return parse_policy(default_policy_text(), "default policy")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read policy file {path}: {exc.strerror}") from None
+    return parse_policy(text, str(path))
+
+
+def check_kinds(policy: Policy, known: Iterable[str]) -> list[str]:
+    """Kinds the policy names that no detector emits (likely typos)."""
+    valid = set(known) | set(CONFIGURED_KINDS)
+    return sorted(k for k in policy.data.kinds if k not in valid)

@@ -1,0 +1,131 @@
+"""Assembles a running Gwanmun from settings: backends, guards, key store, audit.
+
+This is the composition root; the web app, the CLI and tests build on it.
+Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from gwanmun.audit import AuditSink, LogAuditSink
+from gwanmun.backends import Backend, Router
+from gwanmun.backends.embedded import EmbeddedBackend
+from gwanmun.backends.openai_compat import OpenAICompatBackend
+from gwanmun.egress import EgressPolicy, check_backend_url, install_egress_guard
+from gwanmun.gateway import Gateway
+from gwanmun.guard.base import InputGuard, OutputGuard
+from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.guard.output import RestoringOutputGuard
+from gwanmun.keys import KeyStore
+from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
+from gwanmun.settings import Settings, backend_api_key
+
+log = logging.getLogger("gwanmun")
+
+
+@dataclass
+class Services:
+    """Everything one gateway process runs, with start/close in the right order."""
+
+    settings: Settings
+    router: Router
+    gateway: Gateway
+    keys: KeyStore
+    egress: EgressPolicy
+    scanner: DetectorInputGuard
+    started_at: float | None = None
+    _upstream_urls: list[str] = field(default_factory=list)
+
+    async def start(self) -> None:
+        # Refuse to start rather than talk to anything outside the internal network.
+        for url in self._upstream_urls:
+            check_backend_url(url, self.egress)
+        if self.settings.egress_guard:
+            install_egress_guard(self.egress)
+        await self.router.start()
+        self.started_at = time.time()
+        log.info(
+            "gwanmun ready",
+            extra={"models": [m for m, _ in self.router.models()]},
+        )
+
+    async def close(self) -> None:
+        await self.router.close()
+        self.keys.close()
+
+
+def build_backends(settings: Settings) -> list[Backend]:
+    backends: list[Backend] = []
+    embedded = settings.embedded
+    if embedded.enabled:
+        if embedded.model == DEFAULT_MODEL_NAME:
+            path = packaged_default_model()
+        else:
+            path = ModelRegistry(settings.data_dir).get(embedded.model).path
+        backends.append(
+            EmbeddedBackend(
+                model_name=embedded.model,
+                model_path=path,
+                max_grade=embedded.max_grade,
+                n_parallel=embedded.n_parallel,
+                n_threads=embedded.n_threads,
+                n_ctx=embedded.n_ctx,
+                startup_timeout_s=embedded.startup_timeout_s,
+            )
+        )
+    for config in settings.backends:
+        backends.append(
+            OpenAICompatBackend(
+                name=config.name,
+                base_url=config.base_url,
+                models=config.models,
+                max_grade=config.max_grade,
+                api_key=backend_api_key(config),
+                timeout_s=config.timeout_s,
+                connect_timeout_s=config.connect_timeout_s,
+                retries=config.retries,
+            )
+        )
+    return backends
+
+
+def default_input_guard(settings: Settings) -> DetectorInputGuard:
+    from gwanmun.guard.factory import input_guard_from_settings
+
+    return input_guard_from_settings(settings)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    backends: list[Backend] | None = None,
+    input_guard: InputGuard | None = None,
+    output_guard: OutputGuard | None = None,
+    audit: AuditSink | None = None,
+) -> Services:
+    router = Router(build_backends(settings) if backends is None else backends)
+    # The configured guard also answers /v1/guard/scan; an injected fake does not.
+    scanner = (
+        input_guard
+        if isinstance(input_guard, DetectorInputGuard)
+        else default_input_guard(settings)
+    )
+    gateway = Gateway(
+        router=router,
+        input_guard=input_guard or scanner,
+        output_guard=output_guard or RestoringOutputGuard(),
+        audit=audit or LogAuditSink(),
+        blocked_error=blocked_error,
+    )
+    return Services(
+        settings=settings,
+        router=router,
+        gateway=gateway,
+        keys=KeyStore(settings.data_dir / "keys.db"),
+        egress=EgressPolicy.from_strings(settings.internal_networks),
+        scanner=scanner,
+        _upstream_urls=[b.base_url for b in settings.backends],
+    )

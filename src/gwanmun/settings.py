@@ -1,0 +1,227 @@
+"""All configuration, in one object. The only module that reads the environment.
+
+Sources, strongest first: keyword arguments, ``GWANMUN_*`` environment
+variables (nested fields with ``__``, lists and objects as JSON), the YAML file
+named by ``GWANMUN_CONFIG``, then the defaults below. Every field is documented
+in docs/configuration.md; a test fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from gwanmun.types import Grade
+
+
+class BackendConfig(BaseModel):
+    """An internal OpenAI-compatible model server (vLLM, Ollama, llama.cpp, TGI)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Unique backend name, used in logs, audit and /v1/models.")
+    base_url: str = Field(
+        description="Base URL including /v1, e.g. http://10.0.0.5:8000/v1. Must resolve to "
+        "loopback or one of internal_networks."
+    )
+    models: list[str] = Field(
+        min_length=1,
+        description="Model names this backend serves; requests are routed by exact name.",
+    )
+    api_key_env: str | None = Field(
+        default=None,
+        description="Name of the environment variable holding this backend's API key "
+        "(the key itself never goes in a config file).",
+    )
+    timeout_s: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for a response (or the next chunk)."
+    )
+    connect_timeout_s: float = Field(default=5.0, gt=0, description="Seconds to connect.")
+    retries: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="Retries on connection failure before any byte is received. Requests that "
+        "reached the model are never retried.",
+    )
+    max_grade: Grade = Field(
+        default=Grade.O,
+        description="Highest N2SF data grade (C, S or O) this backend may receive.",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/")
+
+
+class EmbeddedConfig(BaseModel):
+    """The in-process llama.cpp server that runs the default model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(default=True, description="Run the embedded model server.")
+    model: str = Field(
+        default="smollm2-135m-instruct",
+        description="Name of the model to serve: the packaged default or a name registered "
+        "with `gwanmun models add`.",
+    )
+    n_parallel: int = Field(default=4, ge=1, le=64, description="Concurrent request slots.")
+    n_threads: int = Field(
+        default=0, ge=0, description="CPU threads for generation; 0 means all cores."
+    )
+    n_ctx: int = Field(
+        default=8192, ge=512, description="Total context tokens, shared by all slots."
+    )
+    max_grade: Grade = Field(
+        default=Grade.S,
+        description="Highest data grade the embedded model may receive. It runs in-process on "
+        "this machine, so S by default; set C only where the zone allows.",
+    )
+    startup_timeout_s: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for the model to load."
+    )
+
+
+class LimitsConfig(BaseModel):
+    """Request size and format limits (NIS M14)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    max_messages: int = Field(default=256, ge=1, description="Most messages in one request.")
+    max_message_chars: int = Field(
+        default=100_000, ge=1, description="Most characters in one message's text."
+    )
+    max_tokens: int = Field(
+        default=4096, ge=1, description="Highest max_tokens a request may ask for."
+    )
+    default_max_tokens: int = Field(
+        default=512, ge=1, description="max_tokens used when a request does not set it."
+    )
+
+    @model_validator(mode="after")
+    def _default_within_cap(self) -> LimitsConfig:
+        if self.default_max_tokens > self.max_tokens:
+            raise ValueError("default_max_tokens must not exceed max_tokens")
+        return self
+
+
+class Settings(BaseSettings):
+    """Gwanmun's settings. See docs/configuration.md for every field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GWANMUN_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP server binds to.")
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Directory for the key store, model registry and other state.",
+    )
+    allow_anonymous: bool = Field(
+        default=False,
+        description="Development mode: accept requests without an API key. Refused unless "
+        "host is a loopback address.",
+    )
+    internal_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDR networks (besides loopback) that backends may live in, e.g. "
+        '["10.20.0.0/16"]. Every other destination is refused at startup and at run time.',
+    )
+    egress_guard: bool = Field(
+        default=True,
+        description="Refuse, at run time, any connection from this process to an address "
+        "outside loopback and internal_networks.",
+    )
+    backends: list[BackendConfig] = Field(
+        default_factory=list, description="Internal OpenAI-compatible model servers."
+    )
+    embedded: EmbeddedConfig = Field(
+        default_factory=EmbeddedConfig, description="The embedded llama.cpp model server."
+    )
+    limits: LimitsConfig = Field(
+        default_factory=LimitsConfig, description="Request size and format limits."
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    policy_file: Path | None = Field(
+        default=None,
+        description="Guard policy YAML (docs/policy.md); unset means the shipped default. "
+        "Check a file with `gwanmun policy check FILE`.",
+    )
+
+    @field_validator("internal_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for net in value:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"internal_networks: {net!r} is not a CIDR network") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _anonymous_only_on_loopback(self) -> Settings:
+        if self.allow_anonymous and not is_loopback_host(self.host):
+            raise ValueError(
+                "allow_anonymous is only allowed when host is a loopback address "
+                f"(got host={self.host!r}); create API keys with `gwanmun keys create` instead"
+            )
+        names = [b.name for b in self.backends]
+        if len(names) != len(set(names)):
+            raise ValueError("backend names must be unique")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("GWANMUN_CONFIG")
+        if config_file:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment and config file, plus explicit overrides."""
+    return Settings(**overrides)
+
+
+def backend_api_key(backend: BackendConfig) -> str | None:
+    """The backend's API key, read from the environment variable it names."""
+    if backend.api_key_env is None:
+        return None
+    return os.environ.get(backend.api_key_env)

@@ -1,0 +1,107 @@
+"""Text normalisation with an offset map back to the original.  [pure]
+
+Detectors see one clean view of the text; findings are mapped back so they
+always point into what the user actually sent. The view:
+
+* NFKC per character: full-width digits and letters, ``㊙`` → ``秘``,
+  ``①`` → ``1``, ideographic space → space;
+* dash variants (``‐ ‑ ‒ – — ― − ﹣``, and ``ー``/``一`` between digits) → ``-``;
+* zero-width, bidi-control and other invisible format characters removed;
+* spaced-out digits (``9 0 0 1 0 1 - 1 2 3 …``) closed up.
+
+Example::
+
+    >>> n = normalize("９００１０１\u200b－１２３４５６７")
+    >>> n.text
+    '900101-1234567'
+    >>> n.span_to_original(0, 14)
+    (0, 15)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Dashes that mean "hyphen" in identifiers and phone numbers.
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30a0")
+# Look like a dash only between digits (a long-vowel mark or the kanji for one elsewhere).
+_DIGIT_DASHES = frozenset("\u30fc\uff70\u4e00")
+# Invisible characters used to break up a value: zero-width, bidi controls, BOM, soft hyphen.
+_INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
+    "\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0"
+)
+# Six or more single digits (or hyphens) each followed by one space: "0 1 0 - 1 2 3 4".
+_SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ ][0-9-]){5,}(?![0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The normalised text and, per character, the original span it came from."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``text[start:end]`` to the smallest original span that produced it."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) is outside the normalised text")
+        if start == end:
+            position = self.starts[start] if start < len(self.starts) else len(self.original)
+            return position, position
+        return self.starts[start], self.ends[end - 1]
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def normalize(original: str) -> Normalized:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, char in enumerate(original):
+        if char in _INVISIBLE or unicodedata.category(char) == "Cf":
+            continue
+        if char in _DASHES:
+            out = "-"
+        elif char.isascii():
+            out = char
+        else:
+            out = unicodedata.normalize("NFKC", char)
+        for piece in out:
+            chars.append(piece)
+            starts.append(index)
+            ends.append(index + 1)
+    _digit_dashes(chars)
+    text = "".join(chars)
+    if " " in text:
+        text, starts, ends = _close_spaced_digits(text, starts, ends)
+    return Normalized(original, text, tuple(starts), tuple(ends))
+
+
+def _digit_dashes(chars: list[str]) -> None:
+    for i in range(1, len(chars) - 1):
+        if chars[i] in _DIGIT_DASHES and chars[i - 1].isdigit() and chars[i + 1].isdigit():
+            chars[i] = "-"
+
+
+def _close_spaced_digits(
+    text: str, starts: list[int], ends: list[int]
+) -> tuple[str, list[int], list[int]]:
+    drop: set[int] = set()
+    for match in _SPACED_DIGITS.finditer(text):
+        drop.update(i for i in range(match.start(), match.end()) if text[i] == " ")
+    if not drop:
+        return text, starts, ends
+    keep = [i for i in range(len(text)) if i not in drop]
+    return (
+        "".join(text[i] for i in keep),
+        [starts[i] for i in keep],
+        [ends[i] for i in keep],
+    )

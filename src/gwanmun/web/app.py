@@ -1,0 +1,182 @@
+"""The HTTP surface: ``create_app(settings)`` → an ASGI app.
+
+Routes only parse, call the ``Gateway`` and format; every error goes through
+``web/errors.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from gwanmun.errors import AuthenticationError, BackendError, GwanmunError, InvalidRequest
+from gwanmun.gateway import ChatResult, ChatStream
+from gwanmun.services import Services, build_services
+from gwanmun.settings import Settings
+from gwanmun.types import Principal, Role
+from gwanmun.web.errors import install_error_handlers, sse_error
+from gwanmun.web.limits import BodyLimitMiddleware
+from gwanmun.web.schemas import ChatCompletionBody, ScanBody, validation_message
+
+log = logging.getLogger("gwanmun.web")
+
+ANONYMOUS = Principal(user="anonymous", role=Role.USER)
+
+
+# How every Gwanmun app is served (CLI and tests alike).
+UVICORN_OPTIONS: dict[str, Any] = {
+    # Access lines would only repeat what the audit event records.
+    "access_log": False,
+    # The stdlib event loop, never uvloop: uvloop connects sockets inside
+    # libuv, where the egress guard's audit hook cannot see them.
+    "loop": "asyncio",
+    # httptools parses requests in C (measured in docs/benchmarks.md).
+    "http": "httptools",
+}
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+    """Build the app. ``services`` may be injected (tests); otherwise built from settings."""
+    owned = services is None
+    state = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await state.start()
+        try:
+            yield
+        finally:
+            if owned:
+                await state.close()
+
+    app = FastAPI(
+        title="Gwanmun",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads scripts from a CDN: never on an air-gapped network
+        redoc_url=None,
+    )
+    app.state.services = state
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes)
+    install_error_handlers(app)
+
+    def principal_of(request: Request) -> Principal:
+        header = request.headers.get("authorization")
+        if header is None:
+            if settings.allow_anonymous:
+                return ANONYMOUS
+            raise AuthenticationError(
+                "Missing API key. Send 'Authorization: Bearer <key>'; an administrator "
+                "creates keys with `gwanmun keys create --user NAME`."
+            )
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("The Authorization header must be 'Bearer <key>'.")
+        return state.keys.authenticate(token.strip())
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = {b.name: await b.ready() for b in state.router.backends}
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "backends": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @app.get("/v1/models")
+    async def models(request: Request) -> dict[str, Any]:
+        principal_of(request)
+        created = int(state.started_at or time.time())
+        return {
+            "object": "list",
+            "data": [
+                {
+                    "id": model,
+                    "object": "model",
+                    "created": created,
+                    "owned_by": backend.name,
+                    "gwanmun": {"max_grade": backend.max_grade.value},
+                }
+                for model, backend in state.router.models()
+            ],
+        }
+
+    @app.post("/v1/guard/scan")
+    async def guard_scan(request: Request) -> dict[str, Any]:
+        """Scan a text as the input guard would: grade, action, findings (never values)."""
+        principal_of(request)
+        body = await _json_body(request)
+        try:
+            parsed = ScanBody.model_validate(body)
+        except ValidationError as exc:
+            message, param = validation_message(exc)
+            raise InvalidRequest(message, param=param) from None
+        if len(parsed.text) > settings.limits.max_message_chars:
+            raise InvalidRequest(
+                f"text is {len(parsed.text)} characters; the limit is "
+                f"{settings.limits.max_message_chars} (limits.max_message_chars)",
+                param="text",
+            )
+        result = await anyio.to_thread.run_sync(
+            lambda: state.scanner.scan(parsed.text, backend_grade=parsed.backend_grade)
+        )
+        return result.as_dict()
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        principal = principal_of(request)
+        body = await _json_body(request)
+        try:
+            parsed = ChatCompletionBody.model_validate(body)
+        except ValidationError as exc:
+            message, param = validation_message(exc)
+            raise InvalidRequest(message, param=param) from None
+        result = await state.gateway.handle(parsed.to_request(settings.limits), principal)
+        if isinstance(result, ChatResult):
+            return JSONResponse(result.body, headers={"x-request-id": result.body.get("id", "")})
+        return StreamingResponse(
+            _sse(result),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-request-id": result.request_id},
+        )
+
+    return app
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise InvalidRequest("The request body is empty; send a JSON object.")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise InvalidRequest("The request body is not valid UTF-8.") from None
+    except ValueError as exc:
+        raise InvalidRequest(f"The request body is not valid JSON: {exc}") from None
+
+
+async def _sse(stream: ChatStream) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in stream:
+            yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
+    except GwanmunError as exc:
+        yield sse_error(exc)
+        return
+    except Exception as exc:  # noqa: BLE001 - the client must get an error event, not a hang
+        log.error("stream failed", extra={"error": type(exc).__name__})
+        yield sse_error(BackendError("The stream failed inside the gateway; it has been logged."))
+        return
+    yield b"data: [DONE]\n\n"

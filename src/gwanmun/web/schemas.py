@@ -1,0 +1,166 @@
+"""The OpenAI request body at the trust boundary: validated, then turned into a
+``ChatRequest``. Unknown fields are refused with a message naming them, so a
+typo never silently changes behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gwanmun.errors import InvalidRequest
+from gwanmun.settings import LimitsConfig
+from gwanmun.types import ChatMessage, ChatRequest, Grade
+
+
+class TextPart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["text"]
+    text: str
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[TextPart] | None = None
+    name: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part.text for part in self.content)
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    include_usage: bool = False
+
+
+# Sampling and tool fields forwarded to the backend as they are.
+_FORWARDED = (
+    "temperature",
+    "top_p",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "stream_options",
+)
+
+
+class ScanBody(BaseModel):
+    """POST /v1/guard/scan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The text to scan.")
+    backend_grade: Grade = Field(
+        Grade.C, description="Highest grade the receiving model may take (C, S or O)."
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _valid_unicode(cls, value: str) -> str:
+        if not _is_encodable(value):
+            raise ValueError("text contains an unpaired surrogate escape; send valid Unicode")
+        return value
+
+
+class ChatCompletionBody(BaseModel):
+    """POST /v1/chat/completions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1)
+    messages: list[Message] = Field(min_length=1)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    n: int | None = Field(default=None, ge=1, le=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    logit_bias: dict[str, float] | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    response_format: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    user: str | None = None
+    metadata: dict[str, str] | None = None
+    store: bool | None = None
+
+    def to_request(self, limits: LimitsConfig) -> ChatRequest:
+        if len(self.messages) > limits.max_messages:
+            raise InvalidRequest(
+                f"Too many messages: {len(self.messages)} (the limit is {limits.max_messages}).",
+                param="messages",
+            )
+        messages = []
+        for i, message in enumerate(self.messages):
+            text = message.text()
+            if not _is_encodable(text):
+                raise InvalidRequest(
+                    f"messages[{i}] contains an unpaired surrogate escape; send valid Unicode.",
+                    param=f"messages[{i}].content",
+                )
+            if len(text) > limits.max_message_chars:
+                raise InvalidRequest(
+                    f"messages[{i}] has {len(text)} characters; the limit is "
+                    f"{limits.max_message_chars}. Split the text or summarise it first.",
+                    param=f"messages[{i}].content",
+                )
+            extra = message.model_dump(exclude={"role", "content"}, exclude_none=True, mode="json")
+            messages.append(ChatMessage(role=message.role, content=text, extra=extra))
+        max_tokens = self.max_completion_tokens or self.max_tokens or limits.default_max_tokens
+        if max_tokens > limits.max_tokens:
+            raise InvalidRequest(
+                f"max_tokens is {max_tokens}; the most this gateway allows is {limits.max_tokens}.",
+                param="max_tokens",
+            )
+        params = self.model_dump(include=set(_FORWARDED), exclude_none=True, mode="json")
+        return ChatRequest(
+            model=self.model,
+            messages=tuple(messages),
+            max_tokens=max_tokens,
+            stream=self.stream,
+            params=params,
+        )
+
+
+def _is_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str | None]:
+    """A one-line message and the OpenAI ``param`` for the first validation error."""
+    first = exc.errors()[0]
+    loc = first.get("loc", ())
+    param = ".".join(str(p) for p in loc) or None
+    if first.get("type") == "extra_forbidden":
+        return f"Unrecognized request argument supplied: {param}", param
+    return f"Invalid value for '{param}': {first.get('msg')}", param

@@ -1,0 +1,107 @@
+"""Real servers on 127.0.0.1 for tests: the gateway under uvicorn, and an
+upstream llama.cpp server (xllamacpp) as a separate process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from gwanmun.services import Services
+from gwanmun.settings import Settings
+from gwanmun.web.app import UVICORN_OPTIONS, create_app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_gateway(settings: Settings, services: Services | None = None) -> Iterator[str]:
+    """Serve the real app with uvicorn on a free loopback port; yields the /v1 base URL."""
+    port = free_port()
+    app = create_app(settings, services=services)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **UVICORN_OPTIONS
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 180
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("gateway failed to start")
+        if time.monotonic() > deadline:
+            raise TimeoutError("gateway did not start within 180 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+class UpstreamProcess:
+    """``python -m gwanmun.backends.llamacpp_process`` with the packaged model."""
+
+    def __init__(self, *, parallel: int = 4, threads: int = 1) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gwanmun.backends.llamacpp_process",
+                "--port",
+                str(self.port),
+                "--parallel",
+                str(parallel),
+                "--threads",
+                str(threads),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready"):
+            self.proc.kill()
+            raise RuntimeError(f"upstream llama.cpp server failed to start: {line!r}")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def model_file() -> Path:
+    from gwanmun.modelfiles import packaged_default_model
+
+    return packaged_default_model()

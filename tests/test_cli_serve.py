@@ -1,0 +1,138 @@
+"""The installed ``gwanmun`` command as a user runs it: serve, keys, chat."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.servers import free_port
+
+GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+
+
+def run(args: list[str], env: dict[str, str], **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GWANMUN, *args], env=env, capture_output=True, text=True, timeout=120, check=False, **kw
+    )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "GWANMUN_DATA_DIR": str(tmp_path_factory.mktemp("cli")),
+        "GWANMUN_EMBEDDED__N_THREADS": "1",
+        "GWANMUN_EMBEDDED__N_CTX": "2048",
+    }
+    proc = subprocess.Popen(
+        [GWANMUN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                if httpx.get(f"{root}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "gwanmun serve did not become ready"
+            time.sleep(0.2)
+        yield f"{root}/v1", env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def test_keys_and_chat_stream_through_the_cli(served: tuple[str, dict[str, str]]) -> None:
+    url, env = served
+    created = run(["keys", "create", "--user", "kim.minsu", "--group", "민원과"], env)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    assert key.startswith("gwk_")
+    assert key not in created.stderr
+
+    listed = run(["keys", "list", "--json"], env)
+    assert '"user": "kim.minsu"' in listed.stdout
+    assert key not in listed.stdout  # only ids and owners, never the key
+
+    chat = run(
+        ["chat", "Say hello.", "--url", url, "--max-tokens", "12"], {**env, "GWANMUN_API_KEY": key}
+    )
+    assert chat.returncode == 0, chat.stderr
+    assert chat.stdout.strip()
+
+    piped = run(
+        ["chat", "-", "--url", url, "--max-tokens", "8"],
+        {**env, "GWANMUN_API_KEY": key},
+        input="Name a colour.",
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.strip()
+
+
+def test_chat_without_key_says_how_to_fix(served: tuple[str, dict[str, str]]) -> None:
+    url, env = served
+    env = {k: v for k, v in env.items() if k != "GWANMUN_API_KEY"}
+    chat = run(["chat", "hi", "--url", url], env)
+    assert chat.returncode == 1
+    assert "Missing API key" in chat.stderr
+    assert "gwanmun keys create" in chat.stderr
+
+
+def test_chat_to_a_stopped_gateway_is_a_clear_error(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
+    chat = run(["chat", "hi", "--url", f"http://127.0.0.1:{free_port()}/v1"], env)
+    assert chat.returncode == 1
+    assert "gwanmun serve" in chat.stderr
+    assert "Traceback" not in chat.stderr
+
+
+def test_revoked_key_stops_working(served: tuple[str, dict[str, str]]) -> None:
+    url, env = served
+    key = run(["keys", "create", "--user", "temp"], env).stdout.strip()
+    key_id = key.split("_")[1]
+    assert run(["keys", "revoke", key_id], env).returncode == 0
+    chat = run(["chat", "hi", "--url", url], {**env, "GWANMUN_API_KEY": key})
+    assert chat.returncode == 1
+    assert "revoked" in chat.stderr
+    again = run(["keys", "revoke", key_id], env)
+    assert again.returncode == 1 and "no active key" in again.stderr
+
+
+def test_anonymous_mode_refused_off_loopback(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
+    result = run(["serve", "--host", "0.0.0.0", "--allow-anonymous"], env)
+    assert result.returncode == 1
+    assert "loopback" in result.stderr
+
+
+def test_every_command_help_has_an_example(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
+    for command in (
+        ["serve"],
+        ["chat"],
+        ["keys", "create"],
+        ["keys", "list"],
+        ["keys", "revoke"],
+        ["models", "add"],
+        ["models", "list"],
+    ):
+        result = run([*command, "--help"], env)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Example" in result.stdout, command
+        assert "gwanmun " + command[0] in result.stdout, command

@@ -1,0 +1,185 @@
+"""The input guard in the pipeline: detect → decide → block or mask, restore on the
+way out, fail closed, and never let one request's values reach another's answer.
+
+The detectors here are small regex detectors defined in this file so the guard's
+own behaviour is tested independently of the built-in detectors (which have
+their own tests under tests/detect/). The backend echoes what it received, so
+the test sees exactly what the model saw."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from gwanmun.audit import MemoryAuditSink
+from gwanmun.backends import Router
+from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure
+from gwanmun.gateway import ChatResult, ChatStream, Gateway
+from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.guard.output import RestoringOutputGuard
+from gwanmun.policy import load_policy, parse_policy
+from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Principal
+from tests.test_gateway import USER, FakeBackend
+
+
+class RegexDetector:
+    def __init__(self, kind: str, pattern: str) -> None:
+        self.id = f"test_{kind.lower()}"
+        self.kinds = (kind,)
+        self._re = re.compile(pattern)
+
+    def detect(self, text: str) -> list[Finding]:
+        return [
+            Finding(self.kind, m.start(), m.end(), 0.9, self.id) for m in self._re.finditer(text)
+        ]
+
+    @property
+    def kind(self) -> str:
+        return self.kinds[0]
+
+
+class Exploding:
+    id = "exploding"
+    kinds = ("BOOM",)
+
+    def detect(self, text: str) -> list[Finding]:
+        raise RuntimeError("detector bug")
+
+
+RRN = RegexDetector("KR_RRN", r"\d{6}-\d{7}")
+PHONE = RegexDetector("PHONE", r"010-\d{4}-\d{4}")
+MYNUM = RegexDetector("JP_MY_NUMBER", r"\d{4} \d{4} \d{4}")
+MARK = RegexDetector("MARKING", r"대외비")
+DETECTORS = [RRN, PHONE, MYNUM, MARK]
+
+
+def make(
+    detectors: list[object] | None = None, policy_text: str | None = None
+) -> tuple[Gateway, FakeBackend, MemoryAuditSink]:
+    backend = FakeBackend()
+    audit = MemoryAuditSink()
+    policy = load_policy() if policy_text is None else parse_policy(policy_text, "test")
+    guard = DetectorInputGuard(detectors or DETECTORS, policy)  # type: ignore[arg-type]
+    gateway = Gateway(
+        router=Router([backend]),
+        input_guard=guard,
+        output_guard=RestoringOutputGuard(),
+        audit=audit,
+        blocked_error=blocked_error,
+    )
+    return gateway, backend, audit
+
+
+def chat(*texts: str, stream: bool = False) -> ChatRequest:
+    return ChatRequest(
+        model="fake-model",
+        messages=tuple(ChatMessage("user", t) for t in texts),
+        max_tokens=64,
+        stream=stream,
+    )
+
+
+async def answer(gateway: Gateway, request: ChatRequest, who: Principal = USER) -> str:
+    result = await gateway.handle(request, who)
+    if isinstance(result, ChatResult):
+        return str(result.body["choices"][0]["message"]["content"])
+    assert isinstance(result, ChatStream)
+    text = ""
+    async for chunk in result:
+        for choice in chunk.get("choices", []):
+            text += choice.get("delta", {}).get("content") or ""
+    return text
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_masked_values_never_reach_the_model_and_come_back(stream: bool) -> None:
+    gateway, backend, audit = make()
+    history = "주민번호 ９００１０１－１２３４５６７, 전화 010-1234-5678"
+    last = "다시: 900101-1234567 / 010-1234-5678"
+    text = await answer(gateway, chat(history, last, stream=stream))
+    sent = [m.content for m in backend.seen[-1].messages]
+    assert sent == ["주민번호 [KR_RRN_1], 전화 [PHONE_1]", "다시: [KR_RRN_1] / [PHONE_1]"]
+    # One value, written two ways, is one placeholder; it comes back as first written.
+    assert text == "다시: ９００１０１－１２３４５６７ / 010-1234-5678"
+    event = audit.events[-1]
+    assert event.action is Action.MASK and event.grade is Grade.S
+    assert sorted({f.kind for f in event.findings}) == ["KR_RRN", "PHONE"]
+    assert "1234567" not in repr(event.as_dict())
+
+
+async def test_blocked_request_says_what_and_where_but_not_the_value() -> None:
+    gateway, backend, audit = make()
+    with pytest.raises(GuardBlocked) as caught:
+        await answer(gateway, chat("안녕하세요", "マイナンバーは 6214 9832 0257 です"))
+    assert backend.seen == []
+    body = caught.value.to_openai()
+    flat = repr(body)
+    assert "6214" not in flat and "0257" not in flat
+    finding = body["error"]["gwanmun"]["findings"][0]
+    assert (finding["kind"], finding["message_index"], finding["start"], finding["end"]) == (
+        "JP_MY_NUMBER",
+        1,
+        8,
+        22,
+    )
+    assert finding["preview"] == "マイナンバーは [JP_MY_NUMBER] です"
+    assert "JP_MY_NUMBER in message 1 at 8-22" in body["error"]["message"]
+    assert audit.events[-1].outcome.value == "blocked"
+
+
+async def test_grade_above_backend_is_refused_as_grade_exceeded() -> None:
+    gateway, backend, _ = make()
+    with pytest.raises(GradeExceeded, match="grade C"):
+        await answer(gateway, chat("대외비 보고서를 요약해 줘"))
+    assert backend.seen == []
+
+
+async def test_a_crashing_detector_blocks_and_is_named() -> None:
+    gateway, backend, audit = make([RRN, Exploding()])
+    with pytest.raises(GuardFailure, match="exploding") as caught:
+        await answer(gateway, chat("hello"))
+    assert backend.seen == []
+    assert caught.value.details == {"detector": "exploding"}
+    event = audit.events[-1]
+    assert event.action is Action.BLOCK and event.outcome.value == "blocked"
+    assert "exploding" in event.reasons[0]
+
+
+async def test_warn_passes_through_and_is_reported() -> None:
+    gateway, backend, _ = make(
+        policy_text="version: 1\nkinds:\n  PHONE: {action: warn, grade: S}\n"
+    )
+    result = await gateway.handle(chat("call 010-1234-5678"), USER)
+    assert isinstance(result, ChatResult)
+    assert backend.seen[-1].messages[0].content == "call 010-1234-5678"
+    meta = result.body["gwanmun"]
+    assert (meta["action"], meta["grade"], meta["masked_kinds"]) == ("warn", "S", [])
+
+
+async def test_many_concurrent_users_never_see_each_others_values() -> None:
+    gateway, backend, _ = make()
+
+    async def user(n: int) -> tuple[int, str]:
+        who = Principal(user=f"user{n}", group="g")
+        phone = f"010-{n:04d}-{9999 - n:04d}"
+        rrn = f"900101-1{n:06d}"
+        text = await answer(gateway, chat(f"내 번호 {phone}, 주민 {rrn}", stream=n % 2 == 0), who)
+        return n, text
+
+    results = await asyncio.gather(*(user(n) for n in range(60)))
+    for n, text in results:
+        assert text == f"내 번호 010-{n:04d}-{9999 - n:04d}, 주민 900101-1{n:06d}"
+    # Every user's request was numbered from 1: placeholders carry no cross-request state.
+    assert all(r.messages[0].content == "내 번호 [PHONE_1], 주민 [KR_RRN_1]" for r in backend.seen)
+
+
+def test_scan_reports_original_offsets_and_grade() -> None:
+    guard = DetectorInputGuard(DETECTORS, load_policy())  # type: ignore[arg-type]
+    text = "담당 010\u200b-1234-5678 / ９００１０１－１２３４５６７"
+    result = guard.scan(text)
+    assert result.as_dict()["grade"] == "S" and result.action is Action.MASK
+    spans = [(f.kind, text[f.start : f.end]) for f in result.findings]
+    assert spans == [("PHONE", "010\u200b-1234-5678"), ("KR_RRN", "９００１０１－１２３４５６７")]
+    assert guard.scan("대외비", backend_grade=Grade.S).action is Action.BLOCK

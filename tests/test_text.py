@@ -1,0 +1,54 @@
+"""Normalisation: detectors see clean text, findings point into the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from gwanmun.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("９００１０１－１２３４５６７", "900101-1234567"),  # full-width digits and hyphen
+        ("900101\u200b-\u200d1234567", "900101-1234567"),  # zero-width characters
+        ("900101\u202e-1234567\u202c", "900101-1234567"),  # bidi controls
+        ("900101\u00ad-1234567", "900101-1234567"),  # soft hyphen
+        ("9 0 0 1 0 1 - 1 2 3 4 5 6 7이고", "900101-1234567이고"),  # spaced-out digits
+        ("010–1234—5678", "010-1234-5678"),  # en and em dashes
+        ("090ー1234ー5678", "090-1234-5678"),  # katakana long mark between digits
+        ("ラーメン", "ラーメン"),  # ... but not inside words
+        ("㊙ 文書", "秘 文書"),
+        ("東京\u3000都", "東京 都"),  # ideographic space
+        ("010 1234 5678", "010 1234 5678"),  # grouped digits stay grouped
+        ("page 1 2 3", "page 1 2 3"),  # too few to be a spaced-out number
+    ],
+)
+def test_normalised_view(raw: str, clean: str) -> None:
+    assert normalize(raw).text == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        ("주민번호는 ９００１０１－１２３４５６７입니다", "900101-1234567"),
+        ("번호 9 0 0 1 0 1 - 1 2 3 4 5 6 7 끝", "900101-1234567"),
+        ("a\u200bb 900101\u200b-1234567 c", "900101-1234567"),
+        ("㊙ memo", "秘"),
+    ],
+)
+def test_spans_map_back_to_the_original(raw: str, needle: str) -> None:
+    n = normalize(raw)
+    start = n.text.index(needle)
+    o_start, o_end = n.span_to_original(start, start + len(needle))
+    original = raw[o_start:o_end]
+    # The original slice normalises back to exactly the needle: nothing cut, nothing extra.
+    assert normalize(original).text == needle
+    assert raw[o_start] != " " and raw[o_end - 1] != " "
+
+
+def test_empty_and_out_of_range() -> None:
+    n = normalize("")
+    assert n.text == "" and n.span_to_original(0, 0) == (0, 0)
+    with pytest.raises(ValueError, match="outside"):
+        normalize("abc").span_to_original(1, 9)
