@@ -4,13 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.servers import UpstreamProcess, running_gateway
 
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.keys import KeyStore
 from gwanmun.services import Services, build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade, Role
+from tests.servers import UpstreamProcess, running_gateway
 
 UPSTREAM_MODEL = "upstream-smollm2"
 
