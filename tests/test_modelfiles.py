@@ -148,3 +148,18 @@ def test_every_models_command_help_has_an_example(tmp_path: Path) -> None:
         shown = _cli([command, "--help"], tmp_path)
         assert shown.returncode == 0
         assert "Example:" in shown.stdout, command
+
+
+def test_embedded_backend_serves_a_registered_model(tmp_path: Path, model_copy: Path) -> None:
+    from gwanmun.backends.embedded import EmbeddedBackend
+    from gwanmun.services import build_backends
+    from gwanmun.settings import Settings
+
+    ModelRegistry(tmp_path).add(model_copy, name="carried-in")
+    settings = Settings(data_dir=tmp_path, embedded={"model": "carried-in"})
+    (backend,) = build_backends(settings)
+    assert isinstance(backend, EmbeddedBackend)
+    assert backend.models() == ["carried-in"]
+    assert backend.model_path == model_copy.resolve()
+    with pytest.raises(ModelNotFound, match="gwanmun models add"):
+        build_backends(Settings(data_dir=tmp_path, embedded={"model": "never-added"}))
