@@ -10,6 +10,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import anyio
+
 from gwanmun.audit import AuditSink, LogAuditSink
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
@@ -46,6 +48,8 @@ class Services:
         if self.settings.egress_guard:
             install_egress_guard(self.egress)
         await self.router.start()
+        # Readiness means the guard is ready too: load the analysers now.
+        await anyio.to_thread.run_sync(self.scanner.warm_up)
         self.started_at = time.time()
         log.info(
             "gwanmun ready",

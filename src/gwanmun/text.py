@@ -3,7 +3,8 @@
 Detectors see one clean view of the text; findings are mapped back so they
 always point into what the user actually sent. The view:
 
-* NFKC per character: full-width digits and letters, ``㊙`` → ``秘``,
+* NFKC per character (``㊙`` excepted: it is a marking, 秘 alone is not):
+  full-width digits and letters,
   ``①`` → ``1``, ideographic space → space;
 * dash variants (``‐ ‑ ‒ – — ― − ﹣``, and ``ー``/``一`` between digits) → ``-``;
 * zero-width, bidi-control and other invisible format characters removed;
@@ -34,6 +35,9 @@ _INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
     "\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0"
 )
+# Kept as they are: NFKC would turn the circled 秘 marking into the plain kanji,
+# which in running text is no marking at all.
+_KEEP = frozenset("\u3299")
 # Six or more single digits (or hyphens) each followed by one space: "0 1 0 - 1 2 3 4".
 _SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ ][0-9-]){5,}(?![0-9])")
 
@@ -70,7 +74,7 @@ def normalize(original: str) -> Normalized:
             continue
         if char in _DASHES:
             out = "-"
-        elif char.isascii():
+        elif char.isascii() or char in _KEEP:
             out = char
         else:
             out = unicodedata.normalize("NFKC", char)

@@ -26,8 +26,11 @@ class Detector(Protocol):
     ``run_detectors`` maps them back to the original.
     """
 
-    id: str
-    kinds: tuple[str, ...]
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def kinds(self) -> tuple[str, ...]: ...
 
     def detect(self, text: str) -> list[Finding]: ...
 

@@ -9,8 +9,9 @@ from gwanmun.types import Finding
 
 # Digit-run boundaries that still allow a glued Korean particle or Japanese
 # okurigana after the value (``900101-1234567이고``, ``…5678です``).
-NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])"
-NO_DIGIT_AFTER = r"(?![0-9A-Za-z])"
+# A value is not part of a longer number either: no "-1111" or " 0532" continuing it.
+NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9][-. ])"
+NO_DIGIT_AFTER = r"(?![0-9A-Za-z])(?![-. ][0-9])"
 # An optional separator inside a structured number (after normalisation).
 SEP = r"[ .\-]?"
 
@@ -42,3 +43,33 @@ def luhn_ok(number: str) -> bool:
 def make(kind: str, start: int, end: int, score: float, detector: str) -> Finding:
     score = round(min(1.0, max(0.0, score)), 3)
     return Finding(kind=kind, start=start, end=end, score=score, detector=detector)
+
+
+class PatternDetector:
+    """One kind found by one compiled regex, each match judged by ``score``.
+
+    Subclasses set ``id``, ``kind`` and ``pattern`` and override ``score``
+    (return ``None`` to drop a match). The match's ``value`` group, if any,
+    is the reported span; otherwise the whole match.
+    """
+
+    id: str = ""
+    kind: str = ""
+    pattern: re.Pattern[str] = re.compile(r"(?!x)x")
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,)
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        return 0.9
+
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        for match in self.pattern.finditer(text):
+            score = self.score(match, text)
+            if score is None or score < 0.5:
+                continue
+            group = "value" if "value" in self.pattern.groupindex else 0
+            found.append(make(self.kind, match.start(group), match.end(group), score, self.id))
+        return found

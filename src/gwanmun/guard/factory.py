@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gwanmun.detect import REGISTRY, Detector
+from gwanmun.detect import Detector
+from gwanmun.detect.builtin import configured_detectors
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.policy import Policy, load_policy
 from gwanmun.settings import Settings
@@ -13,4 +14,6 @@ def input_guard_from_settings(settings: Settings) -> DetectorInputGuard:
 
 
 def input_guard_for(policy: Policy, detectors: list[Detector] | None = None) -> DetectorInputGuard:
-    return DetectorInputGuard(REGISTRY.select() if detectors is None else detectors, policy)
+    return DetectorInputGuard(
+        configured_detectors(policy) if detectors is None else detectors, policy
+    )

@@ -59,6 +59,13 @@ class DetectorInputGuard:
         self.detectors = tuple(detectors)
         self.policy = policy
 
+    def warm_up(self) -> None:
+        """Load what detectors load lazily (morphological analysers) ahead of traffic."""
+        for detector in self.detectors:
+            warm = getattr(detector, "warm_up", None)
+            if callable(warm):
+                warm()
+
     def detect(self, text: str, *, message_index: int | None = None) -> list[Finding]:
         normalized = normalize(text)
         found: list[Finding] = []

@@ -1,0 +1,204 @@
+"""Contact, payment and network data, in any of the three languages.  [pure]
+
+Registered: ``phone`` (KR, JP and international numbers validated with
+``phonenumbers``), ``email``, ``credit_card`` (Luhn; partly masked forms),
+``iban`` (mod 97), ``postal_code`` (JP 〒NNN-NNNN; KR five digits only with
+context), ``ip_address`` (IPv4/IPv6 validated with ``ipaddress``).
+``InternalHostDetector`` is built from the policy's internal domains and
+networks and is not registered globally.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+
+from gwanmun.detect import REGISTRY
+from gwanmun.detect._common import (
+    NO_DIGIT_AFTER,
+    NO_DIGIT_BEFORE,
+    PatternDetector,
+    luhn_ok,
+    make,
+    near,
+)
+from gwanmun.types import Finding
+
+_PHONE_WORDS = (
+    "전화",
+    "연락",
+    "휴대",
+    "핸드폰",
+    "폰",
+    "電話",
+    "携帯",
+    "連絡",
+    "tel",
+    "phone",
+    "mobile",
+)
+
+
+class Phone(PatternDetector):
+    id = "phone"
+    kind = "PHONE"
+    pattern = re.compile(
+        r"(?<![0-9A-Za-z+\-])(?P<value>(?:\+\d{1,3}[ -]?(?:\(0\)[ ]?)?)?\(?0?\d{1,4}\)?[ -]?"
+        r"\d{2,4}[ -]?\d{3,4})" + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        value = match.group("value")
+        digits = re.sub(r"\D", "", value)
+        if not 9 <= len(digits) <= 15:
+            return None
+        if value.startswith("+"):
+            regions: tuple[str | None, ...] = (None,)
+        elif value.startswith("0") or value.startswith("(0"):
+            regions = ("KR", "JP")
+        else:
+            return None  # local numbers always start with a trunk 0
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return None  # an ISO date
+        for region in regions:
+            try:
+                number = phonenumbers.parse(value, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                context = near(text, match.start(), match.end(), _PHONE_WORDS)
+                return 0.97 if context else 0.9
+        return None
+
+
+class Email(PatternDetector):
+    id = "email"
+    kind = "EMAIL"
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9._%+-])(?P<value>[A-Za-z0-9][A-Za-z0-9._%+-]*@"
+        r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?![A-Za-z0-9])"
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        return 0.99
+
+
+class CreditCard(PatternDetector):
+    id = "credit_card"
+    kind = "CREDIT_CARD"
+    pattern = re.compile(
+        NO_DIGIT_BEFORE
+        + r"(?P<value>\d{4}(?P<s>[- ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"
+        r"|\d{4}[- ]\d{2}[*xX]{2}[- ][*xX]{4}[- ]\d{4}|\d{4}[- ][*xX]{4}[- ][*xX]{4}[- ]\d{4})"
+        + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        value = match.group("value")
+        if re.search(r"[*xX]", value):
+            return 0.75
+        digits = re.sub(r"\D", "", value)
+        if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+            return None
+        if len(set(digits)) == 1:
+            return None
+        words = ("카드", "card", "カード", "결제", "決済")
+        return 0.98 if near(text, match.start(), match.end(), words) else 0.92
+
+
+def iban_ok(value: str) -> bool:
+    compact = value.replace(" ", "")
+    rotated = compact[4:] + compact[:4]
+    numeric = "".join(str(int(c, 36)) for c in rotated)
+    return int(numeric) % 97 == 1
+
+
+class Iban(PatternDetector):
+    id = "iban"
+    kind = "IBAN"
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)"
+        r"(?![A-Za-z0-9])"
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        return 0.97 if iban_ok(match.group("value")) else None
+
+
+class PostalCode(PatternDetector):
+    id = "postal_code"
+    kind = "POSTAL_CODE"
+    pattern = re.compile(
+        r"(?P<mark>〒[ ]?)?" + NO_DIGIT_BEFORE + r"(?P<value>\d{3}-\d{4}|\d{5})" + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        value = match.group("value")
+        if "-" in value:
+            if match.group("mark"):
+                return 0.95
+            words = ("郵便番号", "住所", "postal", "zip")
+            return 0.85 if near(text, match.start(), match.end(), words) else None
+        kr_words = ("우편번호", "우)", "(우", "postal code", "zip")
+        return 0.85 if near(text, match.start(), match.end(), kr_words, window=12) else None
+
+
+class IpAddress(PatternDetector):
+    id = "ip_address"
+    kind = "IP_ADDRESS"
+    pattern = re.compile(
+        r"(?<![0-9A-Za-z.:])(?P<value>\d{1,3}(?:\.\d{1,3}){3}"
+        r"|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Za-z.:])"
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        value = match.group("value")
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return None
+        if address.version == 6 and value.count(":") < 2:
+            return None
+        before = text[max(0, match.start() - 12) : match.start()].lower().split()
+        if before and before[-1].rstrip(".:") in ("v", "ver", "version", "버전", "バージョン"):
+            return None  # a version number, not an address
+        if address.is_unspecified:
+            return None
+        return 0.9
+
+
+class InternalHostDetector:
+    """Names of internal systems: host names under the institution's domains, and
+    addresses inside its networks (configured in the policy, not registered)."""
+
+    id = "internal_host"
+    kinds = ("INTERNAL_HOST",)
+    _host = re.compile(
+        r"(?<![A-Za-z0-9.-])(?P<value>[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+)(?![A-Za-z0-9-])"
+    )
+
+    def __init__(self, domains: Sequence[str], networks: Sequence[str]) -> None:
+        self._suffixes = tuple(d.lower().strip(".") for d in domains if d.strip("."))
+        self._networks = [ipaddress.ip_network(n, strict=False) for n in networks]
+
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        for m in self._host.finditer(text):
+            value = m.group("value").lower()
+            try:
+                address = ipaddress.ip_address(value)
+            except ValueError:
+                if any(value == s or value.endswith("." + s) for s in self._suffixes):
+                    found.append(make("INTERNAL_HOST", m.start(), m.end(), 0.95, self.id))
+                continue
+            if any(address.version == n.version and address in n for n in self._networks):
+                found.append(make("INTERNAL_HOST", m.start(), m.end(), 0.95, self.id))
+        return found
+
+
+for _detector in (Phone(), Email(), CreditCard(), Iban(), PostalCode(), IpAddress()):
+    REGISTRY.register(_detector)

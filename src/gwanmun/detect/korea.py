@@ -1,0 +1,229 @@
+"""Korean identifiers (shared/spec/identifiers.md §3.1).  [pure]
+
+Registered: ``kr_resident`` (KR_RRN, KR_ARN, KR_CRN told apart), ``kr_passport``,
+``kr_driver_license``, ``kr_brn``, ``kr_health_insurance``, ``kr_bank_account``,
+``kr_vehicle_plate``.
+
+Scores: a passing checksum with a valid date ~0.97; valid date and gender digit
+but no checksum (numbers issued since October 2020 are random) 0.8; partly
+masked forms 0.8; context words raise a score, their absence keeps context-gated
+kinds (health insurance, bank accounts) from being reported at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gwanmun.detect import REGISTRY
+from gwanmun.detect._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, PatternDetector, make, near
+from gwanmun.types import Finding
+
+_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000, "5": 1900, "6": 1900, "7": 2000,
+            "8": 2000, "9": 1800, "0": 1800}  # fmt: skip
+_RRN_WORDS = ("주민등록", "주민번호", "생년월일", "RRN", "resident", "住民")
+_ARN_WORDS = ("외국인등록", "외국인 등록", "alien", "ARN", "外国人")
+_CRN_WORDS = ("법인등록", "법인번호", "등기", "법인")
+
+
+def _date_ok(yymmdd: str, gender: str) -> bool:
+    year = _CENTURY[gender] + int(yymmdd[:2])
+    month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS[month]:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return not (month == 2 and day == 29 and not leap)
+
+
+def _weighted(d12: str) -> int:
+    return sum(int(a) * b for a, b in zip(d12, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True))
+
+
+def rrn_checksum_ok(d13: str) -> bool:
+    return (11 - _weighted(d13[:12]) % 11) % 10 == int(d13[12])
+
+
+def arn_checksum_ok(d13: str) -> bool:
+    legacy = (13 - _weighted(d13[:12]) % 11) % 10 == int(d13[12])
+    return legacy or rrn_checksum_ok(d13)
+
+
+def crn_checksum_ok(d13: str) -> bool:
+    total = sum(int(a) * b for a, b in zip(d13[:12], (1, 2) * 6, strict=True))
+    return (10 - total % 10) % 10 == int(d13[12])
+
+
+def brn_checksum_ok(d10: str) -> bool:
+    total = sum(int(d10[i]) * k for i, k in enumerate((1, 3, 7, 1, 3, 7, 1, 3)))
+    x = int(d10[8]) * 5
+    return (10 - (total + x + x // 10) % 10) % 10 == int(d10[9])
+
+
+class KoreanResidentNumbers:
+    """13-digit numbers: resident (KR_RRN), alien (KR_ARN) and corporate (KR_CRN)."""
+
+    id = "kr_resident"
+    kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
+    _re = re.compile(
+        NO_DIGIT_BEFORE
+        + r"(?P<front>\d{6})(?P<sep>[ ]?-[ ]?|[ ]?)(?P<g>\d)(?P<tail>\d{6}|[0-9]{0,5}[*xX●○#]{1,6})"
+        + NO_DIGIT_AFTER
+    )
+
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        for m in self._re.finditer(text):
+            front, gender, tail = m.group("front"), m.group("g"), m.group("tail")
+            if len(tail) != 6:
+                continue
+            masked = not tail.isdigit()
+            date_ok = _date_ok(front, gender)
+            digits13 = front + gender + tail
+            separated = bool(m.group("sep"))
+            kind, score = None, 0.0
+            if masked:
+                if date_ok:
+                    kind, score = ("KR_ARN" if gender in "5678" else "KR_RRN"), 0.8
+            else:
+                corporate = crn_checksum_ok(digits13)
+                corp_context = near(text, m.start(), m.end(), _CRN_WORDS)
+                if corporate and (corp_context or not date_ok):
+                    kind, score = "KR_CRN", 0.95 if corp_context else 0.85
+                elif date_ok and gender in "5678":
+                    kind = "KR_ARN"
+                    score = 0.97 if arn_checksum_ok(digits13) else 0.8
+                    if near(text, m.start(), m.end(), _ARN_WORDS):
+                        score += 0.1
+                elif date_ok:
+                    kind = "KR_RRN"
+                    score = 0.97 if rrn_checksum_ok(digits13) else 0.8
+                    if near(text, m.start(), m.end(), _RRN_WORDS):
+                        score += 0.1
+                if kind in ("KR_RRN", "KR_ARN") and not separated and score < 0.9:
+                    score -= 0.15  # 13 bare digits without a checksum: weaker
+            if kind is not None:
+                found.append(make(kind, m.start(), m.end(), score, self.id))
+        return found
+
+
+class KoreanPassport(PatternDetector):
+    id = "kr_passport"
+    kind = "KR_PASSPORT"
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9])(?P<value>[MSROD](?:\d{8}|\d{3}[A-Z]\d{4}))(?![A-Za-z0-9])"
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        if near(text, match.start(), match.end(), ("여권", "passport", "旅券", "パスポート")):
+            return 0.95
+        return 0.75 if match.group("value")[4].isalpha() else 0.6
+
+
+_REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
+
+
+class KoreanDriverLicense(PatternDetector):
+    id = "kr_driver_license"
+    kind = "KR_DRIVER_LICENSE"
+    pattern = re.compile(
+        NO_DIGIT_BEFORE
+        + r"(?P<value>(?:(?P<code>1[1-9]|2[0-6]|28)(?P<s1>[- ]?)|(?P<name>"
+        + _REGION_NAMES
+        + r")[ ]?)\d{2}(?P<s2>[- ]?)\d{6}(?P<s3>[- ]?)\d{2})"
+        + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        context = near(text, match.start(), match.end(), ("면허", "운전", "license", "免許"))
+        if match.group("name"):
+            return 0.95
+        dashed = match.group("s1") == "-" and match.group("s2") == "-" and match.group("s3") == "-"
+        if dashed:
+            return 0.97 if context else 0.85
+        return 0.85 if context else None
+
+
+class KoreanBusinessNumber(PatternDetector):
+    id = "kr_brn"
+    kind = "KR_BRN"
+    pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        d = re.sub(r"\D", "", match.group("value"))
+        context = near(text, match.start(), match.end(), ("사업자", "business", "등록번호"))
+        if not brn_checksum_ok(d):
+            return None
+        if match.group(2) == "-":
+            return 0.97 if context else 0.9
+        return 0.9 if context else None
+
+
+class KoreanHealthInsurance(PatternDetector):
+    id = "kr_health_insurance"
+    kind = "KR_HEALTH_INSURANCE"
+    pattern = re.compile(
+        NO_DIGIT_BEFORE + r"(?P<value>\d{11}|\d{1}-\d{10}|\d{4}-\d{7})" + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        words = ("건강보험", "보험증", "증번호", "의료보험", "건보")
+        return 0.85 if near(text, match.start(), match.end(), words, window=30) else None
+
+
+_BANK_WORDS = (
+    "은행", "계좌", "입금", "예금주", "송금", "이체", "통장", "뱅크", "농협", "국민", "신한",
+    "우리", "하나", "기업", "카카오", "토스", "새마을", "우체국", "수협", "신협", "account",
+)  # fmt: skip
+
+
+class KoreanBankAccount(PatternDetector):
+    id = "kr_bank_account"
+    kind = "BANK_ACCOUNT"
+    pattern = re.compile(
+        NO_DIGIT_BEFORE + r"(?P<value>\d{2,6}(?:-\d{2,7}){1,3}|\d{10,14})" + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        value = match.group("value")
+        digits = re.sub(r"\D", "", value)
+        if not 10 <= len(digits) <= 14:
+            return None
+        if re.fullmatch(r"01[016789]-?\d{3,4}-?\d{4}", value) or re.fullmatch(
+            r"\d{6}-\d{7}", value
+        ):
+            return None  # phone and resident-number shapes are other detectors' business
+        return 0.85 if near(text, match.start(), match.end(), _BANK_WORDS, window=20) else None
+
+
+_PLATE_HANGUL = (
+    "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주아바사자배하허호육해공국합"
+)
+
+
+class KoreanVehiclePlate(PatternDetector):
+    id = "kr_vehicle_plate"
+    kind = "KR_VEHICLE_PLATE"
+    pattern = re.compile(
+        r"(?<![0-9가-힣])(?P<value>(?:(?:"
+        + _REGION_NAMES
+        + r")[ ]?\d{1,2}|\d{2,3})[ ]?["
+        + _PLATE_HANGUL
+        + r"][ ]?\d{4})"
+        + NO_DIGIT_AFTER
+    )
+
+    def score(self, match: re.Match[str], text: str) -> float | None:
+        words = ("차량", "번호판", "차번호", "자동차", "plate", "車")
+        return 0.95 if near(text, match.start(), match.end(), words) else 0.8
+
+
+for _detector in (
+    KoreanResidentNumbers(),
+    KoreanPassport(),
+    KoreanDriverLicense(),
+    KoreanBusinessNumber(),
+    KoreanHealthInsurance(),
+    KoreanBankAccount(),
+    KoreanVehiclePlate(),
+):
+    REGISTRY.register(_detector)

@@ -1,0 +1,219 @@
+"""Names of people in Korean, Japanese and English (kind PERSON).  [pure given models]
+
+Korean: kiwipiepy proper nouns (NNP) that start with a Korean surname, raised
+by titles and honorifics (씨, 님, 과장, 주무관 …); a surname alone before 씨/모
+(박씨, 김모 씨) as news and minutes write it. Japanese: sudachipy 人名 tokens
+(姓 and 名 merged), raised by honorifics (さん, 様, 氏 …). English: a title
+(Mr., Dr. …) or a common given name followed by a capitalised surname.
+
+The analysers load on first use (a second or two), once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from gwanmun.detect import REGISTRY
+from gwanmun.detect._common import make
+from gwanmun.types import Finding
+
+_SURNAMES_1 = set(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민나진지엄채원천방공"
+    "현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
+)
+_SURNAMES_2 = {"황보", "남궁", "제갈", "선우", "독고", "사공", "서문", "동방"}
+_KO_TITLES = tuple(
+    [
+        "씨",
+        "님",
+        "군",
+        "양",
+        "과장",
+        "부장",
+        "차장",
+        "대리",
+        "주무관",
+        "사무관",
+        "서기관",
+        "팀장",
+        "국장",
+        "실장",
+        "계장",
+        "주임",
+        "의원",
+        "장관",
+        "차관",
+        "시장",
+        "구청장",
+        "군수",
+        "도지사",
+        "대표",
+        "교수",
+        "선생",
+        "기자",
+        "원장",
+        "회장",
+        "사장",
+        "총장",
+        "위원",
+        "위원장",
+        "변호사",
+        "박사",
+        "대통령",
+        "총리",
+        "감독",
+        "선수",
+        "작가",
+        "민원인",
+        "담당자",
+        "여사",
+        "옹",
+    ]
+)
+_KO_NOT_NAMES = re.compile(
+    r"(?:시|도|구|군|동|읍|면|리|역|청|원|부|처|대학|학교|당|사|관|국|산|강|호)$"
+)
+_KO_SURNAME_ONLY = re.compile(
+    r"(?<![가-힣])(?P<s>[" + "".join(sorted(_SURNAMES_1)) + r"])(?=모?[ ]?씨|모[ ]?\(|모[ ]|모$)"
+)
+_JA_HONORIFICS = tuple(
+    [
+        "さん",
+        "様",
+        "さま",
+        "氏",
+        "君",
+        "くん",
+        "ちゃん",
+        "先生",
+        "課長",
+        "部長",
+        "係長",
+        "主任",
+        "社長",
+        "議員",
+        "市長",
+        "知事",
+        "大臣",
+        "選手",
+        "監督",
+        "教授",
+        "殿",
+    ]
+)
+_EN_TITLED = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx)\.?[ ](?P<n>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
+)
+_EN_GIVEN = (
+    "James|John|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Mary|Patricia|Jennifer|"
+    "Linda|Elizabeth|Barbara|Susan|Jessica|Sarah|Karen|Daniel|Matthew|Anthony|Mark|Paul|Steven|"
+    "Andrew|Joshua|Kevin|Brian|George|Emily|Emma|Olivia|Sophia|Anna|Laura|Maria|Jane|Peter|Alice|"
+    "Tom|Jack|Harry|Lucy|Grace|Chris|Alex|Sam|Ben|Kate|Anne|Helen|Rachel|Rebecca|Amy|Julia|Nancy"
+)
+_EN_NAMED = re.compile(r"\b(?P<n>(?:" + _EN_GIVEN + r")[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+
+_lock = threading.Lock()
+_analysers: dict[str, Any] = {}
+
+
+def _kiwi() -> Any:
+    with _lock:
+        if "kiwi" not in _analysers:
+            from kiwipiepy import Kiwi
+
+            _analysers["kiwi"] = Kiwi()
+        return _analysers["kiwi"]
+
+
+def _sudachi() -> Any:
+    with _lock:
+        if "sudachi" not in _analysers:
+            from sudachipy import Dictionary, SplitMode
+
+            _analysers["sudachi"] = (Dictionary(dict="core").tokenizer(), SplitMode.C)
+        return _analysers["sudachi"]
+
+
+def _has_surname(name: str) -> bool:
+    return name[:2] in _SURNAMES_2 or name[0] in _SURNAMES_1
+
+
+class PersonNames:
+    id = "person_names"
+    kinds = ("PERSON",)
+
+    def warm_up(self) -> None:
+        """Load both analysers and run them once (about 4 s), so the first
+        request is not the one that pays for it."""
+        self.detect("김민수 주무관과 田中太郎さん")
+
+    def detect(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        if re.search(r"[가-힣]", text):
+            found += self._korean(text)
+        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+            found += self._japanese(text)
+        if re.search(r"[A-Z][a-z]", text):
+            found += self._english(text)
+        return found
+
+    def _korean(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        tokens = _kiwi().tokenize(text)
+        for i, tok in enumerate(tokens):
+            form = tok.form
+            if tok.tag != "NNP" or not re.fullmatch(r"[가-힣]{2,4}", form):
+                continue
+            if not _has_surname(form):
+                continue
+            after = text[tok.start + tok.len : tok.start + tok.len + 5].lstrip()
+            titled = after.startswith(_KO_TITLES)
+            if not titled and len(form) > 2 and _KO_NOT_NAMES.search(form):
+                continue  # 역삼동, 종로구: places, unless a title follows (홍길동 씨)
+            score = 0.95 if titled else (0.75 if len(form) == 3 else 0.6)
+            if i + 1 < len(tokens) and tokens[i + 1].tag.startswith(("NNP",)) and not titled:
+                score -= 0.1  # part of a longer proper noun (an organisation, a place)
+            found.append(make("PERSON", tok.start, tok.start + tok.len, score, self.id))
+        for m in _KO_SURNAME_ONLY.finditer(text):
+            if not any(f.start <= m.start() < f.end for f in found):
+                found.append(make("PERSON", m.start(), m.end(), 0.8, self.id))
+        return found
+
+    def _japanese(self, text: str) -> list[Finding]:
+        tokenizer, mode = _sudachi()
+        found: list[Finding] = []
+        pending: tuple[int, int] | None = None
+        for m in tokenizer.tokenize(text, mode):
+            pos = m.part_of_speech()
+            if pos[1] == "固有名詞" and pos[2] == "人名":
+                if pending is not None and pending[1] == m.begin():
+                    pending = (pending[0], m.end())
+                else:
+                    if pending is not None:
+                        found.append(self._ja_finding(text, *pending))
+                    pending = (m.begin(), m.end())
+            elif pending is not None:
+                found.append(self._ja_finding(text, *pending))
+                pending = None
+        if pending is not None:
+            found.append(self._ja_finding(text, *pending))
+        return found
+
+    def _ja_finding(self, text: str, start: int, end: int) -> Finding:
+        honorific = text[end : end + 3].startswith(_JA_HONORIFICS)
+        return make("PERSON", start, end, 0.95 if honorific else 0.8, self.id)
+
+    def _english(self, text: str) -> list[Finding]:
+        found = [
+            make("PERSON", m.start("n"), m.end("n"), 0.95, self.id)
+            for m in _EN_TITLED.finditer(text)
+        ]
+        for m in _EN_NAMED.finditer(text):
+            if not any(f.start <= m.start("n") < f.end for f in found):
+                found.append(make("PERSON", m.start("n"), m.end("n"), 0.85, self.id))
+        return found
+
+
+REGISTRY.register(PersonNames())

@@ -1,0 +1,79 @@
+"""Classification markings and addresses: markings only as markings, addresses only
+with an administrative unit and a number."""
+
+from __future__ import annotations
+
+import pytest
+
+from gwanmun.detect.addresses import Addresses
+from gwanmun.detect.markings import Markings
+from tests.detect.helpers import found
+
+MARKINGS = Markings()
+ADDRESSES = Addresses()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ⅱ급비밀 문서입니다", ["Ⅱ급비밀"]),
+        ("III급 비밀", ["III급 비밀"]),
+        ("군사 2급비밀", ["군사 2급비밀"]),
+        ("[대외비] 회의 결과", ["대외비"]),
+        ("비공개(6) 개인정보", ["비공개(6)"]),
+        ("부분공개 ( 5 )", ["부분공개 ( 5 )"]),
+        ("特定秘密の指定", ["特定秘密"]),
+        ("極秘 資料", ["極秘"]),
+        ("【秘】会議資料", ["秘"]),
+        ("本資料は㊙です", ["㊙"]),
+        ("秘\n会議資料", ["秘"]),
+        ("取扱注意", ["取扱注意"]),
+        ("部外秘・関係者限り", ["部外秘", "関係者限り"]),
+        ("機密性３情報", ["機密性３"]),
+        ("TOP SECRET//NOFORN", ["TOP SECRET"]),
+        ("CONFIDENTIAL - do not forward", ["CONFIDENTIAL"]),
+        ("Classification: Secret", ["Secret"]),
+        ("INTERNAL ONLY", ["INTERNAL ONLY"]),
+    ],
+)
+def test_markings(text: str, expected: list[str]) -> None:
+    values = [v for _, v in found(text, MARKINGS)]
+    for value in expected:
+        assert value in values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "비서실 秘書課の山田です",
+        "神秘的な話と便秘の薬",
+        "特定秘密保護法について説明する",
+        "대외비용을 줄였다",
+        "기밀성 1 등급, 機密性1",
+        "the secret to good soup",
+        "This is confidential between us",
+        "공개 자료",
+    ],
+)
+def test_words_that_are_not_markings(text: str) -> None:
+    assert found(text, MARKINGS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("주소: 서울특별시 종로구 세종대로 209", "서울특별시 종로구 세종대로 209"),
+        ("경기도 성남시 분당구 판교역로 235, 3층으로", "경기도 성남시 분당구 판교역로 235, 3층"),
+        ("강원특별자치도 춘천시 중앙로 1", "강원특별자치도 춘천시 중앙로 1"),
+        ("서울 강남구 역삼동 123-45 거주", "서울 강남구 역삼동 123-45"),
+        ("東京都千代田区霞が関1-2-3", "東京都千代田区霞が関1-2-3"),
+        ("大阪府大阪市北区中之島一丁目3番20号です", "大阪府大阪市北区中之島一丁目3番20号"),
+    ],
+)
+def test_addresses(text: str, expected: str) -> None:
+    assert [v for _, v in found(text, ADDRESSES)] == [expected]
+
+
+@pytest.mark.parametrize("text", ["서울에 갑니다", "東京に行く", "종로구청 민원실", "2024-01-15"])
+def test_place_names_are_not_addresses(text: str) -> None:
+    assert found(text, ADDRESSES) == []
