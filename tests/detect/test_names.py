@@ -60,10 +60,19 @@ def _score(path: Path, label: str, lines: int) -> tuple[float, float]:
         # Regression floors a little under what bench/eval_guard.py measures on the
         # full dev sets; the target (recall 0.90 at precision 0.80) is not met
         # yet for Korean, see docs/benchmarks.md.
-        ("ko_ner.sample.jsonl", "PS", 0.55, 0.35),
-        ("ja_ner.sample.jsonl", "人名", 0.65, 0.75),
+        ("ko_ner.sample.jsonl", "PS", 0.55, 0.58),
+        ("ja_ner.sample.jsonl", "人名", 0.72, 0.8),
     ],
 )
 def test_dev_set_floor(name: str, label: str, min_precision: float, min_recall: float) -> None:
     precision, recall = _score(DATA / name, label, 400)
     assert precision >= min_precision and recall >= min_recall, (precision, recall)
+
+
+def test_long_texts_are_scanned_whole() -> None:
+    # sudachipy refuses more than 49,149 bytes at once; the detector must not.
+    japanese = "会議の記録です。" * 5000 + "田中太郎さんが来た。"
+    korean = "회의 기록입니다. " * 12000 + "김민수 주무관이 왔다."
+    assert len(japanese.encode()) > 100_000 and len(korean.encode()) > 100_000
+    assert ("PERSON", "田中太郎") in found(japanese, NAMES)
+    assert ("PERSON", "김민수") in found(korean, NAMES)

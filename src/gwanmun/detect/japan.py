@@ -46,6 +46,8 @@ class MyNumber(PatternDetector):
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         context = near(text, match.start(), match.end(), ("マイナンバー", "個人番号", "my number"))
+        if not context and near(text, match.start(), match.end(), ("免許", "license", "licence")):
+            return None  # a 12-digit driver's licence number that happens to check out
         if my_number_ok(_digits(match.group("value"))):
             return 0.99 if context else 0.9
         return 0.6 if context else None

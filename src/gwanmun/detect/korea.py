@@ -24,6 +24,7 @@ _CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000, "5": 1900, "6": 1900, "7
 _RRN_WORDS = ("주민등록", "주민번호", "생년월일", "RRN", "resident", "住民")
 _ARN_WORDS = ("외국인등록", "외국인 등록", "alien", "ARN", "外国人")
 _CRN_WORDS = ("법인등록", "법인번호", "등기", "법인")
+_KR_WORDS = (*_RRN_WORDS, *_ARN_WORDS, *_CRN_WORDS, "등록번호")
 
 
 def _date_ok(yymmdd: str, gender: str) -> bool:
@@ -99,8 +100,10 @@ class KoreanResidentNumbers:
                     score = 0.97 if rrn_checksum_ok(digits13) else 0.8
                     if near(text, m.start(), m.end(), _RRN_WORDS):
                         score += 0.1
-                if kind in ("KR_RRN", "KR_ARN") and not separated and score < 0.9:
-                    score -= 0.15  # 13 bare digits without a checksum: weaker
+                if not separated and not near(text, m.start(), m.end(), _KR_WORDS):
+                    # 13 bare digits are also a Japanese corporate number, an order
+                    # number...: without Korean context they are not ours to claim.
+                    kind = None
             if kind is not None:
                 found.append(make(kind, m.start(), m.end(), score, self.id))
         return found

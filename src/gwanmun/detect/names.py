@@ -76,7 +76,98 @@ _KO_NOT_NAMES = re.compile(
     r"(?:시|도|구|군|동|읍|면|리|역|청|원|부|처|대학|학교|당|사|관|국|산|강|호)$"
 )
 _KO_SURNAME_ONLY = re.compile(
-    r"(?<![가-힣])(?P<s>[" + "".join(sorted(_SURNAMES_1)) + r"])(?=모?[ ]?씨|모[ ]?\(|모[ ]|모$)"
+    r"(?<![가-힣])(?P<s>[" + "".join(sorted(_SURNAMES_1)) + r"])(?=모?[ ]?씨|모[ ]?\(|모[ ]|모$|"
+    r"[ ](?:선수|감독|위원장|위원|의원|장관|대표|회장|사장|셰프|기자|교수|부장|과장|팀장|청장|"
+    r"국장|씨|대통령|총리|원장|변호사|시장|지사)(?![가-힣]{2}))"
+)
+# Initials standing for a person in news and minutes: "A씨", "B 씨".
+_KO_INITIAL = re.compile(r"(?<![A-Za-z0-9])(?P<s>[A-Z])(?=[ ]?씨)")
+# Proper nouns that start like a surname but are places and countries.
+_KO_PLACES = frozenset(
+    [
+        "한국",
+        "한미",
+        "한일",
+        "한중",
+        "한반도",
+        "한강",
+        "서울",
+        "서해",
+        "서해안",
+        "남해",
+        "동해",
+        "인천",
+        "부산",
+        "대구",
+        "광주",
+        "대전",
+        "울산",
+        "세종",
+        "경기",
+        "강원",
+        "충북",
+        "충남",
+        "전북",
+        "전남",
+        "경북",
+        "경남",
+        "제주",
+        "이란",
+        "이라크",
+        "이스라엘",
+        "이집트",
+        "이탈리아",
+        "인도",
+        "인도네시아",
+        "일본",
+        "중국",
+        "미국",
+        "영국",
+        "독일",
+        "프랑스",
+        "러시아",
+        "호주",
+        "캐나다",
+        "베트남",
+        "태국",
+        "대만",
+        "홍콩",
+        "유럽",
+        "아시아",
+        "북한",
+        "남한",
+        "평양",
+        "개성",
+        "원산",
+        "강동",
+        "부평",
+        "강남",
+        "강북",
+        "강서",
+        "송파",
+        "마포",
+        "용산",
+        "성남",
+        "수원",
+        "고양",
+        "안양",
+        "안산",
+        "구로",
+        "노원",
+        "도봉",
+        "은평",
+        "종로",
+        "중구",
+        "동구",
+        "서구",
+        "남구",
+        "북구",
+        "장마",
+        "조선",
+        "고려",
+        "신라",
+        "백제",
+    ]
 )
 _JA_HONORIFICS = tuple(
     [
@@ -136,6 +227,26 @@ def _sudachi() -> Any:
         return _analysers["sudachi"]
 
 
+# sudachipy refuses input over 49,149 bytes; 8,000 characters stay below it even
+# at four bytes a character.
+_SUDACHI_CHUNK = 8000
+
+
+def chunks(text: str, size: int) -> list[tuple[int, str]]:
+    """``text`` in pieces of at most ``size`` characters, cut after a sentence end
+    or line break where one is near, with each piece's offset."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(text.rfind(mark, start + size // 2, end) for mark in "。\n.!?！？")
+            end = cut + 1 if cut > start else end
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
 def _has_surname(name: str) -> bool:
     return name[:2] in _SURNAMES_2 or name[0] in _SURNAMES_1
 
@@ -166,40 +277,41 @@ class PersonNames:
             form = tok.form
             if tok.tag != "NNP" or not re.fullmatch(r"[가-힣]{2,4}", form):
                 continue
-            if not _has_surname(form):
-                continue
             after = text[tok.start + tok.len : tok.start + tok.len + 5].lstrip()
             titled = after.startswith(_KO_TITLES)
+            if form in _KO_PLACES:
+                continue
+            if not (titled or _has_surname(form)):
+                # Foreign names carry no Korean surname: a weaker guess.
+                if not _KO_NOT_NAMES.search(form):
+                    found.append(make("PERSON", tok.start, tok.start + tok.len, 0.55, self.id))
+                continue
             if not titled and len(form) > 2 and _KO_NOT_NAMES.search(form):
                 continue  # 역삼동, 종로구: places, unless a title follows (홍길동 씨)
             score = 0.95 if titled else (0.75 if len(form) == 3 else 0.6)
             if i + 1 < len(tokens) and tokens[i + 1].tag.startswith(("NNP",)) and not titled:
                 score -= 0.1  # part of a longer proper noun (an organisation, a place)
             found.append(make("PERSON", tok.start, tok.start + tok.len, score, self.id))
-        for m in _KO_SURNAME_ONLY.finditer(text):
-            if not any(f.start <= m.start() < f.end for f in found):
-                found.append(make("PERSON", m.start(), m.end(), 0.8, self.id))
+        for pattern in (_KO_SURNAME_ONLY, _KO_INITIAL):
+            for m in pattern.finditer(text):
+                if not any(f.start <= m.start() < f.end for f in found):
+                    found.append(make("PERSON", m.start(), m.end(), 0.8, self.id))
         return found
 
     def _japanese(self, text: str) -> list[Finding]:
         tokenizer, mode = _sudachi()
-        found: list[Finding] = []
-        pending: tuple[int, int] | None = None
-        for m in tokenizer.tokenize(text, mode):
-            pos = m.part_of_speech()
-            if pos[1] == "固有名詞" and pos[2] == "人名":
-                if pending is not None and pending[1] == m.begin():
-                    pending = (pending[0], m.end())
+        spans: list[tuple[int, int]] = []
+        for base, chunk in chunks(text, _SUDACHI_CHUNK):
+            for m in tokenizer.tokenize(chunk, mode):
+                pos = m.part_of_speech()
+                if pos[1] != "固有名詞" or pos[2] != "人名":
+                    continue
+                start, end = base + m.begin(), base + m.end()
+                if spans and spans[-1][1] == start:  # 姓 then 名: one name
+                    spans[-1] = (spans[-1][0], end)
                 else:
-                    if pending is not None:
-                        found.append(self._ja_finding(text, *pending))
-                    pending = (m.begin(), m.end())
-            elif pending is not None:
-                found.append(self._ja_finding(text, *pending))
-                pending = None
-        if pending is not None:
-            found.append(self._ja_finding(text, *pending))
-        return found
+                    spans.append((start, end))
+        return [self._ja_finding(text, start, end) for start, end in spans]
 
     def _ja_finding(self, text: str, start: int, end: int) -> Finding:
         honorific = text[end : end + 3].startswith(_JA_HONORIFICS)

@@ -1,0 +1,271 @@
+"""How well the input guard finds sensitive data, beside Presidio and korean-pii-gateway.
+
+    python bench/eval_guard.py                 # everything, one table per part
+    python bench/eval_guard.py --no-peers      # Gwanmun only
+
+Parts, all in one run:
+
+1. Structured identifiers on the generated set kept in the tests
+   (tests/data/structured_set.jsonl, from bench/structured_set.py): recall and
+   precision per kind, for Gwanmun, Presidio and korean-pii-gateway. A hit is a
+   prediction of the same kind overlapping the labelled span. A peer is scored on
+   every kind (kinds it cannot detect count as misses) and, separately, on the
+   kinds it supports.
+2. Person names on the public development sets (shared/eval/ko_ner.dev.jsonl,
+   PS; ja_ner.dev.jsonl, 人名): precision, recall, F2.
+3. False positives per 1,000 sentences of ordinary text: NER dev sentences with
+   no person in them, through every structured detector.
+
+Peers run offline: Presidio with a blank spaCy pipeline saved to a temp dir, its
+five Korean recognizers added and a PhoneRecognizer for KR and JP
+(shared/spec/peers.md); korean-pii-gateway's ``korean_pii.detect``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).parents[1]
+SET = ROOT / "tests" / "data" / "structured_set.jsonl"
+EVAL = ROOT.parent / "shared" / "eval"
+
+Span = tuple[str, int, int]  # kind, start, end
+Detect = Callable[[str], list[Span]]
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def gwanmun_detector(*, structured_only: bool = True) -> Detect:
+    sys.path.insert(0, str(ROOT / "src"))
+    from gwanmun.detect import run_detectors
+    from gwanmun.detect.builtin import builtin_detectors
+
+    detectors = builtin_detectors(structured_only=structured_only)
+
+    def detect(text: str) -> list[Span]:
+        return [(f.kind, f.start, f.end) for f in run_detectors(text, detectors)]
+
+    return detect
+
+
+def score_structured(
+    rows: Iterable[dict[str, Any]], detect: Detect, kinds: set[str]
+) -> dict[str, list[int]]:
+    """Per kind: [true positives, false negatives, false positives]."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        gold = [(s["kind"], s["start"], s["end"]) for s in row["spans"]]
+        predicted = [p for p in detect(row["text"]) if p[0] in kinds]
+        for kind, start, end in gold:
+            hit = any(k == kind and s < end and start < e for k, s, e in predicted)
+            counts[kind][0 if hit else 1] += 1
+        for kind, start, end in predicted:
+            if not any(k == kind and s < end and start < e for k, s, e in gold):
+                counts[kind][2] += 1
+    return counts
+
+
+def ratios(tp: int, fn: int, fp: int) -> tuple[float, float]:
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    return recall, precision
+
+
+def overall(counts: dict[str, list[int]], only: set[str] | None = None) -> tuple[float, float]:
+    tp = fn = fp = 0
+    for kind, (a, b, c) in counts.items():
+        if only is None or kind in only:
+            tp, fn, fp = tp + a, fn + b, fp + c
+    return ratios(tp, fn, fp)
+
+
+# ---- peers -------------------------------------------------------------------------------
+
+PRESIDIO_KINDS = {
+    "KR_RRN": "KR_RRN", "KR_FRN": "KR_ARN", "KR_BRN": "KR_BRN", "KR_PASSPORT": "KR_PASSPORT",
+    "KR_DRIVER_LICENSE": "KR_DRIVER_LICENSE", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
+    "CREDIT_CARD": "CREDIT_CARD", "IBAN_CODE": "IBAN", "IP_ADDRESS": "IP_ADDRESS",
+}  # fmt: skip
+KPII_KINDS = {
+    "rrn": "KR_RRN", "card": "CREDIT_CARD", "phone": "PHONE", "email": "EMAIL",
+    "passport": "KR_PASSPORT", "driver_license": "KR_DRIVER_LICENSE", "account": "BANK_ACCOUNT",
+    "api_key": "SECRET",
+}  # fmt: skip
+
+
+def presidio_detector() -> Detect:
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.predefined_recognizers import (
+        KrBrnRecognizer,
+        KrDriverLicenseRecognizer,
+        KrFrnRecognizer,
+        KrPassportRecognizer,
+        KrRrnRecognizer,
+        PhoneRecognizer,
+    )
+
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    # Presidio's e-mail recognizer fetches the public-suffix list on first use; point it
+    # at tldextract's bundled snapshot so the benchmark never leaves the machine.
+    import tldextract
+    from presidio_analyzer.predefined_recognizers.generic import email_recognizer
+
+    email_recognizer.tldextract = type(  # type: ignore[attr-defined]
+        "OfflineTld", (), {"extract": staticmethod(tldextract.TLDExtract(suffix_list_urls=()))}
+    )
+    blank = Path(tempfile.mkdtemp(prefix="presidio-blank-")) / "en_blank"
+    spacy.blank("en").to_disk(blank)
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": str(blank)}],
+        }
+    )
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers()
+    # The Korean recognizers default to language "ko", which needs a Korean spaCy
+    # pipeline; registered for the pipeline in use they run on every text.
+    for recognizer in (
+        KrRrnRecognizer(supported_language="en"),
+        KrFrnRecognizer(supported_language="en"),
+        KrBrnRecognizer(supported_language="en"),
+        KrPassportRecognizer(supported_language="en"),
+        KrDriverLicenseRecognizer(supported_language="en"),
+        PhoneRecognizer(supported_regions=("KR", "JP", "US", "GB")),
+    ):
+        registry.add_recognizer(recognizer)
+    engine = AnalyzerEngine(nlp_engine=provider.create_engine(), registry=registry)
+    entities = list(PRESIDIO_KINDS)
+
+    def detect(text: str) -> list[Span]:
+        results = engine.analyze(text=text, language="en", entities=entities)
+        return [
+            (PRESIDIO_KINDS[r.entity_type], r.start, r.end)
+            for r in results
+            if r.entity_type in PRESIDIO_KINDS and r.score >= 0.3
+        ]
+
+    return detect
+
+
+def korean_pii_detector() -> Detect:
+    import korean_pii
+
+    def detect(text: str) -> list[Span]:
+        return [
+            (KPII_KINDS[d.type], d.start, d.end)
+            for d in korean_pii.detect(text)
+            if d.type in KPII_KINDS
+        ]
+
+    return detect
+
+
+# ---- persons and false positives ----------------------------------------------------------
+
+
+def score_persons(path: Path, label: str, detect: Detect) -> tuple[float, float, float]:
+    tp = fn = fp = 0
+    for row in load(path):
+        gold = [(e["start"], e["end"]) for e in row["entities"] if e["type"] == label]
+        predicted = [(s, e) for k, s, e in detect(row["text"]) if k == "PERSON"]
+        tp += sum(any(s < ge and gs < e for s, e in predicted) for gs, ge in gold)
+        fn += sum(not any(s < ge and gs < e for s, e in predicted) for gs, ge in gold)
+        fp += sum(not any(gs < e and s < ge for gs, ge in gold) for s, e in predicted)
+    recall, precision = ratios(tp, fn, fp)
+    f2 = 5 * precision * recall / (4 * precision + recall) if precision + recall else 0.0
+    return precision, recall, f2
+
+
+def false_positives_per_1000(detect: Detect) -> tuple[int, float]:
+    sentences = [
+        row["text"]
+        for name in ("ko_ner.dev.jsonl", "ja_ner.dev.jsonl")
+        for row in load(EVAL / name)
+        if not row["entities"] or all(e["type"] not in ("PS", "人名") for e in row["entities"])
+    ]
+    flagged = sum(1 for text in sentences if detect(text))
+    return len(sentences), 1000 * flagged / len(sentences)
+
+
+def offline() -> None:
+    """Refuse any connection off this machine, as the gateway does."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from gwanmun.egress import EgressPolicy, install_egress_guard
+
+    install_egress_guard(EgressPolicy())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-peers", action="store_true", help="skip Presidio and korean-pii")
+    args = parser.parse_args()
+    offline()
+
+    rows = load(SET)
+    kinds = sorted({s["kind"] for r in rows for s in r["spans"]})
+    systems: dict[str, Detect] = {"gwanmun": gwanmun_detector()}
+    if not args.no_peers:
+        systems["presidio"] = presidio_detector()
+        systems["korean-pii"] = korean_pii_detector()
+    supported = {
+        "gwanmun": set(kinds),
+        "presidio": set(PRESIDIO_KINDS.values()),
+        "korean-pii": set(KPII_KINDS.values()),
+    }
+    results = {name: score_structured(rows, detect, set(kinds)) for name, detect in systems.items()}
+
+    print(f"1. Structured identifiers: {len(rows)} lines, {SET.relative_to(ROOT)}")
+    header = f"{'kind':<22}" + "".join(f"{n + ' R':>14}{n + ' P':>14}" for n in systems)
+    print(header)
+    for kind in kinds:
+        line = f"{kind:<22}"
+        for name in systems:
+            tp, fn, fp = results[name].get(kind, [0, 0, 0])
+            if kind not in supported[name]:
+                line += f"{'-':>14}{'-':>14}"
+                continue
+            recall, precision = ratios(tp, fn, fp)
+            line += f"{recall:>14.3f}{precision:>14.3f}"
+        print(line)
+    for label, only in (("all kinds", None), ("kinds it supports", "own")):
+        line = f"{label:<22}"
+        for name in systems:
+            scope = None if only is None else supported[name]
+            recall, precision = overall(results[name], scope)
+            line += f"{recall:>14.3f}{precision:>14.3f}"
+        print(line)
+    failing = [
+        k for k in kinds if (lambda r: r[0] < 0.99 or r[1] < 0.98)(ratios(*results["gwanmun"][k]))
+    ]
+    print(f"gwanmun kinds below recall 0.99 / precision 0.98: {', '.join(failing) or 'none'}")
+
+    full = gwanmun_detector(structured_only=False)
+    print("\n2. Person names (development halves)")
+    print(f"{'set':<22}{'precision':>12}{'recall':>12}{'F2':>12}")
+    for name, label in (("ko_ner.dev.jsonl", "PS"), ("ja_ner.dev.jsonl", "人名")):
+        precision, recall, f2 = score_persons(EVAL / name, label, full)
+        print(f"{name:<22}{precision:>12.3f}{recall:>12.3f}{f2:>12.3f}")
+
+    count, rate = false_positives_per_1000(systems["gwanmun"])
+    print(
+        f"\n3. Structured detectors on {count} ordinary sentences (no person, no identifier "
+        f"labelled): {rate:.1f} flagged per 1,000"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""How fast the input guard scans text, beside Presidio's regex recognizers.
+
+    python bench/guard_speed.py
+    python bench/guard_speed.py --repeat 50
+
+Inputs: 1 KB and 100 KB of Korean and of Japanese text, built from the public
+NER development sentences (shared/eval) with a structured identifier from
+tests/data/structured_set.jsonl after every fifth sentence. Measured on one
+thread, in one process, on the same inputs:
+
+(a) Gwanmun's structured detectors (everything but PERSON), normalisation and
+    offset mapping included;
+(b) everything, PERSON (kiwipiepy / sudachipy) included;
+(c) Presidio's AnalyzerEngine as bench/eval_guard.py configures it: a blank
+    spaCy pipeline (so only its pattern recognizers find anything — the fastest
+    way Presidio runs), Korean recognizers and a KR/JP phone recognizer added.
+
+Printed: p50 latency and MB/s per input, and the ratios (a)/(c). Targets: (a)
+≥ 20 MB/s; (b) ≤ 5 ms p50 for 1 KB; (a) at least 10× Presidio's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+try:
+    from bench.eval_guard import EVAL, SET, gwanmun_detector, load, offline, presidio_detector
+except ModuleNotFoundError:  # run as a script: bench/ itself is on sys.path
+    from eval_guard import (  # type: ignore[no-redef]
+        EVAL,
+        SET,
+        gwanmun_detector,
+        load,
+        offline,
+        presidio_detector,
+    )
+
+
+def build_text(lang: str, size: int) -> str:
+    sentences = [r["text"] for r in load(EVAL / f"{lang}_ner.dev.jsonl")]
+    values = [r["text"] for r in load(SET) if r["lang"] == lang and r["spans"]]
+    parts: list[str] = []
+    i = 0
+    while len("".join(parts).encode("utf-8")) < size:
+        parts.append(sentences[i % len(sentences)] + " ")
+        if i % 5 == 4:
+            parts.append(values[i % len(values)] + " ")
+        i += 1
+    data = "".join(parts).encode("utf-8")[:size]
+    return data.decode("utf-8", errors="ignore")
+
+
+def timed(fn: Callable[[str], object], text: str, repeat: int) -> float:
+    fn(text)  # warm caches and lazy loads
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(text)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=21, help="runs per input (median kept)")
+    args = parser.parse_args()
+    offline()
+    systems = {
+        "(a) structured": gwanmun_detector(structured_only=True),
+        "(b) all + PERSON": gwanmun_detector(structured_only=False),
+        "(c) presidio regex": presidio_detector(),
+    }
+    print(f"{'input':<14}{'system':<22}{'p50 ms':>10}{'MB/s':>10}")
+    summary: dict[tuple[str, str], float] = {}
+    for lang in ("ko", "ja"):
+        for size in (1024, 100 * 1024):
+            text = build_text(lang, size)
+            nbytes = len(text.encode("utf-8"))
+            repeat = args.repeat if size <= 1024 else max(3, args.repeat // 4)
+            for name, detect in systems.items():
+                p50 = timed(detect, text, repeat)
+                rate = nbytes / p50 / 1e6
+                label = f"{lang} {size // 1024} KB"
+                summary[(label, name)] = rate
+                print(f"{label:<14}{name:<22}{p50 * 1e3:>10.2f}{rate:>10.2f}")
+                if name.startswith("(b)") and size == 1024:
+                    summary[(f"{lang} 1 KB", "b_ms")] = p50 * 1e3
+    print()
+    for lang in ("ko", "ja"):
+        for size in ("1 KB", "100 KB"):
+            a = summary[(f"{lang} {size}", "(a) structured")]
+            c = summary[(f"{lang} {size}", "(c) presidio regex")]
+            print(f"{lang} {size:<7} structured vs Presidio: {a / c:>6.1f}x")
+    worst_a = min(v for (k, n), v in summary.items() if n == "(a) structured")
+    worst_b = max(v for (k, n), v in summary.items() if n == "b_ms")
+    worst_ratio = min(
+        summary[(k, "(a) structured")] / summary[(k, "(c) presidio regex")]
+        for k, n in summary
+        if n == "(a) structured"
+    )
+    print(
+        f"\ntargets: (a) >= 20 MB/s: {worst_a:.1f} {'met' if worst_a >= 20 else 'NOT met'}; "
+        f"(b) <= 5 ms for 1 KB: {worst_b:.2f} ms {'met' if worst_b <= 5 else 'NOT met'}; "
+        f">= 10x Presidio: {worst_ratio:.1f}x {'met' if worst_ratio >= 10 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
