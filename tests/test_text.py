@@ -52,3 +52,28 @@ def test_empty_and_out_of_range() -> None:
     assert n.text == "" and n.span_to_original(0, 0) == (0, 0)
     with pytest.raises(ValueError, match="outside"):
         normalize("abc").span_to_original(1, 9)
+
+
+def test_fast_path_characters_really_need_no_normalisation() -> None:
+    import re
+    import unicodedata
+
+    from gwanmun.text import _DASHES, _INVISIBLE, STABLE_CLASS
+
+    stable = re.compile(f"[{STABLE_CLASS}]")
+    for code in range(0x3_0000):
+        char = chr(code)
+        if stable.match(char):
+            assert unicodedata.normalize("NFKC", char) == char, hex(code)
+            assert unicodedata.category(char) != "Cf" and char not in _INVISIBLE, hex(code)
+            assert char not in _DASHES, hex(code)
+
+
+def test_fast_and_slow_paths_agree_on_mixed_text() -> None:
+    text = "담당 김민수 ０１０－１２３４－５６７８, 田中\u200bさん 090ー1234ー5678 ㈜관문 ①번"
+    n = normalize(text)
+    assert n.text == "담당 김민수 010-1234-5678, 田中さん 090-1234-5678 (주)관문 1번"
+    assert len(n.starts) == len(n.text) == len(n.ends)
+    for i, ch in enumerate(n.text):
+        source = text[n.starts[i] : n.ends[i]]
+        assert ch in normalize(source).text or source in ("ー",), (i, ch, source)

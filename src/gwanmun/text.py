@@ -38,6 +38,15 @@ _INVISIBLE = frozenset(
 # Kept as they are: NFKC would turn the circled 秘 marking into the plain kanji,
 # which in running text is no marking at all.
 _KEEP = frozenset("\u3299")
+# Characters NFKC leaves as they are and that are neither dashes nor invisible:
+# printable ASCII, Hangul syllables, CJK ideographs, kana, CJK punctuation
+# (tests/test_text.py checks every one of them).
+STABLE_CLASS = (
+    "\t\n\r\x20-\x7e\uac00-\ud7a3\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fc"
+    "\u3001\u3002\u3008-\u3011"
+)
+_STABLE_RUN = re.compile(f"[{STABLE_CLASS}]+")
+_DIGIT_DASH = re.compile("(?<=[0-9])[" + "".join(sorted(_DIGIT_DASHES)) + "](?=[0-9])")
 # Six or more single digits (or hyphens) each followed by one space: "0 1 0 - 1 2 3 4".
 _SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ ][0-9-]){5,}(?![0-9])")
 
@@ -66,10 +75,32 @@ class Normalized:
 
 
 def normalize(original: str) -> Normalized:
-    chars: list[str] = []
+    pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for index, char in enumerate(original):
+    position = 0
+    # Runs of characters normalisation leaves alone are copied whole; only the
+    # rest goes through the per-character path.
+    for run in _STABLE_RUN.finditer(original):
+        if run.start() > position:
+            _normalize_chars(original, position, run.start(), pieces, starts, ends)
+        pieces.append(run.group())
+        starts.extend(range(run.start(), run.end()))
+        ends.extend(range(run.start() + 1, run.end() + 1))
+        position = run.end()
+    if position < len(original):
+        _normalize_chars(original, position, len(original), pieces, starts, ends)
+    text = _DIGIT_DASH.sub("-", "".join(pieces))  # same length: offsets unchanged
+    if " " in text:
+        text, starts, ends = _close_spaced_digits(text, starts, ends)
+    return Normalized(original, text, tuple(starts), tuple(ends))
+
+
+def _normalize_chars(
+    original: str, lo: int, hi: int, pieces: list[str], starts: list[int], ends: list[int]
+) -> None:
+    for index in range(lo, hi):
+        char = original[index]
         if char in _INVISIBLE or unicodedata.category(char) == "Cf":
             continue
         if char in _DASHES:
@@ -78,21 +109,9 @@ def normalize(original: str) -> Normalized:
             out = char
         else:
             out = unicodedata.normalize("NFKC", char)
-        for piece in out:
-            chars.append(piece)
-            starts.append(index)
-            ends.append(index + 1)
-    _digit_dashes(chars)
-    text = "".join(chars)
-    if " " in text:
-        text, starts, ends = _close_spaced_digits(text, starts, ends)
-    return Normalized(original, text, tuple(starts), tuple(ends))
-
-
-def _digit_dashes(chars: list[str]) -> None:
-    for i in range(1, len(chars) - 1):
-        if chars[i] in _DIGIT_DASHES and chars[i - 1].isdigit() and chars[i + 1].isdigit():
-            chars[i] = "-"
+        pieces.append(out)
+        starts.extend([index] * len(out))
+        ends.extend([index + 1] * len(out))
 
 
 def _close_spaced_digits(

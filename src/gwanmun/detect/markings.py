@@ -44,12 +44,21 @@ _RULES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
 )  # fmt: skip
 
 
+# Every marking contains one of these: texts without any skip the rules entirely.
+_HINT = re.compile(
+    r"급|비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
+    r"|(?i:classification|classified|marking)"
+)
+
+
 class Markings:
     id = "markings"
     kinds = ("MARKING",)
 
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
+        if not _HINT.search(text):
+            return found
         for pattern, score in _RULES:
             for m in pattern.finditer(text):
                 group = "v" if m.groupdict().get("v") else 0
