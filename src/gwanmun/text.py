@@ -42,8 +42,7 @@ _KEEP = frozenset("\u3299")
 # printable ASCII, Hangul syllables, CJK ideographs, kana, CJK punctuation
 # (tests/test_text.py checks every one of them).
 STABLE_CLASS = (
-    "\t\n\r\x20-\x7e\uac00-\ud7a3\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fc"
-    "\u3001\u3002\u3008-\u3011"
+    "\t\n\r\x20-\x7e\uac00-\ud7a3\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fc\u3001\u3002\u3008-\u3011"
 )
 _STABLE_RUN = re.compile(f"[{STABLE_CLASS}]+")
 _DIGIT_DASH = re.compile("(?<=[0-9])[" + "".join(sorted(_DIGIT_DASHES)) + "](?=[0-9])")
