@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from gwanmun.audit import AuditSink, LogAuditSink
+from gwanmun.audit import AuditSink
+from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
 from gwanmun.backends.openai_compat import OpenAICompatBackend
@@ -38,6 +39,7 @@ class Services:
     keys: KeyStore
     egress: EgressPolicy
     scanner: DetectorInputGuard
+    audit_store: SQLiteAuditStore | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
 
@@ -59,6 +61,8 @@ class Services:
     async def close(self) -> None:
         await self.router.close()
         self.keys.close()
+        if self.audit_store is not None:
+            self.audit_store.close()
 
 
 def build_backends(settings: Settings) -> list[Backend]:
@@ -102,6 +106,11 @@ def default_input_guard(settings: Settings) -> DetectorInputGuard:
     return input_guard_from_settings(settings)
 
 
+def open_audit_store(settings: Settings) -> SQLiteAuditStore:
+    key_file = settings.audit_key_file or settings.data_dir / "audit.key"
+    return SQLiteAuditStore(settings.data_dir / "audit.db", load_or_create_key(key_file))
+
+
 def build_services(
     settings: Settings,
     *,
@@ -117,11 +126,13 @@ def build_services(
         if isinstance(input_guard, DetectorInputGuard)
         else default_input_guard(settings)
     )
+    store = open_audit_store(settings) if audit is None else None
+    sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
         output_guard=output_guard or RestoringOutputGuard(),
-        audit=audit or LogAuditSink(),
+        audit=sink,
         blocked_error=blocked_error,
     )
     return Services(
@@ -131,5 +142,6 @@ def build_services(
         keys=KeyStore(settings.data_dir / "keys.db"),
         egress=EgressPolicy.from_strings(settings.internal_networks),
         scanner=scanner,
+        audit_store=store,
         _upstream_urls=[b.base_url for b in settings.backends],
     )

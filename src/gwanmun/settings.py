@@ -162,6 +162,11 @@ class Settings(BaseSettings):
         default_factory=LimitsConfig, description="Request size and format limits."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="HMAC key of the audit chain; unset means data_dir/audit.key, created "
+        "(mode 0600) on first start. Keep it away from the audit database in production.",
+    )
     policy_file: Path | None = Field(
         default=None,
         description="Guard policy YAML (docs/policy.md); unset means the shipped default. "

@@ -45,11 +45,13 @@ def settings_or_exit(**overrides: Any) -> Settings:
 
 
 def _register_subcommands() -> None:
+    from gwanmun.cli.audit import audit_app
     from gwanmun.cli.guard import policy_app, scan
     from gwanmun.cli.models import models_app
 
     app.add_typer(models_app, name="models")
     app.add_typer(policy_app, name="policy")
+    app.add_typer(audit_app, name="audit")
     app.command()(scan)
 
 

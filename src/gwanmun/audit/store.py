@@ -1,0 +1,125 @@
+"""The audit store: hash-chained records in SQLite (WAL), one per request.
+
+``SQLiteAuditStore`` is an ``AuditSink``: the gateway awaits ``record`` before
+a response completes, and an error there fails the request (fail closed). Each
+record is chained to the one before and keyed with the HMAC secret
+(``gwanmun.audit.chain``), so ``gwanmun audit verify`` names the first record
+that was edited, deleted or reordered.
+
+One process writes a chain at a time here; several gateway processes sharing
+one chain is the PostgreSQL store's job (issue 5, not built yet).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from gwanmun.audit import AuditEvent
+from gwanmun.audit.chain import ChainedRecord, Verification, canonical, link, verify
+from gwanmun.errors import ConfigError
+
+_SCHEMA = (
+    # Migrations, in order; the index of the last applied one is PRAGMA user_version.
+    """CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        prev_hash TEXT NOT NULL,
+        body TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        mac TEXT NOT NULL
+    )""",
+)
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The HMAC key in ``path`` (64 hex digits), created with mode 0600 if missing."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text + "\n")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the audit key {path}: {exc.strerror}") from None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise ConfigError(f"the audit key {path} is not hexadecimal") from None
+    if len(key) < 32:
+        raise ConfigError(f"the audit key {path} is shorter than 32 bytes")
+    return key
+
+
+class SQLiteAuditStore:
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._key = key
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged record survives a crash
+        self._migrate()
+        self._head = self._last()
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        for number, statement in enumerate(_SCHEMA[version:], start=version + 1):
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version={number}")
+            self._db.execute("COMMIT")
+
+    def _last(self) -> ChainedRecord | None:
+        row = self._db.execute(
+            "SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else _record(row)
+
+    def append(self, body: dict[str, Any]) -> ChainedRecord:
+        with self._lock:
+            record = link(self._key, body, previous=self._head)
+            self._db.execute(
+                "INSERT INTO audit (seq, prev_hash, body, hash, mac) VALUES (?, ?, ?, ?, ?)",
+                (
+                    record.seq,
+                    record.prev_hash,
+                    canonical(body).decode("utf-8"),
+                    record.hash,
+                    record.mac,
+                ),
+            )
+            self._head = record
+            return record
+
+    async def record(self, event: AuditEvent) -> None:
+        await anyio.to_thread.run_sync(self.append, event.as_dict())
+
+    def records(self, *, since: float | None = None) -> Iterator[ChainedRecord]:
+        cursor = self._db.execute("SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq")
+        for row in cursor:
+            record = _record(row)
+            if since is None or float(record.body.get("time", 0)) >= since:
+                yield record
+
+    def verify(self, *, expect_head: tuple[int, str] | None = None) -> Verification:
+        return verify(self.records(), self._key, expect_head=expect_head)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _record(row: tuple[Any, ...]) -> ChainedRecord:
+    seq, prev_hash, body, digest, mac = row
+    return ChainedRecord(int(seq), str(prev_hash), json.loads(body), str(digest), str(mac))

@@ -1,0 +1,134 @@
+"""``gwanmun audit``: verify the chain, export records, count what happened."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import Counter
+from datetime import datetime
+from typing import Annotated, Literal
+
+import typer
+
+from gwanmun.audit.store import SQLiteAuditStore
+from gwanmun.errors import GwanmunError
+
+audit_app = typer.Typer(help="Verify, export and summarise the audit log.", no_args_is_help=True)
+
+
+def _store() -> SQLiteAuditStore:
+    from gwanmun.cli.main import fail, settings_or_exit
+    from gwanmun.services import open_audit_store
+
+    settings = settings_or_exit()
+    if not (settings.data_dir / "audit.db").exists():
+        raise fail(f"no audit log at {settings.data_dir / 'audit.db'} (has the gateway run?)")
+    try:
+        return open_audit_store(settings)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
+
+
+@audit_app.command("verify")
+def audit_verify(
+    head: Annotated[
+        str | None,
+        typer.Option(
+            help="The last head you recorded, SEQ:HASH, to catch records cut off the end."
+        ),
+    ] = None,
+) -> None:
+    """Check every record's hash, link and HMAC; name the first bad one.
+
+    Exit status: 0 intact, 1 broken. Keep the printed head somewhere else and pass it
+    next time with --head.
+
+    Example:
+
+        gwanmun audit verify --head 1842:9f1c…e07a
+    """
+    from gwanmun.cli.main import err, fail
+
+    expect = None
+    if head is not None:
+        seq, _, digest = head.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise fail("--head must be SEQ:HASH as printed by a previous verify")
+        expect = (int(seq), digest)
+    store = _store()
+    try:
+        result = store.verify(expect_head=expect)
+    finally:
+        store.close()
+    if not result.ok:
+        raise fail(result.describe())
+    err.print(result.describe(), highlight=False)
+
+
+@audit_app.command("export")
+def audit_export(
+    since: Annotated[
+        str | None, typer.Option(help="Only records at or after this ISO date/time.")
+    ] = None,
+    fmt: Annotated[
+        Literal["jsonl", "csv"], typer.Option("--format", help="jsonl or csv.")
+    ] = "jsonl",
+) -> None:
+    """Write audit records to standard output (no prompt or answer text is ever stored).
+
+    Example:
+
+        gwanmun audit export --since 2026-11-01 --format csv > audit-november.csv
+    """
+    from gwanmun.cli.main import fail
+
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since).timestamp()
+        except ValueError:
+            raise fail(f"--since {since!r} is not an ISO date or date-time") from None
+    store = _store()
+    try:
+        rows = [{"seq": r.seq, "hash": r.hash, **r.body} for r in store.records(since=start)]
+    finally:
+        store.close()
+    if fmt == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    columns = ["seq", "time", "request_id", "user", "group", "model", "backend", "grade",
+               "action", "outcome", "error_code", "latency_ms", "hash"]  # fmt: skip
+    writer = csv.writer(sys.stdout)
+    writer.writerow([*columns, "finding_kinds"])
+    for row in rows:
+        kinds = sorted({f["kind"] for f in row.get("findings", [])})
+        writer.writerow([row.get(c, "") for c in columns] + [" ".join(kinds)])
+
+
+@audit_app.command("stats")
+def audit_stats() -> None:
+    """Count requests by outcome, grade, model and kind of finding.
+
+    Example:
+
+        gwanmun audit stats
+    """
+    from gwanmun.cli.main import out
+
+    store = _store()
+    try:
+        records = [r.body for r in store.records()]
+    finally:
+        store.close()
+    counters = {
+        "outcome": Counter(r.get("outcome") for r in records),
+        "grade": Counter(r.get("grade") for r in records),
+        "model": Counter(r.get("model") for r in records),
+        "finding kind": Counter(f["kind"] for r in records for f in r.get("findings", [])),
+    }
+    out.print(f"{len(records)} requests", highlight=False)
+    for name, counter in counters.items():
+        parts = ", ".join(f"{k}: {v}" for k, v in counter.most_common())
+        out.print(f"  by {name}: {parts or '-'}", highlight=False)

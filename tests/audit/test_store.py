@@ -1,0 +1,132 @@
+"""The SQLite audit store: one chained record per request, tampering named,
+survives reopening, and fails the request when it cannot write (fail closed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
+from gwanmun.backends import Router
+from gwanmun.errors import ConfigError, GuardBlocked
+from gwanmun.gateway import Gateway
+from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.guard.output import RestoringOutputGuard
+from gwanmun.policy import load_policy
+from gwanmun.types import ChatMessage, ChatRequest
+from tests.test_gateway import USER, FakeBackend
+
+GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+
+
+def make_gateway(store: SQLiteAuditStore) -> Gateway:
+    from gwanmun.detect.builtin import builtin_detectors
+
+    return Gateway(
+        router=Router([FakeBackend()]),
+        input_guard=DetectorInputGuard(builtin_detectors(structured_only=True), load_policy()),
+        output_guard=RestoringOutputGuard(),
+        audit=store,
+        blocked_error=blocked_error,
+    )
+
+
+def chat(text: str) -> ChatRequest:
+    return ChatRequest(model="fake-model", messages=(ChatMessage("user", text),), max_tokens=8)
+
+
+def test_key_is_created_private_and_validated(tmp_path: Path) -> None:
+    key = load_or_create_key(tmp_path / "audit.key")
+    assert len(key) == 32 and load_or_create_key(tmp_path / "audit.key") == key
+    assert stat.S_IMODE(os.stat(tmp_path / "audit.key").st_mode) == 0o600
+    (tmp_path / "bad.key").write_text("not hex")
+    with pytest.raises(ConfigError, match="not hexadecimal"):
+        load_or_create_key(tmp_path / "bad.key")
+
+
+async def test_every_request_is_recorded_without_values_and_the_chain_verifies(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "k"))
+    gateway = make_gateway(store)
+    await gateway.handle(chat("hello"), USER)
+    await gateway.handle(chat("전화 010-1234-5678 주세요"), USER)
+    with pytest.raises(GuardBlocked):
+        await gateway.handle(chat("マイナンバー 6214 9832 0257"), USER)
+    records = list(store.records())
+    assert [r.body["outcome"] for r in records] == ["allowed", "masked", "blocked"]
+    assert "010-1234-5678" not in json.dumps([r.body for r in records], ensure_ascii=False)
+    assert "6214" not in json.dumps([r.body for r in records], ensure_ascii=False)
+    assert store.verify().ok and store.verify().checked == 3
+    store.close()
+    reopened = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "k"))
+    reopened.append({"after": "restart"})
+    assert reopened.verify().ok and reopened.verify().checked == 4
+    reopened.close()
+
+
+def test_tampering_in_the_database_is_named(tmp_path: Path) -> None:
+    key = load_or_create_key(tmp_path / "k")
+    store = SQLiteAuditStore(tmp_path / "audit.db", key)
+    for i in range(5):
+        store.append({"request_id": f"r{i}", "user": "kim"})
+    store.close()
+    db = sqlite3.connect(tmp_path / "audit.db")
+    db.execute("""UPDATE audit SET body = replace(body, '"kim"', '"lee"') WHERE seq = 3""")
+    db.commit()
+    db.close()
+    store = SQLiteAuditStore(tmp_path / "audit.db", key)
+    result = store.verify()
+    assert not result.ok and result.bad_seq == 3 and "edited" in (result.reason or "")
+    store.close()
+    db = sqlite3.connect(tmp_path / "audit.db")
+    db.execute("DELETE FROM audit WHERE seq = 3")
+    db.commit()
+    db.close()
+    store = SQLiteAuditStore(tmp_path / "audit.db", key)
+    assert store.verify().bad_seq == 4
+    store.close()
+
+
+async def test_a_failed_write_fails_the_request(tmp_path: Path) -> None:
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "k"))
+    gateway = make_gateway(store)
+    store.close()  # the database is gone: the record cannot be written
+    with pytest.raises(sqlite3.ProgrammingError):
+        await gateway.handle(chat("hello"), USER)
+
+
+def test_cli_verify_export_stats(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "audit.key"))
+    for i in range(3):
+        store.append({"request_id": f"r{i}", "time": 1_800_000_000 + i, "outcome": "allowed",
+                      "grade": "O", "model": "m", "findings": [{"kind": "PHONE"}]})  # fmt: skip
+    head = store.verify().head
+    store.close()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [GWANMUN, "audit", *args], env=env, capture_output=True, text=True, timeout=60
+        )
+
+    ok = run("verify", "--head", f"{head.seq}:{head.hash}" if head else "")
+    assert ok.returncode == 0 and "3 records verified" in ok.stderr
+    lines = run("export", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == ["r0", "r1", "r2"]
+    assert run("export", "--format", "csv").stdout.splitlines()[0].startswith("seq,time,")
+    assert "3 requests" in run("stats").stdout and "PHONE: 3" in run("stats").stdout
+    db = sqlite3.connect(tmp_path / "audit.db")
+    db.execute("DELETE FROM audit WHERE seq = 3")
+    db.commit()
+    db.close()
+    cut = run("verify", "--head", f"{head.seq}:{head.hash}" if head else "")
+    assert cut.returncode == 1 and "cut off the end" in cut.stderr
+    assert "Example:" in run("verify", "--help").stdout
