@@ -9,6 +9,7 @@ the test sees exactly what the model saw."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 
 import pytest
@@ -183,3 +184,27 @@ def test_scan_reports_original_offsets_and_grade() -> None:
     spans = [(f.kind, text[f.start : f.end]) for f in result.findings]
     assert spans == [("PHONE", "010\u200b-1234-5678"), ("KR_RRN", "９００１０１－１２３４５６７")]
     assert guard.scan("대외비", backend_grade=Grade.S).action is Action.BLOCK
+
+
+async def test_values_in_tool_call_arguments_block_the_request() -> None:
+    gateway, backend, _ = make()
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "lookup", "arguments": '{"rrn": "900101-1234568"}'},
+    }
+    request = ChatRequest(
+        model="fake-model",
+        messages=(
+            ChatMessage("user", "누구인지 찾아 줘"),
+            ChatMessage("assistant", "", extra={"tool_calls": [call]}),
+            ChatMessage("tool", "no match", extra={"tool_call_id": "call_1"}),
+        ),
+        max_tokens=8,
+    )
+    with pytest.raises(GuardBlocked, match="tool-call arguments") as caught:
+        await answer(gateway, request)
+    assert backend.seen == []
+    body = caught.value.to_openai()
+    assert "1234568" not in json.dumps(body, ensure_ascii=False)
+    assert body["error"]["gwanmun"]["findings"][0]["message_index"] == 1

@@ -8,6 +8,7 @@ original message text. A detector that raises blocks the request and is named
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,11 @@ from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Verd
 log = logging.getLogger("gwanmun.guard")
 
 _PREVIEW_CONTEXT = 12
+IN_FIELDS = "in tool-call arguments or other message fields, where a value cannot be masked"
+
+
+def _fields_text(message: ChatMessage) -> str:
+    return json.dumps(message.extra, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,9 @@ class DetectorInputGuard:
         decision = self.policy.decide(pairs, backend_grade=backend_grade)
         if decision.action is Action.BLOCK:
             return InputResult(_verdict(decision, ()), request)
+        structured = self._structured_fields(request, backend_grade)
+        if structured is not None:
+            return InputResult(structured, request)
         to_mask = decision.to_mask()
         if not to_mask:
             return InputResult(_verdict(decision, ()), request)
@@ -119,6 +128,32 @@ class DetectorInputGuard:
             _verdict(decision, kinds),
             request.with_messages(tuple(messages)),
             masker.restorer() if masker.values else IDENTITY_RESTORER,
+        )
+
+    def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Verdict | None:
+        """Scan what a message carries besides its text (tool-call arguments, names).
+
+        A value inside JSON arguments cannot be masked without breaking the call,
+        so anything policy would mask or block there blocks the request. Offsets in
+        such findings index the JSON of the message's extra fields.
+        """
+        pairs = []
+        for i, message in enumerate(request.messages):
+            if not message.extra:
+                continue
+            text = _fields_text(message)
+            pairs += [(f, text) for f in self.detect(text, message_index=i)]
+        if not pairs:
+            return None
+        decision = self.policy.decide(pairs, backend_grade=backend_grade)
+        if decision.action.rank < Action.MASK.rank:
+            return None
+        kinds = sorted({d.finding.kind for d in decision.decided if d.action.rank >= 2})
+        return Verdict(
+            action=Action.BLOCK,
+            grade=decision.grade,
+            findings=decision.findings,
+            reasons=(f"{', '.join(kinds)} {IN_FIELDS}",),
         )
 
 
@@ -157,8 +192,12 @@ def preview(text: str, finding: Finding, others: Sequence[Finding]) -> str:
 def blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
     """The OpenAI-shaped 400 for a blocked request: kinds, offsets, masked previews."""
     described = []
+    in_fields = any(r.endswith(IN_FIELDS) for r in verdict.reasons)
     for f in verdict.findings:
-        text = request.messages[f.message_index].content if f.message_index is not None else ""
+        text = ""  # offsets index the text the finding came from
+        if f.message_index is not None:
+            message = request.messages[f.message_index]
+            text = _fields_text(message) if in_fields else message.content
         same = [g for g in verdict.findings if g.message_index == f.message_index]
         described.append(
             {
