@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test install check lint bench clean
+.PHONY: serve test test-deps install check lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
-test: lint
+# The PostgreSQL tests start a real server; its Debian package is installed if missing.
+test-deps:
+	bash scripts/ensure-postgres.sh
+
+test: lint test-deps
 	$(VENV)/bin/pytest
 
 BENCH_STAMP := $(VENV)/.bench-installed

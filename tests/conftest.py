@@ -10,6 +10,7 @@ from gwanmun.keys import KeyStore
 from gwanmun.services import Services, build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade, Role
+from tests.postgres import PostgresServer
 from tests.servers import UpstreamProcess, running_gateway
 
 UPSTREAM_MODEL = "upstream-smollm2"
@@ -23,6 +24,25 @@ def upstream() -> Iterator[UpstreamProcess]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole session."""
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """A fresh database per test."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    return postgres.create_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -112,18 +112,24 @@ def check_backend_url(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"backend URL {url!r} must be http:// or https:// with a host")
-    host = parts.hostname
+    check_host(parts.hostname, policy, what=f"backend {url}", resolve=resolve)
+
+
+def check_host(
+    host: str, policy: EgressPolicy, *, what: str, resolve: Resolver = socket.getaddrinfo
+) -> None:
+    """Refuse ``host`` unless every address it resolves to is allowed."""
     try:
         addresses = resolve_host(host, resolve)
     except OSError as exc:
         raise EgressDenied(
-            f"backend host {host!r} does not resolve ({exc.strerror or exc}); "
+            f"{what}: host {host!r} does not resolve ({exc.strerror or exc}); "
             "refusing to start rather than guess where it points"
         ) from None
     outside = [a for a in addresses if not policy.allows(a)]
     if outside:
         raise EgressDenied(
-            f"backend {url} resolves to {', '.join(outside)}, outside the allowed networks "
+            f"{what} resolves to {', '.join(outside)}, outside the allowed networks "
             f"({policy.describe()}). If this host really is internal, add its network to "
             "internal_networks in the configuration."
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import anyio
 
 from gwanmun.audit import AuditSink
-from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
+from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
 from gwanmun.backends.openai_compat import OpenAICompatBackend
@@ -39,7 +39,7 @@ class Services:
     keys: KeyStore
     egress: EgressPolicy
     scanner: DetectorInputGuard
-    audit_store: SQLiteAuditStore | None = None
+    audit_store: AuditStore | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
 
@@ -106,9 +106,18 @@ def default_input_guard(settings: Settings) -> DetectorInputGuard:
     return input_guard_from_settings(settings)
 
 
-def open_audit_store(settings: Settings) -> SQLiteAuditStore:
-    key_file = settings.audit_key_file or settings.data_dir / "audit.key"
-    return SQLiteAuditStore(settings.data_dir / "audit.db", load_or_create_key(key_file))
+def open_audit_store(settings: Settings) -> AuditStore:
+    """The configured store: PostgreSQL if ``audit_database_url`` is set, else SQLite."""
+    key = load_or_create_key(settings.audit_key_file or settings.data_dir / "audit.key")
+    if settings.audit_database_url:
+        from gwanmun.audit.postgres import PostgresAuditStore, check_database_url
+
+        # Checked before connecting: libpq's sockets are invisible to the egress hook.
+        check_database_url(
+            settings.audit_database_url, EgressPolicy.from_strings(settings.internal_networks)
+        )
+        return PostgresAuditStore(settings.audit_database_url, key)
+    return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
 def build_services(

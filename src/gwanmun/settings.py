@@ -167,6 +167,13 @@ class Settings(BaseSettings):
         description="HMAC key of the audit chain; unset means data_dir/audit.key, created "
         "(mode 0600) on first start. Keep it away from the audit database in production.",
     )
+    audit_database_url: str | None = Field(
+        default=None,
+        description="Where the audit chain lives. Unset: SQLite at data_dir/audit.db (one "
+        "gateway process). A PostgreSQL URL (postgresql://gwanmun@10.20.0.9/gwanmun) lets "
+        "several gateway processes write one chain. The password goes in PGPASSWORD or "
+        "~/.pgpass, never here; the host must be loopback or in internal_networks.",
+    )
     policy_file: Path | None = Field(
         default=None,
         description="Guard policy YAML (docs/policy.md); unset means the shipped default. "
@@ -181,6 +188,13 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(net, strict=False)
             except ValueError as exc:
                 raise ValueError(f"internal_networks: {net!r} is not a CIDR network") from exc
+        return value
+
+    @field_validator("audit_database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("audit_database_url must be a postgresql:// URL (or unset)")
         return value
 
     @model_validator(mode="after")

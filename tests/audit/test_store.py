@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
+from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Router
 from gwanmun.errors import ConfigError, GuardBlocked
 from gwanmun.gateway import Gateway
@@ -26,7 +26,7 @@ from tests.test_gateway import USER, FakeBackend
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 
 
-def make_gateway(store: SQLiteAuditStore) -> Gateway:
+def make_gateway(store: AuditStore) -> Gateway:
     from gwanmun.detect.builtin import builtin_detectors
 
     return Gateway(

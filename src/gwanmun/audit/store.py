@@ -6,8 +6,9 @@ record is chained to the one before and keyed with the HMAC secret
 (``gwanmun.audit.chain``), so ``gwanmun audit verify`` names the first record
 that was edited, deleted or reordered.
 
-One process writes a chain at a time here; several gateway processes sharing
-one chain is the PostgreSQL store's job (issue 5, not built yet).
+One process writes a SQLite chain at a time; several gateway processes
+sharing one chain use the PostgreSQL store (``gwanmun.audit.postgres``), which
+implements the same ``AuditStore`` interface.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 
@@ -60,7 +61,49 @@ def load_or_create_key(path: Path) -> bytes:
     return key
 
 
-class SQLiteAuditStore:
+class AuditStore(Protocol):
+    """What the gateway, the CLI and the API need from a hash-chained audit store."""
+
+    def append(self, body: dict[str, Any]) -> ChainedRecord: ...
+
+    async def record(self, event: AuditEvent) -> None: ...
+
+    def records(
+        self, *, since: float | None = None, user: str | None = None
+    ) -> Iterator[ChainedRecord]: ...
+
+    def verify(self, *, expect_head: tuple[int, str] | None = None) -> Verification: ...
+
+    def close(self) -> None: ...
+
+
+class ChainStoreBase:
+    """What both stores share: the async sink and verification over ``records``."""
+
+    _key: bytes
+
+    def append(self, body: dict[str, Any]) -> ChainedRecord:
+        raise NotImplementedError
+
+    def records(
+        self, *, since: float | None = None, user: str | None = None
+    ) -> Iterator[ChainedRecord]:
+        raise NotImplementedError
+
+    async def record(self, event: AuditEvent) -> None:
+        await anyio.to_thread.run_sync(self.append, event.as_dict())
+
+    def verify(self, *, expect_head: tuple[int, str] | None = None) -> Verification:
+        return verify(self.records(), self._key, expect_head=expect_head)
+
+
+def matches(record: ChainedRecord, since: float | None, user: str | None) -> bool:
+    if since is not None and float(record.body.get("time", 0)) < since:
+        return False
+    return user is None or record.body.get("user") == user
+
+
+class SQLiteAuditStore(ChainStoreBase):
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +130,7 @@ class SQLiteAuditStore:
         row = self._db.execute(
             "SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return None if row is None else _record(row)
+        return None if row is None else row_record(row)
 
     def append(self, body: dict[str, Any]) -> ChainedRecord:
         with self._lock:
@@ -105,24 +148,26 @@ class SQLiteAuditStore:
             self._head = record
             return record
 
-    async def record(self, event: AuditEvent) -> None:
-        await anyio.to_thread.run_sync(self.append, event.as_dict())
-
-    def records(self, *, since: float | None = None) -> Iterator[ChainedRecord]:
-        cursor = self._db.execute("SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq")
-        for row in cursor:
-            record = _record(row)
-            if since is None or float(record.body.get("time", 0)) >= since:
-                yield record
-
-    def verify(self, *, expect_head: tuple[int, str] | None = None) -> Verification:
-        return verify(self.records(), self._key, expect_head=expect_head)
+    def records(
+        self, *, since: float | None = None, user: str | None = None
+    ) -> Iterator[ChainedRecord]:
+        # A cursor of its own: reading never blocks the writer (WAL).
+        reader = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            for row in reader.execute(
+                "SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq"
+            ):
+                record = row_record(row)
+                if matches(record, since, user):
+                    yield record
+        finally:
+            reader.close()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
 
-def _record(row: tuple[Any, ...]) -> ChainedRecord:
+def row_record(row: tuple[Any, ...]) -> ChainedRecord:
     seq, prev_hash, body, digest, mac = row
     return ChainedRecord(int(seq), str(prev_hash), json.loads(body), str(digest), str(mac))

@@ -11,18 +11,18 @@ from typing import Annotated, Literal
 
 import typer
 
-from gwanmun.audit.store import SQLiteAuditStore
+from gwanmun.audit.store import AuditStore
 from gwanmun.errors import GwanmunError
 
 audit_app = typer.Typer(help="Verify, export and summarise the audit log.", no_args_is_help=True)
 
 
-def _store() -> SQLiteAuditStore:
+def _store() -> AuditStore:
     from gwanmun.cli.main import fail, settings_or_exit
     from gwanmun.services import open_audit_store
 
     settings = settings_or_exit()
-    if not (settings.data_dir / "audit.db").exists():
+    if not settings.audit_database_url and not (settings.data_dir / "audit.db").exists():
         raise fail(f"no audit log at {settings.data_dir / 'audit.db'} (has the gateway run?)")
     try:
         return open_audit_store(settings)

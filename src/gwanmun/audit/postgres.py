@@ -1,0 +1,158 @@
+"""The audit store on PostgreSQL: one hash chain written by many gateway processes.
+
+Each append is one transaction that first takes a transaction-scoped advisory
+lock, reads the head, inserts the next record and commits, so appends from
+every process are serialised and the chain never forks (``seq`` is also the
+primary key: a second record with the same number cannot be committed). The
+lock is released by the commit, or by PostgreSQL when a process dies mid-way.
+
+libpq opens its sockets in C, below Python's audit hook, so the egress guard
+checks the database host once at start-up instead (``Services.start``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
+
+from gwanmun.audit.chain import ChainedRecord, canonical, link
+from gwanmun.audit.store import ChainStoreBase, row_record
+from gwanmun.egress import EgressPolicy, check_host
+from gwanmun.errors import ConfigError
+
+# An arbitrary, fixed 64-bit key: "gwanmun\0" in ASCII.
+_APPEND_LOCK = 0x6777616E6D756E00
+_MIGRATION_LOCK = _APPEND_LOCK + 1
+
+# Migrations, in order; ``gwanmun_schema.version`` is the number applied.
+MIGRATIONS: tuple[str, ...] = (
+    """CREATE TABLE audit (
+        seq BIGINT PRIMARY KEY,
+        prev_hash TEXT NOT NULL,
+        body TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        mac TEXT NOT NULL,
+        time DOUBLE PRECISION NOT NULL,
+        username TEXT
+    )""",
+    "CREATE INDEX audit_time ON audit (time)",
+    "CREATE INDEX audit_user ON audit (username, seq)",
+)
+
+
+class PostgresAuditStore(ChainStoreBase):
+    """``AuditStore`` on a PostgreSQL database named by a libpq connection string."""
+
+    def __init__(self, dsn: str, key: bytes, *, pool_size: int = 4) -> None:
+        self._key = key
+        try:
+            self._pool = ConnectionPool(
+                dsn,
+                min_size=1,
+                max_size=pool_size,
+                open=False,
+                kwargs={"autocommit": False, "connect_timeout": 5},
+            )
+            self._pool.open(wait=True, timeout=10)
+        except Exception as exc:  # noqa: BLE001 - any start-up failure is a config error
+            # The type and libpq's text: it names the host, never a password.
+            raise ConfigError(
+                f"cannot open the PostgreSQL audit store: {type(exc).__name__}: {_first_line(exc)}"
+            ) from None
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS gwanmun_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM gwanmun_schema").fetchone()
+            version = 0 if row is None else int(row[0])
+            if row is None:
+                conn.execute("INSERT INTO gwanmun_schema VALUES (0)")
+            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
+                conn.execute(statement)
+                conn.execute("UPDATE gwanmun_schema SET version = %s", (number,))
+
+    @property
+    def schema_version(self) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT version FROM gwanmun_schema").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def append(self, body: dict[str, Any]) -> ChainedRecord:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_APPEND_LOCK,))
+            row = conn.execute(
+                "SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            previous = None if row is None else row_record(row)
+            record = link(self._key, body, previous=previous)
+            conn.execute(
+                "INSERT INTO audit (seq, prev_hash, body, hash, mac, time, username) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    record.seq,
+                    record.prev_hash,
+                    canonical(body).decode("utf-8"),
+                    record.hash,
+                    record.mac,
+                    float(body.get("time", 0.0)),
+                    body.get("user"),
+                ),
+            )
+        return record
+
+    def records(
+        self, *, since: float | None = None, user: str | None = None
+    ) -> Iterator[ChainedRecord]:
+        query = "SELECT seq, prev_hash, body, hash, mac FROM audit"
+        conditions: list[str] = []
+        params: list[float | str] = []
+        if since is not None:
+            conditions.append("time >= %s")
+            params.append(since)
+        if user is not None:
+            conditions.append("username = %s")
+            params.append(user)
+        if conditions:
+            query += " WHERE " + " AND ".join(conditions)
+        query += " ORDER BY seq"
+        # A server-side cursor: an export of millions of records streams.
+        with (
+            self._pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor(name="gwanmun_audit_read") as cursor,
+        ):
+            cursor.itersize = 1000
+            cursor.execute(query, params)
+            for row in cursor:
+                yield row_record(row)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def check_database_url(url: str, policy: EgressPolicy) -> None:
+    """Refuse a database outside loopback and the internal networks, or a password in it."""
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:  # noqa: BLE001 - libpq's parser raises ProgrammingError
+        raise ConfigError(f"audit_database_url is not a valid connection string: {exc}") from None
+    if params.get("password"):
+        raise ConfigError(
+            "audit_database_url contains a password; put it in PGPASSWORD or a .pgpass file "
+            "instead, so it never sits in a configuration file or a process listing"
+        )
+    hosts = str(params.get("host") or params.get("hostaddr") or "").split(",")
+    for host in hosts:
+        # No host, or a directory: a Unix socket on this machine.
+        if host and not host.startswith("/"):
+            check_host(host, policy, what="the audit database")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else ""
