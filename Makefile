@@ -43,10 +43,11 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 # Every benchmark compares against a direct call or a peer in one run (docs/benchmarks.md).
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) test-deps
 	$(PY) bench/gateway_overhead.py
 	$(PY) bench/eval_guard.py
 	$(PY) bench/guard_speed.py
+	$(PY) bench/audit_overhead.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

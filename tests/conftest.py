@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from gwanmun.accounts import AccountStore
 from gwanmun.audit import MemoryAuditSink
-from gwanmun.keys import KeyStore
 from gwanmun.services import Services, build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade, Role
@@ -90,5 +90,5 @@ class LiveGateway:
         self.data_dir = data_dir
 
     @property
-    def keys(self) -> KeyStore:
+    def keys(self) -> AccountStore:
         return self.services.keys

@@ -26,6 +26,8 @@ from gwanmun.audit import AuditEvent, AuditSink
 from gwanmun.backends import Backend, Router
 from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import InputGuard, InputResult, OutputGuard, OutputSession
+from gwanmun.metrics import Metrics
+from gwanmun.ratelimit import RateLimiter
 from gwanmun.types import Action, ChatRequest, Grade, Outcome, Principal, Usage, Verdict
 
 log = logging.getLogger("gwanmun.gateway")
@@ -93,6 +95,8 @@ class Gateway:
         audit: AuditSink,
         blocked_error: BlockedErrorFactory = _default_blocked_error,
         clock: Callable[[], float] = time.time,
+        limiter: RateLimiter | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.router = router
         self.input_guard = input_guard
@@ -100,6 +104,8 @@ class Gateway:
         self.audit = audit
         self._blocked_error = blocked_error
         self._clock = clock
+        self.limiter = limiter
+        self.metrics = metrics
 
     async def handle(self, request: ChatRequest, principal: Principal) -> ChatResult | ChatStream:
         if not request.request_id:
@@ -113,6 +119,8 @@ class Gateway:
             )
         trace = _Trace(request=request, principal=principal, started=time.perf_counter())
         try:
+            if self.limiter is not None:
+                self.limiter.admit(principal)
             backend = trace.backend = self.router.resolve(request.model)
             # Detection is CPU work (morphology for names): off the event loop.
             guarded = await anyio.to_thread.run_sync(
@@ -124,6 +132,8 @@ class Gateway:
                 return ChatStream(self._stream(upstream, session, trace), request.request_id)
             body = await backend.complete(guarded.request)
             result = ChatResult(self._finish_body(body, self.output_guard.open(request, guarded)))
+            # The id the client sees is the one in the audit record.
+            result.body["id"] = request.request_id
             result.body["model"] = request.model
             result.body["gwanmun"] = self._meta(trace)
             trace.usage = _usage(body.get("usage"))
@@ -262,7 +272,13 @@ class Gateway:
             error_code=trace.error_code,
             reasons=verdict.reasons,
         )
-        await self.audit.record(event)
+        try:
+            await self.audit.record(event)
+        finally:
+            if self.limiter is not None:
+                self.limiter.charge(trace.principal, trace.usage.total_tokens)
+            if self.metrics is not None:
+                self.metrics.observe(event)
 
 
 def _success_outcome(verdict: Verdict | None) -> Outcome:

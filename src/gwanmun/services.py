@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from gwanmun.accounts import AccountStore, open_accounts
 from gwanmun.audit import AuditSink
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
@@ -22,8 +23,9 @@ from gwanmun.gateway import Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
-from gwanmun.keys import KeyStore
+from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
+from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
 
 log = logging.getLogger("gwanmun")
@@ -36,10 +38,11 @@ class Services:
     settings: Settings
     router: Router
     gateway: Gateway
-    keys: KeyStore
+    keys: AccountStore
     egress: EgressPolicy
     scanner: DetectorInputGuard
     audit_store: AuditStore | None = None
+    metrics: Metrics | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
 
@@ -137,20 +140,24 @@ def build_services(
     )
     store = open_audit_store(settings) if audit is None else None
     sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
+    metrics = Metrics() if settings.metrics_enabled else None
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
         output_guard=output_guard or RestoringOutputGuard(),
         audit=sink,
         blocked_error=blocked_error,
+        limiter=RateLimiter(settings.rate_limits),
+        metrics=metrics,
     )
     return Services(
         settings=settings,
         router=router,
         gateway=gateway,
-        keys=KeyStore(settings.data_dir / "keys.db"),
+        keys=open_accounts(settings),
         egress=EgressPolicy.from_strings(settings.internal_networks),
         scanner=scanner,
         audit_store=store,
+        metrics=metrics,
         _upstream_urls=[b.base_url for b in settings.backends],
     )

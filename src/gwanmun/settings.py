@@ -121,6 +121,49 @@ class LimitsConfig(BaseModel):
         return self
 
 
+class AccountsConfig(BaseModel):
+    """Web login and sessions (NIS M09: identification and authentication)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_failed_logins: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row before an account locks."
+    )
+    lockout_minutes: float = Field(
+        default=15.0, gt=0, description="How long a locked account stays locked."
+    )
+    session_hours: float = Field(
+        default=8.0, gt=0, le=720, description="How long a web login lasts."
+    )
+    min_password_length: int = Field(
+        default=12, ge=8, le=256, description="Shortest password accepted."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure (HTTPS only). Turn on when a TLS proxy "
+        "fronts Gwanmun.",
+    )
+
+
+class RateLimitConfig(BaseModel):
+    """Per-user and per-group limits on chat requests; 0 means no limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_requests_per_minute: int = Field(
+        default=60, ge=0, description="Chat requests one user may start per minute."
+    )
+    group_requests_per_minute: int = Field(
+        default=0, ge=0, description="Chat requests one group (department) may start per minute."
+    )
+    user_tokens_per_day: int = Field(
+        default=0, ge=0, description="Prompt plus completion tokens one user may use per day."
+    )
+    group_tokens_per_day: int = Field(
+        default=0, ge=0, description="Prompt plus completion tokens one group may use per day."
+    )
+
+
 class Settings(BaseSettings):
     """Gwanmun's settings. See docs/configuration.md for every field."""
 
@@ -161,6 +204,22 @@ class Settings(BaseSettings):
     limits: LimitsConfig = Field(
         default_factory=LimitsConfig, description="Request size and format limits."
     )
+    accounts: AccountsConfig = Field(
+        default_factory=AccountsConfig, description="Web login, lockout and sessions."
+    )
+    rate_limits: RateLimitConfig = Field(
+        default_factory=RateLimitConfig,
+        description="Per-user and per-group request rates and daily token quotas.",
+    )
+    metrics_enabled: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at /metrics (counts and timings only: no user "
+        "names, no text).",
+    )
+    log_format: str = Field(
+        default="json",
+        description="Log line format: json (one object per line, for collectors) or text.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
     audit_key_file: Path | None = Field(
         default=None,
@@ -188,6 +247,13 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(net, strict=False)
             except ValueError as exc:
                 raise ValueError(f"internal_networks: {net!r} is not a CIDR network") from exc
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in ("json", "text"):
+            raise ValueError("log_format must be json or text")
         return value
 
     @field_validator("audit_database_url")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections import Counter
 from datetime import datetime
 from typing import Annotated, Literal
 
 import typer
 
+from gwanmun.audit.stats import summarise
 from gwanmun.audit.store import AuditStore
 from gwanmun.errors import GwanmunError
 
@@ -119,16 +119,11 @@ def audit_stats() -> None:
 
     store = _store()
     try:
-        records = [r.body for r in store.records()]
+        summary = summarise(r.body for r in store.records())
     finally:
         store.close()
-    counters = {
-        "outcome": Counter(r.get("outcome") for r in records),
-        "grade": Counter(r.get("grade") for r in records),
-        "model": Counter(r.get("model") for r in records),
-        "finding kind": Counter(f["kind"] for r in records for f in r.get("findings", [])),
-    }
-    out.print(f"{len(records)} requests", highlight=False)
-    for name, counter in counters.items():
-        parts = ", ".join(f"{k}: {v}" for k, v in counter.most_common())
-        out.print(f"  by {name}: {parts or '-'}", highlight=False)
+    out.print(f"{summary['requests']} requests, {summary['tokens']} tokens", highlight=False)
+    for name in ("outcome", "grade", "model", "group", "finding_kind"):
+        counts = summary[f"by_{name}"]
+        parts = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        out.print(f"  by {name.replace('_', ' ')}: {parts or '-'}", highlight=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import Annotated, Any
 
@@ -48,10 +47,12 @@ def _register_subcommands() -> None:
     from gwanmun.cli.audit import audit_app
     from gwanmun.cli.guard import policy_app, scan
     from gwanmun.cli.models import models_app
+    from gwanmun.cli.users import users_app
 
     app.add_typer(models_app, name="models")
     app.add_typer(policy_app, name="policy")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(users_app, name="users")
     app.command()(scan)
 
 
@@ -83,9 +84,9 @@ def serve(
     if allow_anonymous:
         overrides["allow_anonymous"] = True
     settings = settings_or_exit(**overrides)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    from gwanmun.logs import configure_logging
+
+    configure_logging(settings)
     try:
         application = create_app(settings)
     except GwanmunError as exc:
@@ -96,6 +97,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=None,  # our handler (gwanmun.logs), JSON by default
         **UVICORN_OPTIONS,
     )
 
@@ -145,21 +147,27 @@ def chat(
 def keys_create(
     user: Annotated[str, typer.Option(help="User the key belongs to.")],
     group: Annotated[str | None, typer.Option(help="Group (department).")] = None,
-    role: Annotated[Role, typer.Option(help="Role: user, admin or auditor.")] = Role.USER,
+    role: Annotated[
+        Role | None,
+        typer.Option(help="Role for a new user: user (default), admin or auditor."),
+    ] = None,
     expires_days: Annotated[
         float | None, typer.Option(help="Days until the key expires (default: never).")
     ] = None,
 ) -> None:
     """Create an API key. The key is printed once; only its hash is stored.
 
+    A user that does not exist yet is created with --group and --role; for an
+    existing user the key takes the user's group and role.
+
     Example:
 
         gwanmun keys create --user kim.minsu --group 민원과 --expires-days 90
     """
-    from gwanmun.keys import KeyStore
+    from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
-    store = KeyStore(settings.data_dir / "keys.db")
+    store = open_accounts(settings)
     try:
         key, info = store.create(user, group=group, role=role, expires_in_days=expires_days)
     except GwanmunError as exc:
@@ -180,10 +188,10 @@ def keys_list(
 
         gwanmun keys list --json
     """
-    from gwanmun.keys import KeyStore
+    from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
-    store = KeyStore(settings.data_dir / "keys.db")
+    store = open_accounts(settings)
     try:
         keys = store.list()
     finally:
@@ -221,10 +229,10 @@ def keys_revoke(
 
         gwanmun keys revoke 3f9c2a71b0d4
     """
-    from gwanmun.keys import KeyStore
+    from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
-    store = KeyStore(settings.data_dir / "keys.db")
+    store = open_accounts(settings)
     try:
         store.revoke(key_id)
     except GwanmunError as exc:

@@ -18,19 +18,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from gwanmun.errors import AuthenticationError, BackendError, GwanmunError, InvalidRequest
+from gwanmun.errors import BackendError, GwanmunError, InvalidRequest, NotFound
 from gwanmun.gateway import ChatResult, ChatStream
+from gwanmun.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
-from gwanmun.types import Principal, Role
+from gwanmun.types import Principal
+from gwanmun.web.accounts import account_routes
+from gwanmun.web.auth import MODEL_USERS, Authenticator
 from gwanmun.web.errors import install_error_handlers, sse_error
 from gwanmun.web.limits import BodyLimitMiddleware
 from gwanmun.web.schemas import ChatCompletionBody, ScanBody, validation_message
 
 log = logging.getLogger("gwanmun.web")
-
-ANONYMOUS = Principal(user="anonymous", role=Role.USER)
-
 
 # How every Gwanmun app is served (CLI and tests alike).
 UVICORN_OPTIONS: dict[str, Any] = {
@@ -69,19 +69,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes)
     install_error_handlers(app)
 
-    def principal_of(request: Request) -> Principal:
-        header = request.headers.get("authorization")
-        if header is None:
-            if settings.allow_anonymous:
-                return ANONYMOUS
-            raise AuthenticationError(
-                "Missing API key. Send 'Authorization: Bearer <key>'; an administrator "
-                "creates keys with `gwanmun keys create --user NAME`."
-            )
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationError("The Authorization header must be 'Bearer <key>'.")
-        return state.keys.authenticate(token.strip())
+    auth = Authenticator(settings, state.keys)
+    app.include_router(account_routes(state, auth))
+
+    def model_user(request: Request) -> Principal:
+        return auth.require(request, MODEL_USERS)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -96,9 +88,15 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             status_code=200 if ok else 503,
         )
 
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        if state.metrics is None:
+            raise NotFound("Metrics are switched off (metrics_enabled: false).")
+        return Response(state.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, Any]:
-        principal_of(request)
+        model_user(request)
         created = int(state.started_at or time.time())
         return {
             "object": "list",
@@ -117,7 +115,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     @app.post("/v1/guard/scan")
     async def guard_scan(request: Request) -> dict[str, Any]:
         """Scan a text as the input guard would: grade, action, findings (never values)."""
-        principal_of(request)
+        model_user(request)
         body = await _json_body(request)
         try:
             parsed = ScanBody.model_validate(body)
@@ -137,7 +135,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
-        principal = principal_of(request)
+        principal = model_user(request)
         body = await _json_body(request)
         try:
             parsed = ChatCompletionBody.model_validate(body)

@@ -1,0 +1,86 @@
+"""Who is calling, and may they do this? Bearer API keys and web-login sessions.
+
+Roles keep duties apart (docs/accounts.md):
+
+- ``user``: models, the guard scan, their own history;
+- ``admin``: as a user, plus users, keys, backends and the policy;
+- ``auditor``: audit records and statistics only, never models or settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from gwanmun.accounts import AccountStore
+from gwanmun.errors import AuthenticationError, InvalidRequest, PermissionDenied
+from gwanmun.settings import Settings
+from gwanmun.types import Principal, Role
+from gwanmun.web.schemas import validation_message
+
+SESSION_COOKIE = "gwanmun_session"
+ANONYMOUS = Principal(user="anonymous", role=Role.USER)
+
+MODEL_USERS = (Role.USER, Role.ADMIN)
+ADMINS = (Role.ADMIN,)
+AUDITORS = (Role.AUDITOR,)
+
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_WHAT = {
+    MODEL_USERS: "use models (auditors read the audit log but do not use models: "
+    "separation of duties)",
+    ADMINS: "manage users, keys, backends and the policy (administrators only)",
+    AUDITORS: "read audit records (auditors only: administrators manage the system but do "
+    "not read its audit log)",
+}
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, accounts: AccountStore) -> None:
+        self.settings = settings
+        self.accounts = accounts
+
+    def principal(self, request: Request) -> Principal:
+        header = request.headers.get("authorization")
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise AuthenticationError("The Authorization header must be 'Bearer <key>'.")
+            return self.accounts.authenticate(token.strip())
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            principal = self.accounts.session(cookie)
+            # A session cookie rides along on any request the browser makes; a
+            # state-changing one must also be JSON, which no cross-site form can send.
+            content_type = request.headers.get("content-type", "")
+            if request.method in _UNSAFE and not content_type.startswith("application/json"):
+                raise PermissionDenied("Requests with a session must send application/json.")
+            return principal
+        if self.settings.allow_anonymous:
+            return ANONYMOUS
+        raise AuthenticationError(
+            "Missing API key. Send 'Authorization: Bearer <key>'; an administrator "
+            "creates keys with `gwanmun keys create --user NAME`."
+        )
+
+    def require(self, request: Request, roles: tuple[Role, ...]) -> Principal:
+        principal = self.principal(request)
+        if principal.role not in roles:
+            raise PermissionDenied(
+                f"Your role ({principal.role.value}) may not {_WHAT.get(roles, 'do this')}."
+            )
+        return principal
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], body: Any) -> M:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        message, param = validation_message(exc)
+        raise InvalidRequest(message, param=param) from None

@@ -1,0 +1,179 @@
+"""Accounts: users with groups and roles, Argon2 passwords, lockout, sessions,
+expiring and revocable keys that follow the user's current role, migrations,
+and the rate limiter."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from gwanmun.accounts import AccountStore, LoginPolicy
+from gwanmun.errors import AuthenticationError, InvalidRequest, RateLimited
+from gwanmun.ratelimit import RateLimiter
+from gwanmun.settings import RateLimitConfig
+from gwanmun.types import Principal, Role
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AccountStore:
+    return AccountStore(tmp_path / "keys.db", LoginPolicy(max_failed_logins=3, lockout_s=600))
+
+
+def test_users_have_group_role_and_a_hashed_password(store: AccountStore, tmp_path: Path) -> None:
+    info = store.create_user("kim.minsu", group="민원과", role=Role.ADMIN, password=PASSWORD)
+    assert (info.group, info.role, info.has_password) == ("민원과", Role.ADMIN, True)
+    stored = sqlite3.connect(tmp_path / "keys.db").execute("SELECT password_hash FROM users")
+    (hashed,) = stored.fetchone()
+    assert hashed.startswith("$argon2id$") and PASSWORD not in hashed
+    with pytest.raises(InvalidRequest, match="already exists"):
+        store.create_user("kim.minsu")
+    with pytest.raises(InvalidRequest, match="not valid"):
+        store.create_user("has space")
+    with pytest.raises(InvalidRequest, match="too short"):
+        store.create_user("lee", password="short")
+
+
+def test_lockout_after_repeated_failures_and_unlock(store: AccountStore) -> None:
+    store.create_user("kim", password=PASSWORD)
+    for _ in range(3):
+        with pytest.raises(AuthenticationError, match="Wrong user name or password"):
+            store.login("kim", "wrong password!", now=1000.0)
+    # Locked: even the right password is refused, and the message says so.
+    with pytest.raises(AuthenticationError, match="locked after 3 failed logins; try again in 10"):
+        store.login("kim", PASSWORD, now=1001.0)
+    token, principal = store.login("kim", PASSWORD, now=1000.0 + 601)  # the lock ran out
+    assert principal.user == "kim" and store.session(token, now=1700.0).user == "kim"
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            store.login("kim", "wrong password!", now=2000.0)
+    store.unlock("kim")
+    store.login("kim", PASSWORD, now=2001.0)
+    # An unknown user gets the same message as a wrong password.
+    with pytest.raises(AuthenticationError, match="Wrong user name or password"):
+        store.login("nobody", PASSWORD)
+
+
+def test_a_success_resets_the_failure_count(store: AccountStore) -> None:
+    store.create_user("kim", password=PASSWORD)
+    for _ in range(2):
+        with pytest.raises(AuthenticationError):
+            store.login("kim", "wrong password!")
+    store.login("kim", PASSWORD)
+    for _ in range(2):
+        with pytest.raises(AuthenticationError):
+            store.login("kim", "wrong password!")
+    store.login("kim", PASSWORD)  # still not locked
+
+
+def test_sessions_expire_end_on_logout_password_change_and_disable(store: AccountStore) -> None:
+    store.create_user("kim", password=PASSWORD)
+    token, _ = store.login("kim", PASSWORD, now=0.0)
+    assert store.session(token, now=100.0).user == "kim"
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        store.session(token, now=store.policy.session_s + 1)
+    token, _ = store.login("kim", PASSWORD)
+    store.logout(token)
+    with pytest.raises(AuthenticationError):
+        store.session(token)
+    token, _ = store.login("kim", PASSWORD)
+    store.set_password("kim", "another long password")
+    with pytest.raises(AuthenticationError):
+        store.session(token)
+    token, _ = store.login("kim", "another long password")
+    store.update_user("kim", disabled=True)
+    with pytest.raises(AuthenticationError):
+        store.session(token)
+    with pytest.raises(AuthenticationError, match="disabled"):
+        store.login("kim", "another long password")
+
+
+def test_keys_follow_the_users_current_role_group_and_state(store: AccountStore) -> None:
+    key, info = store.create("park", group="총무과", role=Role.USER, expires_in_days=1, now=0.0)
+    assert store.authenticate(key, now=10.0) == Principal(
+        user="park", group="총무과", role=Role.USER, key_id=info.key_id
+    )
+    store.update_user("park", role=Role.AUDITOR, group="감사관실")
+    assert store.authenticate(key, now=10.0).role is Role.AUDITOR
+    with pytest.raises(AuthenticationError, match="expired"):
+        store.authenticate(key, now=86401.0)
+    key2, _ = store.create("park")  # an existing user: the key takes the user's role
+    store.update_user("park", disabled=True)
+    with pytest.raises(AuthenticationError, match="disabled"):
+        store.authenticate(key2)
+    store.update_user("park", disabled=False)
+    store.revoke(store.list()[-1].key_id)
+    with pytest.raises(AuthenticationError, match="revoked"):
+        store.authenticate(key2)
+    with pytest.raises(InvalidRequest, match="users update"):
+        store.create("park", group="elsewhere")
+
+
+def test_a_key_store_from_before_accounts_is_migrated(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "keys.db")
+    db.execute(
+        "CREATE TABLE api_keys (key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, "
+        "user TEXT NOT NULL, grp TEXT, role TEXT NOT NULL, created_at REAL NOT NULL, "
+        "expires_at REAL, revoked_at REAL)"
+    )
+    import hashlib
+
+    old_key = "gwk_0123456789ab_secretpart"
+    db.execute(
+        "INSERT INTO api_keys VALUES (?, ?, 'old.user', '기획과', 'admin', 1.0, NULL, NULL)",
+        ("0123456789ab", hashlib.sha256(old_key.encode()).hexdigest()),
+    )
+    db.commit()
+    db.close()
+    store = AccountStore(tmp_path / "keys.db")
+    assert store.authenticate(old_key).role is Role.ADMIN
+    assert [(u.name, u.group) for u in store.list_users()] == [("old.user", "기획과")]
+    store.close()
+    again = AccountStore(tmp_path / "keys.db")  # reopening applies nothing twice
+    assert len(again.list_users()) == 1
+    again.close()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_request_rate_per_user_and_group() -> None:
+    clock = Clock()
+    limiter = RateLimiter(
+        RateLimitConfig(user_requests_per_minute=2, group_requests_per_minute=3), clock=clock
+    )
+    kim, lee = Principal("kim", "민원과"), Principal("lee", "민원과")
+    limiter.admit(kim)
+    limiter.admit(kim)
+    with pytest.raises(RateLimited) as caught:
+        limiter.admit(kim)
+    assert caught.value.retry_after == 30 and "your limit is 2 per minute" in caught.value.message
+    limiter.admit(lee)  # the group's third request
+    with pytest.raises(RateLimited, match="group's limit is 3"):
+        limiter.admit(lee)
+    clock.now = 30.0  # half a minute refills one request for kim and 1.5 for the group
+    limiter.admit(kim)
+    limiter.admit(Principal("park", None))  # no group: only the user bucket
+
+
+def test_daily_token_quota() -> None:
+    wall = Clock()
+    wall.now = 1_800_000_000.0
+    limiter = RateLimiter(RateLimitConfig(user_tokens_per_day=100), wall=wall)
+    kim = Principal("kim")
+    limiter.admit(kim)
+    limiter.charge(kim, 100)
+    with pytest.raises(RateLimited, match="daily token quota") as caught:
+        limiter.admit(kim)
+    assert 0 < caught.value.retry_after <= 86400
+    limiter.admit(Principal("lee"))
+    wall.now += 86400  # the next day
+    limiter.admit(kim)
