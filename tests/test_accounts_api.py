@@ -98,6 +98,7 @@ def test_separation_of_duties(site: Site) -> None:
     )
     records = site.get("aud", "/audit/records", params={"user": "alice"}).json()["data"]
     assert [r["user"] for r in records] == ["alice"] and records[0]["outcome"] == "masked"
+    assert records[0]["client"] == "127.0.0.1" and records[0]["group"] == "민원과"
     assert "010-1234-5678" not in json.dumps(records)
     stats = site.get("aud", "/audit/stats").json()
     assert stats["requests"] >= 2 and stats["by_group"]["민원과"] >= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,18 +123,55 @@ def test_anonymous_mode_refused_off_loopback(tmp_path: Path) -> None:
     assert "loopback" in result.stderr
 
 
+def _commands() -> list[list[str]]:
+    """Every leaf command of the CLI, found from the app itself (none can be forgotten)."""
+    import typer.main
+
+    from gwanmun.cli.main import app
+
+    def walk(group: object, prefix: list[str]) -> list[list[str]]:
+        found: list[list[str]] = []
+        for name, command in getattr(group, "commands", {}).items():
+            if getattr(command, "commands", None):
+                found += walk(command, [*prefix, name])
+            else:
+                found.append([*prefix, name])
+        return found
+
+    return walk(typer.main.get_command(app), [])
+
+
 def test_every_command_help_has_an_example(tmp_path: Path) -> None:
     env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
-    for command in (
-        ["serve"],
-        ["chat"],
-        ["keys", "create"],
-        ["keys", "list"],
-        ["keys", "revoke"],
-        ["models", "add"],
-        ["models", "list"],
-    ):
+    commands = _commands()
+    assert ["users", "create"] in commands and ["audit", "verify"] in commands
+    for command in commands:
         result = run([*command, "--help"], env)
         assert result.returncode == 0, (command, result.stderr)
         assert "Example" in result.stdout, command
         assert "gwanmun " + command[0] in result.stdout, command
+
+
+def test_users_from_the_cli(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    made = run(
+        ["users", "create", "lee.auditor", "--role", "auditor", "--group", "감사관실",
+         "--password-stdin"],
+        env,
+        input="a long enough password\n",
+    )  # fmt: skip
+    assert made.returncode == 0 and "Created auditor lee.auditor in 감사관실" in made.stderr
+    short = run(["users", "create", "x", "--password-stdin"], env, input="short\n")
+    assert short.returncode == 1 and "too short" in short.stderr
+    no_tty = run(["users", "passwd", "lee.auditor"], env, input="")
+    assert no_tty.returncode == 1 and "--password-stdin" in no_tty.stderr
+    assert run(["users", "update", "lee.auditor", "--disable"], env).returncode == 0
+    listed = json.loads(run(["users", "list", "--json"], env).stdout)
+    assert listed[0]["name"] == "lee.auditor" and listed[0]["disabled"] is True
+    assert "password_hash" not in listed[0]
+    key = run(["keys", "create", "--user", "new.user", "--group", "민원과"], env)
+    assert key.returncode == 0 and key.stdout.startswith("gwk_")
+    clash = run(["keys", "create", "--user", "new.user", "--role", "admin"], env)
+    assert clash.returncode == 1 and "users update" in clash.stderr
+    missing = run(["users", "update", "nobody", "--unlock"], env)
+    assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr

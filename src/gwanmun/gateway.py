@@ -35,6 +35,9 @@ log = logging.getLogger("gwanmun.gateway")
 # Backend-specific fields that say nothing to an OpenAI client.
 _DROPPED_FIELDS = ("timings", "system_fingerprint")
 
+# Longest answer kept in an audit record (audit_text: masked), in characters.
+_MAX_AUDIT_ANSWER = 100_000
+
 BlockedErrorFactory = Callable[[Verdict, ChatRequest], GwanmunError]
 
 
@@ -81,6 +84,8 @@ class _Trace:
     usage: Usage = field(default_factory=Usage)
     outcome: Outcome = Outcome.FAILED
     error_code: str | None = None
+    sent: ChatRequest | None = None  # as the model received it (masked)
+    answer: list[str] = field(default_factory=list)  # as the model wrote it (masked)
 
 
 class Gateway:
@@ -97,6 +102,7 @@ class Gateway:
         clock: Callable[[], float] = time.time,
         limiter: RateLimiter | None = None,
         metrics: Metrics | None = None,
+        audit_text: str = "none",
     ) -> None:
         self.router = router
         self.input_guard = input_guard
@@ -106,6 +112,7 @@ class Gateway:
         self._clock = clock
         self.limiter = limiter
         self.metrics = metrics
+        self.audit_text = audit_text
 
     async def handle(self, request: ChatRequest, principal: Principal) -> ChatResult | ChatStream:
         if not request.request_id:
@@ -126,11 +133,13 @@ class Gateway:
             guarded = await anyio.to_thread.run_sync(
                 self._inspect, request, backend.max_grade, trace
             )
+            trace.sent = guarded.request
             if request.stream:
                 upstream = await backend.open_stream(guarded.request)
                 session = self.output_guard.open(request, guarded)
                 return ChatStream(self._stream(upstream, session, trace), request.request_id)
             body = await backend.complete(guarded.request)
+            trace.answer.extend(_contents(body))
             result = ChatResult(self._finish_body(body, self.output_guard.open(request, guarded)))
             # The id the client sees is the one in the audit record.
             result.body["id"] = request.request_id
@@ -221,6 +230,12 @@ class Gateway:
                     if wants_usage and "usage" in chunk:
                         yield chunk
                     continue
+                trace.answer.extend(
+                    c["delta"]["content"]
+                    for c in choices
+                    if c.get("index", 0) == 0
+                    and isinstance((c.get("delta") or {}).get("content"), str)
+                )
                 chunk["choices"] = [self._guard_delta(c, session) for c in choices]
                 if any(c.get("finish_reason") for c in choices):
                     finished = True
@@ -254,6 +269,13 @@ class Gateway:
             delta["content"] = text
         return {**choice, "delta": delta}
 
+    def _text(self, trace: _Trace) -> dict[str, Any]:
+        """The masked prompt and answer, when the audit keeps text; never for a block."""
+        if self.audit_text != "masked" or trace.sent is None or trace.outcome is Outcome.BLOCKED:
+            return {}
+        prompt = tuple({"role": m.role, "content": m.content} for m in trace.sent.messages)
+        return {"prompt": prompt, "answer": "".join(trace.answer)[:_MAX_AUDIT_ANSWER]}
+
     async def _record(self, trace: _Trace) -> None:
         verdict = trace.verdict or Verdict(action=Action.ALLOW, grade=Grade.O)
         event = AuditEvent(
@@ -271,6 +293,7 @@ class Gateway:
             stream=trace.request.stream,
             error_code=trace.error_code,
             reasons=verdict.reasons,
+            **self._text(trace),
         )
         try:
             await self.audit.record(event)
@@ -279,6 +302,14 @@ class Gateway:
                 self.limiter.charge(trace.principal, trace.usage.total_tokens)
             if self.metrics is not None:
                 self.metrics.observe(event)
+
+
+def _contents(body: dict[str, Any]) -> list[str]:
+    for choice in body.get("choices") or []:
+        if choice.get("index", 0) == 0:
+            content = (choice.get("message") or {}).get("content")
+            return [content] if isinstance(content, str) else []
+    return []
 
 
 def _success_outcome(verdict: Verdict | None) -> Outcome:

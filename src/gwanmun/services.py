@@ -149,6 +149,7 @@ def build_services(
         blocked_error=blocked_error,
         limiter=RateLimiter(settings.rate_limits),
         metrics=metrics,
+        audit_text=settings.audit_text,
     )
     return Services(
         settings=settings,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import (
@@ -232,6 +232,12 @@ class Settings(BaseSettings):
         "gateway process). A PostgreSQL URL (postgresql://gwanmun@10.20.0.9/gwanmun) lets "
         "several gateway processes write one chain. The password goes in PGPASSWORD or "
         "~/.pgpass, never here; the host must be loopback or in internal_networks.",
+    )
+    audit_text: Literal["none", "masked"] = Field(
+        default="none",
+        description="What the audit record keeps of the conversation: none (the default), or "
+        "masked: the messages as the model received them and its answer, with placeholders "
+        "for every masked value. Blocked requests never keep text.",
     )
     policy_file: Path | None = Field(
         default=None,

@@ -164,12 +164,14 @@ class ChatMessage:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: resolved from an API key (or the dev-mode anonymous user)."""
+    """Who is calling: resolved from an API key or a web session (or the dev-mode
+    anonymous user), and from which network address."""
 
     user: str
     group: str | None = None
     role: Role = Role.USER
     key_id: str | None = None
+    client: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

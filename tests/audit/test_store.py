@@ -26,7 +26,7 @@ from tests.test_gateway import USER, FakeBackend
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 
 
-def make_gateway(store: AuditStore) -> Gateway:
+def make_gateway(store: AuditStore, audit_text: str = "none") -> Gateway:
     from gwanmun.detect.builtin import builtin_detectors
 
     return Gateway(
@@ -35,6 +35,7 @@ def make_gateway(store: AuditStore) -> Gateway:
         output_guard=RestoringOutputGuard(),
         audit=store,
         blocked_error=blocked_error,
+        audit_text=audit_text,
     )
 
 
@@ -70,6 +71,37 @@ async def test_every_request_is_recorded_without_values_and_the_chain_verifies(
     reopened.append({"after": "restart"})
     assert reopened.verify().ok and reopened.verify().checked == 4
     reopened.close()
+
+
+async def test_text_is_kept_only_masked_and_only_when_asked(tmp_path: Path) -> None:
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "k"))
+    await make_gateway(store).handle(chat("전화 010-1234-5678 주세요"), USER)
+    masked = make_gateway(store, audit_text="masked")
+    reply = await masked.handle(chat("전화 010-1234-5678 주세요"), USER)
+    assert "010-1234-5678" in str(reply.body)  # type: ignore[union-attr]  # restored for the user
+    streamed = await masked.handle(
+        ChatRequest(
+            model="fake-model",
+            messages=(ChatMessage("user", "메일 kim@example.go.kr 로"),),
+            max_tokens=8,
+            stream=True,
+        ),
+        USER,
+    )
+    assert "kim@example.go.kr" in "".join(
+        [c["choices"][0]["delta"].get("content", "") async for c in streamed]  # type: ignore[union-attr]
+    )
+    with pytest.raises(GuardBlocked):
+        await masked.handle(chat("マイナンバー 6214 9832 0257"), USER)
+    plain, kept, kept_stream, blocked = (r.body for r in store.records())
+    assert "prompt" not in plain and "answer" not in plain
+    assert kept["prompt"] == [{"role": "user", "content": "전화 [PHONE_1] 주세요"}]
+    assert kept["answer"] == "전화 [PHONE_1] 주세요"  # the echo model's answer, still masked
+    assert kept_stream["answer"] == "메일 [EMAIL_1] 로"
+    assert "prompt" not in blocked and "answer" not in blocked
+    dumped = json.dumps([r.body for r in store.records()], ensure_ascii=False)
+    assert "010-1234-5678" not in dumped and "kim@example" not in dumped and "6214" not in dumped
+    store.close()
 
 
 def test_tampering_in_the_database_is_named(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 """The audit seam: one ``AuditEvent`` per request, whatever its outcome.
 
 An event never holds raw text: findings carry kind, detector, offsets and
-score only. ``LogAuditSink`` writes each event as one structured log line;
-the hash-chained store (SQLite / PostgreSQL) plugs in behind the same
-``AuditSink`` protocol.
+score only; with ``audit_text: masked`` it also holds the prompt as the model
+received it and the answer as the model wrote it, both masked.
+``LogAuditSink`` writes each event as one structured log line; the
+hash-chained stores (SQLite, PostgreSQL) plug in behind the same ``AuditSink``
+protocol.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ class AuditEvent:
     stream: bool = False
     error_code: str | None = None
     reasons: tuple[str, ...] = ()
+    # Only with audit_text: masked — what the model received and what it answered,
+    # both with placeholders, never a raw value. None means not stored.
+    prompt: tuple[dict[str, str], ...] | None = None
+    answer: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +49,7 @@ class AuditEvent:
             "user": self.principal.user,
             "group": self.principal.group,
             "key_id": self.principal.key_id,
+            "client": self.principal.client,
             "model": self.model,
             "backend": self.backend,
             "grade": self.grade.value,
@@ -55,6 +62,8 @@ class AuditEvent:
             "stream": self.stream,
             "error_code": self.error_code,
             "reasons": list(self.reasons),
+            **({} if self.prompt is None else {"prompt": list(self.prompt)}),
+            **({} if self.answer is None else {"answer": self.answer}),
         }
 
 

@@ -9,6 +9,7 @@ Roles keep duties apart (docs/accounts.md):
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -44,6 +45,11 @@ class Authenticator:
         self.accounts = accounts
 
     def principal(self, request: Request) -> Principal:
+        principal = self._principal(request)
+        client = request.client.host if request.client else None
+        return dataclasses.replace(principal, client=client)
+
+    def _principal(self, request: Request) -> Principal:
         header = request.headers.get("authorization")
         if header is not None:
             scheme, _, token = header.partition(" ")
