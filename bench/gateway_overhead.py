@@ -76,6 +76,8 @@ def servers(threads: int, parallel: int) -> Iterator[tuple[str, str]]:
                     "data_dir": str(Path(tmp) / "data"),
                     "allow_anonymous": True,
                     "log_level": "warning",
+                    # The limiter still runs; only the default 60/min would refuse the bench.
+                    "rate_limits": {"user_requests_per_minute": 0},
                     "embedded": {"enabled": False},
                     "backends": [
                         {

@@ -83,6 +83,14 @@ class GradeExceeded(InvalidRequest):
     code = "grade_exceeded"
 
 
+class OutputBlocked(GwanmunError):
+    """An output check stopped the answer (a stream ends with this as its error event)."""
+
+    status = 400
+    type = "invalid_request_error"
+    code = "output_blocked"
+
+
 class GuardFailure(GwanmunError):
     """A detector or check crashed: the request is blocked (fail closed)."""
 

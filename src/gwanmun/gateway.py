@@ -24,11 +24,21 @@ import anyio
 
 from gwanmun.audit import AuditEvent, AuditSink
 from gwanmun.backends import Backend, Router
-from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError
+from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError, OutputBlocked
 from gwanmun.guard.base import InputGuard, InputResult, OutputGuard, OutputSession
 from gwanmun.metrics import Metrics
+from gwanmun.provenance import ProvenanceSigner
 from gwanmun.ratelimit import RateLimiter
-from gwanmun.types import Action, ChatRequest, Grade, Outcome, Principal, Usage, Verdict
+from gwanmun.types import (
+    Action,
+    ChatRequest,
+    Finding,
+    Grade,
+    Outcome,
+    Principal,
+    Usage,
+    Verdict,
+)
 
 log = logging.getLogger("gwanmun.gateway")
 
@@ -85,6 +95,8 @@ class _Trace:
     outcome: Outcome = Outcome.FAILED
     error_code: str | None = None
     sent: ChatRequest | None = None  # as the model received it (masked)
+    session: OutputSession | None = None
+    delivered: list[str] = field(default_factory=list)  # what the user received (choice 0)
     answer: list[str] = field(default_factory=list)  # as the model wrote it (masked)
 
 
@@ -103,6 +115,7 @@ class Gateway:
         limiter: RateLimiter | None = None,
         metrics: Metrics | None = None,
         audit_text: str = "none",
+        signer: ProvenanceSigner | None = None,
     ) -> None:
         self.router = router
         self.input_guard = input_guard
@@ -113,6 +126,7 @@ class Gateway:
         self.limiter = limiter
         self.metrics = metrics
         self.audit_text = audit_text
+        self.signer = signer
 
     async def handle(self, request: ChatRequest, principal: Principal) -> ChatResult | ChatStream:
         if not request.request_id:
@@ -136,11 +150,13 @@ class Gateway:
             trace.sent = guarded.request
             if request.stream:
                 upstream = await backend.open_stream(guarded.request)
-                session = self.output_guard.open(request, guarded)
+                session = trace.session = self.output_guard.open(request, guarded)
                 return ChatStream(self._stream(upstream, session, trace), request.request_id)
             body = await backend.complete(guarded.request)
             trace.answer.extend(_contents(body))
-            result = ChatResult(self._finish_body(body, self.output_guard.open(request, guarded)))
+            trace.session = self.output_guard.open(request, guarded)
+            result = ChatResult(self._finish_body(body, trace.session))
+            trace.delivered.extend(_contents(result.body))
             # The id the client sees is the one in the audit record.
             result.body["id"] = request.request_id
             result.body["model"] = request.model
@@ -149,6 +165,8 @@ class Gateway:
             trace.outcome = _success_outcome(trace.verdict)
         except GwanmunError as exc:
             trace.error_code = exc.code
+            if isinstance(exc, OutputBlocked):
+                trace.outcome = Outcome.BLOCKED
             await self._record(trace)
             raise
         except BaseException:
@@ -208,7 +226,21 @@ class Gateway:
             "grade": verdict.grade.value,
             "action": verdict.action.value,
             "masked_kinds": sorted(set(verdict.masked_kinds)),
+            "output_findings": [f.as_dict() for f in self._output_findings(trace)],
+            "notice": "AI-generated. Verify facts before use.",
+            **self._provenance(trace),
         }
+
+    def _provenance(self, trace: _Trace) -> dict[str, Any]:
+        if self.signer is None:
+            return {}
+        record = self.signer.sign(
+            "".join(trace.delivered),
+            model=trace.request.model,
+            request_id=trace.request.request_id,
+            when=self._clock(),
+        )
+        return {"provenance": record}
 
     async def _stream(
         self, upstream: AsyncIterator[dict[str, Any]], session: OutputSession, trace: _Trace
@@ -237,6 +269,11 @@ class Gateway:
                     and isinstance((c.get("delta") or {}).get("content"), str)
                 )
                 chunk["choices"] = [self._guard_delta(c, session) for c in choices]
+                trace.delivered.extend(
+                    c["delta"]["content"]
+                    for c in chunk["choices"]
+                    if c.get("index", 0) == 0 and isinstance(c["delta"].get("content"), str)
+                )
                 if any(c.get("finish_reason") for c in choices):
                     finished = True
                     chunk["gwanmun"] = self._meta(trace)
@@ -248,6 +285,8 @@ class Gateway:
             trace.outcome = _success_outcome(trace.verdict)
         except GwanmunError as exc:
             trace.error_code = exc.code
+            if isinstance(exc, OutputBlocked):
+                trace.outcome = Outcome.BLOCKED
             raise
         except BaseException:
             trace.error_code = trace.error_code or "stream_aborted"
@@ -269,6 +308,17 @@ class Gateway:
             delta["content"] = text
         return {**choice, "delta": delta}
 
+    @staticmethod
+    def _output_reasons(trace: _Trace) -> tuple[str, ...]:
+        if trace.session is None:
+            return ()
+        reason = trace.session.report().reason
+        return (reason,) if reason else ()
+
+    @staticmethod
+    def _output_findings(trace: _Trace) -> tuple[Finding, ...]:
+        return trace.session.report().findings if trace.session is not None else ()
+
     def _text(self, trace: _Trace) -> dict[str, Any]:
         """The masked prompt and answer, when the audit keeps text; never for a block."""
         if self.audit_text != "masked" or trace.sent is None or trace.outcome is Outcome.BLOCKED:
@@ -288,11 +338,12 @@ class Gateway:
             action=verdict.action,
             outcome=trace.outcome,
             findings=verdict.findings,
+            output_findings=self._output_findings(trace),
             usage=trace.usage,
             latency_ms=(time.perf_counter() - trace.started) * 1000,
             stream=trace.request.stream,
             error_code=trace.error_code,
-            reasons=verdict.reasons,
+            reasons=verdict.reasons + self._output_reasons(trace),
             **self._text(trace),
         )
         try:

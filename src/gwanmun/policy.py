@@ -71,6 +71,37 @@ class OrgTermRule(BaseModel):
     note: str = Field("", description="Why the term is registered.")
 
 
+class OutputRules(BaseModel):
+    """How answers are checked on their way back (docs/policy.md, "Output")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    hold_back: Literal["minimal", "sentence"] = Field(
+        "minimal",
+        description="minimal: hold only what a finding could still grow from (a number, a "
+        "name, a word being written), so the first token is not delayed; sentence: hold "
+        "each sentence until it is checked.",
+    )
+    hold_back_chars: int = Field(
+        64, ge=8, le=4096, description="Most characters ever held back before checking."
+    )
+    leak_scan: bool = Field(
+        True,
+        description="Run the input detectors on answers; personal data the user did not "
+        "supply is masked before it is delivered (kinds whose action is block or mask).",
+    )
+    checks: list[Literal["toxicity"]] = Field(
+        default_factory=list,
+        description="Sentence checks on answers. Their kinds (TOXIC_HATE, ...) take the "
+        "action in `kinds`: block stops the answer, warn reports it.",
+    )
+    input_checks: list[Literal["injection", "toxicity"]] = Field(
+        default_factory=list,
+        description="Checks run on every message of a request, like the detectors "
+        "(PROMPT_INJECTION, TOXIC_*), with the action in `kinds`.",
+    )
+
+
 class PolicyFile(BaseModel):
     """The YAML policy file, validated. Every field is documented in docs/policy.md."""
 
@@ -99,6 +130,9 @@ class PolicyFile(BaseModel):
     )
     internal_networks: list[str] = Field(
         default_factory=list, description="CIDR networks found as INTERNAL_HOST in text."
+    )
+    output: OutputRules = Field(
+        default_factory=OutputRules, description="How answers are checked while streaming."
     )
 
 

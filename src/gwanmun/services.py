@@ -22,9 +22,9 @@ from gwanmun.egress import EgressPolicy, check_backend_url, install_egress_guard
 from gwanmun.gateway import Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
-from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
+from gwanmun.provenance import ProvenanceSigner, load_or_create_signing_key
 from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
 
@@ -109,6 +109,17 @@ def default_input_guard(settings: Settings) -> DetectorInputGuard:
     return input_guard_from_settings(settings)
 
 
+def provenance_signer(settings: Settings) -> ProvenanceSigner:
+    path = settings.provenance_key_file or settings.data_dir / "provenance.key"
+    return ProvenanceSigner(load_or_create_signing_key(path), settings.institution)
+
+
+def default_output_guard(scanner: DetectorInputGuard) -> OutputGuard:
+    from gwanmun.guard.factory import output_guard_for
+
+    return output_guard_for(scanner.policy, scanner)
+
+
 def open_audit_store(settings: Settings) -> AuditStore:
     """The configured store: PostgreSQL if ``audit_database_url`` is set, else SQLite."""
     key = load_or_create_key(settings.audit_key_file or settings.data_dir / "audit.key")
@@ -144,12 +155,13 @@ def build_services(
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
-        output_guard=output_guard or RestoringOutputGuard(),
+        output_guard=output_guard or default_output_guard(scanner),
         audit=sink,
         blocked_error=blocked_error,
         limiter=RateLimiter(settings.rate_limits),
         metrics=metrics,
         audit_text=settings.audit_text,
+        signer=provenance_signer(settings),
     )
     return Services(
         settings=settings,

@@ -233,6 +233,19 @@ class Settings(BaseSettings):
         "several gateway processes write one chain. The password goes in PGPASSWORD or "
         "~/.pgpass, never here; the host must be loopback or in internal_networks.",
     )
+    institution: str = Field(
+        default="Gwanmun",
+        min_length=1,
+        max_length=200,
+        description="The institution's name, shown in AI-generated marks and signed into "
+        "provenance records (e.g. 서울특별시 민원담당관).",
+    )
+    provenance_key_file: Path | None = Field(
+        default=None,
+        description="The institution's Ed25519 key that signs provenance records; unset means "
+        "data_dir/provenance.key, created (mode 0600) on first start. Share its public half "
+        "(`gwanmun signing-key`) with whoever verifies exported texts.",
+    )
     audit_text: Literal["none", "masked"] = Field(
         default="none",
         description="What the audit record keeps of the conversation: none (the default), or "

@@ -47,6 +47,7 @@ def _register_subcommands() -> None:
     from gwanmun.cli.audit import audit_app
     from gwanmun.cli.guard import policy_app, scan
     from gwanmun.cli.models import models_app
+    from gwanmun.cli.provenance import export, signing_key, verify
     from gwanmun.cli.users import users_app
 
     app.add_typer(models_app, name="models")
@@ -54,6 +55,9 @@ def _register_subcommands() -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(users_app, name="users")
     app.command()(scan)
+    app.command()(export)
+    app.command()(verify)
+    app.command("signing-key")(signing_key)
 
 
 @app.command()

@@ -194,8 +194,9 @@ _JA_HONORIFICS = tuple(
         "殿",
     ]
 )
+EN_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Mx")
 _EN_TITLED = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Madam|Mx)\.?[ ](?P<n>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
+    r"\b(?:" + "|".join(EN_TITLES) + r")\.?[ ](?P<n>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
 )
 _EN_GIVEN = (
     "James|John|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Mary|Patricia|Jennifer|"
@@ -203,6 +204,7 @@ _EN_GIVEN = (
     "Andrew|Joshua|Kevin|Brian|George|Emily|Emma|Olivia|Sophia|Anna|Laura|Maria|Jane|Peter|Alice|"
     "Tom|Jack|Harry|Lucy|Grace|Chris|Alex|Sam|Ben|Kate|Anne|Helen|Rachel|Rebecca|Amy|Julia|Nancy"
 )
+EN_GIVEN_NAMES = tuple(_EN_GIVEN.split("|"))
 _EN_NAMED = re.compile(r"\b(?P<n>(?:" + _EN_GIVEN + r")[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 
 _lock = threading.Lock()

@@ -1,14 +1,315 @@
-"""The output guard: per-response sessions that restore masks as text streams.
+"""The output guard: per-response sessions that check text as it streams.
 
-The output checks (leak re-scan, verbatim, groundedness, toxicity) plug into
-``OutputSession`` here; with none configured, a session restores the input
-guard's placeholders and holds back only what a split placeholder needs.
+Model text (still masked: placeholders, never the user's values) goes through
+a session chunk by chunk:
+
+1. **Hold-back.** Only text that no check could still object to is released.
+   In ``minimal`` mode that is everything except the trailing words and digit
+   groups a finding could still grow from (a number being written, a name
+   whose title has not come yet) — a few characters, so the first token is
+   barely delayed. In ``sentence`` mode a whole sentence is held. Either way
+   no more than ``hold_back_chars`` are held: past that the text is checked
+   and released.
+2. **Leak re-scan.** The input detectors run over what is about to be
+   released (with the text before it as context). A value the user did not
+   supply is replaced by ``[KIND]`` before release, so it is never delivered;
+   a finding that runs into the held tail keeps the whole finding held.
+3. **Sentence checks** (toxicity, and later verbatim and groundedness) run on
+   each finished sentence. ``block`` stops the stream with an error event;
+   ``warn`` is reported in the response metadata and the audit record.
+4. **Restore.** Released text goes through the input guard's restorer, so the
+   user sees their own values back.
+
+``report()`` lists every output finding (offsets into the model's text) and
+why a stream was stopped. The non-streamed path feeds the whole answer once.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from gwanmun.check import TextCheck
+from gwanmun.detect.names import EN_GIVEN_NAMES, EN_TITLES
+from gwanmun.errors import OutputBlocked
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
-from gwanmun.types import ChatRequest
+from gwanmun.guard.input import DetectorInputGuard
+from gwanmun.policy import Policy
+from gwanmun.types import Action, ChatRequest, Finding
+
+log = logging.getLogger("gwanmun.guard.output")
+
+# A sentence ends at . ! ? (followed by a space or the end), 。！？, or a newline.
+_SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？\n])[\"'”’」』)\]]*")
+# Characters an identifier is made of, besides letters and digits.
+_ID_JOINERS = frozenset("-–—./:@+_()")
+# Context before the released text that detectors see (keywords such as 계좌).
+_CONTEXT_CHARS = 48
+# A run without spaces (Japanese, Chinese) holds at most this many characters.
+_UNSPACED_HOLD = 12
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOptions:
+    hold_back: str = "minimal"  # or "sentence"
+    hold_back_chars: int = 64
+    leak_scan: bool = True
+
+
+@dataclass
+class CheckingSession:
+    """One response's output checks; never shared between requests."""
+
+    restorer: Restorer
+    policy: Policy
+    options: OutputOptions
+    scanner: DetectorInputGuard | None
+    checks: Sequence[TextCheck]
+    supplied: str  # the user's own text, normalised, to tell a leak from an echo
+    _pending: str = ""
+    _released: str = ""  # model text released so far (masked domain)
+    _sentence_start: int = 0
+    _findings: list[Finding] = field(default_factory=list)
+    _stopped: str | None = None
+
+    # --- feeding ---------------------------------------------------------
+
+    def feed(self, text: str) -> str:
+        if self._stopped is not None:
+            return ""
+        self._pending += text
+        cut = self._release_point(self._pending)
+        if cut <= 0:
+            return ""
+        return self._release(cut)
+
+    def finish(self) -> str:
+        if self._stopped is not None:
+            return ""
+        out = self._release(len(self._pending), final=True) if self._pending else ""
+        if len(self._released) > self._sentence_start:
+            self._check_sentence(self._sentence_start, len(self._released))
+            self._sentence_start = len(self._released)
+        return out + self.restorer.flush()
+
+    def report(self) -> OutputReport:
+        return OutputReport(
+            findings=tuple(self._findings),
+            stopped=self._stopped is not None,
+            reason=self._stopped,
+        )
+
+    # --- hold-back ---------------------------------------------------------
+
+    def _release_point(self, pending: str) -> int:
+        """How much of ``pending`` may be checked and released now."""
+        limit = self.options.hold_back_chars
+        if self.options.hold_back == "sentence":
+            ends = [m.end() for m in _SENTENCE_END.finditer(pending)]
+            if ends:
+                return ends[-1]
+            return len(pending) - limit if len(pending) > limit else 0
+        hold = _growing_tail(pending)
+        if self.checks and self._released:
+            # A word still being written is held, so a blocked word is never half
+            # shown. Not before the first release: the first token is not delayed.
+            hold = max(hold, _partial_word(pending))
+        cut = len(pending) - hold
+        if hold > limit:
+            cut = len(pending) - limit
+        return max(cut, 0)
+
+    # --- release -------------------------------------------------------------
+
+    def _release(self, cut: int, *, final: bool = False) -> str:
+        pending = self._pending
+        segment_start = len(self._released)
+        masks: list[Finding] = []
+        if self.options.leak_scan and self.scanner is not None:
+            cut, masks = self._leaks(pending, cut, final=final)
+        if cut <= 0:
+            return ""
+        segment = pending[:cut]
+        self._pending = pending[cut:]
+        for finding in sorted(masks, key=lambda f: f.start, reverse=True):
+            local_start, local_end = finding.start - segment_start, finding.end - segment_start
+            segment = segment[:local_start] + f"[{finding.kind}]" + segment[local_end:]
+        self._block_early(segment)
+        # Offsets of later findings index the released (masked) model text.
+        self._released += segment
+        self._sentences(segment_start)
+        return self.restorer.feed(segment)
+
+    def _leaks(self, pending: str, cut: int, *, final: bool) -> tuple[int, list[Finding]]:
+        assert self.scanner is not None
+        context = self._released[-_CONTEXT_CHARS:]
+        window = context + pending
+        base = len(self._released) - len(context)
+        found = self.scanner.detect(window)  # a failing detector raises GuardFailure
+        masks: list[Finding] = []
+        local_cut = len(context) + cut
+        for finding in sorted(found, key=lambda f: f.start):
+            if finding.end <= len(context):
+                continue  # already released: it was checked then
+            rule = self.policy.rule(finding.kind)
+            if finding.score < rule.min_score or rule.action in (Action.ALLOW, Action.WARN):
+                continue
+            if not final and finding.start < local_cut < finding.end:
+                local_cut = max(finding.start, len(context))  # hold the whole finding back
+            if finding.start >= local_cut:
+                continue
+            value = window[finding.start : finding.end]
+            if _compact(value) in self.supplied:
+                continue  # the user's own value (e.g. not masked by policy): not a leak
+            if finding.start < len(context):
+                continue  # began in released text; cannot unsay it (context only)
+            located = replace(finding, start=base + finding.start, end=base + finding.end)
+            masks.append(located)
+            self._findings.append(replace(located, detector=f"leak:{finding.detector}"))
+        return local_cut - len(context), masks
+
+    def _sentences(self, segment_start: int) -> None:
+        """Run the sentence checks on every sentence the new text finished."""
+        released = self._released
+        for match in _SENTENCE_END.finditer(released, max(self._sentence_start, segment_start)):
+            end = match.end()
+            if end <= self._sentence_start:
+                continue
+            self._check_sentence(self._sentence_start, end)
+            self._sentence_start = end
+
+    def _block_early(self, segment: str) -> None:
+        """Stop before releasing a segment if the sentence so far already must be blocked.
+
+        Sentence checks otherwise run on finished sentences; this keeps a blocked
+        phrase from being delivered while its sentence is still being written.
+        """
+        if not self.checks:
+            return
+        start = self._sentence_start
+        partial = self._released[start:] + segment
+        for check in self.checks:
+            for finding in self._run(check, partial):
+                rule = self.policy.rule(finding.kind)
+                if rule.action is Action.BLOCK and finding.score >= rule.min_score:
+                    self._findings.append(
+                        replace(finding, start=start + finding.start, end=start + finding.end)
+                    )
+                    raise self._stop(f"the answer was stopped: {finding.kind} in the output")
+
+    def _run(self, check: TextCheck, text: str) -> list[Finding]:
+        try:
+            return check.check(text)
+        except Exception as exc:
+            log.error(
+                "output check failed", extra={"check": check.name, "error": type(exc).__name__}
+            )
+            raise self._stop(f"output check {check.name!r} failed ({type(exc).__name__})") from exc
+
+    def _check_sentence(self, start: int, end: int) -> None:
+        sentence = self._released[start:end]
+        if not sentence.strip() or not self.checks:
+            return
+        for check in self.checks:
+            found = self._run(check, sentence)
+            for finding in found:
+                rule = self.policy.rule(finding.kind)
+                if finding.score < rule.min_score or rule.action is Action.ALLOW:
+                    continue
+                located = replace(finding, start=start + finding.start, end=start + finding.end)
+                self._findings.append(located)
+                if rule.action is Action.BLOCK:
+                    raise self._stop(f"the answer was stopped: {finding.kind} in the output")
+
+    def _stop(self, reason: str) -> OutputBlocked:
+        self._stopped = reason
+        return OutputBlocked(
+            f"{reason}. The part already shown stays; the rest was withheld. The event is audited."
+        )
+
+
+_WORD = re.compile(r"\S+")
+_NAME_WORDS = frozenset(w.casefold() for w in (*EN_TITLES, *EN_GIVEN_NAMES))
+_PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
+
+
+def _growing_tail(text: str) -> int:
+    """How many trailing characters could still become (part of) a finding.
+
+    Held: a trailing word with digits or identifier joiners (a number, an
+    address, a key being written) together with the digit groups before it
+    (``010 1234 5678``); a Hangul or CJK word and the one before it (a name
+    is found by the title after it: 김민수 주무관); an English title or given
+    name and the capitalised word after it. Plain words are not held, so the
+    first token of an ordinary answer is not delayed. A run without spaces
+    (Japanese) holds at most its last few characters.
+    """
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text, max(0, len(text) - 160))]
+    hold_from = len(text)
+    for index in range(len(words) - 1, max(len(words) - 3, -1), -1):
+        start, end = words[index]
+        word = text[start:end]
+        previous = text[slice(*words[index - 1])] if index > 0 else ""
+        if not _risky(word, previous, incomplete=end == len(text)):
+            break
+        if _unspaced(word) and end - start > _UNSPACED_HOLD:
+            hold_from = end - _UNSPACED_HOLD
+            break
+        hold_from = start
+        if not (_name_like(word) or _name_like(previous)):
+            break  # one identifier-like word; its digit groups are added below
+    # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890.
+    i = hold_from
+    if i < len(text) and any(c.isdigit() for c in text[i:]):
+        while i > 0 and (text[i - 1].isdigit() or text[i - 1] in _ID_JOINERS or text[i - 1] == " "):
+            if text[i - 1] == " " and not (i >= 2 and text[i - 2].isdigit()):
+                break
+            i -= 1
+    return len(text) - i
+
+
+def _partial_word(text: str) -> int:
+    """Length of the word at the end of ``text`` that may still be growing."""
+    i = len(text)
+    while i > 0 and not text[i - 1].isspace() and text[i - 1] not in _PUNCT:
+        i -= 1
+    return len(text) - i
+
+
+def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
+    if any(c.isdigit() or c in "@:/_" for c in word):
+        return True
+    core = word.strip(_PUNCT)
+    if any(c in "-." for c in core):
+        return True  # a host name, an e-mail being written, a hyphenated code
+    if _name_like(word):
+        return True
+    if core[:1].isupper():
+        folded = core.casefold()
+        if folded in _NAME_WORDS or previous.strip(_PUNCT).casefold() in _NAME_WORDS:
+            return True
+        if incomplete and any(n.startswith(folded) for n in _NAME_WORDS):
+            return True
+    return False
+
+
+def _name_like(word: str) -> bool:
+    """Hangul, kana or kanji: names there are found by morphology and context."""
+    return any(
+        "\uac00" <= c <= "\ud7a3" or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
+        for c in word
+    )
+
+
+def _unspaced(word: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in word)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-–—.()]", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 class RestoringSession:
@@ -28,7 +329,35 @@ class RestoringSession:
 
 
 class RestoringOutputGuard:
-    """Opens a ``RestoringSession`` around the input guard's restorer."""
+    """Opens a ``RestoringSession`` around the input guard's restorer (no checks)."""
 
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
         return RestoringSession(input_result.restorer)
+
+
+class CheckingOutputGuard:
+    """Opens a ``CheckingSession`` per response: leak re-scan, sentence checks, restore."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        scanner: DetectorInputGuard | None,
+        checks: Sequence[TextCheck] = (),
+        options: OutputOptions | None = None,
+    ) -> None:
+        self.policy = policy
+        self.scanner = scanner
+        self.checks = tuple(checks)
+        self.options = options or OutputOptions()
+
+    def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
+        supplied = _compact(" ".join(m.content for m in request.messages))
+        return CheckingSession(
+            restorer=input_result.restorer,
+            policy=self.policy,
+            options=self.options,
+            scanner=self.scanner,
+            checks=self.checks,
+            supplied=supplied,
+        )

@@ -1,0 +1,212 @@
+"""The output guard on the stream: leaks masked before delivery whatever the
+chunking, the first token not held, the hold-back bounded, sentence checks
+that stop a stream with an audited reason, and the same result without
+streaming."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gwanmun.audit import MemoryAuditSink
+from gwanmun.backends import Router
+from gwanmun.detect.builtin import builtin_detectors
+from gwanmun.errors import OutputBlocked
+from gwanmun.gateway import ChatResult, ChatStream, Gateway
+from gwanmun.guard.base import OutputSession
+from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
+from gwanmun.policy import Policy, PolicyFile, load_policy
+from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Outcome, Principal
+
+USER = Principal(user="kim", group="민원과")
+POLICY = load_policy()
+SCANNER = DetectorInputGuard(builtin_detectors(structured_only=True), POLICY)
+LEAKY_ANSWER = "Call 010-9999-8888 or write to [EMAIL_1]. Thanks."
+SAFE_ANSWER = "Call [PHONE] or write to kim@seoul.go.kr. Thanks."
+
+
+class ForbiddenWordCheck:
+    """A sentence check that flags sentences with the word 'forbidden'."""
+
+    name = "fake-toxicity"
+
+    def check(self, text: str) -> list[Finding]:
+        at = text.find("forbidden")
+        return [] if at < 0 else [Finding("TOXIC_HATE", at, at + 9, 0.95, self.name)]
+
+
+def policy_with(**kinds: dict[str, Any]) -> Policy:
+    data = POLICY.data.model_dump()
+    data["kinds"].update(kinds)
+    return Policy(PolicyFile.model_validate(data))
+
+
+def request(text: str, *, stream: bool = False) -> ChatRequest:
+    return ChatRequest(
+        model="scripted", messages=(ChatMessage("user", text),), max_tokens=64, stream=stream
+    )
+
+
+def open_session(
+    answer_to: str, *, options: OutputOptions | None = None, checks: tuple[Any, ...] = ()
+) -> OutputSession:
+    policy = policy_with(TOXIC_HATE={"action": "block", "grade": "O"})
+    guard = CheckingOutputGuard(policy, scanner=SCANNER, checks=checks, options=options)
+    req = request(answer_to)
+    return guard.open(req, SCANNER.inspect(req, backend_grade=Grade.S))
+
+
+def deliver(session: OutputSession, chunks: list[str]) -> list[str]:
+    out = [session.feed(c) for c in chunks]
+    out.append(session.finish())
+    return out
+
+
+def chunked(text: str, cuts: list[int]) -> list[str]:
+    points = sorted({0, len(text), *(c % (len(text) + 1) for c in cuts)})
+    return [text[a:b] for a, b in itertools.pairwise(points)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=200), max_size=25))
+def test_a_leak_is_masked_before_delivery_whatever_the_chunking(cuts: list[int]) -> None:
+    session = open_session("My e-mail is kim@seoul.go.kr")
+    delivered = deliver(session, chunked(LEAKY_ANSWER, cuts))
+    assert "".join(delivered) == SAFE_ANSWER
+    so_far = ""
+    for piece in delivered:
+        so_far += piece
+        assert "9999" not in so_far and "010-9" not in so_far
+    (leak,) = session.report().findings
+    assert leak.kind == "PHONE" and leak.detector.startswith("leak:")
+    assert LEAKY_ANSWER[leak.start : leak.end] == "010-9999-8888"
+
+
+def test_the_first_word_is_not_held_and_numbers_are() -> None:
+    session = open_session("hello")
+    assert session.feed("Sure") == "Sure"
+    assert session.feed(", call 010") == ", call "
+    assert session.feed("-1234") == ""
+    assert session.feed("-5678 now.") == "[PHONE] now."
+
+
+def test_a_value_the_user_supplied_is_not_a_leak() -> None:
+    # KR_BRN is only warned about on input, so the user's own number reaches the model.
+    session = open_session("우리 사업자번호는 220-81-62517 입니다")
+    assert "".join(deliver(session, ["번호 220-81-62517 확인했습니다."])) == (
+        "번호 220-81-62517 확인했습니다."
+    )
+
+
+def test_sentence_mode_holds_a_sentence_and_the_hold_is_bounded() -> None:
+    session = open_session("hi", options=OutputOptions(hold_back="sentence"))
+    assert session.feed("Sure, here it is") == ""
+    assert session.feed(". Next") == "Sure, here it is."
+    minimal = open_session("hi", options=OutputOptions(hold_back_chars=64))
+    assert len(minimal.feed("가" * 100)) == 100 - 12  # text without spaces: a short tail
+    digits = open_session("hi", options=OutputOptions(hold_back_chars=64))
+    assert len(digits.feed("7" * 100)) == 100 - 64  # never more than the window
+
+
+def test_a_blocking_sentence_check_stops_the_stream() -> None:
+    session = open_session("hi", checks=(ForbiddenWordCheck(),))
+    assert session.feed("Fine so far. ") == "Fine so far. "
+    with pytest.raises(OutputBlocked, match="TOXIC_HATE"):
+        session.feed("This is forbidden talk. More")
+    assert session.feed("after the stop") == "" and session.finish() == ""
+    report = session.report()
+    assert report.stopped and "TOXIC_HATE" in (report.reason or "")
+
+
+class ScriptedBackend:
+    """Answers every request with ``answer``, streamed two characters at a time."""
+
+    name = "scripted"
+    max_grade = Grade.S
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def models(self) -> list[str]:
+        return ["scripted"]
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def ready(self) -> bool:
+        return True
+
+    async def complete(self, request: ChatRequest) -> dict[str, Any]:
+        return {
+            "id": "x",
+            "object": "chat.completion",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": self.answer}}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 9},
+        }
+
+    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[dict[str, Any]]:
+        for i in range(0, len(self.answer), 2):
+            piece = self.answer[i : i + 2]
+            yield {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+        yield {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+
+
+def gateway(answer: str, audit: MemoryAuditSink) -> Gateway:
+    policy = policy_with(TOXIC_HATE={"action": "block", "grade": "O"})
+    return Gateway(
+        router=Router([ScriptedBackend(answer)]),  # type: ignore[list-item]
+        input_guard=SCANNER,
+        output_guard=CheckingOutputGuard(policy, scanner=SCANNER, checks=(ForbiddenWordCheck(),)),
+        audit=audit,
+        blocked_error=blocked_error,
+    )
+
+
+async def test_json_and_stream_give_the_same_guarded_answer() -> None:
+    audit = MemoryAuditSink()
+    gw = gateway(LEAKY_ANSWER, audit)
+    result = await gw.handle(request("My e-mail is kim@seoul.go.kr"), USER)
+    assert isinstance(result, ChatResult)
+    assert result.body["choices"][0]["message"]["content"] == SAFE_ANSWER
+    assert [f["kind"] for f in result.body["gwanmun"]["output_findings"]] == ["PHONE"]
+    stream = await gw.handle(request("My e-mail is kim@seoul.go.kr", stream=True), USER)
+    assert isinstance(stream, ChatStream)
+    chunks = [c async for c in stream]
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
+    assert text == SAFE_ANSWER
+    assert chunks[-1]["gwanmun"]["output_findings"][0]["kind"] == "PHONE"
+    assert [e.output_findings[0].kind for e in audit.events] == ["PHONE", "PHONE"]
+    assert all(e.outcome is Outcome.MASKED for e in audit.events)
+
+
+async def test_a_stopped_stream_is_an_error_event_and_an_audited_block() -> None:
+    audit = MemoryAuditSink()
+    gw = gateway("All good here. Then forbidden words follow. And more text.", audit)
+    stream = await gw.handle(request("hello", stream=True), USER)
+    assert isinstance(stream, ChatStream)
+    received = ""
+    with pytest.raises(OutputBlocked):
+        async for chunk in stream:
+            received += chunk["choices"][0]["delta"].get("content") or ""
+    # Not even the start of the blocked word was shown.
+    assert received == "All good here. Then ", received
+    (event,) = audit.events
+    assert event.outcome is Outcome.BLOCKED and event.error_code == "output_blocked"
+    assert event.action is Action.ALLOW  # the input was fine
+    assert any("TOXIC_HATE" in r for r in event.reasons)
+    assert [f.kind for f in event.output_findings] == ["TOXIC_HATE"]
+    with pytest.raises(OutputBlocked):
+        await gw.handle(request("hello"), USER)
+    assert audit.events[-1].outcome is Outcome.BLOCKED
