@@ -90,10 +90,14 @@ class OutputRules(BaseModel):
         description="Run the input detectors on answers; personal data the user did not "
         "supply is masked before it is delivered (kinds whose action is block or mask).",
     )
-    checks: list[Literal["toxicity"]] = Field(
+    checks: list[Literal["toxicity", "verbatim"]] = Field(
         default_factory=list,
-        description="Sentence checks on answers. Their kinds (TOXIC_HATE, ...) take the "
-        "action in `kinds`: block stops the answer, warn reports it.",
+        description="Checks on answers: toxicity (per sentence: TOXIC_HATE, ...), verbatim "
+        "(copies of the corpora added with `gwanmun corpus add`: VERBATIM). Their kinds take "
+        "the action in `kinds`: block stops the answer, mask hides the span, warn reports it.",
+    )
+    verbatim_min_chars: int = Field(
+        50, ge=20, le=10_000, description="Shortest copied span (characters) that counts."
     )
     input_checks: list[Literal["injection", "toxicity"]] = Field(
         default_factory=list,

@@ -114,10 +114,10 @@ def provenance_signer(settings: Settings) -> ProvenanceSigner:
     return ProvenanceSigner(load_or_create_signing_key(path), settings.institution)
 
 
-def default_output_guard(scanner: DetectorInputGuard) -> OutputGuard:
+def default_output_guard(scanner: DetectorInputGuard, settings: Settings) -> OutputGuard:
     from gwanmun.guard.factory import output_guard_for
 
-    return output_guard_for(scanner.policy, scanner)
+    return output_guard_for(scanner.policy, scanner, data_dir=settings.data_dir)
 
 
 def open_audit_store(settings: Settings) -> AuditStore:
@@ -155,7 +155,7 @@ def build_services(
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
-        output_guard=output_guard or default_output_guard(scanner),
+        output_guard=output_guard or default_output_guard(scanner, settings),
         audit=sink,
         blocked_error=blocked_error,
         limiter=RateLimiter(settings.rate_limits),

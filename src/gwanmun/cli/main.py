@@ -45,6 +45,7 @@ def settings_or_exit(**overrides: Any) -> Settings:
 
 def _register_subcommands() -> None:
     from gwanmun.cli.audit import audit_app
+    from gwanmun.cli.corpus import corpus_app
     from gwanmun.cli.guard import policy_app, scan
     from gwanmun.cli.models import models_app
     from gwanmun.cli.provenance import export, signing_key, verify
@@ -54,6 +55,7 @@ def _register_subcommands() -> None:
     app.add_typer(policy_app, name="policy")
     app.add_typer(audit_app, name="audit")
     app.add_typer(users_app, name="users")
+    app.add_typer(corpus_app, name="corpus")
     app.command()(scan)
     app.command()(export)
     app.command()(verify)

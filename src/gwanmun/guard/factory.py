@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import logging
+from pathlib import Path
 
 from gwanmun.check import TextCheck
 from gwanmun.detect import Detector
@@ -12,6 +14,8 @@ from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
 from gwanmun.policy import Policy, load_policy
 from gwanmun.settings import Settings
 from gwanmun.types import Finding
+
+log = logging.getLogger("gwanmun.guard")
 
 # Check name -> "module:class"; imported only when a policy turns the check on.
 CHECKS = {
@@ -31,7 +35,9 @@ def input_guard_for(policy: Policy, detectors: list[Detector] | None = None) -> 
     return DetectorInputGuard(detectors, policy)
 
 
-def output_guard_for(policy: Policy, scanner: DetectorInputGuard) -> CheckingOutputGuard:
+def output_guard_for(
+    policy: Policy, scanner: DetectorInputGuard, *, data_dir: Path | None = None
+) -> CheckingOutputGuard:
     rules = policy.data.output
     # The leak re-scan uses the identifier and name detectors, not the input checks.
     leak_scanner = DetectorInputGuard(
@@ -40,9 +46,27 @@ def output_guard_for(policy: Policy, scanner: DetectorInputGuard) -> CheckingOut
     return CheckingOutputGuard(
         policy,
         scanner=leak_scanner if rules.leak_scan else None,
-        checks=[load_check(name) for name in rules.checks],
+        checks=[load_check(name) for name in rules.checks if name != "verbatim"],
+        span_checks=[verbatim_check(data_dir, rules.verbatim_min_chars)]
+        if "verbatim" in rules.checks
+        else [],
         options=OutputOptions(hold_back=rules.hold_back, hold_back_chars=rules.hold_back_chars),
     )
+
+
+def verbatim_check(data_dir: Path | None, min_chars: int) -> TextCheck:
+    """The verbatim check over every corpus in ``data_dir/corpus`` (none: it finds nothing)."""
+    from gwanmun.check.verbatim import CorpusIndex, VerbatimCheck
+
+    root = data_dir / "corpus" if data_dir is not None else None
+    indexes = (
+        [CorpusIndex(meta.parent) for meta in sorted(root.glob("*/meta.json"))]
+        if root is not None and root.exists()
+        else []
+    )
+    if not indexes:
+        log.info("verbatim check on, but no corpus is indexed yet (gwanmun corpus add)")
+    return VerbatimCheck(indexes, min_chars=min_chars)
 
 
 def load_check(name: str) -> TextCheck:

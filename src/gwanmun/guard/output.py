@@ -48,6 +48,8 @@ _SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？\n])[\"'”’」』)\]]
 _ID_JOINERS = frozenset("-–—./:@+_()")
 # Context before the released text that detectors see (keywords such as 계좌).
 _CONTEXT_CHARS = 48
+# Answer text that span checks (verbatim) look back over.
+_SPAN_CONTEXT = 600
 # A run without spaces (Japanese, Chinese) holds at most this many characters.
 _UNSPACED_HOLD = 12
 
@@ -69,11 +71,14 @@ class CheckingSession:
     scanner: DetectorInputGuard | None
     checks: Sequence[TextCheck]
     supplied: str  # the user's own text, normalised, to tell a leak from an echo
+    span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
     _pending: str = ""
     _released: str = ""  # model text released so far (masked domain)
     _sentence_start: int = 0
     _findings: list[Finding] = field(default_factory=list)
     _stopped: str | None = None
+    _in_copy: bool = False  # the released text ends inside a masked copied span
+    _gap: str = ""  # spaces and punctuation after a masked copy, not yet shown
 
     # --- feeding ---------------------------------------------------------
 
@@ -134,14 +139,37 @@ class CheckingSession:
             return ""
         segment = pending[:cut]
         self._pending = pending[cut:]
-        for finding in sorted(masks, key=lambda f: f.start, reverse=True):
-            local_start, local_end = finding.start - segment_start, finding.end - segment_start
-            segment = segment[:local_start] + f"[{finding.kind}]" + segment[local_end:]
+        copied = self._span_checks(segment)
         self._block_early(segment)
-        # Offsets of later findings index the released (masked) model text.
+        # ``_released`` is the model's own text (offsets of output findings index it);
+        # what the user gets has leaks and masked copies replaced.
         self._released += segment
         self._sentences(segment_start)
-        return self.restorer.feed(segment)
+        replaced = {f.start - segment_start: (f.end - segment_start, f"[{f.kind}]") for f in masks}
+        out: list[str] = []
+        i = 0
+        while i < len(segment):
+            if i in replaced:
+                end, marker = replaced[i]
+                out.append(marker)
+                self._in_copy, self._gap = False, ""
+                i = end
+                continue
+            ch = segment[i]
+            if copied[i]:
+                if not self._in_copy:
+                    out.append("[VERBATIM]")
+                    self._in_copy = True
+                self._gap = ""
+            elif self._in_copy and not ch.isalnum():
+                self._gap += ch  # between copied words: part of the copy if it goes on
+            else:
+                if self._in_copy:
+                    out.append(" " if any(c.isspace() for c in self._gap) else "")
+                    self._in_copy, self._gap = False, ""
+                out.append(ch)
+            i += 1
+        return self.restorer.feed("".join(out))
 
     def _leaks(self, pending: str, cut: int, *, final: bool) -> tuple[int, list[Finding]]:
         assert self.scanner is not None
@@ -180,6 +208,55 @@ class CheckingSession:
                 continue
             self._check_sentence(self._sentence_start, end)
             self._sentence_start = end
+
+    def _span_checks(self, segment: str) -> list[bool]:
+        """Checks over the recent answer (a copy runs across sentences): block, mask or warn.
+
+        Returns, per character of ``segment``, whether it is masked as copied. A
+        copied span is found once it is ``min_chars`` long, so less than that may
+        already have been shown — below the length the policy cares about. The
+        rest of a masked copy becomes one ``[VERBATIM]``.
+        """
+        copied = [False] * len(segment)
+        if not self.span_checks or not segment:
+            return copied
+        context = self._released[-_SPAN_CONTEXT:]
+        base = len(self._released) - len(context)
+        window = context + segment
+        for check in self.span_checks:
+            for finding in self._run(check, window):
+                if finding.end <= len(context):
+                    continue
+                rule = self.policy.rule(finding.kind)
+                if finding.score < rule.min_score or rule.action is Action.ALLOW:
+                    continue
+                self._note(replace(finding, start=base + finding.start, end=base + finding.end))
+                if rule.action is Action.BLOCK:
+                    raise self._stop(f"the answer was stopped: {finding.kind} in the output")
+                if rule.action is Action.MASK:
+                    for i in range(
+                        max(finding.start - len(context), 0), finding.end - len(context)
+                    ):
+                        copied[i] = True
+        return copied
+
+    def _note(self, finding: Finding) -> None:
+        """Record a finding, merging it with an earlier one of the same span that grew."""
+        for i, seen in enumerate(self._findings):
+            if (
+                seen.kind == finding.kind
+                and seen.detector == finding.detector
+                and seen.start <= finding.end
+                and finding.start <= seen.end
+            ):
+                self._findings[i] = replace(
+                    seen,
+                    start=min(seen.start, finding.start),
+                    end=max(seen.end, finding.end),
+                    score=max(seen.score, finding.score),
+                )
+                return
+        self._findings.append(finding)
 
     def _block_early(self, segment: str) -> None:
         """Stop before releasing a segment if the sentence so far already must be blocked.
@@ -344,11 +421,13 @@ class CheckingOutputGuard:
         *,
         scanner: DetectorInputGuard | None,
         checks: Sequence[TextCheck] = (),
+        span_checks: Sequence[TextCheck] = (),
         options: OutputOptions | None = None,
     ) -> None:
         self.policy = policy
         self.scanner = scanner
         self.checks = tuple(checks)
+        self.span_checks = tuple(span_checks)
         self.options = options or OutputOptions()
 
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
@@ -360,4 +439,5 @@ class CheckingOutputGuard:
             scanner=self.scanner,
             checks=self.checks,
             supplied=supplied,
+            span_checks=self.span_checks,
         )
