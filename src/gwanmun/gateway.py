@@ -13,6 +13,7 @@ HTTP, the CLI and the UI only parse, call ``handle`` and format.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
@@ -130,14 +131,7 @@ class Gateway:
 
     async def handle(self, request: ChatRequest, principal: Principal) -> ChatResult | ChatStream:
         if not request.request_id:
-            request = ChatRequest(
-                model=request.model,
-                messages=request.messages,
-                max_tokens=request.max_tokens,
-                stream=request.stream,
-                params=request.params,
-                request_id=f"chatcmpl-gw{uuid.uuid4().hex}",
-            )
+            request = dataclasses.replace(request, request_id=f"chatcmpl-gw{uuid.uuid4().hex}")
         trace = _Trace(request=request, principal=principal, started=time.perf_counter())
         try:
             if self.limiter is not None:

@@ -40,6 +40,17 @@ GRADE_EXCEEDED = "grade exceeded"
 # Kinds that come from configuration rather than the detector registry.
 CONFIGURED_KINDS = ("ORG_TERM", "INTERNAL_HOST")
 
+# Kinds the checks emit (gwanmun.check): on answers, and on requests as input checks.
+CHECK_KINDS = (
+    "TOXIC_HATE",
+    "TOXIC_OFFENSIVE",
+    "BIAS_GENDER",
+    "BIAS_OTHER",
+    "PROMPT_INJECTION",
+    "VERBATIM",
+    "UNSUPPORTED_CLAIM",
+)
+
 
 class KindRule(BaseModel):
     """What to do with one kind of finding."""
@@ -295,5 +306,5 @@ def load_policy(path: Path | None = None) -> Policy:
 
 def check_kinds(policy: Policy, known: Iterable[str]) -> list[str]:
     """Kinds the policy names that no detector emits (likely typos)."""
-    valid = set(known) | set(CONFIGURED_KINDS)
+    valid = set(known) | set(CONFIGURED_KINDS) | set(CHECK_KINDS)
     return sorted(k for k in policy.data.kinds if k not in valid)

@@ -188,6 +188,9 @@ class ChatRequest:
     stream: bool = False
     params: dict[str, Any] = field(default_factory=dict)
     request_id: str = ""
+    # Indexes of messages that are source documents (the ``attachments`` field):
+    # answers are checked for support against them (groundedness).
+    sources: tuple[int, ...] = ()
 
     def with_messages(self, messages: tuple[ChatMessage, ...]) -> ChatRequest:
         return ChatRequest(
@@ -197,6 +200,7 @@ class ChatRequest:
             stream=self.stream,
             params=self.params,
             request_id=self.request_id,
+            sources=self.sources,
         )
 
 

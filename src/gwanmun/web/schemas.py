@@ -38,6 +38,15 @@ class Message(BaseModel):
         return "".join(part.text for part in self.content)
 
 
+class Attachment(BaseModel):
+    """A source document sent with a request (Gwanmun extension: ``attachments``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="Shown to the model.")
+    text: str = Field(description="The document's text.")
+
+
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -109,6 +118,11 @@ class ChatCompletionBody(BaseModel):
     user: str | None = None
     metadata: dict[str, str] | None = None
     store: bool | None = None
+    attachments: list[Attachment] | None = Field(
+        default=None,
+        description="Gwanmun extension: source documents. Checked like messages, given to "
+        "the model as one system message, and used to check the answer's support.",
+    )
 
     def to_request(self, limits: LimitsConfig) -> ChatRequest:
         if len(self.messages) > limits.max_messages:
@@ -132,6 +146,27 @@ class ChatCompletionBody(BaseModel):
                 )
             extra = message.model_dump(exclude={"role", "content"}, exclude_none=True, mode="json")
             messages.append(ChatMessage(role=message.role, content=text, extra=extra))
+        sources: tuple[int, ...] = ()
+        if self.attachments:
+            documents = "\n\n".join(
+                f"[{n}] {a.name}\n{a.text}" for n, a in enumerate(self.attachments, start=1)
+            )
+            text = (
+                "Reference documents for this conversation. Base the answer on them and "
+                "cite them as [n].\n\n" + documents
+            )
+            if len(text) > limits.max_message_chars or not _is_encodable(text):
+                raise InvalidRequest(
+                    f"attachments have {len(text)} characters in all; the limit is "
+                    f"{limits.max_message_chars}, and they must be valid Unicode.",
+                    param="attachments",
+                )
+            if len(messages) + 1 > limits.max_messages:
+                raise InvalidRequest("Too many messages with the attachments.", param="messages")
+            # Before the conversation, after any leading system message.
+            at = 1 if messages and messages[0].role == "system" else 0
+            messages.insert(at, ChatMessage(role="system", content=text))
+            sources = (at,)
         max_tokens = self.max_completion_tokens or self.max_tokens or limits.default_max_tokens
         if max_tokens > limits.max_tokens:
             raise InvalidRequest(
@@ -145,6 +180,7 @@ class ChatCompletionBody(BaseModel):
             max_tokens=max_tokens,
             stream=self.stream,
             params=params,
+            sources=sources,
         )
 
 
