@@ -46,6 +46,9 @@ log = logging.getLogger("gwanmun.gateway")
 # Backend-specific fields that say nothing to an OpenAI client.
 _DROPPED_FIELDS = ("timings", "system_fingerprint")
 
+# Requests up to this many characters are scanned on the event loop (well under 1 ms).
+_INLINE_GUARD_CHARS = 300
+
 # Longest answer kept in an audit record (audit_text: masked), in characters.
 _MAX_AUDIT_ANSWER = 100_000
 
@@ -137,10 +140,15 @@ class Gateway:
             if self.limiter is not None:
                 self.limiter.admit(principal)
             backend = trace.backend = self.router.resolve(request.model)
-            # Detection is CPU work (morphology for names): off the event loop.
-            guarded = await anyio.to_thread.run_sync(
-                self._inspect, request, backend.max_grade, trace
-            )
+            # Detection is CPU work (morphology for names): off the event loop, except
+            # for short requests, where the hop to a worker thread costs more (~0.3 ms)
+            # than scanning them does.
+            if sum(len(m.content) for m in request.messages) <= _INLINE_GUARD_CHARS:
+                guarded = self._inspect(request, backend.max_grade, trace)
+            else:
+                guarded = await anyio.to_thread.run_sync(
+                    self._inspect, request, backend.max_grade, trace
+                )
             trace.sent = guarded.request
             if request.stream:
                 upstream = await backend.open_stream(guarded.request)
