@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +71,16 @@ from gwanmun.types import (
     Usage,
 )
 
+REPO = Path(__file__).resolve().parents[1]
+# tests.fakes (the in-process echo backend) and tests.postgres (the throw-away
+# cluster the tests use) come from the repository.
+sys.path.insert(0, str(REPO))
+
+from tests.fakes import FakeBackend  # noqa: E402
+
 if TYPE_CHECKING:
     from tests.postgres import PostgresServer
 
-REPO = Path(__file__).resolve().parents[1]
 PROMPT = "전화 010-1234-5678 주세요"  # one phone number: masked, one finding
 PRINCIPAL = Principal(user="bench", group="g")
 SINKS = ("null", "sqlite", "postgresql")
@@ -88,51 +94,9 @@ class NullSink:
         return None
 
 
-class EchoBackend:
-    """An in-process backend that answers with the last user message."""
-
-    name = "echo"
-    max_grade = Grade.S
-
-    def models(self) -> list[str]:
-        return ["echo-model"]
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    async def ready(self) -> bool:
-        return True
-
-    async def complete(self, request: ChatRequest) -> dict[str, Any]:
-        return {
-            "id": "x",
-            "object": "chat.completion",
-            "model": "echo-model",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": request.messages[-1].content},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 12, "completion_tokens": 12, "total_tokens": 24},
-        }
-
-    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
-        return self._chunks(request.messages[-1].content)
-
-    async def _chunks(self, text: str) -> AsyncIterator[dict[str, Any]]:
-        yield {"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
-        yield {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-        yield {"choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 12}}
-
-
 def make_gateway(sink: AuditSink) -> Gateway:
     return Gateway(
-        router=Router([EchoBackend()]),
+        router=Router([FakeBackend(name="echo", model="echo-model")]),
         input_guard=DetectorInputGuard(builtin_detectors(structured_only=True), load_policy()),
         output_guard=RestoringOutputGuard(),
         audit=sink,
@@ -318,7 +282,6 @@ def main() -> None:
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
 
-    sys.path.insert(0, str(REPO))  # tests.postgres: the throw-away cluster the tests use
     from tests.postgres import PostgresServer
 
     server = PostgresServer()

@@ -18,7 +18,7 @@ from gwanmun.policy import load_policy
 from gwanmun.services import build_services
 from gwanmun.settings import Settings
 from gwanmun.web.app import UVICORN_OPTIONS, create_app
-from tests.test_gateway import FakeBackend
+from tests.fakes import FakeBackend
 
 
 def main() -> None:

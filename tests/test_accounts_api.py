@@ -21,8 +21,8 @@ from gwanmun.policy import load_policy
 from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
 from gwanmun.types import Role
+from tests.fakes import FakeBackend
 from tests.servers import running_gateway
-from tests.test_gateway import FakeBackend
 
 PASSWORD = "a long enough password"
 MY_NUMBER = "6214 9832 0257"  # blocked by the default policy

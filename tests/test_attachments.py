@@ -15,7 +15,8 @@ from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy
 from gwanmun.settings import LimitsConfig
 from gwanmun.web.schemas import ChatCompletionBody
-from tests.test_gateway import USER, FakeBackend
+from tests.fakes import FakeBackend
+from tests.test_gateway import USER
 
 DOC = "민원 처리 지침: 담당자 연락처는 010-2345-6789이며, 처리 기한은 접수일로부터 7일이다."
 

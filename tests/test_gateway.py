@@ -5,7 +5,6 @@ test_api.py."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,62 +25,9 @@ from gwanmun.types import (
     Principal,
     Verdict,
 )
+from tests.fakes import FakeBackend
 
 USER = Principal(user="kim", group="civil")
-
-
-class FakeBackend:
-    """Echoes the last user message back, in 3-character stream chunks."""
-
-    name = "fake"
-    max_grade = Grade.S
-
-    def __init__(self, *, fail_after: int | None = None) -> None:
-        self.seen: list[ChatRequest] = []
-        self.fail_after = fail_after
-
-    def models(self) -> list[str]:
-        return ["fake-model"]
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    async def ready(self) -> bool:
-        return True
-
-    async def complete(self, request: ChatRequest) -> dict[str, Any]:
-        self.seen.append(request)
-        text = request.messages[-1].content
-        return {
-            "id": "x",
-            "object": "chat.completion",
-            "model": "internal-name",
-            "timings": {"secret": 1},
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": text},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
-        }
-
-    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
-        self.seen.append(request)
-        return self._chunks(request.messages[-1].content)
-
-    async def _chunks(self, text: str) -> AsyncIterator[dict[str, Any]]:
-        pieces = [text[i : i + 3] for i in range(0, len(text), 3)]
-        for n, piece in enumerate(pieces):
-            if self.fail_after is not None and n == self.fail_after:
-                raise BackendError("backend 'fake' broke the stream (ReadError)")
-            yield {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-        yield {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-        yield {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 5}}
 
 
 class SecretWordRestorer:

@@ -22,7 +22,8 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy, parse_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Principal
-from tests.test_gateway import USER, FakeBackend
+from tests.fakes import FakeBackend
+from tests.test_gateway import USER
 
 
 class RegexDetector:

@@ -6,7 +6,6 @@ streaming."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
 from gwanmun.policy import Policy, PolicyFile, load_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Outcome, Principal
+from tests.fakes import FakeBackend
 
 USER = Principal(user="kim", group="민원과")
 POLICY = load_policy()
@@ -124,49 +124,10 @@ def test_a_blocking_sentence_check_stops_the_stream() -> None:
     assert report.stopped and "TOXIC_HATE" in (report.reason or "")
 
 
-class ScriptedBackend:
-    """Answers every request with ``answer``, streamed two characters at a time."""
-
-    name = "scripted"
-    max_grade = Grade.S
-
-    def __init__(self, answer: str) -> None:
-        self.answer = answer
-
-    def models(self) -> list[str]:
-        return ["scripted"]
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    async def ready(self) -> bool:
-        return True
-
-    async def complete(self, request: ChatRequest) -> dict[str, Any]:
-        return {
-            "id": "x",
-            "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": self.answer}}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 9},
-        }
-
-    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
-        return self._chunks()
-
-    async def _chunks(self) -> AsyncIterator[dict[str, Any]]:
-        for i in range(0, len(self.answer), 2):
-            piece = self.answer[i : i + 2]
-            yield {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-        yield {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-
-
 def gateway(answer: str, audit: MemoryAuditSink) -> Gateway:
     policy = policy_with(TOXIC_HATE={"action": "block", "grade": "O"})
     return Gateway(
-        router=Router([ScriptedBackend(answer)]),  # type: ignore[list-item]
+        router=Router([FakeBackend(name="scripted", model="scripted", answer=answer, chunk=2)]),
         input_guard=SCANNER,
         output_guard=CheckingOutputGuard(policy, scanner=SCANNER, checks=(ForbiddenWordCheck(),)),
         audit=audit,

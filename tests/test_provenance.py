@@ -27,7 +27,8 @@ from gwanmun.provenance import (
     verify_text,
 )
 from gwanmun.types import ChatMessage, ChatRequest
-from tests.test_gateway import USER, FakeBackend, FakeInputGuard
+from tests.fakes import FakeBackend
+from tests.test_gateway import USER, FakeInputGuard
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 ANSWER = "민원 접수를 확인했습니다. 처리 기한은 7일입니다. 문의는 민원실로 해 주세요."

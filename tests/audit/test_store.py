@@ -21,7 +21,8 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy
 from gwanmun.types import ChatMessage, ChatRequest
-from tests.test_gateway import USER, FakeBackend
+from tests.fakes import FakeBackend
+from tests.test_gateway import USER
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 

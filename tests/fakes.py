@@ -1,0 +1,78 @@
+"""In-process stand-ins for a model backend (named so): for tests and benchmarks
+where the point is the gateway's own steps, not the model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from gwanmun.errors import BackendError
+from gwanmun.types import ChatRequest, Grade
+
+
+class FakeBackend:
+    """Answers with ``answer``, or echoes the last message; streams ``chunk`` characters
+    at a time and can break the stream after ``fail_after`` chunks."""
+
+    max_grade = Grade.S
+
+    def __init__(
+        self,
+        *,
+        name: str = "fake",
+        model: str = "fake-model",
+        answer: str | None = None,
+        chunk: int = 3,
+        fail_after: int | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.answer = answer
+        self.chunk = chunk
+        self.fail_after = fail_after
+        self.seen: list[ChatRequest] = []
+
+    def models(self) -> list[str]:
+        return [self.model]
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def ready(self) -> bool:
+        return True
+
+    def _text(self, request: ChatRequest) -> str:
+        return request.messages[-1].content if self.answer is None else self.answer
+
+    async def complete(self, request: ChatRequest) -> dict[str, Any]:
+        self.seen.append(request)
+        return {
+            "id": "x",
+            "object": "chat.completion",
+            "model": "internal-name",
+            "timings": {"secret": 1},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": self._text(request)},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
+        }
+
+    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
+        self.seen.append(request)
+        return self._chunks(self._text(request))
+
+    async def _chunks(self, text: str) -> AsyncIterator[dict[str, Any]]:
+        pieces = [text[i : i + self.chunk] for i in range(0, len(text), self.chunk)]
+        for n, piece in enumerate(pieces):
+            if self.fail_after is not None and n == self.fail_after:
+                raise BackendError(f"backend {self.name!r} broke the stream (ReadError)")
+            yield {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+        yield {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        yield {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 5}}
