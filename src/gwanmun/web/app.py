@@ -70,10 +70,27 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     install_error_handlers(app)
 
     auth = Authenticator(settings, state.keys)
-    app.include_router(account_routes(state, auth))
 
     def model_user(request: Request) -> Principal:
         return auth.require(request, MODEL_USERS)
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        principal = model_user(request)
+        body = await _json_body(request)
+        try:
+            parsed = ChatCompletionBody.model_validate(body)
+        except ValidationError as exc:
+            message, param = validation_message(exc)
+            raise InvalidRequest(message, param=param) from None
+        result = await state.gateway.handle(parsed.to_request(settings.limits), principal)
+        if isinstance(result, ChatResult):
+            return JSONResponse(result.body, headers={"x-request-id": result.body.get("id", "")})
+        return StreamingResponse(
+            _sse(result),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-request-id": result.request_id},
+        )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -133,24 +150,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         )
         return result.as_dict()
 
-    @app.post("/v1/chat/completions")
-    async def chat_completions(request: Request) -> Response:
-        principal = model_user(request)
-        body = await _json_body(request)
-        try:
-            parsed = ChatCompletionBody.model_validate(body)
-        except ValidationError as exc:
-            message, param = validation_message(exc)
-            raise InvalidRequest(message, param=param) from None
-        result = await state.gateway.handle(parsed.to_request(settings.limits), principal)
-        if isinstance(result, ChatResult):
-            return JSONResponse(result.body, headers={"x-request-id": result.body.get("id", "")})
-        return StreamingResponse(
-            _sse(result),
-            media_type="text/event-stream",
-            headers={"cache-control": "no-cache", "x-request-id": result.request_id},
-        )
-
+    # Registered last: routes are matched in order, and chat is the hot path.
+    app.include_router(account_routes(state, auth))
     return app
 
 
