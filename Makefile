@@ -29,9 +29,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
-# The PostgreSQL tests start a real server; its Debian package is installed if missing.
+# The PostgreSQL tests start a real server and the workspace tests drive Debian's
+# chromium; their Debian packages are installed if missing.
 test-deps:
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-browser.sh
 
 test: lint test-deps
 	$(VENV)/bin/pytest

@@ -67,6 +67,8 @@ MIGRATIONS: tuple[str, ...] = (
         created_at  REAL NOT NULL,
         expires_at  REAL NOT NULL
     )""",
+    # When the user acknowledged the pre-use notice (AI Basic Act art. 31, NIS M30).
+    "ALTER TABLE users ADD COLUMN notice_ack_at REAL",
 )
 
 # User names appear in audit records and URLs: printable, no spaces or slashes.
@@ -234,6 +236,20 @@ class AccountStore:
             )
             # A new password ends every open session of the account.
             self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+
+    def acknowledge_notice(self, name: str, *, now: float | None = None) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE users SET notice_ack_at = ? WHERE name = ?",
+                (time.time() if now is None else now, name),
+            )
+
+    def notice_acknowledged(self, name: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT notice_ack_at FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        return row is not None and row[0] is not None
 
     def unlock(self, name: str) -> None:
         self.get_user(name)

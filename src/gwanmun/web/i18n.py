@@ -1,0 +1,107 @@
+"""The workspace's words in Korean, Japanese and English.
+
+The language is the ``lang`` cookie if the user chose one, else the best match
+in the browser's Accept-Language, else Korean.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("ko", "ja", "en")
+NAMES = {"ko": "한국어", "ja": "日本語", "en": "English"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "app": {"ko": "관문 업무 AI", "ja": "関門 業務AI", "en": "Gwanmun workspace"},
+    "login": {"ko": "로그인", "ja": "ログイン", "en": "Sign in"},
+    "logout": {"ko": "로그아웃", "ja": "ログアウト", "en": "Sign out"},
+    "username": {"ko": "아이디", "ja": "ユーザー名", "en": "User name"},
+    "password": {"ko": "비밀번호", "ja": "パスワード", "en": "Password"},
+    "notice_title": {
+        "ko": "이용 전 안내",
+        "ja": "ご利用前のお知らせ",
+        "en": "Before you start",
+    },
+    "notice_body": {
+        "ko": "이 서비스는 생성형 인공지능을 사용합니다. 답변은 AI가 만든 것이며 틀릴 수 "
+        "있으니 사용 전에 사실관계와 출처를 반드시 확인하세요. 비공개 업무자료, 개인정보"
+        "(주민등록번호·연락처 등), 비밀·대외비 문서, 비밀번호와 인증키는 입력하지 마세요. "
+        "입력 내용은 자동 점검되며, 민감한 정보는 가려지거나 전송이 차단되고, 모든 이용은 "
+        "감사 기록으로 남습니다.",
+        "ja": "このサービスは生成AIを利用します。回答はAIが作成したもので誤りを含むことが"
+        "あるため、利用前に必ず事実と出典を確認してください。非公開の業務資料、個人情報"
+        "(マイナンバー・連絡先など)、秘密・部外秘の文書、パスワードや認証キーは入力しないで"
+        "ください。入力内容は自動で点検され、機微な情報は伏せ字にされるか送信が止められ、"
+        "すべての利用は監査記録に残ります。",
+        "en": "This service uses generative AI. Answers are produced by AI and can be wrong: "
+        "check facts and sources before you use them. Never enter non-public work "
+        "documents, personal data (resident registration numbers, contact details), "
+        "classified or internal-only documents, passwords or keys. What you enter is "
+        "checked automatically: sensitive values are masked or the message is stopped, "
+        "and every use is recorded in the audit log.",
+    },
+    "notice_ack": {
+        "ko": "위 내용을 확인했습니다",
+        "ja": "内容を確認しました",
+        "en": "I have read this",
+    },
+    "model": {"ko": "모델", "ja": "モデル", "en": "Model"},
+    "message": {"ko": "메시지", "ja": "メッセージ", "en": "Message"},
+    "send": {"ko": "보내기", "ja": "送信", "en": "Send"},
+    "placeholder": {
+        "ko": "무엇을 도와드릴까요? (예: 민원 회신 초안을 써 주세요)",
+        "ja": "ご用件を入力してください(例:住民への回答案を作成して)",
+        "en": "What do you need? (e.g. draft a reply to a citizen)",
+    },
+    "preview_ok": {
+        "ko": "민감한 정보가 보이지 않습니다.",
+        "ja": "機微な情報は見つかりません。",
+        "en": "No sensitive data found.",
+    },
+    "preview_mask": {
+        "ko": "표시된 부분은 가려서 보냅니다:",
+        "ja": "印の部分は伏せ字にして送信します:",
+        "en": "The marked parts will be masked before sending:",
+    },
+    "preview_block": {
+        "ko": "이 메시지는 보낼 수 없습니다:",
+        "ja": "このメッセージは送信できません:",
+        "en": "This message cannot be sent:",
+    },
+    "ai_label": {
+        "ko": "AI 생성 답변",
+        "ja": "AI生成の回答",
+        "en": "AI-generated answer",
+    },
+    "reverify": {
+        "ko": "사용 전에 사실관계를 확인하세요.",
+        "ja": "利用前に内容を確認してください。",
+        "en": "Verify before use.",
+    },
+    "copy": {"ko": "복사", "ja": "コピー", "en": "Copy"},
+    "copied": {"ko": "복사했습니다", "ja": "コピーしました", "en": "Copied"},
+    "stopped": {
+        "ko": "답변이 중단되었습니다",
+        "ja": "回答が中断されました",
+        "en": "The answer was stopped",
+    },
+    "output_marks": {
+        "ko": "출력 점검",
+        "ja": "出力チェック",
+        "en": "Output checks",
+    },
+    "language": {"ko": "언어", "ja": "言語", "en": "Language"},
+    "error": {"ko": "오류", "ja": "エラー", "en": "Error"},
+}
+
+
+def pick_language(cookie: str | None, accept_language: str | None) -> str:
+    if cookie in LANGUAGES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return "ko"
+
+
+def words(lang: str) -> dict[str, str]:
+    return {key: values[lang] for key, values in TEXT.items()}

@@ -1,0 +1,165 @@
+"use strict";
+// The chat page: live preview of what the input guard will do, streamed answers with
+// the AI label and output-check marks. Text is only ever set with textContent.
+const words = JSON.parse(document.getElementById("words").textContent);
+const form = document.getElementById("chat-form");
+const prompt = document.getElementById("prompt");
+const preview = document.getElementById("preview");
+const log = document.getElementById("log");
+const model = document.getElementById("model");
+const send = document.getElementById("send");
+const history = [];
+let timer = null;
+let scanned = 0;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// --- preview: which parts will be masked, or why the message would be blocked -----
+async function scan() {
+  const text = prompt.value;
+  const ticket = ++scanned;
+  if (!text.trim()) { preview.replaceChildren(); return; }
+  const result = await postJSON("/v1/guard/scan", { text });
+  if (ticket !== scanned) return; // a newer keystroke won
+  if (!result.ok) {
+    preview.replaceChildren(el("p", "status block", errorText(result)));
+    return;
+  }
+  renderPreview(text, result.data);
+}
+
+function renderPreview(text, data) {
+  const findings = (data.findings || []).slice().sort((a, b) => a.start - b.start);
+  const action = data.action;
+  const status = action === "block" ? "block" : findings.length ? "mask" : "ok";
+  const label = { ok: words.preview_ok, mask: words.preview_mask, block: words.preview_block }[status];
+  const line = el("p", "status " + status, label);
+  line.dataset.action = action;
+  if (status === "block" && data.reasons && data.reasons.length) {
+    line.append(" " + data.reasons.join("; "));
+  }
+  const nodes = [line];
+  if (findings.length) {
+    const shown = el("div", "shown");
+    let cursor = 0;
+    for (const f of findings) {
+      if (f.start < cursor) continue;
+      shown.append(text.slice(cursor, f.start));
+      const mark = el("mark", action === "block" ? "block" : "mask", text.slice(f.start, f.end));
+      mark.dataset.kind = f.kind;
+      mark.title = f.kind;
+      mark.append(el("span", "kind", f.kind));
+      shown.append(mark);
+      cursor = f.end;
+    }
+    shown.append(text.slice(cursor));
+    nodes.push(shown);
+  }
+  preview.replaceChildren(...nodes);
+}
+
+prompt.addEventListener("input", () => {
+  clearTimeout(timer);
+  timer = setTimeout(scan, 250);
+});
+
+// --- sending and streaming -------------------------------------------------------
+function bubble(role, text) {
+  const box = el("div", "msg " + role);
+  box.append(el("div", "text", text));
+  log.append(box);
+  box.scrollIntoView({ block: "end" });
+  return box;
+}
+
+function renderMeta(box, meta, text) {
+  const line = el("div", "meta");
+  line.append(el("span", "badge ai", words.ai_label));
+  line.append(el("span", "", (meta.model || "") + " · " + words.reverify));
+  for (const f of meta.output_findings || []) {
+    const badge = el("span", "badge warn", words.output_marks + ": " + f.kind);
+    badge.dataset.kind = f.kind;
+    line.append(badge);
+  }
+  const copy = el("button", "link", words.copy);
+  copy.type = "button";
+  copy.addEventListener("click", async () => {
+    const mark = "\n\n— " + words.ai_label + " (" + (meta.model || "") + ") · " + words.reverify;
+    try { await navigator.clipboard.writeText(text + mark); copy.textContent = words.copied; }
+    catch (e) { copy.textContent = words.error; }
+  });
+  line.append(copy);
+  box.append(line);
+}
+
+async function ask(text) {
+  history.push({ role: "user", content: text });
+  bubble("user", text);
+  const box = bubble("assistant", "");
+  box.setAttribute("aria-busy", "true");
+  const out = box.querySelector(".text");
+  let answer = "";
+  let meta = null;
+  const response = await fetch("/v1/chat/completions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    credentials: "same-origin",
+    body: JSON.stringify({ model: model.value, stream: true, messages: history }),
+  });
+  if (!response.ok) {
+    let message = "HTTP " + response.status;
+    try { message = (await response.json()).error.message; } catch (e) { /* keep status */ }
+    box.classList.add("blocked");
+    out.replaceWith(el("p", "error", message));
+    box.removeAttribute("aria-busy");
+    history.pop();
+    return;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const line = buffer.slice(0, end).trim();
+      buffer = buffer.slice(end + 2);
+      if (!line.startsWith("data:")) continue;
+      const payload = line.slice(5).trim();
+      if (payload === "[DONE]") continue;
+      const event = JSON.parse(payload);
+      if (event.error) {
+        box.append(el("p", "error", words.stopped + ": " + event.error.message));
+        continue;
+      }
+      for (const choice of event.choices || []) {
+        const piece = (choice.delta || {}).content;
+        if (piece) { answer += piece; out.textContent = answer; }
+      }
+      if (event.gwanmun) meta = event.gwanmun;
+    }
+  }
+  box.removeAttribute("aria-busy");
+  history.push({ role: "assistant", content: answer });
+  if (meta) renderMeta(box, meta, answer);
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = prompt.value.trim();
+  if (!text) return;
+  send.disabled = true;
+  prompt.value = "";
+  preview.replaceChildren();
+  try { await ask(text); } finally { send.disabled = false; prompt.focus(); }
+});
+prompt.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+});

@@ -1,0 +1,120 @@
+"""The web workspace: server-rendered pages (Jinja2) with a little vanilla JS.
+
+Every asset is served from the package (``web/static``): no CDN, nothing
+fetched at run time. Pages use the same session as the API
+(``/v1/auth/login``); the scripts call the API with it.
+
+- ``/login``: sign in.
+- ``/notice``: the pre-use notice, shown until the user acknowledges it.
+- ``/chat``: guarded chat with a live preview of what will be masked or blocked.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from gwanmun.errors import AuthenticationError
+from gwanmun.services import Services
+from gwanmun.types import Principal
+from gwanmun.web.auth import MODEL_USERS, SESSION_COOKIE, Authenticator
+from gwanmun.web.i18n import LANGUAGES, NAMES, pick_language, words
+
+_env = Environment(
+    loader=PackageLoader("gwanmun.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+# Pages may run only our own scripts and talk only to this server.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+_AUDITOR_MESSAGE = (
+    "감사 담당자는 모델을 사용하지 않습니다(직무 분리). 감사 기록은 /v1/audit 에서 봅니다. · "
+    "監査担当者はモデルを使用しません(職務分離)。 · Auditors do not use models "
+    "(separation of duties); audit records are at /v1/audit."
+)
+
+
+def static_files() -> StaticFiles:
+    directory = resources.files("gwanmun.web").joinpath("static")
+    return StaticFiles(directory=str(directory))
+
+
+def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    accounts = services.keys
+
+    def render(request: Request, name: str, user: Principal | None, **extra: Any) -> Response:
+        lang = pick_language(
+            request.query_params.get("lang") or request.cookies.get("lang"),
+            request.headers.get("accept-language"),
+        )
+        t = words(lang)
+        html = _env.get_template(name).render(lang=lang, t=t, languages=NAMES, user=user, **extra)
+        response = HTMLResponse(html)
+        response.headers["content-security-policy"] = _CSP
+        response.headers["x-content-type-options"] = "nosniff"
+        response.headers["referrer-policy"] = "no-referrer"
+        if request.query_params.get("lang") in LANGUAGES:
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="strict")
+        return response
+
+    def signed_in(request: Request) -> Principal | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        try:
+            return accounts.session(token)
+        except AuthenticationError:
+            return None
+
+    @router.get("/")
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/chat" if signed_in(request) else "/login", status_code=303)
+
+    @router.get("/login")
+    async def login(request: Request) -> Response:
+        return render(request, "login.html", None)
+
+    @router.get("/notice")
+    async def notice(request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        return render(request, "notice.html", user)
+
+    @router.post("/v1/auth/notice")
+    async def acknowledge(request: Request) -> dict[str, str]:
+        user = auth.principal(request)
+        accounts.acknowledge_notice(user.user)
+        return {"status": "acknowledged"}
+
+    @router.get("/chat")
+    async def chat(request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        if not accounts.notice_acknowledged(user.user):
+            return RedirectResponse("/notice", status_code=303)
+        if user.role not in MODEL_USERS:
+            # Auditors do not use models (separation of duties).
+            return render(request, "message.html", user, message=_AUDITOR_MESSAGE)
+        models = [model for model, _ in services.router.models()]
+        lang = pick_language(
+            request.query_params.get("lang") or request.cookies.get("lang"),
+            request.headers.get("accept-language"),
+        )
+        words_json = json.dumps(words(lang), ensure_ascii=False).replace("</", "<\\/")
+        return render(request, "chat.html", user, models=models, words_json=words_json)
+
+    return router

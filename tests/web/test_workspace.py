@@ -1,0 +1,142 @@
+"""The web workspace in a real browser: Debian's chromium driven by Playwright
+against the real server with the embedded model. Screenshots of each page go
+to test-artifacts/ (look at them)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from gwanmun.services import build_services
+from gwanmun.settings import Settings
+from gwanmun.types import Role
+from tests.servers import running_gateway
+
+ARTIFACTS = Path(os.environ.get("GWANMUN_TEST_ARTIFACTS", "test-artifacts"))
+PASSWORD = "correct horse battery"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("workspace"),
+        embedded={"n_parallel": 2, "n_threads": 1, "n_ctx": 2048},
+        institution="테스트시청",
+    )
+    services = build_services(settings)
+    for name in ("kim.minsu", "tanaka"):
+        services.keys.create_user(name, group="민원과", role=Role.USER, password=PASSWORD)
+    services.keys.create_user("audit.lee", role=Role.AUDITOR, password=PASSWORD)
+    with running_gateway(settings, services) as base:
+        yield base.removesuffix("/v1")
+    services.keys.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, site: str, user: str) -> None:
+    page.goto(site + "/")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.get_by_label("아이디").fill(user)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url(re.compile(r"/(notice|chat)$"))
+
+
+def through_notice(page: Page) -> None:
+    expect(page).to_have_url(re.compile(r"/notice$"))
+    page.get_by_role("button", name="위 내용을 확인했습니다").click()
+    expect(page).to_have_url(re.compile(r"/chat$"))
+
+
+def test_login_notice_and_a_streamed_answer(page: Page, site: str) -> None:
+    page.goto(site + "/login")
+    page.get_by_label("아이디").fill("kim.minsu")
+    page.get_by_label("비밀번호").fill("wrong password")
+    page.get_by_role("button", name="로그인").click()
+    expect(page.get_by_role("alert")).to_contain_text("Wrong user name or password")
+    shot(page, "01-login-error")
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    expect(page.get_by_role("heading", name="이용 전 안내")).to_be_visible()
+    expect(page.locator(".notice")).to_contain_text("주민등록번호")
+    shot(page, "02-notice")
+    through_notice(page)
+    page.get_by_label("메시지").fill("Say hello to the citizens of our city in one sentence.")
+    page.get_by_role("button", name="보내기").click()
+    answer = page.locator(".msg.assistant").last
+    expect(answer.locator(".badge.ai")).to_have_text("AI 생성 답변", timeout=60_000)
+    assert answer.locator(".text").inner_text().strip()
+    expect(answer.locator(".meta")).to_contain_text("사용 전에 사실관계를 확인하세요")
+    shot(page, "03-chat-answer")
+    # The notice is not shown again once acknowledged.
+    page.goto(site + "/")
+    expect(page).to_have_url(re.compile(r"/chat$"))
+
+
+def test_masked_values_are_highlighted_before_sending(page: Page, site: str) -> None:
+    sign_in(page, site, "tanaka")
+    if page.url.endswith("/notice"):
+        through_notice(page)
+    page.get_by_label("메시지").fill("민원인 주민번호 900101-1234568 로 조회해 주세요")
+    mark = page.locator("#preview mark[data-kind=KR_RRN]")
+    expect(mark).to_have_text(re.compile(r"^900101-1234568"))
+    expect(page.locator("#preview .status")).to_have_attribute("data-action", "mask")
+    shot(page, "04-mask-preview")
+
+
+def test_a_blocked_message_is_explained(page: Page, site: str) -> None:
+    sign_in(page, site, "tanaka")
+    if page.url.endswith("/notice"):
+        through_notice(page)
+    page.get_by_label("메시지").fill("マイナンバー 6214 9832 0257 を確認してください")
+    expect(page.locator("#preview .status")).to_have_attribute("data-action", "block")
+    expect(page.locator("#preview mark.block")).to_have_attribute("data-kind", "JP_MY_NUMBER")
+    page.get_by_role("button", name="보내기").click()
+    error = page.locator(".msg.assistant .error").last
+    expect(error).to_contain_text("JP_MY_NUMBER")
+    assert "6214 9832 0257" not in error.inner_text()
+    shot(page, "05-blocked")
+
+
+def test_languages_and_auditors(page: Page, site: str) -> None:
+    page.goto(site + "/login?lang=ja")
+    expect(page.get_by_role("button", name="ログイン")).to_be_visible()
+    page.goto(site + "/login")  # the choice is remembered
+    expect(page.get_by_label("ユーザー名")).to_be_visible()
+    shot(page, "06-login-ja")
+    page.goto(site + "/login?lang=ko")
+    sign_in(page, site, "audit.lee")
+    page.get_by_role("button", name="위 내용을 확인했습니다").click()
+    # Auditors read the audit log; they do not use models (separation of duties).
+    expect(page.locator("main")).to_contain_text("직무 분리")
+    assert page.locator("#prompt").count() == 0
