@@ -104,7 +104,7 @@ def public_pem(key: Ed25519PrivateKey) -> str:
 
 class ProvenanceSigner:
     def __init__(self, key: Ed25519PrivateKey, institution: str) -> None:
-        self._key = key
+        self.key = key
         self.institution = institution
         self.key_id = key_id(key.public_key())
 
@@ -120,7 +120,7 @@ class ProvenanceSigner:
             "sentences": [_short(s) for s in sentences(text)],
             "key_id": self.key_id,
         }
-        signature = self._key.sign(_canonical(record))
+        signature = self.key.sign(_canonical(record))
         return {**record, "signature": base64.b64encode(signature).decode("ascii")}
 
 

@@ -24,6 +24,7 @@ from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
+from gwanmun.prompts.store import TemplateStore
 from gwanmun.provenance import ProvenanceSigner, load_or_create_signing_key
 from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
@@ -43,6 +44,8 @@ class Services:
     scanner: DetectorInputGuard
     audit_store: AuditStore | None = None
     metrics: Metrics | None = None
+    templates: TemplateStore | None = None
+    signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
 
@@ -64,6 +67,8 @@ class Services:
     async def close(self) -> None:
         await self.router.close()
         self.keys.close()
+        if self.templates is not None:
+            self.templates.close()
         if self.audit_store is not None:
             self.audit_store.close()
 
@@ -152,6 +157,7 @@ def build_services(
     store = open_audit_store(settings) if audit is None else None
     sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
     metrics = Metrics() if settings.metrics_enabled else None
+    signer = provenance_signer(settings)
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
@@ -161,7 +167,7 @@ def build_services(
         limiter=RateLimiter(settings.rate_limits),
         metrics=metrics,
         audit_text=settings.audit_text,
-        signer=provenance_signer(settings),
+        signer=signer,
     )
     return Services(
         settings=settings,
@@ -172,5 +178,9 @@ def build_services(
         scanner=scanner,
         audit_store=store,
         metrics=metrics,
+        templates=TemplateStore(
+            settings.data_dir / "workspace.db", institution=settings.institution
+        ),
+        signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
     )

@@ -11,6 +11,7 @@ The analysers load on first use (a second or two), once per process.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any
@@ -249,6 +250,14 @@ def chunks(text: str, size: int) -> list[tuple[int, str]]:
     return pieces
 
 
+@functools.lru_cache(maxsize=4096)
+def _common_word(form: str) -> bool:
+    """Whether Kiwi, seeing ``form`` on its own, reads it as anything but a proper noun
+    (다음, 붙임): in a sentence it may still tag such a word NNP."""
+    best = _kiwi().analyze(form, top_n=1)[0][0]
+    return not (len(best) == 1 and best[0].tag == "NNP")
+
+
 def _has_surname(name: str) -> bool:
     return name[:2] in _SURNAMES_2 or name[0] in _SURNAMES_1
 
@@ -284,8 +293,11 @@ class PersonNames:
             if form in _KO_PLACES:
                 continue
             if not (titled or _has_surname(form)):
-                # Foreign names carry no Korean surname: a weaker guess.
-                if not _KO_NOT_NAMES.search(form):
+                # Foreign names carry no Korean surname: a weaker guess; a bracketed
+                # marker such as [미정] or [확인 필요] is not a name.
+                bracketed = text[tok.start - 1 : tok.start] in "[(「" and tok.start > 0
+                common = len(form) == 2 and _common_word(form)
+                if not bracketed and not common and not _KO_NOT_NAMES.search(form):
                     found.append(make("PERSON", tok.start, tok.start + tok.len, 0.55, self.id))
                 continue
             if not titled and len(form) > 2 and _KO_NOT_NAMES.search(form):

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,7 @@ from gwanmun.audit.store import AuditStore
 from gwanmun.errors import BackendUnavailable, InvalidRequest
 from gwanmun.services import Services
 from gwanmun.types import Role
-from gwanmun.web.auth import ADMINS, AUDITORS, SESSION_COOKIE, Authenticator, parse
+from gwanmun.web.auth import ADMINS, AUDITORS, SESSION_COOKIE, Authenticator, parse, read_json
 
 
 class LoginBody(BaseModel):
@@ -68,14 +67,6 @@ def _key(info: KeyInfo) -> dict[str, Any]:
     }
 
 
-async def _json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw) if raw else {}
-    except ValueError:
-        raise InvalidRequest("The request body is not valid JSON.") from None
-
-
 def _since(value: str | None) -> float | None:
     if value is None:
         return None
@@ -99,7 +90,7 @@ def account_routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/auth/login")
     async def login(request: Request) -> Response:
-        body = parse(LoginBody, await _json(request))
+        body = parse(LoginBody, await read_json(request))
         token, principal = await anyio.to_thread.run_sync(
             accounts.login, body.username, body.password
         )
@@ -155,7 +146,7 @@ def account_routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.post("/v1/admin/users", status_code=201)
     async def create_user(request: Request) -> dict[str, Any]:
         auth.require(request, ADMINS)
-        body = parse(NewUserBody, await _json(request))
+        body = parse(NewUserBody, await read_json(request))
         info = await anyio.to_thread.run_sync(
             lambda: accounts.create_user(
                 body.name, group=body.group, role=body.role, password=body.password
@@ -166,7 +157,7 @@ def account_routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.patch("/v1/admin/users/{name}")
     async def update_user(name: str, request: Request) -> dict[str, Any]:
         auth.require(request, ADMINS)
-        body = parse(UserUpdateBody, await _json(request))
+        body = parse(UserUpdateBody, await read_json(request))
 
         def apply() -> dict[str, Any]:
             if body.password is not None:
@@ -188,7 +179,7 @@ def account_routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.post("/v1/admin/keys", status_code=201)
     async def create_key(request: Request) -> dict[str, Any]:
         auth.require(request, ADMINS)
-        body = parse(NewKeyBody, await _json(request))
+        body = parse(NewKeyBody, await read_json(request))
         key, info = accounts.create(body.user, expires_in_days=body.expires_in_days)
         return {**_key(info), "key": key}
 

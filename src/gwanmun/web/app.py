@@ -30,6 +30,7 @@ from gwanmun.web.errors import install_error_handlers, sse_error
 from gwanmun.web.limits import BodyLimitMiddleware
 from gwanmun.web.schemas import ChatCompletionBody, ScanBody, validation_message
 from gwanmun.web.ui import static_files, ui_routes
+from gwanmun.web.workspace import workspace_routes
 
 log = logging.getLogger("gwanmun.web")
 
@@ -153,6 +154,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     # Registered last: routes are matched in order, and chat is the hot path.
     app.include_router(account_routes(state, auth))
+    app.include_router(workspace_routes(state, auth))
     app.include_router(ui_routes(state, auth))
     app.mount("/static", static_files(), name="static")
     return app

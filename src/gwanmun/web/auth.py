@@ -10,6 +10,7 @@ Roles keep duties apart (docs/accounts.md):
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -79,6 +80,15 @@ class Authenticator:
                 f"Your role ({principal.role.value}) may not {_WHAT.get(roles, 'do this')}."
             )
         return principal
+
+
+async def read_json(request: Request) -> Any:
+    """The request body as JSON (empty body: ``{}``), or a clear 400."""
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        raise InvalidRequest("The request body is not valid JSON.") from None
 
 
 M = TypeVar("M", bound=BaseModel)

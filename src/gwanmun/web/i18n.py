@@ -90,6 +90,39 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "language": {"ko": "언어", "ja": "言語", "en": "Language"},
     "error": {"ko": "오류", "ja": "エラー", "en": "Error"},
+    "chat": {"ko": "대화", "ja": "チャット", "en": "Chat"},
+    "templates": {"ko": "프롬프트 서식", "ja": "プロンプト集", "en": "Prompt templates"},
+    "templates_help": {
+        "ko": "자주 쓰는 업무 요청을 서식으로 골라 빈칸만 채우면 대화창에 들어갑니다.",
+        "ja": "よく使う依頼をテンプレートから選び、空欄を埋めるとチャットに入ります。",
+        "en": "Pick a template for a common task, fill in the blanks, and it goes to the chat.",
+    },
+    "use_template": {"ko": "이 서식 쓰기", "ja": "使う", "en": "Use"},
+    "cancel": {"ko": "취소", "ja": "キャンセル", "en": "Cancel"},
+    "uses": {"ko": "사용", "ja": "利用", "en": "Used"},
+    "origin": {"ko": "출처", "ja": "提供元", "en": "From"},
+    "rate": {"ko": "평가", "ja": "評価", "en": "Rate"},
+    "bundles": {
+        "ko": "서식 묶음 주고받기",
+        "ja": "テンプレートの共有",
+        "en": "Share templates with other institutions",
+    },
+    "bundles_help": {
+        "ko": "기관 전체 서식을 기관 키로 서명해 내보내고, 신뢰하는 기관이 서명한 묶음만 "
+        "가져옵니다. 변조된 묶음은 거부됩니다.",
+        "ja": "機関全体のテンプレートを機関の鍵で署名して書き出し、信頼する機関が署名した"
+        "ものだけを取り込みます。改ざんされたものは拒否されます。",
+        "en": "Export the institution-wide templates signed with the institution's key; "
+        "import only bundles signed by institutions you trust. Tampered bundles are refused.",
+    },
+    "export_bundle": {"ko": "서명해서 내보내기", "ja": "署名して書き出す", "en": "Export signed"},
+    "import_bundle": {"ko": "묶음 가져오기", "ja": "取り込む", "en": "Import a bundle"},
+    "imported": {"ko": "가져온 서식", "ja": "取り込んだ数", "en": "Imported"},
+    "not_json": {
+        "ko": "JSON 파일이 아닙니다.",
+        "ja": "JSONファイルではありません。",
+        "en": "Not a JSON file.",
+    },
 }
 
 

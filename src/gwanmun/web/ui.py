@@ -55,10 +55,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
     accounts = services.keys
 
     def render(request: Request, name: str, user: Principal | None, **extra: Any) -> Response:
-        lang = pick_language(
-            request.query_params.get("lang") or request.cookies.get("lang"),
-            request.headers.get("accept-language"),
-        )
+        lang = _language(request)
         t = words(lang)
         html = _env.get_template(name).render(lang=lang, t=t, languages=NAMES, user=user, **extra)
         response = HTMLResponse(html)
@@ -110,11 +107,29 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             # Auditors do not use models (separation of duties).
             return render(request, "message.html", user, message=_AUDITOR_MESSAGE)
         models = [model for model, _ in services.router.models()]
-        lang = pick_language(
-            request.query_params.get("lang") or request.cookies.get("lang"),
-            request.headers.get("accept-language"),
-        )
-        words_json = json.dumps(words(lang), ensure_ascii=False).replace("</", "<\\/")
-        return render(request, "chat.html", user, models=models, words_json=words_json)
+        return render(request, "chat.html", user, models=models, words_json=_words_json(request))
+
+    @router.get("/templates")
+    async def templates(request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        if not accounts.notice_acknowledged(user.user):
+            return RedirectResponse("/notice", status_code=303)
+        if user.role not in MODEL_USERS:
+            return render(request, "message.html", user, message=_AUDITOR_MESSAGE)
+        return render(request, "templates.html", user, words_json=_words_json(request))
 
     return router
+
+
+def _language(request: Request) -> str:
+    return pick_language(
+        request.query_params.get("lang") or request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+    )
+
+
+def _words_json(request: Request) -> str:
+    """The page's words for its script, safe inside a <script> element."""
+    return json.dumps(words(_language(request)), ensure_ascii=False).replace("</", "<\\/")

@@ -160,6 +160,13 @@ form.addEventListener("submit", async (event) => {
   preview.replaceChildren();
   try { await ask(text); } finally { send.disabled = false; prompt.focus(); }
 });
+// A prompt chosen on the templates page arrives here, ready to check and send.
+const fromTemplate = sessionStorage.getItem("gwanmun.prompt");
+if (fromTemplate) {
+  sessionStorage.removeItem("gwanmun.prompt");
+  prompt.value = fromTemplate;
+  scan();
+}
 prompt.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
 });

@@ -1,0 +1,1 @@
+"""Shared prompt templates and the signed bundles institutions exchange them in."""

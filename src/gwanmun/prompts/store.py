@@ -1,0 +1,266 @@
+"""Prompt templates in SQLite: categories, variables, visibility, uses and ratings.
+
+A template's ``body`` names its variables as ``{{name}}``; ``render`` fills
+them with plain text replacement (no template language, so a value can never
+run as code). Visibility is ``institution`` (everyone) or ``group`` (the
+author's group only); making a template institution-wide is an admin's call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
+from gwanmun.types import Principal, Role
+
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,40})\s*\}\}")
+
+MIGRATIONS: tuple[str, ...] = (
+    """CREATE TABLE templates (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        category TEXT NOT NULL,
+        language TEXT NOT NULL,
+        body TEXT NOT NULL,
+        variables TEXT NOT NULL,
+        visibility TEXT NOT NULL,
+        owner_group TEXT,
+        author TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        uses INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE ratings (
+        template_id TEXT NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+        user TEXT NOT NULL,
+        stars INTEGER NOT NULL,
+        PRIMARY KEY (template_id, user)
+    )""",
+)
+
+
+class Variable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+    label: str = Field(min_length=1, max_length=200)
+    multiline: bool = False
+
+
+class TemplateIn(BaseModel):
+    """A template as written by a person or carried in a bundle."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    category: str = Field(min_length=1, max_length=100)
+    language: Literal["ko", "ja", "en"] = "ko"
+    body: str = Field(min_length=1, max_length=20_000)
+    variables: list[Variable] = Field(default_factory=list)
+    visibility: Literal["institution", "group"] = "group"
+
+    @field_validator("variables")
+    @classmethod
+    def _unique(cls, value: list[Variable]) -> list[Variable]:
+        names = [v.name for v in value]
+        if len(names) != len(set(names)):
+            raise ValueError("variable names must be unique")
+        return value
+
+    def check_variables(self) -> None:
+        used = set(_VARIABLE.findall(self.body))
+        declared = {v.name for v in self.variables}
+        if used - declared:
+            raise InvalidRequest(
+                f"template {self.title!r} uses undeclared variables: {sorted(used - declared)}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    data: TemplateIn
+    owner_group: str | None
+    author: str
+    origin: str
+    created_at: float
+    uses: int
+    rating: float | None
+    ratings: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.data.model_dump(mode="json"),
+            "owner_group": self.owner_group,
+            "author": self.author,
+            "origin": self.origin,
+            "uses": self.uses,
+            "rating": None if self.rating is None else round(self.rating, 2),
+            "ratings": self.ratings,
+        }
+
+
+def render(template: TemplateIn, values: dict[str, str]) -> str:
+    missing = [v.label for v in template.variables if not values.get(v.name, "").strip()]
+    if missing:
+        raise InvalidRequest(f"fill in: {', '.join(missing)}")
+    return _VARIABLE.sub(lambda m: values.get(m.group(1), ""), template.body)
+
+
+class TemplateStore:
+    def __init__(self, path: Path, *, institution: str) -> None:
+        self.path = path
+        self.institution = institution
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            (version,) = self._db.execute("PRAGMA user_version").fetchone()
+            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={number}")
+                self._db.execute("COMMIT")
+            empty = self._db.execute("SELECT COUNT(*) FROM templates").fetchone()[0] == 0
+        if empty and version == 0:
+            for item in starter_templates():
+                self.add(item, author="gwanmun", group=None, origin="Gwanmun starter set")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def add(
+        self, data: TemplateIn, *, author: str, group: str | None, origin: str | None = None
+    ) -> Template:
+        data.check_variables()
+        template_id = uuid.uuid4().hex[:12]
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO templates (id, title, category, language, body, variables, "
+                "visibility, owner_group, author, origin, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    template_id,
+                    data.title,
+                    data.category,
+                    data.language,
+                    data.body,
+                    json.dumps([v.model_dump() for v in data.variables], ensure_ascii=False),
+                    data.visibility,
+                    group,
+                    author,
+                    origin or self.institution,
+                    time.time(),
+                ),
+            )
+        return self.get(template_id)
+
+    def create(self, data: TemplateIn, principal: Principal) -> Template:
+        """A template written by ``principal``: institution-wide only for admins."""
+        if data.visibility == "institution" and principal.role is not Role.ADMIN:
+            raise PermissionDenied(
+                "Only an administrator can share a template with the whole institution; "
+                "share it with your group instead."
+            )
+        return self.add(data, author=principal.user, group=principal.group)
+
+    def get(self, template_id: str) -> Template:
+        with self._lock:
+            row = self._db.execute(_SELECT + " WHERE t.id = ? GROUP BY t.id", (template_id,))
+            found = row.fetchone()
+        if found is None:
+            raise NotFound(f"no template {template_id!r}")
+        return _template(found)
+
+    def visible(self, principal: Principal) -> list[Template]:
+        with self._lock:
+            rows = self._db.execute(
+                _SELECT + " WHERE t.visibility = 'institution' OR t.owner_group IS ? "
+                "GROUP BY t.id ORDER BY t.category, t.uses DESC, t.title",
+                (principal.group,),
+            ).fetchall()
+        return [_template(r) for r in rows]
+
+    def use(self, template_id: str, principal: Principal, values: dict[str, str]) -> str:
+        template = self._visible_one(template_id, principal)
+        text = render(template.data, values)
+        with self._lock:
+            self._db.execute("UPDATE templates SET uses = uses + 1 WHERE id = ?", (template_id,))
+        return text
+
+    def rate(self, template_id: str, principal: Principal, stars: int) -> Template:
+        if not 1 <= stars <= 5:
+            raise InvalidRequest("stars must be 1 to 5")
+        self._visible_one(template_id, principal)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO ratings VALUES (?, ?, ?) ON CONFLICT (template_id, user) "
+                "DO UPDATE SET stars = excluded.stars",
+                (template_id, principal.user, stars),
+            )
+        return self.get(template_id)
+
+    def top(self, limit: int = 10) -> list[Template]:
+        with self._lock:
+            rows = self._db.execute(
+                _SELECT + " GROUP BY t.id ORDER BY t.uses DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [_template(r) for r in rows]
+
+    def _visible_one(self, template_id: str, principal: Principal) -> Template:
+        template = self.get(template_id)
+        if template.data.visibility == "group" and template.owner_group != principal.group:
+            raise NotFound(f"no template {template_id!r}")
+        return template
+
+
+_SELECT = (
+    "SELECT t.id, t.title, t.category, t.language, t.body, t.variables, t.visibility, "
+    "t.owner_group, t.author, t.origin, t.created_at, t.uses, AVG(r.stars), COUNT(r.stars) "
+    "FROM templates t LEFT JOIN ratings r ON r.template_id = t.id"
+)
+
+
+def _template(row: tuple[Any, ...]) -> Template:
+    data = TemplateIn(
+        title=row[1],
+        category=row[2],
+        language=row[3],
+        body=row[4],
+        variables=[Variable(**v) for v in json.loads(row[5])],
+        visibility=row[6],
+    )
+    return Template(
+        id=row[0],
+        data=data,
+        owner_group=row[7],
+        author=row[8],
+        origin=row[9],
+        created_at=row[10],
+        uses=row[11],
+        rating=None if row[12] is None else float(row[12]),
+        ratings=int(row[13]),
+    )
+
+
+def starter_templates() -> list[TemplateIn]:
+    """The shipped starter set (data/starter_templates.yaml)."""
+    text = resources.files("gwanmun").joinpath("data/starter_templates.yaml").read_text("utf-8")
+    return [TemplateIn.model_validate(item) for item in yaml.safe_load(text)["templates"]]

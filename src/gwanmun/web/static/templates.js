@@ -1,0 +1,121 @@
+"use strict";
+// The template library: browse by category, fill the variables, use in chat, rate;
+// administrators export and import signed bundles.
+const words = JSON.parse(document.getElementById("words").textContent);
+const library = document.getElementById("library");
+const dialog = document.getElementById("fill");
+let current = null;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+async function load() {
+  const response = await fetch("/v1/templates", { credentials: "same-origin" });
+  const data = (await response.json()).data || [];
+  const byCategory = new Map();
+  for (const t of data) {
+    if (!byCategory.has(t.category)) byCategory.set(t.category, []);
+    byCategory.get(t.category).push(t);
+  }
+  const sections = [];
+  for (const [category, items] of byCategory) {
+    const section = el("section", "category");
+    section.append(el("h2", "", category));
+    for (const t of items) section.append(card(t));
+    sections.push(section);
+  }
+  library.replaceChildren(...sections);
+}
+
+function card(t) {
+  const box = el("article", "template card");
+  box.dataset.title = t.title;
+  box.append(el("h3", "", t.title));
+  const meta = el("p", "meta");
+  const stars = t.rating === null ? "–" : t.rating.toFixed(1) + " ★ (" + t.ratings + ")";
+  meta.append(el("span", "", words.uses + " " + t.uses), el("span", "", stars),
+              el("span", "", words.origin + ": " + t.origin));
+  box.append(meta);
+  const use = el("button", "", words.use_template);
+  use.type = "button";
+  use.addEventListener("click", () => open(t));
+  const rate = el("select", "rate");
+  rate.setAttribute("aria-label", words.rate + ": " + t.title);
+  rate.append(new Option(words.rate, ""));
+  for (let n = 5; n >= 1; n--) rate.append(new Option("★".repeat(n), String(n)));
+  rate.addEventListener("change", async () => {
+    if (!rate.value) return;
+    await postJSON("/v1/templates/" + t.id + "/rate", { stars: Number(rate.value) });
+    load();
+  });
+  const row = el("div", "row");
+  row.append(use, rate);
+  box.append(row);
+  return box;
+}
+
+function open(t) {
+  current = t;
+  document.getElementById("fill-title").textContent = t.title;
+  const fields = [];
+  for (const v of t.variables) {
+    const id = "var-" + v.name;
+    const label = el("label", "", v.label);
+    label.htmlFor = id;
+    const input = v.multiline ? el("textarea") : el("input");
+    input.id = id;
+    input.name = v.name;
+    if (v.multiline) input.rows = 4;
+    fields.push(label, input);
+  }
+  document.getElementById("fill-fields").replaceChildren(...fields);
+  document.getElementById("fill-error").hidden = true;
+  dialog.showModal();
+}
+
+document.getElementById("fill-cancel").addEventListener("click", () => dialog.close());
+document.getElementById("fill-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const values = {};
+  for (const input of document.querySelectorAll("#fill-fields [name]")) values[input.name] = input.value;
+  const result = await postJSON("/v1/templates/" + current.id + "/use", { values });
+  if (!result.ok) {
+    const error = document.getElementById("fill-error");
+    error.textContent = errorText(result);
+    error.hidden = false;
+    return;
+  }
+  sessionStorage.setItem("gwanmun.prompt", result.data.prompt);
+  window.location.href = "/chat";
+});
+
+const exportButton = document.getElementById("export");
+if (exportButton) {
+  exportButton.addEventListener("click", async () => {
+    const response = await fetch("/v1/admin/templates/export", { credentials: "same-origin" });
+    const blob = new Blob([await response.text()], { type: "application/json" });
+    const link = el("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = "gwanmun-templates.json";
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
+  document.getElementById("import-file").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    const status = document.getElementById("import-result");
+    if (!file) return;
+    let bundle;
+    try { bundle = JSON.parse(await file.text()); }
+    catch (e) { status.className = "error"; status.textContent = words.not_json; return; }
+    const result = await postJSON("/v1/admin/templates/import", bundle);
+    status.className = result.ok ? "ok" : "error";
+    status.textContent = result.ok ? words.imported + ": " + result.data.imported : errorText(result);
+    if (result.ok) load();
+  });
+}
+load();
