@@ -212,3 +212,29 @@ def test_logs_are_json_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["level"] == "WARNING" and line["logger"] == "gwanmun.test"
     assert line["message"] == "request failed" and line["code"] == "x" and "time" in line
+
+
+def test_usage_and_dry_run_are_for_their_roles(site: Site) -> None:
+    assert site.get("alice", "/usage").status_code == 403
+    csv_text = site.get("adm", "/usage.csv").text
+    assert csv_text.splitlines()[0] == "group,requests,blocked,tokens,answers_rated,hours_saved"
+    assert "민원과" in csv_text
+    assert site.get("aud", "/usage").json()["groups"]["민원과"]["requests"] >= 1
+    dry = httpx.post(
+        site.base + "/admin/policy/dry-run",
+        json={"text": "전화 010-1234-5678"},
+        headers={"authorization": f"Bearer {site.keys['adm']}"},
+    )
+    assert dry.status_code == 200 and dry.json()["rules"]["PHONE"]["action"] == "mask"
+    user_dry = httpx.post(
+        site.base + "/admin/policy/dry-run",
+        json={"text": "x"},
+        headers={"authorization": f"Bearer {site.keys['alice']}"},
+    )
+    assert user_dry.status_code == 403
+    bad = httpx.post(
+        site.base + "/feedback",
+        json={"request_id": "chatcmpl-x1", "minutes": 7},
+        headers={"authorization": f"Bearer {site.keys['alice']}"},
+    )
+    assert bad.status_code == 400 and "minutes" in bad.json()["error"]["message"]

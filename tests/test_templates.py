@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
 from gwanmun.prompts.bundles import export_bundle, import_bundle, trusted_keys, verify_bundle
-from gwanmun.prompts.store import TemplateIn, TemplateStore, Variable, render
+from gwanmun.prompts.store import TemplateIn, WorkspaceStore, Variable, render
 from gwanmun.provenance import public_pem
 from gwanmun.types import Principal, Role
 
@@ -22,11 +22,11 @@ ADMIN = Principal("admin", "정보화담당관", Role.ADMIN)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> TemplateStore:
-    return TemplateStore(tmp_path / "workspace.db", institution="서울시")
+def store(tmp_path: Path) -> WorkspaceStore:
+    return WorkspaceStore(tmp_path / "workspace.db", institution="서울시")
 
 
-def test_starter_set_is_there_once_and_useful(store: TemplateStore, tmp_path: Path) -> None:
+def test_starter_set_is_there_once_and_useful(store: WorkspaceStore, tmp_path: Path) -> None:
     titles = {t.data.title: t for t in store.visible(KIM)}
     assert len(titles) >= 10
     assert {"민원 답변 초안", "보도자료 초안", "회의록 요약", "공문 작성",
@@ -34,11 +34,11 @@ def test_starter_set_is_there_once_and_useful(store: TemplateStore, tmp_path: Pa
     assert {t.data.language for t in titles.values()} == {"ko", "ja"}
     assert all(t.data.visibility == "institution" for t in titles.values())
     store.close()
-    again = TemplateStore(tmp_path / "workspace.db", institution="서울시")
+    again = WorkspaceStore(tmp_path / "workspace.db", institution="서울시")
     assert len(again.visible(KIM)) == len(titles)  # not loaded twice
 
 
-def test_variables_are_filled_as_plain_text(store: TemplateStore) -> None:
+def test_variables_are_filled_as_plain_text(store: WorkspaceStore) -> None:
     template = TemplateIn(
         title="t",
         category="c",
@@ -54,7 +54,7 @@ def test_variables_are_filled_as_plain_text(store: TemplateStore) -> None:
         store.create(TemplateIn(title="t", category="c", body="{{missing}}"), KIM)
 
 
-def test_visibility_uses_and_ratings(store: TemplateStore) -> None:
+def test_visibility_uses_and_ratings(store: WorkspaceStore) -> None:
     mine = store.create(
         TemplateIn(title="과 전용", category="민원 답변", body="{{x}}",
                    variables=[Variable(name="x", label="x")]),
@@ -76,7 +76,7 @@ def test_visibility_uses_and_ratings(store: TemplateStore) -> None:
     assert store.top(1)[0].id == mine.id
 
 
-def test_bundles_signed_verified_and_refused(store: TemplateStore, tmp_path: Path) -> None:
+def test_bundles_signed_verified_and_refused(store: WorkspaceStore, tmp_path: Path) -> None:
     ours = Ed25519PrivateKey.generate()
     theirs = Ed25519PrivateKey.generate()
     shared = [
@@ -96,7 +96,7 @@ def test_bundles_signed_verified_and_refused(store: TemplateStore, tmp_path: Pat
     trust_dir.mkdir()
     (trust_dir / "busan.pem").write_text(public_pem(theirs))
     trusted = trusted_keys(ours.public_key(), trust_dir)
-    other = TemplateStore(tmp_path / "other.db", institution="서울시")
+    other = WorkspaceStore(tmp_path / "other.db", institution="서울시")
     before = len(other.visible(ADMIN))
     added = import_bundle(other, bundle, trusted, importer="admin")
     assert [t.origin for t in added] == ["부산시"] * 3

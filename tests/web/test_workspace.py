@@ -225,3 +225,47 @@ def test_bundle_export_import_and_tampering(
     page.get_by_label("묶음 가져오기").set_input_files(str(tampered))
     expect(page.locator("#import-result")).to_contain_text("changed after it was signed")
     shot(page, "09-bundle-tampered")
+
+
+def test_admin_dry_run(page: Page, site: str) -> None:
+    signed_in_as(page, site, "admin.park")
+    page.get_by_role("link", name="관리").click()
+    page.get_by_label("메시지").fill("담당 연락처 010-1234-5678, マイナンバー 6214 9832 0257")
+    page.get_by_role("button", name="점검").click()
+    result = page.locator("#dry-result")
+    expect(result.locator(".status")).to_have_attribute("data-action", "block")
+    expect(result.locator("mark[data-kind=PHONE]")).to_be_visible()
+    expect(result.locator("mark[data-kind=JP_MY_NUMBER]")).to_be_visible()
+    expect(result.locator(".findings")).to_contain_text("JP_MY_NUMBER")
+    expect(result.locator(".findings")).to_contain_text("block")
+    expect(page.locator("#users")).to_contain_text("audit.lee")
+    shot(page, "10-admin-dry-run")
+
+
+def test_feedback_counts_toward_usage_and_auditors_search(page: Page, site: str) -> None:
+    signed_in_as(page, site, "kim.minsu")
+    page.get_by_label("메시지").fill("Write one sentence thanking a citizen for a suggestion.")
+    page.get_by_role("button", name="보내기").click()
+    answer = page.locator(".msg.assistant").last
+    answer.get_by_role("button", name="30분쯤").click(timeout=60_000)
+    expect(answer.locator(".feedback")).to_contain_text("고맙습니다")
+    page.get_by_label("메시지").fill("오늘 날씨 어때?")
+    expect(page.locator("#search-hint")).to_contain_text("인터넷")
+    page.get_by_role("button", name="로그아웃").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    sign_in(page, site, "audit.lee")
+    if page.url.endswith("/notice"):
+        page.get_by_role("button", name="위 내용을 확인했습니다").click()
+    page.goto(site + "/usage")
+    groups = page.locator("#groups")
+    expect(groups).to_contain_text("민원과")
+    expect(page.locator("#hours")).to_contain_text("0.5")
+    expect(page.locator("#blocks")).to_contain_text("JP_MY_NUMBER")
+    shot(page, "11-usage")
+    page.get_by_role("link", name="감사 기록").click()
+    page.get_by_label("아이디").fill("kim.minsu")
+    page.get_by_role("button", name="찾기").click()
+    expect(page.locator("#records tbody tr").first).to_contain_text("kim.minsu")
+    page.get_by_role("button", name="기록 무결성 확인").click()
+    expect(page.locator("#verify-result")).to_contain_text("chain intact")
+    shot(page, "12-audit")

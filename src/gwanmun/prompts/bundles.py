@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pydantic import ValidationError
 
 from gwanmun.errors import InvalidRequest
-from gwanmun.prompts.store import Template, TemplateIn, TemplateStore
+from gwanmun.prompts.store import Template, TemplateIn, WorkspaceStore
 from gwanmun.provenance import key_id, load_public_key, public_pem
 
 FORMAT = "gwanmun-templates"
@@ -88,7 +88,7 @@ def verify_bundle(bundle: Any, trusted: dict[str, Ed25519PublicKey]) -> list[Tem
     return templates
 
 
-def import_bundle(store: TemplateStore, bundle: Any, trusted: dict[str, Ed25519PublicKey],
+def import_bundle(store: WorkspaceStore, bundle: Any, trusted: dict[str, Ed25519PublicKey],
                   *, importer: str) -> list[Template]:  # fmt: skip
     templates = verify_bundle(bundle, trusted)
     origin = str(bundle.get("institution"))

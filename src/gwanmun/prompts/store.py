@@ -1,4 +1,5 @@
-"""Prompt templates in SQLite: categories, variables, visibility, uses and ratings.
+"""The workspace store (SQLite): prompt templates — categories, variables,
+visibility, uses and ratings — and the staff's time-saved feedback.
 
 A template's ``body`` names its variables as ``{{name}}``; ``render`` fills
 them with plain text replacement (no template language, so a value can never
@@ -48,7 +49,17 @@ MIGRATIONS: tuple[str, ...] = (
         stars INTEGER NOT NULL,
         PRIMARY KEY (template_id, user)
     )""",
+    # One answer to "did this save you time? how much?" per request.
+    """CREATE TABLE feedback (
+        request_id TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        grp TEXT,
+        minutes INTEGER NOT NULL,
+        at REAL NOT NULL
+    )""",
 )
+
+FEEDBACK_MINUTES = (0, 10, 30, 60)
 
 
 class Variable(BaseModel):
@@ -121,7 +132,7 @@ def render(template: TemplateIn, values: dict[str, str]) -> str:
     return _VARIABLE.sub(lambda m: values.get(m.group(1), ""), template.body)
 
 
-class TemplateStore:
+class WorkspaceStore:
     def __init__(self, path: Path, *, institution: str) -> None:
         self.path = path
         self.institution = institution
@@ -223,6 +234,28 @@ class TemplateStore:
                 _SELECT + " GROUP BY t.id ORDER BY t.uses DESC LIMIT ?", (limit,)
             ).fetchall()
         return [_template(r) for r in rows]
+
+    def feedback(self, request_id: str, principal: Principal, minutes: int) -> None:
+        if minutes not in FEEDBACK_MINUTES:
+            raise InvalidRequest(f"minutes must be one of {FEEDBACK_MINUTES}")
+        if not re.fullmatch(r"chatcmpl-[A-Za-z0-9]{1,64}", request_id):
+            raise InvalidRequest("request_id is the id of an answer (chatcmpl-…)")
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) "
+                "DO UPDATE SET minutes = excluded.minutes WHERE feedback.user = excluded.user",
+                (request_id, principal.user, principal.group, minutes, time.time()),
+            )
+
+    def time_saved(self, *, since: float | None = None) -> dict[str, dict[str, float]]:
+        """Per group: answers rated, and hours saved as the staff estimated them."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT COALESCE(grp, '-'), COUNT(*), SUM(minutes) FROM feedback "
+                "WHERE at >= ? GROUP BY grp ORDER BY SUM(minutes) DESC",
+                (since or 0.0,),
+            ).fetchall()
+        return {g: {"answers": int(n), "hours_saved": round(m / 60, 2)} for g, n, m in rows}
 
     def _visible_one(self, template_id: str, principal: Principal) -> Template:
         template = self.get(template_id)

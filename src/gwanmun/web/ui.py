@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gwanmun.errors import AuthenticationError
 from gwanmun.services import Services
-from gwanmun.types import Principal
+from gwanmun.types import Principal, Role
 from gwanmun.web.auth import MODEL_USERS, SESSION_COOKIE, Authenticator
 from gwanmun.web.i18n import LANGUAGES, NAMES, pick_language, words
 
@@ -38,6 +38,10 @@ _CSP = (
 )
 
 
+_NOT_YOURS = (
+    "이 화면은 역할에 맞지 않습니다. · この画面は役割の対象外です。 · "
+    "This page is not for your role."
+)
 _AUDITOR_MESSAGE = (
     "감사 담당자는 모델을 사용하지 않습니다(직무 분리). 감사 기록은 /v1/audit 에서 봅니다. · "
     "監査担当者はモデルを使用しません(職務分離)。 · Auditors do not use models "
@@ -108,6 +112,45 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             return render(request, "message.html", user, message=_AUDITOR_MESSAGE)
         models = [model for model, _ in services.router.models()]
         return render(request, "chat.html", user, models=models, words_json=_words_json(request))
+
+    def gate(request: Request, roles: tuple[Role, ...]) -> Principal | Response:
+        """The signed-in user if their role may see the page; else where to go instead."""
+        user = signed_in(request)
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        if not accounts.notice_acknowledged(user.user):
+            return RedirectResponse("/notice", status_code=303)
+        if user.role not in roles:
+            return render(request, "message.html", user, message=_NOT_YOURS)
+        return user
+
+    @router.get("/admin")
+    async def admin(request: Request) -> Response:
+        user = gate(request, (Role.ADMIN,))
+        if isinstance(user, Response):
+            return user
+        backends = [
+            {"name": b.name, "models": b.models(), "max_grade": b.max_grade.value}
+            for b in services.router.backends
+        ]
+        return render(
+            request, "admin.html", user, backends=backends,
+            policy_name=services.scanner.policy.name, words_json=_words_json(request),
+        )  # fmt: skip
+
+    @router.get("/audit")
+    async def audit(request: Request) -> Response:
+        user = gate(request, (Role.AUDITOR,))
+        if isinstance(user, Response):
+            return user
+        return render(request, "audit.html", user)
+
+    @router.get("/usage")
+    async def usage(request: Request) -> Response:
+        user = gate(request, (Role.ADMIN, Role.AUDITOR))
+        if isinstance(user, Response):
+            return user
+        return render(request, "usage.html", user, words_json=_words_json(request))
 
     @router.get("/templates")
     async def templates(request: Request) -> Response:

@@ -7,24 +7,48 @@
 - ``GET /v1/admin/templates/export``: a bundle of the institution-wide templates,
   signed with the institution's key (admin).
 - ``POST /v1/admin/templates/import``: verify and import a bundle (admin).
+- ``POST /v1/feedback``: "did this save you time?" for one answer.
+- ``POST /v1/admin/policy/dry-run``: paste a text, see the findings and decision (admin).
+- ``GET /v1/usage`` and ``/v1/usage.csv``: use per department, blocks by kind, top
+  templates, estimated hours saved (admin, auditor).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
+from datetime import datetime
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from gwanmun.errors import InvalidRequest
 from gwanmun.prompts.bundles import export_bundle, import_bundle, trusted_keys
-from gwanmun.prompts.store import TemplateIn, TemplateStore
+from gwanmun.prompts.store import TemplateIn, WorkspaceStore
 from gwanmun.services import Services
+from gwanmun.types import Grade, Role
 from gwanmun.web.auth import ADMINS, MODEL_USERS, Authenticator, parse, read_json
 
 
 class UseBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     values: dict[str, str] = Field(default_factory=dict)
+
+
+class FeedbackBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request_id: str
+    minutes: int
+
+
+class DryRunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=100_000)
+    backend_grade: Grade = Grade.C
 
 
 class RateBody(BaseModel):
@@ -35,7 +59,7 @@ class RateBody(BaseModel):
 def workspace_routes(services: Services, auth: Authenticator) -> APIRouter:
     router = APIRouter()
 
-    def store() -> TemplateStore:
+    def store() -> WorkspaceStore:
         assert services.templates is not None
         return services.templates
 
@@ -85,4 +109,92 @@ def workspace_routes(services: Services, auth: Authenticator) -> APIRouter:
             "data": [t.as_dict() for t in added],
         }
 
+    @router.post("/v1/feedback")
+    async def feedback(request: Request) -> dict[str, str]:
+        """'Did this save you time? how much?' for one answer (optional, one per answer)."""
+        principal = auth.require(request, MODEL_USERS)
+        body = parse(FeedbackBody, await read_json(request))
+        store().feedback(body.request_id, principal, body.minutes)
+        return {"status": "thanks"}
+
+    @router.post("/v1/admin/policy/dry-run")
+    async def dry_run(request: Request) -> dict[str, Any]:
+        """Paste a text: the findings, each kind's rule, and the decision (admin)."""
+        auth.require(request, ADMINS)
+        body = parse(DryRunBody, await read_json(request))
+        scanner = services.scanner
+        result = await anyio.to_thread.run_sync(
+            lambda: scanner.scan(body.text, backend_grade=body.backend_grade)
+        )
+        rules = {
+            f.kind: scanner.policy.rule(f.kind).model_dump(mode="json") for f in result.findings
+        }
+        return {**result.as_dict(), "policy": scanner.policy.name, "rules": rules}
+
+    @router.get("/v1/usage")
+    async def usage(request: Request, since: str | None = None) -> dict[str, Any]:
+        """Use per department, blocks by kind, top templates, time saved (admin, auditor)."""
+        auth.require(request, (Role.ADMIN, Role.AUDITOR))
+        return await anyio.to_thread.run_sync(lambda: _usage(services, since))
+
+    @router.get("/v1/usage.csv")
+    async def usage_csv(request: Request, since: str | None = None) -> Response:
+        auth.require(request, (Role.ADMIN, Role.AUDITOR))
+        data = await anyio.to_thread.run_sync(lambda: _usage(services, since))
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["group", "requests", "blocked", "tokens", "answers_rated", "hours_saved"])
+        for group, row in data["groups"].items():
+            writer.writerow([group, row["requests"], row["blocked"], row["tokens"],
+                             row["answers_rated"], row["hours_saved"]])  # fmt: skip
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="gwanmun-usage.csv"'},
+        )
+
     return router
+
+
+def _usage(services: Services, since: str | None) -> dict[str, Any]:
+    start = None
+    if since:
+        try:
+            start = datetime.fromisoformat(since).timestamp()
+        except ValueError:
+            raise InvalidRequest(f"since={since!r} is not an ISO date") from None
+    groups: dict[str, dict[str, Any]] = {}
+    blocks: Counter[str] = Counter()
+
+    def row_of(group: str) -> dict[str, Any]:
+        empty = {"requests": 0, "blocked": 0, "tokens": 0, "answers_rated": 0, "hours_saved": 0.0}
+        return groups.setdefault(group, empty)
+
+    if services.audit_store is not None:
+        for record in services.audit_store.records(since=start):
+            body = record.body
+            row = row_of(str(body.get("group") or "-"))
+            row["requests"] += 1
+            row["tokens"] += int((body.get("usage") or {}).get("total_tokens") or 0)
+            if body.get("outcome") == "blocked":
+                row["blocked"] += 1
+                for kind in {f.get("kind") for f in body.get("findings", [])}:
+                    blocks[str(kind)] += 1
+    assert services.templates is not None
+    for group, saved in services.templates.time_saved(since=start).items():
+        row = groups.setdefault(
+            group,
+            {"requests": 0, "blocked": 0, "tokens": 0, "answers_rated": 0, "hours_saved": 0.0},
+        )
+        row["answers_rated"] = int(saved["answers"])
+        row["hours_saved"] = saved["hours_saved"]
+    return {
+        "groups": groups,
+        "blocks_by_kind": dict(blocks.most_common()),
+        "top_templates": [
+            {"title": t.data.title, "uses": t.uses, "rating": t.rating}
+            for t in services.templates.top(10)
+            if t.uses
+        ],
+        "hours_saved": round(sum(g["hours_saved"] for g in groups.values()), 2),
+    }

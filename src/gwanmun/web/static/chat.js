@@ -34,6 +34,7 @@ async function scan() {
 }
 
 function renderPreview(text, data) {
+  searchHint(text);
   const findings = (data.findings || []).slice().sort((a, b) => a.start - b.start);
   const action = data.action;
   const status = action === "block" ? "block" : findings.length ? "mask" : "ok";
@@ -105,6 +106,7 @@ async function ask(text) {
   const out = box.querySelector(".text");
   let answer = "";
   let meta = null;
+  let requestId = null;
   const response = await fetch("/v1/chat/completions", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -144,11 +146,41 @@ async function ask(text) {
         if (piece) { answer += piece; out.textContent = answer; }
       }
       if (event.gwanmun) meta = event.gwanmun;
+      if (event.id) requestId = event.id;
     }
   }
   box.removeAttribute("aria-busy");
   history.push({ role: "assistant", content: answer });
   if (meta) renderMeta(box, meta, answer);
+  if (requestId) box.append(feedback(requestId));
+}
+
+// "Did this save you time? how much?" — optional, one click, counted per department.
+function feedback(requestId) {
+  const line = el("div", "feedback");
+  line.append(el("span", "", words.feedback_q));
+  for (const [minutes, label] of [[0, words.fb_none], [10, words.fb_10], [30, words.fb_30], [60, words.fb_60]]) {
+    const button = el("button", "secondary", label);
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      const result = await postJSON("/v1/feedback", { request_id: requestId, minutes });
+      line.replaceChildren(el("span", "", result.ok ? words.fb_thanks : errorText(result)));
+    });
+    line.append(button);
+  }
+  return line;
+}
+
+// A question that needs today's facts is a web search, not a drafting task.
+const SEARCH_LIKE = /(날씨|뉴스|주가|환율|오늘|최신|검색|天気|ニュース|株価|為替|今日|最新|weather|news|stock price|exchange rate|today|latest)/i;
+function searchHint(text) {
+  const old = document.getElementById("search-hint");
+  if (old) old.remove();
+  if (text.length < 80 && SEARCH_LIKE.test(text)) {
+    const hint = el("p", "hint", words.search_hint);
+    hint.id = "search-hint";
+    preview.after(hint);
+  }
 }
 
 form.addEventListener("submit", async (event) => {
