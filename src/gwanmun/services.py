@@ -24,7 +24,7 @@ from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
-from gwanmun.prompts.store import TemplateStore
+from gwanmun.prompts.store import WorkspaceStore
 from gwanmun.provenance import ProvenanceSigner, load_or_create_signing_key
 from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
@@ -44,7 +44,7 @@ class Services:
     scanner: DetectorInputGuard
     audit_store: AuditStore | None = None
     metrics: Metrics | None = None
-    templates: TemplateStore | None = None
+    templates: WorkspaceStore | None = None
     signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
@@ -178,7 +178,7 @@ def build_services(
         scanner=scanner,
         audit_store=store,
         metrics=metrics,
-        templates=TemplateStore(
+        templates=WorkspaceStore(
             settings.data_dir / "workspace.db", institution=settings.institution
         ),
         signer=signer,
