@@ -43,6 +43,7 @@ def site(data_dir: Path) -> Iterator[str]:
         data_dir=data_dir,
         embedded={"n_parallel": 2, "n_threads": 1, "n_ctx": 2048},
         institution="테스트시청",
+        audit_text="masked",
     )
     services = build_services(settings)
     for name in ("kim.minsu", "tanaka"):
@@ -269,3 +270,39 @@ def test_feedback_counts_toward_usage_and_auditors_search(page: Page, site: str)
     page.get_by_role("button", name="기록 무결성 확인").click()
     expect(page.locator("#verify-result")).to_contain_text("chain intact")
     shot(page, "12-audit")
+
+
+def test_export_carries_the_mark_and_verifies(page: Page, site: str, data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    signed_in_as(page, site, "kim.minsu")
+    page.get_by_label("메시지").fill("Write two short sentences about library opening hours.")
+    page.get_by_role("button", name="보내기").click()
+    answer = page.locator(".msg.assistant").last
+    with page.expect_download(timeout=60_000) as download:
+        answer.get_by_role("button", name="내보내기").click()
+    path = data_dir.parent / "exported.md"
+    download.value.save_as(path)
+    document = path.read_text(encoding="utf-8")
+    assert document.startswith("> AI 생성 · AI生成 · AI-generated — 테스트시청")
+    gwanmun = str(Path(sys.executable).with_name("gwanmun"))
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(data_dir)}
+    verified = subprocess.run(
+        [gwanmun, "verify", str(path)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert "unchanged" in verified.stdout
+
+
+def test_history_shows_own_requests_masked(page: Page, site: str) -> None:
+    signed_in_as(page, site, "tanaka")
+    page.get_by_label("메시지").fill("회신 연락처는 010-2222-3333 입니다. 인사말을 써 주세요.")
+    page.get_by_role("button", name="보내기").click()
+    expect(page.locator(".msg.assistant").last.locator(".badge.ai")).to_be_visible(timeout=60_000)
+    page.get_by_role("link", name="내 기록").click()
+    latest = page.locator(".history-item").first
+    expect(latest).to_contain_text("[PHONE_1]")
+    assert "010-2222-3333" not in page.locator("#history").inner_text()
+    assert "kim.minsu" not in page.locator("#history").inner_text()
+    shot(page, "13-history")

@@ -77,6 +77,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Verify before use.",
     },
     "copy": {"ko": "복사", "ja": "コピー", "en": "Copy"},
+    "export": {"ko": "내보내기", "ja": "書き出し", "en": "Export"},
     "copied": {"ko": "복사했습니다", "ja": "コピーしました", "en": "Copied"},
     "stopped": {
         "ko": "답변이 중단되었습니다",
@@ -176,6 +177,22 @@ TEXT: dict[str, dict[str, str]] = {
         "ko": "많이 쓴 서식",
         "ja": "よく使われたテンプレート",
         "en": "Top templates",
+    },
+    "history": {"ko": "내 기록", "ja": "履歴", "en": "My history"},
+    "history_help": {
+        "ko": "내 요청 기록입니다. 개인정보는 가려진 형태로만 남습니다.",
+        "ja": "自分の利用履歴です。個人情報は伏せ字の形でのみ残ります。",
+        "en": "Your own requests. Personal data is only ever kept masked.",
+    },
+    "history_blocked": {
+        "ko": "차단된 요청은 내용을 남기지 않습니다.",
+        "ja": "遮断されたリクエストは内容を残しません。",
+        "en": "Blocked requests keep no text.",
+    },
+    "history_no_text": {
+        "ko": "이 기관은 대화 내용을 기록하지 않습니다.",
+        "ja": "この機関は会話の内容を記録しません。",
+        "en": "This institution does not keep conversation text.",
     },
     "not_json": {
         "ko": "JSON 파일이 아닙니다.",

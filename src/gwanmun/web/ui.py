@@ -145,6 +145,13 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             return user
         return render(request, "audit.html", user)
 
+    @router.get("/history")
+    async def history(request: Request) -> Response:
+        user = gate(request, MODEL_USERS)
+        if isinstance(user, Response):
+            return user
+        return render(request, "history.html", user, words_json=_words_json(request))
+
     @router.get("/usage")
     async def usage(request: Request) -> Response:
         user = gate(request, (Role.ADMIN, Role.AUDITOR))

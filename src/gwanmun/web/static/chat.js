@@ -95,7 +95,29 @@ function renderMeta(box, meta, text) {
     catch (e) { copy.textContent = words.error; }
   });
   line.append(copy);
+  if (meta.provenance) line.append(exportButton(text, meta.provenance));
   box.append(line);
+}
+
+// The same document `gwanmun export` writes: a visible AI mark, the answer, and the
+// signed provenance record, so `gwanmun verify` can check it later.
+function exportButton(text, record) {
+  const button = el("button", "link", words.export);
+  button.type = "button";
+  button.addEventListener("click", () => {
+    const mark = "> AI 생성 · AI生成 · AI-generated — " + record.institution + ", " + record.model +
+      ", " + record.time + ". 사용 전 사실관계를 확인하세요 · 利用前に内容を確認してください · Verify before use.";
+    const json = JSON.stringify(record);
+    const blob64 = btoa(String.fromCharCode(...new TextEncoder().encode(json)));
+    const doc = mark + "\n\n" + text.trim() + "\n\n<!-- gwanmun-provenance: " + blob64 + " -->\n";
+    const link = el("a");
+    link.href = URL.createObjectURL(new Blob([doc], { type: "text/markdown" }));
+    link.download = "gwanmun-" + record.request_id + ".md";
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
+  return button;
 }
 
 async function ask(text) {
