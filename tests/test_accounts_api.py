@@ -238,3 +238,13 @@ def test_usage_and_dry_run_are_for_their_roles(site: Site) -> None:
         headers={"authorization": f"Bearer {site.keys['alice']}"},
     )
     assert bad.status_code == 400 and "minutes" in bad.json()["error"]["message"]
+
+
+def test_an_admin_cannot_lock_themselves_out(site: Site) -> None:
+    own = httpx.patch(
+        site.base + "/admin/users/adm",
+        json={"disabled": True},
+        headers={"authorization": f"Bearer {site.keys['adm']}"},
+    )
+    assert own.status_code == 400 and "your own account" in own.json()["error"]["message"]
+    assert site.get("adm", "/admin/users").status_code == 200

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -306,3 +307,32 @@ def test_history_shows_own_requests_masked(page: Page, site: str) -> None:
     assert "010-2222-3333" not in page.locator("#history").inner_text()
     assert "kim.minsu" not in page.locator("#history").inner_text()
     shot(page, "13-history")
+
+
+def test_admin_manages_users_and_keys(page: Page, site: str) -> None:
+    signed_in_as(page, site, "admin.park")
+    page.goto(site + "/admin")
+    page.locator("#nu-name").fill("new.hire")
+    page.locator("#nu-group").fill("총무과")
+    page.locator("#nu-password").fill(PASSWORD)
+    page.get_by_role("button", name="사용자 추가").click()
+    expect(page.locator("#users-result")).to_contain_text("추가했습니다")
+    row = page.locator("#users tr[data-user='new.hire']")
+    expect(row).to_contain_text("총무과")
+    row.get_by_role("button", name="사용 중지").click()
+    expect(row).to_contain_text("disabled")
+    page.locator("#nk-user").fill("kim.minsu")
+    page.get_by_role("button", name="키 발급").click()
+    expect(page.locator("#key-result")).to_contain_text("gwk_")
+    key = page.locator("#key-result").inner_text().split()[-1]
+    assert (
+        httpx.get(site + "/v1/models", headers={"authorization": f"Bearer {key}"}).status_code
+        == 200
+    )
+    page.locator("#keys tr", has_text="kim.minsu").last.get_by_role("button", name="폐기").click()
+    expect(page.locator("#key-result")).to_contain_text("revoked")
+    assert (
+        httpx.get(site + "/v1/models", headers={"authorization": f"Bearer {key}"}).status_code
+        == 401
+    )
+    shot(page, "14-admin-users")

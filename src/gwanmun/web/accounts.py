@@ -156,8 +156,12 @@ def account_routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.patch("/v1/admin/users/{name}")
     async def update_user(name: str, request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
+        admin = auth.require(request, ADMINS)
         body = parse(UserUpdateBody, await read_json(request))
+        if name == admin.user and (body.disabled or body.role not in (None, Role.ADMIN)):
+            raise InvalidRequest(
+                "You cannot disable or demote your own account; another administrator can."
+            )
 
         def apply() -> dict[str, Any]:
             if body.password is not None:

@@ -20,13 +20,91 @@ document.getElementById("dry-run").addEventListener("click", async () => {
   const reasons = el("p", "muted", (d.reasons || []).join("; "));
   out.replaceChildren(decision, markedText(text, d.findings, d.action === "block"), list, reasons);
 });
-(async () => {
+async function send(method, path, body) {
+  const response = await fetch(path, {
+    method, credentials: "same-origin",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body || {}),
+  });
+  let data = null;
+  try { data = await response.json(); } catch (e) { data = null; }
+  return { ok: response.ok, status: response.status, data };
+}
+function say(id, result, okText) {
+  const out = document.getElementById(id);
+  out.className = result.ok ? "ok" : "error";
+  out.textContent = result.ok ? okText : errorText(result);
+}
+function action(label, handler) {
+  const button = el("button", "link", label);
+  button.type = "button";
+  button.addEventListener("click", handler);
+  return button;
+}
+async function loadUsers() {
   const response = await fetch("/v1/admin/users", { credentials: "same-origin" });
-  const body = document.querySelector("#users tbody");
+  const rows = [];
   for (const u of (await response.json()).data || []) {
     const row = el("tr");
+    row.dataset.user = u.name;
     const state = u.disabled ? "disabled" : u.locked ? "locked" : "active";
     for (const value of [u.name, u.group || "", u.role, state]) row.append(el("td", "", value));
-    body.append(row);
+    const actions = el("td", "row");
+    actions.append(action(u.disabled ? words.enable : words.disable, async () => {
+      say("users-result", await send("PATCH", "/v1/admin/users/" + encodeURIComponent(u.name),
+        { disabled: !u.disabled }), u.name + ": " + (u.disabled ? "active" : "disabled"));
+      loadUsers();
+    }));
+    if (u.locked) {
+      actions.append(action(words.unlock, async () => {
+        say("users-result", await send("PATCH", "/v1/admin/users/" + encodeURIComponent(u.name),
+          { unlock: true }), u.name + ": active");
+        loadUsers();
+      }));
+    }
+    row.append(actions);
+    rows.push(row);
   }
-})();
+  document.querySelector("#users tbody").replaceChildren(...rows);
+}
+async function loadKeys() {
+  const response = await fetch("/v1/admin/keys", { credentials: "same-origin" });
+  const rows = [];
+  for (const k of (await response.json()).data || []) {
+    const row = el("tr");
+    for (const value of [k.key_id, k.user, k.revoked ? "revoked" : "active"]) row.append(el("td", "", value));
+    const cell = el("td");
+    if (!k.revoked) {
+      cell.append(action(words.revoke, async () => {
+        say("key-result", await send("DELETE", "/v1/admin/keys/" + k.key_id), k.key_id + ": revoked");
+        loadKeys();
+      }));
+    }
+    row.append(cell);
+    rows.push(row);
+  }
+  document.querySelector("#keys tbody").replaceChildren(...rows);
+}
+document.getElementById("new-user").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const password = document.getElementById("nu-password").value;
+  const result = await send("POST", "/v1/admin/users", {
+    name: document.getElementById("nu-name").value.trim(),
+    group: document.getElementById("nu-group").value.trim() || null,
+    role: document.getElementById("nu-role").value,
+    password: password || null,
+  });
+  say("users-result", result, words.added);
+  if (result.ok) { event.target.reset(); loadUsers(); }
+});
+document.getElementById("new-key").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const result = await send("POST", "/v1/admin/keys", {
+    user: document.getElementById("nk-user").value.trim(),
+    expires_in_days: Number(document.getElementById("nk-days").value) || null,
+  });
+  say("key-result", result, result.ok ? words.key_once + " " + result.data.key : "");
+  if (result.ok) loadKeys();
+});
+loadUsers();
+loadKeys();
