@@ -336,3 +336,27 @@ def test_admin_manages_users_and_keys(page: Page, site: str) -> None:
         == 401
     )
     shot(page, "14-admin-users")
+
+
+def test_staff_share_a_template_with_their_department(page: Page, site: str) -> None:
+    signed_in_as(page, site, "kim.minsu")
+    page.goto(site + "/templates")
+    page.get_by_label("제목").fill("민원 접수 확인 문자")
+    page.get_by_label("분류").fill("민원 답변")
+    page.get_by_label("본문").fill("다음 민원 접수 확인 문자를 두 문장으로 써 주세요: {{text}}")
+    expect(page.get_by_label("공개 범위").locator("option")).to_have_count(1)  # not admin
+    page.get_by_role("button", name="공유", exact=True).click()
+    expect(page.locator("#nt-result")).to_contain_text("공유했습니다")
+    expect(page.locator("article.template", has_text="민원 접수 확인 문자")).to_be_visible()
+    # The same department sees it; another department does not.
+    page.get_by_role("button", name="로그아웃").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    signed_in_as(page, site, "tanaka")
+    page.goto(site + "/templates")
+    expect(page.locator("article.template", has_text="민원 접수 확인 문자")).to_be_visible()
+    page.get_by_role("button", name="로그아웃").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    signed_in_as(page, site, "admin.park")
+    page.goto(site + "/templates")
+    expect(page.locator("article.template").first).to_be_visible()
+    assert page.locator("article.template", has_text="민원 접수 확인 문자").count() == 0

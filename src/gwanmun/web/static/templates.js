@@ -93,6 +93,25 @@ document.getElementById("fill-form").addEventListener("submit", async (event) =>
   window.location.href = "/chat";
 });
 
+document.getElementById("new-template").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = document.getElementById("nt-body").value;
+  // Each {{name}} in the text becomes a blank to fill in, labelled with its name.
+  const names = [...new Set([...body.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,40})\s*\}\}/g)].map((m) => m[1]))];
+  const result = await postJSON("/v1/templates", {
+    title: document.getElementById("nt-title").value.trim(),
+    category: document.getElementById("nt-category").value.trim(),
+    language: document.getElementById("nt-language").value,
+    body,
+    variables: names.map((name) => ({ name, label: name, multiline: true })),
+    visibility: document.getElementById("nt-visibility").value,
+  });
+  const status = document.getElementById("nt-result");
+  status.className = result.ok ? "ok" : "error";
+  status.textContent = result.ok ? words.shared : errorText(result);
+  if (result.ok) { event.target.reset(); load(); }
+});
+
 const exportButton = document.getElementById("export");
 if (exportButton) {
   exportButton.addEventListener("click", async () => {
