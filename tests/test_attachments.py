@@ -65,3 +65,30 @@ async def test_values_in_attachments_are_masked_before_the_model() -> None:
     (seen,) = backend.seen
     assert "010-2345-6789" not in seen.messages[1].content
     assert "[PHONE_1]" in seen.messages[1].content and seen.sources == (1,)
+
+
+async def test_answers_are_scored_against_the_attachments() -> None:
+    from gwanmun.guard.factory import output_guard_for
+
+    guard = DetectorInputGuard(builtin_detectors(structured_only=True), load_policy())
+    answer = "처리 기한은 접수일로부터 7일입니다. 수수료는 3만 원입니다."
+    gateway = Gateway(
+        router=Router([FakeBackend(answer=answer)]),
+        input_guard=guard,
+        output_guard=output_guard_for(load_policy(), guard),
+        audit=(audit := MemoryAuditSink()),
+        blocked_error=blocked_error,
+    )
+    request = body(attachments=[{"name": "지침", "text": DOC}]).to_request(LimitsConfig())
+    result = await gateway.handle(request, USER)
+    meta = result.body["gwanmun"]  # type: ignore[union-attr]
+    first, second = meta["grounding"]["sentences"]
+    assert first["supported"] and first["citation"]["source"] == 0
+    assert not second["supported"]  # the fee appears in no source
+    assert meta["grounding"]["unsupported"] == 1
+    kinds = [f["kind"] for f in meta["output_findings"]]
+    assert kinds == ["UNSUPPORTED_CLAIM"]
+    assert [f.kind for f in audit.events[0].output_findings] == ["UNSUPPORTED_CLAIM"]
+    # Without source documents there is nothing to score against.
+    plain = await gateway.handle(body().to_request(LimitsConfig()), USER)
+    assert "grounding" not in plain.body["gwanmun"]  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
 from gwanmun.prompts.bundles import export_bundle, import_bundle, trusted_keys, verify_bundle
-from gwanmun.prompts.store import TemplateIn, WorkspaceStore, Variable, render
+from gwanmun.prompts.store import TemplateIn, Variable, WorkspaceStore, render
 from gwanmun.provenance import public_pem
 from gwanmun.types import Principal, Role
 

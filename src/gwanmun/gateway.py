@@ -230,6 +230,7 @@ class Gateway:
             "masked_kinds": sorted(set(verdict.masked_kinds)),
             "output_findings": [f.as_dict() for f in self._output_findings(trace)],
             "notice": "AI-generated. Verify facts before use.",
+            **(trace.session.report().meta if trace.session is not None else {}),
             **self._provenance(trace),
         }
 

@@ -101,11 +101,13 @@ class OutputRules(BaseModel):
         description="Run the input detectors on answers; personal data the user did not "
         "supply is masked before it is delivered (kinds whose action is block or mask).",
     )
-    checks: list[Literal["toxicity", "verbatim"]] = Field(
+    checks: list[Literal["toxicity", "verbatim", "grounding"]] = Field(
         default_factory=list,
         description="Checks on answers: toxicity (per sentence: TOXIC_HATE, ...), verbatim "
-        "(copies of the corpora added with `gwanmun corpus add`: VERBATIM). Their kinds take "
-        "the action in `kinds`: block stops the answer, mask hides the span, warn reports it.",
+        "(copies of the corpora added with `gwanmun corpus add`: VERBATIM), grounding "
+        "(answers to requests with source documents: each sentence's support, "
+        "UNSUPPORTED_CLAIM). Their kinds take the action in `kinds`: block stops the answer, "
+        "mask hides the span, warn reports it.",
     )
     verbatim_min_chars: int = Field(
         50, ge=20, le=10_000, description="Shortest copied span (characters) that counts."

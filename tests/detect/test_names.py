@@ -76,3 +76,16 @@ def test_long_texts_are_scanned_whole() -> None:
     assert len(japanese.encode()) > 100_000 and len(korean.encode()) > 100_000
     assert ("PERSON", "田中太郎") in found(japanese, NAMES)
     assert ("PERSON", "김민수") in found(korean, NAMES)
+
+
+def test_japanese_names_from_several_threads_at_once() -> None:
+    """sudachipy tokenizers are not shareable: each thread gets its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gwanmun.detect import REGISTRY
+
+    detector = REGISTRY.get("person_names")
+    text = "担当の山田太郎さんと佐藤花子さんに連絡しました。" * 20
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: len(detector.detect(text)), range(16)))
+    assert len(set(results)) == 1 and results[0] >= 40

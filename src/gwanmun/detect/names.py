@@ -221,13 +221,22 @@ def _kiwi() -> Any:
         return _analysers["kiwi"]
 
 
+_local = threading.local()
+
+
 def _sudachi() -> Any:
+    """One sudachipy tokenizer per thread over a shared dictionary: a tokenizer
+    refuses to be used by two threads at once ("Tokenizer is already in use")."""
     with _lock:
         if "sudachi" not in _analysers:
             from sudachipy import Dictionary, SplitMode
 
-            _analysers["sudachi"] = (Dictionary(dict="core").tokenizer(), SplitMode.C)
-        return _analysers["sudachi"]
+            _analysers["sudachi"] = (Dictionary(dict="core"), SplitMode.C)
+        dictionary, mode = _analysers["sudachi"]
+    tokenizer = getattr(_local, "sudachi", None)
+    if tokenizer is None:
+        tokenizer = _local.sudachi = dictionary.tokenizer()
+    return tokenizer, mode
 
 
 # sudachipy refuses input over 49,149 bytes; 8,000 characters stay below it even

@@ -16,7 +16,7 @@ still being checked) and returns only what is safe to deliver now.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from gwanmun.types import ChatRequest, Finding, Grade, Verdict
 
@@ -62,6 +62,8 @@ class OutputReport:
     findings: tuple[Finding, ...] = ()
     stopped: bool = False
     reason: str | None = None
+    # Whole-answer results for the response's ``gwanmun`` field (e.g. "grounding").
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 class OutputSession(Protocol):

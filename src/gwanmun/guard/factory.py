@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from gwanmun.check import TextCheck
+from gwanmun.check.grounding import GroundingCheck
 from gwanmun.detect import Detector
 from gwanmun.detect.builtin import configured_detectors
 from gwanmun.guard.input import DetectorInputGuard
@@ -46,12 +47,19 @@ def output_guard_for(
     return CheckingOutputGuard(
         policy,
         scanner=leak_scanner if rules.leak_scan else None,
-        checks=[load_check(name) for name in rules.checks if name != "verbatim"],
+        checks=[load_check(n) for n in rules.checks if n not in ("verbatim", "grounding")],
+        grounding=_grounding() if "grounding" in rules.checks else None,
         span_checks=[verbatim_check(data_dir, rules.verbatim_min_chars)]
         if "verbatim" in rules.checks
         else [],
         options=OutputOptions(hold_back=rules.hold_back, hold_back_chars=rules.hold_back_chars),
     )
+
+
+def _grounding() -> GroundingCheck:
+    from gwanmun.check.grounding import GroundingCheck
+
+    return GroundingCheck()
 
 
 def verbatim_check(data_dir: Path | None, min_chars: int) -> TextCheck:

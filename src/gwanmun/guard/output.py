@@ -31,8 +31,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from gwanmun.check import TextCheck
+from gwanmun.check.grounding import GroundingCheck
+from gwanmun.check.grounding import findings as grounding_findings
 from gwanmun.detect.names import EN_GIVEN_NAMES, EN_TITLES
 from gwanmun.errors import OutputBlocked
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
@@ -72,6 +75,9 @@ class CheckingSession:
     checks: Sequence[TextCheck]
     supplied: str  # the user's own text, normalised, to tell a leak from an echo
     span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
+    grounding: GroundingCheck | None = None
+    sources: tuple[str, ...] = ()  # source documents as the model received them (masked)
+    _meta: dict[str, Any] = field(default_factory=dict)
     _pending: str = ""
     _released: str = ""  # model text released so far (masked domain)
     _sentence_start: int = 0
@@ -98,13 +104,31 @@ class CheckingSession:
         if len(self._released) > self._sentence_start:
             self._check_sentence(self._sentence_start, len(self._released))
             self._sentence_start = len(self._released)
+        if self.grounding is not None and self.sources and self._released.strip():
+            self._ground()
         return out + self.restorer.flush()
+
+    def _ground(self) -> None:
+        """Score every answer sentence against the sources (once the answer is complete)."""
+        assert self.grounding is not None
+        try:
+            report = self.grounding.score(self._released, list(self.sources))
+        except Exception as exc:  # noqa: BLE001 - advisory: reported in the answer's metadata
+            log.error("groundedness check failed", extra={"error": type(exc).__name__})
+            self._meta["grounding"] = {"error": f"the check failed ({type(exc).__name__})"}
+            return
+        self._meta["grounding"] = report.as_dict()
+        for finding in grounding_findings(report):
+            rule = self.policy.rule(finding.kind)
+            if finding.score >= rule.min_score and rule.action is not Action.ALLOW:
+                self._findings.append(finding)
 
     def report(self) -> OutputReport:
         return OutputReport(
             findings=tuple(self._findings),
             stopped=self._stopped is not None,
             reason=self._stopped,
+            meta=dict(self._meta),
         )
 
     # --- hold-back ---------------------------------------------------------
@@ -422,12 +446,14 @@ class CheckingOutputGuard:
         scanner: DetectorInputGuard | None,
         checks: Sequence[TextCheck] = (),
         span_checks: Sequence[TextCheck] = (),
+        grounding: GroundingCheck | None = None,
         options: OutputOptions | None = None,
     ) -> None:
         self.policy = policy
         self.scanner = scanner
         self.checks = tuple(checks)
         self.span_checks = tuple(span_checks)
+        self.grounding = grounding
         self.options = options or OutputOptions()
 
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
@@ -440,4 +466,10 @@ class CheckingOutputGuard:
             checks=self.checks,
             supplied=supplied,
             span_checks=self.span_checks,
+            grounding=self.grounding,
+            sources=tuple(
+                input_result.request.messages[i].content
+                for i in request.sources
+                if i < len(input_result.request.messages)
+            ),
         )
