@@ -360,3 +360,21 @@ def test_staff_share_a_template_with_their_department(page: Page, site: str) -> 
     page.goto(site + "/templates")
     expect(page.locator("article.template").first).to_be_visible()
     assert page.locator("article.template", has_text="민원 접수 확인 문자").count() == 0
+
+
+def test_attached_sources_and_groundedness_marks(page: Page, site: str, tmp_path: Path) -> None:
+    signed_in_as(page, site, "kim.minsu")
+    source = tmp_path / "opening-hours.md"
+    source.write_text("The city library opens at 9 am and closes at 6 pm on weekdays.\n")
+    page.get_by_label("근거 문서 첨부").set_input_files(str(source))
+    expect(page.locator("#attachments")).to_contain_text("opening-hours.md")
+    broken = tmp_path / "scan.pdf"
+    broken.write_bytes(b"%PDF-1.4 not a real pdf")
+    page.get_by_label("근거 문서 첨부").set_input_files(str(broken))
+    expect(page.locator("#attachments .error")).to_contain_text("scan.pdf: cannot read this PDF")
+    assert "/tmp/" not in page.locator("#attachments .error").inner_text()
+    page.get_by_label("메시지").fill("When does the library open? Answer in one sentence.")
+    page.get_by_role("button", name="보내기").click()
+    badge = page.locator(".msg.assistant").last.locator("[data-check=grounding]")
+    expect(badge).to_contain_text("근거 있는 문장", timeout=60_000)
+    shot(page, "15-grounding")

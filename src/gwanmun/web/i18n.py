@@ -222,6 +222,8 @@ TEXT: dict[str, dict[str, str]] = {
     "institution": {"ko": "기관 전체", "ja": "機関全体", "en": "Whole institution"},
     "share": {"ko": "공유", "ja": "共有", "en": "Share"},
     "shared": {"ko": "공유했습니다.", "ja": "共有しました。", "en": "Shared."},
+    "attach": {"ko": "근거 문서 첨부", "ja": "根拠資料を添付", "en": "Attach sources"},
+    "grounded": {"ko": "근거 있는 문장", "ja": "根拠のある文", "en": "Supported sentences"},
     "not_json": {
         "ko": "JSON 파일이 아닙니다.",
         "ja": "JSONファイルではありません。",

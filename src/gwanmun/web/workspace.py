@@ -15,10 +15,13 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import tempfile
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -26,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from gwanmun.documents import SUPPORTED, extract_text
 from gwanmun.errors import InvalidRequest
 from gwanmun.prompts.bundles import export_bundle, import_bundle, trusted_keys
 from gwanmun.prompts.store import TemplateIn, WorkspaceStore
@@ -49,6 +53,12 @@ class DryRunBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(max_length=100_000)
     backend_grade: Grade = Grade.C
+
+
+class ExtractBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    data_base64: str
 
 
 class RateBody(BaseModel):
@@ -108,6 +118,33 @@ def workspace_routes(services: Services, auth: Authenticator) -> APIRouter:
             "already_here": offered - len(added),
             "data": [t.as_dict() for t in added],
         }
+
+    @router.post("/v1/documents/extract")
+    async def extract(request: Request) -> dict[str, Any]:
+        """Text out of a txt, md, pdf, docx or hwpx file, to attach as a source document."""
+        auth.require(request, MODEL_USERS)
+        body = parse(ExtractBody, await read_json(request))
+        try:
+            data = base64.b64decode(body.data_base64, validate=True)
+        except ValueError:
+            raise InvalidRequest("data_base64 is not base64", param="data_base64") from None
+        suffix = Path(body.name).suffix.lower()
+        if suffix not in SUPPORTED:
+            raise InvalidRequest(
+                f"{body.name}: unsupported file type (supported: {', '.join(SUPPORTED)})"
+            )
+
+        def read() -> str:
+            with tempfile.TemporaryDirectory(prefix="gwanmun-doc-") as tmp:
+                path = Path(tmp) / f"document{suffix}"
+                path.write_bytes(data)
+                try:
+                    return extract_text(path)
+                except InvalidRequest as exc:  # name the upload, not the temporary file
+                    raise InvalidRequest(exc.message.replace(str(path), body.name)) from None
+
+        text = await anyio.to_thread.run_sync(read)
+        return {"name": body.name, "text": text, "characters": len(text)}
 
     @router.post("/v1/feedback")
     async def feedback(request: Request) -> dict[str, str]:

@@ -9,6 +9,7 @@ const log = document.getElementById("log");
 const model = document.getElementById("model");
 const send = document.getElementById("send");
 const history = [];
+const attachments = [];
 let timer = null;
 let scanned = 0;
 
@@ -69,6 +70,26 @@ prompt.addEventListener("input", () => {
   timer = setTimeout(scan, 250);
 });
 
+// --- source documents: text extracted by the server, sent as attachments ----------
+document.getElementById("attach").addEventListener("change", async (event) => {
+  const list = document.getElementById("attachments");
+  for (const file of event.target.files) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const result = await postJSON("/v1/documents/extract", { name: file.name, data_base64: btoa(binary) });
+    const item = el("li", result.ok ? "" : "error");
+    if (result.ok) {
+      attachments.push({ name: result.data.name, text: result.data.text });
+      item.textContent = result.data.name + " (" + result.data.characters + ")";
+    } else {
+      item.textContent = file.name + ": " + errorText(result);
+    }
+    list.append(item);
+  }
+  event.target.value = "";
+});
+
 // --- sending and streaming -------------------------------------------------------
 function bubble(role, text) {
   const box = el("div", "msg " + role);
@@ -95,6 +116,14 @@ function renderMeta(box, meta, text) {
     catch (e) { copy.textContent = words.error; }
   });
   line.append(copy);
+  if (meta.grounding && meta.grounding.sentences) {
+    const total = meta.grounding.sentences.length;
+    const supported = total - meta.grounding.unsupported;
+    const badge = el("span", meta.grounding.unsupported ? "badge warn" : "badge",
+      words.grounded + ": " + supported + "/" + total);
+    badge.dataset.check = "grounding";
+    line.append(badge);
+  }
   if (meta.provenance) line.append(exportButton(text, meta.provenance));
   box.append(line);
 }
@@ -133,7 +162,10 @@ async function ask(text) {
     method: "POST",
     headers: { "content-type": "application/json" },
     credentials: "same-origin",
-    body: JSON.stringify({ model: model.value, stream: true, messages: history }),
+    body: JSON.stringify(Object.assign(
+      { model: model.value, stream: true, messages: history },
+      attachments.length ? { attachments } : {},
+    )),
   });
   if (!response.ok) {
     let message = "HTTP " + response.status;
