@@ -32,6 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from gwanmun.errors import AuthenticationError, InvalidRequest, NotFound
 from gwanmun.settings import Settings
+from gwanmun.sqlite import connect, migrate
 from gwanmun.types import Principal, Role
 
 _PREFIX = "gwk"
@@ -133,11 +134,8 @@ class AccountStore:
     def __init__(self, path: Path, policy: LoginPolicy | None = None) -> None:
         self.path = path
         self.policy = policy or LoginPolicy()
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db = connect(path)
         self._hasher = PasswordHasher()
         # Verified against when the user does not exist, so timing does not tell.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
@@ -145,12 +143,7 @@ class AccountStore:
 
     def _migrate(self) -> None:
         with self._lock:
-            (version,) = self._db.execute("PRAGMA user_version").fetchone()
-            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={number}")
-                self._db.execute("COMMIT")
+            migrate(self._db, MIGRATIONS)
 
     def close(self) -> None:
         with self._lock:

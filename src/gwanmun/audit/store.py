@@ -27,6 +27,7 @@ import anyio
 from gwanmun.audit import AuditEvent
 from gwanmun.audit.chain import ChainedRecord, Verification, canonical, link, verify
 from gwanmun.errors import ConfigError
+from gwanmun.sqlite import migrate
 
 _SCHEMA = (
     # Migrations, in order; the index of the last applied one is PRAGMA user_version.
@@ -119,12 +120,7 @@ class SQLiteAuditStore(ChainStoreBase):
         self._head = self._last()
 
     def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
-        for number, statement in enumerate(_SCHEMA[version:], start=version + 1):
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version={number}")
-            self._db.execute("COMMIT")
+        migrate(self._db, _SCHEMA)
 
     def _last(self) -> ChainedRecord | None:
         row = self._db.execute(

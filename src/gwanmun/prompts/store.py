@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import threading
 import time
 import uuid
@@ -24,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
+from gwanmun.sqlite import connect, migrate
 from gwanmun.types import Principal, Role
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,40})\s*\}\}")
@@ -136,18 +136,11 @@ class WorkspaceStore:
     def __init__(self, path: Path, *, institution: str) -> None:
         self.path = path
         self.institution = institution
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(path)
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
-            (version,) = self._db.execute("PRAGMA user_version").fetchone()
-            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={number}")
-                self._db.execute("COMMIT")
+            version = migrate(self._db, MIGRATIONS)
             empty = self._db.execute("SELECT COUNT(*) FROM templates").fetchone()[0] == 0
         if empty and version == 0:
             for item in starter_templates():

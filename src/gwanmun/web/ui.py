@@ -100,19 +100,6 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         accounts.acknowledge_notice(user.user)
         return {"status": "acknowledged"}
 
-    @router.get("/chat")
-    async def chat(request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        if not accounts.notice_acknowledged(user.user):
-            return RedirectResponse("/notice", status_code=303)
-        if user.role not in MODEL_USERS:
-            # Auditors do not use models (separation of duties).
-            return render(request, "message.html", user, message=_AUDITOR_MESSAGE)
-        models = [model for model, _ in services.router.models()]
-        return render(request, "chat.html", user, models=models, words_json=_words_json(request))
-
     def gate(request: Request, roles: tuple[Role, ...]) -> Principal | Response:
         """The signed-in user if their role may see the page; else where to go instead."""
         user = signed_in(request)
@@ -121,8 +108,18 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         if not accounts.notice_acknowledged(user.user):
             return RedirectResponse("/notice", status_code=303)
         if user.role not in roles:
-            return render(request, "message.html", user, message=_NOT_YOURS)
+            # Auditors do not use models (separation of duties); others see why not.
+            message = _AUDITOR_MESSAGE if user.role is Role.AUDITOR else _NOT_YOURS
+            return render(request, "message.html", user, message=message)
         return user
+
+    @router.get("/chat")
+    async def chat(request: Request) -> Response:
+        user = gate(request, MODEL_USERS)
+        if isinstance(user, Response):
+            return user
+        models = [model for model, _ in services.router.models()]
+        return render(request, "chat.html", user, models=models, words_json=_words_json(request))
 
     @router.get("/admin")
     async def admin(request: Request) -> Response:
@@ -161,13 +158,9 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/templates")
     async def templates(request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return RedirectResponse("/login", status_code=303)
-        if not accounts.notice_acknowledged(user.user):
-            return RedirectResponse("/notice", status_code=303)
-        if user.role not in MODEL_USERS:
-            return render(request, "message.html", user, message=_AUDITOR_MESSAGE)
+        user = gate(request, MODEL_USERS)
+        if isinstance(user, Response):
+            return user
         return render(request, "templates.html", user, words_json=_words_json(request))
 
     return router

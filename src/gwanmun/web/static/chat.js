@@ -13,13 +13,6 @@ const attachments = [];
 let timer = null;
 let scanned = 0;
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 // --- preview: which parts will be masked, or why the message would be blocked -----
 async function scan() {
   const text = prompt.value;
@@ -46,22 +39,7 @@ function renderPreview(text, data) {
     line.append(" " + data.reasons.join("; "));
   }
   const nodes = [line];
-  if (findings.length) {
-    const shown = el("div", "shown");
-    let cursor = 0;
-    for (const f of findings) {
-      if (f.start < cursor) continue;
-      shown.append(text.slice(cursor, f.start));
-      const mark = el("mark", action === "block" ? "block" : "mask", text.slice(f.start, f.end));
-      mark.dataset.kind = f.kind;
-      mark.title = f.kind;
-      mark.append(el("span", "kind", f.kind));
-      shown.append(mark);
-      cursor = f.end;
-    }
-    shown.append(text.slice(cursor));
-    nodes.push(shown);
-  }
+  if (findings.length) nodes.push(markedText(text, findings, action === "block"));
   preview.replaceChildren(...nodes);
 }
 

@@ -1,5 +1,13 @@
 "use strict";
-// Shared by every page: JSON requests with the session cookie, and sign-out.
+// Shared by every page: DOM nodes with text (never HTML), JSON requests with the
+// session cookie, and sign-out.
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
 async function postJSON(path, body) {
   const response = await fetch(path, {
     method: "POST",

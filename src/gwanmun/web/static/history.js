@@ -1,12 +1,6 @@
 "use strict";
 // The user's own past requests, newest first, from the audit log (masked text only).
 const words = JSON.parse(document.getElementById("words").textContent);
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 (async () => {
   const response = await fetch("/v1/history?limit=100", { credentials: "same-origin" });
   const items = [];

@@ -1,12 +1,6 @@
 "use strict";
 // Renders a scan result over its text: marked spans with their kinds. Shared by
 // the chat preview and the administrators' policy dry-run.
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 function markedText(text, findings, blocked) {
   const shown = el("div", "shown");
   let cursor = 0;

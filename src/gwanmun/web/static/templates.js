@@ -6,12 +6,6 @@ const library = document.getElementById("library");
 const dialog = document.getElementById("fill");
 let current = null;
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 async function load() {
   const response = await fetch("/v1/templates", { credentials: "same-origin" });
