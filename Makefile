@@ -50,6 +50,9 @@ bench: $(BENCH_STAMP) test-deps
 	$(PY) bench/eval_guard.py
 	$(PY) bench/guard_speed.py
 	$(PY) bench/audit_overhead.py
+	$(PY) bench/output_overhead.py
+	$(PY) bench/eval_verbatim.py
+	$(PY) bench/eval_grounding.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

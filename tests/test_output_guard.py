@@ -171,3 +171,18 @@ async def test_a_stopped_stream_is_an_error_event_and_an_audited_block() -> None
     with pytest.raises(OutputBlocked):
         await gw.handle(request("hello"), USER)
     assert audit.events[-1].outcome is Outcome.BLOCKED
+
+
+def test_with_no_checks_nothing_is_held() -> None:
+    guard = CheckingOutputGuard(POLICY, scanner=None)
+    req = request("hi")
+    session = guard.open(req, SCANNER.inspect(req, backend_grade=Grade.S))
+    assert session.feed("1") == "1" and session.feed(". Call 010") == ". Call 010"
+
+
+def test_single_capitals_and_common_first_words_are_not_held() -> None:
+    session = open_session("hello")
+    assert session.feed("A") == "A"  # "A meeting …", not the start of "Alex"
+    assert session.feed(" meeting") == " meeting"
+    held = open_session("hello")
+    assert held.feed("Dear Jo") == "Dear "  # "Jo" may become "John" + surname

@@ -392,7 +392,7 @@ def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
         folded = core.casefold()
         if folded in _NAME_WORDS or previous.strip(_PUNCT).casefold() in _NAME_WORDS:
             return True
-        if incomplete and any(n.startswith(folded) for n in _NAME_WORDS):
+        if incomplete and len(folded) > 1 and any(n.startswith(folded) for n in _NAME_WORDS):
             return True
     return False
 
@@ -457,6 +457,9 @@ class CheckingOutputGuard:
         self.options = options or OutputOptions()
 
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
+        if not (self.scanner or self.checks or self.span_checks or self.grounding):
+            # Nothing to check: nothing to hold back either.
+            return RestoringSession(input_result.restorer)
         supplied = _compact(" ".join(m.content for m in request.messages))
         return CheckingSession(
             restorer=input_result.restorer,
