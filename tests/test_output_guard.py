@@ -186,3 +186,33 @@ def test_single_capitals_and_common_first_words_are_not_held() -> None:
     assert session.feed(" meeting") == " meeting"
     held = open_session("hello")
     assert held.feed("Dear Jo") == "Dear "  # "Jo" may become "John" + surname
+
+
+async def test_the_toxicity_check_stops_a_hateful_answer_when_the_policy_enables_it() -> None:
+    from gwanmun.guard.factory import output_guard_for
+
+    data = POLICY.data.model_dump()
+    data["output"]["checks"] = ["toxicity"]
+    policy = Policy(PolicyFile.model_validate(data))
+    audit = MemoryAuditSink()
+    gw = Gateway(
+        router=Router(
+            [
+                FakeBackend(
+                    model="scripted", answer="안내드립니다. 틀딱들은 투표하지 마라. 끝.", chunk=2
+                )
+            ]
+        ),
+        input_guard=SCANNER,
+        output_guard=output_guard_for(policy, SCANNER),
+        audit=audit,
+        blocked_error=blocked_error,
+    )
+    stream = await gw.handle(request("hello", stream=True), USER)
+    assert isinstance(stream, ChatStream)
+    received = ""
+    with pytest.raises(OutputBlocked, match="TOXIC_HATE"):
+        async for chunk in stream:
+            received += chunk["choices"][0]["delta"].get("content") or ""
+    assert "틀딱" not in received
+    assert audit.events[0].outcome is Outcome.BLOCKED
