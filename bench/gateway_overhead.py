@@ -62,6 +62,30 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) ->
     raise SystemExit(f"{url} not ready after {timeout:.0f} s")
 
 
+def llamacpp_process(port: int, threads: int, parallel: int) -> subprocess.Popen[bytes]:
+    """The llama.cpp server (xllamacpp) with the packaged model, as its own process."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gwanmun.backends.llamacpp_process"),
+            *("--port", str(port), "--threads", str(threads)),
+            *("--parallel", str(parallel), "--ctx", str(1024 * parallel)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def gwanmun_process(config: Path) -> subprocess.Popen[bytes]:
+    """``gwanmun serve`` configured by the file ``config``."""
+    gwanmun = str(Path(sys.executable).with_name("gwanmun"))
+    return subprocess.Popen(
+        [gwanmun, "serve"],
+        env={**os.environ, "GWANMUN_CONFIG": str(config)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @contextmanager
 def servers(threads: int, parallel: int) -> Iterator[tuple[str, str]]:
     direct_port, gateway_port = free_port(), free_port()
@@ -92,35 +116,9 @@ def servers(threads: int, parallel: int) -> Iterator[tuple[str, str]]:
             )
         )
         try:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gwanmun.backends.llamacpp_process",
-                        "--port",
-                        str(direct_port),
-                        "--threads",
-                        str(threads),
-                        "--parallel",
-                        str(parallel),
-                        "--ctx",
-                        str(1024 * parallel),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            procs.append(llamacpp_process(direct_port, threads, parallel))
             wait_ready(f"http://127.0.0.1:{direct_port}/health", procs[0])
-            gwanmun = str(Path(sys.executable).with_name("gwanmun"))
-            procs.append(
-                subprocess.Popen(
-                    [gwanmun, "serve"],
-                    env={**os.environ, "GWANMUN_CONFIG": str(config)},
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            procs.append(gwanmun_process(config))
             wait_ready(f"http://127.0.0.1:{gateway_port}/readyz", procs[1])
             yield (
                 f"http://127.0.0.1:{direct_port}/v1",

@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,12 +37,23 @@ import httpx
 import yaml
 
 try:
-    from bench.gateway_overhead import Sample, free_port, gather_limited, one, pct, wait_ready
+    from bench.gateway_overhead import (
+        Sample,
+        free_port,
+        gather_limited,
+        gwanmun_process,
+        llamacpp_process,
+        one,
+        pct,
+        wait_ready,
+    )
 except ModuleNotFoundError:  # run as a script: bench/ itself is on sys.path
     from gateway_overhead import (  # type: ignore[no-redef]
         Sample,
         free_port,
         gather_limited,
+        gwanmun_process,
+        llamacpp_process,
         one,
         pct,
         wait_ready,
@@ -97,27 +107,8 @@ def servers(threads: int, parallel: int) -> Iterator[dict[str, str]]:
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="gwanmun-output-bench-") as tmp:
         try:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gwanmun.backends.llamacpp_process",
-                        "--port",
-                        str(llama_port),
-                        "--threads",
-                        str(threads),
-                        "--parallel",
-                        str(parallel),
-                        "--ctx",
-                        str(1024 * parallel),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            procs.append(llamacpp_process(llama_port, threads, parallel))
             wait_ready(f"http://127.0.0.1:{llama_port}/health", procs[0])
-            gwanmun = str(Path(sys.executable).with_name("gwanmun"))
             for side, port in ports.items():
                 config = Path(tmp) / f"{side}.json"
                 config.write_text(
@@ -143,14 +134,7 @@ def servers(threads: int, parallel: int) -> Iterator[dict[str, str]]:
                         }
                     )
                 )
-                procs.append(
-                    subprocess.Popen(
-                        [gwanmun, "serve"],
-                        env={**os.environ, "GWANMUN_CONFIG": str(config)},
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                )
+                procs.append(gwanmun_process(config))
                 wait_ready(f"http://127.0.0.1:{port}/readyz", procs[-1])
             yield {side: f"http://127.0.0.1:{port}/v1" for side, port in ports.items()}
         finally:
