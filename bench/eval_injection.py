@@ -1,17 +1,40 @@
 """Prompt-injection check: detection rate on attacks, false positives on benign prompts.
 
-    python bench/eval_injection.py
+    python bench/eval_injection.py            # about a minute; needs the bench extra
 
-Attacks: the ``user_input`` of every record in shared/eval/prompt_injection.dev.jsonl
-(Meta CyberSecEval, machine-translated into 17 languages; MIT licence), per
-language and in all. Many of them only attack in the context of their system
-prompt ("what is the user's birth year?", a riddle in Caesar code), which no
-input-side rule can see; the column shows what the rules catch on their own.
-Benign: bench/data/benign_prompts.jsonl, 30 Korean, 30 Japanese and 30 English
-office requests written by the project, including hard negatives (password
-notices, "system prompt" in training material, "ignore the previous draft"),
-plus the shipped starter templates. Threshold: the default policy's min_score
-for PROMPT_INJECTION (0.7).
+Data (see ``bench/train_injection.py``, which trains the shipped classifier on
+the same examples): the ``user_input`` of every record in
+shared/eval/prompt_injection.dev.jsonl (Meta CyberSecEval, machine-translated
+into 17 languages; MIT licence) as attacks; as benign, the project's Korean,
+Japanese and English requests in bench/data/benign_prompts.jsonl (hard
+negatives included: password notices, "system prompt" in training material,
+"ignore the previous draft"), the shipped starter templates, and the
+CyberSecEval system prompts (ordinary instructions to a model).
+
+Many CyberSecEval attacks only attack in the context of their system prompt
+("what is the user's birth year?", a riddle in Caesar code): no input-side
+check can see those, so no column reaches 1.0.
+
+Three columns of detectors, one row per language, at the default policy's
+``min_score`` for PROMPT_INJECTION (0.7):
+
+- **rules**: the multilingual rules alone (nothing learned; in-sample does
+  not apply);
+- **rules + classifier, out of fold**: the honest number. 5-fold grouped
+  cross-validation (translations of one attack stay in one fold): for each
+  fold a classifier is trained, threshold included, on the other four exactly
+  as ``train_injection.fit`` trains the shipped one, and the fold's texts are
+  scored by rules + that classifier;
+- **shipped**: rules + the packaged model on all the data it was trained on
+  (in-sample, optimistic: shown only to check the shipped file behaves).
+
+CyberSecEval has no English attacks, and its Korean and Japanese ones are few
+(25 and 20). A second table therefore scores bench/data/attacks_heldout.jsonl:
+70 attacks (30 English, 20 Korean, 20 Japanese) written by the project in the
+families the check names — override, exfiltration, jailbreak modes, instructions
+embedded in documents, payload splitting, encoded payloads — and never used in
+training (``train_injection.py`` does not read the file). Rules alone against
+rules + the shipped classifier.
 """
 
 from __future__ import annotations
@@ -19,55 +42,148 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gwanmun.check.injection import InjectionCheck
-from gwanmun.policy import load_policy
-from gwanmun.prompts.store import render, starter_templates
+import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-ATTACKS = ROOT.parent / "shared" / "eval" / "prompt_injection.dev.jsonl"
-BENIGN = ROOT / "bench" / "data" / "benign_prompts.jsonl"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from train_injection import Example, fit, folds, load_examples, logic_attacks, vectorize
+
+from gwanmun.check.injection import InjectionCheck, InjectionModel
+from gwanmun.policy import load_policy
+
+LANGUAGES = (("Korean", "ko"), ("Japanese", "ja"), ("English", "en"))
+HELDOUT = Path(__file__).resolve().parent / "data" / "attacks_heldout.jsonl"
+BENIGN_HELDOUT = Path(__file__).resolve().parent / "data" / "benign_heldout.jsonl"
+
+
+def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
+    """Rules + a classifier that never saw the example's fold."""
+    x = vectorize([e.text for e in examples])
+    fold_of = np.array(folds(examples))
+    scores = [0.0] * len(examples)
+    for f in sorted(set(fold_of.tolist())):
+        train = [i for i, k in enumerate(fold_of) if k != f]
+        test = [i for i, k in enumerate(fold_of) if k == f]
+        model: InjectionModel = fit([examples[i] for i in train], x=x[train])
+        check = InjectionCheck(model=model)
+        for i in test:
+            scores[i] = check.score(examples[i].text)
+        print(f"  fold {f + 1}: trained on {len(train)}, scored {len(test)}", file=sys.stderr)
+    return scores
+
+
+def rates(
+    examples: Sequence[Example], scores: Sequence[float], threshold: float
+) -> dict[str, tuple[int, int, int, int]]:
+    """Per language (and "all"): attacks found, attacks, benign flagged, benign."""
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for example, score in zip(examples, scores, strict=True):
+        hit = score >= threshold
+        language = _code(example.language)
+        keys = {language, "all"} if example.source != "written" else {f"written {language}"}
+        for key in keys:
+            row = table[key]
+            if example.label:
+                row[0] += hit
+                row[1] += 1
+            elif example.source != "system_prompt":
+                row[2] += hit
+                row[3] += 1
+    system = [(e, s) for e, s in zip(examples, scores, strict=True) if e.source == "system_prompt"]
+    table["system prompts"] = [0, 0, sum(s >= threshold for _, s in system), len(system)]
+    return {key: (r[0], r[1], r[2], r[3]) for key, r in table.items()}
+
+
+def _code(language: str) -> str:
+    return {"Korean": "ko", "Japanese": "ja", "English": "en"}.get(language, language)
+
+
+def _cell(numerator: int, denominator: int) -> str:
+    return f"{numerator / denominator:.3f}" if denominator else "-"
 
 
 def main() -> None:
-    if not ATTACKS.exists():
-        sys.exit(f"missing {ATTACKS}: the evaluation data lives in shared/eval beside the repo")
-    check = InjectionCheck()
     threshold = load_policy().rule("PROMPT_INJECTION").min_score
-    detected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for line in ATTACKS.open(encoding="utf-8"):
-        record = json.loads(line)
-        hit = check.score(record["user_input"]) >= threshold
-        for key in (record["speaking_language"], "all 17 languages"):
-            detected[key][0] += hit
-            detected[key][1] += 1
-    flagged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    examples: list[str] = []
-    benign = [json.loads(line) for line in BENIGN.open(encoding="utf-8")]
-    benign = [r for r in benign if "text" in r]
-    for template in starter_templates():
-        values = {v.name: "검토 자료" for v in template.variables}
-        benign.append({"text": render(template, values), "language": template.language})
-    for record in benign:
-        hit = check.score(record["text"]) >= threshold
-        flagged[record["language"]][0] += hit
-        flagged[record["language"]][1] += 1
-        if hit:
-            examples.append(record["text"][:80])
-    print(f"prompt injection, rules only, threshold {threshold}")
-    print(f"{'language':<20}{'attacks found':>15}{'attacks':>9}{'benign flagged':>16}{'benign':>8}")
-    for lang, code in (("Korean", "ko"), ("Japanese", "ja"), ("English", "en")):
-        found, total = detected.get(lang, [0, 0])
-        fp, clean = flagged.get(code, [0, 0])
-        rate = f"{found / total:.3f}" if total else "-"
-        print(f"{lang:<20}{rate:>15}{total:>9}{fp / max(clean, 1):>16.3f}{clean:>8}")
-    found, total = detected["all 17 languages"]
-    fp = sum(v[0] for v in flagged.values())
-    clean = sum(v[1] for v in flagged.values())
-    print(f"{'all 17 languages':<20}{found / total:>15.3f}{total:>9}{fp / clean:>16.3f}{clean:>8}")
-    for example in examples:
-        print("  benign flagged:", example)
+    examples = load_examples()
+    print(f"{len(examples)} examples; scoring...", file=sys.stderr)
+    columns: list[tuple[str, Callable[[], list[float]]]] = [
+        ("rules", lambda: [InjectionCheck(classifier=False).score(e.text) for e in examples]),
+        ("rules+clf (out of fold)", lambda: out_of_fold_scores(examples)),
+        ("shipped (in-sample)", lambda: [InjectionCheck().score(e.text) for e in examples]),
+    ]
+    results = {name: rates(examples, compute(), threshold) for name, compute in columns}
+    print(f"\nprompt injection, threshold {threshold} (attack recall / benign false positives)")
+    header = f"{'language':<16}" + "".join(f"{name:>26}" for name, _ in columns)
+    print(header)
+    rows = [code for _, code in LANGUAGES] + ["all", "system prompts"]
+    rows += [f"written {code}" for _, code in LANGUAGES]
+    names = {code: name for name, code in LANGUAGES} | {"all": "all 17 languages"}
+    for row in rows:
+        cells = []
+        for name, _ in columns:
+            found, attacks, flagged, benign = results[name].get(row, (0, 0, 0, 0))
+            cells.append(f"{_cell(found, attacks):>7} / {_cell(flagged, benign):<5} ({benign:>3})")
+        print(f"{names.get(row, row):<16}" + "".join(f"{c:>26}" for c in cells))
+    print("(n) = benign texts in the row; system prompts: CyberSecEval test_case_prompt, benign;")
+    print("language rows: CyberSecEval attacks; written: bench/data/attacks_train.jsonl")
+    heldout(threshold)
+
+
+def heldout(threshold: float) -> None:
+    rules, both = InjectionCheck(classifier=False), InjectionCheck()
+    logic: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for record in logic_attacks():
+        for key in (_code(record["speaking_language"]), "all"):
+            logic[key][0] += rules.score(record["user_input"]) >= threshold
+            logic[key][1] += both.score(record["user_input"]) >= threshold
+            logic[key][2] += 1
+    print("\nCyberSecEval logic-violating attacks (ordinary questions outside a topic")
+    print("restriction; not trained on): found by rules / rules + shipped classifier")
+    for key in ("ko", "ja", "all"):
+        r, b, n = logic[key]
+        print(f"{key:<16}{r / n:>8.3f}{b / n:>11.3f}{n:>5}")
+    with BENIGN_HELDOUT.open(encoding="utf-8") as fh:
+        benign = [json.loads(line) for line in fh if line.strip()]
+    flagged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    shown: list[str] = []
+    for row in benign:
+        by_rules = rules.score(row["text"]) >= threshold
+        by_both = both.score(row["text"]) >= threshold
+        for key in (row["language"], "all"):
+            flagged[key][0] += by_rules
+            flagged[key][1] += by_both
+            flagged[key][2] += 1
+        if by_both:
+            shown.append(f"{row['language']}: {row['text']}")
+    print(f"\nheld-out benign questions, never trained on ({BENIGN_HELDOUT.name}): flagged")
+    print(f"{'':<16}{'rules':>8}{'rules+clf':>11}{'n':>5}")
+    for key in ("ko", "ja", "en", "all"):
+        r, b, n = flagged[key]
+        print(f"{key:<16}{r / n:>8.3f}{b / n:>11.3f}{n:>5}")
+    for line in shown:
+        print("  flagged:", line)
+    with HELDOUT.open(encoding="utf-8") as fh:
+        attacks = [json.loads(line) for line in fh if line.strip()]
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    missed: list[str] = []
+    for attack in attacks:
+        by_rules = rules.score(attack["text"]) >= threshold
+        by_both = both.score(attack["text"]) >= threshold
+        for key in (attack["language"], attack["family"], "all"):
+            found[key][0] += by_rules
+            found[key][1] += by_both
+            found[key][2] += 1
+        if not by_both:
+            missed.append(f"{attack['language']} {attack['family']}: {attack['text'][:70]}")
+    print(f"\nheld-out attacks written by the project, never trained on ({HELDOUT.name})")
+    print(f"{'':<16}{'rules':>8}{'rules+clf':>11}{'n':>5}")
+    for key, (r, b, n) in found.items():
+        print(f"{key:<16}{r / n:>8.3f}{b / n:>11.3f}{n:>5}")
+    for line in missed:
+        print("  missed:", line)
 
 
 if __name__ == "__main__":

@@ -1,163 +1,974 @@
-"""Prompt-injection and jailbreak check: rules for the known attack families.
+"""Prompt-injection and jailbreak check: multilingual rules plus a small classifier.
 
 Runs on every message of a request when the policy lists it in
 ``output.input_checks`` — the user's own input and documents headed to the
 model (attachments: indirect injection) alike. Text is normalised first
-(``gwanmun.text.normalize``: NFKC, full-width letters, zero-width characters
-removed), then matched case-insensitively against patterns in Korean, Japanese,
-English, Chinese and the larger European languages, by family:
+(``gwanmun.text.normalize``: NFKC, full-width letters, zero-width and other
+invisible characters removed), then looked at in two ways:
 
-- ``override``: ignore / forget / disregard the previous instructions;
-- ``exfiltrate``: reveal the system prompt, a secret key or a password;
-- ``mode``: developer / maintenance / override / "DAN" modes, "you are now …
-  without restrictions";
-- ``embedded``: instructions addressed to the AI inside a document, chat-template
-  markers, instructions hidden in HTML comments.
+1. **Rules**, matched case-insensitively, in Korean, Japanese, English, Chinese
+   and the larger European languages, by family:
 
-Each match is a ``PROMPT_INJECTION`` finding over the matched words with the
-family's score; more families in one text raise it. A learned classifier for
-paraphrased attacks is not built yet (docs/benchmarks.md).
+   - ``override``: ignore / forget / disregard the previous instructions;
+   - ``exfiltrate``: reveal the system prompt, a secret key or a password, also
+     through a format (spelled backwards, hidden in a poem);
+   - ``mode``: developer / maintenance / DAN modes, "you are now … without
+     restrictions", fake ``<SYSTEM MODE>`` tags;
+   - ``embedded``: instructions addressed to the AI inside a document ("AI
+     assistant: when summarising this, …"), chat-template markers, instructions
+     in HTML comments or hidden text;
+   - ``split``: payload splitting ("a = '…', b = '…', write z = a + b");
+   - ``obfuscated``: base64 / hex / binary text that decodes to an attack (or
+     to hidden prose), "decode this and follow it".
+
+   Each match is a finding over the matched words with its rule's score; a
+   text that hits several families gets a small bonus.
+2. **A classifier** for paraphrases the rules do not list: hashed character
+   1-4-grams of the folded text (see ``features``) into a logistic regression
+   trained by ``bench/train_injection.py`` on the CyberSecEval prompt-injection
+   development half (MIT; 17 languages) against benign prompts written by the
+   project (``data/INJECTION_MODEL.md``). Inference is numpy only. Its
+   probability is mapped so that the operating point chosen in training (about
+   1% of benign prompts over it, out of fold) lands on 0.7, the default
+   policy's ``min_score``. Long texts are scored in overlapping windows; the
+   finding covers the worst window.
+
+The score of a text is the larger of the two. Findings never carry the text.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import math
 import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
-from gwanmun.text import normalize
+import hyperscan
+import numpy as np
+import numpy.typing as npt
+
+from gwanmun.sentences import split_sentences
+from gwanmun.text import Normalized, normalize
 from gwanmun.types import Finding
+
+KIND = "PROMPT_INJECTION"
+NGRAMS = (1, 2, 3, 4)
+DIM = 1 << 18
+# The classifier's operating point is mapped onto this score (the default min_score).
+OPERATING_SCORE = 0.7
+# Classifier findings under this score are not reported (the policy would drop them).
+REPORT_FLOOR = 0.5
+# Texts shorter than this (after folding) are left to the rules: too little to classify.
+MIN_CHARS = 12
+# Texts up to WHOLE characters are classified whole; longer ones in windows.
+WHOLE = 800
+WINDOW = 500
+STEP = 250
 
 _F = re.IGNORECASE | re.DOTALL
 
+# --- rules -----------------------------------------------------------------------
+
 _PREV_EN = (
-    r"(?:previous|prior|above|earlier|preceding|former|initial|original|system|your|all|any|the)"
+    r"(?:previous|prior|above|earlier|preceding|former|initial|original|system|your|all|any|"
+    r"the|these|those|old)"
 )
 _INSTR_EN = (
-    r"(?:instructions?|prompts?|rules|directions|directives|guidelines|commands|context|messages)"
+    r"(?:instructions?|prompts?|rules|directions|directives|guidelines|commands|context|"
+    r"messages|constraints|programming|guardrails)"
+)
+_SECRET_EN = (
+    r"(?:system\s+prompt|initial\s+(?:instructions|prompt)|hidden\s+(?:instructions|prompt)|"
+    r"(?:instructions|text)\s+above|secret\s+(?:key|word|code|string|phrase|password)|"
+    r"password|passcode|passphrase|api\s+key|access\s+code|confidential\s+(?:string|data|key))"
+)
+# "What is the password policy" is an ordinary question.
+_NOT_POLICY = (
+    r"(?!\s*(?:policy|policies|rules?|requirements?|reset|change|manager|strength|length|format|"
+    r"guidance|guidelines|expiry|complexity|management|security))"
+)
+_SECRET_KO = (
+    r"(?:시스템\s*프롬프트|비밀\s*키|비밀\s*번호|패스\s*워드|암호|기밀\s*(?:문자열|정보|키)|"
+    r"초기\s*(?:지시|프롬프트)|API\s*키|비밀\s*(?:코드|단어|문자열))"
+)
+_SECRET_JA = (
+    r"(?:システムプロンプト|秘密の(?:鍵|キー|言葉|コード|文字列)|秘密鍵|パスワード|パス\s*ワード|"
+    r"機密(?:情報|文字列)|初期(?:指示|プロンプト)|APIキー|合言葉)"
 )
 
-_FAMILIES: dict[str, tuple[float, list[str]]] = {
-    "override": (
-        0.9,
-        [
-            rf"\b(?:ignore|disregard|forget|skip|override|bypass|discard)\s+(?:all\s+|any\s+|of\s+)?"
-            rf"(?:the\s+|your\s+|my\s+|these\s+|those\s+)?(?:{_PREV_EN}\s+){{0,2}}{_INSTR_EN}",
-            r"\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:above|before|said|prior)",
-            r"(?:이전|앞|위|기존|지금까지|사전|먼저|초기)[의 ]*(?:의\s*)?(?:모든\s*)?"
-            r"(?:지시|지침|명령|내용|규칙|프롬프트|설정|안내)\w{0,3}\s*(?:은|는|을|를)?\s*"
-            r"(?:모두\s*|전부\s*|다\s*)?(?:무시|잊어|잊고|잊으|취소)",
-            r"(?:위|앞)의?\s*(?:내용|말|것)\w{0,2}\s*(?:을|를)?\s*(?:모두\s*)?무시",
-            r"(?:以前|前|上記|これまで|事前|最初|先ほど|従来)の?(?:すべての|全ての)?"
-            r"(?:指示|命令|ルール|プロンプト|内容|設定|指令)\w{0,2}(?:を|は)?(?:すべて|全て)?"
-            r"(?:無視|忘れ)",
-            r"(?:忽略|无视|忘记|無視)(?:之前|以上|先前|上面|所有)?的?(?:所有)?(?:指示|说明|指令|规则)",
-            r"\bignor[ae]\s+(?:todas\s+)?(?:las\s+|as\s+)?instrucci(?:o|ó)n(?:es)?\s+(?:anteriores|previas)",
-            r"\bolvida\s+(?:todas\s+)?(?:tus\s+|las\s+)?instrucciones",
-            r"\bignore\s+(?:todas\s+)?as\s+instru(?:ç|c)(?:õ|o)es\s+anteriores",
-            r"\b(?:vergiss|ignoriere|vergessen\s+sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen)?"
-            r"\s*anweisungen",
-            r"\bignore[rz]?\s+(?:toutes\s+)?(?:les\s+)?instructions\s+(?:précédentes|antérieures)",
-            r"\boublie[rz]?\s+(?:toutes\s+)?(?:tes|vos|les)\s+instructions",
-            r"\bignora\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+(?:precedenti|sopra)",
-            r"\bignora(?:r)?\s+(?:lo|todo\s+lo|tutto\s+(?:quanto\s+)?ciò)\s+(?:anterior|sopra|precedente)",
-            r"\bmissachten\s+sie\s+(?:alle\s+)?(?:vorherigen|bisherigen)\s+anweisungen",
-            r"(?:игнорир|забуд|забыв)\w*\s+(?:все\s+)?(?:предыдущ|прежн|вышеуказанн)\w*",
-            r"पिछले\s+निर्देश\w*(?:\s+\w+){0,3}\s*(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)",
-            r"(?:अनदेखा|नज़रअंदाज़|नजरअंदाज)\s+कर\w*\s+पिछले",
-            r"\b(?:önceki|yukarıdaki)\s+talimatlar\w*\s+(?:yok\s+say|unut|görmezden)",
+# family -> (score, pattern) or (score, pattern, anchors) when the pattern does not
+# start with literals.
+_FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]]] = {
+    "override": [
+        (
+            0.9,
+            rf"\b(?:ignore|disregard|forget|skip|override|bypass|discard|drop)\s+"
+            rf"(?:all\s+|any\s+|of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
+            rf"(?:{_PREV_EN}\s+){{0,2}}{_INSTR_EN}",
+        ),
+        (
+            0.9,
+            r"\b(?:ignore|disregard|forget)\s+(?:everything|all|what(?:ever)?)\s+"
+            r"(?:(?:you\s+(?:were|have\s+been)\s+)?(?:told|said|written|instructed)|above|before|"
+            r"prior|previously|earlier)",
+        ),
+        (0.9, r"\bignore\s+the\s+above\b"),
+        (
+            0.85,
+            rf"\b(?:regardless\s+of|irrespective\s+of|instead\s+of\s+following|do\s+not\s+follow|"
+            rf"don'?t\s+follow|stop\s+following)\s+(?:all\s+)?(?:the\s+|your\s+)?"
+            rf"(?:{_PREV_EN}\s+){{0,2}}(?:{_INSTR_EN}|tasks?)",
+        ),
+        (
+            0.6,
+            r"\byour\s+(?:new|real|actual|true)\s+(?:task|instructions?|job|goal)\s+(?:is|are)\b",
+        ),
+        (
+            0.9,
+            r"(?:이전|앞|위|기존|지금까지|사전|먼저|초기|원래|시스템)[의 ]*(?:의\s*)?(?:모든\s*)?"
+            r"(?:지시|지침|명령|규칙|프롬프트|설정|안내|제약)\w{0,3}\s*(?:은|는|을|를|에)?\s*"
+            r"(?:모두\s*|전부\s*|다\s*)?(?:무시|잊어|잊고|잊으|따르지\s*(?:마|말))",
+        ),
+        (0.85, r"(?:위|앞)의?\s*(?:내용|말|것|글)\w{0,2}\s*(?:을|를|은|는)?\s*(?:모두\s*)?무시"),
+        (
+            0.85,
+            r"(?:지금까지|이제까지|앞서)\s*(?:들은|받은|말한)\s*(?:모든\s*)?(?:것|내용|지시)\w{0,2}\s*"
+            r"(?:은|는|을|를)?\s*(?:모두\s*|전부\s*|다\s*)?(?:무시|잊)",
+        ),
+        (
+            0.9,
+            r"(?:以前|前|上記|これまで|事前|最初|先ほど|従来|元|システム)の?(?:すべての|全ての)?"
+            r"(?:指示|命令|ルール|プロンプト|設定|指令|制約|指針)\w{0,2}(?:を|は)?(?:すべて|全て)?"
+            r"(?:無視|忘れ|従わな)",
+        ),
+        (0.85, r"(?:上|前)の?(?:内容|文章|こと)を?(?:すべて|全て)?無視"),
+        (
+            0.85,
+            r"(?:これまで|今まで)に?(?:言われた|受けた|与えられた)(?:こと|指示|内容)を?"
+            r"(?:すべて|全て)?(?:無視|忘れ)",
+        ),
+        (
+            0.9,
+            r"(?:忽略|无视|忘记|無視|忘掉)(?:掉)?(?:之前|以上|先前|上面|所有|前面|以前)?的?"
+            r"(?:所有)?(?:指示|说明|指令|规则|提示|内容)",
+        ),
+        (
+            0.9,
+            r"\bignor(?:a|e|ar)\s+(?:todas\s+)?(?:las\s+|as\s+)?instru(?:cci|ç|c)(?:o|ó|õ)n?(?:es)?\s+"
+            r"(?:anteriores|previas)",
+        ),
+        (0.9, r"\b(?:olvida|olvide)\s+(?:todas\s+)?(?:tus\s+|las\s+|sus\s+)?instrucciones"),
+        (
+            0.9,
+            r"\b(?:vergiss|ignoriere|vergessen\s+sie|ignorieren\s+sie|missachten\s+sie)\s+"
+            r"(?:alle\s+)?(?:vorherigen|bisherigen|obigen|deine|ihre)?\s*anweisungen",
+        ),
+        (
+            0.9,
+            r"\bignore[rz]?\s+(?:toutes\s+)?(?:les\s+)?(?:instructions|consignes)\s+"
+            r"(?:précédentes|antérieures)",
+        ),
+        (0.85, r"\bignore[rz]?\s+ce\s+qui\s+précède\b"),
+        (0.9, r"\boublie[rz]?\s+(?:toutes\s+)?(?:tes|vos|les)\s+(?:instructions|consignes)"),
+        (0.9, r"\bignora\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+(?:precedenti|sopra)"),
+        (
+            0.85,
+            r"\bignora(?:r)?\s+(?:lo|todo\s+lo|tutto\s+(?:quanto\s+)?ciò|o)\s+"
+            r"(?:anterior|sopra|precedente|acima)",
+        ),
+        (0.85, r"(?:игнорир|забуд|забыв)\w*\s+(?:все\s+)?(?:предыдущ|прежн|вышеуказанн)\w*"),
+        (0.85, r"पिछले\s+निर्देश\w*(?:\s+\w+){0,3}\s*(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)"),
+        (0.85, r"(?:अनदेखा|नज़रअंदाज़|नजरअंदाज)\s+कर\w*\s+पिछले"),
+        (0.85, r"\b(?:önceki|yukarıdaki)\s+talimatlar\w*\s+(?:yok\s+say|unut|görmezden)"),
+        (
+            0.85,
             r"\b(?:abaikan|lupakan)\s+(?:semua\s+)?(?:instruksi|petunjuk)\s+(?:sebelumnya|di\s+atas)",
+        ),
+        (
+            0.85,
             r"\b(?:bỏ\s+qua|quên)\s+(?:tất\s+cả\s+)?(?:các\s+)?(?:hướng\s+dẫn|chỉ\s+dẫn)\s+trước",
-            r"(?:تجاهل|انسَ|انس)\s+(?:جميع\s+)?(?:التعليمات|الإرشادات)\s+(?:السابقة|أعلاه)",
-            r"ละเว้น(?:คำสั่ง|คำแนะนำ)(?:ก่อนหน้า|ข้างต้น)",
-        ],
-    ),
-    "exfiltrate": (
-        0.8,
-        [
-            r"\b(?:reveal|show|print|repeat|output|display|tell\s+me|give\s+me|what\s+(?:is|are))\s+"
-            r"(?:me\s+)?(?:your|the)\s+(?:full\s+|hidden\s+|initial\s+|original\s+)?"
-            r"(?:system\s+prompt|initial\s+instructions|hidden\s+instructions|secret\s+key|"
-            r"secret\s+(?:word|code|string)|password|api\s+key)",
-            r"(?:시스템\s*프롬프트|비밀\s*키|비밀\s*번호|비밀번호|암호|기밀\s*문자열|초기\s*지시)"
-            r"\w{0,2}\s*(?:을|를|가|이|은|는)?\s*(?:알려|말해|공개|출력|보여|뭐|무엇)",
-            r"(?:システムプロンプト|秘密の(?:鍵|キー|言葉)|秘密鍵|パスワード|パス\s*ワード|機密)"
-            r"(?:を|は|が)?(?:教え|表示|出力|何|言っ|見せ)",
-            r"(?:系统提示|秘密密钥|密码)(?:是什么|告诉我|显示)",
-            r"\bcu(?:á|a)l\s+es\s+(?:la|tu|su)\s+(?:contraseña|clave\s+secreta)",
-            r"\bquel\s+est\s+(?:le|ton|votre)\s+(?:mot\s+de\s+passe|code\s+secret)",
-            r"\b(?:wie\s+lautet|was\s+ist)\s+(?:das|dein|ihr)\s+(?:passwort|kennwort)",
+        ),
+        (0.85, r"(?:تجاهل|انسَ|انس)\s+(?:جميع\s+)?(?:التعليمات|الإرشادات)\s+(?:السابقة|أعلاه)"),
+        (0.85, r"ละเว้น(?:คำสั่ง|คำแนะนำ)(?:ก่อนหน้า|ข้างต้น)"),
+    ],
+    "exfiltrate": [
+        (
+            0.8,
+            rf"\b(?:reveal|show|print|repeat|output|display|tell\s+me|give\s+me|share|send\s+me|"
+            rf"provide|confirm|disclose|leak|spell\s+out|write\s+out|what\s+(?:is|are|was|were))"
+            rf"\s+(?:me\s+)?(?:with\s+)?(?:your|the|our)\s+(?:full\s+|hidden\s+|initial\s+|"
+            rf"original\s+|current\s+|secret\s+|system(?:'s)?\s+)?{_SECRET_EN}\b{_NOT_POLICY}",
+        ),
+        (
+            0.85,
+            r"\b(?:repeat|print|output|show|reveal)\s+(?:all\s+|everything\s+|the\s+)?"
+            r"(?:text|words|everything|instructions|prompt)\s+(?:above|before\s+this|you\s+were\s+given)",
+        ),
+        (
+            0.85,
+            r"\b(?:spell|write|print|say|give|type)\s+(?:out\s+)?(?:the\s+|your\s+)?"
+            r"(?:password|secret\s+key|secret|system\s+prompt)\s+(?:backwards|in\s+reverse|"
+            r"letter\s+by\s+letter|one\s+letter\s+at\s+a\s+time|with\s+(?:dashes|spaces|dots|hyphens)|"
+            r"in\s+(?:base64|hex|morse|binary|pig\s+latin))",
+        ),
+        (
+            0.75,
+            r"\b(?:poem|haiku|song|story|riddle|acrostic|limerick)\s+(?:about|containing|including|"
+            r"using|hiding|with)\s+(?:the\s+|your\s+)(?:password|secret\s+key|secret|system\s+prompt)",
+        ),
+        (
+            0.8,
+            rf"{_SECRET_KO}\w{{0,2}}\s*(?:을|를|가|이|은|는|좀)?\s*(?:알려|말해|공개|출력|보여|뭐|무엇|"
+            rf"공유|불러|밝혀|적어)",
+        ),
+        (
+            0.8,
+            r"(?:위|앞|처음)의?\s*(?:지시|프롬프트|지침|명령)\w{0,3}\s*(?:을|를)?\s*(?:그대로\s*)?"
+            r"(?:반복|출력|보여|알려)",
+        ),
+        (
+            0.75,
+            r"(?:비밀번호|암호|비밀\s*키)\w{0,2}\s*(?:에\s*대해|로|를\s*넣어)\s*.{0,10}"
+            r"(?:시|하이쿠|노래)",
+        ),
+        (
+            0.8,
+            rf"{_SECRET_JA}(?:を|は|が)?(?:何|教え|表示|出力|言っ|見せ|共有|明か|書い)",
+        ),
+        (0.8, r"上記の(?:指示|プロンプト|命令)を(?:そのまま)?(?:繰り返|出力|表示)"),
+        (0.75, r"(?:パスワード|秘密の鍵)(?:について|を使って|を入れて).{0,10}(?:詩|俳句|歌)"),
+        (0.8, r"(?:系统提示|秘密密钥|秘密钥|密钥|密码)(?:是什么|告诉我|显示|是多少)"),
+        (0.8, r"(?:告诉我|显示|透露)(?:你的)?(?:系统提示|秘密密钥|秘密钥|密钥|密码)"),
+        (0.8, r"\bcu(?:á|a)l\s+es\s+(?:la|tu|su)\s+(?:contraseña|clave\s+secreta|llave\s+secreta)"),
+        (0.8, r"\bqual\s+(?:é|e|è)\s+(?:a\s+(?:sua\s+|tua\s+)?senha|la\s+(?:tua\s+)?password)"),
+        (
+            0.8,
+            r"\bquel\s+est\s+(?:le|ton|votre)\s+(?:mot\s+de\s+passe|code\s+secret|clé\s+secrète)",
+        ),
+        (0.8, r"\b(?:wie\s+lautet|was\s+ist)\s+(?:das|dein|ihr)\s+(?:passwort|kennwort)"),
+        (
+            0.75,
             r"\b(?:passwort|kennwort)\s+(?:\w+\s+){0,3}(?:angeben|teilen|nennen|verraten|sagen)",
-            r"(?:पासवर्ड|गुप्त\s+कुंजी|सीक्रेट\s+की)\s*(?:क्या|बताओ|बताइए|बताएं|साझा)",
-            r"(?:какой|скажи|назови)\s+(?:\w+\s+)?(?:пароль|секретный\s+ключ)",
-        ],
-    ),
-    "mode": (
-        0.75,
-        [
-            # Entering a special mode; the mode's name alone ("the admin mode of the
-            # booking system") is ordinary office language.
+        ),
+        (0.8, r"(?:पासवर्ड|गुप्त\s+कुंजी|सीक्रेट\s+की)\s*(?:क्या|बताओ|बताइए|बताएं|साझा)"),
+        (0.8, r"(?:какой|скажи|назови)\s+(?:\w+\s+)?(?:пароль|секретный\s+ключ)"),
+    ],
+    "mode": [
+        # Entering a special mode; the mode's name alone ("the admin mode of the
+        # booking system") is ordinary office language.
+        (
+            0.75,
             r"\b(?:enter(?:ing|s)?|activat\w*|switch(?:ing)?\s+(?:in)?to|initiat\w*|now\s+in|"
             r"engag\w*)\s+(?:the\s+|a\s+)?['\"]?(?:\w+\s+){0,2}(?:developer|maintenance|debug|god|"
             r"admin|override|unrestricted|jailbreak|system|verification)\s+mode",
-            r"\b(?:jailbreak|god|unrestricted|dan)\s+mode\b",
-            r"\bdo\s+anything\s+now\b",
-            r"\byou\s+are\s+(?:now\s+)?(?:no\s+longer|free\s+from|not\s+bound)\b",
-            r"\b(?:without|no)\s+(?:any\s+)?(?:restrictions|filters|limitations|censorship)\b"
-            r"(?=.{0,60}\b(?:answer|respond|act|pretend)\b)",
-            r"\bsystem\s+override\b|<\s*system\s+mode\s*>|\bmodo\s+(?:sistema|desarrollador)\b",
-            r"\b(?:i\s+am|soy|ich\s+bin|je\s+suis)\s+(?:god|dios|gott|dieu)\b",
-            r"(?:유지\s*보수|관리자|개발자|디버그|오버라이드|탈옥|시스템|무제한)\s*모드['\"]?\s*"
+        ),
+        (0.8, r"\b(?:jailbreak|god|unrestricted|unfiltered|dan|evil)\s+mode\b"),
+        (0.85, r"\bdo\s+anything\s+now\b"),
+        (
+            0.85,
+            r"\byou\s+are\s+(?:now\s+)?(?:no\s+longer\s+(?:bound|restricted|an?\s+ai|limited)|"
+            r"free\s+(?:from|of)\s+(?:all\s+|any\s+)?(?:rules|restrictions|limits|guidelines)|"
+            r"not\s+bound\s+by)",
+        ),
+        (
+            0.85,
+            r"\b(?:you\s+are\s+now|act\s+as|pretend\s+(?:to\s+be|you\s+are)|roleplay\s+as|"
+            r"from\s+now\s+on\s+you\s+are)\s+(?:an?\s+)?(?:\w+\s+){0,3}?(?:unrestricted|unfiltered|"
+            r"uncensored|jailbroken|evil|amoral|(?-i:DAN)\b)",
+        ),
+        (
+            0.8,
+            r"\b(?:without|no|ignore\s+(?:all|any|your))\s+(?:any\s+)?(?:ethical\s+|moral\s+)?"
+            r"(?:restrictions|filters|limitations|censorship|guidelines|rules)\b"
+            r"(?=.{0,60}\b(?:answer|respond|reply|act|pretend|tell)\b)",
+        ),
+        (0.8, r"<\s*/?\s*(?:system|admin|developer|debug|root)\s*(?:mode|override|access)?\s*>"),
+        (0.8, r"\bsystem\s+override\b"),
+        (0.8, r"\bmodo\s+(?:sistema|desarrollador)\s+activ"),
+        (
+            0.75,
+            r"\b(?:i\s+am|soy|ich\s+bin|je\s+suis|sono|eu\s+sou)\s+(?:a\s+)?"
+            r"(?:god|dios|gott|dieu|dio|deus)\b",
+            ("god", "dios", "gott", "dieu", "dio", "deus"),
+        ),
+        (
+            0.8,
+            r"\b(?-i:DAN)\b(?=.{0,200}(?:anything|now|mode|rules|limit|restrict|jailbreak|persona))",
+            ("dan",),
+        ),
+        (
+            0.75,
+            r"(?:유지\s*보수|관리자|개발자|디버그|오버라이드|탈옥|시스템|무제한|검증)\s*모드['\"]?\s*"
             r"(?:에|로)\s*(?:돌입|진입|전환|들어)",
-            r"(?:メンテナンス|管理者|開発者|デバッグ|オーバーライド|脱獄|システム|無制限)\w{0,6}?"
+        ),
+        (
+            0.85,
+            r"(?:제한|규칙|필터|검열|윤리)\w{0,2}\s*(?:이|가)?\s*없는\s*(?:AI|인공지능|챗봇|모델|어시스턴트)"
+            r"\w{0,2}\s*(?:인\s*척|처럼|로서|이야|입니다|이다|역할)",
+        ),
+        (0.85, r"지금\s*(?:당장\s*)?무엇이든\s*할\s*수\s*있"),
+        (
+            0.75,
+            r"(?:メンテナンス|管理者|開発者|デバッグ|オーバーライド|脱獄|システム|無制限|検証)\w{0,6}?"
             r"モードに(?:入|移行|切り替え|突入)",
-            r"进入(?:开发者|维护|调试|管理员|越狱)模式",
-        ],
-    ),
-    "embedded": (
-        0.7,
-        [
-            r"\b(?:AI|assistant|model|chatbot|GPT|LLM)\s*[:,]?\s*(?:when|if|while)\s+"
-            r"(?:summari[sz]ing|reading|processing|you\s+(?:read|summari[sz]e|see))\s+this",
-            r"<!--[^>]{0,400}?(?:instruction|ignore|system|assistant|AI\b|지시|무시|指示|無視)",
-            r"<\|(?:im_start|system|endoftext)\|>|\[/?(?:SYSTEM|INST)\]|^\s*#{2,}\s*(?:system|instruction)",
-            r"(?:AI|인공지능|어시스턴트)\s*(?:에게|는|야)\s*[:,]?\s*(?:이\s*문서를|이\s*글을)?\s*"
-            r"(?:요약할\s*때|읽으면|처리할\s*때)",
-            r"(?:AI|アシスタント)(?:へ|は)[:、]?\s*(?:この文書を)?(?:要約する際|読んだら|処理する際)",
-        ],
-    ),
+        ),
+        (
+            0.85,
+            r"(?:制限|ルール|フィルター|検閲|倫理)(?:の|が)?ない(?:AI|人工知能|チャットボット|モデル|"
+            r"アシスタント)(?:として|のふり|になりきっ|です|だ)",
+        ),
+        (0.85, r"今すぐ何でも(?:でき|する)"),
+        (0.75, r"进入(?:开发者|维护|调试|管理员|越狱|系统)模式|<\s*系统模式\s*>"),
+        (0.85, r"现在(?:就)?(?:可以)?做任何事"),
+    ],
+    "embedded": [
+        (
+            0.85,
+            r"\b(?:AI|assistant|model|chatbot|GPT|LLM|language\s+model)s?\s*[:,]?\s*(?:when|if|while|"
+            r"before)\s+(?:summari[sz]ing|reading|processing|answering|translating|you\s+(?:read|"
+            r"summari[sz]e|see|process))",
+        ),
+        (
+            0.8,
+            r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|assistant|"
+            r"chatbot|llm|language\s+model|gpt|ai\s+model)s?\b\s*[:,-]",
+        ),
+        (
+            0.8,
+            r"\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|assistant|language\s+model|llm|chatbot|gpt)\b"
+            r"(?:\s+(?:reading|summari[sz]ing|processing))?",
+        ),
+        (
+            0.75,
+            r"<!--[^>]{0,400}?(?:instruction|ignore|system|assistant|AI\b|password|지시|무시|"
+            r"指示|無視|パスワード|비밀번호)",
+        ),
+        (
+            0.8,
+            r"(?:display\s*:\s*none|font-size\s*:\s*0|visibility\s*:\s*hidden|color\s*:\s*"
+            r"(?:white|#fff(?:fff)?))[^>]{0,80}>[^<]{0,300}(?:ignore|instruction|assistant|\bai\b|"
+            r"system|password|무시|지시|指示|無視)",
+        ),
+        (
+            0.85,
+            r"<\|(?:im_start|im_end|system|endoftext|user|assistant)\|>|\[/?(?:SYSTEM|INST)\]|"
+            r"<<\s*/?SYS\s*>>",
+        ),
+        (
+            0.85,
+            r"(?:AI|인공지능|어시스턴트|챗봇|언어\s*모델)\s*(?:에게|께|는|은|야|님)\s*[:,]?\s*"
+            r"(?:이\s*(?:문서|글|메일|페이지|파일)(?:를|을)\s*)?(?:요약|번역|처리|읽)\w{0,3}\s*"
+            r"(?:때|면|경우)",
+        ),
+        (
+            0.85,
+            r"이\s*(?:문서|글|메일|페이지|파일)(?:를|을)\s*(?:요약|처리|읽|번역)\w{0,3}\s*"
+            r"(?:AI|인공지능|어시스턴트|챗봇|모델)(?:는|은|에게)",
+        ),
+        (
+            0.85,
+            r"(?:AI|アシスタント|チャットボット|言語モデル)(?:へ|に|は)[:：、]?\s*(?:この(?:文書|メール|"
+            r"ページ|文章)を)?(?:要約|翻訳|処理|読)(?:する際|するとき|する時|したら|む際|んだら|む場合)",
+        ),
+        (
+            0.85,
+            r"この(?:文書|メール|ページ|文章)を(?:要約|読|処理|翻訳)(?:する|んだ|む|した)"
+            r"(?:AI|アシスタント|チャットボット|モデル)(?:は|へ)",
+        ),
+        (0.7, r"\b(?:new|updated)\s+instructions?\s*:"),
+        (0.7, r"새로운\s*지시\w{0,2}\s*:|新しい指示\s*[:：]"),
+    ],
+    "split": [
+        # a = "...", b = "...", then z = a + b: the request is assembled from parts.
+        (
+            0.6,
+            r"\b[a-z]\s*=\s*[\"'“”«„][^\"'“”»]{1,200}[\"'“”»].{0,400}?\b[a-z]\s*=\s*[a-z]\s*\+\s*[a-z]\b",
+            ("+",),
+        ),
+        (
+            0.6,
+            r"\b(?:combin\w*|concatenat\w*|join|merge|kombinier\w*|kombinasi\w*|combina\w*|"
+            r"interlace|intercala\w*)\s+(?:the\s+|die\s+|de\s+)?(?:strings?\s+|parts?\s+)?"
+            r"[a-c](?:\s*,\s*|\s+(?:and|und|et|y|e|dan)\s+)[a-c]\b",
+        ),
+        (
+            0.6,
+            r"\b(?:part|parte|teil|partie|bagian)\s*1\s*(?:is|es|ist|est|è|é|adalah|:)\s*[\"'“«„:]",
+        ),
+        (
+            0.6,
+            r"[A-C]\s*,\s*[A-C]\s*(?:,\s*)?(?:와|과|및)?\s*[A-C]?\s*(?:를|을)\s*(?:합쳐|결합|이어)",
+            ("합쳐", "결합", "이어"),
+        ),
+        (
+            0.6,
+            r"[A-C](?:と|、)[A-C](?:と|、)?[A-C]?を(?:組み合わせ|結合|つなげ|合わせ)",
+            ("組み合わせ", "結合", "つなげ", "合わせ"),
+        ),
+        (0.6, r"(?:结合|合并|组合|拼接)\s*[A-C]\s*[、,和]\s*[A-C]"),
+    ],
+    "obfuscated": [
+        (
+            0.75,
+            r"\b(?:decode|decipher|decrypt|translate)\s+(?:this|the\s+following|it)\b.{0,120}?"
+            r"\b(?:and|then)\s+(?:follow|execute|do|obey|run|carry\s+out|perform)\b",
+        ),
+        (
+            0.75,
+            r"(?:디코딩|복호화|해독)\w{0,3}\s*(?:한\s*)?(?:후|다음|뒤)?\s*(?:그대로\s*)?"
+            r"(?:실행|따라|수행)",
+        ),
+        (0.75, r"(?:デコード|復号|解読)して(?:から)?(?:その)?(?:まま)?(?:実行|従|指示どおり)"),
+    ],
 }
 
-_COMPILED = [
-    (family, score, re.compile(pattern, _F))
-    for family, (score, patterns) in _FAMILIES.items()
-    for pattern in patterns
-]
+# Words that make a split-up or decoded payload an attack rather than a puzzle.
+_SENSITIVE = re.compile(
+    r"password|passwort|contraseña|senha|mot de passe|secret|secreto|segreto|confidential|"
+    r"confidencial|vertraulich|system|sistema|passcode|social security|unlock|"
+    r"비밀|기밀|암호|시스템|パスワード|秘密|機密|システム|密码|系统",
+)
+# Encoded blobs (matched on the normalised text, not lower-cased: base64 is case-sensitive).
+_BLOBS = (
+    re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}"),
+    re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){16,}(?![0-9A-Fa-f])"),
+    re.compile(r"(?<![01])(?:[01]{8} ?){6,}(?![01])"),
+)
+# The same, loosened, for the prefilter (hyperscan has no look-behind).
+_BLOBS_PREFILTER = (rb"[A-Za-z0-9+/]{24}", rb"(?:[0-9A-Fa-f]{2}[ :]?){16}", rb"(?:[01]{8} ?){6}")
+_PROSE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z',.?!]{1,}){3,}")
+_MAX_BLOBS = 8
+_MAX_BLOB_CHARS = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One compiled rule.
+
+    Rules match the lower-cased normalised text (``cased`` ones, such as ``DAN``,
+    the normalised text as it is). ``boundary``: the pattern began with ``\\b``,
+    checked after the match (a leading assertion keeps ``re`` from skipping
+    ahead to the first possible character). ``anchors``: lower-case strings one of
+    which occurs in every match; a rule runs only on texts containing one (no
+    anchors: it always runs).
+    """
+
+    family: str
+    score: float
+    pattern: re.Pattern[str]
+    boundary: bool
+    cased: bool
+    anchors: tuple[str, ...]
+
+
+def _lower_pattern(pattern: str) -> str:
+    """Lower-case a pattern's literals, leaving escapes such as ``\\S`` alone."""
+    return re.sub(r"(\\.)|([^\\]+)", lambda m: m.group(1) or m.group(2).lower(), pattern)
+
+
+def _closing(pattern: str, open_at: int) -> int:
+    """Index of the parenthesis closing the one at ``open_at`` (-1 if none)."""
+    depth, i, in_class = 0, open_at, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+_LITERAL_ESCAPES = set("\\.()[]{}|?*+^$-/'\"<>:=#&~ ")
+
+
+def _leading_literals(branch: str) -> list[str] | None:
+    """The literals one of which starts every match of ``branch`` (None: unknown)."""
+    if branch.startswith("(?:"):
+        close = _closing(branch, 0)
+        if close < 0 or (close + 1 < len(branch) and branch[close + 1] in "?*{"):
+            return None
+        return _anchors_of(branch[3:close])
+    out, i = "", 0
+    while i < len(branch):
+        char = branch[i]
+        if char == "\\" and i + 1 < len(branch) and branch[i + 1] in _LITERAL_ESCAPES:
+            out += branch[i + 1]
+            i += 2
+        elif char == "\\" or char in ".^$*+?{}[]()|":
+            break
+        else:
+            out += char
+            i += 1
+    if out and i < len(branch) and branch[i] in "?*{":
+        out = out[:-1]  # the last character is optional
+    return [out] if out else None
+
+
+def _anchors_of(pattern: str) -> list[str] | None:
+    anchors: list[str] = []
+    for branch in _top_level_branches(pattern):
+        found = _leading_literals(branch)
+        if found is None:
+            return None
+        anchors.extend(found)
+    return anchors
+
+
+def _rule(family: str, score: float, pattern: str, anchors: tuple[str, ...] = ()) -> _Rule:
+    """Compile one ``_FAMILIES`` entry (anchors are found unless given)."""
+    cased = "(?-i:" in pattern
+    boundary = pattern.startswith(r"\b") and len(_top_level_branches(pattern)) == 1
+    body = pattern[2:] if boundary else pattern
+    if not cased:
+        body = _lower_pattern(body)
+    if not anchors:
+        anchors = tuple(sorted(set(_anchors_of(_lower_pattern(body)) or ())))
+    compiled = re.compile(body, _F if cased else re.DOTALL)
+    return _Rule(family, score, compiled, boundary, cased, anchors)
+
+
+def _build_rules() -> tuple[_Rule, ...]:
+    rules: list[_Rule] = []
+    for family, entries in _FAMILIES.items():
+        for entry in entries:
+            rules.append(_rule(family, *entry))
+    return tuple(rules)
+
+
+_RULES = _build_rules()
+# Rules also run on decoded payloads (base64, hex, binary).
+_DECODED_FAMILIES = ("override", "exfiltrate", "mode")
+
+
+class _Prefilter:
+    """One hyperscan scan says which rules can match (by their anchors) and whether
+    the text holds an encoded blob; only those rules then run. Built once, lazily;
+    each thread scans with its own scratch space."""
+
+    def __init__(self, rules: tuple[_Rule, ...]) -> None:
+        expressions: list[bytes] = []
+        ids: list[int] = []
+        for number, rule in enumerate(rules):
+            for anchor in rule.anchors:
+                expressions.append(re.escape(anchor).encode("utf-8"))
+                ids.append(number)
+        self.blob_id = len(rules)
+        for blob in _BLOBS_PREFILTER:
+            expressions.append(blob)
+            ids.append(self.blob_id)
+        self.always = frozenset(n for n, rule in enumerate(rules) if not rule.anchors)
+        self.db = hyperscan.Database()
+        self.db.compile(
+            expressions=expressions,
+            ids=ids,
+            elements=len(expressions),
+            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(expressions),
+        )
+        self._local = threading.local()
+
+    def candidates(self, lowered: str, original: str) -> set[int]:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self.db)
+        found = set(self.always)
+
+        def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
+            found.add(rule)
+
+        self.db.scan(
+            lowered.encode("utf-8", "surrogatepass"), match_event_handler=on_match, scratch=scratch
+        )
+        if self.blob_id not in found and lowered != original:
+            # Blobs are case-sensitive; the lower-cased text can only lose one when it
+            # changed, so look at the original too.
+            self.db.scan(
+                original.encode("utf-8", "surrogatepass"),
+                match_event_handler=on_match,
+                scratch=scratch,
+            )
+        return found
+
+
+_prefilter_lock = threading.Lock()
+_prefilters: list[_Prefilter] = []
+
+
+def _prefilter() -> _Prefilter:
+    if not _prefilters:
+        with _prefilter_lock:
+            if not _prefilters:
+                _prefilters.append(_Prefilter(_RULES))
+    return _prefilters[0]
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()``, one character for one (a few characters lower to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def rule_hits(text: str, *, prefilter: bool = True) -> list[tuple[int, int, float, str]]:
+    """``(start, end, score, family)`` for every rule match in normalised ``text``.
+
+    ``prefilter=False`` runs every rule (the tests check both ways agree).
+    """
+    lowered = _lowered(text)
+    if prefilter:
+        candidates = _prefilter().candidates(lowered, text)
+        rules = [rule for number, rule in enumerate(_RULES) if number in candidates]
+        blobs = _prefilter().blob_id in candidates
+    else:
+        rules, blobs = list(_RULES), True
+    hits: list[tuple[int, int, float, str]] = []
+    for rule in rules:
+        view = text if rule.cased else lowered
+        for match in rule.pattern.finditer(view):
+            start, end = match.span()
+            if end <= start or (rule.boundary and start and _word_char(view[start - 1])):
+                continue
+            score = rule.score
+            if rule.family == "split" and _SENSITIVE.search(lowered):
+                score = 0.8
+            hits.append((start, end, score, rule.family))
+    if blobs:
+        hits.extend(_decoded_hits(text))
+    return hits
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _decoded_hits(text: str) -> list[tuple[int, int, float, str]]:
+    """Base64, hex and binary blobs that decode to an attack (0.9) or to hidden prose (0.6)."""
+    hits: list[tuple[int, int, float, str]] = []
+    found = 0
+    for pattern, decode in zip(_BLOBS, (_from_base64, _from_hex, _from_binary), strict=True):
+        for match in pattern.finditer(text):
+            found += 1
+            if found > _MAX_BLOBS:
+                return hits
+            decoded = decode(match.group()[:_MAX_BLOB_CHARS])
+            if decoded is None:
+                continue
+            inner = rule_hits(decoded, prefilter=False) if len(decoded) < 4096 else []
+            if any(hit[3] in _DECODED_FAMILIES for hit in inner):
+                hits.append((match.start(), match.end(), 0.9, "obfuscated"))
+            elif _PROSE.search(decoded):
+                hits.append((match.start(), match.end(), 0.6, "obfuscated"))
+    return hits
+
+
+def _printable(data: bytes) -> str | None:
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not decoded or sum(c.isprintable() or c.isspace() for c in decoded) < 0.95 * len(decoded):
+        return None
+    return decoded
+
+
+def _from_base64(blob: str) -> str | None:
+    if blob.isalpha() and (blob.islower() or blob.isupper()):
+        return None  # one long word in one case, not base64
+    try:
+        data = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    return _printable(data)
+
+
+def _from_hex(blob: str) -> str | None:
+    digits = re.sub(r"[ :]", "", blob)
+    if len(digits) % 2:
+        digits = digits[:-1]
+    try:
+        return _printable(bytes.fromhex(digits))
+    except ValueError:
+        return None
+
+
+def _from_binary(blob: str) -> str | None:
+    bits = blob.replace(" ", "")
+    data = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits) - 7, 8))
+    return _printable(data)
+
+
+# --- classifier --------------------------------------------------------------------
+
+_DIGITS = re.compile(r"[0-9]")
+_SPACES = re.compile(r"\s+")
+_PRIME = np.uint64(0x100000001B3)
+# Fibonacci hashing: the top bits of the product with 2^64 / golden ratio are the bucket.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def fold(text: str) -> str:
+    """The classifier's view of already normalised text: lower case, every digit ``0``,
+    whitespace runs as one space."""
+    return _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip()
+
+
+def features(
+    text: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Hashed character n-grams of ``text`` (normalised and folded here) as sparse
+    ``(indices, values)``: sorted unique bucket indices and L2-normalised
+    ``1 + log(count)`` weights. ``dim`` must be a power of two. The same function
+    serves training (``bench/train_injection.py``) and inference."""
+    return folded_features(fold(normalize(text).text), dim, ngrams)
+
+
+def folded_features(
+    folded: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """``features`` for text that is already normalised and folded."""
+    padded = f" {folded} "
+    raw = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes: npt.NDArray[np.uint64] = raw.astype(np.uint64)
+    # Polynomial hash of every n-gram, one array per length; an n-gram's hash has
+    # degree n - 1 in the prime, so lengths do not collide on purpose.
+    parts: list[npt.NDArray[np.uint64]] = [codes] if 1 in ngrams else []
+    rolling = codes
+    for n in range(2, max(ngrams) + 1):
+        if len(rolling) < 2:
+            break
+        rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
+        if n in ngrams:
+            parts.append(rolling)
+    hashed = np.concatenate(parts)
+    hashed *= _GOLDEN
+    hashed >>= np.uint64(65 - dim.bit_length())
+    hashed.sort()
+    first = np.empty(len(hashed), dtype=bool)
+    first[0] = True
+    np.not_equal(hashed[1:], hashed[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(hashed))).astype(np.float32)
+    values = (1.0 + np.log(counts)).astype(np.float32)
+    values /= np.float32(np.sqrt(np.dot(values, values)))
+    return hashed[starts].astype(np.int64), values
+
+
+@dataclass(frozen=True)
+class InjectionModel:
+    """Logistic-regression weights over hashed n-grams, and the operating point.
+
+    ``threshold`` is the probability that is mapped onto ``OPERATING_SCORE``.
+    """
+
+    weights: npt.NDArray[np.float32]
+    bias: float
+    threshold: float
+    ngrams: tuple[int, ...] = NGRAMS
+
+    @property
+    def dim(self) -> int:
+        return int(self.weights.shape[0])
+
+    def probability(self, folded: str) -> float:
+        index, values = folded_features(folded, self.dim, self.ngrams)
+        if not len(index):
+            return 0.0
+        z = float(np.dot(values, self.weights[index])) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def score(self, folded: str) -> float:
+        """The probability mapped to ``[0, 1]`` with the operating point at 0.7."""
+        return calibrate(self.probability(folded), self.threshold)
+
+    def save(self, path: Path, **meta: str) -> None:
+        arrays: dict[str, npt.NDArray[np.generic]] = {
+            "weights": self.weights.astype(np.float16),
+            "bias": np.array([self.bias], dtype=np.float32),
+            "threshold": np.array([self.threshold], dtype=np.float32),
+            "ngrams": np.array(self.ngrams, dtype=np.int8),
+        }
+        arrays.update({key: np.array(value) for key, value in meta.items()})
+        np.savez_compressed(path, allow_pickle=False, **arrays)
+
+    @classmethod
+    def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> InjectionModel:
+        weights = np.asarray(data["weights"], dtype=np.float32)
+        if weights.ndim != 1 or weights.shape[0] & (weights.shape[0] - 1):
+            raise ValueError("injection model: weights must be one power-of-two vector")
+        return cls(
+            weights=weights,
+            bias=float(np.asarray(data["bias"]).reshape(-1)[0]),
+            threshold=float(np.asarray(data["threshold"]).reshape(-1)[0]),
+            ngrams=tuple(int(n) for n in np.asarray(data["ngrams"]).reshape(-1)),
+        )
+
+
+def calibrate(probability: float, threshold: float) -> float:
+    """Piecewise-linear map of ``[0, threshold, 1]`` onto ``[0, 0.7, 1]``."""
+    p = min(1.0, max(0.0, probability))
+    t = min(0.999, max(0.001, threshold))
+    if p < t:
+        return OPERATING_SCORE * p / t
+    return OPERATING_SCORE + (1.0 - OPERATING_SCORE) * (p - t) / (1.0 - t)
+
+
+_lock = threading.Lock()
+_loaded: list[InjectionModel] = []
+
+
+def load_model() -> InjectionModel:
+    """The packaged model (``data/injection_model.npz``), loaded once, thread-safe."""
+    if _loaded:
+        return _loaded[0]
+    with _lock:
+        if not _loaded:
+            resource = resources.files("gwanmun").joinpath("data/injection_model.npz")
+            with resource.open("rb") as fh, np.load(fh) as npz:
+                _loaded.append(InjectionModel.from_npz({k: npz[k] for k in npz.files}))
+        return _loaded[0]
+
+
+def _windows(length: int) -> list[tuple[int, int]]:
+    if length <= WHOLE:
+        return [(0, length)]
+    starts = [*range(0, length - WINDOW, STEP), length - WINDOW]
+    return [(start, start + WINDOW) for start in starts]
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """What the classifier scores: the whole text (in windows when long), and, when
+    it has several sentences, each sentence and each pair of neighbours (at most
+    ``WINDOW`` characters). An instruction planted in a long document is a
+    sentence or two; scored only inside a 500-character window, the ordinary text
+    around it dilutes its n-grams below the threshold."""
+    segments = _windows(len(text))
+    sentences = split_sentences(text)
+    if len(sentences) > 1:
+        for i, (start, end) in enumerate(sentences):
+            if end - start <= WINDOW:
+                segments.append((start, end))
+            if i + 1 < len(sentences) and sentences[i + 1][1] - start <= WINDOW:
+                segments.append((start, sentences[i + 1][1]))
+    return segments
+
+
+def worst_segment(model: InjectionModel, text: str) -> tuple[tuple[int, int] | None, float]:
+    """The segment of normalised ``text`` (see ``_segments``) the model thinks most
+    likely an attack, and that probability. Training chooses the operating point
+    on this maximum, so scoring many segments does not raise false positives."""
+    best_probability, best_span = 0.0, None
+    for start, end in _segments(text):
+        folded = fold(text[start:end])
+        if len(folded) < MIN_CHARS:
+            continue
+        probability = model.probability(folded)
+        if best_span is None or probability > best_probability:
+            best_probability, best_span = probability, (start, end)
+    return best_span, best_probability
+
+
+# --- the check ---------------------------------------------------------------------
 
 
 class InjectionCheck:
-    """``TextCheck``: prompt-injection attempts in a message (kind ``PROMPT_INJECTION``)."""
+    """``TextCheck``: prompt-injection and jailbreak attempts (kind ``PROMPT_INJECTION``).
+
+    ``rules`` / ``classifier`` switch the two layers (both on by default; the
+    benchmark compares them); ``model`` replaces the packaged classifier.
+    """
 
     name = "injection"
 
+    def __init__(
+        self,
+        *,
+        rules: bool = True,
+        classifier: bool = True,
+        model: InjectionModel | None = None,
+    ) -> None:
+        self.rules = rules
+        self.classifier = classifier
+        self._model = model
+
+    def warm_up(self) -> None:
+        if self.classifier and self._model is None:
+            load_model()
+
     def check(self, text: str) -> list[Finding]:
-        if not text.strip():
-            return []
-        normalized = normalize(text)
-        hits: list[tuple[int, int, float, str]] = []
-        for family, score, pattern in _COMPILED:
-            for match in pattern.finditer(normalized.text):
-                if match.end() > match.start():
-                    hits.append((match.start(), match.end(), score, family))
-        if not hits:
-            return []
-        families = {h[3] for h in hits}
-        bonus = 0.05 * (len(families) - 1)
-        findings = []
-        for start, end, score, _ in sorted(hits):
-            lo, hi = normalized.span_to_original(start, end)
-            findings.append(
-                Finding("PROMPT_INJECTION", lo, hi, round(min(1.0, score + bonus), 3), self.name)
-            )
-        return findings
+        return self._analyse(text)[0]
 
     def score(self, text: str) -> float:
-        return max((f.score for f in self.check(text)), default=0.0)
+        """The text's injection score in ``[0, 1]``: the larger of rules and classifier."""
+        return self._analyse(text)[1]
+
+    def _analyse(self, text: str) -> tuple[list[Finding], float]:
+        if not text or text.isspace():
+            return [], 0.0
+        normalized = normalize(text)
+        findings: list[Finding] = []
+        best = 0.0
+        if self.rules:
+            hits = rule_hits(normalized.text)
+            bonus = 0.05 * (len({hit[3] for hit in hits}) - 1) if hits else 0.0
+            for start, end, score, _family in sorted(hits):
+                final = round(min(1.0, score + bonus), 3)
+                lo, hi = normalized.span_to_original(start, end)
+                findings.append(Finding(KIND, lo, hi, final, self.name))
+                best = max(best, final)
+        if self.classifier:
+            span, score = self._classify(normalized)
+            best = max(best, score)
+            if span is not None and score >= REPORT_FLOOR:
+                findings.append(Finding(KIND, span[0], span[1], round(score, 3), self.name))
+        findings.sort(key=lambda f: (f.start, f.end))
+        return findings, best
+
+    def _classify(self, normalized: Normalized) -> tuple[tuple[int, int] | None, float]:
+        model = self._model or load_model()
+        text = normalized.text
+        best_span, probability = worst_segment(model, text)
+        if best_span is None:
+            return None, 0.0
+        best_score = calibrate(probability, model.threshold)
+        start, end = best_span
+        window = text[start:end]
+        start += len(window) - len(window.lstrip())
+        end -= len(window) - len(window.rstrip())
+        return normalized.span_to_original(start, max(start, end)), best_score
