@@ -1,68 +1,99 @@
 """What the output checks cost a stream: the same requests through Gwanmun with
 every output check on and with them all off, in one run.
 
-    python bench/output_overhead.py                 # a few minutes
-    python bench/output_overhead.py --streams 60    # tighter percentiles
+    python bench/output_overhead.py                 # about ten minutes on 2 cores
+    python bench/output_overhead.py --streams 5     # a smoke run
+    python bench/output_overhead.py --show          # also print each answer, off and on
 
-One llama.cpp server process (the packaged SmolLM2) and two ``gwanmun serve``
-processes in front of it, identical but for the policy's ``output`` section:
-"off" (no leak re-scan, no checks) and "on" (leak re-scan, every output check
-the factory knows — verbatim, groundedness, and toxicity when installed —
-with the default minimal hold-back). Requests alternate off/on, same prompts,
-temperature 0. Measured per stream: time to first content token, decode
-tokens/s after it, total latency; then 8 concurrent clients per side.
+Setup. One llama.cpp server process (the packaged SmolLM2) and two ``gwanmun
+serve`` processes in front of it, identical but for the policy's ``output``
+section (both start from the shipped default policy, so the input detectors
+are the same on both sides; input checks are off on both, as they cost both
+sides the same and would only dilute the ratio):
 
-Prompts come in two kinds, reported apart: ones whose answers start with a word
-(the hold-back releases the first token at once) and ones that make the model
-start a numbered list (the first characters wait until "1." cannot grow into
-an identifier). Targets (issue 4): time-to-first-token ratio ≤ 1.10 and tokens/s
-ratio ≥ 0.95. Only 127.0.0.1 is used.
+- "off": ``leak_scan: false, checks: []`` — nothing checked, nothing held back;
+- "on": ``leak_scan: true``, every output check this tree has (those named in
+  ``OutputRules.checks`` that import: verbatim, grounding, toxicity when its
+  model is installed), ``hold_back: minimal`` (the default). The verbatim check
+  gets a real index to look up: the repository's ``docs/*.md`` and README,
+  indexed into the "on" gateway's data directory before it starts. Grounding
+  only acts on requests that carry source documents, which these do not.
+
+Method. Warm-up, then per prompt kind ``--streams`` streamed answers per side
+(``--max-tokens`` 128, temperature 0, seed 1), alternating off/on request by
+request (and which side goes first, pair by pair) with the same prompt, so
+drift on a shared machine hits both sides alike. Each measured request is
+preceded by the same prompt with ``max_tokens`` 1 through the same gateway
+(unmeasured), so llama.cpp's prompt cache serves both sides alike. Per stream: time to first
+content token (first SSE chunk whose delta has non-empty content), decode
+tokens/s = (completion tokens - 1) / (time from first content to end of stream)
+with tokens from ``usage`` (``stream_options.include_usage``), total latency,
+and characters delivered. Then ``--waves`` waves of ``--concurrency`` (8)
+clients per side, the sides alternating wave by wave: aggregate tokens/s =
+all completion tokens / all wall time of that side's waves.
+
+Prompt kinds, reported apart: answers that start with a word (the hold-back
+releases the first token at once), answers that start a numbered list (``1.``
+is held until it cannot grow into an identifier), and answers with contact
+details — either given by the user (echoed: must come back unchanged) or made
+up by the model (the leak re-scan masks them: ``[EMAIL]``, ``[PHONE]``).
+
+Sanity: for every off/on pair the delivered texts must be identical unless the
+"on" gateway reported an output finding; the run exits with status 1 if not.
+
+Targets (issue): time-to-first-token ratio on/off <= 1.10 (p50) and decode
+tokens/s ratio >= 0.95 (p50), per prompt kind and over all streams. Only
+127.0.0.1 is used.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import signal
+import statistics
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import httpx
 import yaml
 
 try:
     from bench.gateway_overhead import (
-        Sample,
+        body,
         free_port,
-        gather_limited,
-        gwanmun_process,
         llamacpp_process,
-        one,
         pct,
         wait_ready,
     )
 except ModuleNotFoundError:  # run as a script: bench/ itself is on sys.path
-    from gateway_overhead import (  # type: ignore[no-redef]
-        Sample,
+    from gateway_overhead import (  # type: ignore[no-redef,import-not-found]
+        body,
         free_port,
-        gather_limited,
-        gwanmun_process,
         llamacpp_process,
-        one,
         pct,
         wait_ready,
     )
 
 from gwanmun.guard.factory import CHECKS
-from gwanmun.policy import default_policy_text
+from gwanmun.policy import OutputRules, default_policy_text, parse_policy
 
-PROMPTS = {
+ROOT = Path(__file__).resolve().parent.parent
+SIDES = ("off", "on")
+# Output checks the factory builds itself rather than looking up in CHECKS.
+BUILT_IN_CHECKS = {"verbatim": "gwanmun.check.verbatim", "grounding": "gwanmun.check.grounding"}
+
+PROMPTS: dict[str, list[str]] = {
     "word first": [
         "Write a short paragraph about the history of public libraries.",
         "Describe the water cycle for a school pamphlet.",
@@ -72,142 +103,394 @@ PROMPTS = {
         "List five tips for writing a clear letter to a citizen.",
         "List three steps to renew a library card.",
     ],
+    "contact details": [
+        # Supplied by the user (masked on the way in, restored on the way out).
+        "Write a short notice for residents: the library now opens at 9 a.m., and "
+        "questions go to Kim Minji at 02-2133-5678 or minji.kim@seoul.go.kr.",
+        # Made up by the model: the leak re-scan has something to mask.
+        "Write a short e-mail to a resident about a lost library card. End it with a "
+        "signature that has a name, a phone number and an e-mail address.",
+        "Write a short notice about the new library opening hours, with an e-mail "
+        "address residents can write to with questions.",
+    ],
 }
 
 
-def available_checks() -> list[str]:
-    checks = ["verbatim", "grounding"]
-    for name, target in CHECKS.items():
-        module = target.partition(":")[0]
-        try:
-            __import__(module)
-        except ImportError:
+@dataclass
+class Stream:
+    """One streamed answer as the client saw it."""
+
+    prompt: str
+    latency: float = 0.0
+    ttft: float = 0.0
+    tokens: int = 0
+    text: str = ""
+    findings: list[str] = field(default_factory=list)  # output finding kinds ("on" only)
+
+    @property
+    def rate(self) -> float | None:
+        """Decode tokens/s after the first content token."""
+        if self.tokens > 1 and self.ttft and self.latency > self.ttft:
+            return (self.tokens - 1) / (self.latency - self.ttft)
+        return None
+
+
+RETRIES = {"count": 0}
+
+
+async def stream(client: httpx.AsyncClient, base: str, prompt: str, max_tokens: int) -> Stream:
+    """A streamed request; retried once on a stale keep-alive connection (as in
+    gateway_overhead.py: llama.cpp now and then closes one right after a stream)."""
+    try:
+        return await _stream(client, base, prompt, max_tokens)
+    except httpx.RemoteProtocolError:
+        RETRIES["count"] += 1
+        return await _stream(client, base, prompt, max_tokens)
+
+
+async def _stream(client: httpx.AsyncClient, base: str, prompt: str, max_tokens: int) -> Stream:
+    result = Stream(prompt)
+    parts: list[str] = []
+    start = time.perf_counter()
+    async with client.stream(
+        "POST", f"{base}/chat/completions", json=body(prompt, max_tokens, True)
+    ) as response:
+        if response.status_code != 200:
+            detail = (await response.aread()).decode(errors="replace")[:300]
+            raise RuntimeError(f"{base}: HTTP {response.status_code}: {detail}")
+        async for line in response.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if "error" in chunk:
+                raise RuntimeError(f"{base}: stream stopped: {chunk['error']}")
+            if chunk.get("usage"):
+                result.tokens = chunk["usage"]["completion_tokens"]
+            meta = chunk.get("gwanmun") or {}
+            result.findings += [f["kind"] for f in meta.get("output_findings", [])]
+            for choice in chunk.get("choices") or []:
+                content = (choice.get("delta") or {}).get("content")
+                if content and choice.get("index", 0) == 0:
+                    if not result.ttft:
+                        result.ttft = time.perf_counter() - start
+                    parts.append(content)
+    result.latency = time.perf_counter() - start
+    result.text = "".join(parts)
+    return result
+
+
+def output_checks() -> tuple[list[str], dict[str, str]]:
+    """Every output check the policy format names, split into available and not (why)."""
+    (names,) = get_args(OutputRules.model_fields["checks"].annotation)
+    available: list[str] = []
+    missing: dict[str, str] = {}
+    for name in get_args(names):
+        target = CHECKS.get(name, "").partition(":")[0] or BUILT_IN_CHECKS.get(name)
+        if target is None:
+            missing[name] = "not in gwanmun.guard.factory.CHECKS"
             continue
-        if name == "toxicity":
-            checks.append(name)
-    return checks
+        try:
+            importlib.import_module(target)
+        except ImportError as exc:
+            missing[name] = f"cannot import {target}: {exc}"
+            continue
+        available.append(name)
+    return available, missing
 
 
-def policy_file(directory: Path, on: bool) -> Path:
+def policy_file(directory: Path, side: str, checks: list[str]) -> Path:
+    """The shipped default policy with ``output``'s leak scan and checks set per side.
+
+    Input checks (``output.input_checks``) are turned off on both sides: they run
+    on the request, cost both sides the same, and would only dilute the ratio.
+    """
     policy = yaml.safe_load(default_policy_text())
-    policy["output"] = (
-        {"leak_scan": True, "checks": available_checks(), "hold_back": "minimal"}
-        if on
-        else {"leak_scan": False, "checks": []}
-    )
-    path = directory / f"policy-{'on' if on else 'off'}.yaml"
-    path.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    output = dict(policy.get("output") or {}, input_checks=[])
+    if side == "on":
+        output.update(leak_scan=True, checks=checks, hold_back="minimal")
+    else:
+        output.update(leak_scan=False, checks=[])
+    policy["output"] = output
+    path = directory / f"policy-{side}.yaml"
+    path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), "utf-8")
+    parse_policy(path.read_text("utf-8"), str(path))  # fail here, not in the gateway
     return path
 
 
+def index_docs(data_dir: Path) -> int:
+    """Index the repository's docs as a verbatim corpus; returns characters indexed."""
+    from gwanmun.check.verbatim import CorpusIndex
+
+    files = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+    texts = [(str(f), f.read_text("utf-8")) for f in files if f.exists()]
+    return CorpusIndex.build(data_dir / "corpus" / "bench-docs", "bench-docs", texts).chars
+
+
+def gateway_process(config: Path, log: Path) -> subprocess.Popen[bytes]:
+    """``gwanmun serve`` configured by ``config``; its output goes to ``log``."""
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [str(Path(sys.executable).with_name("gwanmun")), "serve"],
+            env={**os.environ, "GWANMUN_CONFIG": str(config)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def gateway_config(tmp: Path, side: str, port: int, llama_port: int, checks: list[str]) -> Path:
+    config = tmp / f"{side}.json"  # JSON is valid YAML
+    settings = {
+        "host": "127.0.0.1",
+        "port": port,
+        "data_dir": str(tmp / side),
+        "allow_anonymous": True,
+        "log_level": "warning",
+        # The limiter still runs; the default 60/min would refuse the bench.
+        "rate_limits": {"user_requests_per_minute": 0},
+        "embedded": {"enabled": False},
+        "policy_file": str(policy_file(tmp, side, checks)),
+        "backends": [
+            {
+                "name": "llamacpp",
+                "base_url": f"http://127.0.0.1:{llama_port}/v1",
+                "models": ["smollm2"],
+                "max_grade": "C",
+                "timeout_s": 120,
+            }
+        ],
+    }
+    config.write_text(json.dumps(settings), "utf-8")
+    return config
+
+
 @contextmanager
-def servers(threads: int, parallel: int) -> Iterator[dict[str, str]]:
+def servers(threads: int, parallel: int, checks: list[str]) -> Iterator[tuple[dict[str, str], int]]:
+    """The llama.cpp process and the two gateways; all stopped on the way out."""
     llama_port = free_port()
-    ports = {"off": free_port(), "on": free_port()}
-    procs: list[subprocess.Popen[bytes]] = []
-    with tempfile.TemporaryDirectory(prefix="gwanmun-output-bench-") as tmp:
+    ports = {side: free_port() for side in SIDES}
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    with tempfile.TemporaryDirectory(prefix="gwanmun-output-bench-") as name:
+        tmp = Path(name)
+        corpus_chars = index_docs(tmp / "on") if "verbatim" in checks else 0
         try:
-            procs.append(llamacpp_process(llama_port, threads, parallel))
-            wait_ready(f"http://127.0.0.1:{llama_port}/health", procs[0])
+            procs["llama.cpp"] = llamacpp_process(llama_port, threads, parallel)
+            wait_ready(f"http://127.0.0.1:{llama_port}/health", procs["llama.cpp"])
             for side, port in ports.items():
-                config = Path(tmp) / f"{side}.json"
-                config.write_text(
-                    json.dumps(
-                        {
-                            "host": "127.0.0.1",
-                            "port": port,
-                            "data_dir": str(Path(tmp) / side),
-                            "allow_anonymous": True,
-                            "log_level": "warning",
-                            "rate_limits": {"user_requests_per_minute": 0},
-                            "embedded": {"enabled": False},
-                            "policy_file": str(policy_file(Path(tmp), side == "on")),
-                            "backends": [
-                                {
-                                    "name": "llamacpp",
-                                    "base_url": f"http://127.0.0.1:{llama_port}/v1",
-                                    "models": ["smollm2"],
-                                    "max_grade": "C",
-                                    "timeout_s": 120,
-                                }
-                            ],
-                        }
-                    )
-                )
-                procs.append(gwanmun_process(config))
-                wait_ready(f"http://127.0.0.1:{port}/readyz", procs[-1])
-            yield {side: f"http://127.0.0.1:{port}/v1" for side, port in ports.items()}
+                config = gateway_config(tmp, side, port, llama_port, checks)
+                procs[side] = gateway_process(config, tmp / f"{side}.log")
+                wait_ready(f"http://127.0.0.1:{port}/readyz", procs[side])
+            bases = {side: f"http://127.0.0.1:{port}/v1" for side, port in ports.items()}
+            yield bases, corpus_chars
+        except BaseException:
+            for what, proc in procs.items():  # say who died, before the logs go
+                if proc.poll() is not None:
+                    print(f"{what} process exited with status {proc.returncode}", file=sys.stderr)
+                log = tmp / f"{what}.log"
+                if log.exists() and log.stat().st_size:
+                    tail = log.read_text("utf-8", errors="replace")[-2000:]
+                    print(f"--- end of the {what!r} gateway's log ---\n{tail}", file=sys.stderr)
+            raise
         finally:
-            for proc in procs:
-                proc.send_signal(signal.SIGTERM)
-            for proc in procs:
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in procs.values():
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait()
 
 
-def rate(sample: Sample) -> float | None:
-    if sample.tokens > 1 and sample.ttft and sample.latency > sample.ttft:
-        return (sample.tokens - 1) / (sample.latency - sample.ttft)
-    return None
+async def gather_all(jobs: list[Coroutine[None, None, Stream]]) -> list[Stream]:
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise SystemExit(f"{len(errors)} of {len(jobs)} concurrent requests failed: {errors[0]!r}")
+    return [r for r in results if isinstance(r, Stream)]
 
 
-async def run(args: argparse.Namespace, bases: dict[str, str]) -> bool:
-    ok = True
-    async with httpx.AsyncClient(timeout=120, trust_env=False) as client:
-        for prompts in PROMPTS.values():  # warm-up: prompt caches, model pages
-            for prompt in prompts:
-                for base in bases.values():
-                    await one(client, base, prompt, 8)
-        print(f"\n{'':<36} {'off':>10} {'on':>10} {'ratio':>8}")
+@dataclass
+class Report:
+    streams: dict[str, dict[str, list[Stream]]]  # kind -> side -> streams, paired by index
+    throughput: dict[str, float]  # side -> aggregate tokens/s over the concurrent waves
+
+
+async def measure(args: argparse.Namespace, bases: dict[str, str]) -> Report:
+    """The sequential pairs, then the concurrent waves.
+
+    Before every measured stream (and every measured wave) the same prompts go
+    through the same gateway with ``max_tokens`` 1, unmeasured: llama.cpp then
+    has the prompt in a slot's cache whichever side comes first, so a cache
+    miss (about +180 ms of prompt processing here) never lands on one side only
+    and the model's share of the time to first token stays small and steady.
+    """
+    async with httpx.AsyncClient(timeout=180, trust_env=False) as client:
+        every = [p for ps in PROMPTS.values() for p in ps]
+        for prompt in every:  # warm-up: model pages, guards, detectors
+            for base in bases.values():
+                await stream(client, base, prompt, 8)
+        streams: dict[str, dict[str, list[Stream]]] = {}
         for kind, prompts in PROMPTS.items():
-            samples: dict[str, list[Sample]] = {"off": [], "on": []}
+            streams[kind] = {side: [] for side in SIDES}
             for i in range(args.streams):
                 prompt = prompts[i % len(prompts)]
-                order = ["off", "on"] if i % 2 == 0 else ["on", "off"]
-                for side in order:
-                    samples[side].append(await one(client, bases[side], prompt, args.max_tokens))
-            ttft = {s: pct([x.ttft for x in samples[s]], 0.5) * 1000 for s in samples}
-            tps = {
-                s: pct([r for x in samples[s] if (r := rate(x)) is not None], 0.5) for s in samples
-            }
-            ttft_ratio = ttft["on"] / ttft["off"]
-            tps_ratio = tps["on"] / tps["off"]
-            print(f"{kind + ': time to first token p50':<36} {ttft['off']:>8.1f}ms "
-                  f"{ttft['on']:>8.1f}ms {ttft_ratio:>8.3f}")  # fmt: skip
-            print(f"{kind + ': decode tokens/s p50':<36} {tps['off']:>10.1f} {tps['on']:>10.1f} "
-                  f"{tps_ratio:>8.3f}")  # fmt: skip
-            met = ttft_ratio <= 1.10 and tps_ratio >= 0.95
-            print(f"  targets (TTFT <= 1.10, tokens/s >= 0.95): {'met' if met else 'NOT met'}")
-            ok = ok and met
-        throughput: dict[str, float] = {}
-        for side, base in bases.items():
-            start = time.perf_counter()
-            prompts = [p for ps in PROMPTS.values() for p in ps]
-            jobs = [
-                one(client, base, prompts[i % len(prompts)], args.max_tokens // 2)
-                for i in range(8 * 3)
+                for side in SIDES if i % 2 == 0 else SIDES[::-1]:
+                    await stream(client, bases[side], prompt, 1)
+                    streams[kind][side].append(
+                        await stream(client, bases[side], prompt, args.max_tokens)
+                    )
+            print(f"  {kind}: {args.streams} streams per side done", flush=True)
+
+        elapsed = {side: 0.0 for side in SIDES}
+        tokens = {side: 0 for side in SIDES}
+        for wave in range(args.waves):
+            wave_prompts = [
+                every[(wave * args.concurrency + j) % len(every)] for j in range(args.concurrency)
             ]
-            done = await gather_limited(jobs, 8)
-            throughput[side] = sum(s.tokens for s in done) / (time.perf_counter() - start)
-        ratio = throughput["on"] / throughput["off"]
-        print(f"{'tokens/s, 8 concurrent clients':<36} {throughput['off']:>10.1f} "
-              f"{throughput['on']:>10.1f} {ratio:>8.3f}")  # fmt: skip
-    return ok
+            for side in SIDES if wave % 2 == 0 else SIDES[::-1]:
+                await gather_all([stream(client, bases[side], p, 1) for p in wave_prompts])
+                jobs = [stream(client, bases[side], p, args.max_tokens) for p in wave_prompts]
+                start = time.perf_counter()
+                done = await gather_all(jobs)
+                elapsed[side] += time.perf_counter() - start
+                tokens[side] += sum(s.tokens for s in done)
+        throughput = {side: tokens[side] / elapsed[side] for side in SIDES}
+    return Report(streams, throughput)
+
+
+def summarize(
+    name: str, off: list[Stream], on: list[Stream], lines: list[str]
+) -> tuple[float, float]:
+    """Rows for one group of streams; returns the p50 ratios (TTFT, tokens/s)."""
+    ms = 1000.0
+
+    def row(label: str, a: float, b: float, unit: str, digits: int = 1) -> float:
+        ratio = b / a if a else float("nan")
+        lines.append(
+            f"{name + ': ' + label:<46} {a:>9.{digits}f} {b:>9.{digits}f} {unit:<5} {ratio:>7.3f}"
+        )
+        return ratio
+
+    def rates(samples: list[Stream]) -> list[float]:
+        return [r for s in samples if (r := s.rate) is not None]
+
+    ttft = row("TTFT p50", pct([s.ttft for s in off], 0.5) * ms,
+               pct([s.ttft for s in on], 0.5) * ms, "ms")  # fmt: skip
+    row("TTFT p95", pct([s.ttft for s in off], 0.95) * ms,
+        pct([s.ttft for s in on], 0.95) * ms, "ms")  # fmt: skip
+    tps = row("decode tok/s p50", pct(rates(off), 0.5), pct(rates(on), 0.5), "tok/s")
+    # For a rate the slow tail is the low end: the 5th percentile.
+    row("decode tok/s p5 (slow tail)", pct(rates(off), 0.05), pct(rates(on), 0.05), "tok/s")
+    row("latency p50", pct([s.latency for s in off], 0.5) * ms,
+        pct([s.latency for s in on], 0.5) * ms, "ms", 0)  # fmt: skip
+    row("latency p95", pct([s.latency for s in off], 0.95) * ms,
+        pct([s.latency for s in on], 0.95) * ms, "ms", 0)  # fmt: skip
+    row("chars delivered (mean)", statistics.mean(len(s.text) for s in off),
+        statistics.mean(len(s.text) for s in on), "chars", 0)  # fmt: skip
+    return ttft, tps
+
+
+def verdict(ttft: float, tps: float) -> str:
+    t = "met" if ttft <= 1.10 else "NOT met"
+    r = "met" if tps >= 0.95 else "NOT met"
+    return f"TTFT {ttft:.3f} <= 1.10: {t}; tokens/s {tps:.3f} >= 0.95: {r}"
+
+
+def sanity(report: Report, show: bool) -> bool:
+    """Per prompt: characters delivered, what "on" masked, and that clean texts match."""
+    print("\nAnswers (first pair per prompt; chars off/on; on-side output findings):")
+    same = masked = differ = 0
+    for kind, sides in report.streams.items():
+        seen: set[str] = set()
+        for off, on in zip(sides["off"], sides["on"], strict=True):
+            if on.text == off.text:
+                same += 1
+            elif on.findings:
+                masked += 1
+            else:
+                differ += 1
+            if off.prompt in seen:
+                continue
+            seen.add(off.prompt)
+            status = (
+                "identical"
+                if on.text == off.text
+                else f"masked {', '.join(sorted(set(on.findings)))}"
+                if on.findings
+                else "DIFFERENT without a finding"
+            )
+            print(f"  [{kind}] {off.prompt[:56]}…: {len(off.text)}/{len(on.text)} chars, {status}")
+            if show or (on.text != off.text):
+                print(f"      off: {off.text!r}\n      on:  {on.text!r}")
+    total = same + masked + differ
+    print(
+        f"pairs: {total}; identical {same}; different where 'on' masked a leak {masked}; "
+        f"different without a finding {differ}"
+    )
+    return differ == 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", type=int, default=30, help="streams per side and prompt kind")
-    parser.add_argument("--max-tokens", type=int, default=96)
-    parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) - 1))
-    parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--waves", type=int, default=3, help="concurrent waves per side")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=max(1, (os.cpu_count() or 2) - 1),
+        help="llama.cpp threads (default: all CPUs but one, left to the gateways)",
+    )
+    parser.add_argument("--show", action="store_true", help="print every prompt's answers")
     args = parser.parse_args()
-    print(f"output_overhead: checks on = leak re-scan + {', '.join(available_checks())}; "
-          f"llama.cpp threads={args.threads}, {os.cpu_count()} CPUs")  # fmt: skip
-    with servers(args.threads, args.parallel) as bases:
-        asyncio.run(run(args, bases))
+
+    checks, missing = output_checks()
+    print(
+        f"output_overhead: SmolLM2-135M, llama.cpp threads={args.threads}, "
+        f"parallel slots={args.concurrency}, {os.cpu_count()} CPUs, "
+        f"load average at start {os.getloadavg()[0]:.2f}"
+    )
+    print(f"checks on: leak re-scan + {', '.join(checks) or 'none'} (hold_back minimal)")
+    for name, why in missing.items():
+        print(f"check not available, left out: {name} ({why})")
+    started = time.perf_counter()
+    with servers(args.threads, args.concurrency, checks) as (bases, corpus_chars):
+        if corpus_chars:
+            print(f"verbatim corpus for 'on': docs/*.md + README.md, {corpus_chars:,} characters")
+        report = asyncio.run(measure(args, bases))
+
+    lines: list[str] = []
+    ratios: dict[str, tuple[float, float]] = {}
+    for kind, sides in report.streams.items():
+        ratios[kind] = summarize(kind, sides["off"], sides["on"], lines)
+    everything = {side: [s for v in report.streams.values() for s in v[side]] for side in SIDES}
+    ratios["all streams"] = summarize("all streams", everything["off"], everything["on"], lines)
+    off_tps, on_tps = report.throughput["off"], report.throughput["on"]
+    lines.append(
+        f"{f'{args.concurrency} clients x {args.waves} waves: tokens/s':<46} "
+        f"{off_tps:>9.1f} {on_tps:>9.1f} {'tok/s':<5} {on_tps / off_tps:>7.3f}"
+    )
+
+    print(f"\n{args.streams} streams per side and prompt kind, max_tokens {args.max_tokens}")
+    print(f"{'':<46} {'off':>9} {'on':>9} {'':<5} {'on/off':>7}")
+    print("\n".join(lines))
+    print("\nTargets (p50 ratios):")
+    for name, (ttft, tps) in ratios.items():
+        print(f"  {name:<16} {verdict(ttft, tps)}")
+    print(
+        f"  concurrent tokens/s ratio {on_tps / off_tps:.3f} >= 0.95: "
+        f"{'met' if on_tps / off_tps >= 0.95 else 'NOT met'}"
+    )
+    clean = sanity(report, args.show)
+    print(
+        f"\nstale keep-alive connections retried: {RETRIES['count']}; "
+        f"load average at end {os.getloadavg()[0]:.2f}; run took "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    if not clean:
+        sys.exit("some 'on' answers differ from 'off' without an output finding")
 
 
 if __name__ == "__main__":
