@@ -43,6 +43,7 @@ import binascii
 import math
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -470,9 +471,10 @@ def _lower_pattern(pattern: str) -> str:
     return re.sub(r"(\\.)|([^\\]+)", lambda m: m.group(1) or m.group(2).lower(), pattern)
 
 
-def _closing(pattern: str, open_at: int) -> int:
-    """Index of the parenthesis closing the one at ``open_at`` (-1 if none)."""
-    depth, i, in_class = 0, open_at, False
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """``(index, char, depth)`` for each character of a regex outside escapes and
+    character classes; ``depth`` counts the open groups, the char itself included."""
+    depth, i, in_class = 0, 0, False
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
@@ -482,35 +484,26 @@ def _closing(pattern: str, open_at: int) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (char == "(") - (char == ")")
+            yield i, char, depth
         i += 1
+
+
+def _closing(pattern: str, open_at: int) -> int:
+    """Index of the parenthesis closing the one at ``open_at`` (-1 if none)."""
+    for i, char, depth in _structure(pattern[open_at:]):
+        if char == ")" and depth == 0:
+            return open_at + i
     return -1
 
 
 def _top_level_branches(pattern: str) -> list[str]:
-    branches, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    branches, start = [], 0
+    for i, char, depth in _structure(pattern):
+        if char == "|" and depth == 0:
             branches.append(pattern[start:i])
             start = i + 1
-        i += 1
     branches.append(pattern[start:])
     return branches
 
