@@ -283,7 +283,8 @@ class AccountStore:
             minutes = max(1, round((locked_until - current) / 60))
             raise AuthenticationError(
                 f"This account is locked after {self.policy.max_failed_logins} failed logins; "
-                f"try again in {minutes} min or ask an administrator to unlock it."
+                f"try again in {minutes} min or ask an administrator to unlock it.",
+                details={"reason": "locked", "retry_minutes": minutes},
             )
         if not self._verify(password_hash, password):
             with self._lock:
@@ -300,7 +301,9 @@ class AccountStore:
                     )
             raise refused
         if disabled:
-            raise AuthenticationError("This account is disabled; ask an administrator.")
+            raise AuthenticationError(
+                "This account is disabled; ask an administrator.", details={"reason": "disabled"}
+            )
         token = f"{_SESSION_PREFIX}_{secrets.token_urlsafe(32)}"
         with self._lock:
             self._db.execute(
@@ -396,7 +399,9 @@ class AccountStore:
         if row[4] is not None and current >= row[4]:
             raise AuthenticationError("This API key has expired; ask for a new one.")
         if row[6]:
-            raise AuthenticationError("This account is disabled; ask an administrator.")
+            raise AuthenticationError(
+                "This account is disabled; ask an administrator.", details={"reason": "disabled"}
+            )
         return Principal(user=row[1], group=row[2], role=Role(row[3]), key_id=parts[1])
 
     def list(self) -> list[KeyInfo]:

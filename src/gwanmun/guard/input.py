@@ -39,6 +39,8 @@ class ScanResult:
     action: Action
     findings: tuple[Finding, ...]
     reasons: tuple[str, ...]
+    # Kinds whose policy action is block (the workspace names them to the user).
+    blocking_kinds: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -55,6 +57,7 @@ class ScanResult:
                 for f in self.findings
             ],
             "reasons": list(self.reasons),
+            "blocking_kinds": list(self.blocking_kinds),
         }
 
 
@@ -98,7 +101,10 @@ class DetectorInputGuard:
     def scan(self, text: str, *, backend_grade: Grade = Grade.C) -> ScanResult:
         findings = self.detect(text)
         decision = self.policy.decide(((f, text) for f in findings), backend_grade=backend_grade)
-        return ScanResult(decision.grade, decision.action, decision.findings, decision.reasons)
+        blocking = sorted({d.finding.kind for d in decision.decided if d.action is Action.BLOCK})
+        return ScanResult(
+            decision.grade, decision.action, decision.findings, decision.reasons, tuple(blocking)
+        )
 
     def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult:
         per_message = [

@@ -229,6 +229,152 @@ TEXT: dict[str, dict[str, str]] = {
         "ja": "JSONファイルではありません。",
         "en": "Not a JSON file.",
     },
+    "skip": {
+        "ko": "본문으로 건너뛰기",
+        "ja": "本文へ移動",
+        "en": "Skip to content",
+    },
+    "new_chat": {
+        "ko": "새 대화",
+        "ja": "新しい会話",
+        "en": "New conversation",
+    },
+    "continue_chat": {
+        "ko": "이 대화 이어 가기",
+        "ja": "この会話を続ける",
+        "en": "Continue this conversation",
+    },
+    "err_content_blocked": {
+        "ko": "민감한 정보가 있어 모델에 보내지 않았습니다. "
+        "해당 값을 지우거나 바꾼 뒤 다시 보내세요",
+        "ja": "機微な情報が含まれているため、モデルに送信しませんでした。"
+        "該当の値を消すか置き換えてから再送してください",
+        "en": "Not sent to the model: the message holds sensitive data. Remove or replace the "
+        "value and send again",
+    },
+    "err_grade_exceeded": {
+        "ko": "이 모델이 받을 수 있는 등급보다 높은 자료입니다. "
+        "다른 모델을 고르거나 내용을 줄이세요",
+        "ja": "このモデルが受け取れる等級を超える資料です。"
+        "別のモデルを選ぶか内容を減らしてください",
+        "en": "This content is above the grade this model may receive. Pick another model or "
+        "remove the content",
+    },
+    "err_output_blocked": {
+        "ko": "답변 점검에서 문제가 발견되어 답변을 중단했습니다",
+        "ja": "回答の点検で問題が見つかったため、回答を中止しました",
+        "en": "The answer was stopped by the output checks",
+    },
+    "err_guard_failure": {
+        "ko": "점검 중 오류가 나서 안전을 위해 요청을 차단했습니다. 관리자에게 알려 주세요",
+        "ja": "点検中にエラーが起きたため、安全のため要求を止めました。管理者に連絡してください",
+        "en": "A check failed, so the request was blocked to be safe. Please tell an administrator",
+    },
+    "err_rate_limited": {
+        "ko": "요청이 너무 많습니다. 잠시 후 다시 시도하세요",
+        "ja": "要求が多すぎます。しばらくしてから再試行してください",
+        "en": "Too many requests. Try again in a moment",
+    },
+    "err_invalid_api_key": {
+        "ko": "아이디 또는 비밀번호가 틀렸거나 로그인이 만료되었습니다",
+        "ja": "ユーザー名またはパスワードが違うか、ログインの有効期限が切れました",
+        "en": "Wrong user name or password, or your sign-in has expired",
+    },
+    "err_locked": {
+        "ko": "로그인에 여러 번 실패해 계정이 잠겼습니다. "
+        "잠시 후 다시 시도하거나 관리자에게 해제를 요청하세요",
+        "ja": "ログインに何度も失敗したためアカウントがロックされました。"
+        "しばらくしてから再試行するか、管理者に解除を依頼してください",
+        "en": "This account is locked after too many failed sign-ins. Try again later or ask "
+        "an administrator to unlock it",
+    },
+    "err_disabled": {
+        "ko": "사용이 중지된 계정입니다. 관리자에게 문의하세요",
+        "ja": "利用停止中のアカウントです。管理者に問い合わせてください",
+        "en": "This account is disabled. Ask an administrator",
+    },
+    "err_permission_denied": {
+        "ko": "이 기능을 사용할 권한이 없습니다",
+        "ja": "この機能を使う権限がありません",
+        "en": "You do not have permission to use this",
+    },
+    "err_model_not_found": {
+        "ko": "선택한 모델을 찾을 수 없습니다",
+        "ja": "選んだモデルが見つかりません",
+        "en": "The chosen model was not found",
+    },
+    "err_payload_too_large": {
+        "ko": "입력이 너무 깁니다. 내용을 나누어 보내세요",
+        "ja": "入力が長すぎます。分けて送ってください",
+        "en": "The input is too long. Send it in parts",
+    },
+    "err_backend_error": {
+        "ko": "모델 서버가 오류를 냈습니다. 잠시 후 다시 시도하세요",
+        "ja": "モデルサーバーでエラーが起きました。しばらくしてから再試行してください",
+        "en": "The model server failed. Try again in a moment",
+    },
+    "err_backend_unavailable": {
+        "ko": "모델 서버에 연결할 수 없습니다. 잠시 후 다시 시도하세요",
+        "ja": "モデルサーバーに接続できません。しばらくしてから再試行してください",
+        "en": "The model server is unavailable. Try again in a moment",
+    },
+    "err_backend_timeout": {
+        "ko": "모델 서버가 제때 응답하지 않았습니다. 질문을 줄이거나 다시 시도하세요",
+        "ja": "モデルサーバーが時間内に応答しませんでした。質問を短くするか再試行してください",
+        "en": "The model server did not answer in time. Shorten the question or try again",
+    },
+    "err_internal_error": {
+        "ko": "관문 내부 오류입니다. 기록되었으니 관리자에게 알려 주세요",
+        "ja": "関門の内部エラーです。記録されました。管理者に連絡してください",
+        "en": "Internal error in the gateway; it has been logged. Please tell an administrator",
+    },
+}
+
+# Names of finding kinds, shown instead of the codes (ko, ja, en).
+KIND_NAMES: dict[str, tuple[str, str, str]] = {
+    "KR_RRN": ("주민등록번호", "住民登録番号(韓国)", "resident registration number (KR)"),
+    "KR_ARN": ("외국인등록번호", "外国人登録番号(韓国)", "alien registration number (KR)"),
+    "KR_PASSPORT": ("여권번호(한국)", "旅券番号(韓国)", "passport number (KR)"),
+    "KR_DRIVER_LICENSE": ("운전면허번호", "運転免許番号(韓国)", "driver's licence number (KR)"),
+    "KR_HEALTH_INSURANCE": (
+        "건강보험증번호",
+        "健康保険証番号(韓国)",
+        "health insurance number (KR)",
+    ),
+    "KR_VEHICLE_PLATE": ("차량번호", "車両番号(韓国)", "vehicle plate (KR)"),
+    "KR_BRN": ("사업자등록번호", "事業者登録番号(韓国)", "business registration number (KR)"),
+    "KR_CRN": ("법인등록번호", "法人登録番号(韓国)", "corporate registration number (KR)"),
+    "JP_MY_NUMBER": ("마이넘버(일본)", "個人番号(マイナンバー)", "My Number (JP)"),
+    "JP_HEALTH_INSURANCE": (
+        "건강보험증 번호(일본)",
+        "被保険者記号・番号",
+        "health insurance number (JP)",
+    ),
+    "JP_PASSPORT": ("여권번호(일본)", "旅券番号", "passport number (JP)"),
+    "JP_DRIVER_LICENSE": ("운전면허번호(일본)", "運転免許証番号", "driver's licence number (JP)"),
+    "JP_RESIDENCE_CARD": ("재류카드 번호", "在留カード番号", "residence card number (JP)"),
+    "JP_PENSION_NUMBER": ("기초연금번호(일본)", "基礎年金番号", "pension number (JP)"),
+    "JP_CORPORATE_NUMBER": ("법인번호(일본)", "法人番号", "corporate number (JP)"),
+    "PERSON": ("사람 이름", "人名", "person's name"),
+    "PHONE": ("전화번호", "電話番号", "phone number"),
+    "EMAIL": ("이메일 주소", "メールアドレス", "e-mail address"),
+    "ADDRESS": ("주소", "住所", "address"),
+    "POSTAL_CODE": ("우편번호", "郵便番号", "postal code"),
+    "BANK_ACCOUNT": ("계좌번호", "口座番号", "bank account"),
+    "CREDIT_CARD": ("카드번호", "カード番号", "card number"),
+    "IBAN": ("IBAN", "IBAN", "IBAN"),
+    "IP_ADDRESS": ("IP 주소", "IPアドレス", "IP address"),
+    "INTERNAL_HOST": ("내부 시스템 이름", "内部システム名", "internal host name"),
+    "SECRET": ("비밀번호·인증키", "パスワード・認証キー", "password or key"),
+    "MARKING": ("비밀 등급 표시", "秘密区分の表示", "classification marking"),
+    "TOXIC_HATE": ("혐오 표현", "ヘイト表現", "hate speech"),
+    "TOXIC_OFFENSIVE": ("모욕적 표현", "侮辱的な表現", "offensive language"),
+    "BIAS_GENDER": ("성차별적 표현", "性差別的な表現", "gender bias"),
+    "BIAS_OTHER": ("차별적 표현", "差別的な表現", "discrimination"),
+    "PROMPT_INJECTION": ("AI 지시 조작 시도", "AIへの指示の乗っ取り", "prompt injection"),
+    "VERBATIM": ("보호 문서 그대로 복사", "保護文書の丸写し", "verbatim copy"),
+    "UNSUPPORTED_CLAIM": ("근거 없는 문장", "根拠のない文", "unsupported claim"),
+    "ORG_TERM": ("기관 내부 용어", "組織内用語", "internal term"),
 }
 
 
@@ -243,4 +389,8 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 
 def words(lang: str) -> dict[str, str]:
-    return {key: values[lang] for key, values in TEXT.items()}
+    """The page's words: ``TEXT`` in ``lang``, and ``kind_<KIND>`` for every finding kind."""
+    chosen = {key: values[lang] for key, values in TEXT.items()}
+    column = LANGUAGES.index(lang)
+    chosen.update({f"kind_{kind}": names[column] for kind, names in KIND_NAMES.items()})
+    return chosen

@@ -61,7 +61,9 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
     def render(request: Request, name: str, user: Principal | None, **extra: Any) -> Response:
         lang = _language(request)
         t = words(lang)
-        html = _env.get_template(name).render(lang=lang, t=t, languages=NAMES, user=user, **extra)
+        html = _env.get_template(name).render(
+            lang=lang, t=t, languages=NAMES, user=user, words_json=_words_json(t), **extra
+        )
         response = HTMLResponse(html)
         response.headers["content-security-policy"] = _CSP
         response.headers["x-content-type-options"] = "nosniff"
@@ -119,7 +121,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         if isinstance(user, Response):
             return user
         models = [model for model, _ in services.router.models()]
-        return render(request, "chat.html", user, models=models, words_json=_words_json(request))
+        return render(request, "chat.html", user, models=models)
 
     @router.get("/admin")
     async def admin(request: Request) -> Response:
@@ -132,7 +134,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         ]
         return render(
             request, "admin.html", user, backends=backends,
-            policy_name=services.scanner.policy.name, words_json=_words_json(request),
+            policy_name=services.scanner.policy.name,
         )  # fmt: skip
 
     @router.get("/audit")
@@ -147,21 +149,21 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         user = gate(request, MODEL_USERS)
         if isinstance(user, Response):
             return user
-        return render(request, "history.html", user, words_json=_words_json(request))
+        return render(request, "history.html", user)
 
     @router.get("/usage")
     async def usage(request: Request) -> Response:
         user = gate(request, (Role.ADMIN, Role.AUDITOR))
         if isinstance(user, Response):
             return user
-        return render(request, "usage.html", user, words_json=_words_json(request))
+        return render(request, "usage.html", user)
 
     @router.get("/templates")
     async def templates(request: Request) -> Response:
         user = gate(request, MODEL_USERS)
         if isinstance(user, Response):
             return user
-        return render(request, "templates.html", user, words_json=_words_json(request))
+        return render(request, "templates.html", user)
 
     return router
 
@@ -173,6 +175,7 @@ def _language(request: Request) -> str:
     )
 
 
-def _words_json(request: Request) -> str:
-    """The page's words for its script, safe inside a <script> element."""
-    return json.dumps(words(_language(request)), ensure_ascii=False).replace("</", "<\\/")
+def _words_json(t: dict[str, str]) -> str:
+    """The page's words for its scripts (every page: errors are shown in its
+    language), safe inside a <script> element."""
+    return json.dumps(t, ensure_ascii=False).replace("</", "<\\/")

@@ -1,5 +1,4 @@
 "use strict";
-const words = JSON.parse(document.getElementById("words").textContent);
 document.getElementById("dry-run").addEventListener("click", async () => {
   const text = document.getElementById("dry-text").value;
   const out = document.getElementById("dry-result");

@@ -1,7 +1,6 @@
 "use strict";
 // The chat page: live preview of what the input guard will do, streamed answers with
 // the AI label and output-check marks. Text is only ever set with textContent.
-const words = JSON.parse(document.getElementById("words").textContent);
 const form = document.getElementById("chat-form");
 const prompt = document.getElementById("prompt");
 const preview = document.getElementById("preview");
@@ -9,6 +8,10 @@ const log = document.getElementById("log");
 const model = document.getElementById("model");
 const send = document.getElementById("send");
 const history = [];
+// The conversation survives a reload of this tab: kept in sessionStorage (this tab
+// only, gone when it closes or the user signs out), never on the server.
+const SAVED = "gwanmun.conversation";
+const shown = [];
 const attachments = [];
 let timer = null;
 let scanned = 0;
@@ -35,8 +38,9 @@ function renderPreview(text, data) {
   const label = { ok: words.preview_ok, mask: words.preview_mask, block: words.preview_block }[status];
   const line = el("p", "status " + status, label);
   line.dataset.action = action;
-  if (status === "block" && data.reasons && data.reasons.length) {
-    line.append(" " + data.reasons.join("; "));
+  if (status === "block") {
+    const kinds = data.blocking_kinds || [];
+    line.append(" " + (kinds.length ? kinds.map(kindName).join(", ") : words.err_grade_exceeded));
   }
   const nodes = [line];
   if (findings.length) nodes.push(markedText(text, findings, action === "block"));
@@ -82,7 +86,7 @@ function renderMeta(box, meta, text) {
   line.append(el("span", "badge ai", words.ai_label));
   line.append(el("span", "", (meta.model || "") + " · " + words.reverify));
   for (const f of meta.output_findings || []) {
-    const badge = el("span", "badge warn", words.output_marks + ": " + f.kind);
+    const badge = el("span", "badge warn", words.output_marks + ": " + kindName(f.kind));
     badge.dataset.kind = f.kind;
     line.append(badge);
   }
@@ -127,9 +131,41 @@ function exportButton(text, record) {
   return button;
 }
 
+function save() {
+  try {
+    sessionStorage.setItem(SAVED, JSON.stringify({ model: model.value, history, shown }));
+  } catch (e) { /* storage full or disabled: the conversation just won't survive a reload */ }
+}
+
+function restore() {
+  let saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(SAVED) || "null"); } catch (e) { saved = null; }
+  if (!saved || !Array.isArray(saved.history)) return;
+  history.push(...saved.history);
+  if ([...model.options].some((o) => o.value === saved.model)) model.value = saved.model;
+  for (const item of saved.shown || []) {
+    shown.push(item);
+    const box = bubble(item.role, item.text);
+    if (item.error) {
+      box.classList.add("blocked");
+      box.querySelector(".text").replaceWith(el("p", "error", item.error));
+    }
+    if (item.meta) renderMeta(box, item.meta, item.text);
+  }
+}
+
+document.getElementById("new-chat").addEventListener("click", () => {
+  history.length = 0;
+  shown.length = 0;
+  sessionStorage.removeItem(SAVED);
+  log.replaceChildren();
+  prompt.focus();
+});
+
 async function ask(text) {
   history.push({ role: "user", content: text });
   bubble("user", text);
+  shown.push({ role: "user", text });
   const box = bubble("assistant", "");
   box.setAttribute("aria-busy", "true");
   const out = box.querySelector(".text");
@@ -146,12 +182,15 @@ async function ask(text) {
     )),
   });
   if (!response.ok) {
-    let message = "HTTP " + response.status;
-    try { message = (await response.json()).error.message; } catch (e) { /* keep status */ }
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    const message = errorText({ status: response.status, data });
     box.classList.add("blocked");
     out.replaceWith(el("p", "error", message));
     box.removeAttribute("aria-busy");
     history.pop();
+    shown.push({ role: "assistant", text: "", error: message });
+    save();
     return;
   }
   const reader = response.body.getReader();
@@ -170,7 +209,7 @@ async function ask(text) {
       if (payload === "[DONE]") continue;
       const event = JSON.parse(payload);
       if (event.error) {
-        box.append(el("p", "error", words.stopped + ": " + event.error.message));
+        box.append(el("p", "error", words.stopped + ": " + errorText({ data: event })));
         continue;
       }
       for (const choice of event.choices || []) {
@@ -183,6 +222,8 @@ async function ask(text) {
   }
   box.removeAttribute("aria-busy");
   history.push({ role: "assistant", content: answer });
+  shown.push({ role: "assistant", text: answer, meta });
+  save();
   if (meta) renderMeta(box, meta, answer);
   if (requestId) box.append(feedback(requestId));
 }
@@ -224,6 +265,7 @@ form.addEventListener("submit", async (event) => {
   preview.replaceChildren();
   try { await ask(text); } finally { send.disabled = false; prompt.focus(); }
 });
+restore();
 // A prompt chosen on the templates page arrives here, ready to check and send.
 const fromTemplate = sessionStorage.getItem("gwanmun.prompt");
 if (fromTemplate) {

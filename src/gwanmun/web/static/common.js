@@ -19,13 +19,31 @@ async function postJSON(path, body) {
   try { data = await response.json(); } catch (e) { data = null; }
   return { ok: response.ok, status: response.status, data };
 }
+// The page's words (every page carries them), for messages in the user's language.
+const words = JSON.parse(document.getElementById("words").textContent);
+
+// A finding kind by its name in the page's language (the code if it has none).
+function kindName(kind) {
+  return words["kind_" + kind] || kind;
+}
+
+// An API error in the page's language: a known code (or reason) has its own words,
+// with the kinds that caused a block; anything else shows the server's message.
 function errorText(result) {
-  return (result.data && result.data.error && result.data.error.message) || ("HTTP " + result.status);
+  const error = (result.data && result.data.error) || {};
+  const extra = error.gwanmun || {};
+  const known = words["err_" + (extra.reason || error.code)];
+  if (known) {
+    const kinds = extra.kinds || [];
+    return known + (kinds.length ? " (" + kinds.map(kindName).join(", ") + ")" : ".");
+  }
+  return error.message || ("HTTP " + result.status);
 }
 const logout = document.getElementById("logout");
 if (logout) {
   logout.addEventListener("click", async () => {
     await postJSON("/v1/auth/logout", {});
+    sessionStorage.clear(); // the conversation kept for reloads goes with the session
     window.location.href = "/login";
   });
 }

@@ -1,6 +1,5 @@
 "use strict";
 // The user's own past requests, newest first, from the audit log (masked text only).
-const words = JSON.parse(document.getElementById("words").textContent);
 (async () => {
   const response = await fetch("/v1/history?limit=100", { credentials: "same-origin" });
   const items = [];

@@ -9,8 +9,8 @@ function markedText(text, findings, blocked) {
     shown.append(text.slice(cursor, f.start));
     const mark = el("mark", blocked ? "block" : "mask", text.slice(f.start, f.end));
     mark.dataset.kind = f.kind;
-    mark.title = f.kind;
-    mark.append(el("span", "kind", f.kind));
+    mark.title = kindName(f.kind);
+    mark.append(el("span", "kind", kindName(f.kind)));
     shown.append(mark);
     cursor = f.end;
   }

@@ -1,7 +1,6 @@
 "use strict";
 // The template library: browse by category, fill the variables, use in chat, rate;
 // administrators export and import signed bundles.
-const words = JSON.parse(document.getElementById("words").textContent);
 const library = document.getElementById("library");
 const dialog = document.getElementById("fill");
 let current = null;

@@ -1,5 +1,4 @@
 "use strict";
-const words = JSON.parse(document.getElementById("words").textContent);
 (async () => {
   const response = await fetch("/v1/usage", { credentials: "same-origin" });
   const data = await response.json();
