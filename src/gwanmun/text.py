@@ -25,6 +25,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 # Dashes that mean "hyphen" in identifiers and phone numbers.
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30a0")
 # Look like a dash only between digits (a long-vowel mark or the kanji for one elsewhere).
@@ -50,23 +53,31 @@ _DIGIT_DASH = re.compile("(?<=[0-9])[" + "".join(sorted(_DIGIT_DASHES)) + "](?=[
 _SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ ][0-9-]){5,}(?![0-9])")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Normalized:
-    """The normalised text and, per character, the original span it came from."""
+    """The normalised text and, per character, the original character it came from.
+
+    Every normalised character comes from exactly one original character (NFKC
+    may turn one into several: ``㎏`` → ``kg``), so ``starts[i]`` is where it came
+    from and ``starts[i] + 1`` where that character ends.
+    """
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: npt.NDArray[np.int64]
+
+    @property
+    def ends(self) -> npt.NDArray[np.int64]:
+        return self.starts + 1
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map ``text[start:end]`` to the smallest original span that produced it."""
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(f"span [{start}, {end}) is outside the normalised text")
         if start == end:
-            position = self.starts[start] if start < len(self.starts) else len(self.original)
+            position = int(self.starts[start]) if start < len(self.starts) else len(self.original)
             return position, position
-        return self.starts[start], self.ends[end - 1]
+        return int(self.starts[start]), int(self.starts[end - 1]) + 1
 
     @property
     def changed(self) -> bool:
@@ -75,29 +86,29 @@ class Normalized:
 
 def normalize(original: str) -> Normalized:
     pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts: list[npt.NDArray[np.int64]] = []
     position = 0
-    # Runs of characters normalisation leaves alone are copied whole; only the
-    # rest goes through the per-character path.
+    # Runs of characters normalisation leaves alone are copied whole (their
+    # offsets as one range); only the rest goes through the per-character path.
     for run in _STABLE_RUN.finditer(original):
         if run.start() > position:
-            _normalize_chars(original, position, run.start(), pieces, starts, ends)
+            _normalize_chars(original, position, run.start(), pieces, starts)
         pieces.append(run.group())
-        starts.extend(range(run.start(), run.end()))
-        ends.extend(range(run.start() + 1, run.end() + 1))
+        starts.append(np.arange(run.start(), run.end(), dtype=np.int64))
         position = run.end()
     if position < len(original):
-        _normalize_chars(original, position, len(original), pieces, starts, ends)
+        _normalize_chars(original, position, len(original), pieces, starts)
     text = _DIGIT_DASH.sub("-", "".join(pieces))  # same length: offsets unchanged
+    offsets = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
     if " " in text:
-        text, starts, ends = _close_spaced_digits(text, starts, ends)
-    return Normalized(original, text, tuple(starts), tuple(ends))
+        text, offsets = _close_spaced_digits(text, offsets)
+    return Normalized(original, text, offsets)
 
 
 def _normalize_chars(
-    original: str, lo: int, hi: int, pieces: list[str], starts: list[int], ends: list[int]
+    original: str, lo: int, hi: int, pieces: list[str], starts: list[npt.NDArray[np.int64]]
 ) -> None:
+    indices: list[int] = []
     for index in range(lo, hi):
         char = original[index]
         if char in _INVISIBLE or unicodedata.category(char) == "Cf":
@@ -109,21 +120,22 @@ def _normalize_chars(
         else:
             out = unicodedata.normalize("NFKC", char)
         pieces.append(out)
-        starts.extend([index] * len(out))
-        ends.extend([index + 1] * len(out))
+        indices.extend([index] * len(out))
+    starts.append(np.array(indices, dtype=np.int64))
 
 
 def _close_spaced_digits(
-    text: str, starts: list[int], ends: list[int]
-) -> tuple[str, list[int], list[int]]:
-    drop: set[int] = set()
+    text: str, starts: npt.NDArray[np.int64]
+) -> tuple[str, npt.NDArray[np.int64]]:
+    drop: list[int] = []
     for match in _SPACED_DIGITS.finditer(text):
-        drop.update(i for i in range(match.start(), match.end()) if text[i] == " ")
+        drop.extend(i for i in range(match.start(), match.end()) if text[i] == " ")
     if not drop:
-        return text, starts, ends
-    keep = [i for i in range(len(text)) if i not in drop]
-    return (
-        "".join(text[i] for i in keep),
-        [starts[i] for i in keep],
-        [ends[i] for i in keep],
-    )
+        return text, starts
+    # Slices between the dropped spaces, copied whole.
+    pieces: list[str] = []
+    previous = 0
+    for index in [*drop, len(text)]:
+        pieces.append(text[previous:index])
+        previous = index + 1
+    return "".join(pieces), np.delete(starts, drop)
