@@ -6,6 +6,7 @@ in ``REGISTRY`` by a stable id, exactly as a third-party detector would.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol, runtime_checkable
@@ -24,6 +25,10 @@ class Detector(Protocol):
     ASCII digits and hyphens, no zero-width characters, spaced-out digits
     closed up) and returns findings whose offsets index that text;
     ``run_detectors`` maps them back to the original.
+
+    A detector may also set ``trigger``, a regex that every value it reports
+    contains (see ``trigger_windows``); it is then given only slices of the
+    text around the trigger's matches.
     """
 
     @property
@@ -68,6 +73,60 @@ class DetectorRegistry:
 
 REGISTRY = DetectorRegistry()
 
+# How far around a trigger character a detector may need to look: the part of a
+# value before its first trigger (a region name before a plate number) plus the
+# context words ``near`` reads (at most 40 characters away).
+REACH = 96
+# Windows closer than this are scanned as one (fewer, longer slices).
+BRIDGE = 256
+
+_TRIGGERS: dict[str, re.Pattern[str]] = {}
+
+
+def trigger_windows(text: str, trigger: str) -> list[tuple[int, int]]:
+    """Slices of ``text`` a detector with ``trigger`` must scan: every match of the
+    trigger widened by ``REACH`` on both sides, overlapping or near ones merged.
+
+    A detector declares ``trigger`` (a regex) when every value it finds contains
+    a match of it — digits for numbers, ``@`` for e-mail. A slice never starts
+    or ends within ``REACH`` of a trigger match, so a value, the characters its
+    pattern looks at around it and its context words are all inside the slice,
+    and the detector finds on the slices exactly what it finds on the whole
+    text (tests/test_detect_windows.py checks this on every detector).
+    """
+    pattern = _TRIGGERS.get(trigger)
+    if pattern is None:
+        pattern = _TRIGGERS.setdefault(trigger, re.compile(trigger))
+    windows: list[tuple[int, int]] = []
+    for match in pattern.finditer(text):
+        lo, hi = max(0, match.start() - REACH), min(len(text), match.end() + REACH)
+        if windows and lo <= windows[-1][1] + BRIDGE:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def detect_in(
+    detector: Detector, text: str, windows: dict[str, list[tuple[int, int]]]
+) -> list[Finding]:
+    """``detector.detect(text)``, run only on the slices its ``trigger`` needs
+    (``windows`` caches them per trigger for the detectors of one text)."""
+    trigger: str | None = getattr(detector, "trigger", None)
+    if trigger is None:
+        return detector.detect(text)
+    if trigger not in windows:
+        windows[trigger] = trigger_windows(text, trigger)
+    slices = windows[trigger]
+    if len(slices) == 1 and slices[0] == (0, len(text)):
+        return detector.detect(text)
+    found: list[Finding] = []
+    for lo, hi in slices:
+        found.extend(
+            replace(f, start=f.start + lo, end=f.end + lo) for f in detector.detect(text[lo:hi])
+        )
+    return found
+
 
 def run_detectors(
     text: str | Normalized, detectors: Sequence[Detector], *, message_index: int | None = None
@@ -79,8 +138,9 @@ def run_detectors(
     """
     normalized = text if isinstance(text, Normalized) else normalize(text)
     found: list[Finding] = []
+    windows: dict[str, list[tuple[int, int]]] = {}
     for detector in detectors:
-        for f in detector.detect(normalized.text):
+        for f in detect_in(detector, normalized.text, windows):
             start, end = normalized.span_to_original(f.start, f.end)
             found.append(replace(f, start=start, end=end, message_index=message_index))
     found.sort(key=lambda f: (f.start, -f.end, f.kind))

@@ -18,6 +18,7 @@ import phonenumbers
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    DIGITS,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -43,6 +44,7 @@ _PHONE_WORDS = (
 
 
 class Phone(PatternDetector):
+    trigger = DIGITS
     id = "phone"
     kind = "PHONE"
     pattern = re.compile(
@@ -75,6 +77,7 @@ class Phone(PatternDetector):
 
 
 class Email(PatternDetector):
+    trigger = "@"
     id = "email"
     kind = "EMAIL"
     pattern = re.compile(
@@ -87,6 +90,7 @@ class Email(PatternDetector):
 
 
 class CreditCard(PatternDetector):
+    trigger = DIGITS
     id = "credit_card"
     kind = "CREDIT_CARD"
     pattern = re.compile(
@@ -117,6 +121,7 @@ def iban_ok(value: str) -> bool:
 
 
 class Iban(PatternDetector):
+    trigger = DIGITS
     id = "iban"
     kind = "IBAN"
     pattern = re.compile(
@@ -129,6 +134,7 @@ class Iban(PatternDetector):
 
 
 class PostalCode(PatternDetector):
+    trigger = DIGITS
     id = "postal_code"
     kind = "POSTAL_CODE"
     pattern = re.compile(
@@ -147,6 +153,7 @@ class PostalCode(PatternDetector):
 
 
 class IpAddress(PatternDetector):
+    trigger = r"[0-9:]+"  # IPv6 may be letters and colons only
     id = "ip_address"
     kind = "IP_ADDRESS"
     pattern = re.compile(

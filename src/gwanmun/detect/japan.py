@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 
 from gwanmun.detect import REGISTRY
-from gwanmun.detect._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, PatternDetector, make, near
+from gwanmun.detect._common import (
+    DIGITS,
+    NO_DIGIT_AFTER,
+    NO_DIGIT_BEFORE,
+    PatternDetector,
+    make,
+    near,
+)
 from gwanmun.types import Finding
 
 
@@ -40,6 +47,7 @@ def _digits(value: str) -> str:
 
 
 class MyNumber(PatternDetector):
+    trigger = DIGITS
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([- ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
@@ -54,6 +62,7 @@ class MyNumber(PatternDetector):
 
 
 class CorporateNumber(PatternDetector):
+    trigger = DIGITS
     id = "jp_corporate_number"
     kind = "JP_CORPORATE_NUMBER"
     pattern = re.compile(
@@ -67,6 +76,7 @@ class CorporateNumber(PatternDetector):
 
 
 class JapanesePassport(PatternDetector):
+    trigger = DIGITS
     id = "jp_passport"
     kind = "JP_PASSPORT"
     pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{7})(?![A-Za-z0-9])")
@@ -77,6 +87,7 @@ class JapanesePassport(PatternDetector):
 
 
 class JapaneseDriverLicense(PatternDetector):
+    trigger = DIGITS
     id = "jp_driver_license"
     kind = "JP_DRIVER_LICENSE"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>(?:[1-8]\d|9[0-7])\d{10})" + NO_DIGIT_AFTER)
@@ -87,6 +98,7 @@ class JapaneseDriverLicense(PatternDetector):
 
 
 class JapaneseHealthInsurance(PatternDetector):
+    trigger = DIGITS
     id = "jp_health_insurance"
     kind = "JP_HEALTH_INSURANCE"
     pattern = re.compile(
@@ -114,6 +126,7 @@ class JapaneseHealthInsurance(PatternDetector):
 
 
 class ResidenceCard(PatternDetector):
+    trigger = DIGITS
     id = "jp_residence_card"
     kind = "JP_RESIDENCE_CARD"
     pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{8}[A-Z]{2})(?![A-Za-z0-9])")
@@ -124,6 +137,7 @@ class ResidenceCard(PatternDetector):
 
 
 class PensionNumber(PatternDetector):
+    trigger = DIGITS
     id = "jp_pension_number"
     kind = "JP_PENSION_NUMBER"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}-?\d{6})" + NO_DIGIT_AFTER)

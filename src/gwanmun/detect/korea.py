@@ -15,7 +15,14 @@ from __future__ import annotations
 import re
 
 from gwanmun.detect import REGISTRY
-from gwanmun.detect._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, PatternDetector, make, near
+from gwanmun.detect._common import (
+    DIGITS,
+    NO_DIGIT_AFTER,
+    NO_DIGIT_BEFORE,
+    PatternDetector,
+    make,
+    near,
+)
 from gwanmun.types import Finding
 
 _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -63,6 +70,7 @@ def brn_checksum_ok(d10: str) -> bool:
 class KoreanResidentNumbers:
     """13-digit numbers: resident (KR_RRN), alien (KR_ARN) and corporate (KR_CRN)."""
 
+    trigger = DIGITS
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
     _re = re.compile(
@@ -110,6 +118,7 @@ class KoreanResidentNumbers:
 
 
 class KoreanPassport(PatternDetector):
+    trigger = DIGITS
     id = "kr_passport"
     kind = "KR_PASSPORT"
     pattern = re.compile(
@@ -126,6 +135,7 @@ _REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|
 
 
 class KoreanDriverLicense(PatternDetector):
+    trigger = DIGITS
     id = "kr_driver_license"
     kind = "KR_DRIVER_LICENSE"
     pattern = re.compile(
@@ -147,6 +157,7 @@ class KoreanDriverLicense(PatternDetector):
 
 
 class KoreanBusinessNumber(PatternDetector):
+    trigger = DIGITS
     id = "kr_brn"
     kind = "KR_BRN"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
@@ -162,6 +173,7 @@ class KoreanBusinessNumber(PatternDetector):
 
 
 class KoreanHealthInsurance(PatternDetector):
+    trigger = DIGITS
     id = "kr_health_insurance"
     kind = "KR_HEALTH_INSURANCE"
     pattern = re.compile(
@@ -180,6 +192,7 @@ _BANK_WORDS = (
 
 
 class KoreanBankAccount(PatternDetector):
+    trigger = DIGITS
     id = "kr_bank_account"
     kind = "BANK_ACCOUNT"
     pattern = re.compile(
@@ -204,6 +217,7 @@ _PLATE_HANGUL = (
 
 
 class KoreanVehiclePlate(PatternDetector):
+    trigger = DIGITS
     id = "kr_vehicle_plate"
     kind = "KR_VEHICLE_PLATE"
     pattern = re.compile(

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from gwanmun.detect import Detector
+from gwanmun.detect import Detector, detect_in
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
@@ -78,9 +78,10 @@ class DetectorInputGuard:
     def detect(self, text: str, *, message_index: int | None = None) -> list[Finding]:
         normalized = normalize(text)
         found: list[Finding] = []
+        windows: dict[str, list[tuple[int, int]]] = {}
         for detector in self.detectors:
             try:
-                raw = detector.detect(normalized.text)
+                raw = detect_in(detector, normalized.text, windows)
             except Exception as exc:
                 # Fail closed, and say which detector: the request is refused.
                 log.error(

@@ -1,0 +1,87 @@
+"""Detectors with a ``trigger`` are given only slices of the text around it
+(gwanmun.detect.trigger_windows); they must find exactly what they find on the
+whole text, wherever the values sit and however far apart."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.eval_guard import SET, load
+from gwanmun.detect import BRIDGE, REACH, Detector, detect_in, trigger_windows
+from gwanmun.detect.builtin import builtin_detectors
+from gwanmun.text import normalize
+
+TRIGGERED = [d for d in builtin_detectors() if getattr(d, "trigger", None)]
+SENTENCES = [r["text"] for r in load(SET)]
+FILLER = (
+    "회의에서는 도로 보수 일정과 예산 집행 계획을 논의하였다. ",
+    "会議では道路補修の日程と予算の執行計画について話し合った。",
+    "The committee discussed the road repair schedule and the budget. ",
+    "담당자 연락처는 별도로 안내한다. ",
+)
+
+
+def test_every_numeric_detector_declares_its_trigger() -> None:
+    ids = {d.id for d in TRIGGERED}
+    assert {"kr_resident", "jp_my_number", "phone", "credit_card", "email", "ip_address"} <= ids
+    assert len(TRIGGERED) >= 20
+
+
+def _document(rng: random.Random, parts: int) -> str:
+    pieces = []
+    for _ in range(parts):
+        if rng.random() < 0.3:
+            pieces.append(rng.choice(SENTENCES))
+        else:
+            pieces.append(rng.choice(FILLER) * rng.randint(1, 12))
+    return " ".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_slices_find_what_the_whole_text_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    text = normalize(_document(rng, rng.randint(2, 30))).text
+    windows: dict[str, list[tuple[int, int]]] = {}
+    for detector in TRIGGERED:
+        assert detect_in(detector, text, windows) == detector.detect(text), detector.id
+    # Long documents do get cut into slices (the test would prove nothing if
+    # every text were scanned whole).
+    if len(text) > 4 * (REACH + BRIDGE):
+        assert any(w != [(0, len(text))] for w in windows.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.sampled_from(SENTENCES),
+    before=st.integers(0, 400),
+    after=st.integers(0, 400),
+    glue=st.sampled_from(["", " ", "이고 ", "です。", "\n"]),
+)
+def test_a_value_anywhere_in_plain_text_is_found_alike(
+    value: str, before: int, after: int, glue: str
+) -> None:
+    text = normalize("가" * before + glue + value + glue + "は" * after).text
+    for detector in TRIGGERED:
+        assert detect_in(detector, text, {}) == detector.detect(text), detector.id
+
+
+def test_text_without_a_trigger_is_not_scanned() -> None:
+    text = "숫자가 하나도 없는 평범한 문장입니다. " * 20
+
+    class Counting:
+        id = "counting"
+        kinds = ("X",)
+        trigger = r"[0-9]+"
+        calls = 0
+
+        def detect(self, text: str) -> list:  # type: ignore[type-arg]
+            Counting.calls += 1
+            return []
+
+    detector: Detector = Counting()
+    assert trigger_windows(text, r"[0-9]+") == []
+    assert detect_in(detector, text, {}) == [] and Counting.calls == 0
