@@ -51,6 +51,10 @@ def _end_after(text: str, i: int) -> int:
     return j if ch in _CJK_END or _is_cjk(text[j]) else -1
 
 
+_CANDIDATE = re.compile("[\n!?." + _CJK_END + "]")
+_ALNUM = re.compile(r"[^\W_]")  # str.isalnum, as a regex
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of ``text``, trimmed of surrounding
     whitespace; spans without a letter or digit are dropped."""
@@ -61,19 +65,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if any(c.isalnum() for c in text[s:e]):
+        if _ALNUM.search(text, s, e):
             spans.append((s, e))
 
     start = i = 0
-    while i < len(text):
+    # Jump from one possible sentence end to the next (line breaks, . ! ? 。 ！ ？).
+    while (candidate := _CANDIDATE.search(text, i)) is not None:
+        i = candidate.start()
         ch = text[i]
-        end = -1
         if ch == "\n":
             close(start, i)
             start = i = i + 1
             continue
-        if ch in _CJK_END or ch in "!?" or (ch == "." and _period_ends(text, i, start)):
-            end = _end_after(text, i)
+        end = _end_after(text, i) if ch != "." or _period_ends(text, i, start) else -1
         if end < 0:
             i += 1
             continue
