@@ -1,6 +1,6 @@
 """Detectors with a ``trigger`` are given only slices of the text around it
-(gwanmun.detect.trigger_windows); they must find exactly what they find on the
-whole text, wherever the values sit and however far apart."""
+(gwanmun.detect.TriggerIndex, one hyperscan pass); they must find exactly what
+they find on the whole text, wherever the values sit and however far apart."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.eval_guard import SET, load
-from gwanmun.detect import BRIDGE, REACH, Detector, detect_in, trigger_windows
+from gwanmun.detect import BRIDGE, REACH, Detector, TriggerIndex, detect_in
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.text import normalize
 
 TRIGGERED = [d for d in builtin_detectors() if getattr(d, "trigger", None)]
+INDEX = TriggerIndex(TRIGGERED)
 SENTENCES = [r["text"] for r in load(SET)]
 FILLER = (
     "회의에서는 도로 보수 일정과 예산 집행 계획을 논의하였다. ",
@@ -45,13 +46,13 @@ def _document(rng: random.Random, parts: int) -> str:
 def test_slices_find_what_the_whole_text_finds(seed: int) -> None:
     rng = random.Random(seed)
     text = normalize(_document(rng, rng.randint(2, 30))).text
-    windows: dict[str, list[tuple[int, int]]] = {}
+    windows = INDEX.windows(text)
     for detector in TRIGGERED:
         assert detect_in(detector, text, windows) == detector.detect(text), detector.id
     # Long documents do get cut into slices (the test would prove nothing if
     # every text were scanned whole).
     if len(text) > 4 * (REACH + BRIDGE):
-        assert any(w != [(0, len(text))] for w in windows.values())
+        assert all(w != [(0, len(text))] for w in windows.values())
 
 
 @settings(max_examples=60, deadline=None)
@@ -65,17 +66,18 @@ def test_a_value_anywhere_in_plain_text_is_found_alike(
     value: str, before: int, after: int, glue: str
 ) -> None:
     text = normalize("가" * before + glue + value + glue + "は" * after).text
+    windows = INDEX.windows(text)
     for detector in TRIGGERED:
-        assert detect_in(detector, text, {}) == detector.detect(text), detector.id
+        assert detect_in(detector, text, windows) == detector.detect(text), detector.id
 
 
 def test_text_without_a_trigger_is_not_scanned() -> None:
-    text = "숫자가 하나도 없는 평범한 문장입니다. " * 20
+    text = "숫자가 하나도 없는 평범한 문장입니다. 2024년에 시작했다. " * 20
 
     class Counting:
         id = "counting"
         kinds = ("X",)
-        trigger = r"[0-9]+"
+        trigger = r"[0-9]{6}"
         calls = 0
 
         def detect(self, text: str) -> list:  # type: ignore[type-arg]
@@ -83,5 +85,15 @@ def test_text_without_a_trigger_is_not_scanned() -> None:
             return []
 
     detector: Detector = Counting()
-    assert trigger_windows(text, r"[0-9]+") == []
-    assert detect_in(detector, text, {}) == [] and Counting.calls == 0
+    windows = TriggerIndex([detector]).windows(text)
+    assert windows == {}
+    assert detect_in(detector, text, windows) == [] and Counting.calls == 0
+
+
+def test_offsets_are_characters_not_bytes() -> None:
+    index = TriggerIndex([d for d in TRIGGERED if d.id == "email"])
+    text = "가나다라마바사" * 40 + " kim@example.go.kr " + "아자차카" * 40
+    (window,) = index.windows(text)["email"]
+    at = text.index("@")
+    assert window[0] <= at - REACH and window[1] >= at + REACH
+    assert window[1] - window[0] < 3 * REACH

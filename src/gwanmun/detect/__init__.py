@@ -6,10 +6,12 @@ in ``REGISTRY`` by a stable id, exactly as a third-party detector would.
 
 from __future__ import annotations
 
-import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol, runtime_checkable
+
+import hyperscan
 
 from gwanmun.errors import ConfigError
 from gwanmun.text import Normalized, normalize
@@ -27,7 +29,7 @@ class Detector(Protocol):
     ``run_detectors`` maps them back to the original.
 
     A detector may also set ``trigger``, a regex that every value it reports
-    contains (see ``trigger_windows``); it is then given only slices of the
+    contains (see ``TriggerIndex``); it is then given only slices of the
     text around the trigger's matches.
     """
 
@@ -73,51 +75,119 @@ class DetectorRegistry:
 
 REGISTRY = DetectorRegistry()
 
-# How far around a trigger character a detector may need to look: the part of a
-# value before its first trigger (a region name before a plate number) plus the
-# context words ``near`` reads (at most 40 characters away).
+# How far around a trigger match a detector may need to look: the part of a
+# value before and after its trigger (a region name before a plate number, a
+# country code before a phone number) plus the context words ``near`` reads (at
+# most 40 characters away).
 REACH = 96
-# Windows closer than this are scanned as one (fewer, longer slices).
-BRIDGE = 256
+# The longest text a trigger matches (triggers are short and bounded).
+TRIGGER_MAX = 16
+# Windows of one detector closer than this are scanned as one slice.
+BRIDGE = 32
 
-_TRIGGERS: dict[str, re.Pattern[str]] = {}
+Windows = dict[str, list[tuple[int, int]]]
 
 
-def trigger_windows(text: str, trigger: str) -> list[tuple[int, int]]:
-    """Slices of ``text`` a detector with ``trigger`` must scan: every match of the
-    trigger widened by ``REACH`` on both sides, overlapping or near ones merged.
+class TriggerIndex:
+    """One hyperscan pass that says, per detector, which slices of a text it
+    must scan.
 
-    A detector declares ``trigger`` (a regex) when every value it finds contains
-    a match of it — digits for numbers, ``@`` for e-mail. A slice never starts
-    or ends within ``REACH`` of a trigger match, so a value, the characters its
-    pattern looks at around it and its context words are all inside the slice,
-    and the detector finds on the slices exactly what it finds on the whole
-    text (tests/test_detect_windows.py checks this on every detector).
+    A detector declares ``trigger`` (a short, bounded regex in the syntax Python
+    and hyperscan share) when every value it reports contains a match of it — six
+    digits and a hyphen for a resident number, ``@`` for e-mail. The windows are
+    every trigger match widened by ``REACH`` (and ``TRIGGER_MAX``) on both sides,
+    merged; a slice never starts or ends within ``REACH`` of a trigger match, so a
+    value, what its pattern looks at around it and its context words all lie
+    inside one slice, and the detector finds on the slices exactly what it finds
+    on the whole text (tests/test_detect_windows.py checks every detector). A
+    detector whose trigger does not occur is not run at all.
     """
-    pattern = _TRIGGERS.get(trigger)
-    if pattern is None:
-        pattern = _TRIGGERS.setdefault(trigger, re.compile(trigger))
-    windows: list[tuple[int, int]] = []
-    for match in pattern.finditer(text):
-        lo, hi = max(0, match.start() - REACH), min(len(text), match.end() + REACH)
-        if windows and lo <= windows[-1][1] + BRIDGE:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
-        else:
-            windows.append((lo, hi))
-    return windows
+
+    def __init__(self, detectors: Sequence[Detector]) -> None:
+        triggered = [(d.id, getattr(d, "trigger", None)) for d in detectors]
+        self.ids = [name for name, trigger in triggered if trigger]
+        triggers = [str(trigger) for _, trigger in triggered if trigger]
+        self._db: hyperscan.Database | None = None
+        if triggers:
+            self._db = hyperscan.Database()
+            self._db.compile(
+                expressions=[t.encode("utf-8") for t in triggers],
+                ids=list(range(len(triggers))),
+                elements=len(triggers),
+                flags=[hyperscan.HS_FLAG_UTF8] * len(triggers),
+            )
+        self._local = threading.local()
+
+    def windows(self, text: str) -> Windows:
+        if self._db is None:
+            return {}
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        data = text.encode("utf-8", "surrogatepass")
+        ends: list[tuple[int, int]] = []
+
+        def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
+            ends.append((end, number))
+
+        self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+        if not ends:
+            return {}
+        ends.sort()
+        if len(data) != len(text):  # byte offsets to character offsets
+            ends = _char_offsets(data, ends)
+        found: Windows = {}
+        for end, number in ends:
+            lo = max(0, end - TRIGGER_MAX - REACH)
+            hi = min(len(text), end + REACH)
+            slices = found.setdefault(self.ids[number], [])
+            if slices and lo <= slices[-1][1] + BRIDGE:
+                slices[-1] = (slices[-1][0], max(slices[-1][1], hi))
+            else:
+                slices.append((lo, hi))
+        return found
 
 
-def detect_in(
-    detector: Detector, text: str, windows: dict[str, list[tuple[int, int]]]
-) -> list[Finding]:
+def _char_offsets(data: bytes, ends: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ``(byte offset, id)`` pairs as ``(character offset, id)``: each gap
+    decoded once, so the whole text is decoded once."""
+    out: list[tuple[int, int]] = []
+    previous_byte = previous_char = 0
+    for end, number in ends:
+        if end != previous_byte:
+            previous_char += len(data[previous_byte:end].decode("utf-8", "surrogatepass"))
+            previous_byte = end
+        out.append((previous_char, number))
+    return out
+
+
+_indexes: dict[tuple[int, ...], tuple[tuple[Detector, ...], TriggerIndex]] = {}
+_indexes_lock = threading.Lock()
+
+
+def trigger_index(detectors: Sequence[Detector]) -> TriggerIndex:
+    """The ``TriggerIndex`` of ``detectors``, built once per set of detectors."""
+    key = tuple(id(d) for d in detectors)
+    entry = _indexes.get(key)
+    if entry is None:
+        with _indexes_lock:
+            entry = _indexes.get(key)
+            if entry is None:
+                if len(_indexes) >= 64:
+                    _indexes.clear()  # many ad-hoc detector sets: rebuild as needed
+                # The detectors are kept with their index, so their ids stay theirs.
+                entry = _indexes[key] = (tuple(detectors), TriggerIndex(detectors))
+    return entry[1]
+
+
+def detect_in(detector: Detector, text: str, windows: Windows) -> list[Finding]:
     """``detector.detect(text)``, run only on the slices its ``trigger`` needs
-    (``windows`` caches them per trigger for the detectors of one text)."""
-    trigger: str | None = getattr(detector, "trigger", None)
-    if trigger is None:
+    (``windows``: ``TriggerIndex.windows(text)``)."""
+    if not getattr(detector, "trigger", None):
         return detector.detect(text)
-    if trigger not in windows:
-        windows[trigger] = trigger_windows(text, trigger)
-    slices = windows[trigger]
+    slices = windows.get(detector.id)
+    if not slices:
+        return []
     if len(slices) == 1 and slices[0] == (0, len(text)):
         return detector.detect(text)
     found: list[Finding] = []
@@ -138,7 +208,7 @@ def run_detectors(
     """
     normalized = text if isinstance(text, Normalized) else normalize(text)
     found: list[Finding] = []
-    windows: dict[str, list[tuple[int, int]]] = {}
+    windows = trigger_index(detectors).windows(normalized.text)
     for detector in detectors:
         for f in detect_in(detector, normalized.text, windows):
             start, end = normalized.span_to_original(f.start, f.end)

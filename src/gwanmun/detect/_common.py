@@ -12,8 +12,6 @@ from gwanmun.types import Finding
 # A value is not part of a longer number either: no "-1111" or " 0532" continuing it.
 NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9][-. ])"
 NO_DIGIT_AFTER = r"(?![0-9A-Za-z])(?![-. ][0-9])"
-# ``trigger`` of detectors whose every value holds a digit (see gwanmun.detect).
-DIGITS = r"[0-9]+"
 # An optional separator inside a structured number (after normalisation).
 SEP = r"[ .\-]?"
 

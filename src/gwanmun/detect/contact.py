@@ -18,7 +18,6 @@ import phonenumbers
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
-    DIGITS,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -44,7 +43,7 @@ _PHONE_WORDS = (
 
 
 class Phone(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{2}[ -]?[0-9]{3}"
     id = "phone"
     kind = "PHONE"
     pattern = re.compile(
@@ -90,7 +89,7 @@ class Email(PatternDetector):
 
 
 class CreditCard(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{4}[- ]?[0-9*xX]{2}"
     id = "credit_card"
     kind = "CREDIT_CARD"
     pattern = re.compile(
@@ -121,7 +120,7 @@ def iban_ok(value: str) -> bool:
 
 
 class Iban(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[A-Z]{2}[0-9]{2}"
     id = "iban"
     kind = "IBAN"
     pattern = re.compile(
@@ -134,7 +133,7 @@ class Iban(PatternDetector):
 
 
 class PostalCode(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{3}-[0-9]{4}|[0-9]{5}"
     id = "postal_code"
     kind = "POSTAL_CODE"
     pattern = re.compile(
@@ -153,7 +152,7 @@ class PostalCode(PatternDetector):
 
 
 class IpAddress(PatternDetector):
-    trigger = r"[0-9:]+"  # IPv6 may be letters and colons only
+    trigger = r"[0-9]\.[0-9]|:[0-9A-Fa-f]{0,4}:"
     id = "ip_address"
     kind = "IP_ADDRESS"
     pattern = re.compile(

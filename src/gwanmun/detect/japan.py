@@ -12,7 +12,6 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
-    DIGITS,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -47,7 +46,7 @@ def _digits(value: str) -> str:
 
 
 class MyNumber(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{4}[- ]?[0-9]{4}"
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([- ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
@@ -62,7 +61,7 @@ class MyNumber(PatternDetector):
 
 
 class CorporateNumber(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{4}-?[0-9]{4}"
     id = "jp_corporate_number"
     kind = "JP_CORPORATE_NUMBER"
     pattern = re.compile(
@@ -76,7 +75,7 @@ class CorporateNumber(PatternDetector):
 
 
 class JapanesePassport(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[A-Z]{2}[0-9]{7}"
     id = "jp_passport"
     kind = "JP_PASSPORT"
     pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{7})(?![A-Za-z0-9])")
@@ -87,7 +86,7 @@ class JapanesePassport(PatternDetector):
 
 
 class JapaneseDriverLicense(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{12}"
     id = "jp_driver_license"
     kind = "JP_DRIVER_LICENSE"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>(?:[1-8]\d|9[0-7])\d{10})" + NO_DIGIT_AFTER)
@@ -98,7 +97,7 @@ class JapaneseDriverLicense(PatternDetector):
 
 
 class JapaneseHealthInsurance(PatternDetector):
-    trigger = DIGITS
+    trigger = r"番号|[0-9]{6}"
     id = "jp_health_insurance"
     kind = "JP_HEALTH_INSURANCE"
     pattern = re.compile(
@@ -126,7 +125,7 @@ class JapaneseHealthInsurance(PatternDetector):
 
 
 class ResidenceCard(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[A-Z]{2}[0-9]{8}"
     id = "jp_residence_card"
     kind = "JP_RESIDENCE_CARD"
     pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{8}[A-Z]{2})(?![A-Za-z0-9])")
@@ -137,7 +136,7 @@ class ResidenceCard(PatternDetector):
 
 
 class PensionNumber(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{6}"
     id = "jp_pension_number"
     kind = "JP_PENSION_NUMBER"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}-?\d{6})" + NO_DIGIT_AFTER)

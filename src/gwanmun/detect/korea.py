@@ -16,7 +16,6 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
-    DIGITS,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -70,7 +69,7 @@ def brn_checksum_ok(d10: str) -> bool:
 class KoreanResidentNumbers:
     """13-digit numbers: resident (KR_RRN), alien (KR_ARN) and corporate (KR_CRN)."""
 
-    trigger = DIGITS
+    trigger = r"[0-9]{6}[ -]{0,3}[0-9]"
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
     _re = re.compile(
@@ -118,7 +117,7 @@ class KoreanResidentNumbers:
 
 
 class KoreanPassport(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[MSROD][0-9]{3}"
     id = "kr_passport"
     kind = "KR_PASSPORT"
     pattern = re.compile(
@@ -135,7 +134,7 @@ _REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|
 
 
 class KoreanDriverLicense(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{6}"
     id = "kr_driver_license"
     kind = "KR_DRIVER_LICENSE"
     pattern = re.compile(
@@ -157,7 +156,7 @@ class KoreanDriverLicense(PatternDetector):
 
 
 class KoreanBusinessNumber(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{5}"
     id = "kr_brn"
     kind = "KR_BRN"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
@@ -173,7 +172,7 @@ class KoreanBusinessNumber(PatternDetector):
 
 
 class KoreanHealthInsurance(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{7}"
     id = "kr_health_insurance"
     kind = "KR_HEALTH_INSURANCE"
     pattern = re.compile(
@@ -192,7 +191,7 @@ _BANK_WORDS = (
 
 
 class KoreanBankAccount(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[0-9]{2}-[0-9]{2}|[0-9]{10}"
     id = "kr_bank_account"
     kind = "BANK_ACCOUNT"
     pattern = re.compile(
@@ -217,7 +216,7 @@ _PLATE_HANGUL = (
 
 
 class KoreanVehiclePlate(PatternDetector):
-    trigger = DIGITS
+    trigger = r"[가-힣] ?[0-9]{4}"
     id = "kr_vehicle_plate"
     kind = "KR_VEHICLE_PLATE"
     pattern = re.compile(

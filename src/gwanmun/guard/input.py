@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from gwanmun.detect import Detector, detect_in
+from gwanmun.detect import Detector, TriggerIndex, detect_in
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
@@ -67,6 +67,7 @@ class DetectorInputGuard:
     def __init__(self, detectors: Sequence[Detector], policy: Policy) -> None:
         self.detectors = tuple(detectors)
         self.policy = policy
+        self._triggers = TriggerIndex(self.detectors)
 
     def warm_up(self) -> None:
         """Load what detectors load lazily (morphological analysers) ahead of traffic."""
@@ -78,7 +79,7 @@ class DetectorInputGuard:
     def detect(self, text: str, *, message_index: int | None = None) -> list[Finding]:
         normalized = normalize(text)
         found: list[Finding] = []
-        windows: dict[str, list[tuple[int, int]]] = {}
+        windows = self._triggers.windows(normalized.text)
         for detector in self.detectors:
             try:
                 raw = detect_in(detector, normalized.text, windows)
