@@ -46,34 +46,23 @@ _JP = (
 )  # fmt: skip
 
 
-_ANCHOR = re.compile(r"(?:로|길|동|리|가)[ ]?(?:산[ ]?)?[0-9]|" + _JP_PREF)
+# Every address ends in a road or neighbourhood and a number, or starts at a
+# prefecture (see gwanmun.detect.TriggerIndex: only windows around these are read).
+_ANCHOR = r"(?:로|길|동|리|가) ?(?:산 ?)?[0-9]|" + _JP_PREF
 
 
 class Addresses(PatternDetector):
+    trigger = _ANCHOR
     id = "addresses"
     kind = "ADDRESS"
     pattern = re.compile(_KR_ROAD + "|" + _KR_LOT + "|" + _JP)
 
-    def score(self, match: re.Match[str], text: str) -> float | None:
-        return 0.9
-
     def detect(self, text: str) -> list[Finding]:
-        # Every address ends in a road or neighbourhood and a number, or starts at a
-        # prefecture: scan only windows around those anchors, not the whole text.
-        windows: list[tuple[int, int]] = []
-        for anchor in _ANCHOR.finditer(text):
-            lo, hi = max(0, anchor.start() - 60), min(len(text), anchor.end() + 60)
-            if windows and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], hi)
-            else:
-                windows.append((lo, hi))
         found: list[Finding] = []
-        for lo, hi in windows:
-            for m in self.pattern.finditer(text, lo, hi):
-                group = next(g for g in ("value", "lot", "jp") if m.group(g))
-                start, end = m.start(group), m.end(group)
-                if not found or start >= found[-1].end:
-                    found.append(make(self.kind, start, end, 0.9, self.id))
+        for m in self.pattern.finditer(text):
+            group = next(g for g in ("value", "lot", "jp") if m.group(g))
+            start, end = m.start(group), m.end(group)
+            found.append(make(self.kind, start, end, 0.9, self.id))
         return found
 
 

@@ -52,6 +52,11 @@ _HINT = re.compile(
 
 
 class Markings:
+    # Every rule's match holds one of these (see gwanmun.detect.TriggerIndex).
+    trigger = (
+        r"비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
+        r"|(?i:classification|classified|marking)"
+    )
     id = "markings"
     kinds = ("MARKING",)
 
