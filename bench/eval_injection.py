@@ -39,8 +39,9 @@ rules + the shipped classifier.
 
 from __future__ import annotations
 
-import json
+import statistics
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,7 +50,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_injection import Example, fit, folds, load_examples, logic_attacks, vectorize
+from train_injection import (
+    Example,
+    fit,
+    folds,
+    load_examples,
+    logic_attacks,
+    read_jsonl,
+    vectorize,
+)
 
 from gwanmun.check.injection import InjectionCheck, InjectionModel
 from gwanmun.policy import load_policy
@@ -132,58 +141,79 @@ def main() -> None:
     heldout(threshold)
 
 
-def heldout(threshold: float) -> None:
+Scored = tuple[str, tuple[str, ...]]  # a text and the table rows it counts in
+
+
+def rules_vs_both(
+    title: str, items: Sequence[Scored], rows: Sequence[str], threshold: float
+) -> list[bool]:
+    """Print, per row, the share of ``items`` that the rules alone and rules + the
+    shipped classifier score at or over ``threshold``; return the latter per item."""
     rules, both = InjectionCheck(classifier=False), InjectionCheck()
-    logic: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for record in logic_attacks():
-        for key in (_code(record["speaking_language"]), "all"):
-            logic[key][0] += rules.score(record["user_input"]) >= threshold
-            logic[key][1] += both.score(record["user_input"]) >= threshold
-            logic[key][2] += 1
-    print("\nCyberSecEval logic-violating attacks (ordinary questions outside a topic")
-    print("restriction; not trained on): found by rules / rules + shipped classifier")
-    for key in ("ko", "ja", "all"):
-        r, b, n = logic[key]
-        print(f"{key:<16}{r / n:>8.3f}{b / n:>11.3f}{n:>5}")
-    with BENIGN_HELDOUT.open(encoding="utf-8") as fh:
-        benign = [json.loads(line) for line in fh if line.strip()]
-    flagged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    shown: list[str] = []
-    for row in benign:
-        by_rules = rules.score(row["text"]) >= threshold
-        by_both = both.score(row["text"]) >= threshold
-        for key in (row["language"], "all"):
-            flagged[key][0] += by_rules
-            flagged[key][1] += by_both
-            flagged[key][2] += 1
-        if by_both:
-            shown.append(f"{row['language']}: {row['text']}")
-    print(f"\nheld-out benign questions, never trained on ({BENIGN_HELDOUT.name}): flagged")
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    hits: list[bool] = []
+    for text, keys in items:
+        by_rules, by_both = rules.score(text) >= threshold, both.score(text) >= threshold
+        hits.append(by_both)
+        for key in keys:
+            counts[key][0] += by_rules
+            counts[key][1] += by_both
+            counts[key][2] += 1
+    print(f"\n{title}")
     print(f"{'':<16}{'rules':>8}{'rules+clf':>11}{'n':>5}")
-    for key in ("ko", "ja", "en", "all"):
-        r, b, n = flagged[key]
+    for key in rows or list(counts):
+        r, b, n = counts[key]
         print(f"{key:<16}{r / n:>8.3f}{b / n:>11.3f}{n:>5}")
-    for line in shown:
-        print("  flagged:", line)
-    with HELDOUT.open(encoding="utf-8") as fh:
-        attacks = [json.loads(line) for line in fh if line.strip()]
-    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    missed: list[str] = []
-    for attack in attacks:
-        by_rules = rules.score(attack["text"]) >= threshold
-        by_both = both.score(attack["text"]) >= threshold
-        for key in (attack["language"], attack["family"], "all"):
-            found[key][0] += by_rules
-            found[key][1] += by_both
-            found[key][2] += 1
-        if not by_both:
-            missed.append(f"{attack['language']} {attack['family']}: {attack['text'][:70]}")
-    print(f"\nheld-out attacks written by the project, never trained on ({HELDOUT.name})")
-    print(f"{'':<16}{'rules':>8}{'rules+clf':>11}{'n':>5}")
-    for key, (r, b, n) in found.items():
-        print(f"{key:<16}{r / n:>8.3f}{b / n:>11.3f}{n:>5}")
-    for line in missed:
-        print("  missed:", line)
+    return hits
+
+
+def heldout(threshold: float) -> None:
+    rules_vs_both(
+        "CyberSecEval logic-violating attacks (ordinary questions outside a topic restriction;\n"
+        "not trained on): found",
+        [(r["user_input"], (_code(r["speaking_language"]), "all")) for r in logic_attacks()],
+        ("ko", "ja", "all"),
+        threshold,
+    )
+    benign = read_jsonl(BENIGN_HELDOUT)
+    flagged = rules_vs_both(
+        f"held-out benign questions, never trained on ({BENIGN_HELDOUT.name}): flagged",
+        [(row["text"], (row["language"], "all")) for row in benign],
+        ("ko", "ja", "en", "all"),
+        threshold,
+    )
+    for row, hit in zip(benign, flagged, strict=True):
+        if hit:
+            print(f"  flagged: {row['language']}: {row['text']}")
+    attacks = read_jsonl(HELDOUT)
+    found = rules_vs_both(
+        f"held-out attacks written by the project, never trained on ({HELDOUT.name})",
+        [(a["text"], (a["language"], a["family"], "all")) for a in attacks],
+        (),
+        threshold,
+    )
+    for attack, hit in zip(attacks, found, strict=True):
+        if not hit:
+            print(f"  missed: {attack['language']} {attack['family']}: {attack['text'][:70]}")
+    cost()
+
+
+def cost() -> None:
+    """What the check costs per text, rules alone and with the classifier (median)."""
+    prompt = "Write a short paragraph about the history of public libraries."
+    document = "도로 보수 공사는 3월에 시작하여 5월에 끝날 예정입니다. " * 300
+    print("\ncost per text (median of repeated runs)")
+    for name, text, repeat in (("62-char prompt", prompt, 2000), ("10 KB document", document, 20)):
+        cells = []
+        for check in (InjectionCheck(classifier=False), InjectionCheck()):
+            check.score(text)
+            samples = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                check.score(text)
+                samples.append(time.perf_counter() - start)
+            cells.append(f"{statistics.median(samples) * 1e3:.3f} ms")
+        print(f"{name:<16} rules {cells[0]:>10}   rules+clf {cells[1]:>10}")
 
 
 if __name__ == "__main__":

@@ -92,21 +92,15 @@ class Example:
     variant: str = ""
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def load_attack_records() -> list[dict[str, Any]]:
     if not ATTACKS.exists():
         sys.exit(f"missing {ATTACKS}: the evaluation data lives in shared/eval beside the repo")
-    with ATTACKS.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def load_benign() -> list[dict[str, str]]:
-    with BENIGN.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def load_questions() -> list[dict[str, str]]:
-    with QUESTIONS.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return read_jsonl(ATTACKS)
 
 
 def logic_attacks() -> list[dict[str, Any]]:
@@ -181,14 +175,11 @@ def load_examples(*, templates: bool = True) -> list[Example]:
         examples.append(
             Example(record["test_case_prompt"], 0, "system_prompt", language, group, variant)
         )
-    with WRITTEN.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                examples.append(
-                    Example(row["text"], 1, "written", row["language"], row["group"], row["family"])
-                )
-    for i, row in enumerate(load_benign() + load_questions()):
+    for row in read_jsonl(WRITTEN):
+        examples.append(
+            Example(row["text"], 1, "written", row["language"], row["group"], row["family"])
+        )
+    for i, row in enumerate(read_jsonl(BENIGN) + read_jsonl(QUESTIONS)):
         examples.append(Example(row["text"], 0, "benign", row["language"], f"benign-{i}"))
     if templates:
         for i, row in enumerate(starter_prompts()):

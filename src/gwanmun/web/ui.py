@@ -7,11 +7,14 @@ fetched at run time. Pages use the same session as the API
 - ``/login``: sign in.
 - ``/notice``: the pre-use notice, shown until the user acknowledges it.
 - ``/chat``: guarded chat with a live preview of what will be masked or blocked.
+- ``/templates``, ``/history``: shared prompt templates, one's own requests.
+- ``/admin``, ``/usage``, ``/audit``: by role (separation of duties).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
@@ -137,33 +140,25 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             policy_name=services.scanner.policy.name,
         )  # fmt: skip
 
-    @router.get("/audit")
-    async def audit(request: Request) -> Response:
-        user = gate(request, (Role.AUDITOR,))
-        if isinstance(user, Response):
-            return user
-        return render(request, "audit.html", user)
+    def plain_page(
+        roles: tuple[Role, ...], template: str
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def page(request: Request) -> Response:
+            user = gate(request, roles)
+            if isinstance(user, Response):
+                return user
+            return render(request, template, user)
 
-    @router.get("/history")
-    async def history(request: Request) -> Response:
-        user = gate(request, MODEL_USERS)
-        if isinstance(user, Response):
-            return user
-        return render(request, "history.html", user)
+        return page
 
-    @router.get("/usage")
-    async def usage(request: Request) -> Response:
-        user = gate(request, (Role.ADMIN, Role.AUDITOR))
-        if isinstance(user, Response):
-            return user
-        return render(request, "usage.html", user)
-
-    @router.get("/templates")
-    async def templates(request: Request) -> Response:
-        user = gate(request, MODEL_USERS)
-        if isinstance(user, Response):
-            return user
-        return render(request, "templates.html", user)
+    # Pages that need only the signed-in user; their scripts fetch the rest.
+    for path, roles, template in (
+        ("/audit", (Role.AUDITOR,), "audit.html"),
+        ("/history", MODEL_USERS, "history.html"),
+        ("/usage", (Role.ADMIN, Role.AUDITOR), "usage.html"),
+        ("/templates", MODEL_USERS, "templates.html"),
+    ):
+        router.add_api_route(path, plain_page(roles, template), methods=["GET"])
 
     return router
 

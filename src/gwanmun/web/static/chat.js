@@ -7,11 +7,21 @@ const preview = document.getElementById("preview");
 const log = document.getElementById("log");
 const model = document.getElementById("model");
 const send = document.getElementById("send");
-const history = [];
 // The conversation survives a reload of this tab: kept in sessionStorage (this tab
 // only, gone when it closes or the user signs out), never on the server.
 const SAVED = "gwanmun.conversation";
-const shown = [];
+const turns = []; // what the user saw: { role, text, meta?, error? }
+
+// The messages for the model: every turn, except a question that was refused
+// (it never reached the model) and the refusal itself.
+function messages() {
+  const out = [];
+  for (const turn of turns) {
+    if (turn.error) { out.pop(); continue; }
+    out.push({ role: turn.role, content: turn.text });
+  }
+  return out;
+}
 const attachments = [];
 let timer = null;
 let scanned = 0;
@@ -133,18 +143,17 @@ function exportButton(text, record) {
 
 function save() {
   try {
-    sessionStorage.setItem(SAVED, JSON.stringify({ model: model.value, history, shown }));
+    sessionStorage.setItem(SAVED, JSON.stringify({ model: model.value, turns }));
   } catch (e) { /* storage full or disabled: the conversation just won't survive a reload */ }
 }
 
 function restore() {
   let saved = null;
   try { saved = JSON.parse(sessionStorage.getItem(SAVED) || "null"); } catch (e) { saved = null; }
-  if (!saved || !Array.isArray(saved.history)) return;
-  history.push(...saved.history);
+  if (!saved || !Array.isArray(saved.turns)) return;
   if ([...model.options].some((o) => o.value === saved.model)) model.value = saved.model;
-  for (const item of saved.shown || []) {
-    shown.push(item);
+  for (const item of saved.turns) {
+    turns.push(item);
     const box = bubble(item.role, item.text);
     if (item.error) {
       box.classList.add("blocked");
@@ -155,17 +164,15 @@ function restore() {
 }
 
 document.getElementById("new-chat").addEventListener("click", () => {
-  history.length = 0;
-  shown.length = 0;
+  turns.length = 0;
   sessionStorage.removeItem(SAVED);
   log.replaceChildren();
   prompt.focus();
 });
 
 async function ask(text) {
-  history.push({ role: "user", content: text });
   bubble("user", text);
-  shown.push({ role: "user", text });
+  turns.push({ role: "user", text });
   const box = bubble("assistant", "");
   box.setAttribute("aria-busy", "true");
   const out = box.querySelector(".text");
@@ -177,7 +184,7 @@ async function ask(text) {
     headers: { "content-type": "application/json" },
     credentials: "same-origin",
     body: JSON.stringify(Object.assign(
-      { model: model.value, stream: true, messages: history },
+      { model: model.value, stream: true, messages: messages() },
       attachments.length ? { attachments } : {},
     )),
   });
@@ -188,8 +195,7 @@ async function ask(text) {
     box.classList.add("blocked");
     out.replaceWith(el("p", "error", message));
     box.removeAttribute("aria-busy");
-    history.pop();
-    shown.push({ role: "assistant", text: "", error: message });
+    turns.push({ role: "assistant", text: "", error: message });
     save();
     return;
   }
@@ -221,8 +227,7 @@ async function ask(text) {
     }
   }
   box.removeAttribute("aria-busy");
-  history.push({ role: "assistant", content: answer });
-  shown.push({ role: "assistant", text: answer, meta });
+  turns.push({ role: "assistant", text: answer, meta });
   save();
   if (meta) renderMeta(box, meta, answer);
   if (requestId) box.append(feedback(requestId));
