@@ -86,9 +86,31 @@ def gwanmun_process(config: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def bare_proxy_process(upstream: str, port: int) -> subprocess.Popen[bytes]:
+    """``bench/bare_proxy.py``: the same HTTP stack with none of Gwanmun's work."""
+    return subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("bare_proxy.py")), upstream, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@dataclass
+class Server:
+    base: str  # the /v1 base URL
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def servers(threads: int, parallel: int) -> Iterator[tuple[str, str]]:
-    direct_port, gateway_port = free_port(), free_port()
+def servers(threads: int, parallel: int) -> Iterator[dict[str, Server]]:
+    """llama.cpp ("direct"), a bare proxy in front of it ("bare") and Gwanmun ("gateway")."""
+    direct_port, gateway_port, bare_port = free_port(), free_port(), free_port()
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="gwanmun-bench-") as tmp:
         config = Path(tmp) / "gwanmun.json"  # JSON is valid YAML
@@ -115,15 +137,19 @@ def servers(threads: int, parallel: int) -> Iterator[tuple[str, str]]:
                 }
             )
         )
+        direct = f"http://127.0.0.1:{direct_port}/v1"
         try:
             procs.append(llamacpp_process(direct_port, threads, parallel))
             wait_ready(f"http://127.0.0.1:{direct_port}/health", procs[0])
             procs.append(gwanmun_process(config))
             wait_ready(f"http://127.0.0.1:{gateway_port}/readyz", procs[1])
-            yield (
-                f"http://127.0.0.1:{direct_port}/v1",
-                f"http://127.0.0.1:{gateway_port}/v1",
-            )
+            procs.append(bare_proxy_process(direct, bare_port))
+            wait_ready(f"http://127.0.0.1:{bare_port}/v1/models", procs[2])
+            yield {
+                "direct": Server(direct, procs[0].pid),
+                "bare": Server(f"http://127.0.0.1:{bare_port}/v1", procs[2].pid),
+                "gateway": Server(f"http://127.0.0.1:{gateway_port}/v1", procs[1].pid),
+            }
         finally:
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)
@@ -232,23 +258,26 @@ def row(name: str, direct: float, gateway: float, unit: str, digits: int = 1) ->
     )
 
 
-async def run(args: argparse.Namespace, direct: str, gateway: str) -> None:
-    bases = {"direct": direct, "gateway": gateway}
+async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
+    bases = {"direct": procs["direct"].base, "gateway": procs["gateway"].base}
     async with httpx.AsyncClient(timeout=120, trust_env=False) as client:
-        for base in bases.values():  # warm both paths and the model's caches
+        for base in (*bases.values(), procs["bare"].base):  # warm every path and the caches
             for prompt in PROMPTS:
                 await one(client, base, prompt, 8)
 
-        # One prompt for every request of a phase, on both sides: after warm-up
-        # llama.cpp's prompt cache serves it equally to both, so the model's share
+        # One prompt for every request of a phase, on every side: after warm-up
+        # llama.cpp's prompt cache serves it equally to all, so the model's share
         # of the latency is small and steady and the gateway's share is resolvable.
         # (With a fresh prompt per request, prompt processing varies by ±40 ms and
-        # hides a few milliseconds.) The order alternates per pair.
-        fixed: dict[str, list[float]] = {k: [] for k in bases}
+        # hides a few milliseconds.) The order alternates per round. The bare proxy
+        # takes part in this phase only: it shows what the HTTP hop alone costs.
+        sides = [*bases.items(), ("bare", procs["bare"].base)]
+        fixed: dict[str, list[float]] = {name: [] for name, _ in sides}
+        cpu = {name: cpu_seconds(procs[name].pid) for name in ("bare", "gateway")}
         for i in range(args.rounds):
-            order = list(bases.items()) if i % 2 == 0 else list(reversed(bases.items()))
-            for name, base in order:
+            for name, base in sides if i % 2 == 0 else reversed(sides):
                 fixed[name].append(await fixed_cost(client, base, PROMPTS[0]))
+        cpu = {name: cpu_seconds(procs[name].pid) - cpu[name] for name in cpu}
 
         streamed: dict[str, list[Sample]] = {k: [] for k in bases}
         for i in range(args.stream_rounds):
@@ -319,6 +348,16 @@ async def run(args: argparse.Namespace, direct: str, gateway: str) -> None:
     # against the direct request next to it), robust to slow drift.
     added = statistics.median(b - a for a, b in zip(d, g, strict=True)) * ms
     print(f"added latency, median of {len(d)} paired differences: {added:+.2f} ms")
+    hop = statistics.median(b - a for a, b in zip(d, fixed["bare"], strict=True)) * ms
+    print(
+        f"  of which the HTTP hop (bare proxy on the same stack, no checks): {hop:+.2f} ms;"
+        f" Gwanmun's own work: {added - hop:+.2f} ms"
+    )
+    per_request = {name: used / args.rounds * ms for name, used in cpu.items()}
+    print(
+        f"  CPU per 1-token request: bare proxy {per_request['bare']:.2f} ms, "
+        f"gateway {per_request['gateway']:.2f} ms"
+    )
     kept = tps(gs) / tps(ds)
     print(
         f"\ntargets: added p50 {added:.2f} ms (<= 3 ms: {'yes' if added <= 3 else 'NO'}); "
@@ -346,8 +385,8 @@ def main() -> None:
         f"parallel slots={args.concurrency}, {os.cpu_count()} CPUs",
         flush=True,
     )
-    with servers(args.threads, args.concurrency) as (direct, gateway):
-        asyncio.run(run(args, direct, gateway))
+    with servers(args.threads, args.concurrency) as procs:
+        asyncio.run(run(args, procs))
 
 
 if __name__ == "__main__":

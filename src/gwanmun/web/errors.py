@@ -30,6 +30,20 @@ def openai_error(status: int, message: str, type_: str, code: str) -> JSONRespon
     return JSONResponse(body, status_code=status)
 
 
+def gwanmun_error_response(exc: GwanmunError) -> JSONResponse:
+    if exc.status >= 500:
+        log.warning("request failed", extra={"code": exc.code, "status": exc.status})
+    return error_response(exc)
+
+
+def unexpected_error_response(exc: Exception) -> JSONResponse:
+    # The type only: an exception's text may echo request content.
+    log.error("unhandled error", extra={"error": type(exc).__name__})
+    return openai_error(
+        500, "Internal error in the gateway; it has been logged.", "server_error", "internal_error"
+    )
+
+
 def sse_error(exc: GwanmunError) -> bytes:
     """An error event for a stream that already started (the OpenAI SDK raises on it)."""
     return f"data: {json.dumps(exc.to_openai(), ensure_ascii=False)}\n\n".encode()
@@ -38,9 +52,7 @@ def sse_error(exc: GwanmunError) -> bytes:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GwanmunError)
     async def _gwanmun(request: Request, exc: GwanmunError) -> JSONResponse:
-        if exc.status >= 500:
-            log.warning("request failed", extra={"code": exc.code, "status": exc.status})
-        return error_response(exc)
+        return gwanmun_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -65,11 +77,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The type only: an exception's text may echo request content.
-        log.error("unhandled error", extra={"error": type(exc).__name__})
-        return openai_error(
-            500,
-            "Internal error in the gateway; it has been logged.",
-            "server_error",
-            "internal_error",
-        )
+        return unexpected_error_response(exc)
