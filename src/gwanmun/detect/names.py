@@ -1,10 +1,13 @@
 """Names of people in Korean, Japanese and English (kind PERSON).  [pure given models]
 
-Korean: kiwipiepy proper nouns (NNP) that start with a Korean surname, raised
-by titles and honorifics (씨, 님, 과장, 주무관 …); a surname alone before 씨/모
-(박씨, 김모 씨) as news and minutes write it. Japanese: sudachipy 人名 tokens
-(姓 and 名 merged), raised by honorifics (さん, 様, 氏 …). English: a title
-(Mr., Dr. …) or a common given name followed by a capitalised surname.
+Korean and Japanese: the learned tagger in ``person_model`` scores each
+kiwipiepy / sudachipy morpheme. For Korean, the rules below are one of its
+features: proper nouns (NNP) that start with a Korean surname, raised by titles
+and honorifics (씨, 님, 과장, 주무관 …); a surname alone before 씨/모 (박씨,
+김모 씨) as news and minutes write it. With ``learned=False`` the rules decide
+alone (Japanese: sudachipy 人名 tokens, 姓 and 名 merged, raised by honorifics
+さん, 様, 氏 …). English: a title (Mr., Dr. …) or a common given name followed
+by a capitalised surname.
 
 The analysers load on first use (a second or two), once per process.
 """
@@ -18,12 +21,19 @@ from typing import Any
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import make
+from gwanmun.detect.person_model import (
+    Morpheme,
+    japanese_features,
+    korean_features,
+    load_model,
+)
 from gwanmun.types import Finding
 
 _SURNAMES_1 = set(
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민나진지엄채원천방공"
     "현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부"
 )
+KO_SURNAMES = frozenset(_SURNAMES_1)
 _SURNAMES_2 = {"황보", "남궁", "제갈", "선우", "독고", "사공", "서문", "동방"}
 _KO_TITLES = tuple(
     [
@@ -267,17 +277,76 @@ def _common_word(form: str) -> bool:
     return not (len(best) == 1 and best[0].tag == "NNP")
 
 
+# Proper nouns of office work that the taggers (and the rules) took for people:
+# languages and common software. A prompt "한국어로 번역" must reach the model.
+_NOT_PEOPLE = frozenset(
+    [
+        "한국어",
+        "일본어",
+        "중국어",
+        "영어",
+        "독일어",
+        "프랑스어",
+        "스페인어",
+        "러시아어",
+        "베트남어",
+        "태국어",
+        "아랍어",
+        "몽골어",
+        "인도네시아어",
+        "포르투갈어",
+        "이탈리아어",
+        "한국말",
+        "일본말",
+        "한글",
+        "엑셀",
+        "워드",
+        "파워포인트",
+        "아웃룩",
+        "日本語",
+        "韓国語",
+        "英語",
+        "中国語",
+        "朝鮮語",
+        "エクセル",
+        "ワード",
+        "パワーポイント",
+    ]
+)
+
+
+def _not_a_name(text: str, start: int, end: int) -> bool:
+    """Not a name whatever the model says: a bracketed marker that drafts and
+    templates use ([미정], [要確認], {department}), a lower-case Latin word, or a
+    language or office program (``_NOT_PEOPLE``)."""
+    if text[start:end] in _NOT_PEOPLE:
+        return True
+    bracketed = text[start - 1 : start] in ("[", "{", "【") and text[end : end + 1] in (
+        "]",
+        "}",
+        "】",
+    )
+    return bracketed or (text[start:end].isascii() and text[start:end].islower())
+
+
 def _has_surname(name: str) -> bool:
     return name[:2] in _SURNAMES_2 or name[0] in _SURNAMES_1
 
 
 class PersonNames:
+    """``learned`` (the default) decides Korean and Japanese names with the
+    trained tagger in ``person_model`` (the rules below become one of its
+    features); ``learned=False`` keeps the rules alone (the benchmark's baseline)."""
+
     id = "person_names"
     kinds = ("PERSON",)
 
+    def __init__(self, *, learned: bool = True) -> None:
+        self.learned = learned
+
     def warm_up(self) -> None:
-        """Load both analysers and run them once (about 4 s), so the first
-        request is not the one that pays for it."""
+        """Load both analysers and both models and run them once (about 4 s), so
+        the first request is not the one that pays for it."""
         self.detect("김민수 주무관과 田中太郎さん")
 
     def detect(self, text: str) -> list[Finding]:
@@ -291,8 +360,46 @@ class PersonNames:
         return found
 
     def _korean(self, text: str) -> list[Finding]:
-        found: list[Finding] = []
+        if not self.learned:
+            return self._korean_rules(text, _kiwi().tokenize(text))
+        return self._learned("ko", text, *self.korean_candidates(text))
+
+    def korean_candidates(self, text: str) -> tuple[list[Morpheme], list[tuple[int, list[str]]]]:
+        """Kiwi's morphemes of ``text`` and the features of those that could be
+        part of a name (what the Korean model scores; training uses this too)."""
         tokens = _kiwi().tokenize(text)
+        rules = self._korean_rules(text, tokens)
+        morphemes = [Morpheme(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
+        rule_scores = [
+            max((f.score for f in rules if f.start < m.end and m.start < f.end), default=0.0)
+            for m in morphemes
+        ]
+        candidates = korean_features(
+            text,
+            morphemes,
+            rule_scores,
+            surnames=KO_SURNAMES,
+            titles=_KO_TITLES,
+            places=_KO_PLACES,
+        )
+        return morphemes, candidates
+
+    def _learned(
+        self,
+        language: str,
+        text: str,
+        morphemes: list[Morpheme],
+        candidates: list[tuple[int, list[str]]],
+    ) -> list[Finding]:
+        model = load_model(language)
+        return [
+            make("PERSON", start, end, model.score(p), self.id)
+            for start, end, p in model.names(morphemes, candidates)
+            if not _not_a_name(text, start, end)
+        ]
+
+    def _korean_rules(self, text: str, tokens: list[Any]) -> list[Finding]:
+        found: list[Finding] = []
         for i, tok in enumerate(tokens):
             form = tok.form
             if tok.tag != "NNP" or not re.fullmatch(r"[가-힣]{2,4}", form):
@@ -322,19 +429,31 @@ class PersonNames:
         return found
 
     def _japanese(self, text: str) -> list[Finding]:
-        tokenizer, mode = _sudachi()
+        morphemes, candidates = self.japanese_candidates(text)
+        if self.learned:
+            return self._learned("ja", text, morphemes, candidates)
         spans: list[tuple[int, int]] = []
-        for base, chunk in chunks(text, _SUDACHI_CHUNK):
-            for m in tokenizer.tokenize(chunk, mode):
-                pos = m.part_of_speech()
-                if pos[1] != "固有名詞" or pos[2] != "人名":
-                    continue
-                start, end = base + m.begin(), base + m.end()
-                if spans and spans[-1][1] == start:  # 姓 then 名: one name
-                    spans[-1] = (spans[-1][0], end)
-                else:
-                    spans.append((start, end))
+        for m in morphemes:
+            if not m.tag.startswith("名詞/固有名詞/人名/"):
+                continue
+            if spans and spans[-1][1] == m.start:  # 姓 then 名: one name
+                spans[-1] = (spans[-1][0], m.end)
+            else:
+                spans.append((m.start, m.end))
         return [self._ja_finding(text, start, end) for start, end in spans]
+
+    def japanese_candidates(self, text: str) -> tuple[list[Morpheme], list[tuple[int, list[str]]]]:
+        """sudachipy's morphemes of ``text`` (part of speech, four levels) and the
+        features of those that could be part of a name."""
+        tokenizer, mode = _sudachi()
+        morphemes = [
+            Morpheme(
+                m.surface(), "/".join(m.part_of_speech()[:4]), base + m.begin(), base + m.end()
+            )
+            for base, chunk in chunks(text, _SUDACHI_CHUNK)
+            for m in tokenizer.tokenize(chunk, mode)
+        ]
+        return morphemes, japanese_features(text, morphemes, honorifics=_JA_HONORIFICS)
 
     def _ja_finding(self, text: str, start: int, end: int) -> Finding:
         honorific = text[end : end + 3].startswith(_JA_HONORIFICS)

@@ -1,0 +1,235 @@
+"""Train the person-name taggers shipped in src/gwanmun/data/persons_{ko,ja}.npz.
+
+    python bench/train_persons.py            # cross-validate, then write both models
+    python bench/train_persons.py --check    # cross-validation only, nothing written
+    python bench/train_persons.py --lang ko  # one language
+
+Data: the public development halves in shared/eval — ko_ner.dev.jsonl (KLUE NER,
+label PS; CC BY-SA 4.0) and ja_ner.dev.jsonl (Stockmark Wikipedia NER, label
+人名; CC BY-SA 3.0). Each morpheme the analyser returns is one example, labelled
+a name when it overlaps a labelled person; features come from
+``gwanmun.detect.names.PersonNames.*_candidates`` — the code the gateway runs.
+One L2 logistic regression per language (scikit-learn liblinear, C = 3).
+
+The 400 sentences the tests keep (tests/data/{ko,ja}_ner.sample.jsonl) are left
+out of everything here, so the tests' quality floor is measured on names the
+model never saw. On the rest, quality is measured out of fold: five folds by
+sentence, each scored by a model that never saw it, names scored as
+``bench/eval_guard.py`` scores them (a labelled name is found when a predicted
+name overlaps it). The operating threshold is the one with the best out-of-fold
+F2 (masking errs toward recall); the shipped model is then trained on all of the
+rest and scored once on the tests' sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+
+from gwanmun.detect.names import PersonNames
+from gwanmun.detect.person_model import (
+    DIM,
+    FEATURE_VERSION,
+    Morpheme,
+    feature_indexes,
+    merge_names,
+    model_file,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+DATA = ROOT / "src" / "gwanmun" / "data"
+TESTS = ROOT / "tests" / "data"
+SETS = {"ko": ("ko_ner.dev.jsonl", "PS"), "ja": ("ja_ner.dev.jsonl", "人名")}
+FOLDS = 5
+C = 3.0
+THRESHOLDS = [round(0.05 * k, 2) for k in range(1, 15)]
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Sentence:
+    gold: list[Span]
+    morphemes: list[Morpheme]
+    indexes: list[int] = field(default_factory=list)  # candidate morphemes
+    rows: list[int] = field(default_factory=list)  # their rows in the matrix
+
+
+@dataclass
+class Featurised:
+    sentences: list[Sentence]
+    matrix: csr_matrix
+    labels: npt.NDArray[np.int8]
+    fold: npt.NDArray[np.int64]  # per row
+
+
+def load(path: Path, label: str) -> list[tuple[str, str, list[Span]]]:
+    """(id, text, person spans) of each record."""
+    if not path.exists():
+        sys.exit(f"missing {path}: the evaluation data lives in shared/eval beside the repo")
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [
+        (r["id"], r["text"], [(e["start"], e["end"]) for e in r["entities"] if e["type"] == label])
+        for r in rows
+    ]
+
+
+def split(language: str) -> tuple[list[tuple[str, list[Span]]], list[tuple[str, list[Span]]]]:
+    """(training records, the tests' held-out records) of one language."""
+    name, label = SETS[language]
+    held = {i for i, _, _ in load(TESTS / name.replace(".dev.", ".sample."), label)}
+    records = load(EVAL / name, label)
+    train = [(text, gold) for i, text, gold in records if i not in held]
+    test = [(text, gold) for i, text, gold in records if i in held]
+    return train, test
+
+
+def featurise(language: str, records: list[tuple[str, list[Span]]]) -> Featurised:
+    detector = PersonNames()
+    candidates_of = detector.korean_candidates if language == "ko" else detector.japanese_candidates
+    sentences: list[Sentence] = []
+    columns: list[npt.NDArray[np.int64]] = []
+    labels: list[int] = []
+    folds: list[int] = []
+    for number, (text, gold) in enumerate(records):
+        morphemes, candidates = candidates_of(text)
+        sentence = Sentence(gold, morphemes)
+        for i, features in candidates:
+            m = morphemes[i]
+            sentence.indexes.append(i)
+            sentence.rows.append(len(columns))
+            columns.append(feature_indexes(features))
+            labels.append(int(any(s < m.end and m.start < e for s, e in gold)))
+            folds.append(number % FOLDS)
+        sentences.append(sentence)
+    indptr = np.cumsum([0] + [len(c) for c in columns])
+    matrix = csr_matrix(
+        (np.ones(int(indptr[-1]), dtype=np.float32), np.concatenate(columns), indptr),
+        shape=(len(columns), DIM),
+    )
+    return Featurised(sentences, matrix, np.array(labels, dtype=np.int8), np.array(folds))
+
+
+def fit(matrix: csr_matrix, labels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.float32], float]:
+    model = LogisticRegression(C=C, solver="liblinear", max_iter=2000, random_state=0)
+    model.fit(matrix, labels)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def out_of_fold(data: Featurised) -> npt.NDArray[np.float64]:
+    probabilities = np.zeros(len(data.labels))
+    for k in range(FOLDS):
+        train, test = data.fold != k, data.fold == k
+        weights, bias = fit(data.matrix[train], data.labels[train])
+        z = data.matrix[test] @ weights.astype(np.float64) + bias
+        probabilities[test] = 1.0 / (1.0 + np.exp(-z))
+    return probabilities
+
+
+def overlap_scores(
+    gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[Span]]
+) -> tuple[float, float, float]:
+    """Precision, recall and F2 of names, a hit being any overlap (eval_guard's rule)."""
+    tp = fn = fp = 0
+    for labelled, found in zip(gold, predicted, strict=True):
+        for gs, ge in labelled:
+            hit = any(s < ge and gs < e for s, e in found)
+            tp += hit
+            fn += not hit
+        fp += sum(not any(gs < e and s < ge for gs, ge in labelled) for s, e in found)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f2 = 5 * precision * recall / (4 * precision + recall) if precision + recall else 0.0
+    return precision, recall, f2
+
+
+def scores_at(
+    data: Featurised, probabilities: npt.NDArray[np.float64], threshold: float
+) -> tuple[float, float, float]:
+    predicted = [
+        [
+            (start, end)
+            for start, end, _ in merge_names(
+                s.morphemes, s.indexes, probabilities[s.rows].tolist(), threshold
+            )
+        ]
+        for s in data.sentences
+    ]
+    return overlap_scores([s.gold for s in data.sentences], predicted)
+
+
+@dataclass
+class CrossValidation:
+    threshold: float  # best out-of-fold F2
+    curve: list[tuple[float, float, float, float]]  # threshold, precision, recall, F2
+
+    @property
+    def best(self) -> tuple[float, float, float]:
+        row = next(r for r in self.curve if r[0] == self.threshold)
+        return row[1], row[2], row[3]
+
+    def recall_at_precision(self, floor: float) -> float:
+        return max((r[2] for r in self.curve if r[1] >= floor), default=0.0)
+
+
+def cross_validate(data: Featurised) -> CrossValidation:
+    probabilities = out_of_fold(data)
+    curve = [(t, *scores_at(data, probabilities, t)) for t in THRESHOLDS]
+    best = max(curve, key=lambda r: (r[3], r[0]))
+    return CrossValidation(best[0], curve)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="cross-validate only")
+    parser.add_argument("--lang", choices=sorted(SETS), action="append")
+    args = parser.parse_args()
+    for language in args.lang or sorted(SETS, reverse=True):
+        train, test = split(language)
+        data = featurise(language, train)
+        print(
+            f"{language}: {len(data.sentences)} sentences, {len(data.labels)} morphemes "
+            f"scored, {int(data.labels.sum())} inside a name ({len(test)} sentences the tests "
+            "keep are left out)"
+        )
+        cv = cross_validate(data)
+        print(f"{'threshold':>10}{'precision':>11}{'recall':>9}{'F2':>8}   (out of fold)")
+        for threshold, precision, recall, f2 in cv.curve:
+            mark = "  <- chosen (best F2)" if threshold == cv.threshold else ""
+            print(f"{threshold:>10.2f}{precision:>11.3f}{recall:>9.3f}{f2:>8.3f}{mark}")
+        print(f"recall at precision >= 0.80: {cv.recall_at_precision(0.80):.3f}\n")
+        if args.check:
+            continue
+        weights, bias = fit(data.matrix, data.labels)
+        held = featurise(language, test)
+        z = held.matrix @ weights.astype(np.float64) + bias
+        precision, recall, f2 = scores_at(held, 1.0 / (1.0 + np.exp(-z)), cv.threshold)
+        print(
+            f"the tests' {len(test)} held-out sentences: precision {precision:.3f} "
+            f"recall {recall:.3f} F2 {f2:.3f}"
+        )
+        out = DATA / model_file(language)
+        np.savez_compressed(
+            out,
+            allow_pickle=False,
+            weights=weights.astype(np.float16),
+            bias=np.float32(bias),
+            threshold=np.float32(cv.threshold),
+            feature_version=np.int32(FEATURE_VERSION),
+            source=np.array(SETS[language][0]),
+        )
+        print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size // 1024} KiB)\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""A learned person-name tagger over morphemes (Korean and Japanese).  [pure given models]
+
+Each morpheme the analyser returns (kiwipiepy for Korean, sudachipy for
+Japanese) gets a small bag of string features — its form, tag, first and last
+characters, the neighbouring morphemes and tags, the characters right before
+and after it, the rest of its word (particles such as 은/의/씨) and, for
+Korean, what the rule-based guess in ``names.py`` said — hashed into a fixed
+vector. A logistic regression scores each one; morphemes at or above the
+trained threshold that touch are merged into one name.
+
+Trained by ``bench/train_persons.py`` on the public development sets (KLUE NER
+for Korean, CC BY-SA 4.0; Stockmark's Wikipedia NER for Japanese, CC BY-SA 3.0):
+see ``data/PERSONS_MODEL.md`` for attribution and the share-alike terms, and
+docs/benchmarks.md for out-of-fold quality. The feature functions here are the
+ones training uses, so training and inference cannot drift.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+DIM = 1 << 18
+FEATURE_VERSION = 1
+
+# Morphemes never part of a name (particles, endings, punctuation): not scored.
+_KO_SKIP = ("J", "E", "SF", "SP", "SS", "SE", "SO", "SW", "XSV", "XSA", "VCP", "VCN", "W_")
+_JA_SKIP = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+
+_HANGUL = re.compile(r"[가-힣]+")
+_LATIN = re.compile(r"[A-Za-z]+")
+_HANJA = re.compile(r"[\u4e00-\u9fff々]+")
+_HIRAGANA = re.compile(r"[\u3040-\u309f]+")
+_KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
+
+
+@dataclass(frozen=True)
+class Morpheme:
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+def _script(form: str) -> str:
+    for name, pattern in (
+        ("hangul", _HANGUL),
+        ("latin", _LATIN),
+        ("hanja", _HANJA),
+        ("hiragana", _HIRAGANA),
+        ("katakana", _KATAKANA),
+    ):
+        if pattern.fullmatch(form):
+            return name
+    return "other"
+
+
+def _shape(form: str) -> list[str]:
+    return [f"ch{k}={c}" for k, c in enumerate(form[:4])] + [
+        f"bg={form[k : k + 2]}" for k in range(min(4, len(form) - 1))
+    ]
+
+
+def _neighbour(morphemes: Sequence[Morpheme], j: int) -> tuple[str, str]:
+    if 0 <= j < len(morphemes):
+        return morphemes[j].form, morphemes[j].tag
+    return "<s>", "<s>"
+
+
+def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
+    """Features shared by both languages: the morpheme, its neighbours, the text
+    around it."""
+    m = morphemes[i]
+    form, tag = m.form, m.tag
+    pf, pt = _neighbour(morphemes, i - 1)
+    ppf, ppt = _neighbour(morphemes, i - 2)
+    nf, nt = _neighbour(morphemes, i + 1)
+    nnf, nnt = _neighbour(morphemes, i + 2)
+    after, before = text[m.end : m.end + 3], text[max(0, m.start - 3) : m.start]
+    return [
+        "bias",
+        f"w={form}",
+        f"t={tag}",
+        f"wt={form}/{tag}",
+        f"c0={form[:1]}",
+        f"c-1={form[-1:]}",
+        f"len={min(len(form), 6)}/{tag}",
+        f"script={_script(form)}",
+        f"pt={pt}",
+        f"pw={pf}",
+        f"ppt={ppt}",
+        f"ppw={ppf}",
+        f"nt={nt}",
+        f"nw={nf}",
+        f"nnt={nnt}",
+        f"nnw={nnf}",
+        f"pt_t_nt={pt}/{tag}/{nt}",
+        f"t_nt={tag}/{nt}",
+        f"pt_t={pt}/{tag}",
+        f"pw_nw={pf}/{nf}",
+        f"a1={after[:1]}",
+        f"a2={after[:2]}",
+        f"a3={after}",
+        f"b1={before[-1:]}",
+        f"b2={before[-2:]}",
+        *_shape(form),
+    ]
+
+
+def korean_features(
+    text: str,
+    morphemes: Sequence[Morpheme],
+    rule_scores: Sequence[float],
+    *,
+    surnames: frozenset[str],
+    titles: tuple[str, ...],
+    places: frozenset[str],
+) -> list[tuple[int, list[str]]]:
+    """(index, features) for each Korean morpheme that could be part of a name.
+    ``rule_scores[i]`` is the rule-based score of the finding covering morpheme
+    ``i`` (0 when none)."""
+    out: list[tuple[int, list[str]]] = []
+    for i, m in enumerate(morphemes):
+        if m.tag.startswith(_KO_SKIP):
+            continue
+        form = m.form
+        space_before = m.start == 0 or text[m.start - 1] == " "
+        space_after = m.end >= len(text) or text[m.end] == " "
+        word_start = text.rfind(" ", 0, m.start) + 1
+        word_end = text.find(" ", m.end)
+        word_end = len(text) if word_end < 0 else word_end
+        rest, lead = text[m.end : word_end], text[word_start : m.start]
+        features = _context(text, morphemes, i)
+        features += [
+            f"c01={form[:2]}",
+            f"sur1={form[:1] in surnames}/{m.tag}/{min(len(form), 5)}",
+            f"sp={space_before}{space_after}",
+            f"rule={round(rule_scores[i], 1)}",
+            f"title={text[m.end : m.end + 5].lstrip().startswith(titles)}",
+            f"place={form in places}",
+            f"word={text[word_start:word_end]}",
+            f"rest={rest[:4]}",
+            f"lead={lead[-3:]}",
+            f"restlen={min(len(rest), 4)}",
+            f"leadlen={min(len(lead), 4)}",
+        ]
+        out.append((i, features))
+    return out
+
+
+def japanese_features(
+    text: str, morphemes: Sequence[Morpheme], *, honorifics: tuple[str, ...]
+) -> list[tuple[int, list[str]]]:
+    """(index, features) for each Japanese morpheme that could be part of a name.
+    A Japanese tag is sudachipy's part of speech, four levels joined by '/'."""
+    out: list[tuple[int, list[str]]] = []
+    for i, m in enumerate(morphemes):
+        if m.tag.split("/", 1)[0] in _JA_SKIP:
+            continue
+        features = _context(text, morphemes, i)
+        features += [
+            f"t3={m.tag.rsplit('/', 1)[0]}",
+            f"hon={text[m.end : m.end + 3].startswith(honorifics)}",
+        ]
+        out.append((i, features))
+    return out
+
+
+def merge_names(
+    morphemes: Sequence[Morpheme],
+    indexes: Sequence[int],
+    probabilities: Sequence[float],
+    threshold: float,
+) -> list[tuple[int, int, float]]:
+    """Names from scored morphemes: those at or above ``threshold``, touching ones
+    merged into one (its probability is the highest of its parts)."""
+    spans: list[tuple[int, int, float]] = []
+    for i, p in zip(indexes, probabilities, strict=True):
+        if p < threshold:
+            continue
+        m = morphemes[i]
+        if spans and spans[-1][1] >= m.start:
+            start, end, best = spans[-1]
+            spans[-1] = (start, max(end, m.end), max(best, p))
+        else:
+            spans.append((m.start, m.end, p))
+    return spans
+
+
+# Feature strings repeat a lot (tags, neighbours, common words): their indexes
+# are remembered, up to a bound, instead of hashed again.
+_INDEX_CACHE: dict[str, int] = {}
+_INDEX_CACHE_MAX = 1 << 17
+
+
+def _index(feature: str, mask: int = DIM - 1) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & mask
+
+
+def hashed(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
+    """Stable (not per-process salted) hashes of feature strings, as indexes."""
+    if dim != DIM:
+        return np.array([_index(f, dim - 1) for f in features], dtype=np.int64)
+    cache = _INDEX_CACHE
+    if len(cache) > _INDEX_CACHE_MAX:
+        cache.clear()
+    out = []
+    for feature in features:
+        index = cache.get(feature)
+        if index is None:
+            index = cache[feature] = _index(feature)
+        out.append(index)
+    return np.array(out, dtype=np.int64)
+
+
+def feature_indexes(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
+    """``hashed`` with duplicates removed: each feature is present or not."""
+    return np.unique(hashed(features, dim))
+
+
+@dataclass(frozen=True)
+class TokenModel:
+    """Logistic regression over hashed features; ``threshold`` is the operating
+    point chosen in training (the probability at which a morpheme is a name)."""
+
+    weights: npt.NDArray[np.float32]
+    bias: float
+    threshold: float
+
+    def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
+        if not rows:
+            return np.zeros(0)
+        dim = len(self.weights)
+        # All rows at once: (row, index) pairs made unique, so a feature present
+        # twice in one row counts once, as in training.
+        lengths = [len(r) for r in rows]
+        flat = hashed([f for r in rows for f in r], dim)
+        keys = np.unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * dim + flat)
+        row_of, index = np.divmod(keys, dim)
+        z = np.bincount(row_of, weights=self.weights[index], minlength=len(rows)) + self.bias
+        result: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
+        return result
+
+    def names(
+        self, morphemes: Sequence[Morpheme], candidates: Sequence[tuple[int, list[str]]]
+    ) -> list[tuple[int, int, float]]:
+        """(start, end, probability) of each name in one text."""
+        probabilities = self.probabilities([f for _, f in candidates])
+        return merge_names(
+            morphemes, [i for i, _ in candidates], probabilities.tolist(), self.threshold
+        )
+
+    def score(self, probability: float) -> float:
+        """A finding's score: the threshold maps to 0.6 (above the default
+        policy's PERSON minimum of 0.5), certainty to 1."""
+        t = min(0.999, max(0.001, self.threshold))
+        return min(1.0, 0.6 + 0.4 * max(0.0, probability - t) / (1.0 - t))
+
+
+_lock = threading.Lock()
+_models: dict[str, TokenModel] = {}
+
+
+def model_file(language: str) -> str:
+    return f"persons_{language}.npz"
+
+
+def load_model(language: str) -> TokenModel:
+    """The packaged model for ``language`` ("ko" or "ja"). A missing or stale
+    file raises: the detector then fails, and the guard blocks (fail closed)."""
+    with _lock:
+        if language not in _models:
+            resource = resources.files("gwanmun.data").joinpath(model_file(language))
+            with resources.as_file(resource) as path, np.load(path) as data:
+                if int(data["feature_version"]) != FEATURE_VERSION:
+                    raise ValueError(
+                        f"{model_file(language)} was trained on feature version "
+                        f"{int(data['feature_version'])}, this code makes "
+                        f"{FEATURE_VERSION}: retrain with bench/train_persons.py"
+                    )
+                _models[language] = TokenModel(
+                    weights=np.asarray(data["weights"], dtype=np.float32),
+                    bias=float(data["bias"]),
+                    threshold=float(data["threshold"]),
+                )
+        return _models[language]
