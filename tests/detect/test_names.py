@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from gwanmun.detect import person_model, run_detectors
-from gwanmun.detect.names import PersonNames
+from gwanmun.detect._common import make
+from gwanmun.detect.names import PersonNames, overlap_scores
 from gwanmun.detect.person_model import DIM, Morpheme, hashed, merge_names
 from tests.detect.helpers import found
 
@@ -98,6 +99,16 @@ def test_touching_name_parts_merge_and_weak_ones_do_not_count() -> None:
     probabilities = [0.9, 0.4, 0.2, 0.8]
     assert merge_names(parts, [0, 1, 2, 3], probabilities, 0.3) == [(0, 3, 0.9), (6, 7, 0.8)]
     assert merge_names(parts, [0, 1, 2, 3], [0.2] * 4, 0.3) == []
+
+
+def test_rule_scores_reach_every_morpheme_a_finding_overlaps() -> None:
+    # 했 is 하 + 었 on one span: both overlap a finding that covers it.
+    parts = [Morpheme("김민수", "NNP", 0, 3), Morpheme("하", "VV", 4, 5)]
+    parts += [Morpheme("었", "EP", 4, 5), Morpheme("다", "EF", 5, 6), Morpheme("박", "NNP", 7, 8)]
+    rules = [make("PERSON", 0, 3, 0.9, "t"), make("PERSON", 4, 5, 0.5, "t")]
+    rules += [make("PERSON", 4, 6, 0.7, "t")]
+    assert overlap_scores(parts, rules) == [0.9, 0.7, 0.7, 0.7, 0.0]
+    assert overlap_scores(parts, []) == [0.0] * 5
 
 
 def test_a_model_trained_on_other_features_is_refused(

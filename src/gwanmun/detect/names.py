@@ -14,9 +14,11 @@ The analysers load on first use (a second or two), once per process.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from gwanmun.detect import REGISTRY
@@ -329,6 +331,22 @@ def _not_a_name(text: str, start: int, end: int) -> bool:
     return bracketed or (text[start:end].isascii() and text[start:end].islower())
 
 
+def overlap_scores(morphemes: Sequence[Morpheme], findings: Sequence[Finding]) -> list[float]:
+    """Per morpheme, the highest score of the findings that overlap it (0.0 if
+    none). Morphemes come in text order and their ends never go back (Kiwi gives
+    하 and 었 of 했 the same span), so each finding looks only at the morphemes
+    just before its end: linear in the text, where comparing every pair was
+    quadratic (0.8 s of 1 s for 100 KB of Korean)."""
+    scores = [0.0] * len(morphemes)
+    starts = [m.start for m in morphemes]
+    for finding in findings:
+        i = bisect.bisect_left(starts, finding.end) - 1
+        while i >= 0 and morphemes[i].end > finding.start:
+            scores[i] = max(scores[i], finding.score)
+            i -= 1
+    return scores
+
+
 def _has_surname(name: str) -> bool:
     return name[:2] in _SURNAMES_2 or name[0] in _SURNAMES_1
 
@@ -370,10 +388,7 @@ class PersonNames:
         tokens = _kiwi().tokenize(text)
         rules = self._korean_rules(text, tokens)
         morphemes = [Morpheme(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
-        rule_scores = [
-            max((f.score for f in rules if f.start < m.end and m.start < f.end), default=0.0)
-            for m in morphemes
-        ]
+        rule_scores = overlap_scores(morphemes, rules)
         candidates = korean_features(
             text,
             morphemes,

@@ -194,30 +194,31 @@ def merge_names(
     return spans
 
 
-# Feature strings repeat a lot (tags, neighbours, common words): their indexes
-# are remembered, up to a bound, instead of hashed again.
-_INDEX_CACHE: dict[str, int] = {}
-_INDEX_CACHE_MAX = 1 << 17
-
-
 def _index(feature: str, mask: int = DIM - 1) -> int:
     return zlib.crc32(feature.encode("utf-8")) & mask
+
+
+class _IndexCache(dict[str, int]):
+    """Feature strings repeat a lot (tags, neighbours, common words): their
+    indexes are remembered, up to a bound, instead of hashed again. A miss is
+    hashed in ``__missing__``, so a lookup is one C-level ``__getitem__``."""
+
+    def __missing__(self, feature: str) -> int:
+        index = self[feature] = _index(feature)
+        return index
+
+
+_INDEX_CACHE = _IndexCache()
+_INDEX_CACHE_MAX = 1 << 17
 
 
 def hashed(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
     """Stable (not per-process salted) hashes of feature strings, as indexes."""
     if dim != DIM:
         return np.array([_index(f, dim - 1) for f in features], dtype=np.int64)
-    cache = _INDEX_CACHE
-    if len(cache) > _INDEX_CACHE_MAX:
-        cache.clear()
-    out = []
-    for feature in features:
-        index = cache.get(feature)
-        if index is None:
-            index = cache[feature] = _index(feature)
-        out.append(index)
-    return np.array(out, dtype=np.int64)
+    if len(_INDEX_CACHE) > _INDEX_CACHE_MAX:
+        _INDEX_CACHE.clear()
+    return np.fromiter(map(_INDEX_CACHE.__getitem__, features), dtype=np.int64, count=len(features))
 
 
 def feature_indexes(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
