@@ -101,6 +101,13 @@ def breakdown(repeat: int) -> None:
             f"{label:<14}{cells[0] * 1e3:>11.3f}{cells[1] * 1e3:>12.3f}{cells[2] * 1e3:>10.3f}"
             f"{cells[1] / cells[2]:>7.1f}x"
         )
+    text = normalize(build_text("ko", 100 * 1024)).text
+    windows = index.windows(text)
+    cost = {d.id: timed(lambda t, d=d: detect_in(d, t, windows), text, 5) for d in detectors}
+    cost["(trigger pass)"] = timed(index.windows, text, 5)
+    ranked = sorted(cost.items(), key=lambda item: -item[1])
+    print("\nper detector, ko 100 KB, in trigger windows (ms): ", end="")
+    print(", ".join(f"{name} {ms * 1e3:.2f}" for name, ms in ranked))
 
 
 def main() -> None:
