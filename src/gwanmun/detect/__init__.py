@@ -7,9 +7,9 @@ in ``REGISTRY`` by a stable id, exactly as a third-party detector would.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Protocol, runtime_checkable
+from typing import NoReturn, Protocol, runtime_checkable
 
 import hyperscan
 
@@ -199,18 +199,32 @@ def detect_in(detector: Detector, text: str, windows: Windows) -> list[Finding]:
 
 
 def run_detectors(
-    text: str | Normalized, detectors: Sequence[Detector], *, message_index: int | None = None
+    text: str | Normalized,
+    detectors: Sequence[Detector],
+    *,
+    message_index: int | None = None,
+    triggers: TriggerIndex | None = None,
+    on_error: Callable[[Detector, Exception], NoReturn] | None = None,
 ) -> list[Finding]:
     """Normalise once, run every detector, and map findings to original offsets.
 
-    Exceptions from a detector propagate: the caller decides (the input guard
-    fails closed and names the detector).
+    ``triggers`` is the detectors' ``TriggerIndex`` if the caller keeps one
+    (otherwise one is built and cached per set of detectors). An exception from
+    a detector goes to ``on_error``, which must raise (the input guard fails
+    closed and names the detector); without it, it propagates.
     """
     normalized = text if isinstance(text, Normalized) else normalize(text)
     found: list[Finding] = []
-    windows = trigger_index(detectors).windows(normalized.text)
+    index = triggers if triggers is not None else trigger_index(detectors)
+    windows = index.windows(normalized.text)
     for detector in detectors:
-        for f in detect_in(detector, normalized.text, windows):
+        try:
+            raw = detect_in(detector, normalized.text, windows)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(detector, exc)
+        for f in raw:
             start, end = normalized.span_to_original(f.start, f.end)
             found.append(replace(f, start=start, end=end, message_index=message_index))
     found.sort(key=lambda f: (f.start, -f.end, f.kind))

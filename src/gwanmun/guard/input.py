@@ -12,13 +12,13 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
-from gwanmun.detect import Detector, TriggerIndex, detect_in
+from gwanmun.detect import Detector, TriggerIndex, run_detectors
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
 from gwanmun.policy import GRADE_EXCEEDED, Decision, Policy
-from gwanmun.text import normalize
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Verdict
 
 log = logging.getLogger("gwanmun.guard")
@@ -29,6 +29,16 @@ IN_FIELDS = "in tool-call arguments or other message fields, where a value canno
 
 def _fields_text(message: ChatMessage) -> str:
     return json.dumps(message.extra, ensure_ascii=False, sort_keys=True)
+
+
+def _fail_closed(detector: Detector, exc: Exception) -> NoReturn:
+    """A detector raised: block the request, and say which detector."""
+    log.error("detector failed", extra={"detector": detector.id, "error": type(exc).__name__})
+    raise GuardFailure(
+        f"detector {detector.id!r} failed ({type(exc).__name__}), so the request "
+        "was blocked (fail closed). The failure is audited.",
+        details={"detector": detector.id},
+    ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,28 +87,13 @@ class DetectorInputGuard:
                 warm()
 
     def detect(self, text: str, *, message_index: int | None = None) -> list[Finding]:
-        normalized = normalize(text)
-        found: list[Finding] = []
-        windows = self._triggers.windows(normalized.text)
-        for detector in self.detectors:
-            try:
-                raw = detect_in(detector, normalized.text, windows)
-            except Exception as exc:
-                # Fail closed, and say which detector: the request is refused.
-                log.error(
-                    "detector failed",
-                    extra={"detector": detector.id, "error": type(exc).__name__},
-                )
-                raise GuardFailure(
-                    f"detector {detector.id!r} failed ({type(exc).__name__}), so the request "
-                    "was blocked (fail closed). The failure is audited.",
-                    details={"detector": detector.id},
-                ) from exc
-            for f in raw:
-                start, end = normalized.span_to_original(f.start, f.end)
-                found.append(replace(f, start=start, end=end, message_index=message_index))
-        found.sort(key=lambda f: (f.start, -f.end, f.kind))
-        return found
+        return run_detectors(
+            text,
+            self.detectors,
+            message_index=message_index,
+            triggers=self._triggers,
+            on_error=_fail_closed,
+        )
 
     def scan(self, text: str, *, backend_grade: Grade = Grade.C) -> ScanResult:
         findings = self.detect(text)
