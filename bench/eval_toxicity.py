@@ -2,13 +2,22 @@
 
     python bench/eval_toxicity.py
 
-Korean: 5-fold cross-validation on shared/eval/ko_toxic.dev.jsonl (BEEP!, CC
-BY-SA 4.0) — each fold's comments are scored by a model trained on the other
-four with bench/train_toxicity.py's code, never by the shipped model (which saw
-them all). Baselines beside it: the lexicon alone, and "always toxic".
-Japanese and English: the lexicon on tests/data/toxicity_ja_en.jsonl, a small
-set written by the project (labelled toxic or not), reported as such.
-Threshold 0.5.
+Korean: nested 5-fold cross-validation on shared/eval/ko_toxic.dev.jsonl (BEEP!,
+CC BY-SA 4.0). Each outer fold's comments are scored by a model that
+``bench/train_toxicity.py``'s ``fit`` built from the other four — including
+its operating point, chosen by an inner cross-validation inside those four —
+never by the shipped model (which saw them all). Rows: the check as shipped
+(classifier and lexicon, a label counted when its score reaches the default
+policy's ``min_score``), the classifier alone at probability 0.5 (the old
+operating point), the lexicon alone, and "always yes".
+
+English and Japanese: bench/data/toxicity_en.jsonl and toxicity_ja.jsonl,
+100 sentences each (50 toxic, 50 not, hard negatives among them) written by the
+project — small, and written by the people who built the check: a smoke test,
+not a measurement of the world. A sentence counts as flagged when any label
+reaches the default ``min_score``. English rows: the check, the converted
+alt-profanity-check classifier alone (its own 0.5), the lexicon alone, "always
+yes". Japanese is lexicon only (no openly licensed labelled data here).
 """
 
 from __future__ import annotations
@@ -20,8 +29,23 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from gwanmun.check.toxicity import (
+    LABELS,
+    OPERATING_SCORE,
+    KoreanModel,
+    Models,
+    ToxicityCheck,
+    calibrate,
+    load_models,
+    normalise,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
+SETS = {lang: ROOT / "bench" / "data" / f"toxicity_{lang}.jsonl" for lang in ("en", "ja")}
+KO_OFFICE = ROOT / "bench" / "data" / "toxicity_ko_office.jsonl"
+KO_HELDOUT = ROOT / "bench" / "data" / "benign_heldout.jsonl"
+MIN_SCORE = np.array([OPERATING_SCORE[label] for label in LABELS])
 
 
 def prf(pred: npt.NDArray[np.bool_], gold: npt.NDArray[np.bool_]) -> tuple[float, float, float]:
@@ -31,72 +55,132 @@ def prf(pred: npt.NDArray[np.bool_], gold: npt.NDArray[np.bool_]) -> tuple[float
     return p, r, 2 * p * r / max(p + r, 1e-9)
 
 
-def lexicon_scores(texts: list[str]) -> npt.NDArray[np.float32]:
-    from gwanmun.check.toxicity import LABELS, _load, normalise
-
-    lexicon = _load()["lexicon"]
-    out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+def lexicon_scores(texts: list[str]) -> npt.NDArray[np.float64]:
+    lexicon = load_models().lexicon
+    out = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
     for i, text in enumerate(texts):
         folded = normalise(text)
-        for pattern, kind, score in lexicon:
-            if pattern.search(folded):
-                j = LABELS.index(kind)
-                out[i, j] = max(out[i, j], score)
+        for entry in lexicon:
+            if entry.pattern.search(folded):
+                j = LABELS.index(entry.kind)
+                out[i, j] = max(out[i, j], entry.score)
     return out
 
 
-def cross_validate(texts: list[str], y: npt.NDArray[np.int8]) -> None:
-    from bench.train_toxicity import matrix, predict, train
-    from gwanmun.check.toxicity import LABELS
+def _row(name: str, m: tuple[float, float, float]) -> str:
+    return f"| {name} | {m[0]:.3f} / {m[1]:.3f} / {m[2]:.3f} |"
 
-    x = matrix(texts)
-    rng = np.random.default_rng(0)
-    folds = rng.permutation(len(texts)) % 5
-    probs = np.zeros(y.shape, dtype=np.float32)
+
+def cross_validate(texts: list[str], y: npt.NDArray[np.int8], ordinary: list[str]) -> None:
+    from bench.train_toxicity import fit, fold_numbers, matrix, predict
+
+    x = matrix(texts + ordinary)
+    n = len(texts)
+    folds = fold_numbers(len(texts) + len(ordinary), seed=0)
+    all_probs = np.zeros((x.shape[0], len(LABELS)), dtype=np.float64)
+    all_scores = np.zeros_like(all_probs)
+    thresholds = []
     for k in range(5):
         test = folds == k
-        weights, bias = train(x[~test], y[~test])
-        probs[test] = predict(x[test], weights, bias)
+        beep = np.flatnonzero(~test[:n])
+        plain = np.flatnonzero(~test[n:])
+        rows = np.concatenate([beep, n + plain])
+        model: KoreanModel = fit(
+            [texts[i] for i in beep], y[beep], [ordinary[i] for i in plain], x=x[rows]
+        )
+        thresholds.append(model.thresholds)
+        all_probs[test] = predict(x[test], model.weights, model.bias)
+        all_scores[test] = [
+            [
+                calibrate(float(p), float(t), OPERATING_SCORE[label])
+                for label, p, t in zip(LABELS, row, model.thresholds, strict=True)
+            ]
+            for row in all_probs[test]
+        ]
+    probs, scores = all_probs[:n], all_scores[:n]
+    lex_plain = lexicon_scores(ordinary)
+    plain_flagged = (np.maximum(all_scores[n:], lex_plain) >= MIN_SCORE).any(axis=1)
     lex = lexicon_scores(texts)
+    check = np.maximum(scores, lex) >= MIN_SCORE
     gold = y.astype(bool)
-    print("Korean (BEEP! dev, 5-fold cross-validation; threshold 0.5)")
-    print(f"{'label':<18}{'model P/R/F1':>22}{'lexicon P/R/F1':>22}{'always-yes F1':>16}")
-    for j, label in enumerate(LABELS):
-        m = prf(probs[:, j] >= 0.5, gold[:, j])
-        lx = prf(lex[:, j] >= 0.5, gold[:, j])
-        yes = prf(np.ones(len(texts), dtype=bool), gold[:, j])
-        print(f"{label:<18}{m[0]:>8.3f}{m[1]:>7.3f}{m[2]:>7.3f}"
-              f"{lx[0]:>8.3f}{lx[1]:>7.3f}{lx[2]:>7.3f}{yes[2]:>16.3f}")  # fmt: skip
+    yes = np.ones(len(texts), dtype=bool)
+    spread = np.array(thresholds)
+    print(f"Korean: BEEP! dev, {len(texts)} comments (+ {len(ordinary)} ordinary sentences "
+          "in training), nested 5-fold cross-validation")  # fmt: skip
+    print("inner-CV thresholds per outer fold (min-max): " + ", ".join(
+        f"{label} {spread[:, j].min():.3f}-{spread[:, j].max():.3f}"
+        for j, label in enumerate(LABELS)))  # fmt: skip
+    print("\n| label | check (classifier at OOF F1 point + lexicon) P / R / F1 "
+          "| classifier at p 0.5 | lexicon | always yes |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    columns = [(gold[:, j], check[:, j], probs[:, j] >= 0.5, lex[:, j] >= MIN_SCORE[j])
+               for j in range(len(LABELS))]  # fmt: skip
     toxic = gold[:, 0] | gold[:, 1]
-    any_model = (probs[:, 0] >= 0.5) | (probs[:, 1] >= 0.5)
-    any_lex = (lex[:, 0] >= 0.5) | (lex[:, 1] >= 0.5)
-    m, lx = prf(any_model, toxic), prf(any_lex, toxic)
-    print(f"{'toxic (either)':<18}{m[0]:>8.3f}{m[1]:>7.3f}{m[2]:>7.3f}"
-          f"{lx[0]:>8.3f}{lx[1]:>7.3f}{lx[2]:>7.3f}"
-          f"{prf(np.ones(len(texts), dtype=bool), toxic)[2]:>16.3f}")  # fmt: skip
+    columns.append((toxic, check[:, 0] | check[:, 1],
+                    (probs[:, 0] >= 0.5) | (probs[:, 1] >= 0.5),
+                    (lex[:, 0] >= MIN_SCORE[0]) | (lex[:, 1] >= MIN_SCORE[1])))  # fmt: skip
+    for name, (g, c, half, lx) in zip([*LABELS, "toxic (hate or offensive)"], columns, strict=True):
+        cells = [prf(c, g), prf(half, g), prf(lx, g), prf(yes, g)]
+        print(f"| {name} | " + " | ".join(f"{p:.3f} / {r:.3f} / {f:.3f}" for p, r, f in cells)
+              + " |")  # fmt: skip
+    print(f"\nordinary Korean sentences (training set, out of fold) flagged by the check: "
+          f"{int(plain_flagged.sum())}/{len(ordinary)}")  # fmt: skip
 
 
-def self_written() -> None:
-    from gwanmun.check.toxicity import ToxicityCheck
+def held_out_korean(models: Models) -> None:
+    """Ordinary Korean never trained on, scored by the shipped model: any flag is a false alarm."""
+    check = ToxicityCheck(models=models)
+    texts = [json.loads(line)["text"] for line in KO_OFFICE.open(encoding="utf-8")]
+    texts += [r["text"] for r in map(json.loads, KO_HELDOUT.open(encoding="utf-8"))
+              if r["language"] == "ko"]  # fmt: skip
+    flagged = [t for t in texts if _flagged(check.scores(t))]
+    print(f"\nKorean ordinary sentences never trained on ({KO_OFFICE.name} + Korean of "
+          f"{KO_HELDOUT.name}): {len(flagged)}/{len(texts)} flagged")  # fmt: skip
+    for text in flagged:
+        print(f"  flagged: {text}")
 
-    path = ROOT / "tests" / "data" / "toxicity_ja_en.jsonl"
-    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
-    check = ToxicityCheck()
-    print("\nJapanese and English (lexicon; a small set written by the project)")
-    for lang in ("ja", "en"):
-        subset = [r for r in rows if r["language"] == lang]
-        pred = np.array([bool(check.check(r["text"])) for r in subset])
-        gold = np.array([r["toxic"] for r in subset])
-        p, r, f = prf(pred, gold)
-        print(f"{lang}: precision {p:.3f} recall {r:.3f} F1 {f:.3f} on {len(subset)} sentences")
+
+def _flagged(scores: dict[str, float]) -> bool:
+    return any(scores[label] >= OPERATING_SCORE[label] for label in LABELS)
+
+
+def self_written(models: Models) -> None:
+    check = ToxicityCheck(models=models)
+    for lang, path in SETS.items():
+        rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+        texts = [r["text"] for r in rows]
+        gold = np.array([r["toxic"] for r in rows])
+        pred_check = np.array([_flagged(check.scores(t)) for t in texts])
+        lex = lexicon_scores(texts)
+        pred_lex = (lex >= MIN_SCORE).any(axis=1)
+        yes = np.ones(len(rows), dtype=bool)
+        print(f"\n{lang}: {path.relative_to(ROOT)}, {len(rows)} sentences "
+              f"({int(gold.sum())} toxic), written by the project")  # fmt: skip
+        print("| method | P / R / F1 |\n|---|---|")
+        print(_row("check (as shipped)", prf(pred_check, gold)))
+        if lang == "en":
+            probability = [models.english.probability(t) for t in texts]
+            pred_model = np.array([p is not None and p >= models.english.threshold
+                                   for p in probability])  # fmt: skip
+            print(_row("classifier alone (alt-profanity-check, p 0.5)", prf(pred_model, gold)))
+        print(_row("lexicon alone", prf(pred_lex, gold)))
+        print(_row("always yes", prf(yes, gold)))
+        counts = {kind: [0, 0] for kind in sorted({r["kind"] for r in rows})}
+        for flagged, row in zip(pred_check, rows, strict=True):
+            counts[row["kind"]][0] += int(flagged)
+            counts[row["kind"]][1] += 1
+        per_kind = ", ".join(f"{kind} {hit}/{total}" for kind, (hit, total) in counts.items())
+        print(f"flagged by the check, per kind: {per_kind}")
 
 
 def main() -> None:
-    from bench.train_toxicity import load
+    from bench.train_toxicity import benign, load
 
     texts, y = load()
-    cross_validate(texts, y)
-    self_written()
+    cross_validate(texts, y, benign())
+    models = load_models()
+    held_out_korean(models)
+    self_written(models)
 
 
 if __name__ == "__main__":

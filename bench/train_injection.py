@@ -71,6 +71,9 @@ from gwanmun.check.injection import DIM, NGRAMS, InjectionModel, features, worst
 from gwanmun.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bench.* when run as a script
+from bench.sparse_rows import csr_rows  # noqa: E402
+
 ATTACKS = ROOT.parent / "shared" / "eval" / "prompt_injection.dev.jsonl"
 BENIGN = ROOT / "bench" / "data" / "benign_prompts.jsonl"
 WRITTEN = ROOT / "bench" / "data" / "attacks_train.jsonl"
@@ -206,20 +209,7 @@ def folds(examples: Sequence[Example], k: int = FOLDS) -> list[int]:
 def vectorize(
     texts: Sequence[str], dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
 ) -> Any:  # scipy.sparse.csr_matrix
-    from scipy.sparse import csr_matrix
-
-    indptr = [0]
-    indices: list[npt.NDArray[np.int64]] = []
-    values: list[npt.NDArray[np.float32]] = []
-    for text in texts:
-        index, value = features(text, dim, ngrams)
-        indices.append(index)
-        values.append(value)
-        indptr.append(indptr[-1] + len(index))
-    return csr_matrix(
-        (np.concatenate(values), np.concatenate(indices), np.array(indptr)),
-        shape=(len(texts), dim),
-    )
+    return csr_rows((features(text, dim, ngrams) for text in texts), dim)
 
 
 def _train(x: Any, y: npt.NDArray[np.int64], c: float) -> tuple[npt.NDArray[np.float32], float]:

@@ -1,17 +1,27 @@
-"""Toxicity and discrimination check: a small Korean classifier plus a lexicon.
+"""Toxicity and discrimination check: a Korean and an English classifier plus a lexicon.
 
-- **Korean**: hashed character 1–3-grams of the normalised sentence into a
-  logistic regression per label (hate, offensive, gender bias, other bias),
-  trained on the BEEP! Korean news-comment corpus (kocohub/korean-hate-speech,
-  CC BY-SA 4.0; Moon et al., 2020) by ``bench/train_toxicity.py``. The weights
-  (``data/toxicity_ko.npz``) are a derived work under the same licence; see
-  ``data/TOXICITY_MODEL.md``. Inference is numpy only.
-- **Japanese and English** (no labelled data here) and a boost for Korean:
-  ``data/toxicity_lexicon.yaml``, slurs and abuse with a category each.
+- **Korean** (text with Hangul): hashed character 1–4-grams and word 1–2-grams
+  of the normalised sentence (``features``) into a logistic regression per label
+  (hate, offensive, gender bias, other bias), trained on the BEEP! Korean
+  news-comment corpus (kocohub/korean-hate-speech, CC BY-SA 4.0; Moon et al.,
+  2020) by ``bench/train_toxicity.py``. Each label's operating point (the
+  probability maximising F1 out of fold, chosen in training) is stored with the
+  weights and mapped onto that label's ``OPERATING_SCORE`` — the default
+  policy's ``min_score`` — so that a policy threshold keeps its meaning.
+- **English** (text mostly in Latin letters): the word TF-IDF linear model of
+  alt-profanity-check 1.9.1 (MIT; trained on Davidson et al.'s tweets and the
+  Jigsaw Wikipedia comments), converted by ``bench/convert_profanity_check.py``.
+  It scores offensive language only (``TOXIC_OFFENSIVE``), its own 0.5 mapped
+  onto the operating score.
+- **Lexicon** for all three languages (``data/toxicity_lexicon.yaml``): slurs
+  and abuse with a category and a score each. Japanese has no labelled data
+  here, so it is lexicon only.
 
-``check`` scores sentence by sentence and reports ``TOXIC_HATE``,
+Weights and their attribution: ``data/TOXICITY_MODEL.md``. Inference is numpy
+only. ``check`` scores sentence by sentence and reports ``TOXIC_HATE``,
 ``TOXIC_OFFENSIVE``, ``BIAS_GENDER`` or ``BIAS_OTHER`` over the sentence;
-``scores`` gives the probabilities for a whole text.
+``scores`` gives the score per label for a whole text (the larger of the
+classifiers and the lexicon).
 """
 
 from __future__ import annotations
@@ -20,8 +30,11 @@ import re
 import threading
 import unicodedata
 import zlib
+from collections import Counter
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -30,13 +43,22 @@ import yaml
 from gwanmun.types import Finding
 
 LABELS = ("TOXIC_HATE", "TOXIC_OFFENSIVE", "BIAS_GENDER", "BIAS_OTHER")
+# A classifier's operating point lands on the default policy's min_score per label.
+OPERATING_SCORE = {"TOXIC_HATE": 0.8, "TOXIC_OFFENSIVE": 0.7, "BIAS_GENDER": 0.7, "BIAS_OTHER": 0.7}
 DIM = 1 << 18
+CHAR_NGRAMS = (1, 2, 3, 4)
+WORD_NGRAMS = (1, 2)
+
 _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎ]")
-
-_lock = threading.Lock()
-_model: dict[str, Any] = {}
+_LATIN = re.compile(r"[a-z]")
+_LETTER = re.compile(r"[^\W\d_]")
+# scikit-learn's default token pattern, which the English vocabulary was built with.
+_WORD = re.compile(r"\b\w\w+\b")
+_PRIME = np.uint64(0x100000001B3)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_WORD_MARK = np.uint64(1 << 40)  # keeps word hashes apart from character hashes
 
 
 def normalise(text: str) -> str:
@@ -46,56 +68,222 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def features(text: str) -> npt.NDArray[np.int64]:
-    """Hashed character 1-3-grams (with word-boundary spaces) of ``text``, as indices."""
-    padded = f" {normalise(text)} "
-    grams = {padded[i : i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)}
-    grams.discard(" ")
-    return np.fromiter(
-        (zlib.crc32(g.encode("utf-8")) % DIM for g in grams), dtype=np.int64, count=len(grams)
+def features(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """The Korean classifier's view of ``text``: hashed character 1–4-grams (with
+    word-boundary spaces) and word 1–2-grams of ``normalise(text)``, as sorted
+    unique bucket indices and L2-normalised ``1 + log(count)`` values. Training
+    (``bench/train_toxicity.py``) calls this same function."""
+    folded = normalise(text)
+    codes = np.frombuffer(f" {folded} ".encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # Polynomial hash of every character n-gram; lengths differ in degree.
+    parts: list[npt.NDArray[np.uint64]] = [codes]
+    rolling = codes
+    for n in range(2, max(CHAR_NGRAMS) + 1):
+        if len(rolling) < 2:
+            break
+        rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
+        parts.append(rolling)
+    words = folded.split()
+    grams = words + [f"{a} {b}" for a, b in pairwise(words)]
+    parts.append(
+        np.array([zlib.crc32(g.encode("utf-8")) for g in grams], dtype=np.uint64) | _WORD_MARK
     )
+    hashed = np.concatenate(parts) * _GOLDEN
+    hashed >>= np.uint64(65 - DIM.bit_length())
+    index, counts = np.unique(hashed, return_counts=True)
+    values = (1.0 + np.log(counts)).astype(np.float32)
+    values /= np.float32(np.sqrt(np.dot(values, values)))
+    return index.astype(np.int64), values
 
 
-def _load() -> dict[str, Any]:
+def calibrate(probability: float, threshold: float, operating: float) -> float:
+    """Piecewise-linear map of ``[0, threshold, 1]`` onto ``[0, operating, 1]``."""
+    p = min(1.0, max(0.0, probability))
+    t = min(0.999, max(0.001, threshold))
+    if p < t:
+        return operating * p / t
+    return operating + (1.0 - operating) * (p - t) / (1.0 - t)
+
+
+@dataclass(frozen=True, slots=True)
+class KoreanModel:
+    """One logistic regression per label over ``features``; ``thresholds`` are the
+    probabilities mapped onto ``OPERATING_SCORE``."""
+
+    weights: npt.NDArray[np.float32]  # (DIM, labels)
+    bias: npt.NDArray[np.float32]  # (labels,)
+    thresholds: npt.NDArray[np.float32]  # (labels,)
+
+    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
+        index, values = features(text)
+        logits = values @ self.weights[index] + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0))), dtype=np.float64)
+
+    def scores(self, text: str) -> dict[str, float]:
+        probs = self.probabilities(text)
+        return {
+            label: calibrate(float(p), float(t), OPERATING_SCORE[label])
+            for label, p, t in zip(LABELS, probs, self.thresholds, strict=True)
+        }
+
+    def save(self, path: Path, **meta: str) -> None:
+        arrays: dict[str, npt.NDArray[np.generic]] = {
+            "weights": self.weights.astype(np.float16),
+            "bias": self.bias.astype(np.float32),
+            "thresholds": self.thresholds.astype(np.float32),
+        }
+        arrays.update({key: np.array(value) for key, value in meta.items()})
+        np.savez_compressed(path, allow_pickle=False, **arrays)
+
+    @classmethod
+    def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> KoreanModel:
+        weights = np.asarray(data["weights"], dtype=np.float32)
+        if weights.shape != (DIM, len(LABELS)):
+            raise ValueError(f"toxicity model: weights must be {DIM} x {len(LABELS)}")
+        return cls(
+            weights=weights,
+            bias=np.asarray(data["bias"], dtype=np.float32),
+            thresholds=np.asarray(data["thresholds"], dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnglishModel:
+    """Word TF-IDF (l2) into ``k`` linear SVMs, each with a sigmoid calibration;
+    the probability is their mean (scikit-learn's ``CalibratedClassifierCV``)."""
+
+    vocabulary: dict[str, int]
+    idf: npt.NDArray[np.float32]  # (V,)
+    coef: npt.NDArray[np.float32]  # (k, V)
+    intercept: npt.NDArray[np.float32]  # (k,)
+    slope: npt.NDArray[np.float32]  # (k,) sigmoid a
+    offset: npt.NDArray[np.float32]  # (k,) sigmoid b
+    threshold: float
+
+    def probability(self, text: str) -> float | None:
+        """Probability that ``text`` is offensive; ``None`` when no word is known."""
+        lowered = unicodedata.normalize("NFKC", text).lower()
+        counts = Counter(
+            i for i in (self.vocabulary.get(w) for w in _WORD.findall(lowered)) if i is not None
+        )
+        if not counts:
+            return None
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tfidf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts)) * self.idf[index]
+        tfidf /= np.sqrt(np.dot(tfidf, tfidf))
+        decision = self.coef[:, index] @ tfidf + self.intercept
+        z = np.clip(self.slope * decision + self.offset, -60.0, 60.0)
+        return float(np.mean(1.0 / (1.0 + np.exp(z))))
+
+    def score(self, text: str) -> float:
+        """``TOXIC_OFFENSIVE`` score: the probability with ``threshold`` on the operating score."""
+        probability = self.probability(text)
+        if probability is None:
+            return 0.0
+        return calibrate(probability, self.threshold, OPERATING_SCORE["TOXIC_OFFENSIVE"])
+
+    @classmethod
+    def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> EnglishModel:
+        words = bytes(np.asarray(data["vocabulary"], dtype=np.uint8)).decode("utf-8").split("\n")
+        coef = np.asarray(data["coef"], dtype=np.float32)
+        if coef.ndim != 2 or coef.shape[1] != len(words):
+            raise ValueError("English toxicity model: coef must be (k, vocabulary size)")
+        return cls(
+            vocabulary={word: i for i, word in enumerate(words)},
+            idf=np.asarray(data["idf"], dtype=np.float32),
+            coef=coef,
+            intercept=np.asarray(data["intercept"], dtype=np.float32),
+            slope=np.asarray(data["slope"], dtype=np.float32),
+            offset=np.asarray(data["offset"], dtype=np.float32),
+            threshold=float(np.asarray(data["threshold"]).reshape(-1)[0]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconEntry:
+    pattern: re.Pattern[str]
+    kind: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Models:
+    korean: KoreanModel
+    english: EnglishModel
+    lexicon: tuple[LexiconEntry, ...]
+
+
+def _npz(name: str) -> dict[str, npt.NDArray[np.generic]]:
+    with (
+        resources.files("gwanmun").joinpath(f"data/{name}").open("rb") as fh,
+        np.load(fh) as npz,
+    ):
+        return {key: npz[key] for key in npz.files}
+
+
+_lock = threading.Lock()
+_loaded: list[Models] = []
+
+
+def load_models() -> Models:
+    """The packaged models and lexicon, loaded once, thread-safe."""
+    if _loaded:
+        return _loaded[0]
     with _lock:
-        if not _model:
-            data = resources.files("gwanmun").joinpath("data/toxicity_ko.npz")
-            with data.open("rb") as fh, np.load(fh) as npz:
-                _model["weights"] = npz["weights"].astype(np.float32)  # (DIM, labels)
-                _model["bias"] = npz["bias"].astype(np.float32)
+        if not _loaded:
             text = resources.files("gwanmun").joinpath("data/toxicity_lexicon.yaml")
             entries = yaml.safe_load(text.read_text("utf-8"))["entries"]
-            _model["lexicon"] = [
-                (re.compile(e["pattern"], re.IGNORECASE), e["kind"], float(e.get("score", 0.9)))
+            lexicon = tuple(
+                LexiconEntry(
+                    re.compile(e["pattern"], re.IGNORECASE), e["kind"], float(e.get("score", 0.9))
+                )
                 for e in entries
-            ]
-        return _model
+            )
+            _loaded.append(
+                Models(
+                    korean=KoreanModel.from_npz(_npz("toxicity_ko.npz")),
+                    english=EnglishModel.from_npz(_npz("toxicity_en.npz")),
+                    lexicon=lexicon,
+                )
+            )
+        return _loaded[0]
+
+
+def mostly_latin(folded: str) -> bool:
+    """At least half of the letters of (lower-cased) ``folded`` are a–z."""
+    letters = len(_LETTER.findall(folded))
+    return letters > 0 and 2 * len(_LATIN.findall(folded)) >= letters
 
 
 class ToxicityCheck:
-    """``TextCheck``: toxic or discriminatory sentences."""
+    """``TextCheck``: toxic or discriminatory sentences.
+
+    ``threshold`` is the lowest score reported; the policy's ``min_score`` per
+    label decides what is acted on. ``models`` defaults to the packaged ones.
+    """
 
     name = "toxicity"
 
-    def __init__(self, threshold: float = 0.5) -> None:
+    def __init__(self, threshold: float = 0.5, models: Models | None = None) -> None:
         self.threshold = threshold
+        self._models = models
 
     def warm_up(self) -> None:
-        _load()
+        if self._models is None:
+            load_models()
 
     def scores(self, text: str) -> dict[str, float]:
-        """Probability per label for a whole text (classifier for Hangul, lexicon for all)."""
-        model = _load()
+        """Score per label for a whole text: the classifier for its script, and the lexicon."""
+        models = self._models or load_models()
         out = dict.fromkeys(LABELS, 0.0)
         if _HANGUL.search(text):
-            idx = features(text)
-            logits = model["weights"][idx].sum(axis=0) + model["bias"]
-            probs = 1.0 / (1.0 + np.exp(-logits))
-            out.update({label: float(p) for label, p in zip(LABELS, probs, strict=True)})
+            out.update(models.korean.scores(text))
         folded = normalise(text)
-        for pattern, kind, score in model["lexicon"]:
-            if pattern.search(folded):
-                out[kind] = max(out[kind], score)
+        if mostly_latin(folded):
+            out["TOXIC_OFFENSIVE"] = max(out["TOXIC_OFFENSIVE"], models.english.score(text))
+        for entry in models.lexicon:
+            if entry.pattern.search(folded):
+                out[entry.kind] = max(out[entry.kind], entry.score)
         return out
 
     def check(self, text: str) -> list[Finding]:
