@@ -166,6 +166,8 @@ def test_japanese_names_from_several_threads_at_once() -> None:
         "엑셀 표를 정리해 주세요.",
         "不明な点は[要確認]と書いてください。日本語で答えてください。",
         "{department} 앞으로 보낼 공문",
+        "Translate this Korean email into English: 다음 주 화요일에 방문하고 싶습니다.",
+        "이 내용을 English로, 표는 Excel로 만들어 주세요.",
     ],
 )
 def test_markers_languages_and_programs_are_not_people(text: str) -> None:

@@ -313,6 +313,15 @@ _NOT_PEOPLE = frozenset(
         "エクセル",
         "ワード",
         "パワーポイント",
+        "English",
+        "Korean",
+        "Japanese",
+        "Chinese",
+        "Hangul",
+        "Excel",
+        "Word",
+        "PowerPoint",
+        "Outlook",
     ]
 )
 
