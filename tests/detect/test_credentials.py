@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gwanmun.detect.credentials import Credentials
+from gwanmun.detect.credentials import (
+    _ASSIGNMENT,
+    _JWT,
+    _KNOWN,
+    Credentials,
+    _assignments,
+    _find_all,
+    _matches_at,
+)
 from tests.detect.helpers import found
 
 SECRETS = Credentials()
@@ -53,3 +63,54 @@ def test_private_key_block() -> None:
 )
 def test_secret_look_alikes(text: str) -> None:
     assert found(text, SECRETS) == []
+
+
+_PIECES = st.sampled_from(
+    ["password", "PASS", "Pwd", "secret", "api_key", "API-KEY", "access_token", "token", "비밀번호",
+     "パスワード", "암호", "=", ": ", " is ", "는 ", "'", '"', " ", "\n", "hunter2", "x9", "İ", "ı",
+     "ſ", "가", ",", "passcode", "ap", "_key", "pa", "sword", "ss"]
+)  # fmt: skip
+_TRICKY = [
+    "password=token=hunter22",  # a keyword inside a match is not a new match
+    "PASSWORD: Hunter22 and Api-Key = zz99",
+    "apı_key=hunter22",  # the regex folds ı to i; lower() does not
+    "paſsword=hunter22",  # ſ to s likewise
+    "İ password=hunter22",  # lower() makes İ two characters
+    "passpassword=abcd1234",
+]
+
+
+def _same_as_plain_regex(text: str) -> None:
+    # _assignments tries the pattern only where a keyword starts; it must agree
+    # with running the pattern over the whole text, case folding and all.
+    expected = [m.span("value") for m in _ASSIGNMENT.finditer(text)]
+    assert [m.span("value") for m in _assignments(text)] == expected
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_assignments_are_found_as_the_plain_regex_finds_them(text: str) -> None:
+    assert list(_ASSIGNMENT.finditer(text))
+    _same_as_plain_regex(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=24).map("".join))
+def test_assignments_agree_with_the_plain_regex_on_any_mix(text: str) -> None:
+    _same_as_plain_regex(text)
+
+
+_TOKEN_PIECES = st.sampled_from(
+    ["AKIA", "ASIA", "ghp_", "gho_", "gh", "github_pat_", "xoxb-", "sk-", "sk-proj-", "AIza",
+     "rk_live_", "sk_test_", "k_live_", "gwk_", "0123456789ab", "_", "-----BEGIN ", "RSA ",
+     "PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----", "eyJ", "eyJhbGciOiJIUzI1NiJ9", ".",
+     "ABCDEFGHIJKLMNOP", "aB3dE5gH7jK9mN1pQ3sT5", " ", "\n", "x", "가"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKEN_PIECES, max_size=20).map("".join))
+def test_known_formats_agree_with_the_plain_regexes_on_any_mix(text: str) -> None:
+    for pattern, _, literals, offset in (*_KNOWN, (_JWT, 0.0, ("eyJ",), 0)):
+        expected = [m.span() for m in pattern.finditer(text)]
+        found_at = _matches_at(pattern, text, _find_all(text, literals, offset))
+        assert [m.span() for m in found_at] == expected, pattern.pattern

@@ -6,10 +6,12 @@ in ``REGISTRY`` by a stable id, exactly as a third-party detector would.
 
 from __future__ import annotations
 
+import importlib
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import NoReturn, Protocol, runtime_checkable
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import hyperscan
 
@@ -30,7 +32,10 @@ class Detector(Protocol):
 
     A detector may also set ``trigger``, a regex that every value it reports
     contains (see ``TriggerIndex``); it is then given only slices of the
-    text around the trigger's matches.
+    text around the trigger's matches. If it also sets ``pattern`` (the one
+    regex whose matches it judges) and ``context`` (the most characters it
+    reads before or after a match: the widest ``near`` window), the slices are
+    cut to what that needs (``detector_reach``) instead of ``REACH``.
     """
 
     @property
@@ -84,6 +89,35 @@ REACH = 96
 TRIGGER_MAX = 16
 # Windows of one detector closer than this are scanned as one slice.
 BRIDGE = 32
+# The standard library's own regex parser, for the longest match of a pattern
+# (``re._parser`` has no public name or type stubs).
+re_parser: Any = importlib.import_module("re._parser")
+# What a pattern's lookarounds read beyond its match (``NO_DIGIT_BEFORE`` reads two
+# characters back), with room to spare.
+LOOKAROUND = 4
+
+
+def detector_reach(detector: object) -> tuple[int, int] | None:
+    """How far before and after a trigger match's end the slice of a detector
+    that declares ``pattern`` and ``context`` must reach; ``None`` (it gets
+    ``REACH``) when it declares neither or its pattern's length is unbounded.
+
+    A reported match is at most ``longest`` characters and contains the
+    trigger match, so it lies within ``longest`` of the trigger's end on either
+    side; the detector reads ``context`` characters and its lookarounds beyond
+    it. Before, one ``longest`` more: a slice must not start where a match the
+    whole text never had (its lookbehind cut off at the slice's edge) could
+    run into a reported value.
+    """
+    pattern = getattr(detector, "pattern", None)
+    context = getattr(detector, "context", None)
+    if not isinstance(pattern, re.Pattern) or not isinstance(context, int):
+        return None
+    longest = int(re_parser.parse(pattern.pattern, pattern.flags).getwidth()[1])
+    if longest >= re_parser.MAXREPEAT:
+        return None
+    return 2 * longest + context + LOOKAROUND, longest + context + LOOKAROUND
+
 
 Windows = dict[str, list[tuple[int, int]]]
 
@@ -95,18 +129,25 @@ class TriggerIndex:
     A detector declares ``trigger`` (a short, bounded regex in the syntax Python
     and hyperscan share) when every value it reports contains a match of it — six
     digits and a hyphen for a resident number, ``@`` for e-mail. The windows are
-    every trigger match widened by ``REACH`` (and ``TRIGGER_MAX``) on both sides,
-    merged; a slice never starts or ends within ``REACH`` of a trigger match, so a
-    value, what its pattern looks at around it and its context words all lie
-    inside one slice, and the detector finds on the slices exactly what it finds
-    on the whole text (tests/test_detect_windows.py checks every detector). A
-    detector whose trigger does not occur is not run at all.
+    every trigger match widened by ``REACH`` (and ``TRIGGER_MAX``) on both sides —
+    or by what ``detector_reach`` computes for a detector that declares its
+    ``pattern`` and ``context`` — merged; a slice never starts or ends within that
+    reach of a trigger match, so a value, what its pattern looks at around it and
+    its context words all lie inside one slice, and the detector finds on the
+    slices exactly what it finds on the whole text (tests/test_detect_windows.py
+    checks every detector). A detector whose trigger does not occur is not run
+    at all.
     """
 
     def __init__(self, detectors: Sequence[Detector]) -> None:
-        triggered = [(d.id, getattr(d, "trigger", None)) for d in detectors]
-        self.ids = [name for name, trigger in triggered if trigger]
-        triggers = [str(trigger) for _, trigger in triggered if trigger]
+        triggered = [d for d in detectors if getattr(d, "trigger", None)]
+        self.ids = [d.id for d in triggered]
+        triggers = [str(getattr(d, "trigger")) for d in triggered]  # noqa: B009
+        # Per trigger: how far before and after a match's end its slice reaches.
+        self.reach: list[tuple[int, int]] = []
+        for d in triggered:
+            reach = detector_reach(d)
+            self.reach.append((TRIGGER_MAX + REACH, REACH) if reach is None else reach)
         self._db: hyperscan.Database | None = None
         if triggers:
             self._db = hyperscan.Database()
@@ -138,8 +179,9 @@ class TriggerIndex:
             ends = _char_offsets(data, ends)
         found: Windows = {}
         for end, number in ends:
-            lo = max(0, end - TRIGGER_MAX - REACH)
-            hi = min(len(text), end + REACH)
+            before, after = self.reach[number]
+            lo = max(0, end - before)
+            hi = min(len(text), end + after)
             slices = found.setdefault(self.ids[number], [])
             if slices and lo <= slices[-1][1] + BRIDGE:
                 slices[-1] = (slices[-1][0], max(slices[-1][1], hi))

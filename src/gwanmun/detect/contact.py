@@ -44,6 +44,7 @@ _PHONE_WORDS = (
 
 class Phone(PatternDetector):
     trigger = r"[0-9]{2}[ -]?[0-9]{3}"
+    context = 24
     id = "phone"
     kind = "PHONE"
     pattern = re.compile(
@@ -90,6 +91,7 @@ class Email(PatternDetector):
 
 class CreditCard(PatternDetector):
     trigger = r"[0-9]{4}[- ]?[0-9*xX]{2}"
+    context = 24
     id = "credit_card"
     kind = "CREDIT_CARD"
     pattern = re.compile(
@@ -121,6 +123,7 @@ def iban_ok(value: str) -> bool:
 
 class Iban(PatternDetector):
     trigger = r"[A-Z]{2}[0-9]{2}"
+    context = 0
     id = "iban"
     kind = "IBAN"
     pattern = re.compile(
@@ -134,6 +137,7 @@ class Iban(PatternDetector):
 
 class PostalCode(PatternDetector):
     trigger = r"[0-9]{3}-[0-9]{4}|[0-9]{5}"
+    context = 24
     id = "postal_code"
     kind = "POSTAL_CODE"
     pattern = re.compile(
@@ -153,6 +157,7 @@ class PostalCode(PatternDetector):
 
 class IpAddress(PatternDetector):
     trigger = r"[0-9]\.[0-9]|:[0-9A-Fa-f]{0,4}:"
+    context = 12  # a version word before the number
     id = "ip_address"
     kind = "IP_ADDRESS"
     pattern = re.compile(

@@ -47,6 +47,7 @@ def _digits(value: str) -> str:
 
 class MyNumber(PatternDetector):
     trigger = r"[0-9]{4}[- ]?[0-9]{4}"
+    context = 24
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([- ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
@@ -62,6 +63,7 @@ class MyNumber(PatternDetector):
 
 class CorporateNumber(PatternDetector):
     trigger = r"[0-9]{4}-?[0-9]{4}"
+    context = 24
     id = "jp_corporate_number"
     kind = "JP_CORPORATE_NUMBER"
     pattern = re.compile(
@@ -76,6 +78,7 @@ class CorporateNumber(PatternDetector):
 
 class JapanesePassport(PatternDetector):
     trigger = r"[A-Z]{2}[0-9]{7}"
+    context = 24
     id = "jp_passport"
     kind = "JP_PASSPORT"
     pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{7})(?![A-Za-z0-9])")
@@ -87,6 +90,7 @@ class JapanesePassport(PatternDetector):
 
 class JapaneseDriverLicense(PatternDetector):
     trigger = r"[0-9]{12}"
+    context = 24
     id = "jp_driver_license"
     kind = "JP_DRIVER_LICENSE"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>(?:[1-8]\d|9[0-7])\d{10})" + NO_DIGIT_AFTER)
@@ -98,6 +102,7 @@ class JapaneseDriverLicense(PatternDetector):
 
 class JapaneseHealthInsurance(PatternDetector):
     trigger = r"番号|[0-9]{6}"
+    context = 40
     id = "jp_health_insurance"
     kind = "JP_HEALTH_INSURANCE"
     pattern = re.compile(
@@ -126,6 +131,7 @@ class JapaneseHealthInsurance(PatternDetector):
 
 class ResidenceCard(PatternDetector):
     trigger = r"[A-Z]{2}[0-9]{8}"
+    context = 24
     id = "jp_residence_card"
     kind = "JP_RESIDENCE_CARD"
     pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{8}[A-Z]{2})(?![A-Za-z0-9])")
@@ -137,6 +143,7 @@ class ResidenceCard(PatternDetector):
 
 class PensionNumber(PatternDetector):
     trigger = r"[0-9]{6}"
+    context = 24
     id = "jp_pension_number"
     kind = "JP_PENSION_NUMBER"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}-?\d{6})" + NO_DIGIT_AFTER)

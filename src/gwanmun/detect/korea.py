@@ -70,9 +70,10 @@ class KoreanResidentNumbers:
     """13-digit numbers: resident (KR_RRN), alien (KR_ARN) and corporate (KR_CRN)."""
 
     trigger = r"[0-9]{6}[ -]{0,3}[0-9]"
+    context = 24
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
-    _re = re.compile(
+    pattern = re.compile(
         NO_DIGIT_BEFORE
         + r"(?P<front>\d{6})(?P<sep>[ ]?-[ ]?|[ ]?)(?P<g>\d)(?P<tail>\d{6}|[0-9]{0,5}[*xX●○#]{1,6})"
         + NO_DIGIT_AFTER
@@ -80,7 +81,7 @@ class KoreanResidentNumbers:
 
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
-        for m in self._re.finditer(text):
+        for m in self.pattern.finditer(text):
             front, gender, tail = m.group("front"), m.group("g"), m.group("tail")
             if len(tail) != 6:
                 continue
@@ -118,6 +119,7 @@ class KoreanResidentNumbers:
 
 class KoreanPassport(PatternDetector):
     trigger = r"[MSROD][0-9]{3}"
+    context = 24
     id = "kr_passport"
     kind = "KR_PASSPORT"
     pattern = re.compile(
@@ -135,6 +137,7 @@ _REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|
 
 class KoreanDriverLicense(PatternDetector):
     trigger = r"[0-9]{6}"
+    context = 24
     id = "kr_driver_license"
     kind = "KR_DRIVER_LICENSE"
     pattern = re.compile(
@@ -157,6 +160,7 @@ class KoreanDriverLicense(PatternDetector):
 
 class KoreanBusinessNumber(PatternDetector):
     trigger = r"[0-9]{5}"
+    context = 24
     id = "kr_brn"
     kind = "KR_BRN"
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
@@ -173,6 +177,7 @@ class KoreanBusinessNumber(PatternDetector):
 
 class KoreanHealthInsurance(PatternDetector):
     trigger = r"[0-9]{7}"
+    context = 30
     id = "kr_health_insurance"
     kind = "KR_HEALTH_INSURANCE"
     pattern = re.compile(
@@ -192,6 +197,7 @@ _BANK_WORDS = (
 
 class KoreanBankAccount(PatternDetector):
     trigger = r"[0-9]{2}-[0-9]{2}|[0-9]{10}"
+    context = 20
     id = "kr_bank_account"
     kind = "BANK_ACCOUNT"
     pattern = re.compile(
@@ -217,6 +223,7 @@ _PLATE_HANGUL = (
 
 class KoreanVehiclePlate(PatternDetector):
     trigger = r"[가-힣] ?[0-9]{4}"
+    context = 24
     id = "kr_vehicle_plate"
     kind = "KR_VEHICLE_PLATE"
     pattern = re.compile(
