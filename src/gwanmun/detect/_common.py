@@ -14,6 +14,11 @@ NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9][-. ])"
 NO_DIGIT_AFTER = r"(?![0-9A-Za-z])(?![-. ][0-9])"
 # An optional separator inside a structured number (after normalisation).
 SEP = r"[ .\-]?"
+# In a trigger (hyperscan has no lookarounds): the character before or after a
+# value that NO_DIGIT_BEFORE / NO_DIGIT_AFTER allow, or the text's edge. A
+# trigger with these fires at a free-standing number, not inside a longer one.
+EDGE_BEFORE = r"(?:^|[^0-9A-Za-z])"
+EDGE_AFTER = r"(?:[^0-9A-Za-z]|$)"
 
 
 def near(text: str, start: int, end: int, words: Iterable[str], window: int = 24) -> bool:

@@ -18,6 +18,8 @@ import phonenumbers
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    EDGE_AFTER,
+    EDGE_BEFORE,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -43,7 +45,9 @@ _PHONE_WORDS = (
 
 
 class Phone(PatternDetector):
-    trigger = r"[0-9]{2}[ -]?[0-9]{3}"
+    # Where a reported value starts: a country code, or a trunk 0 (``score``
+    # drops the rest) after what the pattern's lookbehind allows.
+    trigger = r"\+[0-9]|(?:^|[^0-9A-Za-z+\-])\(?0[0-9 )\-]"
     context = 24
     id = "phone"
     kind = "PHONE"
@@ -90,7 +94,10 @@ class Email(PatternDetector):
 
 
 class CreditCard(PatternDetector):
-    trigger = r"[0-9]{4}[- ]?[0-9*xX]{2}"
+    trigger = EDGE_BEFORE + (
+        r"(?:[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}|[0-9]{4}[- ]?[0-9]{6}"
+        r"|[0-9]{4}[- ][0-9*xX]{2}[*xX]{2})"
+    )
     context = 24
     id = "credit_card"
     kind = "CREDIT_CARD"
@@ -136,7 +143,7 @@ class Iban(PatternDetector):
 
 
 class PostalCode(PatternDetector):
-    trigger = r"[0-9]{3}-[0-9]{4}|[0-9]{5}"
+    trigger = EDGE_BEFORE + r"(?:[0-9]{3}-[0-9]{4}|[0-9]{5})" + EDGE_AFTER
     context = 24
     id = "postal_code"
     kind = "POSTAL_CODE"

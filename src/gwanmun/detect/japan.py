@@ -12,6 +12,8 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    EDGE_AFTER,
+    EDGE_BEFORE,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -46,7 +48,7 @@ def _digits(value: str) -> str:
 
 
 class MyNumber(PatternDetector):
-    trigger = r"[0-9]{4}[- ]?[0-9]{4}"
+    trigger = EDGE_BEFORE + r"[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}" + EDGE_AFTER
     context = 24
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
@@ -62,7 +64,7 @@ class MyNumber(PatternDetector):
 
 
 class CorporateNumber(PatternDetector):
-    trigger = r"[0-9]{4}-?[0-9]{4}"
+    trigger = EDGE_BEFORE + r"(?:[0-9]{13}|[0-9]-[0-9]{4}-[0-9]{4}-[0-9]{4})" + EDGE_AFTER
     context = 24
     id = "jp_corporate_number"
     kind = "JP_CORPORATE_NUMBER"
@@ -101,7 +103,7 @@ class JapaneseDriverLicense(PatternDetector):
 
 
 class JapaneseHealthInsurance(PatternDetector):
-    trigger = r"番号|[0-9]{6}"
+    trigger = r"記号|" + EDGE_BEFORE + r"(?:[0-9]{6}|[0-9]{8})" + EDGE_AFTER
     context = 40
     id = "jp_health_insurance"
     kind = "JP_HEALTH_INSURANCE"
@@ -142,7 +144,7 @@ class ResidenceCard(PatternDetector):
 
 
 class PensionNumber(PatternDetector):
-    trigger = r"[0-9]{6}"
+    trigger = EDGE_BEFORE + r"[0-9]{4}-?[0-9]{6}" + EDGE_AFTER
     context = 24
     id = "jp_pension_number"
     kind = "JP_PENSION_NUMBER"

@@ -16,6 +16,8 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    EDGE_AFTER,
+    EDGE_BEFORE,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
@@ -69,7 +71,7 @@ def brn_checksum_ok(d10: str) -> bool:
 class KoreanResidentNumbers:
     """13-digit numbers: resident (KR_RRN), alien (KR_ARN) and corporate (KR_CRN)."""
 
-    trigger = r"[0-9]{6}[ -]{0,3}[0-9]"
+    trigger = EDGE_BEFORE + r"[0-9]{6}[ -]{0,3}[0-9]"
     context = 24
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
@@ -136,7 +138,7 @@ _REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|
 
 
 class KoreanDriverLicense(PatternDetector):
-    trigger = r"[0-9]{6}"
+    trigger = r"[0-9]{2}[- ]?[0-9]{6}[- ]?[0-9]{2}" + EDGE_AFTER
     context = 24
     id = "kr_driver_license"
     kind = "KR_DRIVER_LICENSE"
@@ -159,7 +161,7 @@ class KoreanDriverLicense(PatternDetector):
 
 
 class KoreanBusinessNumber(PatternDetector):
-    trigger = r"[0-9]{5}"
+    trigger = EDGE_BEFORE + r"[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{5}" + EDGE_AFTER
     context = 24
     id = "kr_brn"
     kind = "KR_BRN"
@@ -176,7 +178,7 @@ class KoreanBusinessNumber(PatternDetector):
 
 
 class KoreanHealthInsurance(PatternDetector):
-    trigger = r"[0-9]{7}"
+    trigger = EDGE_BEFORE + r"(?:[0-9]{11}|[0-9]-[0-9]{10}|[0-9]{4}-[0-9]{7})" + EDGE_AFTER
     context = 30
     id = "kr_health_insurance"
     kind = "KR_HEALTH_INSURANCE"
@@ -222,7 +224,7 @@ _PLATE_HANGUL = (
 
 
 class KoreanVehiclePlate(PatternDetector):
-    trigger = r"[가-힣] ?[0-9]{4}"
+    trigger = r"[0-9] ?[가-힣] ?[0-9]{4}" + EDGE_AFTER
     context = 24
     id = "kr_vehicle_plate"
     kind = "KR_VEHICLE_PLATE"
