@@ -18,7 +18,17 @@ from gwanmun.types import Finding
 
 TRIGGERED = [d for d in builtin_detectors() if getattr(d, "trigger", None)]
 INDEX = TriggerIndex(TRIGGERED)
-SENTENCES = [r["text"] for r in load(SET)]
+# Forms the generated set does not spell out: spaced plates, region names, bracketed
+# area codes, masked cards, branch numbers — each one a value some detector reports.
+EXTRA = [
+    "차량 12가 3456 주차", "차량번호 12 가 3456", "서울 12가 3456 차량",
+    "전화 (02) 123-4567", "tel +82 10-1234-5678", "電話 +81-3-1234-5678", "연락처 031 123 4567",
+    "카드 1234-56**-****-3456", "card 4111 1111 1111 1111", "カード 4111-****-****-1111",
+    "면허 서울 12-345678-90", "운전면허 11-12-345678-90", "건강보험증번호 1-2345678901",
+    "保険証 記号 1234 番号 56", "신한은행 계좌 110-123-456789", "〒100-0001 東京都",
+    "우편번호 06236", "사업자등록번호 220-81-62517", "マイナンバー 1234 5678 9018",
+]  # fmt: skip
+SENTENCES = [r["text"] for r in load(SET)] + EXTRA
 FILLER = (
     "회의에서는 도로 보수 일정과 예산 집행 계획을 논의하였다. ",
     "会議では道路補修の日程と予算の執行計画について話し合った。",
@@ -31,6 +41,11 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     # Order is not part of the contract (run_detectors sorts): a detector with
     # several rules lists a slice's findings rule by rule.
     return sorted(findings, key=lambda f: (f.start, f.end, f.kind, f.score))
+
+
+def test_the_extra_forms_are_values() -> None:
+    whole = [[d.id for d in TRIGGERED if d.detect(normalize(t).text)] for t in EXTRA]
+    assert all(whole), [t for t, ids in zip(EXTRA, whole, strict=True) if not ids]
 
 
 def test_every_numeric_detector_declares_its_trigger() -> None:
@@ -108,3 +123,18 @@ def test_offsets_are_characters_not_bytes() -> None:
     at = text.index("@")
     assert window[0] <= at - REACH and window[1] >= at + REACH
     assert window[1] - window[0] < 3 * REACH
+
+
+@pytest.mark.parametrize("glue", ["1", "A", "-1", " 1", "12 ", "가"])
+def test_values_glued_to_digits_and_letters_are_found_alike(glue: str) -> None:
+    # Triggers carry the edges the patterns' lookarounds allow: a value glued to
+    # a digit or a letter is not one (whole text), and must not become one in a
+    # slice either.
+    for value in SENTENCES:
+        text = normalize(glue + value + glue).text
+        windows = INDEX.windows(text)
+        for detector in TRIGGERED:
+            assert _sorted(detect_in(detector, text, windows)) == _sorted(detector.detect(text)), (
+                detector.id,
+                text,
+            )
