@@ -17,6 +17,7 @@ ones training uses, so training and inference cannot drift.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import zlib
@@ -74,17 +75,10 @@ def _neighbour(morphemes: Sequence[Morpheme], j: int) -> tuple[str, str]:
     return "<s>", "<s>"
 
 
-def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
-    """Features shared by both languages: the morpheme, its neighbours, the text
-    around it."""
-    m = morphemes[i]
-    form, tag = m.form, m.tag
-    pf, pt = _neighbour(morphemes, i - 1)
-    ppf, ppt = _neighbour(morphemes, i - 2)
-    nf, nt = _neighbour(morphemes, i + 1)
-    nnf, nnt = _neighbour(morphemes, i + 2)
-    after, before = text[m.end : m.end + 3], text[max(0, m.start - 3) : m.start]
-    return [
+@functools.lru_cache(maxsize=1 << 16)
+def _own(form: str, tag: str) -> tuple[str, ...]:
+    """The features of a morpheme that depend on it alone (they repeat a lot)."""
+    return (
         "bias",
         f"w={form}",
         f"t={tag}",
@@ -93,6 +87,22 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
         f"c-1={form[-1:]}",
         f"len={min(len(form), 6)}/{tag}",
         f"script={_script(form)}",
+        *_shape(form),
+    )
+
+
+def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
+    """Features shared by both languages: the morpheme, its neighbours, the text
+    around it."""
+    m = morphemes[i]
+    tag = m.tag
+    pf, pt = _neighbour(morphemes, i - 1)
+    ppf, ppt = _neighbour(morphemes, i - 2)
+    nf, nt = _neighbour(morphemes, i + 1)
+    nnf, nnt = _neighbour(morphemes, i + 2)
+    after, before = text[m.end : m.end + 3], text[max(0, m.start - 3) : m.start]
+    return [
+        *_own(m.form, tag),
         f"pt={pt}",
         f"pw={pf}",
         f"ppt={ppt}",
@@ -110,7 +120,6 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
         f"a3={after}",
         f"b1={before[-1:]}",
         f"b2={before[-2:]}",
-        *_shape(form),
     ]
 
 
@@ -221,9 +230,19 @@ def hashed(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
     return np.fromiter(map(_INDEX_CACHE.__getitem__, features), dtype=np.int64, count=len(features))
 
 
+def _unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``np.unique`` of an integer array by sorting: numpy 2's hash-based unique
+    took 0.3 ms for the 5,000 keys of a KB of Korean, this 0.02 ms."""
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def feature_indexes(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
     """``hashed`` with duplicates removed: each feature is present or not."""
-    return np.unique(hashed(features, dim))
+    return _unique(hashed(features, dim))
 
 
 @dataclass(frozen=True)
@@ -243,7 +262,7 @@ class TokenModel:
         # twice in one row counts once, as in training.
         lengths = [len(r) for r in rows]
         flat = hashed([f for r in rows for f in r], dim)
-        keys = np.unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * dim + flat)
+        keys = _unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * dim + flat)
         row_of, index = np.divmod(keys, dim)
         z = np.bincount(row_of, weights=self.weights[index], minlength=len(rows)) + self.bias
         result: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
