@@ -51,6 +51,7 @@ def test_toxic_sentences_are_found(text: str, kind: str) -> None:
         "민원 처리 결과를 알려 드립니다. 불편을 드려 죄송합니다.",
         "여성 취업 지원 창구를 새로 열었습니다.",
         "ご不便をおかけして申し訳ございません。",
+        "郷土資料館で土人形の展示を始めました。",  # clay dolls: 土人 only as a word
         "The library will open at nine on Monday.",
         "",
     ],
