@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -223,6 +224,17 @@ def person_table(full: Detect) -> None:
             f"{name:<18}shipped, the {len(ordinary)} held-out sentences with no person: "
             f"{1000 * flagged / len(ordinary):.0f} per 1,000 get a PERSON finding"
         )
+    office = [
+        row["text"]
+        for row in load(ROOT / "bench" / "data" / "benign_prompts.jsonl")
+        if re.search(r"[가-힣\u3040-\u30ff]", row["text"])
+    ]
+    found = [[row[1:] for row in full(text) if row[0] == "PERSON"] for text in office]
+    words = sorted({text[s:e] for text, spans in zip(office, found, strict=True) for s, e in spans})
+    print(
+        f"the project's {len(office)} Korean and Japanese office requests: "
+        f"{sum(map(bool, found))} get a PERSON finding ({', '.join(words)})"
+    )
 
 
 def false_positives_per_1000(detect: Detect) -> tuple[int, float]:

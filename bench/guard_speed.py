@@ -109,6 +109,19 @@ def breakdown(repeat: int) -> None:
     print("\nper detector, ko 100 KB, in trigger windows (ms): ", end="")
     print(", ".join(f"{name} {ms * 1e3:.2f}" for name, ms in ranked))
 
+    # What PERSON costs before any of Gwanmun's own work: the analysers alone.
+    from gwanmun.detect.names import _kiwi, _sudachi
+
+    def sudachi(text: str) -> object:
+        tokenizer, mode = _sudachi()
+        return tokenizer.tokenize(text, mode)
+
+    ko, ja = build_text("ko", 1024), build_text("ja", 1024)
+    print(
+        f"analysers alone, 1 KB (ms): kiwipiepy {timed(_kiwi().tokenize, ko, repeat) * 1e3:.2f}, "
+        f"sudachipy {timed(sudachi, ja, repeat) * 1e3:.2f}"
+    )
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

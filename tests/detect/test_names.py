@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import zlib
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gwanmun import packaged
 from gwanmun.detect import person_model, run_detectors
 from gwanmun.detect._common import make
 from gwanmun.detect.names import PersonNames, overlap_scores
@@ -114,26 +114,23 @@ def test_rule_scores_reach_every_morpheme_a_finding_overlaps() -> None:
 def test_a_model_trained_on_other_features_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stale = tmp_path / "persons_ko.npz"
+    (tmp_path / "data").mkdir()
+    stale = tmp_path / "data" / "persons_ko.npz"
     np.savez(stale, weights=np.zeros(8), bias=0.0, threshold=0.5, feature_version=0)
     monkeypatch.setattr(person_model, "_models", {})
-    monkeypatch.setattr(person_model, "resources", _Files(tmp_path))
+    monkeypatch.setattr(packaged, "resources", _Files(tmp_path))
     with pytest.raises(ValueError, match=r"retrain with bench/train_persons\.py"):
         person_model.load_model("ko")
 
 
 class _Files:
-    """Stands in for ``importlib.resources`` with a directory of data files."""
+    """Stands in for ``importlib.resources``: the package is ``root``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def files(self, package: str) -> Path:
         return self.root
-
-    @staticmethod
-    def as_file(path: Path) -> contextlib.nullcontext[Path]:
-        return contextlib.nullcontext(path)
 
 
 def test_long_texts_are_scanned_whole() -> None:

@@ -45,13 +45,13 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import hyperscan
 import numpy as np
 import numpy.typing as npt
 
+from gwanmun import packaged
 from gwanmun.sentences import split_sentences
 from gwanmun.text import Normalized, normalize
 from gwanmun.types import Finding
@@ -835,11 +835,7 @@ class InjectionModel:
 
 def calibrate(probability: float, threshold: float) -> float:
     """Piecewise-linear map of ``[0, threshold, 1]`` onto ``[0, 0.7, 1]``."""
-    p = min(1.0, max(0.0, probability))
-    t = min(0.999, max(0.001, threshold))
-    if p < t:
-        return OPERATING_SCORE * p / t
-    return OPERATING_SCORE + (1.0 - OPERATING_SCORE) * (p - t) / (1.0 - t)
+    return packaged.calibrate(probability, threshold, OPERATING_SCORE)
 
 
 _lock = threading.Lock()
@@ -852,9 +848,7 @@ def load_model() -> InjectionModel:
         return _loaded[0]
     with _lock:
         if not _loaded:
-            resource = resources.files("gwanmun").joinpath("data/injection_model.npz")
-            with resource.open("rb") as fh, np.load(fh) as npz:
-                _loaded.append(InjectionModel.from_npz({k: npz[k] for k in npz.files}))
+            _loaded.append(InjectionModel.from_npz(packaged.load_npz("injection_model.npz")))
         return _loaded[0]
 
 

@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from gwanmun.packaged import calibrate, load_npz
 from gwanmun.types import Finding
 
 LABELS = ("TOXIC_HATE", "TOXIC_OFFENSIVE", "BIAS_GENDER", "BIAS_OTHER")
@@ -94,15 +95,6 @@ def features(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
     values = (1.0 + np.log(counts)).astype(np.float32)
     values /= np.float32(np.sqrt(np.dot(values, values)))
     return index.astype(np.int64), values
-
-
-def calibrate(probability: float, threshold: float, operating: float) -> float:
-    """Piecewise-linear map of ``[0, threshold, 1]`` onto ``[0, operating, 1]``."""
-    p = min(1.0, max(0.0, probability))
-    t = min(0.999, max(0.001, threshold))
-    if p < t:
-        return operating * p / t
-    return operating + (1.0 - operating) * (p - t) / (1.0 - t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +205,6 @@ class Models:
     lexicon: tuple[LexiconEntry, ...]
 
 
-def _npz(name: str) -> dict[str, npt.NDArray[np.generic]]:
-    with (
-        resources.files("gwanmun").joinpath(f"data/{name}").open("rb") as fh,
-        np.load(fh) as npz,
-    ):
-        return {key: npz[key] for key in npz.files}
-
-
 _lock = threading.Lock()
 _loaded: list[Models] = []
 
@@ -241,8 +225,8 @@ def load_models() -> Models:
             )
             _loaded.append(
                 Models(
-                    korean=KoreanModel.from_npz(_npz("toxicity_ko.npz")),
-                    english=EnglishModel.from_npz(_npz("toxicity_en.npz")),
+                    korean=KoreanModel.from_npz(load_npz("toxicity_ko.npz")),
+                    english=EnglishModel.from_npz(load_npz("toxicity_en.npz")),
                     lexicon=lexicon,
                 )
             )

@@ -85,7 +85,8 @@ REGISTRY = DetectorRegistry()
 # country code before a phone number) plus the context words ``near`` reads (at
 # most 40 characters away).
 REACH = 96
-# The longest text a trigger matches (triggers are short and bounded).
+# The longest text the trigger of a detector without ``detector_reach`` matches
+# (those triggers are short and bounded: markings, addresses, e-mail).
 TRIGGER_MAX = 16
 # Windows of one detector closer than this are scanned as one slice.
 BRIDGE = 32
@@ -93,7 +94,8 @@ BRIDGE = 32
 # (``re._parser`` has no public name or type stubs).
 re_parser: Any = importlib.import_module("re._parser")
 # What a pattern's lookarounds read beyond its match (``NO_DIGIT_BEFORE`` reads two
-# characters back), with room to spare.
+# characters back) and the one edge character a trigger may carry outside the
+# value (``EDGE_BEFORE`` / ``EDGE_AFTER``), with room to spare.
 LOOKAROUND = 4
 
 
@@ -126,9 +128,10 @@ class TriggerIndex:
     """One hyperscan pass that says, per detector, which slices of a text it
     must scan.
 
-    A detector declares ``trigger`` (a short, bounded regex in the syntax Python
-    and hyperscan share) when every value it reports contains a match of it — six
-    digits and a hyphen for a resident number, ``@`` for e-mail. The windows are
+    A detector declares ``trigger`` (a bounded regex in the syntax Python and
+    hyperscan share) when every value it reports contains a match of it (give
+    or take one edge character: ``EDGE_BEFORE`` / ``EDGE_AFTER``) — a free-standing
+    six digits and the gender digit for a resident number, ``@`` for e-mail. The windows are
     every trigger match widened by ``REACH`` (and ``TRIGGER_MAX``) on both sides —
     or by what ``detector_reach`` computes for a detector that declares its
     ``pattern`` and ``context`` — merged; a slice never starts or ends within that

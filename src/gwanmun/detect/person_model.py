@@ -23,10 +23,11 @@ import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
+
+from gwanmun.packaged import calibrate, load_npz
 
 DIM = 1 << 18
 FEATURE_VERSION = 1
@@ -280,8 +281,7 @@ class TokenModel:
     def score(self, probability: float) -> float:
         """A finding's score: the threshold maps to 0.6 (above the default
         policy's PERSON minimum of 0.5), certainty to 1."""
-        t = min(0.999, max(0.001, self.threshold))
-        return min(1.0, 0.6 + 0.4 * max(0.0, probability - t) / (1.0 - t))
+        return calibrate(max(probability, self.threshold), self.threshold, 0.6)
 
 
 _lock = threading.Lock()
@@ -295,19 +295,21 @@ def model_file(language: str) -> str:
 def load_model(language: str) -> TokenModel:
     """The packaged model for ``language`` ("ko" or "ja"). A missing or stale
     file raises: the detector then fails, and the guard blocks (fail closed)."""
+    model = _models.get(language)
+    if model is not None:
+        return model
     with _lock:
         if language not in _models:
-            resource = resources.files("gwanmun.data").joinpath(model_file(language))
-            with resources.as_file(resource) as path, np.load(path) as data:
-                if int(data["feature_version"]) != FEATURE_VERSION:
-                    raise ValueError(
-                        f"{model_file(language)} was trained on feature version "
-                        f"{int(data['feature_version'])}, this code makes "
-                        f"{FEATURE_VERSION}: retrain with bench/train_persons.py"
-                    )
-                _models[language] = TokenModel(
-                    weights=np.asarray(data["weights"], dtype=np.float32),
-                    bias=float(data["bias"]),
-                    threshold=float(data["threshold"]),
+            data = load_npz(model_file(language))
+            if int(data["feature_version"]) != FEATURE_VERSION:
+                raise ValueError(
+                    f"{model_file(language)} was trained on feature version "
+                    f"{int(data['feature_version'])}, this code makes "
+                    f"{FEATURE_VERSION}: retrain with bench/train_persons.py"
                 )
+            _models[language] = TokenModel(
+                weights=np.asarray(data["weights"], dtype=np.float32),
+                bias=float(data["bias"]),
+                threshold=float(data["threshold"]),
+            )
         return _models[language]
