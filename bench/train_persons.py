@@ -52,7 +52,7 @@ TESTS = ROOT / "tests" / "data"
 SETS = {"ko": ("ko_ner.dev.jsonl", "PS"), "ja": ("ja_ner.dev.jsonl", "人名")}
 FOLDS = 5
 C = 3.0
-THRESHOLDS = [round(0.05 * k, 2) for k in range(1, 15)]
+THRESHOLDS = [round(0.025 * k, 3) for k in range(1, 29)]
 
 Span = tuple[int, int]
 
@@ -206,7 +206,7 @@ def main() -> None:
         print(f"{'threshold':>10}{'precision':>11}{'recall':>9}{'F2':>8}   (out of fold)")
         for threshold, precision, recall, f2 in cv.curve:
             mark = "  <- chosen (best F2)" if threshold == cv.threshold else ""
-            print(f"{threshold:>10.2f}{precision:>11.3f}{recall:>9.3f}{f2:>8.3f}{mark}")
+            print(f"{threshold:>10.3f}{precision:>11.3f}{recall:>9.3f}{f2:>8.3f}{mark}")
         print(f"recall at precision >= 0.80: {cv.recall_at_precision(0.80):.3f}\n")
         if args.check:
             continue

@@ -4,8 +4,11 @@ Each morpheme the analyser returns (kiwipiepy for Korean, sudachipy for
 Japanese) gets a small bag of string features — its form, tag, first and last
 characters, the neighbouring morphemes and tags, the characters right before
 and after it, the rest of its word (particles such as 은/의/씨) and, for
-Korean, what the rule-based guess in ``names.py`` said — hashed into a fixed
-vector. A logistic regression scores each one; morphemes at or above the
+Korean, what the rule-based guess in ``names.py`` said, and the word clusters
+of the morpheme and its neighbours (``data/piece_clusters.npz``: pieces of a
+multilingual sentence encoder's vocabulary grouped by meaning, so a name the
+training data never showed shares features with names it did) — hashed into a
+fixed vector. A logistic regression scores each one; morphemes at or above the
 trained threshold that touch are merged into one name.
 
 Trained by ``bench/train_persons.py`` on the public development sets (KLUE NER
@@ -30,7 +33,7 @@ import numpy.typing as npt
 from gwanmun.packaged import calibrate, load_npz
 
 DIM = 1 << 18
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 # Morphemes never part of a name (particles, endings, punctuation): not scored.
 _KO_SKIP = ("J", "E", "SF", "SP", "SS", "SE", "SO", "SW", "XSV", "XSA", "VCP", "VCN", "W_")
@@ -92,6 +95,61 @@ def _own(form: str, tag: str) -> tuple[str, ...]:
     )
 
 
+@dataclass(frozen=True)
+class PieceClusters:
+    """Cluster ids of the sentence encoder's pieces (``bench/build_piece_clusters.py``)."""
+
+    rows: dict[str, int]  # piece -> row of ``ids``
+    ids: npt.NDArray[np.int16]  # (pieces, granularities)
+    granularities: tuple[int, ...]
+
+    def pieces(self, form: str) -> list[int]:
+        """Rows for ``form``: the whole form as one piece (with or without the
+        word-start mark), else one per character (row 0, ``<unk>``, if unknown)."""
+        row = self.rows.get("\u2581" + form)
+        if row is None:
+            row = self.rows.get(form)
+        if row is not None:
+            return [row]
+        return [self.rows.get(c, 0) for c in form] or [0]
+
+
+_clusters: list[PieceClusters] = []
+_clusters_lock = threading.Lock()
+
+
+def piece_clusters() -> PieceClusters:
+    """The packaged cluster table, loaded once. A missing file raises (the
+    detector then fails and the guard blocks)."""
+    if not _clusters:
+        with _clusters_lock:
+            if not _clusters:
+                data = load_npz("piece_clusters.npz")
+                pieces = data["pieces"].tobytes().decode("utf-8").split("\x00")
+                granularities = tuple(int(k) for k in data["granularities"])
+                ids = np.stack([data[f"k{k}"] for k in granularities], axis=1)
+                if len(ids) != len(pieces):
+                    raise ValueError("piece_clusters.npz: pieces and cluster ids differ in number")
+                rows = {piece: row for row, piece in enumerate(pieces)}
+                _clusters.append(PieceClusters(rows, ids, granularities))
+    return _clusters[0]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cluster_features(form: str, role: str) -> tuple[str, ...]:
+    """The clusters of ``form``'s first piece at every granularity; for the
+    morpheme itself (role ``w``) also its last piece's and its piece count."""
+    table = piece_clusters()
+    rows = table.pieces(form)
+    first = table.ids[rows[0]].tolist()
+    out = [f"E{role}{k}f={c}" for k, c in zip(table.granularities, first, strict=True)]
+    if role == "w":
+        last = table.ids[rows[-1]].tolist()
+        out += [f"E{role}{k}l={c}" for k, c in zip(table.granularities, last, strict=True)]
+        out.append(f"E{role}n={min(len(rows), 4)}")
+    return tuple(out)
+
+
 def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
     """Features shared by both languages: the morpheme, its neighbours, the text
     around it."""
@@ -121,6 +179,9 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
         f"a3={after}",
         f"b1={before[-1:]}",
         f"b2={before[-2:]}",
+        *_cluster_features(m.form, "w"),
+        *(_cluster_features(pf, "p") if i > 0 else ()),
+        *(_cluster_features(nf, "n") if i + 1 < len(morphemes) else ()),
     ]
 
 
