@@ -24,7 +24,8 @@ _KR_TAIL = r"(?:[ ]?,?[ ]?(?:지하[ ]?)?\d{1,3}층)?(?:[ ]?\d{1,5}호)?(?:[ ]?\
 _KR_ROAD = (
     r"(?P<value>(?:(?:" + _KR_PROVINCE + r")[ ]?)?" + _KR_UNIT
     + r"(?:[가-힣]{1,5}(?:읍|면)[ ]?)?[가-힣0-9]{1,12}(?:대로|로|길)[ ]?\d{1,5}(?:-\d{1,4})?"
-    + _KR_TAIL + r")"
+    # 종로1가, 을지로2가 … are neighbourhoods (lot-number form), not road 1
+    + r"(?!\d|가[ ]?(?:산[ ]?)?\d)" + _KR_TAIL + r")"
 )  # fmt: skip
 _KR_LOT = (
     r"(?P<lot>(?:(?:" + _KR_PROVINCE + r")[ ]?)?" + _KR_UNIT
@@ -46,9 +47,16 @@ _JP = (
 )  # fmt: skip
 
 
-# Every address ends in a road or neighbourhood and a number, or starts at a
-# prefecture (see gwanmun.detect.TriggerIndex: only windows around these are read).
-_ANCHOR = r"(?:로|길|동|리|가) ?(?:산 ?)?[0-9]|" + _JP_PREF
+# What every address contains (see gwanmun.detect.TriggerIndex: only windows
+# around these are read): in Korean, the last 시·군·구 of its unit, then the
+# road (…로, …길, …대로) or neighbourhood (…동, …리, …가) and its number — the
+# same bounds as the patterns above, so "…으로 3년" in prose does not open a
+# window; in Japanese, the prefecture, its 市区町村 and the start of a number.
+_ANCHOR = (
+    r"[시군구] ?(?:[가-힣]{1,5}[읍면] ?)?(?:[가-힣0-9]{1,13}[로길] ?[0-9]"
+    + r"|[가-힣0-9]{1,8}[동리가] ?(?:산 ?)?[0-9])|(?:" + _JP_PREF
+    + r")[^\s、。,，「」]{1,20}[市区町村郡][^\s、。,，「」]{0,20}[0-9一二三四五六七八九十〇]"
+)  # fmt: skip
 
 
 class Addresses(PatternDetector):
