@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gwanmun.detect.credentials import (
     _ASSIGNMENT,
+    _ASSIGNMENT_STARTS,
+    _CASED,
     _JWT,
     _KNOWN,
+    _TOKEN,
     Credentials,
     _assignments,
-    _find_all,
     _matches_at,
+    literal_starts,
 )
 from tests.detect.helpers import found
 
@@ -68,7 +74,7 @@ def test_secret_look_alikes(text: str) -> None:
 _PIECES = st.sampled_from(
     ["password", "PASS", "Pwd", "secret", "api_key", "API-KEY", "access_token", "token", "비밀번호",
      "パスワード", "암호", "=", ": ", " is ", "는 ", "'", '"', " ", "\n", "hunter2", "x9", "İ", "ı",
-     "ſ", "가", ",", "passcode", "ap", "_key", "pa", "sword", "ss"]
+     "ſ", "\u212a", "가", ",", "passcode", "ap", "_key", "pa", "sword", "ss"]
 )  # fmt: skip
 _TRICKY = [
     "password=token=hunter22",  # a keyword inside a match is not a new match
@@ -76,6 +82,7 @@ _TRICKY = [
     "apı_key=hunter22",  # the regex folds ı to i; lower() does not
     "paſsword=hunter22",  # ſ to s likewise
     "İ password=hunter22",  # lower() makes İ two characters
+    "toKen=hunter22",  # the Kelvin sign folds to k
     "passpassword=abcd1234",
 ]
 
@@ -99,6 +106,17 @@ def test_assignments_agree_with_the_plain_regex_on_any_mix(text: str) -> None:
     _same_as_plain_regex(text)
 
 
+def _find_all(text: str, words: Iterable[str], offset: int = 0) -> set[int]:
+    """Where each of ``words`` occurs in ``text``, minus ``offset`` (by str.find)."""
+    starts: set[int] = set()
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            starts.add(at - offset)
+            at = text.find(word, at + 1)
+    return starts
+
+
 _TOKEN_PIECES = st.sampled_from(
     ["AKIA", "ASIA", "ghp_", "gho_", "gh", "github_pat_", "xoxb-", "sk-", "sk-proj-", "AIza",
      "rk_live_", "sk_test_", "k_live_", "gwk_", "0123456789ab", "_", "-----BEGIN ", "RSA ",
@@ -114,3 +132,29 @@ def test_known_formats_agree_with_the_plain_regexes_on_any_mix(text: str) -> Non
         expected = [m.span() for m in pattern.finditer(text)]
         found_at = _matches_at(pattern, text, _find_all(text, literals, offset))
         assert [m.span() for m in found_at] == expected, pattern.pattern
+
+
+# The token pattern as first written, with lookarounds; the shipped one leaves
+# them out so the engine can skip ahead (a greedy run from the leftmost start).
+_TOKEN_WITH_LOOKAROUNDS = re.compile(
+    r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{24,}(?![A-Za-z0-9+/_=-])"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKEN_PIECES, max_size=20).map("".join))
+def test_token_runs_are_the_lookaround_pattern_s(text: str) -> None:
+    expected = [m.span() for m in _TOKEN_WITH_LOOKAROUNDS.finditer(text)]
+    assert [m.span() for m in _TOKEN.finditer(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, _TOKEN_PIECES), max_size=24).map("".join))
+def test_literal_starts_are_where_str_find_finds_them(text: str) -> None:
+    starts = literal_starts(text)
+    for word in _CASED:
+        assert starts.get(word, set()) == _find_all(text, (word,)), word
+    if any(c in text for c in "ıſ\u212aİ"):
+        return  # the assignment words are then matched by the plain regex
+    for word in _ASSIGNMENT_STARTS:
+        assert starts.get(word, set()) == _find_all(text.lower(), (word,)), word

@@ -151,35 +151,16 @@ class TriggerIndex:
         for d in triggered:
             reach = detector_reach(d)
             self.reach.append((TRIGGER_MAX + REACH, REACH) if reach is None else reach)
-        self._db: hyperscan.Database | None = None
-        if triggers:
-            self._db = hyperscan.Database()
-            self._db.compile(
-                expressions=[t.encode("utf-8") for t in triggers],
-                ids=list(range(len(triggers))),
-                elements=len(triggers),
-                flags=[hyperscan.HS_FLAG_UTF8] * len(triggers),
-            )
-        self._local = threading.local()
+        self._scanner = (
+            Scanner(triggers, [hyperscan.HS_FLAG_UTF8] * len(triggers)) if triggers else None
+        )
 
     def windows(self, text: str) -> Windows:
-        if self._db is None:
+        if self._scanner is None:
             return {}
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        data = text.encode("utf-8", "surrogatepass")
-        ends: list[tuple[int, int]] = []
-
-        def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
-            ends.append((end, number))
-
-        self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+        ends = self._scanner.ends(text)
         if not ends:
             return {}
-        ends.sort()
-        if len(data) != len(text):  # byte offsets to character offsets
-            ends = _char_offsets(data, ends)
         found: Windows = {}
         for end, number in ends:
             before, after = self.reach[number]
@@ -191,6 +172,39 @@ class TriggerIndex:
             else:
                 slices.append((lo, hi))
         return found
+
+
+class Scanner:
+    """A hyperscan database of ``expressions`` run over ``str`` text: where each
+    match ends, in characters. One scratch space per thread (hyperscan's rule)."""
+
+    def __init__(self, expressions: Sequence[str], flags: Sequence[int]) -> None:
+        self._db = hyperscan.Database()
+        self._db.compile(
+            expressions=[e.encode("utf-8") for e in expressions],
+            ids=list(range(len(expressions))),
+            elements=len(expressions),
+            flags=list(flags),
+        )
+        self._local = threading.local()
+
+    def ends(self, text: str) -> list[tuple[int, int]]:
+        """``(end, expression number)`` of every match, sorted; ``end`` is a
+        character offset into ``text``."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        data = text.encode("utf-8", "surrogatepass")
+        ends: list[tuple[int, int]] = []
+
+        def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
+            ends.append((end, number))
+
+        self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+        ends.sort()
+        if ends and len(data) != len(text):  # byte offsets to character offsets
+            ends = _char_offsets(data, ends)
+        return ends
 
 
 def _char_offsets(data: bytes, ends: list[tuple[int, int]]) -> list[tuple[int, int]]:
