@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Iterator
 
 from gwanmun.types import Finding
 
@@ -19,6 +20,29 @@ SEP = r"[ .\-]?"
 # trigger with these fires at a free-standing number, not inside a longer one.
 EDGE_BEFORE = r"(?:^|[^0-9A-Za-z])"
 EDGE_AFTER = r"(?:[^0-9A-Za-z]|$)"
+
+
+_DIGIT_RUN = re.compile(r"\d[0-9]*")  # opens with a class: the engine skips to a digit
+_ASCII_ALNUM = frozenset(string.digits + string.ascii_letters)
+
+
+def digit_led_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match opens with
+    ``NO_DIGIT_BEFORE`` and a digit: tried only at digits that follow something
+    other than an ASCII letter or digit. A pattern that opens with a lookbehind
+    is otherwise tried at every position of the text (2-3x slower on prose)."""
+    pos = 0
+    search, match = _DIGIT_RUN.search, pattern.match
+    while (run := search(text, pos)) is not None:
+        at = run.start()
+        m = None if at and text[at - 1] in _ASCII_ALNUM else match(text, at)
+        if m is None:
+            # No match starts later in a run of ASCII digits (a digit precedes
+            # each); after another script's digit (٣), the next one may start one.
+            pos = run.end() if text[at] in _ASCII_ALNUM else at + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def near(text: str, start: int, end: int, words: Iterable[str], window: int = 24) -> bool:
@@ -61,6 +85,8 @@ class PatternDetector:
     id: str = ""
     kind: str = ""
     pattern: re.Pattern[str] = re.compile(r"(?!x)x")
+    # Every match opens with NO_DIGIT_BEFORE and a digit (``digit_led_matches``).
+    digit_led: bool = False
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -71,7 +97,10 @@ class PatternDetector:
 
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
-        for match in self.pattern.finditer(text):
+        matches = (
+            digit_led_matches(self.pattern, text) if self.digit_led else self.pattern.finditer(text)
+        )
+        for match in matches:
             score = self.score(match, text)
             if score is None or score < 0.5:
                 continue

@@ -101,6 +101,7 @@ class CreditCard(PatternDetector):
     context = 24
     id = "credit_card"
     kind = "CREDIT_CARD"
+    digit_led = True
     pattern = re.compile(
         NO_DIGIT_BEFORE
         + r"(?P<value>\d{4}(?P<s>[- ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"

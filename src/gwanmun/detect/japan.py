@@ -52,6 +52,7 @@ class MyNumber(PatternDetector):
     context = 24
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
+    digit_led = True
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([- ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -68,6 +69,7 @@ class CorporateNumber(PatternDetector):
     context = 24
     id = "jp_corporate_number"
     kind = "JP_CORPORATE_NUMBER"
+    digit_led = True
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{13}|\d-\d{4}-\d{4}-\d{4})" + NO_DIGIT_AFTER
     )
@@ -95,6 +97,7 @@ class JapaneseDriverLicense(PatternDetector):
     context = 24
     id = "jp_driver_license"
     kind = "JP_DRIVER_LICENSE"
+    digit_led = True
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>(?:[1-8]\d|9[0-7])\d{10})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -148,6 +151,7 @@ class PensionNumber(PatternDetector):
     context = 24
     id = "jp_pension_number"
     kind = "JP_PENSION_NUMBER"
+    digit_led = True
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}-?\d{6})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:

@@ -21,6 +21,7 @@ from gwanmun.detect._common import (
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
+    digit_led_matches,
     make,
     near,
 )
@@ -75,6 +76,7 @@ class KoreanResidentNumbers:
     context = 24
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
+    digit_led = True
     pattern = re.compile(
         NO_DIGIT_BEFORE
         + r"(?P<front>\d{6})(?P<sep>[ ]?-[ ]?|[ ]?)(?P<g>\d)(?P<tail>\d{6}|[0-9]{0,5}[*xX●○#]{1,6})"
@@ -83,7 +85,7 @@ class KoreanResidentNumbers:
 
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
-        for m in self.pattern.finditer(text):
+        for m in digit_led_matches(self.pattern, text):
             front, gender, tail = m.group("front"), m.group("g"), m.group("tail")
             if len(tail) != 6:
                 continue
@@ -165,6 +167,7 @@ class KoreanBusinessNumber(PatternDetector):
     context = 24
     id = "kr_brn"
     kind = "KR_BRN"
+    digit_led = True
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -182,6 +185,7 @@ class KoreanHealthInsurance(PatternDetector):
     context = 30
     id = "kr_health_insurance"
     kind = "KR_HEALTH_INSURANCE"
+    digit_led = True
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{11}|\d{1}-\d{10}|\d{4}-\d{7})" + NO_DIGIT_AFTER
     )
@@ -202,6 +206,7 @@ class KoreanBankAccount(PatternDetector):
     context = 20
     id = "kr_bank_account"
     kind = "BANK_ACCOUNT"
+    digit_led = True
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{2,6}(?:-\d{2,7}){1,3}|\d{10,14})" + NO_DIGIT_AFTER
     )
