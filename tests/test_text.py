@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from gwanmun.text import normalize
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
 
 
 @pytest.mark.parametrize(
@@ -77,3 +81,22 @@ def test_fast_and_slow_paths_agree_on_mixed_text() -> None:
     for i, ch in enumerate(n.text):
         source = text[n.starts[i] : n.ends[i]]
         assert ch in normalize(source).text or source in ("ー",), (i, ch, source)
+
+
+# The two digit patterns as first written (lookbehind first); the shipped ones
+# open with a character class so the engine can skip ahead. Same matches.
+_DIGIT_DASH_PLAIN = re.compile("(?<=[0-9])[\u30fc\uff70\u4e00](?=[0-9])")
+_SPACED_DIGITS_PLAIN = re.compile(r"(?<![0-9])[0-9](?:[ ][0-9-]){5,}(?![0-9])")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["0", "1", " ", "-", "ー", "一", "ｰ", "a", "가", "12", " 3", "٣"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_digit_patterns_skip_ahead_and_find_the_same(text: str) -> None:
+    assert _DIGIT_DASH.sub("-", text) == _DIGIT_DASH_PLAIN.sub("-", text)
+    expected = [m.span() for m in _SPACED_DIGITS_PLAIN.finditer(text)]
+    assert [m.span() for m in _SPACED_DIGITS.finditer(text)] == expected
