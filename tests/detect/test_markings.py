@@ -33,6 +33,8 @@ ADDRESSES = Addresses()
         ("TOP SECRET//NOFORN", ["TOP SECRET"]),
         ("CONFIDENTIAL - do not forward", ["CONFIDENTIAL"]),
         ("Classification: Secret", ["Secret"]),
+        ("CLASSIFIED: restricted", ["restricted"]),
+        ("Claſſification: Secret", ["Secret"]),  # the regex folds ſ to s; lower() does not
         ("INTERNAL ONLY", ["INTERNAL ONLY"]),
     ],
 )

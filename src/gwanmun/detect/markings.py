@@ -15,31 +15,39 @@ from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import make
 from gwanmun.types import Finding
 
-_RULES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
-    (re.compile(p, re.MULTILINE), s)
-    for p, s in (
+# The one case-insensitive rule's words, looked for in the lower-cased text (the
+# rule is simply run when the text holds a character the regex folds to ASCII and
+# lower() does not: ı, ſ, K, İ).
+_FOLDED = ("classif", "marking")
+_FOLDS_TO_ASCII = ("ı", "ſ", "\u212a", "İ")
+
+# (pattern, score, strings one of which every match contains: the rule is run
+# only on a text holding one; lower-cased where the pattern ignores case).
+_RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
+    (re.compile(p, re.MULTILINE), s, needs)
+    for p, s, needs in (
         # Korea
-        (r"(?:군사[ ]?)?(?:III|II|I|[1-3])[ ]?급[ ]?(?:군사[ ]?)?비밀", 0.99),
-        (r"군사[ ]?(?:비밀|기밀)", 0.95),
-        (r"대외비(?![용])", 0.92),
-        (r"(?:부분공개|비공개)[ ]?\([ ]?[1-8][ ]?\)", 0.95),
+        (r"(?:군사[ ]?)?(?:III|II|I|[1-3])[ ]?급[ ]?(?:군사[ ]?)?비밀", 0.99, ("비밀",)),
+        (r"군사[ ]?(?:비밀|기밀)", 0.95, ("군사",)),
+        (r"대외비(?![용])", 0.92, ("대외비",)),
+        (r"(?:부분공개|비공개)[ ]?\([ ]?[1-8][ ]?\)", 0.95, ("공개",)),
         # Japan
-        (r"特定秘密(?!保護)", 0.99),
-        (r"極秘|厳秘|時限秘|㊙", 0.95),
-        (r"取扱厳重注意|取扱注意|取り扱い注意", 0.88),
-        (r"部外秘|社外秘|関係者限り|関係者外秘", 0.9),
-        (r"機密性[ ]?[23](?![0-9])", 0.92),
-        (r"[【\[「(〔<《][ ]?秘[ ]?[】\]」)〕>》]", 0.95),
-        (r"^[ \t]*秘[ \t]*(?:$|[:：])", 0.9),
+        (r"特定秘密(?!保護)", 0.99, ("特定秘密",)),
+        (r"極秘|厳秘|時限秘|㊙", 0.95, ("秘", "㊙")),
+        (r"取扱厳重注意|取扱注意|取り扱い注意", 0.88, ("注意",)),
+        (r"部外秘|社外秘|関係者限り|関係者外秘", 0.9, ("秘", "関係者限り")),
+        (r"機密性[ ]?[23](?![0-9])", 0.92, ("機密性",)),
+        (r"[【\[「(〔<《][ ]?秘[ ]?[】\]」)〕>》]", 0.95, ("秘",)),
+        (r"^[ \t]*秘[ \t]*(?:$|[:：])", 0.9, ("秘",)),
         # English
-        (r"\bTOP[ ]?SECRET\b", 0.99),
-        (r"(?<![A-Za-z])SECRET(?![A-Za-z])", 0.85),
-        (r"(?<![A-Za-z])CONFIDENTIAL(?![A-Za-z])", 0.85),
-        (r"^[ \t]*Confidential\b", 0.8),
+        (r"\bTOP[ ]?SECRET\b", 0.99, ("SECRET",)),
+        (r"(?<![A-Za-z])SECRET(?![A-Za-z])", 0.85, ("SECRET",)),
+        (r"(?<![A-Za-z])CONFIDENTIAL(?![A-Za-z])", 0.85, ("CONFIDENTIAL",)),
+        (r"^[ \t]*Confidential\b", 0.8, ("Confidential",)),
         (r"(?i:classification|classified|marking)[ ]?:[ ]?(?P<v>(?i:top secret|secret|"
-         r"confidential|restricted))", 0.95),
+         r"confidential|restricted))", 0.95, _FOLDED),
         (r"\bINTERNAL[ ]USE[ ]ONLY\b|\bINTERNAL[ ]ONLY\b|\bFOR[ ]OFFICIAL[ ]USE[ ]ONLY\b|"
-         r"\bFOUO\b", 0.85),
+         r"\bFOUO\b", 0.85, ("ONLY", "FOUO")),
     )
 )  # fmt: skip
 
@@ -64,7 +72,14 @@ class Markings:
         found: list[Finding] = []
         if not _HINT.search(text):
             return found
-        for pattern, score in _RULES:
+        for pattern, score, needs in _RULES:
+            if needs is _FOLDED:
+                if not any(c in text for c in _FOLDS_TO_ASCII):
+                    folded = text.lower()
+                    if not any(word in folded for word in needs):
+                        continue
+            elif not any(word in text for word in needs):
+                continue
             for m in pattern.finditer(text):
                 group = "v" if m.groupdict().get("v") else 0
                 start, end = m.start(group), m.end(group)
