@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bench.eval_guard import SET, load
 from gwanmun.detect import BRIDGE, REACH, Detector, TriggerIndex, detect_in
-from gwanmun.detect._common import digit_led_matches
+from gwanmun.detect._common import matches_at_starts
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.text import normalize
 from gwanmun.types import Finding
@@ -145,26 +145,26 @@ def test_values_glued_to_digits_and_letters_are_found_alike(glue: str) -> None:
             )
 
 
-DIGIT_LED = [d for d in builtin_detectors() if getattr(d, "digit_led", False)]
+SKIPPING = [d for d in builtin_detectors() if getattr(d, "starts", None) is not None]
 
 
 def test_the_numeric_detectors_skip_to_digits() -> None:
-    ids = {d.id for d in DIGIT_LED}
-    assert {"kr_resident", "kr_bank_account", "credit_card", "jp_my_number"} <= ids
+    ids = {d.id for d in SKIPPING}
+    assert {"kr_resident", "kr_bank_account", "credit_card", "jp_my_number", "phone"} <= ids
 
 
 _NUMERIC_PIECES = st.sampled_from(
     ["0", "1", "9", "19", "900101", "1234567", "4111", "٣", "-", ".", " ", "a", "Z", "x",
-     "*", "가", "は", "〒", "\n"]
+     "*", "가", "は", "〒", "\n", "+", "(", ")", "+82", "(0)", "010", "0312345678"]
 )  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_NUMERIC_PIECES, max_size=30).map("".join))
-def test_digit_led_detectors_match_as_finditer_does(text: str) -> None:
-    # digit_led_matches tries a pattern only at digits that follow neither an
-    # ASCII letter nor a digit; for these patterns that must equal finditer.
-    for detector in DIGIT_LED:
-        pattern = getattr(detector, "pattern")  # noqa: B009
+def test_skipping_detectors_match_as_finditer_does(text: str) -> None:
+    # matches_at_starts tries a pattern only where its ``starts`` says a match
+    # can begin; for these detectors that must equal finditer.
+    for detector in SKIPPING:
+        pattern, starts = getattr(detector, "pattern"), getattr(detector, "starts")  # noqa: B009
         expected = [m.span() for m in pattern.finditer(text)]
-        assert [m.span() for m in digit_led_matches(pattern, text)] == expected, detector.id
+        assert [m.span() for m in matches_at_starts(pattern, text, starts)] == expected, detector.id

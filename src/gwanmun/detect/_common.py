@@ -22,23 +22,28 @@ EDGE_BEFORE = r"(?:^|[^0-9A-Za-z])"
 EDGE_AFTER = r"(?:[^0-9A-Za-z]|$)"
 
 
-_DIGIT_RUN = re.compile(r"\d[0-9]*")  # opens with a class: the engine skips to a digit
+# Where a number starts: a digit (any script's) and the ASCII digits after it. It
+# opens with a character class, so the engine skips to the next digit.
+DIGIT_RUN = re.compile(r"\d[0-9]*")
 _ASCII_ALNUM = frozenset(string.digits + string.ascii_letters)
 
 
-def digit_led_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose every match opens with
-    ``NO_DIGIT_BEFORE`` and a digit: tried only at digits that follow something
-    other than an ASCII letter or digit. A pattern that opens with a lookbehind
-    is otherwise tried at every position of the text (2-3x slower on prose)."""
+def matches_at_starts(
+    pattern: re.Pattern[str], text: str, starts: re.Pattern[str] = DIGIT_RUN
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match begins where a
+    match of ``starts`` begins, never after an ASCII letter or digit, and so never
+    inside a run of ASCII digits (``NO_DIGIT_BEFORE`` and a digit, say): tried
+    only there. A pattern that opens with a lookbehind is otherwise tried at
+    every position of the text (2-3x slower on prose)."""
     pos = 0
-    search, match = _DIGIT_RUN.search, pattern.match
+    search, match = starts.search, pattern.match
     while (run := search(text, pos)) is not None:
         at = run.start()
         m = None if at and text[at - 1] in _ASCII_ALNUM else match(text, at)
         if m is None:
             # No match starts later in a run of ASCII digits (a digit precedes
-            # each); after another script's digit (٣), the next one may start one.
+            # each); after another script's digit (٣) or a sign, the next may.
             pos = run.end() if text[at] in _ASCII_ALNUM else at + 1
             continue
         yield m
@@ -85,8 +90,8 @@ class PatternDetector:
     id: str = ""
     kind: str = ""
     pattern: re.Pattern[str] = re.compile(r"(?!x)x")
-    # Every match opens with NO_DIGIT_BEFORE and a digit (``digit_led_matches``).
-    digit_led: bool = False
+    # Where every match begins, if the pattern allows skipping (``matches_at_starts``).
+    starts: re.Pattern[str] | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -98,7 +103,9 @@ class PatternDetector:
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
         matches = (
-            digit_led_matches(self.pattern, text) if self.digit_led else self.pattern.finditer(text)
+            self.pattern.finditer(text)
+            if self.starts is None
+            else matches_at_starts(self.pattern, text, self.starts)
         )
         for match in matches:
             score = self.score(match, text)

@@ -18,6 +18,7 @@ import phonenumbers
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    DIGIT_RUN,
     EDGE_AFTER,
     EDGE_BEFORE,
     NO_DIGIT_AFTER,
@@ -48,6 +49,8 @@ class Phone(PatternDetector):
     # Where a reported value starts: a country code, or a trunk 0 (``score``
     # drops the rest) after what the pattern's lookbehind allows.
     trigger = r"\+[0-9]|(?:^|[^0-9A-Za-z+\-])\(?0[0-9 )\-]"
+    # A match begins at a sign, a bracket or a digit, never after a letter or digit.
+    starts = re.compile(r"[\d+(][0-9]*")
     context = 24
     id = "phone"
     kind = "PHONE"
@@ -101,7 +104,7 @@ class CreditCard(PatternDetector):
     context = 24
     id = "credit_card"
     kind = "CREDIT_CARD"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE
         + r"(?P<value>\d{4}(?P<s>[- ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"

@@ -12,6 +12,7 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    DIGIT_RUN,
     EDGE_AFTER,
     EDGE_BEFORE,
     NO_DIGIT_AFTER,
@@ -52,7 +53,7 @@ class MyNumber(PatternDetector):
     context = 24
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([- ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -69,7 +70,7 @@ class CorporateNumber(PatternDetector):
     context = 24
     id = "jp_corporate_number"
     kind = "JP_CORPORATE_NUMBER"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{13}|\d-\d{4}-\d{4}-\d{4})" + NO_DIGIT_AFTER
     )
@@ -97,7 +98,7 @@ class JapaneseDriverLicense(PatternDetector):
     context = 24
     id = "jp_driver_license"
     kind = "JP_DRIVER_LICENSE"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>(?:[1-8]\d|9[0-7])\d{10})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -118,7 +119,9 @@ class JapaneseHealthInsurance(PatternDetector):
     _words = ("保険者番号", "保険証", "被保険者", "健康保険", "国民健康保険", "資格確認")
 
     def detect(self, text: str) -> list[Finding]:
-        found = []
+        found: list[Finding] = []
+        if not any(word in text for word in self._words):
+            return found  # every finding needs one of them near it
         for m in self.pattern.finditer(text):
             if m.group("value"):
                 if near(text, m.start(), m.end(), self._words, window=40):
@@ -151,7 +154,7 @@ class PensionNumber(PatternDetector):
     context = 24
     id = "jp_pension_number"
     kind = "JP_PENSION_NUMBER"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}-?\d{6})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:

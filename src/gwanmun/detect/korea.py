@@ -16,13 +16,14 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    DIGIT_RUN,
     EDGE_AFTER,
     EDGE_BEFORE,
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
-    digit_led_matches,
     make,
+    matches_at_starts,
     near,
 )
 from gwanmun.types import Finding
@@ -76,7 +77,7 @@ class KoreanResidentNumbers:
     context = 24
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE
         + r"(?P<front>\d{6})(?P<sep>[ ]?-[ ]?|[ ]?)(?P<g>\d)(?P<tail>\d{6}|[0-9]{0,5}[*xX●○#]{1,6})"
@@ -85,7 +86,7 @@ class KoreanResidentNumbers:
 
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
-        for m in digit_led_matches(self.pattern, text):
+        for m in matches_at_starts(self.pattern, text):
             front, gender, tail = m.group("front"), m.group("g"), m.group("tail")
             if len(tail) != 6:
                 continue
@@ -167,7 +168,7 @@ class KoreanBusinessNumber(PatternDetector):
     context = 24
     id = "kr_brn"
     kind = "KR_BRN"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -185,7 +186,7 @@ class KoreanHealthInsurance(PatternDetector):
     context = 30
     id = "kr_health_insurance"
     kind = "KR_HEALTH_INSURANCE"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{11}|\d{1}-\d{10}|\d{4}-\d{7})" + NO_DIGIT_AFTER
     )
@@ -206,7 +207,7 @@ class KoreanBankAccount(PatternDetector):
     context = 20
     id = "kr_bank_account"
     kind = "BANK_ACCOUNT"
-    digit_led = True
+    starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{2,6}(?:-\d{2,7}){1,3}|\d{10,14})" + NO_DIGIT_AFTER
     )
