@@ -168,3 +168,17 @@ def test_skipping_detectors_match_as_finditer_does(text: str) -> None:
         pattern, starts = getattr(detector, "pattern"), getattr(detector, "starts")  # noqa: B009
         expected = [m.span() for m in pattern.finditer(text)]
         assert [m.span() for m in matches_at_starts(pattern, text, starts)] == expected, detector.id
+
+
+@pytest.mark.parametrize("repeat", [1, 2000])  # below and above the vectorised size
+def test_byte_offsets_become_character_offsets(repeat: int) -> None:
+    from gwanmun.detect import _VECTOR_BYTES, _char_offsets
+
+    text = "a가\U0001f600\ud800é " * repeat  # 1-, 2-, 3- and 4-byte characters, a lone surrogate
+    data = text.encode("utf-8", "surrogatepass")
+    assert (len(data) >= _VECTOR_BYTES) == (repeat > 1)
+    ends, byte = [(0, 0)], 0
+    for i, char in enumerate(text, start=1):
+        byte += len(char.encode("utf-8", "surrogatepass"))
+        ends.append((byte, i))
+    assert _char_offsets(data, ends) == [(i, i) for _, i in ends]

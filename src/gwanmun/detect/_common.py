@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -55,7 +56,12 @@ def near(text: str, start: int, end: int, words: Iterable[str], window: int = 24
     characters before ``start`` or after ``end``."""
     before = text[max(0, start - window) : start].lower()
     after = text[end : end + window].lower()
-    return any(w.lower() in before or w.lower() in after for w in words)
+    return any(w in before or w in after for w in _lowered(tuple(words)))
+
+
+@functools.lru_cache(maxsize=256)
+def _lowered(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w.lower() for w in words)
 
 
 def digits(value: str) -> str:
