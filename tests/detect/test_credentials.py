@@ -19,6 +19,7 @@ from gwanmun.detect.credentials import (
     Credentials,
     _assignments,
     _matches_at,
+    _scan,
     literal_starts,
 )
 from tests.detect.helpers import found
@@ -158,3 +159,9 @@ def test_literal_starts_are_where_str_find_finds_them(text: str) -> None:
         return  # the assignment words are then matched by the plain regex
     for word in _ASSIGNMENT_STARTS:
         assert starts.get(word, set()) == _find_all(text.lower(), (word,)), word
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, _TOKEN_PIECES), max_size=24).map("".join))
+def test_the_token_regex_is_skipped_only_when_it_cannot_match(text: str) -> None:
+    assert _scan(text)[1] == bool(_TOKEN.search(text))
