@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.eval_guard import SET, load
@@ -151,11 +151,13 @@ SKIPPING = [d for d in builtin_detectors() if getattr(d, "starts", None) is not 
 def test_the_numeric_detectors_skip_to_digits() -> None:
     ids = {d.id for d in SKIPPING}
     assert {"kr_resident", "kr_bank_account", "credit_card", "jp_my_number", "phone"} <= ids
+    assert "ip_address" in ids
 
 
 _NUMERIC_PIECES = st.sampled_from(
     ["0", "1", "9", "19", "900101", "1234567", "4111", "٣", "-", ".", " ", "a", "Z", "x",
-     "*", "가", "は", "〒", "\n", "+", "(", ")", "+82", "(0)", "010", "0312345678"]
+     "*", "가", "は", "〒", "\n", "+", "(", ")", "+82", "(0)", "010", "0312345678", ":", "::1",
+     "f", "fe80", "192.168", ".1"]
 )  # fmt: skip
 
 
@@ -182,3 +184,32 @@ def test_byte_offsets_become_character_offsets(repeat: int) -> None:
         byte += len(char.encode("utf-8", "surrogatepass"))
         ends.append((byte, i))
     assert _char_offsets(data, ends) == [(i, i) for _, i in ends]
+
+
+@settings(max_examples=300, deadline=None)
+@example(groups=[6, 2, 2], digits=12345678901, glue=" ")  # the trigger's corner cases
+@example(groups=[4, 2, 2, 2], digits=12345678901, glue=" ")
+@example(groups=[2, 2, 3, 3], digits=12345678901, glue=" ")
+@example(groups=[3, 7], digits=12345678901, glue=" ")
+@example(groups=[4, 4, 4, 1], digits=4111111111111111, glue=" ")
+@given(
+    groups=st.lists(st.integers(1, 8), min_size=1, max_size=5),
+    digits=st.integers(0, 10**30),
+    glue=st.sampled_from([" ", "-", "", "이고 ", "."]),
+)
+def test_numbers_of_any_grouping_are_found_alike(groups: list[int], digits: int, glue: str) -> None:
+    # Bank accounts, cards and the other dashed numbers: however the digits are
+    # grouped, a trigger opens a window wherever a detector reports a value.
+    pool = str(digits).zfill(40)
+    value, at = [], 0
+    for size in groups:
+        value.append(pool[at : at + size])
+        at += size
+    for sep in ("-", " "):
+        text = normalize("계좌 " + sep.join(value) + glue + "카드 번호 문의").text
+        windows = INDEX.windows(text)
+        for detector in TRIGGERED:
+            assert _sorted(detect_in(detector, text, windows)) == _sorted(detector.detect(text)), (
+                detector.id,
+                text,
+            )

@@ -15,6 +15,8 @@ from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
     ("raw", "clean"),
     [
         ("９００１０１－１２３４５６７", "900101-1234567"),  # full-width digits and hyphen
+        ("٩٠٠١٠١-١٢٣٤٥٦٧", "900101-1234567"),  # Arabic-Indic digits (NFKC keeps them)
+        ("९००१०१-१२३४५६७", "900101-1234567"),  # Devanagari digits
         ("900101\u200b-\u200d1234567", "900101-1234567"),  # zero-width characters
         ("900101\u202e-1234567\u202c", "900101-1234567"),  # bidi controls
         ("900101\u00ad-1234567", "900101-1234567"),  # soft hyphen

@@ -5,7 +5,8 @@ always point into what the user actually sent. The view:
 
 * NFKC per character (``㊙`` excepted: it is a marking, 秘 alone is not):
   full-width digits and letters,
-  ``①`` → ``1``, ideographic space → space;
+  ``①`` → ``1``, ideographic space → space; decimal digits of any script
+  (``٣``, ``३``) → ASCII digits;
 * dash variants (``‐ ‑ ‒ – — ― − ﹣``, and ``ー``/``一`` between digits) → ``-``;
 * zero-width, bidi-control and other invisible format characters removed;
 * spaced-out digits (``9 0 0 1 0 1 - 1 2 3 …``) closed up.
@@ -134,7 +135,10 @@ def _normalized_char(char: str) -> str:
         return "-"
     if char.isascii() or char in _KEEP:
         return char
-    return unicodedata.normalize("NFKC", char)
+    out = unicodedata.normalize("NFKC", char)
+    if len(out) == 1 and unicodedata.category(out) == "Nd":
+        return str(unicodedata.digit(out))  # ٣, ३, ๓ … (NFKC keeps them): 3
+    return out
 
 
 def _close_spaced_digits(

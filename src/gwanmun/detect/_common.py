@@ -16,11 +16,12 @@ NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9][-. ])"
 NO_DIGIT_AFTER = r"(?![0-9A-Za-z])(?![-. ][0-9])"
 # An optional separator inside a structured number (after normalisation).
 SEP = r"[ .\-]?"
-# In a trigger (hyperscan has no lookarounds): the character before or after a
-# value that NO_DIGIT_BEFORE / NO_DIGIT_AFTER allow, or the text's edge. A
-# trigger with these fires at a free-standing number, not inside a longer one.
-EDGE_BEFORE = r"(?:^|[^0-9A-Za-z])"
-EDGE_AFTER = r"(?:[^0-9A-Za-z]|$)"
+# In a trigger (hyperscan has no lookarounds): the one or two characters before
+# or after a value that NO_DIGIT_BEFORE / NO_DIGIT_AFTER allow, or the text's
+# edge. A trigger with these fires at a free-standing number, not inside a longer
+# one — nor at the inner groups of a dashed one (1234-5678-…).
+EDGE_BEFORE = r"(?:^|(?:^|[^0-9])[-. ]|[^0-9A-Za-z\-. ])"
+EDGE_AFTER = r"(?:$|[-. ](?:$|[^0-9])|[^0-9A-Za-z\-. ])"
 
 
 # Where a number starts: a digit (any script's) and the ASCII digits after it. It

@@ -97,8 +97,8 @@ class Email(PatternDetector):
 
 
 class CreditCard(PatternDetector):
-    trigger = EDGE_BEFORE + (
-        r"(?:[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}|[0-9]{4}[- ]?[0-9]{6}"
+    trigger = EDGE_BEFORE + (  # 13 digits or more (a 12-digit My Number opens no window)
+        r"(?:[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]"
         r"|[0-9]{4}[- ][0-9*xX]{2}[*xX]{2})"
     )
     context = 24
@@ -167,7 +167,9 @@ class PostalCode(PatternDetector):
 
 
 class IpAddress(PatternDetector):
-    trigger = r"[0-9]\.[0-9]|:[0-9A-Fa-f]{0,4}:"
+    trigger = r"[0-9]\.[0-9]{1,3}\.[0-9]|:[0-9A-Fa-f]{0,4}:"  # two dots: not 3.5
+    # A match begins at a digit, a hex letter or a colon, never after a letter or digit.
+    starts = re.compile(r"[\dA-Fa-f:][0-9]*")
     context = 12  # a version word before the number
     id = "ip_address"
     kind = "IP_ADDRESS"

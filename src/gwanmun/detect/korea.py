@@ -202,8 +202,17 @@ _BANK_WORDS = (
 )  # fmt: skip
 
 
+_NOT_AN_ACCOUNT = re.compile(r"01[016789]-?\d{3,4}-?\d{4}|\d{6}-\d{7}")
+
+
 class KoreanBankAccount(PatternDetector):
-    trigger = r"[0-9]{2}-[0-9]{2}|[0-9]{10}"
+    # Where a value of 10 or more digits starts: dashed with a second group of
+    # three or more, or of two and then enough after it — dates (2024-01-15) do
+    # not open a window — or ten digits in a row.
+    trigger = EDGE_BEFORE + (
+        r"(?:[0-9]{2,6}-(?:[0-9]{3}|[0-9]{2}-(?:[0-9]{3}|[0-9]{2}-[0-9]))"
+        r"|[0-9]{6}-[0-9]{2}-[0-9]{2}|[0-9]{10})"
+    )
     context = 20
     id = "kr_bank_account"
     kind = "BANK_ACCOUNT"
@@ -214,12 +223,9 @@ class KoreanBankAccount(PatternDetector):
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         value = match.group("value")
-        digits = re.sub(r"\D", "", value)
-        if not 10 <= len(digits) <= 14:
+        if not 10 <= sum(c.isdigit() for c in value) <= 14:
             return None
-        if re.fullmatch(r"01[016789]-?\d{3,4}-?\d{4}", value) or re.fullmatch(
-            r"\d{6}-\d{7}", value
-        ):
+        if _NOT_AN_ACCOUNT.fullmatch(value):
             return None  # phone and resident-number shapes are other detectors' business
         return 0.85 if near(text, match.start(), match.end(), _BANK_WORDS, window=20) else None
 
