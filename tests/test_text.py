@@ -73,6 +73,7 @@ def test_fast_path_characters_really_need_no_normalisation() -> None:
             assert unicodedata.normalize("NFKC", char) == char, hex(code)
             assert unicodedata.category(char) != "Cf" and char not in _INVISIBLE, hex(code)
             assert char not in _DASHES, hex(code)
+            assert unicodedata.category(char) != "Nd" or char.isascii(), hex(code)
 
 
 def test_fast_and_slow_paths_agree_on_mixed_text() -> None:
@@ -102,3 +103,12 @@ def test_digit_patterns_skip_ahead_and_find_the_same(text: str) -> None:
     assert _DIGIT_DASH.sub("-", text) == _DIGIT_DASH_PLAIN.sub("-", text)
     expected = [m.span() for m in _SPACED_DIGITS_PLAIN.finditer(text)]
     assert [m.span() for m in _SPACED_DIGITS.finditer(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["0", "1", " ", "-", "a", "가", "  "]), max_size=30).map("".join))
+def test_spaced_digit_runs_always_hold_the_hint(text: str) -> None:
+    from gwanmun.text import _SPACED_HINT
+
+    for match in _SPACED_DIGITS.finditer(text):
+        assert _SPACED_HINT.search(match.group())

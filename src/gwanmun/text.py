@@ -43,11 +43,14 @@ _INVISIBLE = frozenset(
 # Kept as they are: NFKC would turn the circled 秘 marking into the plain kanji,
 # which in running text is no marking at all.
 _KEEP = frozenset("\u3299")
-# Characters NFKC leaves as they are and that are neither dashes nor invisible:
-# printable ASCII, Hangul syllables, CJK ideographs, kana, CJK punctuation
-# (tests/test_text.py checks every one of them).
+# Characters NFKC leaves as they are and that are neither dashes, invisible nor
+# digits: printable ASCII, Hangul syllables, CJK ideographs, kana, CJK brackets,
+# and the punctuation and symbols of Korean and Japanese prose (· ‘ ’ “ ” ※ → ∼
+# ○ ● □ ■ △ ▲ ★ ♥ …) — tests/test_text.py checks every one of them.
 STABLE_CLASS = (
-    "\t\n\r\x20-\x7e\uac00-\ud7a3\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fc\u3001\u3002\u3008-\u3011"
+    "\t\n\r\x20-\x7e\uac00-\ud7a3\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fc\u3001\u3002"
+    "\u3008-\u3011\u3014-\u301b\u00b7\u2018-\u201d\u203b\u2190-\u2199\u223c"
+    "\u25a0-\u25ff\u2605\u2606\u2660-\u2667"
 )
 _UNSTABLE = re.compile(f"[^{STABLE_CLASS}]")
 # Both open with a character class, the lookbehind after it: the regex engine
@@ -56,6 +59,9 @@ _UNSTABLE = re.compile(f"[^{STABLE_CLASS}]")
 _DIGIT_DASH = re.compile("[" + "".join(sorted(_DIGIT_DASHES)) + "](?<=[0-9].)(?=[0-9])")
 # Six or more single digits (or hyphens) each followed by one space: "0 1 0 - 1 2 3 4".
 _SPACED_DIGITS = re.compile(r"[0-9](?<![0-9][0-9])(?:[ ][0-9-]){5,}(?![0-9])")
+# In every such run (" 0 1 " of "9 0 0 1 …"): opens with a literal, so the engine
+# jumps between spaces; a text without it is not scanned for runs at all.
+_SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -121,7 +127,7 @@ def normalize(original: str) -> Normalized:
         offsets = np.arange(len(original), dtype=np.int64)
     if any(dash in text for dash in _DIGIT_DASHES):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
-    if " " in text:
+    if _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
     return Normalized(original, text, offsets)
 
