@@ -213,3 +213,15 @@ def test_numbers_of_any_grouping_are_found_alike(groups: list[int], digits: int,
                 detector.id,
                 text,
             )
+
+
+@pytest.mark.parametrize("count", [3, 60])  # mapped one by one, and all at once
+def test_findings_point_into_the_original_text(count: int) -> None:
+    from gwanmun.detect import run_detectors
+
+    # Full-width digits, zero-width spaces and an NFKC expansion (㎏) move every
+    # normalised offset away from the original one.
+    values = [f"０１０-\u200b{1000 + i}-５６７８" for i in range(count)]
+    text = "".join(f"㎏ 연락처 {v} 입니다. " for v in values)
+    phones = [f for f in run_detectors(text, TRIGGERED) if f.kind == "PHONE"]
+    assert [text[f.start : f.end] for f in phones] == values

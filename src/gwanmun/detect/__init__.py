@@ -252,23 +252,27 @@ def trigger_index(detectors: Sequence[Detector]) -> TriggerIndex:
     return entry[1]
 
 
-def detect_in(detector: Detector, text: str, windows: Windows) -> list[Finding]:
-    """``detector.detect(text)``, run only on the slices its ``trigger`` needs
-    (``windows``: ``TriggerIndex.windows(text)``)."""
+def _sliced(detector: Detector, text: str, windows: Windows) -> list[tuple[int, list[Finding]]]:
+    """``(offset, findings)`` per slice ``detector`` must scan: its findings index
+    the slice starting at ``offset``."""
     if not getattr(detector, "trigger", None):
-        return detector.detect(text)
+        return [(0, detector.detect(text))]
     slices = windows.get(detector.id)
     if not slices:
         return []
     if len(slices) == 1 and slices[0] == (0, len(text)):
-        return detector.detect(text)
-    found: list[Finding] = []
-    for lo, hi in slices:
-        found.extend(
-            Finding(f.kind, f.start + lo, f.end + lo, f.score, f.detector, f.message_index)
-            for f in detector.detect(text[lo:hi])
-        )
-    return found
+        return [(0, detector.detect(text))]
+    return [(lo, detector.detect(text[lo:hi])) for lo, hi in slices]
+
+
+def detect_in(detector: Detector, text: str, windows: Windows) -> list[Finding]:
+    """``detector.detect(text)``, run only on the slices its ``trigger`` needs
+    (``windows``: ``TriggerIndex.windows(text)``)."""
+    return [
+        Finding(f.kind, f.start + lo, f.end + lo, f.score, f.detector, f.message_index)
+        for lo, found in _sliced(detector, text, windows)
+        for f in found
+    ]
 
 
 def run_detectors(
@@ -287,18 +291,34 @@ def run_detectors(
     closed and names the detector); without it, it propagates.
     """
     normalized = text if isinstance(text, Normalized) else normalize(text)
-    found: list[Finding] = []
     index = triggers if triggers is not None else trigger_index(detectors)
     windows = index.windows(normalized.text)
+    raw: list[tuple[int, Finding]] = []
     for detector in detectors:
         try:
-            raw = detect_in(detector, normalized.text, windows)
+            for lo, found_in_slice in _sliced(detector, normalized.text, windows):
+                raw.extend((lo, f) for f in found_in_slice)
         except Exception as exc:
             if on_error is None:
                 raise
             on_error(detector, exc)
-        for f in raw:
-            start, end = normalized.span_to_original(f.start, f.end)
-            found.append(Finding(f.kind, start, end, f.score, f.detector, message_index))
+    found = [
+        Finding(f.kind, start, end, f.score, f.detector, message_index)
+        for (_, f), (start, end) in zip(raw, _to_original(normalized, raw), strict=True)
+    ]
     found.sort(key=lambda f: (f.start, -f.end, f.kind))
     return found
+
+
+def _to_original(normalized: Normalized, raw: list[tuple[int, Finding]]) -> list[tuple[int, int]]:
+    """``normalized.span_to_original`` of every ``(offset, finding)`` at once."""
+    if len(raw) < 32:  # numpy's setup costs more than a few lookups
+        return [normalized.span_to_original(lo + f.start, lo + f.end) for lo, f in raw]
+    starts = np.fromiter((lo + f.start for lo, f in raw), dtype=np.int64, count=len(raw))
+    ends = np.fromiter((lo + f.end for lo, f in raw), dtype=np.int64, count=len(raw))
+    if not (ends > starts).all():  # an empty span somewhere: one at a time
+        return [
+            normalized.span_to_original(int(s), int(e)) for s, e in zip(starts, ends, strict=True)
+        ]
+    offsets = normalized.starts
+    return list(zip(offsets[starts].tolist(), (offsets[ends - 1] + 1).tolist(), strict=True))
