@@ -73,12 +73,6 @@ def _shape(form: str) -> list[str]:
     ]
 
 
-def _neighbour(morphemes: Sequence[Morpheme], j: int) -> tuple[str, str]:
-    if 0 <= j < len(morphemes):
-        return morphemes[j].form, morphemes[j].tag
-    return "<s>", "<s>"
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _own(form: str, tag: str) -> tuple[str, ...]:
     """The features of a morpheme that depend on it alone (they repeat a lot)."""
@@ -150,26 +144,36 @@ def _cluster_features(form: str, role: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _roles(form: str, tag: str) -> tuple[str, ...]:
+    """A morpheme's features as a neighbour of another, by role: two before
+    (``pp``), one before (``p``), one after (``n``), two after (``nn``)."""
+    return (
+        f"ppt={tag}", f"ppw={form}", f"pt={tag}", f"pw={form}",
+        f"nt={tag}", f"nw={form}", f"nnt={tag}", f"nnw={form}",
+    )  # fmt: skip
+
+
+_EDGE = ("<s>", "<s>")
+
+
 def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
     """Features shared by both languages: the morpheme, its neighbours, the text
     around it."""
     m = morphemes[i]
     tag = m.tag
-    pf, pt = _neighbour(morphemes, i - 1)
-    ppf, ppt = _neighbour(morphemes, i - 2)
-    nf, nt = _neighbour(morphemes, i + 1)
-    nnf, nnt = _neighbour(morphemes, i + 2)
+    last = len(morphemes) - 1
+    pf, pt = (morphemes[i - 1].form, morphemes[i - 1].tag) if i > 0 else _EDGE
+    nf, nt = (morphemes[i + 1].form, morphemes[i + 1].tag) if i < last else _EDGE
+    ppf, ppt = (morphemes[i - 2].form, morphemes[i - 2].tag) if i > 1 else _EDGE
+    nnf, nnt = (morphemes[i + 2].form, morphemes[i + 2].tag) if i < last - 1 else _EDGE
     after, before = text[m.end : m.end + 3], text[max(0, m.start - 3) : m.start]
     return [
         *_own(m.form, tag),
-        f"pt={pt}",
-        f"pw={pf}",
-        f"ppt={ppt}",
-        f"ppw={ppf}",
-        f"nt={nt}",
-        f"nw={nf}",
-        f"nnt={nnt}",
-        f"nnw={nnf}",
+        *_roles(pf, pt)[2:4],
+        *_roles(ppf, ppt)[0:2],
+        *_roles(nf, nt)[4:6],
+        *_roles(nnf, nnt)[6:8],
         f"pt_t_nt={pt}/{tag}/{nt}",
         f"t_nt={tag}/{nt}",
         f"pt_t={pt}/{tag}",
@@ -181,7 +185,7 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
         f"b2={before[-2:]}",
         *_cluster_features(m.form, "w"),
         *(_cluster_features(pf, "p") if i > 0 else ()),
-        *(_cluster_features(nf, "n") if i + 1 < len(morphemes) else ()),
+        *(_cluster_features(nf, "n") if i < last else ()),
     ]
 
 
