@@ -125,7 +125,9 @@ def breakdown(repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=21, help="runs per input (x10 for 1 KB, /4 for 100 KB; median kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=21, help="runs per input (x10 for 1 KB, /4 for 100 KB)"
+    )
     args = parser.parse_args()
     offline()
     systems = {
