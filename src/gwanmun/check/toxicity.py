@@ -1,4 +1,4 @@
-"""Toxicity and discrimination check: a Korean and an English classifier plus a lexicon.
+"""Toxicity and discrimination check: Korean, English and Japanese classifiers plus a lexicon.
 
 - **Korean** (text with Hangul): hashed character 1–4-grams and word 1–2-grams
   of the normalised sentence (``features``) into a logistic regression per label
@@ -13,12 +13,17 @@
   Jigsaw Wikipedia comments), converted by ``bench/convert_profanity_check.py``.
   It scores offensive language only (``TOXIC_OFFENSIVE``), its own 0.5 mapped
   onto the operating score.
+- **Japanese** (kana or kanji, no Hangul, not mostly Latin): no openly licensed
+  labelled Japanese data exists, so a per-label logistic regression over
+  multilingual sentence embeddings (``gwanmun.check.embeddings``) is trained on
+  the BEEP! comments and on the project's ordinary sentences in all three
+  languages (``bench/train_toxicity.py --crosslingual``) and applied across
+  languages: a Japanese insult lands near the Korean ones in that space.
 - **Lexicon** for all three languages (``data/toxicity_lexicon.yaml``): slurs
-  and abuse with a category and a score each. Japanese has no labelled data
-  here, so it is lexicon only.
+  and abuse with a category and a score each.
 
 Weights and their attribution: ``data/TOXICITY_MODEL.md``. Inference is numpy
-only. ``check`` scores sentence by sentence and reports ``TOXIC_HATE``,
+only (the sentence encoder too). ``check`` scores sentence by sentence and reports ``TOXIC_HATE``,
 ``TOXIC_OFFENSIVE``, ``BIAS_GENDER`` or ``BIAS_OTHER`` over the sentence;
 ``scores`` gives the score per label for a whole text (the larger of the
 classifiers and the lexicon).
@@ -40,6 +45,8 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from gwanmun.check.embeddings import EMBED_DIM, embed
+from gwanmun.check.embeddings import warm_up as warm_up_embeddings
 from gwanmun.packaged import calibrate, load_npz
 from gwanmun.types import Finding
 
@@ -53,6 +60,7 @@ WORD_NGRAMS = (1, 2)
 _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎ]")
+_KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _LATIN = re.compile(r"[a-z]")
 _LETTER = re.compile(r"[^\W\d_]")
 # scikit-learn's default token pattern, which the English vocabulary was built with.
@@ -97,25 +105,25 @@ def features(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
     return index.astype(np.int64), values
 
 
-@dataclass(frozen=True, slots=True)
-class KoreanModel:
-    """One logistic regression per label over ``features``; ``thresholds`` are the
-    probabilities mapped onto ``OPERATING_SCORE``."""
+class _PerLabel:
+    """Shared by the per-label logistic regressions: ``weights`` (features x
+    labels), ``bias`` and ``thresholds`` — the probabilities mapped onto
+    ``OPERATING_SCORE``."""
 
-    weights: npt.NDArray[np.float32]  # (DIM, labels)
-    bias: npt.NDArray[np.float32]  # (labels,)
-    thresholds: npt.NDArray[np.float32]  # (labels,)
+    __slots__ = ()
+    weights: npt.NDArray[np.float32]
+    bias: npt.NDArray[np.float32]
+    thresholds: npt.NDArray[np.float32]
 
-    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
-        index, values = features(text)
-        logits = values @ self.weights[index] + self.bias
+    def _probabilities(self, products: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """Per-label probabilities from ``features @ weights``."""
+        logits = products + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0))), dtype=np.float64)
 
-    def scores(self, text: str) -> dict[str, float]:
-        probs = self.probabilities(text)
+    def _scores(self, probabilities: npt.NDArray[np.float64]) -> dict[str, float]:
         return {
             label: calibrate(float(p), float(t), OPERATING_SCORE[label])
-            for label, p, t in zip(LABELS, probs, self.thresholds, strict=True)
+            for label, p, t in zip(LABELS, probabilities, self.thresholds, strict=True)
         }
 
     def save(self, path: Path, **meta: str) -> None:
@@ -127,16 +135,61 @@ class KoreanModel:
         arrays.update({key: np.array(value) for key, value in meta.items()})
         np.savez_compressed(path, allow_pickle=False, **arrays)
 
+    @staticmethod
+    def _arrays(
+        data: dict[str, npt.NDArray[np.generic]], rows: int, name: str
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        weights = np.asarray(data["weights"], dtype=np.float32)
+        if weights.shape != (rows, len(LABELS)):
+            raise ValueError(f"{name}: weights must be {rows} x {len(LABELS)}")
+        return (
+            weights,
+            np.asarray(data["bias"], dtype=np.float32),
+            np.asarray(data["thresholds"], dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class KoreanModel(_PerLabel):
+    """One logistic regression per label over ``features``."""
+
+    weights: npt.NDArray[np.float32]  # (DIM, labels)
+    bias: npt.NDArray[np.float32]  # (labels,)
+    thresholds: npt.NDArray[np.float32]  # (labels,)
+
+    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
+        index, values = features(text)
+        return self._probabilities(values @ self.weights[index])
+
+    def scores(self, text: str) -> dict[str, float]:
+        return self._scores(self.probabilities(text))
+
     @classmethod
     def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> KoreanModel:
-        weights = np.asarray(data["weights"], dtype=np.float32)
-        if weights.shape != (DIM, len(LABELS)):
-            raise ValueError(f"toxicity model: weights must be {DIM} x {len(LABELS)}")
-        return cls(
-            weights=weights,
-            bias=np.asarray(data["bias"], dtype=np.float32),
-            thresholds=np.asarray(data["thresholds"], dtype=np.float32),
-        )
+        return cls(*cls._arrays(data, DIM, "toxicity model"))
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingModel(_PerLabel):
+    """One logistic regression per label over multilingual sentence embeddings
+    (``gwanmun.check.embeddings``), trained on the Korean comments and on ordinary
+    sentences in Korean, Japanese and English: it scores Japanese, for which no
+    openly licensed labelled data exists, by what the text means in the shared
+    space rather than by its words."""
+
+    weights: npt.NDArray[np.float32]  # (EMBED_DIM, labels)
+    bias: npt.NDArray[np.float32]
+    thresholds: npt.NDArray[np.float32]
+
+    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
+        return self._probabilities(embed([text])[0] @ self.weights)
+
+    def scores(self, text: str) -> dict[str, float]:
+        return self._scores(self.probabilities(text))
+
+    @classmethod
+    def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> EmbeddingModel:
+        return cls(*cls._arrays(data, EMBED_DIM, "cross-lingual toxicity model"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +255,7 @@ class LexiconEntry:
 class Models:
     korean: KoreanModel
     english: EnglishModel
+    crosslingual: EmbeddingModel
     lexicon: tuple[LexiconEntry, ...]
 
 
@@ -227,6 +281,7 @@ def load_models() -> Models:
                 Models(
                     korean=KoreanModel.from_npz(load_npz("toxicity_ko.npz")),
                     english=EnglishModel.from_npz(load_npz("toxicity_en.npz")),
+                    crosslingual=EmbeddingModel.from_npz(load_npz("toxicity_xl.npz")),
                     lexicon=lexicon,
                 )
             )
@@ -255,16 +310,20 @@ class ToxicityCheck:
     def warm_up(self) -> None:
         if self._models is None:
             load_models()
+        warm_up_embeddings()  # Japanese is scored in the sentence encoder's space
 
     def scores(self, text: str) -> dict[str, float]:
         """Score per label for a whole text: the classifier for its script, and the lexicon."""
         models = self._models or load_models()
         out = dict.fromkeys(LABELS, 0.0)
-        if _HANGUL.search(text):
-            out.update(models.korean.scores(text))
         folded = normalise(text)
+        korean = bool(_HANGUL.search(text))
+        if korean:
+            out.update(models.korean.scores(text))
         if mostly_latin(folded):
             out["TOXIC_OFFENSIVE"] = max(out["TOXIC_OFFENSIVE"], models.english.score(text))
+        elif not korean and _KANA_KANJI.search(text):
+            out.update(models.crosslingual.scores(text))  # Japanese (and Chinese)
         for entry in models.lexicon:
             if entry.pattern.search(folded):
                 out[entry.kind] = max(out[entry.kind], entry.score)
