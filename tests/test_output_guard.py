@@ -88,6 +88,32 @@ def test_a_leak_is_masked_before_delivery_whatever_the_chunking(cuts: list[int])
     assert LEAKY_ANSWER[leak.start : leak.end] == "010-9999-8888"
 
 
+# Identifiers reported only with a context word, the word coming after the number.
+CONTEXT_AFTER = [
+    ("Send it to 110-123-456789, the bank account of the office.", "110-123-456789"),
+    ("The code 5678-123456 is your pension number.", "5678-123456"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    answer=st.sampled_from(CONTEXT_AFTER),
+    cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=25),
+)
+def test_a_number_is_held_until_the_context_after_it_has_come(
+    answer: tuple[str, str], cuts: list[int]
+) -> None:
+    text, value = answer
+    whole = "".join(deliver(open_session("hi"), [text]))
+    assert value not in whole  # the check finds it with the context word
+    delivered = deliver(open_session("hi"), chunked(text, cuts))
+    assert "".join(delivered) == whole
+    so_far = ""
+    for piece in delivered:
+        so_far += piece
+        assert value[:8] not in so_far
+
+
 def test_the_first_word_is_not_held_and_numbers_are() -> None:
     session = open_session("hello")
     assert session.feed("Sure") == "Sure"

@@ -13,7 +13,9 @@ a session chunk by chunk:
 2. **Leak re-scan.** The input detectors run over what is about to be
    released (with the text before it as context). A value the user did not
    supply is replaced by ``[KIND]`` before release, so it is never delivered;
-   a finding that runs into the held tail keeps the whole finding held.
+   a finding that runs into the held tail keeps the whole finding held, and a
+   number that is no finding yet is held until the words a detector reads after
+   it (``…, the bank account``) have come, within the same bound.
 3. **Sentence checks** (toxicity, and later verbatim and groundedness) run on
    each finished sentence. ``block`` stops the stream with an error event;
    ``warn`` is reported in the response metadata and the audit record.
@@ -55,6 +57,11 @@ _CONTEXT_CHARS = 48
 _SPAN_CONTEXT = 600
 # A run without spaces (Japanese, Chinese) holds at most this many characters.
 _UNSPACED_HOLD = 12
+# The widest context window a detector reads after a value (``near``'s window:
+# Japanese health insurance reads 40), and a number with its separators.
+_AFTER_CONTEXT = 40
+_NUMBER = re.compile(r"[0-9](?:[0-9 .\-]*[0-9])?")
+_NUMBER_MAX = 32  # how far back a number held for context may begin
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +145,15 @@ class CheckingSession:
         limit = self.options.hold_back_chars
         if self.options.hold_back == "sentence":
             ends = [m.end() for m in _SENTENCE_END.finditer(pending)]
-            if ends:
-                return ends[-1]
-            return len(pending) - limit if len(pending) > limit else 0
-        hold = _growing_tail(pending)
-        if self.checks and self._released:
-            # A word still being written is held, so a blocked word is never half
-            # shown. Not before the first release: the first token is not delayed.
-            hold = max(hold, _partial_word(pending))
-        cut = len(pending) - hold
-        if hold > limit:
-            cut = len(pending) - limit
-        return max(cut, 0)
+            cut = ends[-1] if ends else 0
+        else:
+            hold = _growing_tail(pending)
+            if self.checks and self._released:
+                # A word still being written is held, so a blocked word is never half
+                # shown. Not before the first release: the first token is not delayed.
+                hold = max(hold, _partial_word(pending))
+            cut = len(pending) - hold
+        return max(cut, len(pending) - limit, 0)
 
     # --- release -------------------------------------------------------------
 
@@ -203,12 +207,17 @@ class CheckingSession:
         found = self.scanner.detect(window)  # a failing detector raises GuardFailure
         masks: list[Finding] = []
         local_cut = len(context) + cut
+        acting = []
         for finding in sorted(found, key=lambda f: f.start):
             if finding.end <= len(context):
                 continue  # already released: it was checked then
             rule = self.policy.rule(finding.kind)
-            if finding.score < rule.min_score or rule.action in (Action.ALLOW, Action.WARN):
-                continue
+            if finding.score >= rule.min_score and rule.action not in (Action.ALLOW, Action.WARN):
+                acting.append(finding)
+        if not final:  # within the hold-back bound, like every other hold
+            awaiting = _awaiting_context(window, len(context), acting)
+            local_cut = min(local_cut, max(awaiting, len(window) - self.options.hold_back_chars))
+        for finding in acting:
             if not final and finding.start < local_cut < finding.end:
                 local_cut = max(finding.start, len(context))  # hold the whole finding back
             if finding.start >= local_cut:
@@ -370,6 +379,24 @@ def _growing_tail(text: str) -> int:
                 break
             i -= 1
     return len(text) - i
+
+
+def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int:
+    """Where in ``text`` (from ``start``) a number begins that is no finding yet
+    but could become one, or ``len(text)``.
+
+    Some identifiers are reported only with a context word near them, and the
+    word may come after the number (``110-123-456789, the bank account …``,
+    ``… 12345678 です。保険証の …``). Such a number — five or more digits, not
+    inside a finding already — is held until ``_AFTER_CONTEXT`` characters have
+    followed it, so the leak re-scan sees its context before it is delivered.
+    """
+    for match in _NUMBER.finditer(text, max(start, len(text) - _AFTER_CONTEXT - _NUMBER_MAX)):
+        if len(text) - match.end() >= _AFTER_CONTEXT or sum(map(str.isdigit, match[0])) < 5:
+            continue
+        if not any(f.start <= match.start() and match.end() <= f.end for f in findings):
+            return match.start()
+    return len(text)
 
 
 def _partial_word(text: str) -> int:
