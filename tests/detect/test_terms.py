@@ -32,3 +32,19 @@ def test_five_thousand_terms_over_a_long_text() -> None:
     filler = "일반 행정 문서의 평범한 문장입니다. " * 3000  # about 100 KB of UTF-8
     text = filler + "codename-04321 and 관문사업, codename-99999" + filler
     assert [v for _, v in found(text, detector)] == ["codename-04321", "관문사업"]
+
+
+def test_offsets_are_characters_in_long_mixed_text_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    detector = OrgTermDetector([OrgTerm("한빛"), OrgTerm("Haneul"), OrgTerm("관문😀")])
+    filler = "가나다 abc 日本語 😀 é " * 4000  # 1- to 4-byte characters, past 16 KB
+    text = filler + "한빛 시스템, Haneul 서버와 관문😀 " + filler
+
+    def spans(_: int) -> list[str]:
+        return [text[f.start : f.end] for f in detector.detect(text)]
+
+    # hyperscan's scratch space is per thread: sixteen scans on four threads agree.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(spans, range(16)))
+    assert all(r == ["한빛", "Haneul", "관문😀"] for r in results), results[0]

@@ -188,23 +188,40 @@ class Scanner:
         )
         self._local = threading.local()
 
-    def ends(self, text: str) -> list[tuple[int, int]]:
-        """``(end, expression number)`` of every match, sorted; ``end`` is a
-        character offset into ``text``."""
+    def _scan(self, text: str) -> tuple[bytes, list[tuple[int, int, int]]]:
+        """The UTF-8 text and its ``(start, end, expression number)`` matches in
+        bytes (``start`` is 0 unless the expression has HS_FLAG_SOM_LEFTMOST)."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
         data = text.encode("utf-8", "surrogatepass")
-        ends: list[tuple[int, int]] = []
+        hits: list[tuple[int, int, int]] = []
 
         def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
-            ends.append((end, number))
+            hits.append((start, end, number))
 
         self._db.scan(data, match_event_handler=on_match, scratch=scratch)
-        ends.sort()
+        return data, hits
+
+    def ends(self, text: str) -> list[tuple[int, int]]:
+        """``(end, expression number)`` of every match, sorted; ``end`` is a
+        character offset into ``text``."""
+        data, hits = self._scan(text)
+        ends = sorted((end, number) for _, end, number in hits)
         if ends and len(data) != len(text):  # byte offsets to character offsets
             ends = _char_offsets(data, ends)
         return ends
+
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """``(start, end, expression number)`` of every match, in characters
+        (expressions compiled with HS_FLAG_SOM_LEFTMOST, for the starts)."""
+        data, hits = self._scan(text)
+        if not hits or len(data) == len(text):
+            return hits
+        points = sorted({offset for start, end, _ in hits for offset in (start, end)})
+        converted = _char_offsets(data, [(offset, 0) for offset in points])
+        chars = {offset: char for offset, (char, _) in zip(points, converted, strict=True)}
+        return [(chars[start], chars[end], number) for start, end, number in hits]
 
 
 def _char_offsets(data: bytes, ends: list[tuple[int, int]]) -> list[tuple[int, int]]:

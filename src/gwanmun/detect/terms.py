@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 
 import hyperscan
 
+from gwanmun.detect import Scanner
 from gwanmun.detect._common import make
 from gwanmun.types import Finding
 
@@ -39,20 +39,14 @@ class OrgTermDetector:
 
     def __init__(self, terms: Sequence[OrgTerm]) -> None:
         self.terms = [t for t in terms if t.term.strip()]
-        self._db: hyperscan.Database | None = None
+        self._scanner: Scanner | None = None
         if not self.terms:
             return
-        self._db = hyperscan.Database()
         flags = [
             hyperscan.HS_FLAG_SOM_LEFTMOST | (0 if t.case_sensitive else hyperscan.HS_FLAG_CASELESS)
             for t in self.terms
         ]
-        self._db.compile(
-            expressions=[re.escape(t.term.encode("utf-8")) for t in self.terms],
-            ids=list(range(len(self.terms))),
-            elements=len(self.terms),
-            flags=flags,
-        )
+        self._scanner = Scanner([re.escape(t.term) for t in self.terms], flags)
 
     def term_for(self, value: str) -> OrgTerm | None:
         for t in self.terms:
@@ -61,26 +55,11 @@ class OrgTermDetector:
         return None
 
     def detect(self, text: str) -> list[Finding]:
-        if self._db is None or not text:
+        if self._scanner is None or not text:
             return []
-        data = text.encode("utf-8")
-        hits: list[tuple[int, int, int]] = []
-
-        def on_match(term_id: int, start: int, end: int, flags: int, context: object) -> None:
-            hits.append((start, end, term_id))
-
-        self._db.scan(data, match_event_handler=on_match)
-        if not hits:
-            return []
-        # Byte offsets → character offsets.
-        char_at = {
-            b: i for i, b in enumerate(accumulate((len(c.encode()) for c in text), initial=0))
-        }
+        hits = self._scanner.spans(text)  # one scratch per thread; offsets in characters
         found: list[Finding] = []
-        for start_b, end_b, term_id in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
-            start, end = char_at.get(start_b), char_at.get(end_b)
-            if start is None or end is None:
-                continue
+        for start, end, term_id in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
             term = self.terms[term_id]
             if _latin(term.term) and (
                 (start > 0 and text[start - 1].isalnum() and text[start - 1].isascii())
