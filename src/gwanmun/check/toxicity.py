@@ -115,6 +115,13 @@ class _PerLabel:
     bias: npt.NDArray[np.float32]
     thresholds: npt.NDArray[np.float32]
 
+    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
+        raise NotImplementedError
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Per label: the probability on the scale of the policy's ``min_score``."""
+        return self._scores(self.probabilities(text))
+
     def _probabilities(self, products: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         """Per-label probabilities from ``features @ weights``."""
         logits = products + self.bias
@@ -161,9 +168,6 @@ class KoreanModel(_PerLabel):
         index, values = features(text)
         return self._probabilities(values @ self.weights[index])
 
-    def scores(self, text: str) -> dict[str, float]:
-        return self._scores(self.probabilities(text))
-
     @classmethod
     def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> KoreanModel:
         return cls(*cls._arrays(data, DIM, "toxicity model"))
@@ -183,9 +187,6 @@ class EmbeddingModel(_PerLabel):
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         return self._probabilities(embed([text])[0] @ self.weights)
-
-    def scores(self, text: str) -> dict[str, float]:
-        return self._scores(self.probabilities(text))
 
     @classmethod
     def from_npz(cls, data: dict[str, npt.NDArray[np.generic]]) -> EmbeddingModel:
