@@ -176,7 +176,8 @@ class TriggerIndex:
 
 class Scanner:
     """A hyperscan database of ``expressions`` run over ``str`` text: where each
-    match ends, in characters. One scratch space per thread (hyperscan's rule)."""
+    match ends (``ends``) or lies (``spans``), in characters. One scratch space
+    per thread (hyperscan's rule)."""
 
     def __init__(self, expressions: Sequence[str], flags: Sequence[int]) -> None:
         self._db = hyperscan.Database()
