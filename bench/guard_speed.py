@@ -86,7 +86,10 @@ def breakdown(repeat: int) -> None:
         windows = index.windows(text)
         return [detect_in(d, text, windows) for d in detectors]
 
-    print(f"\n{'input':<14}{'normalise':>11}{'whole text':>12}{'windows':>10}{'ratio':>8}  (ms)")
+    print(
+        f"\n{'input':<14}{'normalise':>11}{'whole text':>12}{'windows':>10}{'ratio':>8}"
+        f"{'trigger matches':>17}  (ms)"
+    )
     inputs = [("prompt 62 ch", PROMPT, repeat * 20)]
     inputs += [
         (f"{lang} {size // 1024} KB", build_text(lang, size), repeat if size <= 1024 else 5)
@@ -99,7 +102,7 @@ def breakdown(repeat: int) -> None:
         cells.append(timed(windowed, clean, runs))
         print(
             f"{label:<14}{cells[0] * 1e3:>11.3f}{cells[1] * 1e3:>12.3f}{cells[2] * 1e3:>10.3f}"
-            f"{cells[1] / cells[2]:>7.1f}x"
+            f"{cells[1] / cells[2]:>7.1f}x{index.matches(clean):>17}"
         )
     text = normalize(build_text("ko", 100 * 1024)).text
     windows = index.windows(text)

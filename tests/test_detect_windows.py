@@ -116,9 +116,11 @@ def test_text_without_a_trigger_is_not_scanned() -> None:
             return []
 
     detector: Detector = Counting()
-    windows = TriggerIndex([detector]).windows(text)
-    assert windows == {}
+    index = TriggerIndex([detector])
+    windows = index.windows(text)
+    assert windows == {} and index.matches(text) == 0
     assert detect_in(detector, text, windows) == [] and Counting.calls == 0
+    assert index.matches(text + " 접수번호 123456, 654321") == 2
 
 
 def test_offsets_are_characters_not_bytes() -> None:

@@ -155,6 +155,10 @@ class TriggerIndex:
             Scanner(triggers, [hyperscan.HS_FLAG_UTF8] * len(triggers)) if triggers else None
         )
 
+    def matches(self, text: str) -> int:
+        """How many trigger matches ``text`` has (what ``windows`` is built from)."""
+        return len(self._scanner.ends(text)) if self._scanner is not None else 0
+
     def windows(self, text: str) -> Windows:
         if self._scanner is None:
             return {}
