@@ -207,7 +207,7 @@ class CheckingSession:
         found = self.scanner.detect(window)  # a failing detector raises GuardFailure
         masks: list[Finding] = []
         local_cut = len(context) + cut
-        acting = []
+        acting: list[Finding] = []  # findings the policy masks or blocks
         for finding in sorted(found, key=lambda f: f.start):
             if finding.end <= len(context):
                 continue  # already released: it was checked then
@@ -391,7 +391,10 @@ def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int
     inside a finding already — is held until ``_AFTER_CONTEXT`` characters have
     followed it, so the leak re-scan sees its context before it is delivered.
     """
-    for match in _NUMBER.finditer(text, max(start, len(text) - _AFTER_CONTEXT - _NUMBER_MAX)):
+    begin = max(start, len(text) - _AFTER_CONTEXT - _NUMBER_MAX)
+    while begin > start and (text[begin - 1].isdigit() or text[begin - 1] in " .-"):
+        begin -= 1  # from the start of a number the window would cut
+    for match in _NUMBER.finditer(text, begin):
         if len(text) - match.end() >= _AFTER_CONTEXT or sum(map(str.isdigit, match[0])) < 5:
             continue
         if not any(f.start <= match.start() and match.end() <= f.end for f in findings):
