@@ -112,6 +112,8 @@ def breakdown(repeat: int) -> None:
     print("\nper detector, ko 100 KB, in trigger windows (ms): ", end="")
     print(", ".join(f"{name} {ms * 1e3:.2f}" for name, ms in ranked))
 
+    conversation(repeat)
+
     # What PERSON costs before any of Gwanmun's own work: the analysers alone.
     from gwanmun.detect.names import _kiwi, _sudachi
 
@@ -123,6 +125,41 @@ def breakdown(repeat: int) -> None:
     print(
         f"analysers alone, 1 KB (ms): kiwipiepy {timed(_kiwi().tokenize, ko, repeat) * 1e3:.2f}, "
         f"sudachipy {timed(sudachi, ja, repeat) * 1e3:.2f}"
+    )
+
+
+def conversation(repeat: int) -> None:
+    """A chat resends the whole conversation every turn: ten Korean messages of
+    1 KB through the input guard (everything, PERSON included), first with
+    nothing cached, then as the next turn with one new message."""
+    from gwanmun.detect.builtin import builtin_detectors
+    from gwanmun.guard.input import DetectorInputGuard
+    from gwanmun.policy import load_policy
+    from gwanmun.types import ChatMessage, ChatRequest, Grade
+
+    text = build_text("ko", 11 * 1024)
+    step = len(text) // 11
+    messages = [ChatMessage("user", text[i * step : (i + 1) * step]) for i in range(11)]
+    detectors, policy = builtin_detectors(structured_only=False), load_policy()
+
+    def request(n: int) -> ChatRequest:
+        return ChatRequest(model="m", messages=tuple(messages[:n]), max_tokens=1)
+
+    DetectorInputGuard(detectors, policy).inspect(request(10), backend_grade=Grade.C)  # warm
+    first_samples, next_samples = [], []
+    for _ in range(max(3, repeat // 4)):
+        guard = DetectorInputGuard(detectors, policy)  # built outside the timing
+        start = time.perf_counter()
+        guard.inspect(request(10), backend_grade=Grade.C)
+        first_samples.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        guard.inspect(request(11), backend_grade=Grade.C)
+        next_samples.append(time.perf_counter() - start)
+    first, nxt = statistics.median(first_samples), statistics.median(next_samples)
+    print(
+        f"\nconversation of 10 Korean messages of 1 KB, all + PERSON: first request "
+        f"{first * 1e3:.1f} ms; next turn (11 messages, 10 seen before) {nxt * 1e3:.1f} ms "
+        f"({first / nxt:.1f}x less)"
     )
 
 

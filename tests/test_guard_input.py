@@ -209,3 +209,45 @@ async def test_values_in_tool_call_arguments_block_the_request() -> None:
     body = caught.value.to_openai()
     assert "1234568" not in json.dumps(body, ensure_ascii=False)
     assert body["error"]["gwanmun"]["findings"][0]["message_index"] == 1
+
+
+class Counting(RegexDetector):
+    """PHONE, counting the texts it was run on."""
+
+    def __init__(self) -> None:
+        super().__init__("PHONE", r"010-\d{4}-\d{4}")
+        self.texts: list[str] = []
+
+    def detect(self, text: str) -> list[Finding]:
+        self.texts.append(text)
+        return super().detect(text)
+
+
+async def test_earlier_messages_are_not_scanned_again_each_turn() -> None:
+    counting = Counting()
+    gateway, backend, _ = make([counting])
+    first = ("연락처는 010-1234-5678 입니다.", "네, 알겠습니다.")
+    await answer(gateway, chat(*first))
+    assert len(counting.texts) == 2
+    # The next turn resends the conversation: only the new message is scanned,
+    # and the cached findings carry their message's new position.
+    await answer(gateway, chat("안내 부탁드립니다.", *first, "다시 010-9999-8888로 연락 주세요."))
+    assert counting.texts[2:] == ["안내 부탁드립니다.", "다시 010-9999-8888로 연락 주세요."]
+    sent = [m.content for m in backend.seen[-1].messages]
+    assert sent == ["안내 부탁드립니다.", "연락처는 [PHONE_1] 입니다.", "네, 알겠습니다.",
+                    "다시 [PHONE_2]로 연락 주세요."]  # fmt: skip
+    guard = DetectorInputGuard([counting], load_policy())
+    found = guard.inspect(chat("앞", *first), backend_grade=Grade.S).verdict.findings
+    assert [(f.message_index, f.kind) for f in found] == [(1, "PHONE")]
+
+
+def test_a_failing_detector_is_not_cached_and_windows_are_not_cached() -> None:
+    guard = DetectorInputGuard([Exploding()], load_policy())  # type: ignore[list-item]
+    for _ in range(2):
+        with pytest.raises(GuardFailure):
+            guard.inspect(chat("아무 문장"), backend_grade=Grade.S)
+    counting = Counting()
+    scanner = DetectorInputGuard([counting], load_policy())
+    scanner.detect("010-1234-5678")
+    scanner.detect("010-1234-5678")
+    assert len(counting.texts) == 2  # the output guard's windows: one-off texts
