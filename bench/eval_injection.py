@@ -1,6 +1,7 @@
 """Prompt-injection check: detection rate on attacks, false positives on benign prompts.
 
     python bench/eval_injection.py            # about a minute; needs the bench extra
+    python bench/eval_injection.py --show-misses   # also list the held-out attacks missed
 
 Data (see ``bench/train_injection.py``, which trains the shipped classifier on
 the same examples): the ``user_input`` of every record in
@@ -34,11 +35,14 @@ CyberSecEval has no English attacks, and its Korean and Japanese ones are few
 families the check names — override, exfiltration, jailbreak modes, instructions
 embedded in documents, payload splitting, encoded payloads — and never used in
 training (``train_injection.py`` does not read the file). Rules alone against
-rules + the shipped classifier.
+rules + the shipped classifier. Which of them were missed is printed only with
+``--show-misses``: whoever reads them and then writes training attacks makes
+the held-out numbers optimistic.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -115,6 +119,11 @@ def _cell(numerator: int, denominator: int) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list the held-out attacks the check missed"
+    )
+    args = parser.parse_args()
     threshold = load_policy().rule("PROMPT_INJECTION").min_score
     examples = load_examples()
     print(f"{len(examples)} examples; scoring...", file=sys.stderr)
@@ -138,7 +147,7 @@ def main() -> None:
         print(f"{names.get(row, row):<16}" + "".join(f"{c:>26}" for c in cells))
     print("(n) = benign texts in the row; system prompts: CyberSecEval test_case_prompt, benign;")
     print("language rows: CyberSecEval attacks; written: bench/data/attacks_train.jsonl")
-    heldout(threshold)
+    heldout(threshold, show_misses=args.show_misses)
 
 
 Scored = tuple[str, tuple[str, ...]]  # a text and the table rows it counts in
@@ -167,7 +176,7 @@ def rules_vs_both(
     return hits
 
 
-def heldout(threshold: float) -> None:
+def heldout(threshold: float, *, show_misses: bool = False) -> None:
     rules_vs_both(
         "CyberSecEval logic-violating attacks (ordinary questions outside a topic restriction;\n"
         "not trained on): found",
@@ -193,8 +202,10 @@ def heldout(threshold: float) -> None:
         threshold,
     )
     for attack, hit in zip(attacks, found, strict=True):
-        if not hit:
+        if not hit and show_misses:
             print(f"  missed: {attack['language']} {attack['family']}: {attack['text'][:70]}")
+    if not show_misses:
+        print(f"  ({sum(not hit for hit in found)} missed; --show-misses lists them)")
     cost()
 
 
