@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gwanmun.detect._common import PatternDetector
 from gwanmun.detect.korea import (
     KoreanBankAccount,
     KoreanBusinessNumber,
@@ -96,3 +99,16 @@ def test_other_korean_identifiers(detector: object, text: str, expected: str) ->
 )
 def test_korean_look_alikes_are_not_reported(detector: object, text: str) -> None:
     assert found(text, detector) == []  # type: ignore[arg-type]
+
+
+_ACCOUNT_PIECES = st.sampled_from(
+    ["계좌", "은행", "ACCOUNT", "Account", "우리", "110-123-456789", "3333-12-1234567",
+     "1234567890", " ", "로 ", "입니다", "x", "-", "0", "송장"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ACCOUNT_PIECES, max_size=16).map("".join))
+def test_bank_accounts_skip_text_without_their_words_and_lose_nothing(text: str) -> None:
+    detector = KoreanBankAccount()
+    assert detector.detect(text) == PatternDetector.detect(detector, text)

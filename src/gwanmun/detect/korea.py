@@ -202,6 +202,7 @@ _BANK_WORDS = (
 )  # fmt: skip
 
 
+_BANK_WORDS_LOWER = tuple(w.lower() for w in _BANK_WORDS)
 _NOT_AN_ACCOUNT = re.compile(r"01[016789]-?\d{3,4}-?\d{4}|\d{6}-\d{7}")
 
 
@@ -220,6 +221,12 @@ class KoreanBankAccount(PatternDetector):
     pattern = re.compile(
         NO_DIGIT_BEFORE + r"(?P<value>\d{2,6}(?:-\d{2,7}){1,3}|\d{10,14})" + NO_DIGIT_AFTER
     )
+
+    def detect(self, text: str) -> list[Finding]:
+        lowered = text.lower()
+        if not any(word in lowered for word in _BANK_WORDS_LOWER):
+            return []  # an account is reported only with one of these near it
+        return super().detect(text)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         value = match.group("value")
