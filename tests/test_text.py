@@ -112,3 +112,24 @@ def test_spaced_digit_runs_always_hold_the_hint(text: str) -> None:
 
     for match in _SPACED_DIGITS.finditer(text):
         assert _SPACED_HINT.search(match.group())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["0", "1", " ", "-", "a", "가", "  ", "1 2 3 4 5 6", "9 ", " 0", "٣"]),
+        max_size=40,
+    ).map("".join)
+)
+def test_spaced_runs_are_found_as_the_whole_text_scan_finds_them(text: str) -> None:
+    from gwanmun.text import spaced_runs
+
+    assert spaced_runs(text) == [m.span() for m in _SPACED_DIGITS.finditer(text)]
+
+
+def test_a_very_long_spaced_stretch_is_scanned_whole() -> None:
+    from gwanmun.text import spaced_runs
+
+    text = "x " + "1 " * 2000 + "y 9 0 0 1 0 1 z"
+    assert spaced_runs(text) == [m.span() for m in _SPACED_DIGITS.finditer(text)]
+    assert len(spaced_runs(text)) == 2

@@ -151,8 +151,8 @@ def _close_spaced_digits(
     text: str, starts: npt.NDArray[np.int64]
 ) -> tuple[str, npt.NDArray[np.int64]]:
     drop: list[int] = []
-    for match in _SPACED_DIGITS.finditer(text):
-        drop.extend(i for i in range(match.start(), match.end()) if text[i] == " ")
+    for start, end in spaced_runs(text):
+        drop.extend(i for i in range(start, end) if text[i] == " ")
     if not drop:
         return text, starts
     # Slices between the dropped spaces, copied whole.
@@ -162,3 +162,28 @@ def _close_spaced_digits(
         pieces.append(text[previous:index])
         previous = index + 1
     return "".join(pieces), np.delete(starts, drop)
+
+
+_RUN_CHARS = frozenset("0123456789- ")
+_STRETCH_MAX = 512
+
+
+def spaced_runs(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_SPACED_DIGITS.finditer(text)``, looked for only in the
+    stretches of digits, hyphens and spaces around a ``_SPACED_HINT``: every run
+    holds one, and no run crosses a character outside those three, so each
+    stretch is scanned on its own (its lookarounds see the real neighbours)
+    instead of the engine trying every digit of the text."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (hint := _SPACED_HINT.search(text, pos)) is not None:
+        lo, hi = hint.start(), hint.end()
+        while lo > 0 and text[lo - 1] in _RUN_CHARS and hint.start() - lo < _STRETCH_MAX:
+            lo -= 1
+        while hi < len(text) and text[hi] in _RUN_CHARS and hi - hint.end() < _STRETCH_MAX:
+            hi += 1
+        if (lo > 0 and text[lo - 1] in _RUN_CHARS) or (hi < len(text) and text[hi] in _RUN_CHARS):
+            return [m.span() for m in _SPACED_DIGITS.finditer(text)]  # a very long stretch
+        spans.extend(m.span() for m in _SPACED_DIGITS.finditer(text, lo, min(hi + 1, len(text))))
+        pos = hi
+    return spans
