@@ -27,7 +27,9 @@ English ordinary questions of benign_heldout.jsonl, never trained on.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -199,6 +201,20 @@ def held_out_other(models: Models) -> None:
             print(f"  flagged: {text}")
 
 
+def crosslingual_cost(models: Models) -> None:
+    """What the cross-lingual classifier costs per Japanese sentence (median;
+    the encoder already loaded, as after start-up with toxicity on)."""
+    texts = [json.loads(line)["text"] for line in SETS["ja"].open(encoding="utf-8")]
+    models.crosslingual.scores(texts[0])
+    samples = []
+    for text in texts:
+        start = time.perf_counter()
+        models.crosslingual.scores(text)
+        samples.append(time.perf_counter() - start)
+    print(f"\ncross-lingual classifier, per Japanese sentence: median "
+          f"{statistics.median(samples) * 1e3:.2f} ms ({len(texts)} sentences)")  # fmt: skip
+
+
 def crosslingual_korean(texts: list[str], y: npt.NDArray[np.int8]) -> None:
     """The cross-lingual classifier on Korean, nested 5-fold like the Korean model:
     what its labels are worth where labelled data exists."""
@@ -232,6 +248,7 @@ def main() -> None:
     held_out_korean(models)
     self_written(models)
     held_out_other(models)
+    crosslingual_cost(models)
     crosslingual_korean(texts, y)
 
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gwanmun.check.toxicity import DIM, LABELS, EmbeddingModel, KoreanModel, features
+from gwanmun.check.toxicity import (
+    DIM,
+    LABELS,
+    SENTENCE,
+    EmbeddingModel,
+    KoreanModel,
+    features,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
@@ -68,7 +74,6 @@ C_CROSSLINGUAL = 1.0
 FOLDS = 5
 # At most this share of the project's ordinary Korean sentences over any label's threshold.
 TARGET_FPR = 0.02
-_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 
 
 def load() -> tuple[list[str], npt.NDArray[np.int8]]:
@@ -99,7 +104,7 @@ def benign(languages: tuple[str, ...] = ("ko",)) -> list[str]:
         for line in path.open(encoding="utf-8"):
             row = json.loads(line)
             if row["language"] in languages:
-                out += [m.group(0).strip() for m in _SENTENCE.finditer(row["text"])]
+                out += [m.group(0).strip() for m in SENTENCE.finditer(row["text"])]
     return [text for text in dict.fromkeys(out) if text]
 
 

@@ -57,7 +57,8 @@ DIM = 1 << 18
 CHAR_NGRAMS = (1, 2, 3, 4)
 WORD_NGRAMS = (1, 2)
 
-_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
+# What ``check`` scores one at a time (training splits its ordinary sentences alike).
+SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎ]")
 _KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -332,7 +333,7 @@ class ToxicityCheck:
 
     def check(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
-        for match in _SENTENCE.finditer(text):
+        for match in SENTENCE.finditer(text):
             sentence = match.group(0)
             if not sentence.strip():
                 continue

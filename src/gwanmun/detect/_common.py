@@ -52,6 +52,18 @@ def matches_at_starts(
         pos = m.end()
 
 
+# The non-ASCII characters Python's case-insensitive matching folds to an ASCII
+# letter (ı ~ i, ſ ~ s, K ~ k, İ ~ i̇) — where lower() or hyperscan's ASCII case
+# folding would not find what the regex finds.
+_FOLDS_TO_ASCII = ("ı", "ſ", "\u212a", "İ")
+
+
+def folds_to_ascii(text: str) -> bool:
+    """Whether ``text`` holds one of those characters: a shortcut that looks for
+    a case-insensitive regex's words some cheaper way is then not exact."""
+    return any(c in text for c in _FOLDS_TO_ASCII)
+
+
 def near(text: str, start: int, end: int, words: Iterable[str], window: int = 24) -> bool:
     """Whether any of ``words`` (case-insensitive) occurs within ``window``
     characters before ``start`` or after ``end``."""

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import hyperscan
 
 from gwanmun.detect import REGISTRY, Scanner
-from gwanmun.detect._common import make
+from gwanmun.detect._common import folds_to_ascii, make
 from gwanmun.types import Finding
 
 # (pattern, score, strings one of which every match has at the given offset from
@@ -77,9 +77,6 @@ def _jwt_header_ok(token: str) -> bool:
     return isinstance(decoded, dict) and "alg" in decoded
 
 
-# Non-ASCII characters the regex's case folding matches to ASCII letters (ı ~ i,
-# ſ ~ s, K ~ k, İ ~ i̇): hyperscan's ASCII case folding would not.
-_FOLDS_TO_ASCII = ("ı", "ſ", "\u212a", "İ")
 _CASED = tuple(sorted({w for _, _, words, _ in _KNOWN for w in words} | {"eyJ"}))
 _WORDS = (*_CASED, *_ASSIGNMENT_STARTS)
 # Every literal in one hyperscan pass (the assignment words case-insensitively):
@@ -136,7 +133,7 @@ def _matches_at(pattern: re.Pattern[str], text: str, starts: set[int]) -> list[r
 def _assignments(text: str, starts: dict[str, set[int]] | None = None) -> list[re.Match[str]]:
     """``_ASSIGNMENT.finditer(text)``, tried only where one of ``_ASSIGNMENT_STARTS``
     begins (``starts``: ``literal_starts(text)``)."""
-    if any(c in text for c in _FOLDS_TO_ASCII):
+    if folds_to_ascii(text):
         return list(_ASSIGNMENT.finditer(text))  # the regex folds these; hyperscan does not
     if starts is None:
         starts = literal_starts(text)

@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 
 from gwanmun.detect import REGISTRY
-from gwanmun.detect._common import make
+from gwanmun.detect._common import folds_to_ascii, make
 from gwanmun.types import Finding
 
 # The one case-insensitive rule's words, looked for in the lower-cased text (the
 # rule is simply run when the text holds a character the regex folds to ASCII and
 # lower() does not: ı, ſ, K, İ).
 _FOLDED = ("classif", "marking")
-_FOLDS_TO_ASCII = ("ı", "ſ", "\u212a", "İ")
 
 # (pattern, score, strings one of which every match contains: the rule is run
 # only on a text holding one; lower-cased where the pattern ignores case).
@@ -74,7 +73,7 @@ class Markings:
             return found
         for pattern, score, needs in _RULES:
             if needs is _FOLDED:
-                if not any(c in text for c in _FOLDS_TO_ASCII):
+                if not folds_to_ascii(text):
                     folded = text.lower()
                     if not any(word in folded for word in needs):
                         continue
