@@ -12,7 +12,8 @@ from gwanmun.types import ChatRequest, Grade
 
 class FakeBackend:
     """Answers with ``answer``, or echoes the last message; streams ``chunk`` characters
-    at a time and can break the stream after ``fail_after`` chunks."""
+    at a time and can break the stream after ``fail_after`` chunks, or streams
+    ``events`` exactly (a backend's quirks)."""
 
     max_grade = Grade.S
 
@@ -24,12 +25,14 @@ class FakeBackend:
         answer: str | None = None,
         chunk: int = 3,
         fail_after: int | None = None,
+        events: list[dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.model = model
         self.answer = answer
         self.chunk = chunk
         self.fail_after = fail_after
+        self.events = events  # streamed as they are, instead of ``answer``
         self.seen: list[ChatRequest] = []
 
     def models(self) -> list[str]:
@@ -69,6 +72,10 @@ class FakeBackend:
         return self._chunks(self._text(request))
 
     async def _chunks(self, text: str) -> AsyncIterator[dict[str, Any]]:
+        if self.events is not None:
+            for event in self.events:
+                yield event
+            return
         pieces = [text[i : i + self.chunk] for i in range(0, len(text), self.chunk)]
         for n, piece in enumerate(pieces):
             if self.fail_after is not None and n == self.fail_after:

@@ -70,6 +70,13 @@ def test_restoration_tolerates_small_model_edits(edited: str) -> None:
     assert restorer.restore(f"Dear {edited}, hello") == "Dear 김민수, hello"
 
 
+@pytest.mark.parametrize("edited", ["[KR_RRN_1]", "[KR-RRN-1]", "[KRRRN_1]", "[kr rrn 1]"])
+def test_kinds_with_an_underscore_tolerate_the_same_edits(edited: str) -> None:
+    # [KRRRN_1] was matched (and so held while streaming) but not looked up.
+    restorer = StreamRestorer({"[KR_RRN_1]": "900101-1234568"})
+    assert restorer.restore(f"번호 {edited} 확인") == "번호 900101-1234568 확인"
+
+
 def test_unknown_and_embedded_placeholders_are_left_alone() -> None:
     restorer = StreamRestorer({"[PERSON_1]": "김민수"})
     text = "[PERSON_2] and SUPERPERSON_1 and [PERSON_12]"

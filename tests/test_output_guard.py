@@ -5,7 +5,9 @@ streaming."""
 
 from __future__ import annotations
 
+import base64
 import itertools
+import random
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from tests.fakes import FakeBackend
 USER = Principal(user="kim", group="민원과")
 POLICY = load_policy()
 SCANNER = DetectorInputGuard(builtin_detectors(structured_only=True), POLICY)
+FULL_SCANNER = DetectorInputGuard(builtin_detectors(), POLICY)  # with names
 LEAKY_ANSWER = "Call 010-9999-8888 or write to [EMAIL_1]. Thanks."
 SAFE_ANSWER = "Call [PHONE] or write to kim@seoul.go.kr. Thanks."
 
@@ -54,12 +57,16 @@ def request(text: str, *, stream: bool = False) -> ChatRequest:
 
 
 def open_session(
-    answer_to: str, *, options: OutputOptions | None = None, checks: tuple[Any, ...] = ()
+    answer_to: str,
+    *,
+    options: OutputOptions | None = None,
+    checks: tuple[Any, ...] = (),
+    scanner: DetectorInputGuard = SCANNER,
 ) -> OutputSession:
     policy = policy_with(TOXIC_HATE={"action": "block", "grade": "O"})
-    guard = CheckingOutputGuard(policy, scanner=SCANNER, checks=checks, options=options)
+    guard = CheckingOutputGuard(policy, scanner=scanner, checks=checks, options=options)
     req = request(answer_to)
-    return guard.open(req, SCANNER.inspect(req, backend_grade=Grade.S))
+    return guard.open(req, scanner.inspect(req, backend_grade=Grade.S))
 
 
 def deliver(session: OutputSession, chunks: list[str]) -> list[str]:
@@ -242,3 +249,121 @@ async def test_the_toxicity_check_stops_a_hateful_answer_when_the_policy_enables
             received += chunk["choices"][0]["delta"].get("content") or ""
     assert "틀딱" not in received
     assert audit.events[0].outcome is Outcome.BLOCKED
+
+
+# Values whose first characters look like a plain word (``kim``, ``sk``, ``M``),
+# so minimal mode may show them before the rest turns out to be a value.
+STARTS_LIKE_A_WORD = [
+    ("Write to kim.minsu@example.go.kr today.", "kim.minsu@example.go.kr"),
+    ("担当者のメールアドレスはtaro.yamada@example.comです。", "taro.yamada@example.com"),
+    ("Use key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD now.", "sk-proj-abcdefghijklm"),
+    ("The AWS key is AKIAIOSFODNN7EXAMPLE ok.", "AKIAIOSFODNN7EXAMPLE"),
+    ("여권번호는 M12345678 입니다.", "M12345678"),
+    ("IBAN DE89 3704 0044 0532 0130 00 please.", "DE89 3704 0044 0532 0130 00"),
+    ("Please contact Mr. John Smith about it.", "John Smith"),
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    answer=st.sampled_from(STARTS_LIKE_A_WORD),
+    cuts=st.lists(st.integers(min_value=0, max_value=80), max_size=30),
+)
+def test_a_value_whose_start_was_shown_has_the_rest_masked(
+    answer: tuple[str, str], cuts: list[int]
+) -> None:
+    """Before the fix, a value whose first characters had been released was
+    skipped whole: ``kim`` then ``.minsu@…`` delivered the address raw."""
+    text, value = answer
+    session = open_session("hi", scanner=FULL_SCANNER)
+    delivered = "".join(deliver(session, chunked(text, cuts)))
+    half = value[len(value) // 2 :]
+    assert half not in delivered, delivered
+    if " " not in value:  # one marker for one word, however it came
+        assert delivered.count("[") == 1, delivered
+    (leak,) = session.report().findings
+    assert leak.detector.startswith("leak:") and value in text[leak.start : leak.end]
+
+
+def test_a_long_value_is_masked_within_the_hold_back_bound() -> None:
+    """A finding longer than the hold-back window (a key, a blob) was held whole
+    and the whole held text re-scanned on every chunk: 40,000 characters took
+    17 s and stalled the event loop. Now its mask is opened at the bound."""
+    blob = "data:image/png;base64," + base64.b64encode(random.Random(7).randbytes(9000)).decode()
+    session = open_session("hi")
+    held = 0
+    out = []
+    for i in range(0, len(blob), 4):
+        out.append(session.feed(blob[i : i + 4] + (" done." if i + 4 >= len(blob) else "")))
+        held = max(held, len(session._pending))  # type: ignore[attr-defined]
+    out.append(session.finish())
+    assert held <= 64 + 10
+    assert "".join(out) == "data:image/png;base64,[SECRET] done."
+    (leak,) = session.report().findings
+    assert (leak.kind, leak.start, leak.end) == ("SECRET", 22, len(blob))
+
+
+def test_sentence_mode_does_not_end_a_sentence_at_a_full_stop_not_yet_followed() -> None:
+    session = open_session("hi", options=OutputOptions(hold_back="sentence"))
+    assert session.feed("Please write to kim.") == ""  # ``kim.`` may go on
+    out = session.feed("minsu@example.go.kr for help. Then") + session.finish()
+    assert out == "Please write to [EMAIL] for help. Then"
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        ["[PERSON_1]님, 전화 [PHONE_1]로 연락드리겠습니다."],
+        ["[P", "ERSON_1]님, 전화 [PHONE_1", "]로 연락드리겠습니다."],
+        list("[PERSON_1]님, 전화 [PHONE_1]로 연락드리겠습니다."),
+    ],
+)
+def test_placeholders_before_a_korean_particle_are_restored_not_masked(
+    chunks: list[str],
+) -> None:
+    """The name detector read ``PERSON`` in ``[PERSON_1]님`` as a name: the answer
+    showed ``[[PERSON]_1]님`` instead of the user's own name."""
+    session = open_session(
+        "제 이름은 김민수이고 전화는 010-2222-3333 입니다.", scanner=FULL_SCANNER
+    )
+    assert "".join(deliver(session, chunks)) == "김민수님, 전화 010-2222-3333로 연락드리겠습니다."
+    assert session.report().findings == ()
+
+
+def delta(text: str | None, finish: str | None = None) -> dict[str, Any]:
+    content = {} if text is None else {"content": text}
+    return {"choices": [{"index": 0, "delta": content, "finish_reason": finish}]}
+
+
+async def scripted_stream(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    gw = Gateway(
+        router=Router([FakeBackend(model="scripted", events=events)]),
+        input_guard=SCANNER,
+        output_guard=CheckingOutputGuard(POLICY, scanner=SCANNER),
+        audit=MemoryAuditSink(),
+        blocked_error=blocked_error,
+    )
+    stream = await gw.handle(request("hello", stream=True), USER)
+    assert isinstance(stream, ChatStream)
+    return [c async for c in stream]
+
+
+def text_of(chunks: list[dict[str, Any]]) -> str:
+    return "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+
+
+async def test_a_stream_without_a_finish_reason_still_ends_with_the_label() -> None:
+    chunks = await scripted_stream([delta("Call 010-"), delta("9999-8888 now")])
+    assert text_of(chunks) == "Call [PHONE] now"
+    meta = chunks[-1]["gwanmun"]
+    assert meta["ai_generated"] is True
+    assert [f["kind"] for f in meta["output_findings"]] == ["PHONE"]
+
+
+async def test_a_surrogate_pair_split_across_events_is_joined() -> None:
+    # JSON escapes \ud83d and \ude00 in two events decode to two lone halves.
+    chunks = await scripted_stream(
+        [delta("Hi \ud83d"), delta("\ude00 there"), delta("\ud83d"), delta(None, "stop")]
+    )
+    assert text_of(chunks) == "Hi \U0001f600 there\ufffd"
+    assert chunks[-1]["gwanmun"]["ai_generated"] is True

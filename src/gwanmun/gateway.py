@@ -251,6 +251,7 @@ class Gateway:
         request = trace.request
         wants_usage = bool((request.params.get("stream_options") or {}).get("include_usage"))
         finished = False
+        surrogates = _Surrogates()
         try:
             async for raw in upstream:
                 chunk = {k: v for k, v in raw.items() if k not in _DROPPED_FIELDS}
@@ -260,7 +261,7 @@ class Gateway:
                     trace.usage = _usage(chunk["usage"])
                     if not wants_usage:
                         del chunk["usage"]
-                choices = chunk.get("choices") or []
+                choices = [surrogates.join(c) for c in chunk.get("choices") or []]
                 if not choices:
                     if wants_usage and "usage" in chunk:
                         yield chunk
@@ -281,10 +282,12 @@ class Gateway:
                     finished = True
                     chunk["gwanmun"] = self._meta(trace)
                 yield chunk
-            if not finished:
-                tail = session.finish()
-                if tail:
-                    yield _content_chunk(request, tail)
+            if not finished:  # the backend ended without a finish_reason
+                tail = surrogates.rest() + session.finish()
+                trace.delivered.append(tail)
+                last = _content_chunk(request, tail)
+                last["gwanmun"] = self._meta(trace)  # the label and findings all the same
+                yield last
             trace.outcome = _success_outcome(trace.verdict)
         except GwanmunError as exc:
             trace.error_code = exc.code
@@ -379,6 +382,34 @@ def _usage(raw: object) -> Usage:
         prompt_tokens=int(raw.get("prompt_tokens") or 0),
         completion_tokens=int(raw.get("completion_tokens") or 0),
     )
+
+
+class _Surrogates:
+    """Joins a UTF-16 surrogate pair that a backend split across two events.
+
+    A JSON escape such as ``\\ud83d`` in one event and ``\\ude00`` in the next
+    decodes to two lone surrogates, which no check can read and no response can
+    encode. The high half waits for the next piece of content; a half that
+    stays alone becomes U+FFFD.
+    """
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def join(self, choice: dict[str, Any]) -> dict[str, Any]:
+        delta = choice.get("delta") or {}
+        content = delta.get("content")
+        if choice.get("index", 0) != 0 or not (isinstance(content, str) or self._held):
+            return choice
+        text, self._held = self._held + (content or ""), ""
+        if text and "\ud800" <= text[-1] <= "\udbff" and not choice.get("finish_reason"):
+            text, self._held = text[:-1], text[-1]
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return {**choice, "delta": {**delta, "content": text}}
+
+    def rest(self) -> str:
+        held, self._held = self._held, ""
+        return "\ufffd" if held else ""
 
 
 def _content_chunk(request: ChatRequest, text: str) -> dict[str, Any]:

@@ -90,6 +90,20 @@ def merge_spans(findings: Iterable[Finding]) -> list[Finding]:
     return kept
 
 
+def placeholder_pattern(kinds: Iterable[str]) -> re.Pattern[str]:
+    """Placeholders of these kinds as models write them back: ``[PERSON_1]``, and
+    with the small edits they make — case (``[person_1]``), spacing or other
+    separators (``[ PERSON 1 ]``, ``[KR-RRN-1]``), other brackets (``(PERSON_1)``,
+    ``【PERSON_1】``) or none (``PERSON_1``). Groups: ``kind`` and ``n``."""
+    ordered = sorted(set(kinds), key=len, reverse=True)
+    alternation = "|".join(re.escape(k).replace("_", "[ _-]?") for k in ordered)
+    return re.compile(
+        rf"(?:[{re.escape(_OPEN)}][ ]?|(?<![A-Za-z0-9_]))(?P<kind>{alternation})"
+        rf"[ _-]?(?P<n>\d{{1,4}})(?![0-9])(?:[ ]?[{re.escape(_CLOSE)}])?",
+        re.IGNORECASE,
+    )
+
+
 class StreamRestorer:
     """Restores placeholders in text fed in arbitrary chunks."""
 
@@ -98,21 +112,14 @@ class StreamRestorer:
         self._pending = ""
         self._pattern: re.Pattern[str] | None = None
         if self._values:
-            kinds = sorted({c.rsplit("_", 1)[0] for c in self._values}, key=len, reverse=True)
-            alternation = "|".join(re.escape(k).replace("_", "[ _-]?") for k in kinds)
-            self._pattern = re.compile(
-                rf"(?:[{re.escape(_OPEN)}][ ]?|(?<![A-Za-z0-9_]))(?P<kind>{alternation})"
-                rf"[ _-]?(?P<n>\d{{1,4}})(?![0-9])(?:[ ]?[{re.escape(_CLOSE)}])?",
-                re.IGNORECASE,
-            )
+            self._pattern = placeholder_pattern(k.strip("[]").rsplit("_", 1)[0] for k in values)
 
     @staticmethod
     def _core(token: str) -> str:
-        return token.strip("[]").upper()
+        return re.sub(r"[ _-]", "", token.strip("[]")).upper()
 
     def _replace(self, match: re.Match[str]) -> str:
-        kind = re.sub(r"[ _-]", "_", match.group("kind").upper())
-        core = f"{kind}_{int(match.group('n'))}"
+        core = self._core(f"{match.group('kind')}{int(match.group('n'))}")
         value = self._values.get(core)
         return match.group(0) if value is None else value
 
@@ -150,10 +157,4 @@ class StreamRestorer:
         compact = re.sub(r"[ _-]", "", tail.lstrip(_OPEN)).upper()
         if not compact:
             return True  # a lone opening bracket
-        for core in self._values:
-            target = core.replace("_", "")
-            if target.startswith(compact) or (
-                compact.startswith(target) and len(compact) == len(target)
-            ):
-                return True
-        return False
+        return any(core.startswith(compact) for core in self._values)

@@ -13,9 +13,12 @@ a session chunk by chunk:
 2. **Leak re-scan.** The input detectors run over what is about to be
    released (with the text before it as context). A value the user did not
    supply is replaced by ``[KIND]`` before release, so it is never delivered;
-   a finding that runs into the held tail keeps the whole finding held, and a
+   a finding that runs into the held tail keeps the whole finding held (a
+   longer one is masked up to the bound and its mask stays open), a finding
+   whose first characters were already shown has the rest masked, and a
    number that is no finding yet is held until the words a detector reads after
-   it (``…, the bank account``) have come, within the same bound.
+   it (``…, the bank account``) have come, within the same bound. The input
+   guard's own placeholders are not leaks.
 3. **Sentence checks** (toxicity, and later verbatim and groundedness) run on
    each finished sentence. ``block`` stops the stream with an error event;
    ``warn`` is reported in the response metadata and the audit record.
@@ -42,6 +45,7 @@ from gwanmun.detect.names import EN_GIVEN_NAMES, EN_TITLES
 from gwanmun.errors import OutputBlocked
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
 from gwanmun.guard.input import DetectorInputGuard
+from gwanmun.guard.mask import placeholder_pattern
 from gwanmun.policy import Policy
 from gwanmun.types import Action, ChatRequest, Finding
 
@@ -62,6 +66,7 @@ _UNSPACED_HOLD = 12
 _AFTER_CONTEXT = 40
 _NUMBER = re.compile(r"[0-9](?:[0-9 .\-]*[0-9])?")
 _NUMBER_MAX = 32  # how far back a number held for context may begin
+_NO_PLACEHOLDERS = re.compile(r"(?!)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +89,15 @@ class CheckingSession:
     span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
     grounding: GroundingCheck | None = None
     sources: tuple[str, ...] = ()  # source documents as the model received them (masked)
+    placeholders: re.Pattern[str] = _NO_PLACEHOLDERS  # the input guard's, as models write them
     _meta: dict[str, Any] = field(default_factory=dict)
     _pending: str = ""
     _released: str = ""  # model text released so far (masked domain)
     _sentence_start: int = 0
     _findings: list[Finding] = field(default_factory=list)
     _stopped: str | None = None
+    _open_leak: int | None = None  # the released text ends inside this masked leak
+    _open_leak_end: int = 0  # where that value was last seen to end (model text)
     _in_copy: bool = False  # the released text ends inside a masked copied span
     _gap: str = ""  # spaces and punctuation after a masked copy, not yet shown
 
@@ -144,7 +152,13 @@ class CheckingSession:
         """How much of ``pending`` may be checked and released now."""
         limit = self.options.hold_back_chars
         if self.options.hold_back == "sentence":
-            ends = [m.end() for m in _SENTENCE_END.finditer(pending)]
+            # ``kim.`` may go on as ``kim.minsu@…``: a full stop ends a sentence only
+            # once the space after it has come.
+            ends = [
+                m.end()
+                for m in _SENTENCE_END.finditer(pending)
+                if m.end() < len(pending) or pending[m.start()] not in ".!?"
+            ]
             cut = ends[-1] if ends else 0
         else:
             hold = _growing_tail(pending)
@@ -160,7 +174,7 @@ class CheckingSession:
     def _release(self, cut: int, *, final: bool = False) -> str:
         pending = self._pending
         segment_start = len(self._released)
-        masks: list[Finding] = []
+        masks: list[tuple[int, int, str]] = []  # start, end (absolute), what is shown instead
         if self.options.leak_scan and self.scanner is not None:
             cut, masks = self._leaks(pending, cut, final=final)
         if cut <= 0:
@@ -173,7 +187,7 @@ class CheckingSession:
         # what the user gets has leaks and masked copies replaced.
         self._released += segment
         self._sentences(segment_start)
-        replaced = {f.start - segment_start: (f.end - segment_start, f"[{f.kind}]") for f in masks}
+        replaced = {a - segment_start: (b - segment_start, shown) for a, b, shown in masks}
         out: list[str] = []
         i = 0
         while i < len(segment):
@@ -199,37 +213,92 @@ class CheckingSession:
             i += 1
         return self.restorer.feed("".join(out))
 
-    def _leaks(self, pending: str, cut: int, *, final: bool) -> tuple[int, list[Finding]]:
+    def _leaks(
+        self, pending: str, cut: int, *, final: bool
+    ) -> tuple[int, list[tuple[int, int, str]]]:
+        """Where to cut ``pending`` so that no leak is released, and what to mask.
+
+        A finding that runs into the held tail is held whole, up to
+        ``hold_back_chars``; a longer one (a key, a blob) is masked as far as the
+        cut and its mask stays open: the rest is masked as it comes, without a
+        second marker. A finding whose first characters were already shown (a
+        word that only later turned out to start an address) has the rest masked.
+        """
         assert self.scanner is not None
         context = self._released[-_CONTEXT_CHARS:]
         window = context + pending
         base = len(self._released) - len(context)
         found = self.scanner.detect(window)  # a failing detector raises GuardFailure
-        masks: list[Finding] = []
-        local_cut = len(context) + cut
+        # Placeholders are the input guard's own (``[PERSON_1]님`` is not a name).
+        issued = [(m.start(), m.end()) for m in self.placeholders.finditer(window)]
         acting: list[Finding] = []  # findings the policy masks or blocks
         for finding in sorted(found, key=lambda f: f.start):
             if finding.end <= len(context):
                 continue  # already released: it was checked then
+            if any(s <= finding.start and finding.end <= e for s, e in issued):
+                continue
             rule = self.policy.rule(finding.kind)
-            if finding.score >= rule.min_score and rule.action not in (Action.ALLOW, Action.WARN):
-                acting.append(finding)
+            if finding.score < rule.min_score or rule.action in (Action.ALLOW, Action.WARN):
+                continue
+            if _compact(window[finding.start : finding.end]) in self.supplied:
+                continue  # the user's own value (not masked by policy): not a leak
+            acting.append(finding)
+        limit = self.options.hold_back_chars
+        local_cut = len(context) + cut
         if not final:  # within the hold-back bound, like every other hold
             awaiting = _awaiting_context(window, len(context), acting)
-            local_cut = min(local_cut, max(awaiting, len(window) - self.options.hold_back_chars))
+            local_cut = min(local_cut, max(awaiting, len(window) - limit))
+            for finding in acting:
+                held_from = max(finding.start, len(context))
+                if finding.start < local_cut < finding.end and len(window) - held_from <= limit:
+                    local_cut = held_from  # hold the whole finding back
+        if local_cut <= len(context):
+            return 0, []
+        # (start, end, the finding or None for the rest of an open mask), window offsets
+        spans: list[tuple[int, int, Finding | None]] = []
         for finding in acting:
-            if not final and finding.start < local_cut < finding.end:
-                local_cut = max(finding.start, len(context))  # hold the whole finding back
-            if finding.start >= local_cut:
+            start, end = max(finding.start, len(context)), min(finding.end, local_cut)
+            if start >= end:
                 continue
-            value = window[finding.start : finding.end]
-            if _compact(value) in self.supplied:
-                continue  # the user's own value (e.g. not masked by policy): not a leak
-            if finding.start < len(context):
-                continue  # began in released text; cannot unsay it (context only)
-            located = replace(finding, start=base + finding.start, end=base + finding.end)
-            masks.append(located)
-            self._findings.append(replace(located, detector=f"leak:{finding.detector}"))
+            if spans and start <= spans[-1][1]:  # overlapping findings: one mask
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end), spans[-1][2])
+            else:
+                spans.append((start, end, finding))
+        if self._open_leak is not None and (not spans or spans[0][0] > len(context)):
+            kind = self._findings[self._open_leak].kind
+            ended = any(f.kind == kind and f.start < len(context) == f.end for f in found)
+            # Not found again in the shorter window: the value's known rest, and the
+            # word it goes on with (unless the value is seen to end where the cut was).
+            run = len(context) + (0 if ended else _leading_run(pending))
+            end = min(max(self._open_leak_end - base, run), local_cut)
+            if end > len(context):
+                spans.insert(0, (len(context), end, None))
+        masks: list[tuple[int, int, str]] = []
+        still_open: int | None = None
+        for start, end, value in spans:
+            value_end = end if value is None else value.end
+            if start == len(context) and self._open_leak is not None:  # the same value goes on
+                index, shown = self._open_leak, ""
+                seen = self._findings[index]
+                self._findings[index] = replace(seen, end=max(seen.end, base + value_end))
+            else:
+                assert value is not None
+                shown = f"[{value.kind}]"
+                index = self._note(
+                    replace(
+                        value,
+                        start=base + value.start,
+                        end=base + value.end,
+                        detector=f"leak:{value.detector}",
+                    )
+                )
+            masks.append((base + start, base + end, shown))
+            # The value may go on: it runs past the cut, or up to the end of what came.
+            goes_on = local_cut == len(window) or not window[local_cut].isspace()
+            if end == local_cut and (value_end > local_cut or goes_on):
+                still_open = index
+                self._open_leak_end = base + max(value_end, local_cut)
+        self._open_leak = None if final else still_open
         return local_cut - len(context), masks
 
     def _sentences(self, segment_start: int) -> None:
@@ -273,8 +342,9 @@ class CheckingSession:
                         copied[i] = True
         return copied
 
-    def _note(self, finding: Finding) -> None:
-        """Record a finding, merging it with an earlier one of the same span that grew."""
+    def _note(self, finding: Finding) -> int:
+        """Record a finding, merging it with an earlier one of the same span that
+        grew (``John``, then ``John Smith``); returns its index."""
         for i, seen in enumerate(self._findings):
             if (
                 seen.kind == finding.kind
@@ -288,8 +358,9 @@ class CheckingSession:
                     end=max(seen.end, finding.end),
                     score=max(seen.score, finding.score),
                 )
-                return
+                return i
         self._findings.append(finding)
+        return len(self._findings) - 1
 
     def _block_early(self, segment: str) -> None:
         """Stop before releasing a segment if the sentence so far already must be blocked.
@@ -366,10 +437,12 @@ def _growing_tail(text: str) -> int:
         if not _risky(word, previous, incomplete=end == len(text)):
             break
         if _unspaced(word) and end - start > _UNSPACED_HOLD:
-            hold_from = end - _UNSPACED_HOLD
+            # The last few characters, and all of a Latin code or address being
+            # written in the run (担当はtaro.yamada@…).
+            hold_from = min(end - _UNSPACED_HOLD, end - _latin_tail(word))
             break
         hold_from = start
-        if not (_name_like(word) or _name_like(previous)):
+        if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
             break  # one identifier-like word; its digit groups are added below
     # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890.
     i = hold_from
@@ -402,6 +475,14 @@ def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int
     return len(text)
 
 
+def _leading_run(text: str) -> int:
+    """Length of the run of non-space characters ``text`` starts with."""
+    i = 0
+    while i < len(text) and not text[i].isspace():
+        i += 1
+    return i
+
+
 def _partial_word(text: str) -> int:
     """Length of the word at the end of ``text`` that may still be growing."""
     i = len(text)
@@ -425,6 +506,19 @@ def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
         if incomplete and len(folded) > 1 and any(n.startswith(folded) for n in _NAME_WORDS):
             return True
     return False
+
+
+def _latin_tail(word: str) -> int:
+    """Length of the run of ASCII letters, digits and identifier joiners ``word`` ends with."""
+    i = len(word)
+    while i > 0 and word[i - 1].isascii() and (word[i - 1].isalnum() or word[i - 1] in _ID_JOINERS):
+        i -= 1
+    return len(word) - i
+
+
+def _capitalised(word: str, previous: str) -> bool:
+    """Two capitalised words in a row (``John S…``, ``Kim Min…``): one name, held together."""
+    return word.strip(_PUNCT)[:1].isupper() and previous.strip(_PUNCT)[:1].isupper()
 
 
 def _name_like(word: str) -> bool:
@@ -485,6 +579,10 @@ class CheckingOutputGuard:
         self.span_checks = tuple(span_checks)
         self.grounding = grounding
         self.options = options or OutputOptions()
+        kinds = set(policy.data.kinds)
+        if scanner is not None:
+            kinds |= {kind for detector in scanner.detectors for kind in detector.kinds}
+        self.placeholders = placeholder_pattern(kinds)
 
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
         if not (self.scanner or self.checks or self.span_checks or self.grounding):
@@ -500,6 +598,7 @@ class CheckingOutputGuard:
             supplied=supplied,
             span_checks=self.span_checks,
             grounding=self.grounding,
+            placeholders=self.placeholders,
             sources=tuple(
                 input_result.request.messages[i].content
                 for i in request.sources
