@@ -211,6 +211,87 @@ async def test_values_in_tool_call_arguments_block_the_request() -> None:
     assert body["error"]["gwanmun"]["findings"][0]["message_index"] == 1
 
 
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "lookup",
+        "description": "민원인 조회. 예: 900101-1234568",
+        "parameters": {"type": "object", "properties": {}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tools": [TOOL]},
+        {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"description": "900101-1234568"},
+            }
+        },
+        {"stop": ["900101-1234568"]},
+    ],
+)
+async def test_values_in_tools_response_format_and_stop_block_the_request(
+    params: dict[str, object],
+) -> None:
+    """The model reads tool definitions, a response schema and stop sequences;
+    they were sent without a scan (a full bypass of the guard)."""
+    gateway, backend, audit = make()
+    request = ChatRequest(
+        model="fake-model",
+        messages=(ChatMessage("user", "도구 설명을 참고해서 답해 줘"),),
+        max_tokens=8,
+        params=params,
+    )
+    with pytest.raises(GuardBlocked, match="tool definitions") as caught:
+        await answer(gateway, request)
+    assert backend.seen == []
+    body = caught.value.to_openai()
+    assert "1234568" not in json.dumps(body, ensure_ascii=False)
+    (finding,) = body["error"]["gwanmun"]["findings"]
+    assert finding["kind"] == "KR_RRN" and finding["message_index"] is None
+    assert finding["preview"].count("[KR_RRN]") == 1
+    assert "the request's tools" in body["error"]["message"]
+    assert audit.events[0].findings[0].kind == "KR_RRN"
+
+
+async def test_a_marking_in_a_tool_definition_counts_toward_the_grade() -> None:
+    gateway, backend, audit = make()
+    tool = {"type": "function", "function": {"name": "대외비_문서_검색", "parameters": {}}}
+    request = ChatRequest(
+        model="fake-model",
+        messages=(ChatMessage("user", "찾아 줘"),),
+        max_tokens=8,
+        params={"tools": [tool]},
+    )
+    # The marking makes the request grade C: more than the backend (S) may receive.
+    with pytest.raises(GradeExceeded, match="grade C"):
+        await answer(gateway, request)
+    assert backend.seen == []
+    assert audit.events[0].grade is Grade.C
+    assert [f.kind for f in audit.events[0].findings] == ["MARKING"]
+
+
+async def test_a_warning_in_a_tool_definition_is_audited_and_the_request_goes_on() -> None:
+    brn = RegexDetector("KR_BRN", r"\d{3}-\d{2}-\d{5}")  # warn, grade O by default
+    gateway, backend, audit = make([RRN, brn])
+    tool = {"type": "function", "function": {"name": "invoice", "description": "220-81-62517"}}
+    request = ChatRequest(
+        model="fake-model",
+        messages=(ChatMessage("user", "전화 010-1234-5678"),),
+        max_tokens=8,
+        params={"tools": [tool]},
+    )
+    await answer(gateway, request)
+    assert backend.seen[0].params["tools"] == [tool]  # a warning changes nothing sent
+    (event,) = audit.events
+    assert event.action is Action.WARN
+    assert [(f.kind, f.message_index) for f in event.findings] == [("KR_BRN", None)]
+
+
 class Counting(RegexDetector):
     """PHONE, counting the texts it was run on."""
 
@@ -251,3 +332,24 @@ def test_a_failing_detector_is_not_cached_and_windows_are_not_cached() -> None:
     scanner.detect("010-1234-5678")
     scanner.detect("010-1234-5678")
     assert len(counting.texts) == 2  # the output guard's windows: one-off texts
+
+
+def test_only_short_plain_requests_are_scanned_on_the_event_loop() -> None:
+    """Tool-call arguments (any length) were scanned inline whenever the message
+    texts were short: 70 KB of JSON there held every other request for 10 s."""
+    from gwanmun.gateway import _short
+
+    assert _short(chat("짧은 질문"))
+    assert not _short(chat("긴 질문 " * 100))
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    with_call = ChatRequest(
+        model="fake-model",
+        messages=(ChatMessage("assistant", "", extra={"tool_calls": [call]}),),
+        max_tokens=8,
+    )
+    assert not _short(with_call)
+    assert not _short(
+        ChatRequest(
+            model="fake-model", messages=chat("hi").messages, max_tokens=8, params={"tools": [TOOL]}
+        )
+    )

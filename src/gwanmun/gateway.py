@@ -143,7 +143,7 @@ class Gateway:
             # Detection is CPU work (morphology for names): off the event loop, except
             # for short requests, where the hop to a worker thread costs more (~0.3 ms)
             # than scanning them does.
-            if sum(len(m.content) for m in request.messages) <= _INLINE_GUARD_CHARS:
+            if _short(request):
                 guarded = self._inspect(request, backend.max_grade, trace)
             else:
                 guarded = await anyio.to_thread.run_sync(
@@ -382,6 +382,15 @@ def _usage(raw: object) -> Usage:
         prompt_tokens=int(raw.get("prompt_tokens") or 0),
         completion_tokens=int(raw.get("completion_tokens") or 0),
     )
+
+
+def _short(request: ChatRequest) -> bool:
+    """Whether everything the input guard scans is short enough to scan inline."""
+    if request.params.get("tools") or request.params.get("response_format"):
+        return False
+    if any(m.extra for m in request.messages):
+        return False  # tool-call arguments: any length
+    return sum(len(m.content) for m in request.messages) <= _INLINE_GUARD_CHARS
 
 
 class _Surrogates:

@@ -27,11 +27,25 @@ from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Verd
 log = logging.getLogger("gwanmun.guard")
 
 _PREVIEW_CONTEXT = 12
-IN_FIELDS = "in tool-call arguments or other message fields, where a value cannot be masked"
+IN_FIELDS = (
+    "in tool-call arguments, tool definitions or other fields, where a value cannot be masked"
+)
+
+
+# Request parameters the model reads as text: tool definitions (names,
+# descriptions, parameter schemas), a response schema, stop sequences.
+MODEL_VISIBLE_PARAMS = ("tools", "tool_choice", "response_format", "stop")
 
 
 def _fields_text(message: ChatMessage) -> str:
     return json.dumps(message.extra, ensure_ascii=False, sort_keys=True)
+
+
+def _params_text(request: ChatRequest) -> str:
+    """The JSON of the request parameters the model reads (findings there have
+    ``message_index`` None and index this text)."""
+    visible = {k: request.params[k] for k in MODEL_VISIBLE_PARAMS if k in request.params}
+    return json.dumps(visible, ensure_ascii=False, sort_keys=True) if visible else ""
 
 
 def _fail_closed(detector: Detector, exc: Exception) -> NoReturn:
@@ -162,8 +176,10 @@ class DetectorInputGuard:
         if decision.action is Action.BLOCK:
             return InputResult(_verdict(decision, ()), request)
         structured = self._structured_fields(request, backend_grade)
-        if structured is not None:
-            return InputResult(structured, request)
+        if structured is not None and structured.action.rank >= Action.MASK.rank:
+            return InputResult(_fields_verdict(structured), request)
+        if structured is not None:  # warnings there still count toward the grade
+            decision = _merged(decision, structured)
         to_mask = decision.to_mask()
         if not to_mask:
             return InputResult(_verdict(decision, ()), request)
@@ -181,12 +197,15 @@ class DetectorInputGuard:
             masker.restorer() if masker.values else IDENTITY_RESTORER,
         )
 
-    def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Verdict | None:
-        """Scan what a message carries besides its text (tool-call arguments, names).
+    def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Decision | None:
+        """Scan what the model reads besides message texts: what a message carries
+        (tool-call arguments, names) and the request's tool definitions,
+        response schema and stop sequences.
 
-        A value inside JSON arguments cannot be masked without breaking the call,
-        so anything policy would mask or block there blocks the request. Offsets in
-        such findings index the JSON of the message's extra fields.
+        A value inside JSON cannot be masked without breaking the call, so
+        anything policy would mask or block there blocks the request. Offsets in
+        such findings index the JSON of the message's extra fields, or, with
+        ``message_index`` None, the JSON of those request parameters.
         """
         pairs = []
         for i, message in enumerate(request.messages):
@@ -194,18 +213,37 @@ class DetectorInputGuard:
                 continue
             text = _fields_text(message)
             pairs += [(f, text) for f in self.detect(text, message_index=i)]
+        params = _params_text(request)
+        if params:
+            pairs += [(f, params) for f in self.detect(params)]
         if not pairs:
             return None
-        decision = self.policy.decide(pairs, backend_grade=backend_grade)
-        if decision.action.rank < Action.MASK.rank:
-            return None
-        kinds = sorted({d.finding.kind for d in decision.decided if d.action.rank >= 2})
-        return Verdict(
-            action=Action.BLOCK,
-            grade=decision.grade,
-            findings=decision.findings,
-            reasons=(f"{', '.join(kinds)} {IN_FIELDS}",),
-        )
+        return self.policy.decide(pairs, backend_grade=backend_grade)
+
+
+def _fields_verdict(decision: Decision) -> Verdict:
+    """A block for values in fields that cannot be masked (or that raise the
+    request above its backend's grade)."""
+    acting = {d.finding.kind for d in decision.decided if d.action.rank >= Action.MASK.rank}
+    kinds = sorted(acting or {d.finding.kind for d in decision.decided})
+    exceeded = tuple(r for r in decision.reasons if r.startswith(GRADE_EXCEEDED))
+    return Verdict(
+        action=Action.BLOCK,
+        grade=decision.grade,
+        findings=decision.findings,
+        reasons=(f"{', '.join(kinds)} {IN_FIELDS}", *exceeded),
+    )
+
+
+def _merged(texts: Decision, fields: Decision) -> Decision:
+    """The messages' decision with what was only warned about in other fields."""
+    return Decision(
+        action=max(texts.action, fields.action, key=lambda a: a.rank),
+        grade=max(texts.grade, fields.grade, key=lambda g: g.rank),
+        sent_grade=max(texts.sent_grade, fields.sent_grade, key=lambda g: g.rank),
+        decided=texts.decided + fields.decided,
+        reasons=texts.reasons + fields.reasons,
+    )
 
 
 def _verdict(decision: Decision, masked_kinds: tuple[str, ...]) -> Verdict:
@@ -249,6 +287,8 @@ def blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
         if f.message_index is not None:
             message = request.messages[f.message_index]
             text = _fields_text(message) if in_fields else message.content
+        elif in_fields:
+            text = _params_text(request)
         same = [g for g in verdict.findings if g.message_index == f.message_index]
         described.append(
             {
@@ -269,7 +309,13 @@ def blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
             f"The request was refused before reaching the model: {reason}.", details=details
         )
     where = ", ".join(
-        f"{d['kind']} in message {d['message_index']} at {d['start']}-{d['end']}"
+        f"{d['kind']} in "
+        + (
+            f"message {d['message_index']}"
+            if d["message_index"] is not None
+            else "the request's " + "/".join(MODEL_VISIBLE_PARAMS)
+        )
+        + f" at {d['start']}-{d['end']}"
         for d in described[:5]
     )
     return GuardBlocked(
