@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -28,6 +29,19 @@ from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
         ("東京\u3000都", "東京 都"),  # ideographic space
         ("010 1234 5678", "010 1234 5678"),  # grouped digits stay grouped
         ("page 1 2 3", "page 1 2 3"),  # too few to be a spaced-out number
+        # decomposed (NFD) Hangul and kana, as macOS file names give them: composed
+        (unicodedata.normalize("NFD", "[대외비] 문서"), "[대외비] 문서"),
+        (unicodedata.normalize("NFD", "パスワードは"), "パスワードは"),
+        (unicodedata.normalize("NFD", "café 1"), "café 1"),
+        # other invisible characters: variation selectors, Mongolian ones, reserved
+        # default-ignorables, the braille blank, control characters
+        ("900101-123\ufe0f4568", "900101-1234568"),
+        ("900101-123\U000e01004568", "900101-1234568"),
+        ("900101-123\u180b4568", "900101-1234568"),
+        ("900101-123\u20654568", "900101-1234568"),
+        ("900101-123\u28004568", "900101-1234568"),
+        ("900101-123\x00\x1f\x7f\x9f4568", "900101-1234568"),
+        ("a\u2028b", "a\nb"),
     ],
 )
 def test_normalised_view(raw: str, clean: str) -> None:
@@ -41,6 +55,8 @@ def test_normalised_view(raw: str, clean: str) -> None:
         ("번호 9 0 0 1 0 1 - 1 2 3 4 5 6 7 끝", "900101-1234567"),
         ("a\u200bb 900101\u200b-1234567 c", "900101-1234567"),
         ("㊙ memo", "㊙"),
+        (unicodedata.normalize("NFD", "문서 [대외비] 끝"), "대외비"),  # whole syllables
+        (unicodedata.normalize("NFD", "é 900101-1234568"), "900101-1234568"),
     ],
 )
 def test_spans_map_back_to_the_original(raw: str, needle: str) -> None:

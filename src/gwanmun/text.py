@@ -40,6 +40,20 @@ _INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
     "\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0"
 )
+# The rest of Unicode's default-ignorable code points (variation selectors,
+# Mongolian free variation selectors, reserved ones) and the braille blank:
+# invisible, and so as good as a zero-width space for breaking up a value.
+_IGNORABLE_RANGES = (
+    (0x180B, 0x180F),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0xFE00, 0xFE0F),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0xE0000, 0xE0FFF),
+)
+# Line and paragraph separators and NEL are line breaks.
+_LINE_BREAKS = frozenset("\u0085\u2028\u2029")
 # Kept as they are: NFKC would turn the circled 秘 marking into the plain kanji,
 # which in running text is no marking at all.
 _KEEP = frozenset("\u3299")
@@ -70,16 +84,20 @@ class Normalized:
 
     Every normalised character comes from exactly one original character (NFKC
     may turn one into several: ``㎏`` → ``kg``), so ``starts[i]`` is where it came
-    from and ``starts[i] + 1`` where that character ends.
+    from and ``ends[i]`` where that character ends — ``starts[i] + 1``, except
+    for a character composed from several (a base and its combining marks).
     """
 
     original: str
     text: str
     starts: npt.NDArray[np.int64]
+    # Where each character's source ends, when that is not ``starts + 1``: a
+    # character composed from a base and its combining marks (decomposed text).
+    end_map: npt.NDArray[np.int64] | None = None
 
     @property
     def ends(self) -> npt.NDArray[np.int64]:
-        return self.starts + 1
+        return self.starts + 1 if self.end_map is None else self.end_map
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map ``text[start:end]`` to the smallest original span that produced it."""
@@ -88,14 +106,15 @@ class Normalized:
         if start == end:
             position = int(self.starts[start]) if start < len(self.starts) else len(self.original)
             return position, position
-        return int(self.starts[start]), int(self.starts[end - 1]) + 1
+        last = self.starts[end - 1] + 1 if self.end_map is None else self.end_map[end - 1]
+        return int(self.starts[start]), int(last)
 
     @property
     def changed(self) -> bool:
         return self.text != self.original
 
 
-def normalize(original: str) -> Normalized:
+def normalize(original: str, *, composed: bool = False) -> Normalized:
     # Only characters outside STABLE_CLASS can change; they are found by one
     # regex scan and mapped through a cache. Most map to one character, so
     # offsets stay those of the original; only removed characters and NFKC
@@ -106,6 +125,8 @@ def normalize(original: str) -> Normalized:
     for match in _UNSTABLE.finditer(original):
         index = match.start()
         char = original[index]
+        if char in _COMPOSING and not composed:
+            return _normalize_decomposed(original)
         out = _normalized_char(char)
         if out == char:
             continue
@@ -132,10 +153,58 @@ def normalize(original: str) -> Normalized:
     return Normalized(original, text, offsets)
 
 
+# Combining marks and conjoining Hangul jamo: text in decomposed form (NFD, as
+# macOS file names and some PDF exports give it) spells 대외비 or パスワード with
+# them, and one character at a time they never compose.
+_COMPOSING = frozenset(
+    chr(c)
+    for c in range(0x300, 0x30000)
+    if unicodedata.combining(chr(c)) or 0x1100 <= c <= 0x11FF or 0xD7B0 <= c <= 0xD7FF
+)
+_CLUSTER = re.compile(
+    "[\u1100-\u115f\ua960-\ua97f][\u1160-\u11a7\ud7b0-\ud7c6]+[\u11a8-\u11ff\ud7cb-\ud7fb]*"
+    "|.[" + "".join(sorted(c for c in _COMPOSING if unicodedata.combining(c))) + "]+",
+    re.DOTALL,
+)
+
+
+def _normalize_decomposed(original: str) -> Normalized:
+    """``normalize`` for text with combining sequences: each base character and
+    the marks or jamo that follow it are composed (NFC) first, the result
+    pointing at the base character, then normalised as usual."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    previous = 0
+    for match in _CLUSTER.finditer(original):
+        pieces.append(original[previous : match.start()])
+        starts.extend(range(previous, match.start()))
+        ends.extend(range(previous + 1, match.start() + 1))
+        out = unicodedata.normalize("NFC", match.group())
+        pieces.append(out)
+        starts.extend([match.start()] * len(out))
+        ends.extend([match.end()] * len(out))
+        previous = match.end()
+    pieces.append(original[previous:])
+    starts.extend(range(previous, len(original)))
+    ends.extend(range(previous + 1, len(original) + 1))
+    inner = normalize("".join(pieces), composed=True)
+    return Normalized(
+        original,
+        inner.text,
+        np.asarray(starts, dtype=np.int64)[inner.starts],
+        np.asarray(ends, dtype=np.int64)[inner.starts],
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def _normalized_char(char: str) -> str:
     """What one character outside STABLE_CLASS becomes ("" when removed)."""
-    if char in _INVISIBLE or unicodedata.category(char) == "Cf":
+    if char in _LINE_BREAKS:
+        return "\n"
+    if char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Cc"):
+        return ""  # format and control characters (tab, LF and CR are stable)
+    if any(lo <= ord(char) <= hi for lo, hi in _IGNORABLE_RANGES):
         return ""
     if char in _DASHES:
         return "-"
