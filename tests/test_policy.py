@@ -52,6 +52,17 @@ def test_markings_grade_the_request(marking: str, grade: Grade) -> None:
     assert marking_grade(marking) is grade
 
 
+@pytest.mark.parametrize(
+    "marking", ["Ⅱ급비밀", "Ⅰ급 비밀", "２급비밀", "機密性３", "비공개(３)", "ＴＯＰ ＳＥＣＲＥＴ"]
+)
+def test_markings_are_graded_as_the_detector_read_them(marking: str) -> None:
+    """Ⅱ급비밀 (with the Roman numeral, as the rules write it) was graded on the
+    raw text, which the C pattern did not match: S instead of C."""
+    text = f"{marking} 작전계획"
+    decision = DEFAULT.decide([found("MARKING", text, marking)], backend_grade=Grade.S)
+    assert decision.grade is Grade.C and decision.action is Action.BLOCK
+
+
 def test_clean_request_is_open_and_allowed() -> None:
     decision = DEFAULT.decide([], backend_grade=Grade.O)
     assert (decision.action, decision.grade) == (Action.ALLOW, Grade.O)
@@ -123,6 +134,11 @@ def test_org_terms_carry_their_own_grade_and_action() -> None:
     assert blocked.action is Action.BLOCK and blocked.grade is Grade.C
     warned = policy.decide([found("ORG_TERM", text, "새올")], backend_grade=Grade.S)
     assert warned.action is Action.WARN and warned.grade is Grade.S
+    # Written in full width or broken by a zero-width space, a term keeps its rule.
+    for variant in ("Ｐｒｏｊｅｃｔ Ｈａｎｅｕｌ", "Project Ha\u200bneul"):
+        text = f"{variant} 일정"
+        decided = policy.decide([found("ORG_TERM", text, variant)], backend_grade=Grade.C)
+        assert decided.action is Action.BLOCK and decided.grade is Grade.C
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gwanmun.errors import ConfigError
+from gwanmun.text import normalize
 from gwanmun.types import Action, Finding, Grade
 
 # Why a request was refused for its grade (the gateway turns it into GradeExceeded).
@@ -205,7 +206,8 @@ class Policy:
         self.data = data
         self.source = source
         self._terms = {
-            (t.term if t.case_sensitive else t.term.casefold()): t for t in data.org_terms
+            (_plain(t.term) if t.case_sensitive else _plain(t.term).casefold()): t
+            for t in data.org_terms
         }
 
     @property
@@ -217,7 +219,9 @@ class Policy:
 
     def _grade_action(self, finding: Finding, text: str) -> tuple[Action, Grade, KindRule]:
         rule = self.rule(finding.kind)
-        value = text[finding.start : finding.end]
+        # Detectors match the normalised text: Ⅱ급비밀, ２급비밀 and 한\u200b울 are
+        # graded and looked up as II급비밀, 2급비밀 and 한울.
+        value = _plain(text[finding.start : finding.end])
         if finding.kind == "MARKING":
             return rule.action, marking_grade(value), rule
         if finding.kind == "ORG_TERM":
@@ -272,6 +276,10 @@ class Policy:
             return Decision(Action.BLOCK, grade, sent_grade, tuple(decided), tuple(reasons))
         action = max((d.action for d in decided), key=lambda a: a.rank, default=Action.ALLOW)
         return Decision(action, grade, sent_grade, tuple(decided), tuple(reasons))
+
+
+def _plain(value: str) -> str:
+    return normalize(value).text
 
 
 def default_policy_text() -> str:
