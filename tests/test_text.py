@@ -42,6 +42,8 @@ from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
         ("900101-123\u28004568", "900101-1234568"),
         ("900101-123\x00\x1f\x7f\x9f4568", "900101-1234568"),
         ("a\u2028b", "a\nb"),
+        ("900101ㅡ1234568", "900101-1234568"),  # ㅡ, typed for a dash on a Korean keyboard
+        ("으ㅡ음", unicodedata.normalize("NFKC", "으ㅡ음")),  # ... but only between digits
     ],
 )
 def test_normalised_view(raw: str, clean: str) -> None:

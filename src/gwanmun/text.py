@@ -32,8 +32,9 @@ import numpy.typing as npt
 
 # Dashes that mean "hyphen" in identifiers and phone numbers.
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30a0")
-# Look like a dash only between digits (a long-vowel mark or the kanji for one elsewhere).
-_DIGIT_DASHES = frozenset("\u30fc\uff70\u4e00")
+# Look like a dash only between digits (a long-vowel mark, the kanji for one, or
+# the Hangul vowel ㅡ that a Korean keyboard gives for a dash, elsewhere).
+_DIGIT_DASHES = frozenset("\u30fc\uff70\u4e00\u3161\u1173")  # ㅡ is U+1173 after NFKC
 # Invisible characters used to break up a value: zero-width, bidi controls, BOM, soft hyphen.
 _INVISIBLE = frozenset(
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"

@@ -28,6 +28,9 @@ from tests.detect.helpers import found
         (Phone(), "call +82 10-1234-5678 now", "+82 10-1234-5678"),
         (Phone(), "+81 90-1234-5678", "+81 90-1234-5678"),
         (Phone(), "office +1 415-555-2671", "+1 415-555-2671"),
+        (Phone(), "전화 010.1234.5678", "010.1234.5678"),  # dots, common in Korea
+        (Phone(), "電話 090(1234)5678", "090(1234)5678"),  # 市外局番(市内局番)
+        (Phone(), "전화 010ㅡ1234ㅡ5678", "010ㅡ1234ㅡ5678"),  # ㅡ typed for a dash
         (Email(), "메일 kim.minsu@seoul.go.kr로", "kim.minsu@seoul.go.kr"),
         (
             Email(),
@@ -58,6 +61,10 @@ def test_contact_data(detector: object, text: str, expected: str) -> None:
         (Phone(), "900101-1234568"),
         (Phone(), "가격 1,234,000원"),
         (Phone(), "order 12345678901"),  # no trunk 0, no +
+        (Phone(), "버전 0.12.1234"),
+        (Phone(), "예: 010-0000-0000"),  # obvious placeholders (spec)
+        (Phone(), "010-1111-1111"),
+        (Phone(), "2024.01.15 회의"),
         (CreditCard(), "4111-1111-1111-1112"),  # Luhn fails
         (CreditCard(), "0000 0000 0000 0000"),
         (Iban(), "DE89 3704 0044 0532 0130 01"),

@@ -46,6 +46,17 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnopqr"
         ("postgres://admin:s3cr3t@db.lan/app", "admin:s3cr3t"),
         ("gwk_0123456789ab_AbCdEfGhIjKlMnOpQrSt", "gwk_0123456789ab_AbCdEfGhIjKlMnOpQrSt"),
         ("token 7Fq9ZxLp2VbN8sKd4RtW1yHc6JmQ0uEa", "7Fq9ZxLp2VbN8sKd4RtW1yHc6JmQ0uEa"),
+        # the short forms and the particles people write (missed before)
+        ("PW: Qwer1234!", "Qwer1234!"),
+        ("ID/pw=admin9!", "admin9!"),
+        ("비번은 qwer1234", "qwer1234"),
+        ("비밀번호 Qwer1234!", "Qwer1234!"),
+        ("비밀번호가 Qwer1234!이에요", "Qwer1234!"),
+        ("비밀번호를 Qwer1234!로 변경", "Qwer1234!"),
+        ("passwd Hunter22!", "Hunter22!"),
+        ("password:\tHunter22!", "Hunter22!"),
+        ("'password' => 'Hunter22!'", "Hunter22!"),
+        ("パスワードはQwer1234!です", "Qwer1234!"),  # the value ends where the kana begin
     ],
 )
 def test_secrets(text: str, expected: str) -> None:
@@ -66,6 +77,17 @@ def test_private_key_block() -> None:
         "eyJub3QiOiJqd3QifQ.eyJ4IjoxfQ.abcdefghijkl",  # header without alg
         "Internationalization and localization",
         "비밀번호를 잊으셨나요?",
+        # sentences about passwords, which were blocked as SECRET
+        "비밀번호는 주기적으로 변경해야 합니다.",
+        "비밀번호는 주민번호 뒷자리입니다",
+        "パスワードは定期的に変更してください。",
+        "暗証番号は他人に教えないでください。",
+        "The password is required for login.",
+        "Password is incorrect, please retry",
+        "token is expired",
+        "password: ********",  # already hidden
+        "비밀번호: ****",
+        "upward 12345 steps",  # pw inside a word
     ],
 )
 def test_secret_look_alikes(text: str) -> None:

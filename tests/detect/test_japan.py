@@ -55,6 +55,9 @@ def test_japanese_identifiers(detector: object, text: str, expected: str) -> Non
         (MyNumber(), "6214 9832 0258"),  # check digit fails, no context
         (MyNumber(), "注文番号 1234 5678 9012"),
         (MyNumber(), "カード 4111-1111-1111-1111"),  # part of a longer number
+        # twelve digits that pass the check digit but are a phone or a parcel number
+        (MyNumber(), "연락처 +821078876232"),
+        (MyNumber(), "CJ대한통운 운송장번호 757491186252 배송 조회"),
         (CorporateNumber(), "5835678256247"),
         (JapanesePassport(), "型番TK12345678"),  # too many digits
         (JapaneseDriverLicense(), "301234567890"),  # no context

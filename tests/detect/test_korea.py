@@ -49,6 +49,10 @@ def test_checksums_match_the_spec_vectors() -> None:
         ("His RRN is 900101-1234568.", [("KR_RRN", "900101-1234568")]),
         ("외국인등록번호 900101-5234567", [("KR_ARN", "900101-5234567")]),
         ("법인등록번호 110111-0062432", [("KR_CRN", "110111-0062432")]),
+        # a person's number named as one, near a corporate word (it also passes the
+        # corporate checksum): was KR_CRN, which the default policy allows
+        ("법인 대표자 주민등록번호 850515-1100561", [("KR_RRN", "850515-1100561")]),
+        ("주민등록번호 850515-1100561 (법인 대표자)", [("KR_RRN", "850515-1100561")]),
         # invalid look-alikes
         ("주문번호 901301-1234567", []),  # month 13
         ("900230-1234567", []),  # 30 February
@@ -75,6 +79,8 @@ def test_resident_numbers(text: str, expected: list[tuple[str, str]]) -> None:
         (KoreanHealthInsurance(), "건강보험증 번호 12345678901", "12345678901"),
         (KoreanBankAccount(), "국민은행 계좌 123456-12-123456로 입금", "123456-12-123456"),
         (KoreanBankAccount(), "카카오뱅크 3333-12-1234567", "3333-12-1234567"),
+        (KoreanBankAccount(), "국민 123456-01-123456 으로", "123456-01-123456"),  # shorthand
+        (KoreanBankAccount(), "우리: 1002-123-456789", "1002-123-456789"),
         (KoreanVehiclePlate(), "차량번호 12가3456", "12가3456"),
         (KoreanVehiclePlate(), "123허 4567 렌터카", "123허 4567"),
         (KoreanVehiclePlate(), "서울 12 가 3456", "서울 12 가 3456"),
@@ -94,6 +100,10 @@ def test_other_korean_identifiers(detector: object, text: str, expected: str) ->
         (KoreanHealthInsurance(), "주문번호 12345678901"),  # no context
         (KoreanBankAccount(), "송장번호 123456-12-123456"),  # no bank context
         (KoreanBankAccount(), "계좌 말고 전화 010-1234-5678"),
+        # 국민, 우리, 하나, 기업 are also ordinary words
+        (KoreanBankAccount(), "국민신문고 신청번호 2024-0115-123456 처리 결과 안내"),
+        (KoreanBankAccount(), "하나의 사업으로 예산코드 2024-01-1234567 편성"),
+        (KoreanBankAccount(), "2024-01-15-123456 우리 부서 회의록"),
         (KoreanVehiclePlate(), "12개 3456원"),
     ],
 )

@@ -94,9 +94,10 @@ BRIDGE = 32
 # (``re._parser`` has no public name or type stubs).
 re_parser: Any = importlib.import_module("re._parser")
 # What a pattern's lookarounds read beyond its match (``NO_DIGIT_BEFORE`` reads two
-# characters back) and the one edge character a trigger may carry outside the
-# value (``EDGE_BEFORE`` / ``EDGE_AFTER``), with room to spare.
-LOOKAROUND = 4
+# characters back; ``spaced_continuation`` a space and up to nine digits) and
+# the one edge character a trigger may carry outside the value (``EDGE_BEFORE``
+# / ``EDGE_AFTER``), with room to spare.
+LOOKAROUND = 12
 
 
 def detector_reach(detector: object) -> tuple[int, int] | None:
@@ -342,5 +343,6 @@ def _to_original(normalized: Normalized, raw: list[tuple[int, Finding]]) -> list
         return [
             normalized.span_to_original(int(s), int(e)) for s, e in zip(starts, ends, strict=True)
         ]
-    offsets = normalized.starts
-    return list(zip(offsets[starts].tolist(), (offsets[ends - 1] + 1).tolist(), strict=True))
+    return list(
+        zip(normalized.starts[starts].tolist(), normalized.ends[ends - 1].tolist(), strict=True)
+    )

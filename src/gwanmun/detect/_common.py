@@ -11,17 +11,54 @@ from gwanmun.types import Finding
 
 # Digit-run boundaries that still allow a glued Korean particle or Japanese
 # okurigana after the value (``900101-1234567이고``, ``…5678です``).
-# A value is not part of a longer number either: no "-1111" or " 0532" continuing it.
-NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9][-. ])"
-NO_DIGIT_AFTER = r"(?![0-9A-Za-z])(?![-. ][0-9])"
+# A value is not part of a longer dashed or dotted number either: no "-1111"
+# continuing it. After a space a number may follow (``… 1234568 2024년``,
+# ``4111 1111 1111 1111 12/27``): whether it continues a space-grouped value
+# is ``spaced_continuation``'s to say.
+NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9][-.])"
+NO_DIGIT_AFTER = r"(?![0-9A-Za-z])(?![-.][0-9])"
 # An optional separator inside a structured number (after normalisation).
 SEP = r"[ .\-]?"
 # In a trigger (hyperscan has no lookarounds): the one or two characters before
 # or after a value that NO_DIGIT_BEFORE / NO_DIGIT_AFTER allow, or the text's
 # edge. A trigger with these fires at a free-standing number, not inside a longer
 # one — nor at the inner groups of a dashed one (1234-5678-…).
-EDGE_BEFORE = r"(?:^|(?:^|[^0-9])[-. ]|[^0-9A-Za-z\-. ])"
-EDGE_AFTER = r"(?:$|[-. ](?:$|[^0-9])|[^0-9A-Za-z\-. ])"
+EDGE_BEFORE = r"(?:^|(?:^|[^0-9])[-.]|[^0-9A-Za-z\-.])"
+EDGE_AFTER = r"(?:$|[-.](?:$|[^0-9])|[^0-9A-Za-z\-.])"
+# The longest digit group ``spaced_continuation`` compares (it reads one more).
+_GROUP_MAX = 8
+
+
+def spaced_continuation(text: str, start: int, end: int) -> bool:
+    """Whether the number ``text[start:end]`` is only part of a longer number
+    grouped by spaces: its groups are separated by spaces and one more group of
+    the same length follows (or precedes) it after a space — the first twelve
+    digits of ``4111 1111 1111 1111`` are no My Number. A number after a space
+    that groups differently is another one: ``900101-1234568 2024년``,
+    ``4111 1111 1111 1111 12/27``, ``010-1234-5678 010-9999-8888``."""
+    if end < len(text) and text[end] == " ":
+        tail = _group_len(text, end - 1, -1)  # the value's last group, after a space?
+        grouped = start <= end - tail - 1 and text[end - tail - 1] == " "
+        if grouped and _group_len(text, end + 1, 1) == tail:
+            return True
+    if start > 0 and text[start - 1] == " ":
+        head = _group_len(text, start, 1)  # its first group, before a space?
+        grouped = start + head < end and text[start + head] == " "
+        if grouped and _group_len(text, start - 2, -1) == head:
+            return True
+    return False
+
+
+def _group_len(text: str, at: int, step: int) -> int:
+    """The length of the group of ASCII letters and digits that runs from ``at``
+    in direction ``step`` (read at most ``_GROUP_MAX + 1``), or 0 when it holds
+    no digit (a word, not a group of a number: ``DE23`` of an IBAN is one)."""
+    n, digit = 0, False
+    while 0 <= at < len(text) and text[at] in _ASCII_ALNUM and n <= _GROUP_MAX:
+        digit = digit or text[at] <= "9"
+        n += 1
+        at += step
+    return n if digit else 0
 
 
 # Where a number starts: a digit (any script's) and the ASCII digits after it. It
@@ -46,6 +83,9 @@ def matches_at_starts(
         if m is None:
             # No match starts later in a run of ASCII digits (a digit precedes
             # each); after another script's digit (٣) or a sign, the next may.
+            pos = run.end() if text[at] in _ASCII_ALNUM else at + 1
+            continue
+        if spaced_continuation(text, m.start(), m.end()):
             pos = run.end() if text[at] in _ASCII_ALNUM else at + 1
             continue
         yield m
@@ -127,6 +167,8 @@ class PatternDetector:
             else matches_at_starts(self.pattern, text, self.starts)
         )
         for match in matches:
+            if self.starts is None and spaced_continuation(text, match.start(), match.end()):
+                continue
             score = self.score(match, text)
             if score is None or score < 0.5:
                 continue

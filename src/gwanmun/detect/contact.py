@@ -55,8 +55,9 @@ class Phone(PatternDetector):
     id = "phone"
     kind = "PHONE"
     pattern = re.compile(
-        r"(?<![0-9A-Za-z+\-])(?P<value>(?:\+\d{1,3}[ -]?(?:\(0\)[ ]?)?)?\(?0?\d{1,4}\)?[ -]?"
-        r"\d{2,4}[ -]?\d{3,4})" + NO_DIGIT_AFTER
+        # 010-1234-5678, 010.1234.5678, 03(1234)5678, 090（1234）5678, +82 10 …
+        r"(?<![0-9A-Za-z+\-])(?P<value>(?:\+\d{1,3}[ -]?(?:\(0\)[ ]?)?)?\(?0?\d{1,4}\)?[ .-]?"
+        r"\(?\d{2,4}\)?[ .-]?\d{3,4})" + NO_DIGIT_AFTER
     )
 
     def score(self, match: re.Match[str], text: str) -> float | None:
@@ -72,6 +73,9 @@ class Phone(PatternDetector):
             return None  # local numbers always start with a trunk 0
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return None  # an ISO date
+        groups = re.findall(r"\d+", value)
+        if len(groups) > 1 and (set(groups[-1]) == {"0"} or len(set("".join(groups[1:]))) == 1):
+            return None  # an obvious placeholder: 010-0000-0000, 010-1111-1111 (spec)
         for region in regions:
             try:
                 number = phonenumbers.parse(value, region)

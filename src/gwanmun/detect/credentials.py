@@ -46,14 +46,40 @@ _JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[
 # engine at every position (0.5 ms per pattern per 100 KB, 2.7 ms for this one),
 # so each is tried only where its literals occur (``literal_starts``).
 _ASSIGNMENT_STARTS = (
-    "pass", "pwd", "secret", "api", "access", "token", "비밀번호", "패스워드", "암호",
-    "パスワード", "暗証番号",
+    "pass", "pwd", "pw", "secret", "api", "access", "token", "비밀번호", "비번", "패스워드",
+    "암호", "パスワード", "暗証番号",
 )  # fmt: skip
+# The keyword, then ``:``/``=`` (a strong sign), a word or particle (is, 는, 가, は …)
+# or only spaces (weak ones: the value must then look like a credential), then
+# the value.
 _ASSIGNMENT = re.compile(
-    r"(?i)(?:password|passwd|passcode|pwd|secret|api[_-]?key|access[_-]?token|token|"
-    r"비밀번호|패스워드|암호|パスワード|暗証番号)[\"']?[ ]*(?:[:=：]|is|는|은|は)[ ]*[\"']?"
-    r"(?P<value>[^\s,;\"'<>]{4,128})"
+    r"(?i)(?:password|passwd|passcode|pwd|(?<![a-z])pw(?![a-z])|secret|api[_-]?key|"
+    r"access[_-]?token|token|비밀번호|비번|패스워드|암호|パスワード|暗証番号)[\"']?[ \t]*"
+    r"(?:(?P<strong>=>?|[:：])|(?P<weak>is(?![a-z])|는|은|가|를|을|이|は|が)|(?<=[ \t]))"
+    r"[ \t]*[\"']?(?P<value>[^\s,;\"'<>]{4,128})"
 )
+# Hangul, kana and kanji end a value: パスワードはQwer1234!です → Qwer1234!; a value
+# that starts with them is a word (비밀번호는 주기적으로 …), not a password.
+_VALUE_END = re.compile(r"[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _assigned_value(m: re.Match[str]) -> tuple[int, int] | None:
+    """The span of a credential assigned in ``m``, or None when it is no credential:
+    a word, a value already hidden (``********``), or — after a weak sign — a
+    value with neither a digit, a symbol nor mixed case (``token is expired``)."""
+    start, end = m.span("value")
+    cut = _VALUE_END.search(m.string, start, end)
+    end = cut.start() if cut else end
+    value = m.string[start:end]
+    if len(value) < 4 or not value.strip("*●○•xX#·."):
+        return None
+    if m.group("strong") is None:
+        marked = any(not c.isalpha() for c in value)  # a digit or a symbol
+        if not (marked or value.lower() != value != value.upper()):
+            return None
+    return start, end
+
+
 _URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://(?P<value>[^\s:/@]+:[^\s@/]+)@")
 # A maximal run of 24 or more token characters. Written as one class then a
 # repeat (no lookarounds: a greedy match from the leftmost position is a whole
@@ -154,7 +180,9 @@ class Credentials:
             if _jwt_header_ok(m.group(0)):
                 found.append(make("SECRET", m.start(), m.end(), 0.97, self.id))
         for m in _assignments(text, starts):
-            found.append(make("SECRET", m.start("value"), m.end("value"), 0.9, self.id))
+            span = _assigned_value(m)
+            if span is not None:
+                found.append(make("SECRET", *span, 0.9 if m.group("strong") else 0.8, self.id))
         for m in _URL_CREDENTIALS.finditer(text) if "://" in text else ():
             found.append(make("SECRET", m.start("value"), m.end("value"), 0.95, self.id))
         covered = [(f.start, f.end) for f in found]

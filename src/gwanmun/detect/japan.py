@@ -48,6 +48,28 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
+# Without a My Number word, twelve digits that pass the check digit (one number
+# in eleven does) near these words are something else.
+_NOT_MY_NUMBER = (
+    "免許",
+    "license",
+    "licence",
+    "運送",
+    "伝票",
+    "追跡",
+    "送り状",
+    "tracking",
+    "운송장",
+    "송장",
+    "택배",
+    "배송",
+    "電話",
+    "phone",
+    "전화",
+    "연락처",
+)
+
+
 class MyNumber(PatternDetector):
     trigger = EDGE_BEFORE + r"[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}" + EDGE_AFTER
     context = 24
@@ -58,8 +80,11 @@ class MyNumber(PatternDetector):
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         context = near(text, match.start(), match.end(), ("マイナンバー", "個人番号", "my number"))
-        if not context and near(text, match.start(), match.end(), ("免許", "license", "licence")):
-            return None  # a 12-digit driver's licence number that happens to check out
+        if not context and (
+            text[match.start() - 1 : match.start()] == "+"  # +821078876232: a phone number
+            or near(text, match.start(), match.end(), _NOT_MY_NUMBER)
+        ):
+            return None  # a licence, phone or tracking number that happens to check out
         if my_number_ok(_digits(match.group("value"))):
             return 0.99 if context else 0.9
         return 0.6 if context else None

@@ -101,7 +101,10 @@ class KoreanResidentNumbers:
             else:
                 corporate = crn_checksum_ok(digits13)
                 corp_context = near(text, m.start(), m.end(), _CRN_WORDS)
-                if corporate and (corp_context or not date_ok):
+                # 법인 대표자 주민등록번호 …: a person's number named as one wins over a
+                # corporate word nearby (the more sensitive reading).
+                personal = date_ok and near(text, m.start(), m.end(), _RRN_WORDS + _ARN_WORDS)
+                if corporate and (corp_context or not date_ok) and not personal:
                     kind, score = "KR_CRN", 0.95 if corp_context else 0.85
                 elif date_ok and gender in "5678":
                     kind = "KR_ARN"
@@ -203,6 +206,11 @@ _BANK_WORDS = (
 
 
 _BANK_WORDS_LOWER = tuple(w.lower() for w in _BANK_WORDS)
+# Bank names that are also ordinary words (국민 citizens, 우리 we, 하나 one, 기업
+# company): they name the bank only right before the number (국민 123456-01-…),
+# not anywhere near it (국민신문고 신청번호 2024-0115-123456).
+_AMBIGUOUS_BANKS = ("국민", "우리", "하나", "기업")
+_PLAIN_BANK_WORDS = tuple(w for w in _BANK_WORDS if w not in _AMBIGUOUS_BANKS)
 _NOT_AN_ACCOUNT = re.compile(r"01[016789]-?\d{3,4}-?\d{4}|\d{6}-\d{7}")
 
 
@@ -234,7 +242,10 @@ class KoreanBankAccount(PatternDetector):
             return None
         if _NOT_AN_ACCOUNT.fullmatch(value):
             return None  # phone and resident-number shapes are other detectors' business
-        return 0.85 if near(text, match.start(), match.end(), _BANK_WORDS, window=20) else None
+        if near(text, match.start(), match.end(), _PLAIN_BANK_WORDS, window=20):
+            return 0.85
+        before = text[max(0, match.start() - 4) : match.start()].rstrip(" :：")
+        return 0.85 if before.endswith(_AMBIGUOUS_BANKS) else None
 
 
 _PLATE_HANGUL = (

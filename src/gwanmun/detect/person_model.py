@@ -196,6 +196,9 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
     ]
 
 
+_WORD_REACH = 48
+
+
 def korean_features(
     text: str,
     morphemes: Sequence[Morpheme],
@@ -215,9 +218,13 @@ def korean_features(
         form = m.form
         space_before = m.start == 0 or text[m.start - 1] == " "
         space_after = m.end >= len(text) or text[m.end] == " "
-        word_start = text.rfind(" ", 0, m.start) + 1
-        word_end = text.find(" ", m.end)
-        word_end = len(text) if word_end < 0 else word_end
+        # The word (eojeol) around the morpheme, looked for no further than
+        # _WORD_REACH: a long run without spaces would make this quadratic.
+        lo, hi = max(0, m.start - _WORD_REACH), min(len(text), m.end + _WORD_REACH)
+        word_start = text.rfind(" ", lo, m.start)
+        word_start = lo if word_start < 0 else word_start + 1
+        word_end = text.find(" ", m.end, hi)
+        word_end = hi if word_end < 0 else word_end
         rest, lead = text[m.end : word_end], text[word_start : m.start]
         features = _context(text, morphemes, i)
         features += [
