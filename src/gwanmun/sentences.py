@@ -25,14 +25,24 @@ def _is_cjk(ch: str) -> bool:
     return "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3"
 
 
+# Longest word before a period that can matter (an abbreviation, an initial, a
+# list number); looking no further keeps a text full of periods linear.
+_WORD_BEFORE = 16
+
+
 def _period_ends(text: str, i: int, start: int) -> bool:
     """Does the ``.`` at ``text[i]`` end the sentence that began at ``start``?"""
-    word = re.search(r"[\w.]*$", text[start:i])
-    before = word.group(0) if word else ""
+    j = i
+    while j > start and i - j <= _WORD_BEFORE and (text[j - 1].isalnum() or text[j - 1] in "._"):
+        j -= 1
+    before = text[j:i]
     if before.lower().rstrip(".") in _ABBREV or re.fullmatch(r"[A-Z]", before):
         return False  # Dr. Kim, J. Smith
     # "1." opening a sentence is a list number.
-    return not (before.isdigit() and not text[start : i - len(before)].strip())
+    k = j
+    while k > start and text[k - 1].isspace():
+        k -= 1
+    return not (before.isdigit() and k == start)
 
 
 def _end_after(text: str, i: int) -> int:
