@@ -270,3 +270,21 @@ def test_findings_point_into_the_original_text(count: int) -> None:
     text = "".join(f"㎏ 연락처 {v} 입니다. " for v in values)
     phones = [f for f in run_detectors(text, TRIGGERED) if f.kind == "PHONE"]
     assert [text[f.start : f.end] for f in phones] == values
+
+
+def test_the_space_continuation_check_reads_within_each_detector_s_context() -> None:
+    # spaced_continuation reads a space and up to nine characters beyond a match;
+    # a slice reaches ``context`` beyond it, so that must be at least as far.
+    from gwanmun.detect._common import _GROUP_MAX, PatternDetector
+
+    checked = [
+        d
+        for d in builtin_detectors(structured_only=True)
+        if getattr(d, "starts", None) is not None
+        or (isinstance(d, PatternDetector) and d.digit_bounded)
+    ]
+    assert {"kr_resident", "credit_card", "jp_my_number", "kr_driver_license"} <= {
+        d.id for d in checked
+    }
+    for detector in checked:
+        assert getattr(detector, "context", 0) >= _GROUP_MAX + 2, detector.id

@@ -151,3 +151,26 @@ def test_a_very_long_spaced_stretch_is_scanned_whole() -> None:
     text = "x " + "1 " * 2000 + "y 9 0 0 1 0 1 z"
     assert spaced_runs(text) == [m.span() for m in _SPACED_DIGITS.finditer(text)]
     assert len(spaced_runs(text)) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["대외비", "パスワード", "café", "가", "ᄏ", "9", "-", " ", "ガ", "é", "\u0301"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_decomposed_text_reads_as_composed_and_maps_back_whole(text: str) -> None:
+    decomposed = unicodedata.normalize("NFD", text)
+    n = normalize(decomposed)
+    assert n.text == normalize(unicodedata.normalize("NFC", decomposed)).text
+    for needle in ("대외비", "パスワード"):  # found whole: the original slice is that word
+        at = n.text.find(needle)
+        if at >= 0:
+            start, end = n.span_to_original(at, at + len(needle))
+            found = unicodedata.normalize("NFC", decomposed[start:end])
+            # nothing cut; at most the marks on its last letter come along
+            assert found.startswith(needle)
+            assert all(unicodedata.combining(c) for c in found[len(needle) :])

@@ -122,12 +122,13 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     # expansions (㎏ → kg) need the offset map rebuilt.
     pieces: list[str] = []
     lengths: dict[int, int] = {}  # original index -> its normalised length, where not 1
+    joining: list[int] = []  # where a combining mark or a vowel/final jamo is
     previous = 0
     for match in _UNSTABLE.finditer(original):
         index = match.start()
         char = original[index]
-        if char in _COMPOSING and not composed:
-            return _normalize_decomposed(original)
+        if char in _COMPOSING:
+            joining.append(index)
         out = _normalized_char(char)
         if out == char:
             continue
@@ -136,6 +137,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         previous = index + 1
         if len(out) != 1:
             lengths[index] = len(out)
+    if joining and not composed and (clusters := _clusters(original, joining)):
+        return _normalize_decomposed(original, clusters)
     if pieces:
         pieces.append(original[previous:])
         text = "".join(pieces)
@@ -154,47 +157,59 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     return Normalized(original, text, offsets)
 
 
-# Combining marks and conjoining Hangul jamo: text in decomposed form (NFD, as
-# macOS file names and some PDF exports give it) spells 대외비 or パスワード with
-# them, and one character at a time they never compose.
+# Combining marks and the vowel and final conjoining jamo: text in decomposed
+# form (NFD, as macOS file names and some PDF exports give it) spells 대외비 or
+# パスワード with them, and one character at a time they never compose. (A lone
+# leading consonant — ᄏᄏ for ㅋㅋ — joins nothing.)
 _COMPOSING = frozenset(
     chr(c)
     for c in range(0x300, 0x30000)
-    if unicodedata.combining(chr(c)) or 0x1100 <= c <= 0x11FF or 0xD7B0 <= c <= 0xD7FF
-)
-_CLUSTER = re.compile(
-    "[\u1100-\u115f\ua960-\ua97f][\u1160-\u11a7\ud7b0-\ud7c6]+[\u11a8-\u11ff\ud7cb-\ud7fb]*"
-    "|.[" + "".join(sorted(c for c in _COMPOSING if unicodedata.combining(c))) + "]+",
-    re.DOTALL,
+    if unicodedata.combining(chr(c)) or 0x1160 <= c <= 0x11FF or 0xD7B0 <= c <= 0xD7FF
 )
 
 
-def _normalize_decomposed(original: str) -> Normalized:
+def _clusters(original: str, joining: list[int]) -> list[tuple[int, int, str]]:
+    """``(start, end, composed)`` of each base character and the run of joining
+    characters after it (at ``joining``) that NFC composes into something else;
+    lone jamo (ᅲᅲ) and marks with nothing to join give none."""
+    runs: list[list[int]] = []
+    for at in joining:
+        if runs and runs[-1][1] == at:
+            runs[-1][1] = at + 1
+        else:
+            runs.append([at, at + 1])
+    clusters: list[tuple[int, int, str]] = []
+    for start, end in runs:
+        source = original[start - 1 : end]  # the base is the character before the run
+        if start > 0 and (out := unicodedata.normalize("NFC", source)) != source:
+            clusters.append((start - 1, end, out))
+    return clusters
+
+
+def _normalize_decomposed(original: str, clusters: list[tuple[int, int, str]]) -> Normalized:
     """``normalize`` for text with combining sequences: each base character and
     the marks or jamo that follow it are composed (NFC) first, the result
-    pointing at the base character, then normalised as usual."""
+    pointing at the whole cluster, then normalised as usual."""
+    # As in ``normalize``: per original character, how many composed characters
+    # it gives (a cluster's all come from its base; its marks give none), and
+    # where its source ends (a base's at the end of its cluster).
+    lengths = np.ones(len(original), dtype=np.int64)
+    source_end = np.arange(1, len(original) + 1, dtype=np.int64)
     pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    marks: list[int] = []
     previous = 0
-    for match in _CLUSTER.finditer(original):
-        pieces.append(original[previous : match.start()])
-        starts.extend(range(previous, match.start()))
-        ends.extend(range(previous + 1, match.start() + 1))
-        out = unicodedata.normalize("NFC", match.group())
-        pieces.append(out)
-        starts.extend([match.start()] * len(out))
-        ends.extend([match.end()] * len(out))
-        previous = match.end()
+    for start, end, out in clusters:
+        pieces += (original[previous:start], out)
+        lengths[start] = len(out)
+        source_end[start] = end
+        marks.extend(range(start + 1, end))
+        previous = end
     pieces.append(original[previous:])
-    starts.extend(range(previous, len(original)))
-    ends.extend(range(previous + 1, len(original) + 1))
+    lengths[marks] = 0
     inner = normalize("".join(pieces), composed=True)
+    starts = np.repeat(np.arange(len(original), dtype=np.int64), lengths)
     return Normalized(
-        original,
-        inner.text,
-        np.asarray(starts, dtype=np.int64)[inner.starts],
-        np.asarray(ends, dtype=np.int64)[inner.starts],
+        original, inner.text, starts[inner.starts], np.repeat(source_end, lengths)[inner.starts]
     )
 
 

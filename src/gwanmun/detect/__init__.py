@@ -94,10 +94,11 @@ BRIDGE = 32
 # (``re._parser`` has no public name or type stubs).
 re_parser: Any = importlib.import_module("re._parser")
 # What a pattern's lookarounds read beyond its match (``NO_DIGIT_BEFORE`` reads two
-# characters back; ``spaced_continuation`` a space and up to nine digits) and
-# the one edge character a trigger may carry outside the value (``EDGE_BEFORE``
-# / ``EDGE_AFTER``), with room to spare.
-LOOKAROUND = 12
+# characters back) and the one edge character a trigger may carry outside the
+# value (``EDGE_BEFORE`` / ``EDGE_AFTER``), with room to spare. (What
+# ``spaced_continuation`` reads — a space and up to nine characters — lies
+# within the ``context`` of every detector it applies to: a test checks.)
+LOOKAROUND = 4
 
 
 def detector_reach(detector: object) -> tuple[int, int] | None:

@@ -36,6 +36,8 @@ def spaced_continuation(text: str, start: int, end: int) -> bool:
     digits of ``4111 1111 1111 1111`` are no My Number. A number after a space
     that groups differently is another one: ``900101-1234568 2024년``,
     ``4111 1111 1111 1111 12/27``, ``010-1234-5678 010-9999-8888``."""
+    if text.find(" ", start, end) < 0:
+        return False  # not grouped by spaces: nothing can continue it that way
     if end < len(text) and text[end] == " ":
         tail = _group_len(text, end - 1, -1)  # the value's last group, after a space?
         grouped = start <= end - tail - 1 and text[end - tail - 1] == " "
@@ -156,6 +158,13 @@ class PatternDetector:
     def kinds(self) -> tuple[str, ...]:
         return (self.kind,)
 
+    @property
+    def digit_bounded(self) -> bool:
+        """Whether the pattern ends its numbers with ``NO_DIGIT_AFTER`` (or starts
+        them with ``NO_DIGIT_BEFORE``), which leave what follows a space to
+        ``spaced_continuation``."""
+        return NO_DIGIT_AFTER in self.pattern.pattern or NO_DIGIT_BEFORE in self.pattern.pattern
+
     def score(self, match: re.Match[str], text: str) -> float | None:
         return 0.9
 
@@ -166,8 +175,9 @@ class PatternDetector:
             if self.starts is None
             else matches_at_starts(self.pattern, text, self.starts)
         )
+        grouped = self.starts is None and self.digit_bounded
         for match in matches:
-            if self.starts is None and spaced_continuation(text, match.start(), match.end()):
+            if grouped and spaced_continuation(text, match.start(), match.end()):
                 continue
             score = self.score(match, text)
             if score is None or score < 0.5:
