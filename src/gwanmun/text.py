@@ -150,7 +150,7 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.repeat(np.arange(len(original), dtype=np.int64), repeats)
     else:
         offsets = np.arange(len(original), dtype=np.int64)
-    if any(dash in text for dash in _DIGIT_DASHES):
+    if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
     if _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
@@ -211,6 +211,19 @@ def _normalize_decomposed(original: str, clusters: list[tuple[int, int, str]]) -
     return Normalized(
         original, inner.text, starts[inner.starts], np.repeat(source_end, lengths)[inner.starts]
     )
+
+
+def _dash_between_digits(text: str) -> bool:
+    """Whether ``_DIGIT_DASH`` has anything to replace, found with ``str.find``
+    (ten times faster than the regex on text without one: ᅳ and ー are common
+    in Korean and Japanese prose, between digits they are not)."""
+    for dash in _DIGIT_DASHES:
+        at = text.find(dash, 1)
+        while 0 < at < len(text) - 1:
+            if text[at - 1] in "0123456789" and text[at + 1] in "0123456789":
+                return True
+            at = text.find(dash, at + 1)
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
