@@ -58,10 +58,15 @@ def build_text(lang: str, size: int) -> str:
     return data.decode("utf-8", errors="ignore")
 
 
-def timed(fn: Callable[[str], object], text: str, repeat: int) -> float:
+def timed(fn: Callable[[str], object], text: str, repeat: int, budget: float = 0.5) -> float:
+    """Median seconds per call: at least ``repeat`` runs, more for a fast call
+    (as many as fit in ``budget`` seconds, up to 200) — five runs of a 5 ms call
+    are at the mercy of one noisy moment."""
+    start = time.perf_counter()
     fn(text)  # warm caches and lazy loads
+    first = time.perf_counter() - start
     samples = []
-    for _ in range(repeat):
+    for _ in range(max(repeat, min(200, int(budget / max(first, 1e-6))))):
         start = time.perf_counter()
         fn(text)
         samples.append(time.perf_counter() - start)
