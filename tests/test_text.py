@@ -43,6 +43,8 @@ from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
         ("900101-123\x00\x1f\x7f\x9f4568", "900101-1234568"),
         ("a\u2028b", "a\nb"),
         ("900101ㅡ1234568", "900101-1234568"),  # ㅡ, typed for a dash on a Korean keyboard
+        ("900101\t1234568", "900101 1234568"),  # two spreadsheet columns
+        ("a\tb 1\t", "a\tb 1\t"),  # other tabs stay
         ("으ㅡ음", unicodedata.normalize("NFKC", "으ㅡ음")),  # ... but only between digits
     ],
 )

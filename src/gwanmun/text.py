@@ -72,6 +72,7 @@ _UNSTABLE = re.compile(f"[^{STABLE_CLASS}]")
 # then skips to candidate characters instead of trying every position (a
 # pattern that opens with a lookbehind cost 3x as much on 100 KB of prose).
 _DIGIT_DASH = re.compile("[" + "".join(sorted(_DIGIT_DASHES)) + "](?<=[0-9].)(?=[0-9])")
+_DIGIT_TAB = re.compile(r"\t(?<=[0-9]\t)(?=[0-9])")
 # Six or more single digits (or hyphens) each followed by one space: "0 1 0 - 1 2 3 4".
 _SPACED_DIGITS = re.compile(r"[0-9](?<![0-9][0-9])(?:[ ][0-9-]){5,}(?![0-9])")
 # In every such run (" 0 1 " of "9 0 0 1 …"): opens with a literal, so the engine
@@ -152,6 +153,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.arange(len(original), dtype=np.int64)
     if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
+    if "\t" in text:  # 900101<tab>1234568: the two halves in spreadsheet columns
+        text = _DIGIT_TAB.sub(" ", text)
     if _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
     return Normalized(original, text, offsets)

@@ -187,3 +187,11 @@ def test_literal_starts_are_where_str_find_finds_them(text: str) -> None:
 @given(st.lists(st.one_of(_PIECES, _TOKEN_PIECES), max_size=24).map("".join))
 def test_the_token_regex_is_skipped_only_when_it_cannot_match(text: str) -> None:
     assert _scan(text)[1] == bool(_TOKEN.search(text))
+
+
+def test_a_pgp_private_key_block_is_a_secret() -> None:
+    text = (
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBFabc123XYZabc123XYZ\n=abcd\n"
+        "-----END PGP PRIVATE KEY BLOCK-----\nok"
+    )
+    assert found(text, SECRETS) == [("SECRET", text[: text.index("\nok")])]

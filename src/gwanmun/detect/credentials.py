@@ -36,8 +36,9 @@ _KNOWN: tuple[tuple[re.Pattern[str], float, tuple[str, ...], int], ...] = tuple(
         (r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}", 0.97, ("AIza",), 0),
         (r"(?<![A-Za-z0-9])[rs]k_(?:live|test)_[0-9A-Za-z]{16,}", 0.98, ("k_live_", "k_test_"), 1),
         (r"(?<![A-Za-z0-9])gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{16,}", 0.99, ("gwk_",), 0),
-        (r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"
-         r"|[A-Za-z0-9+/=\s]*)", 0.99, ("-----BEGIN ",), 0),
+        (r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?"
+         r"-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s]*)", 0.99,
+         ("-----BEGIN ",), 0),
     )
 )  # fmt: skip
 _JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
