@@ -75,13 +75,17 @@ def deliver(session: OutputSession, chunks: list[str]) -> list[str]:
     return out
 
 
+# Where an answer is cut into chunks (positions wrap around its length).
+CUTS = st.lists(st.integers(min_value=0, max_value=200), max_size=30)
+
+
 def chunked(text: str, cuts: list[int]) -> list[str]:
     points = sorted({0, len(text), *(c % (len(text) + 1) for c in cuts)})
     return [text[a:b] for a, b in itertools.pairwise(points)]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=200), max_size=25))
+@given(CUTS)
 def test_a_leak_is_masked_before_delivery_whatever_the_chunking(cuts: list[int]) -> None:
     session = open_session("My e-mail is kim@seoul.go.kr")
     delivered = deliver(session, chunked(LEAKY_ANSWER, cuts))
@@ -103,10 +107,7 @@ CONTEXT_AFTER = [
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    answer=st.sampled_from(CONTEXT_AFTER),
-    cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=25),
-)
+@given(answer=st.sampled_from(CONTEXT_AFTER), cuts=CUTS)
 def test_a_number_is_held_until_the_context_after_it_has_come(
     answer: tuple[str, str], cuts: list[int]
 ) -> None:
@@ -265,10 +266,7 @@ STARTS_LIKE_A_WORD = [
 
 
 @settings(max_examples=120, deadline=None)
-@given(
-    answer=st.sampled_from(STARTS_LIKE_A_WORD),
-    cuts=st.lists(st.integers(min_value=0, max_value=80), max_size=30),
-)
+@given(answer=st.sampled_from(STARTS_LIKE_A_WORD), cuts=CUTS)
 def test_a_value_whose_start_was_shown_has_the_rest_masked(
     answer: tuple[str, str], cuts: list[int]
 ) -> None:
