@@ -299,6 +299,12 @@ def test_a_long_value_is_masked_within_the_hold_back_bound() -> None:
     assert "".join(out) == "data:image/png;base64,[SECRET] done."
     (leak,) = session.report().findings
     assert (leak.kind, leak.start, leak.end) == ("SECRET", 22, len(blob))
+    # Prose glued to the value is not taken for more of it (the value is found
+    # again ending there; were it not, only key characters would be taken).
+    glued = open_session("hi")
+    pieces = [glued.feed(blob[i : i + 4]) for i in range(0, len(blob), 4)]
+    pieces += [glued.feed("です。次へ。"), glued.finish()]
+    assert "".join(pieces) == "data:image/png;base64,[SECRET]です。次へ。"
 
 
 def test_sentence_mode_does_not_end_a_sentence_at_a_full_stop_not_yet_followed() -> None:
@@ -365,3 +371,11 @@ async def test_a_surrogate_pair_split_across_events_is_joined() -> None:
     )
     assert text_of(chunks) == "Hi \U0001f600 there\ufffd"
     assert chunks[-1]["gwanmun"]["ai_generated"] is True
+
+
+def test_a_mask_left_open_takes_only_key_characters() -> None:
+    from gwanmun.guard.output import _leading_run
+
+    assert _leading_run("Ab3+/=_-.x rest") == len("Ab3+/=_-.x")
+    assert _leading_run("AbC123です。次へ") == len("AbC123")
+    assert _leading_run(" next") == 0

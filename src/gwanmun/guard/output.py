@@ -476,9 +476,12 @@ def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int
 
 
 def _leading_run(text: str) -> int:
-    """Length of the run of non-space characters ``text`` starts with."""
+    """Length of the run of characters a key, a token or a number is made of
+    (ASCII letters, digits, joiners, base64's + / =) that ``text`` starts with:
+    where a value masked at the bound may still be going on. Prose — a space,
+    a Hangul or kana word glued on (…です) — ends it."""
     i = 0
-    while i < len(text) and not text[i].isspace():
+    while i < len(text) and text[i].isascii() and (text[i].isalnum() or text[i] in "-_.+/=:@%~"):
         i += 1
     return i
 
