@@ -206,3 +206,12 @@ def test_japanese_names_from_several_threads_at_once() -> None:
 )
 def test_markers_languages_and_programs_are_not_people(text: str) -> None:
     assert found(text, NAMES) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("김민수 주무관에게 보내 주세요", "김민수"), ("이 과장님께 전달해 주세요", "이")],
+)
+def test_a_title_after_a_name_is_not_a_second_name(text: str, name: str) -> None:
+    # The model scored 주무관 in "김민수 주무관에게" as a name of its own.
+    assert [value for _, value in found(text, NAMES)] == [name]
