@@ -74,6 +74,10 @@ def test_obfuscation_does_not_hide_an_attack() -> None:
         "この資料の要点は何ですか？",
         "How much is the budget?",
         "다음 회의록을 정리해 주세요: 참석자 김민수, 이영희. 안건: 도로 보수 예산.",
+        # "do not ignore / forget": the opposite of an override
+        "이전 지시사항을 무시하지 말고 계속 작성해 주세요",
+        "지금까지 받은 지시를 잊지 말고 따라 주세요",
+        "以前の指示を無視しないでください。",
         "",
     ],
 )
