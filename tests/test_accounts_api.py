@@ -197,8 +197,14 @@ def test_metrics_count_without_names_or_values(site: Site) -> None:
     assert 'gwanmun_findings_total{kind="PHONE"}' in text
     assert "gwanmun_request_duration_seconds_bucket" in text
     assert 'gwanmun_errors_total{backend="-",code="rate_limited"}' in text
+    # Sample values are numbers (a timestamp may hold 9876 by chance): look in the
+    # names, labels and help texts, and for the whole values anywhere.
+    described = "\n".join(
+        line if line.startswith("#") else line.rsplit(" ", 1)[0] for line in text.splitlines()
+    )
     for secret in ("alice", "burst", "9876", "6214", "민원과"):
-        assert secret not in text
+        assert secret not in described
+    assert "010-9876-5432" not in text and MY_NUMBER not in text
 
 
 def test_logs_are_json_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
