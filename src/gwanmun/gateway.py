@@ -385,11 +385,10 @@ def _usage(raw: object) -> Usage:
 
 
 def _short(request: ChatRequest) -> bool:
-    """Whether everything the input guard scans is short enough to scan inline."""
-    if request.params.get("tools") or request.params.get("response_format"):
+    """Whether everything the input guard scans is short enough to scan inline:
+    message texts only (tool definitions and tool-call arguments have any length)."""
+    if request.visible_params or any(m.extra for m in request.messages):
         return False
-    if any(m.extra for m in request.messages):
-        return False  # tool-call arguments: any length
     return sum(len(m.content) for m in request.messages) <= _INLINE_GUARD_CHARS
 
 

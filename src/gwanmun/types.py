@@ -174,6 +174,12 @@ class Principal:
     client: str | None = None
 
 
+# Request parameters the model reads as text: tool definitions (names,
+# descriptions, parameter schemas), a response schema, stop sequences. The
+# input guard scans them like message fields.
+MODEL_VISIBLE_PARAMS = ("tools", "tool_choice", "response_format", "stop")
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """A validated chat completion request, independent of HTTP.
@@ -191,6 +197,11 @@ class ChatRequest:
     # Indexes of messages that are source documents (the ``attachments`` field):
     # answers are checked for support against them (groundedness).
     sources: tuple[int, ...] = ()
+
+    @property
+    def visible_params(self) -> dict[str, Any]:
+        """The ``MODEL_VISIBLE_PARAMS`` this request sets."""
+        return {k: self.params[k] for k in MODEL_VISIBLE_PARAMS if k in self.params}
 
     def with_messages(self, messages: tuple[ChatMessage, ...]) -> ChatRequest:
         return ChatRequest(

@@ -34,7 +34,8 @@ _CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000, "5": 1900, "6": 1900, "7
 _RRN_WORDS = ("주민등록", "주민번호", "생년월일", "RRN", "resident", "住民")
 _ARN_WORDS = ("외국인등록", "외국인 등록", "alien", "ARN", "外国人")
 _CRN_WORDS = ("법인등록", "법인번호", "등기", "법인")
-_KR_WORDS = (*_RRN_WORDS, *_ARN_WORDS, *_CRN_WORDS, "등록번호")
+_PERSON_WORDS = (*_RRN_WORDS, *_ARN_WORDS)
+_KR_WORDS = (*_PERSON_WORDS, *_CRN_WORDS, "등록번호")
 
 
 def _date_ok(yymmdd: str, gender: str) -> bool:
@@ -103,7 +104,7 @@ class KoreanResidentNumbers:
                 corp_context = near(text, m.start(), m.end(), _CRN_WORDS)
                 # 법인 대표자 주민등록번호 …: a person's number named as one wins over a
                 # corporate word nearby (the more sensitive reading).
-                personal = date_ok and near(text, m.start(), m.end(), _RRN_WORDS + _ARN_WORDS)
+                personal = date_ok and near(text, m.start(), m.end(), _PERSON_WORDS)
                 if corporate and (corp_context or not date_ok) and not personal:
                     kind, score = "KR_CRN", 0.95 if corp_context else 0.85
                 elif date_ok and gender in "5678":

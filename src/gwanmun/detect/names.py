@@ -330,7 +330,8 @@ def _not_a_name(text: str, start: int, end: int) -> bool:
     """Not a name whatever the model says: a bracketed marker that drafts and
     templates use ([미정], [要確認], {department}), a lower-case Latin word, or a
     language or office program (``_NOT_PEOPLE``)."""
-    if text[start:end] in _NOT_PEOPLE or text[start:end] in _KO_TITLES:
+    word = text[start:end]
+    if word in _NOT_PEOPLE or word in _KO_TITLES:
         return True  # 김민수 주무관에게: the title is not a second name
     bracketed = text[start - 1 : start] in ("[", "{", "【") and text[end : end + 1] in (
         "]",

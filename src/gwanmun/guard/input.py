@@ -22,7 +22,15 @@ from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunErr
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
 from gwanmun.policy import GRADE_EXCEEDED, Decision, Policy
-from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Verdict
+from gwanmun.types import (
+    MODEL_VISIBLE_PARAMS,
+    Action,
+    ChatMessage,
+    ChatRequest,
+    Finding,
+    Grade,
+    Verdict,
+)
 
 log = logging.getLogger("gwanmun.guard")
 
@@ -32,11 +40,6 @@ IN_FIELDS = (
 )
 
 
-# Request parameters the model reads as text: tool definitions (names,
-# descriptions, parameter schemas), a response schema, stop sequences.
-MODEL_VISIBLE_PARAMS = ("tools", "tool_choice", "response_format", "stop")
-
-
 def _fields_text(message: ChatMessage) -> str:
     return json.dumps(message.extra, ensure_ascii=False, sort_keys=True)
 
@@ -44,7 +47,7 @@ def _fields_text(message: ChatMessage) -> str:
 def _params_text(request: ChatRequest) -> str:
     """The JSON of the request parameters the model reads (findings there have
     ``message_index`` None and index this text)."""
-    visible = {k: request.params[k] for k in MODEL_VISIBLE_PARAMS if k in request.params}
+    visible = request.visible_params
     return json.dumps(visible, ensure_ascii=False, sort_keys=True) if visible else ""
 
 
@@ -139,8 +142,8 @@ class DetectorInputGuard:
         self, text: str, *, message_index: int | None = None, cached: bool = False
     ) -> list[Finding]:
         """Findings in ``text``. ``cached``: look the message up in (and add it to)
-        the findings cache — for chat messages, which come back every turn; not
-        for one-off texts such as the output guard's windows."""
+        the findings cache — for chat messages and tool definitions, which come
+        back every turn; not for one-off texts such as the output guard's windows."""
         key = self._cache.key(text) if cached else b""
         hit = self._cache.get(key) if cached else None
         if hit is not None:
@@ -212,10 +215,10 @@ class DetectorInputGuard:
             if not message.extra:
                 continue
             text = _fields_text(message)
-            pairs += [(f, text) for f in self.detect(text, message_index=i)]
-        params = _params_text(request)
+            pairs += [(f, text) for f in self.detect(text, message_index=i, cached=True)]
+        params = _params_text(request)  # tool definitions come back every turn too
         if params:
-            pairs += [(f, params) for f in self.detect(params)]
+            pairs += [(f, params) for f in self.detect(params, cached=True)]
         if not pairs:
             return None
         return self.policy.decide(pairs, backend_grade=backend_grade)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -439,7 +439,7 @@ def _growing_tail(text: str) -> int:
         if _unspaced(word) and end - start > _UNSPACED_HOLD:
             # The last few characters, and all of a Latin code or address being
             # written in the run (担当はtaro.yamada@…).
-            hold_from = min(end - _UNSPACED_HOLD, end - _latin_tail(word))
+            hold_from = min(end - _UNSPACED_HOLD, end - _ascii_run(word, _ID_JOINERS, at_end=True))
             break
         hold_from = start
         if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
@@ -475,15 +475,23 @@ def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int
     return len(text)
 
 
+def _ascii_run(text: str, joiners: Collection[str], *, at_end: bool = False) -> int:
+    """Length of the run of ASCII letters, digits and ``joiners`` that ``text``
+    starts with (or, ``at_end``, ends with)."""
+    step, i = (-1, len(text) - 1) if at_end else (1, 0)
+    n = 0
+    while 0 <= i < len(text) and text[i].isascii() and (text[i].isalnum() or text[i] in joiners):
+        n += 1
+        i += step
+    return n
+
+
 def _leading_run(text: str) -> int:
     """Length of the run of characters a key, a token or a number is made of
     (ASCII letters, digits, joiners, base64's + / =) that ``text`` starts with:
     where a value masked at the bound may still be going on. Prose — a space,
     a Hangul or kana word glued on (…です) — ends it."""
-    i = 0
-    while i < len(text) and text[i].isascii() and (text[i].isalnum() or text[i] in "-_.+/=:@%~"):
-        i += 1
-    return i
+    return _ascii_run(text, "-_.+/=:@%~")
 
 
 def _partial_word(text: str) -> int:
@@ -509,14 +517,6 @@ def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
         if incomplete and len(folded) > 1 and any(n.startswith(folded) for n in _NAME_WORDS):
             return True
     return False
-
-
-def _latin_tail(word: str) -> int:
-    """Length of the run of ASCII letters, digits and identifier joiners ``word`` ends with."""
-    i = len(word)
-    while i > 0 and word[i - 1].isascii() and (word[i - 1].isalnum() or word[i - 1] in _ID_JOINERS):
-        i -= 1
-    return len(word) - i
 
 
 def _capitalised(word: str, previous: str) -> bool:
