@@ -33,8 +33,9 @@ clients per side, the sides alternating wave by wave: aggregate tokens/s =
 all completion tokens / all wall time of that side's waves.
 
 Prompt kinds, reported apart: answers that start with a word (the hold-back
-releases the first token at once), answers that start a numbered list (``1.``
-is held until it cannot grow into an identifier), and answers with contact
+releases the first token at once), answers that start a numbered list (the
+first digit is shown at once; ``.`` then waits until ``1.`` cannot grow into an
+identifier), and answers with contact
 details — either given by the user (echoed: must come back unchanged) or made
 up by the model (the leak re-scan masks them: ``[EMAIL]``, ``[PHONE]``).
 

@@ -283,6 +283,45 @@ def test_a_value_whose_start_was_shown_has_the_rest_masked(
     assert leak.detector.startswith("leak:") and value in text[leak.start : leak.end]
 
 
+def test_a_numbered_list_shows_its_first_digit_at_once() -> None:
+    """SmolLM2 starts a list with the tokens ``1``, ``.``, `` **``: holding the
+    ``1`` until it could not start an identifier doubled time to first token."""
+    session = open_session("hello")
+    assert session.feed("1") == "1"
+    assert session.feed(".") == ""  # 1.2.3.4 may still come
+    assert session.feed(" Write") == ". Write"
+    later = open_session("hello")
+    assert later.feed("Step ") == "Step "
+    assert later.feed("1") == ""  # only the answer's first character
+
+
+# Answers that begin with a value: the first digit may be shown before the rest.
+STARTS_WITH_A_VALUE = [
+    ("010-1234-5678로 연락하세요.", "010-1234-5678", "PHONE"),
+    ("900101-1234568 입니다.", "900101-1234568", "KR_RRN"),
+    ("4111 1111 1111 1111 is the card.", "4111 1111 1111 1111", "CREDIT_CARD"),
+]
+
+
+@settings(max_examples=90, deadline=None)
+@given(answer=st.sampled_from(STARTS_WITH_A_VALUE), cuts=CUTS)
+def test_an_answer_that_starts_with_a_value_shows_at_most_its_first_digit(
+    answer: tuple[str, str, str], cuts: list[int]
+) -> None:
+    text, value, kind = answer
+    whole = "".join(deliver(open_session("hi"), [text]))
+    assert value[:2] not in whole and whole.startswith(f"[{kind}]"), whole
+    session = open_session("hi")
+    delivered = deliver(session, chunked(text, cuts))
+    assert "".join(delivered) in (whole, value[0] + whole)
+    so_far = ""
+    for piece in delivered:
+        so_far += piece
+        assert value[:2] not in so_far, so_far
+    (leak,) = session.report().findings
+    assert leak.kind == kind and text[leak.start : leak.end] == value
+
+
 def test_a_long_value_is_masked_within_the_hold_back_bound() -> None:
     """A finding longer than the hold-back window (a key, a blob) was held whole
     and the whole held text re-scanned on every chunk: 40,000 characters took

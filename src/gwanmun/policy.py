@@ -91,8 +91,9 @@ class OutputRules(BaseModel):
     hold_back: Literal["minimal", "sentence"] = Field(
         "minimal",
         description="minimal: hold only what a finding could still grow from (a number, a "
-        "name, a word being written), so the first token is not delayed; sentence: hold "
-        "each sentence until it is checked.",
+        "name, a word being written), so the first token is not delayed (an answer's "
+        "first digit is shown at once; a value it begins is masked from the second "
+        "character on); sentence: hold each sentence until it is checked.",
     )
     hold_back_chars: int = Field(
         64, ge=8, le=4096, description="Most characters ever held back before checking."

@@ -100,6 +100,7 @@ class CheckingSession:
     _open_leak_end: int = 0  # where that value was last seen to end (model text)
     _in_copy: bool = False  # the released text ends inside a masked copied span
     _gap: str = ""  # spaces and punctuation after a masked copy, not yet shown
+    _first_digit_only: bool = False  # all that was released is the answer's first digit
 
     # --- feeding ---------------------------------------------------------
 
@@ -161,12 +162,22 @@ class CheckingSession:
             ]
             cut = ends[-1] if ends else 0
         else:
-            hold = _growing_tail(pending)
+            # After a lone first digit, the word it starts is still being written.
+            lead = self._released if self._first_digit_only else ""
+            text = lead + pending
+            hold = _growing_tail(text)
             if self.checks and self._released:
                 # A word still being written is held, so a blocked word is never half
                 # shown. Not before the first release: the first token is not delayed.
-                hold = max(hold, _partial_word(pending))
-            cut = len(pending) - hold
+                hold = max(hold, _partial_word(text))
+            cut = len(pending) - min(hold, len(pending))
+            if cut == 0 and not self._released and pending[:1] in _DIGITS:
+                # An answer that starts with a number (a list: ``1``, ``.``, `` **``)
+                # shows its first digit at once. One digit tells nothing about
+                # anyone; a value it turns out to begin is masked from the second
+                # character on (``1[PHONE]``), and a value that has come whole is
+                # held whole, as everywhere (the cut moves back in ``_leaks``).
+                cut = 1
         return max(cut, len(pending) - limit, 0)
 
     # --- release -------------------------------------------------------------
@@ -179,6 +190,7 @@ class CheckingSession:
             cut, masks = self._leaks(pending, cut, final=final)
         if cut <= 0:
             return ""
+        self._first_digit_only = not self._released and cut == 1 and pending[0] in _DIGITS
         segment = pending[:cut]
         self._pending = pending[cut:]
         copied = self._span_checks(segment)
@@ -413,6 +425,7 @@ class CheckingSession:
 
 
 _WORD = re.compile(r"\S+")
+_DIGITS = frozenset("0123456789")
 _NAME_WORDS = frozenset(w.casefold() for w in (*EN_TITLES, *EN_GIVEN_NAMES))
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
