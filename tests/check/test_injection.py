@@ -78,6 +78,13 @@ def test_obfuscation_does_not_hide_an_attack() -> None:
         "이전 지시사항을 무시하지 말고 계속 작성해 주세요",
         "지금까지 받은 지시를 잊지 말고 따라 주세요",
         "以前の指示を無視しないでください。",
+        # Helpdesk questions about passwords and prompts (a probe found these blocked).
+        "How do I reset my password?",
+        "password: ********",
+        "시스템 프롬프트란 무엇인가요?",
+        "비밀번호는 뭐로 하면 좋을까요?",
+        "パスワードは何にすればいいですか？",
+        "パスワードは何文字以上にすればいいですか？",
         "",
     ],
 )
