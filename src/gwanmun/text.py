@@ -128,7 +128,12 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     for match in _UNSTABLE.finditer(original):
         index = match.start()
         char = original[index]
-        if char in _COMPOSING:
+        # Combining marks and the vowel and final conjoining jamo (see _clusters).
+        if (
+            unicodedata.combining(char)
+            or "\u1160" <= char <= "\u11ff"
+            or "\ud7b0" <= char <= "\ud7ff"
+        ):
             joining.append(index)
         out = _normalized_char(char)
         if out == char:
@@ -160,15 +165,10 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     return Normalized(original, text, offsets)
 
 
-# Combining marks and the vowel and final conjoining jamo: text in decomposed
-# form (NFD, as macOS file names and some PDF exports give it) spells 대외비 or
-# パスワード with them, and one character at a time they never compose. (A lone
-# leading consonant — ᄏᄏ for ㅋㅋ — joins nothing.)
-_COMPOSING = frozenset(
-    chr(c)
-    for c in range(0x300, 0x30000)
-    if unicodedata.combining(chr(c)) or 0x1160 <= c <= 0x11FF or 0xD7B0 <= c <= 0xD7FF
-)
+# Joining characters — combining marks and the vowel and final conjoining jamo:
+# text in decomposed form (NFD, as macOS file names and some PDF exports give
+# it) spells 대외비 or パスワード with them, and one character at a time they
+# never compose. (A lone leading consonant — ᄏᄏ for ㅋㅋ — joins nothing.)
 
 
 def _clusters(original: str, joining: list[int]) -> list[tuple[int, int, str]]:
