@@ -46,6 +46,11 @@ from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
         ("900101\t1234568", "900101 1234568"),  # two spreadsheet columns
         ("a\tb 1\t", "a\tb 1\t"),  # other tabs stay
         ("으ㅡ음", unicodedata.normalize("NFKC", "으ㅡ음")),  # ... but only between digits
+        # a number wrapped at its hyphen (a PDF line, a narrow table cell)
+        ("900101-\n1234568", "900101-1234568"),
+        ("900101 \r\n -1234568", "900101-1234568"),
+        ("2024\n- 2025\n- 끝", "2024\n- 2025\n- 끝"),  # a list, not a wrapped number
+        ("항목-\n1. 다음", "항목-\n1. 다음"),  # no digit before the hyphen
     ],
 )
 def test_normalised_view(raw: str, clean: str) -> None:
@@ -61,6 +66,7 @@ def test_normalised_view(raw: str, clean: str) -> None:
         ("㊙ memo", "㊙"),
         (unicodedata.normalize("NFD", "문서 [대외비] 끝"), "대외비"),  # whole syllables
         (unicodedata.normalize("NFD", "é 900101-1234568"), "900101-1234568"),
+        ("주민번호 ９００１０１－ \r\n１２３４５６８ 끝", "900101-1234568"),
     ],
 )
 def test_spans_map_back_to_the_original(raw: str, needle: str) -> None:

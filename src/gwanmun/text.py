@@ -78,6 +78,7 @@ _SPACED_DIGITS = re.compile(r"[0-9](?<![0-9][0-9])(?:[ ][0-9-]){5,}(?![0-9])")
 # In every such run (" 0 1 " of "9 0 0 1 …"): opens with a literal, so the engine
 # jumps between spaces; a text without it is not scanned for runs at all.
 _SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -160,6 +161,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
     if "\t" in text:  # 900101<tab>1234568: the two halves in spreadsheet columns
         text = _DIGIT_TAB.sub(" ", text)
+    if "\n" in text and "-" in text:  # 900101-⏎1234568: a number wrapped at its hyphen
+        text, offsets = _join_wrapped_numbers(text, offsets)
     if _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
     return Normalized(original, text, offsets)
@@ -246,6 +249,33 @@ def _normalized_char(char: str) -> str:
     if len(out) == 1 and unicodedata.category(out) == "Nd":
         return str(unicodedata.digit(out))  # ٣, ३, ๓ … (NFKC keeps them): 3
     return out
+
+
+def _join_wrapped_numbers(
+    text: str, starts: npt.NDArray[np.int64]
+) -> tuple[str, npt.NDArray[np.int64]]:
+    """Drop the line break of a number wrapped at its hyphen (``900101-`` at the
+    end of one line, ``1234568`` on the next: a PDF or a narrow table cell),
+    with the spaces around the break."""
+    drop: list[int] = []
+    at = text.find("\n")
+    while at >= 0:
+        lo, hi = at, at + 1
+        while lo > 0 and text[lo - 1] in " \t\r":
+            lo -= 1
+        while hi < len(text) and text[hi] in " \t":
+            hi += 1
+        before, after = text[max(0, lo - 2) : lo], text[hi : hi + 2]
+        if (before[-1:] == "-" and before[:1] in _ASCII_DIGITS and after[:1] in _ASCII_DIGITS) or (
+            before[-1:] in _ASCII_DIGITS and after[:1] == "-" and after[1:] in _ASCII_DIGITS
+        ):
+            drop.extend(range(lo, hi))
+        at = text.find("\n", at + 1)
+    if not drop:
+        return text, starts
+    keep = np.ones(len(text), dtype=bool)
+    keep[drop] = False
+    return "".join(c for c, k in zip(text, keep, strict=True) if k), starts[keep]
 
 
 def _close_spaced_digits(

@@ -44,6 +44,7 @@ def test_checksums_match_the_spec_vectors() -> None:
         ("٩٠٠١٠١-١٢٣٤٥٦٨", [("KR_RRN", "٩٠٠١٠١-١٢٣٤٥٦٨")]),  # Arabic-Indic digits
         ("9 0 0 1 0 1 - 1 2 3 4 5 6 8로", [("KR_RRN", "9 0 0 1 0 1 - 1 2 3 4 5 6 8")]),
         ("900101\u200b-1234568", [("KR_RRN", "900101\u200b-1234568")]),
+        ("주민번호 900101-\n1234568", [("KR_RRN", "900101-\n1234568")]),  # wrapped line
         ("생년월일 900101-1******", [("KR_RRN", "900101-1******")]),
         ("マイナンバーではなく住民番号 900101-2234567です", [("KR_RRN", "900101-2234567")]),
         ("His RRN is 900101-1234568.", [("KR_RRN", "900101-1234568")]),
@@ -71,6 +72,7 @@ def test_resident_numbers(text: str, expected: list[tuple[str, str]]) -> None:
     [
         (KoreanPassport(), "여권번호 M12345678", "M12345678"),
         (KoreanPassport(), "여권 M123A4567입니다", "M123A4567"),
+        (KoreanPassport(), "여권번호는 m12345678 입니다", "m12345678"),  # typed in lower case
         (KoreanDriverLicense(), "운전면허 11-12-345678-90", "11-12-345678-90"),
         (KoreanDriverLicense(), "면허번호 서울 12-345678-90", "서울 12-345678-90"),
         (KoreanDriverLicense(), "운전면허번호 111234567890", "111234567890"),
@@ -95,6 +97,7 @@ def test_other_korean_identifiers(detector: object, text: str, expected: str) ->
     ("detector", "text"),
     [
         (KoreanPassport(), "모델명 X12345678"),
+        (KoreanPassport(), "부품 m12345678 교체"),  # lower case, not named a passport
         (KoreanDriverLicense(), "111234567890"),  # bare 12 digits without context
         (KoreanBusinessNumber(), "116-82-00277"),  # checksum fails
         (KoreanHealthInsurance(), "주문번호 12345678901"),  # no context

@@ -127,18 +127,22 @@ class KoreanResidentNumbers:
 
 
 class KoreanPassport(PatternDetector):
-    trigger = r"[MSROD][0-9]{3}"
+    trigger = r"[MSRODmsrod][0-9]{3}"
     context = 24
     id = "kr_passport"
     kind = "KR_PASSPORT"
     pattern = re.compile(
-        r"(?<![A-Za-z0-9])(?P<value>[MSROD](?:\d{8}|\d{3}[A-Z]\d{4}))(?![A-Za-z0-9])"
+        r"(?<![A-Za-z0-9])(?P<value>[MSROD](?:\d{8}|\d{3}[A-Z]\d{4}))(?![A-Za-z0-9])",
+        re.IGNORECASE,
     )
 
     def score(self, match: re.Match[str], text: str) -> float | None:
+        value = match.group("value")
         if near(text, match.start(), match.end(), ("여권", "passport", "旅券", "パスポート")):
             return 0.95
-        return 0.75 if match.group("value")[4].isalpha() else 0.6
+        if not value.isupper():
+            return None  # typed in lower case (m12345678): a passport only where named one
+        return 0.75 if value[4].isalpha() else 0.6
 
 
 _REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
