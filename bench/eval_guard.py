@@ -206,7 +206,7 @@ def person_table(full: Detect) -> None:
             "rules alone (before), whole dev set",
             overlap_scores([g for _, g in everything], found),
         )
-        cv = cross_validate(featurise(language, train))
+        cv = cross_validate(featurise(language, train), language, train)
         line(name, f"learned, out of fold ({len(train)} sentences)", cv.best)
         shipped = [[(s, e) for k, s, e in full(text) if k == "PERSON"] for text, _ in test]
         line(

@@ -19,12 +19,21 @@ sentence, each scored by a model that never saw it, names scored as
 name overlaps it). The operating threshold is the one with the best out-of-fold
 F2 (masking errs toward recall); the shipped model is then trained on all of the
 rest and scored once on the tests' sentences.
+
+Korean training adds name-swapped copies (``AUGMENT``): each sentence with a
+labelled person again, twice, every name replaced by another labelled name of
+the same kind from the training sentences only (never the scored fold's), then
+re-analysed and relabelled by the new offsets. Out-of-fold R@P0.8 rose from
+0.874 to 0.884 (mean of five draws, 0.879-0.889); Japanese did not gain
+(0.836 to 0.828-0.831 with the same swap), so it gets none.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
 
 from gwanmun.detect.names import PersonNames
@@ -53,6 +62,7 @@ SETS = {"ko": ("ko_ner.dev.jsonl", "PS"), "ja": ("ja_ner.dev.jsonl", "人名")}
 FOLDS = 5
 C = 3.0
 THRESHOLDS = [round(0.025 * k, 3) for k in range(1, 29)]
+AUGMENT = {"ko": 2, "ja": 0}  # name-swapped copies of each training sentence with a name
 
 Span = tuple[int, int]
 
@@ -94,6 +104,68 @@ def split(language: str) -> tuple[list[tuple[str, list[Span]]], list[tuple[str, 
     return train, test
 
 
+def _name_kind(name: str) -> tuple[object, ...]:
+    """What a swapped-in name must share with the one it replaces: the script,
+    and for Hangul the length and whether the last syllable has a final
+    consonant (은/는, 이/가 after it must still agree)."""
+    if all("가" <= c <= "힣" for c in name):
+        return ("hangul", (ord(name[-1]) - 0xAC00) % 28 != 0, min(len(name), 5))
+    if name.isascii() and name.isalpha():
+        return ("latin", len(name) == 1)
+    if all("\u4e00" <= c <= "\u9fff" or c == "々" for c in name):
+        return ("hanja", min(len(name), 5))
+    return ("other", " " in name or "・" in name)
+
+
+def swap_names(
+    records: list[tuple[str, list[Span]]], copies: int, seed: str
+) -> list[tuple[str, list[Span]]]:
+    """``copies`` copies of each record with a labelled name, every name replaced
+    by another labelled name of ``records`` of the same kind (``_name_kind``,
+    falling back to a shorter prefix of it), one name always by the same one;
+    the new spans follow the new text."""
+    rng = random.Random(seed)
+    pool: dict[tuple[object, ...], list[str]] = {}
+    for text, gold in records:
+        for s, e in gold:
+            kind = _name_kind(text[s:e])
+            for cut in range(1, len(kind) + 1):
+                pool.setdefault(kind[:cut], []).append(text[s:e])
+
+    def other(name: str) -> str:
+        kind = _name_kind(name)
+        for cut in range(len(kind), 0, -1):
+            options = [o for o in pool.get(kind[:cut], []) if o != name]
+            if options:
+                return rng.choice(options)
+        return name
+
+    out: list[tuple[str, list[Span]]] = []
+    for _ in range(copies):
+        for text, gold in records:
+            spans = sorted(gold)
+            if not spans or any(s1 < e0 for (_, e0), (s1, _) in itertools.pairwise(spans)):
+                continue
+            chosen: dict[str, str] = {}
+            pieces, new, pos, shift = [], [], 0, 0
+            for s, e in spans:
+                name = text[s:e]
+                if name not in chosen:
+                    pick = other(name)
+                    for _ in range(5):  # two names should not become one
+                        if pick not in chosen.values():
+                            break
+                        pick = other(name)
+                    chosen[name] = pick
+                pick = chosen[name]
+                pieces += [text[pos:s], pick]
+                new.append((s + shift, s + shift + len(pick)))
+                shift += len(pick) - (e - s)
+                pos = e
+            out.append(("".join(pieces) + text[pos:], new))
+    return out
+
+
 def featurise(language: str, records: list[tuple[str, list[Span]]]) -> Featurised:
     detector = PersonNames()
     candidates_of = detector.korean_candidates if language == "ko" else detector.japanese_candidates
@@ -126,11 +198,33 @@ def fit(matrix: csr_matrix, labels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[n
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
-def out_of_fold(data: Featurised) -> npt.NDArray[np.float64]:
+def with_swapped(
+    language: str,
+    matrix: csr_matrix,
+    labels: npt.NDArray[np.int8],
+    records: list[tuple[str, list[Span]]],
+    seed: str,
+) -> tuple[csr_matrix, npt.NDArray[np.int8]]:
+    """``matrix`` and ``labels`` with the rows of ``records``' name-swapped copies."""
+    if not AUGMENT[language]:
+        return matrix, labels
+    extra = featurise(language, swap_names(records, AUGMENT[language], seed))
+    return vstack([matrix, extra.matrix], format="csr"), np.concatenate([labels, extra.labels])
+
+
+def out_of_fold(
+    data: Featurised, language: str, records: list[tuple[str, list[Span]]]
+) -> npt.NDArray[np.float64]:
+    """Each fold scored by a model trained on the others (and on name-swapped
+    copies of the others' sentences only)."""
     probabilities = np.zeros(len(data.labels))
     for k in range(FOLDS):
         train, test = data.fold != k, data.fold == k
-        weights, bias = fit(data.matrix[train], data.labels[train])
+        kept = [r for number, r in enumerate(records) if number % FOLDS != k]
+        matrix, labels = with_swapped(
+            language, data.matrix[train], data.labels[train], kept, f"{language}-{k}"
+        )
+        weights, bias = fit(matrix, labels)
         z = data.matrix[test] @ weights.astype(np.float64) + bias
         probabilities[test] = 1.0 / (1.0 + np.exp(-z))
     return probabilities
@@ -182,8 +276,10 @@ class CrossValidation:
         return max((r[2] for r in self.curve if r[1] >= floor), default=0.0)
 
 
-def cross_validate(data: Featurised) -> CrossValidation:
-    probabilities = out_of_fold(data)
+def cross_validate(
+    data: Featurised, language: str, records: list[tuple[str, list[Span]]]
+) -> CrossValidation:
+    probabilities = out_of_fold(data, language, records)
     curve = [(t, *scores_at(data, probabilities, t)) for t in THRESHOLDS]
     best = max(curve, key=lambda r: (r[3], r[0]))
     return CrossValidation(best[0], curve)
@@ -202,7 +298,7 @@ def main() -> None:
             f"scored, {int(data.labels.sum())} inside a name ({len(test)} sentences the tests "
             "keep are left out)"
         )
-        cv = cross_validate(data)
+        cv = cross_validate(data, language, train)
         print(f"{'threshold':>10}{'precision':>11}{'recall':>9}{'F2':>8}   (out of fold)")
         for threshold, precision, recall, f2 in cv.curve:
             mark = "  <- chosen (best F2)" if threshold == cv.threshold else ""
@@ -210,7 +306,9 @@ def main() -> None:
         print(f"recall at precision >= 0.80: {cv.recall_at_precision(0.80):.3f}\n")
         if args.check:
             continue
-        weights, bias = fit(data.matrix, data.labels)
+        weights, bias = fit(
+            *with_swapped(language, data.matrix, data.labels, train, f"{language}-all")
+        )
         held = featurise(language, test)
         z = held.matrix @ weights.astype(np.float64) + bias
         precision, recall, f2 = scores_at(held, 1.0 / (1.0 + np.exp(-z)), cv.threshold)
