@@ -210,7 +210,7 @@ _BANK_WORDS = (
 )  # fmt: skip
 
 
-_ANY_BANK_WORD = re.compile("|".join(map(re.escape, _BANK_WORDS)), re.IGNORECASE)
+_BANK_WORDS_LOWER = tuple(w.lower() for w in _BANK_WORDS)
 # Bank names that are also ordinary words (국민 citizens, 우리 we, 하나 one, 기업
 # company): they name the bank only right before the number (국민 123456-01-…),
 # not anywhere near it (국민신문고 신청번호 2024-0115-123456).
@@ -236,7 +236,8 @@ class KoreanBankAccount(PatternDetector):
     )
 
     def detect(self, text: str) -> list[Finding]:
-        if not _ANY_BANK_WORD.search(text):
+        lowered = text.lower()
+        if not any(word in lowered for word in _BANK_WORDS_LOWER):
             return []  # an account is reported only with one of these near it
         return super().detect(text)
 
