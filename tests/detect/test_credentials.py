@@ -20,6 +20,7 @@ from gwanmun.detect.credentials import (
     _assignments,
     _matches_at,
     _scan,
+    _token_runs,
     literal_starts,
 )
 from tests.detect.helpers import found
@@ -184,9 +185,10 @@ def test_literal_starts_are_where_str_find_finds_them(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(_PIECES, _TOKEN_PIECES), max_size=24).map("".join))
-def test_the_token_regex_is_skipped_only_when_it_cannot_match(text: str) -> None:
-    assert _scan(text)[1] == bool(_TOKEN.search(text))
+@given(st.lists(st.one_of(_PIECES, _TOKEN_PIECES, st.just("\ud800")), max_size=24).map("".join))
+def test_token_runs_are_tried_exactly_where_the_token_regex_matches(text: str) -> None:
+    expected = [m.span() for m in _TOKEN.finditer(text)]
+    assert [m.span() for m in _token_runs(text, _scan(text)[1])] == expected
 
 
 def test_a_pgp_private_key_block_is_a_secret() -> None:
