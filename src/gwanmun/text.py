@@ -78,6 +78,10 @@ _SPACED_DIGITS = re.compile(r"[0-9](?<![0-9][0-9])(?:[ ][0-9-]){5,}(?![0-9])")
 # In every such run (" 0 1 " of "9 0 0 1 …"): opens with a literal, so the engine
 # jumps between spaces; a text without it is not scanned for runs at all.
 _SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
+# A line break (and the spaces after it) before a number or a hyphen and a
+# number: where a number wrapped at its hyphen may go on. Opens with the line
+# break, so the engine jumps between lines.
+_LINE_THEN_NUMBER = re.compile(r"\n[ \t]*(?=-?[0-9])")
 _ASCII_DIGITS = frozenset("0123456789")
 
 
@@ -258,19 +262,16 @@ def _join_wrapped_numbers(
     end of one line, ``1234568`` on the next: a PDF or a narrow table cell),
     with the spaces around the break."""
     drop: list[int] = []
-    at = text.find("\n")
-    while at >= 0:
-        lo, hi = at, at + 1
+    for match in _LINE_THEN_NUMBER.finditer(text):
+        lo = match.start()
         while lo > 0 and text[lo - 1] in " \t\r":
             lo -= 1
-        while hi < len(text) and text[hi] in " \t":
-            hi += 1
-        before, after = text[max(0, lo - 2) : lo], text[hi : hi + 2]
-        if (before[-1:] == "-" and before[:1] in _ASCII_DIGITS and after[:1] in _ASCII_DIGITS) or (
-            before[-1:] in _ASCII_DIGITS and after[:1] == "-" and after[1:] in _ASCII_DIGITS
-        ):
-            drop.extend(range(lo, hi))
-        at = text.find("\n", at + 1)
+        if text[match.end()] == "-":  # 900101 ⏎ -1234568
+            wrapped = lo > 0 and text[lo - 1] in _ASCII_DIGITS
+        else:  # 900101- ⏎ 1234568
+            wrapped = lo > 1 and text[lo - 1] == "-" and text[lo - 2] in _ASCII_DIGITS
+        if wrapped:
+            drop.extend(range(lo, match.end()))
     if not drop:
         return text, starts
     keep = np.ones(len(text), dtype=bool)
