@@ -133,7 +133,7 @@ class KoreanPassport(PatternDetector):
     kind = "KR_PASSPORT"
     pattern = re.compile(
         r"(?<![A-Za-z0-9])(?P<value>[MSROD](?:\d{8}|\d{3}[A-Z]\d{4}))(?![A-Za-z0-9])",
-        re.IGNORECASE,
+        re.IGNORECASE | re.ASCII,  # ASCII case folding only, as the trigger's
     )
 
     def score(self, match: re.Match[str], text: str) -> float | None:
