@@ -468,12 +468,16 @@ class PersonNames:
         return [self._ja_finding(text, start, end) for start, end in spans]
 
     def japanese_candidates(self, text: str) -> tuple[list[Morpheme], list[tuple[int, list[str]]]]:
-        """sudachipy's morphemes of ``text`` (part of speech, four levels) and the
-        features of those that could be part of a name."""
+        """sudachipy's morphemes of ``text`` (part of speech, four levels, and
+        ``/OOV`` for a word its dictionary does not hold) and the features of
+        those that could be part of a name."""
         tokenizer, mode = _sudachi()
         morphemes = [
             Morpheme(
-                m.surface(), "/".join(m.part_of_speech()[:4]), base + m.begin(), base + m.end()
+                m.surface(),
+                "/".join(m.part_of_speech()[:4]) + ("/OOV" if m.is_oov() else ""),
+                base + m.begin(),
+                base + m.end(),
             )
             for base, chunk in chunks(text, _SUDACHI_CHUNK)
             for m in tokenizer.tokenize(chunk, mode)

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from gwanmun.packaged import calibrate, load_npz
 
 DIM = 1 << 18
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 # Morphemes not scored: particles, endings and punctuation, which are never part
 # of a name, and verbs, adjectives, adverbs, numbers, pronouns, adnominals and
@@ -248,14 +248,16 @@ def japanese_features(
     text: str, morphemes: Sequence[Morpheme], *, honorifics: tuple[str, ...]
 ) -> list[tuple[int, list[str]]]:
     """(index, features) for each Japanese morpheme that could be part of a name.
-    A Japanese tag is sudachipy's part of speech, four levels joined by '/'."""
+    A Japanese tag is sudachipy's part of speech, four levels joined by '/', and
+    '/OOV' after them for a word its dictionary does not hold (often a foreign
+    name: out of fold, recall at precision 0.80 0.836 -> 0.843)."""
     out: list[tuple[int, list[str]]] = []
     for i, m in enumerate(morphemes):
         if m.tag.split("/", 1)[0] in _JA_SKIP:
             continue
         features = _context(text, morphemes, i)
         features += [
-            f"t3={m.tag.rsplit('/', 1)[0]}",
+            f"t3={'/'.join(m.tag.split('/', 3)[:3])}",
             f"hon={text[m.end : m.end + 3].startswith(honorifics)}",
         ]
         out.append((i, features))
