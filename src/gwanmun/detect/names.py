@@ -397,7 +397,12 @@ class PersonNames:
         part of a name (what the Korean model scores; training uses this too)."""
         tokens = _kiwi().tokenize(text)
         rules = self._korean_rules(text, tokens)
-        morphemes = [Morpheme(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
+        # A word Kiwi's dictionary does not hold is tagged NNP/OOV (most foreign
+        # names are), and the language model's score of each morpheme is kept.
+        morphemes = [
+            Morpheme(t.form, t.tag + ("/OOV" if t.oov else ""), t.start, t.start + t.len, t.score)
+            for t in tokens
+        ]
         rule_scores = overlap_scores(morphemes, rules)
         candidates = korean_features(
             text,

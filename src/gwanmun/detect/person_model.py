@@ -33,7 +33,7 @@ import numpy.typing as npt
 from gwanmun.packaged import calibrate, load_npz
 
 DIM = 1 << 18
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 # Morphemes not scored: particles, endings and punctuation, which are never part
 # of a name, and verbs, adjectives, adverbs, numbers, pronouns, adnominals and
@@ -59,6 +59,7 @@ class Morpheme:
     tag: str
     start: int
     end: int
+    lm_score: float = 0.0  # the analyser's language-model log score (kiwipiepy), or 0
 
 
 def _script(form: str) -> str:
@@ -229,6 +230,9 @@ def korean_features(
         features = _context(text, morphemes, i)
         features += [
             f"c01={form[:2]}",
+            # How unexpected the morpheme is to Kiwi's language model, in steps of
+            # 4 (a rare foreign word scores far below a common noun).
+            f"lm={max(-8, int(m.lm_score // 4))}",
             f"sur1={form[:1] in surnames}/{m.tag}/{min(len(form), 5)}",
             f"sp={space_before}{space_after}",
             f"rule={round(rule_scores[i], 1)}",
