@@ -261,7 +261,7 @@ def _join_wrapped_numbers(
     """Drop the line break of a number wrapped at its hyphen (``900101-`` at the
     end of one line, ``1234568`` on the next: a PDF or a narrow table cell),
     with the spaces around the break."""
-    drop: list[int] = []
+    gaps: list[tuple[int, int]] = []
     for match in _LINE_THEN_NUMBER.finditer(text):
         lo = match.start()
         while lo > 0 and text[lo - 1] in " \t\r":
@@ -271,12 +271,18 @@ def _join_wrapped_numbers(
         else:  # 900101- ⏎ 1234568
             wrapped = lo > 1 and text[lo - 1] == "-" and text[lo - 2] in _ASCII_DIGITS
         if wrapped:
-            drop.extend(range(lo, match.end()))
-    if not drop:
+            gaps.append((lo, match.end()))
+    if not gaps:
         return text, starts
     keep = np.ones(len(text), dtype=bool)
-    keep[drop] = False
-    return "".join(c for c, k in zip(text, keep, strict=True) if k), starts[keep]
+    pieces: list[str] = []
+    previous = 0
+    for lo, hi in gaps:  # the slices between the gaps, copied whole
+        keep[lo:hi] = False
+        pieces.append(text[previous:lo])
+        previous = hi
+    pieces.append(text[previous:])
+    return "".join(pieces), starts[keep]
 
 
 def _close_spaced_digits(
