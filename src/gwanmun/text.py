@@ -230,7 +230,7 @@ def _dash_between_digits(text: str) -> bool:
     for dash in _DIGIT_DASHES:
         at = text.find(dash, 1)
         while 0 < at < len(text) - 1:
-            if text[at - 1] in "0123456789" and text[at + 1] in "0123456789":
+            if text[at - 1] in _ASCII_DIGITS and text[at + 1] in _ASCII_DIGITS:
                 return True
             at = text.find(dash, at + 1)
     return False

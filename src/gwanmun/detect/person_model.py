@@ -254,7 +254,7 @@ def japanese_features(
     """(index, features) for each Japanese morpheme that could be part of a name.
     A Japanese tag is sudachipy's part of speech, four levels joined by '/', and
     '/OOV' after them for a word its dictionary does not hold (often a foreign
-    name: out of fold, recall at precision 0.80 0.836 -> 0.843)."""
+    name)."""
     out: list[tuple[int, list[str]]] = []
     for i, m in enumerate(morphemes):
         if m.tag.split("/", 1)[0] in _JA_SKIP:

@@ -100,7 +100,6 @@ class CheckingSession:
     _open_leak_end: int = 0  # where that value was last seen to end (model text)
     _in_copy: bool = False  # the released text ends inside a masked copied span
     _gap: str = ""  # spaces and punctuation after a masked copy, not yet shown
-    _first_digit_only: bool = False  # all that was released is the answer's first digit
 
     # --- feeding ---------------------------------------------------------
 
@@ -163,7 +162,8 @@ class CheckingSession:
             cut = ends[-1] if ends else 0
         else:
             # After a lone first digit, the word it starts is still being written.
-            lead = self._released if self._first_digit_only else ""
+            first_digit_only = len(self._released) == 1 and self._released in _DIGITS
+            lead = self._released if first_digit_only else ""
             text = lead + pending
             hold = _growing_tail(text)
             if self.checks and self._released:
@@ -190,7 +190,6 @@ class CheckingSession:
             cut, masks = self._leaks(pending, cut, final=final)
         if cut <= 0:
             return ""
-        self._first_digit_only = not self._released and cut == 1 and pending[0] in _DIGITS
         segment = pending[:cut]
         self._pending = pending[cut:]
         copied = self._span_checks(segment)
