@@ -26,6 +26,12 @@ the same kind from the training sentences only (never the scored fold's), then
 re-analysed and relabelled by the new offsets. Out-of-fold R@P0.8 rose from
 0.874 to 0.884 (mean of five draws, 0.879-0.889); Japanese did not gain
 (0.836 to 0.828-0.831 with the same swap), so it gets none.
+
+Japanese rows also carry word vectors (``data/ja_word_vectors.npz``, built by
+``bench/build_word_vectors.py``) as real-valued columns after the hashed ones;
+the model file keeps their weights apart (``dense_weights``). Japanese names
+found on both sides of a middle dot or equals sign (ジョン・スミス) are one
+name here as in the gateway (``person_model.JA_JOINERS``).
 """
 
 from __future__ import annotations
@@ -41,13 +47,14 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 
 from gwanmun.detect.names import PersonNames
 from gwanmun.detect.person_model import (
     DIM,
     FEATURE_VERSION,
+    JOINERS,
     Morpheme,
     feature_indexes,
     merge_names,
@@ -69,16 +76,18 @@ Span = tuple[int, int]
 
 @dataclass
 class Sentence:
+    text: str
     gold: list[Span]
-    morphemes: list[Morpheme]
+    morphemes: Sequence[Morpheme]
     indexes: list[int] = field(default_factory=list)  # candidate morphemes
     rows: list[int] = field(default_factory=list)  # their rows in the matrix
 
 
 @dataclass
 class Featurised:
+    language: str
     sentences: list[Sentence]
-    matrix: csr_matrix
+    matrix: csr_matrix  # hashed features in the first DIM columns, word vectors after
     labels: npt.NDArray[np.int8]
     fold: npt.NDArray[np.int64]  # per row
 
@@ -171,25 +180,30 @@ def featurise(language: str, records: list[tuple[str, list[Span]]]) -> Featurise
     candidates_of = detector.korean_candidates if language == "ko" else detector.japanese_candidates
     sentences: list[Sentence] = []
     columns: list[npt.NDArray[np.int64]] = []
+    dense: list[npt.NDArray[np.float32]] = []
     labels: list[int] = []
     folds: list[int] = []
     for number, (text, gold) in enumerate(records):
-        morphemes, candidates = candidates_of(text)
-        sentence = Sentence(gold, morphemes)
-        for i, features in candidates:
-            m = morphemes[i]
+        candidates = candidates_of(text)
+        sentence = Sentence(text, gold, candidates.morphemes)
+        for i, features in zip(candidates.indexes, candidates.features, strict=True):
+            m = candidates.morphemes[i]
             sentence.indexes.append(i)
             sentence.rows.append(len(columns))
             columns.append(feature_indexes(features))
             labels.append(int(any(s < m.end and m.start < e for s, e in gold)))
             folds.append(number % FOLDS)
+        if candidates.dense is not None:
+            dense.append(candidates.dense)
         sentences.append(sentence)
     indptr = np.cumsum([0] + [len(c) for c in columns])
     matrix = csr_matrix(
         (np.ones(int(indptr[-1]), dtype=np.float32), np.concatenate(columns), indptr),
         shape=(len(columns), DIM),
     )
-    return Featurised(sentences, matrix, np.array(labels, dtype=np.int8), np.array(folds))
+    if dense:
+        matrix = hstack([matrix, csr_matrix(np.vstack(dense))], format="csr")
+    return Featurised(language, sentences, matrix, np.array(labels, dtype=np.int8), np.array(folds))
 
 
 def fit(matrix: csr_matrix, labels: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.float32], float]:
@@ -250,11 +264,12 @@ def overlap_scores(
 def scores_at(
     data: Featurised, probabilities: npt.NDArray[np.float64], threshold: float
 ) -> tuple[float, float, float]:
+    joiners = JOINERS[data.language]
     predicted = [
         [
             (start, end)
             for start, end, _ in merge_names(
-                s.morphemes, s.indexes, probabilities[s.rows].tolist(), threshold
+                s.text, s.morphemes, s.indexes, probabilities[s.rows].tolist(), threshold, joiners
             )
         ]
         for s in data.sentences
@@ -320,7 +335,8 @@ def main() -> None:
         np.savez_compressed(
             out,
             allow_pickle=False,
-            weights=weights.astype(np.float16),
+            weights=weights[:DIM].astype(np.float16),
+            dense_weights=weights[DIM:].astype(np.float16),
             bias=np.float32(bias),
             threshold=np.float32(cv.threshold),
             feature_version=np.int32(FEATURE_VERSION),

@@ -24,6 +24,7 @@ from typing import Any
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import make
 from gwanmun.detect.person_model import (
+    Candidates,
     Morpheme,
     japanese_features,
     korean_features,
@@ -390,9 +391,9 @@ class PersonNames:
     def _korean(self, text: str) -> list[Finding]:
         if not self.learned:
             return self._korean_rules(text, _kiwi().tokenize(text))
-        return self._learned("ko", text, *self.korean_candidates(text))
+        return self._learned("ko", text, self.korean_candidates(text))
 
-    def korean_candidates(self, text: str) -> tuple[list[Morpheme], list[tuple[int, list[str]]]]:
+    def korean_candidates(self, text: str) -> Candidates:
         """Kiwi's morphemes of ``text`` and the features of those that could be
         part of a name (what the Korean model scores; training uses this too)."""
         tokens = _kiwi().tokenize(text)
@@ -404,7 +405,7 @@ class PersonNames:
             for t in tokens
         ]
         rule_scores = overlap_scores(morphemes, rules)
-        candidates = korean_features(
+        return korean_features(
             text,
             morphemes,
             rule_scores,
@@ -412,19 +413,12 @@ class PersonNames:
             titles=_KO_TITLES,
             places=_KO_PLACES,
         )
-        return morphemes, candidates
 
-    def _learned(
-        self,
-        language: str,
-        text: str,
-        morphemes: list[Morpheme],
-        candidates: list[tuple[int, list[str]]],
-    ) -> list[Finding]:
+    def _learned(self, language: str, text: str, candidates: Candidates) -> list[Finding]:
         model = load_model(language)
         return [
             make("PERSON", start, end, model.score(p), self.id)
-            for start, end, p in model.names(morphemes, candidates)
+            for start, end, p in model.names(text, candidates)
             if not _not_a_name(text, start, end)
         ]
 
@@ -459,11 +453,11 @@ class PersonNames:
         return found
 
     def _japanese(self, text: str) -> list[Finding]:
-        morphemes, candidates = self.japanese_candidates(text)
+        candidates = self.japanese_candidates(text)
         if self.learned:
-            return self._learned("ja", text, morphemes, candidates)
+            return self._learned("ja", text, candidates)
         spans: list[tuple[int, int]] = []
-        for m in morphemes:
+        for m in candidates.morphemes:
             if not m.tag.startswith("名詞/固有名詞/人名/"):
                 continue
             if spans and spans[-1][1] == m.start:  # 姓 then 名: one name
@@ -472,10 +466,10 @@ class PersonNames:
                 spans.append((m.start, m.end))
         return [self._ja_finding(text, start, end) for start, end in spans]
 
-    def japanese_candidates(self, text: str) -> tuple[list[Morpheme], list[tuple[int, list[str]]]]:
+    def japanese_candidates(self, text: str) -> Candidates:
         """sudachipy's morphemes of ``text`` (part of speech, four levels, and
-        ``/OOV`` for a word its dictionary does not hold) and the features of
-        those that could be part of a name."""
+        ``/OOV`` for a word its dictionary does not hold; the normalised form) and
+        the features of those that could be part of a name."""
         tokenizer, mode = _sudachi()
         morphemes = [
             Morpheme(
@@ -483,11 +477,12 @@ class PersonNames:
                 "/".join(m.part_of_speech()[:4]) + ("/OOV" if m.is_oov() else ""),
                 base + m.begin(),
                 base + m.end(),
+                norm=m.normalized_form(),
             )
             for base, chunk in chunks(text, _SUDACHI_CHUNK)
             for m in tokenizer.tokenize(chunk, mode)
         ]
-        return morphemes, japanese_features(text, morphemes, honorifics=_JA_HONORIFICS)
+        return japanese_features(text, morphemes, honorifics=_JA_HONORIFICS)
 
     def _ja_finding(self, text: str, start: int, end: int) -> Finding:
         honorific = text[end : end + 3].startswith(_JA_HONORIFICS)

@@ -8,8 +8,12 @@ Korean, what the rule-based guess in ``names.py`` said, and the word clusters
 of the morpheme and its neighbours (``data/piece_clusters.npz``: pieces of a
 multilingual sentence encoder's vocabulary grouped by meaning, so a name the
 training data never showed shares features with names it did) — hashed into a
-fixed vector. A logistic regression scores each one; morphemes at or above the
-trained threshold that touch are merged into one name.
+fixed vector. Japanese morphemes also get real-valued word vectors
+(``data/ja_word_vectors.npz``: chiVe, as GiNZA ships it, reduced to 32
+dimensions) of themselves, their neighbours, the end of their noun run and the
+text around them. A logistic regression scores each one; morphemes at or above
+the trained threshold that touch (or, in Japanese, have only a middle dot
+between them) are merged into one name.
 
 Trained by ``bench/train_persons.py`` on the public development sets (KLUE NER
 for Korean, CC BY-SA 4.0; Stockmark's Wikipedia NER for Japanese, CC BY-SA 3.0):
@@ -24,8 +28,9 @@ import functools
 import re
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +38,8 @@ import numpy.typing as npt
 from gwanmun.packaged import calibrate, load_npz
 
 DIM = 1 << 18
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
+_T = TypeVar("_T")
 
 # Morphemes not scored: particles, endings and punctuation, which are never part
 # of a name, and verbs, adjectives, adverbs, numbers, pronouns, adnominals and
@@ -60,6 +66,7 @@ class Morpheme:
     start: int
     end: int
     lm_score: float = 0.0  # the analyser's language-model log score (kiwipiepy), or 0
+    norm: str = ""  # the analyser's normalised form (sudachipy), or ""
 
 
 def _script(form: str) -> str:
@@ -116,25 +123,77 @@ class PieceClusters:
         return [self.rows.get(c, 0) for c in form] or [0]
 
 
-_clusters: list[PieceClusters] = []
-_clusters_lock = threading.Lock()
+_tables: dict[str, Any] = {}
+_tables_lock = threading.Lock()
+
+
+def _table(name: str, build: Callable[[dict[str, npt.NDArray[np.generic]]], _T]) -> _T:
+    """The packaged table ``name``, built once from its npz. A missing file raises
+    (the detector then fails and the guard blocks)."""
+    table = _tables.get(name)
+    if table is None:
+        with _tables_lock:
+            if name not in _tables:
+                _tables[name] = build(load_npz(name))
+            table = _tables[name]
+    return cast(_T, table)
+
+
+def _joined(data: npt.NDArray[np.generic]) -> list[str]:
+    return data.tobytes().decode("utf-8").split("\x00")
+
+
+def _piece_clusters(data: dict[str, npt.NDArray[np.generic]]) -> PieceClusters:
+    pieces = _joined(data["pieces"])
+    granularities = tuple(int(k) for k in data["granularities"])
+    ids = np.stack([data[f"k{k}"] for k in granularities], axis=1)
+    if len(ids) != len(pieces):
+        raise ValueError("piece_clusters.npz: pieces and cluster ids differ in number")
+    return PieceClusters({piece: row for row, piece in enumerate(pieces)}, ids, granularities)
 
 
 def piece_clusters() -> PieceClusters:
-    """The packaged cluster table, loaded once. A missing file raises (the
-    detector then fails and the guard blocks)."""
-    if not _clusters:
-        with _clusters_lock:
-            if not _clusters:
-                data = load_npz("piece_clusters.npz")
-                pieces = data["pieces"].tobytes().decode("utf-8").split("\x00")
-                granularities = tuple(int(k) for k in data["granularities"])
-                ids = np.stack([data[f"k{k}"] for k in granularities], axis=1)
-                if len(ids) != len(pieces):
-                    raise ValueError("piece_clusters.npz: pieces and cluster ids differ in number")
-                rows = {piece: row for row, piece in enumerate(pieces)}
-                _clusters.append(PieceClusters(rows, ids, granularities))
-    return _clusters[0]
+    """The packaged cluster table, loaded once."""
+    return _table("piece_clusters.npz", _piece_clusters)
+
+
+# Japanese word vectors are scaled by this before the model reads them: with the
+# hashed 0/1 features beside them, a unit vector's components were too small
+# for the regression's L2 penalty (out of fold, x2 was best of 0.5, 1, 2, 3, 4).
+_VECTOR_SCALE = 2.0
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """Japanese word vectors (``bench/build_word_vectors.py``: chiVe, reduced to
+    32 dimensions); the last row of ``vectors`` is zeros, for unknown words."""
+
+    rows: dict[str, int]  # word -> row of ``vectors``
+    vectors: npt.NDArray[np.float32]  # (distinct vectors + 1, width), scaled
+
+    @property
+    def unknown(self) -> int:
+        return len(self.vectors) - 1
+
+    def row(self, m: Morpheme) -> int:
+        row = self.rows.get(m.form)
+        if row is None:
+            row = self.rows.get(m.norm, self.unknown)
+        return row
+
+
+def _word_vectors(data: dict[str, npt.NDArray[np.generic]]) -> WordVectors:
+    words, rows = _joined(data["words"]), data["rows"].astype(np.int64)
+    vectors = np.asarray(data["vectors"], dtype=np.float32) * _VECTOR_SCALE
+    if len(words) != len(rows) or (len(rows) and int(rows.max()) >= len(vectors)):
+        raise ValueError("ja_word_vectors.npz: words and vector rows do not match")
+    table = np.vstack([vectors, np.zeros((1, vectors.shape[1]), dtype=np.float32)])
+    return WordVectors(dict(zip(words, rows.tolist(), strict=True)), table)
+
+
+def word_vectors() -> WordVectors:
+    """The packaged Japanese word vectors, loaded once."""
+    return _table("ja_word_vectors.npz", _word_vectors)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -200,6 +259,18 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
 _WORD_REACH = 48
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What a model scores in one text: the analyser's morphemes, the indexes of
+    those that could be part of a name, the string features of each and, for
+    Japanese, its word-vector features (one row each)."""
+
+    morphemes: Sequence[Morpheme]
+    indexes: list[int]
+    features: list[list[str]]
+    dense: npt.NDArray[np.float32] | None = None
+
+
 def korean_features(
     text: str,
     morphemes: Sequence[Morpheme],
@@ -208,11 +279,11 @@ def korean_features(
     surnames: frozenset[str],
     titles: tuple[str, ...],
     places: frozenset[str],
-) -> list[tuple[int, list[str]]]:
-    """(index, features) for each Korean morpheme that could be part of a name.
+) -> Candidates:
+    """The Korean morphemes that could be part of a name, with their features.
     ``rule_scores[i]`` is the rule-based score of the finding covering morpheme
     ``i`` (0 when none)."""
-    out: list[tuple[int, list[str]]] = []
+    out = Candidates(morphemes, [], [])
     for i, m in enumerate(morphemes):
         if m.tag.startswith(_KO_SKIP):
             continue
@@ -244,44 +315,111 @@ def korean_features(
             f"restlen={min(len(rest), 4)}",
             f"leadlen={min(len(lead), 4)}",
         ]
-        out.append((i, features))
+        out.indexes.append(i)
+        out.features.append(features)
     return out
+
+
+# Characters that join the parts of one Japanese name (ジョン・スミス,
+# ジャン=ポール): parts found on both sides make one name.
+JA_JOINERS = "・･=＝"
+_JA_VECTOR_OFFSETS = (-2, -1, 0, 1, 2)
+# The mean vector of the morphemes this far on either side: what the text is
+# about (a match report, a novel's plot, a company history) — out of fold, +0.01
+# recall at precision 0.80 (reaches of 16 and 32 alike; about a sentence each way).
+_JA_TOPIC_REACH = 32
+
+
+def _joins(m: Morpheme) -> bool:
+    return m.tag.startswith(("名詞", "接尾辞")) or m.form in JA_JOINERS
+
+
+def _noun_runs(morphemes: Sequence[Morpheme]) -> list[tuple[int, int]]:
+    """For each morpheme, the first and last index of the run of touching nouns,
+    suffixes and name joiners it is in (itself alone when it is none of those):
+    the run's last word and the word after it tell a person (ロバート・キャパは)
+    from an organisation or place named after one (ロバート・ボッシュ社)."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(morphemes)
+    while i < n:
+        j = i
+        if _joins(morphemes[i]):
+            while j + 1 < n and _joins(nxt := morphemes[j + 1]) and morphemes[j].end == nxt.start:
+                j += 1
+        runs += [(i, j)] * (j - i + 1)
+        i = j + 1
+    return runs
 
 
 def japanese_features(
     text: str, morphemes: Sequence[Morpheme], *, honorifics: tuple[str, ...]
-) -> list[tuple[int, list[str]]]:
-    """(index, features) for each Japanese morpheme that could be part of a name.
+) -> Candidates:
+    """The Japanese morphemes that could be part of a name, with their features.
     A Japanese tag is sudachipy's part of speech, four levels joined by '/', and
     '/OOV' after them for a word its dictionary does not hold (often a foreign
-    name)."""
-    out: list[tuple[int, list[str]]] = []
+    name). The word vectors (``word_vectors``) are those of the morpheme and two
+    neighbours each side, of the last word of its noun run and the word after
+    the run, and the mean of those around it (``_JA_TOPIC_REACH``)."""
+    runs = _noun_runs(morphemes)
+    out = Candidates(morphemes, [], [])
     for i, m in enumerate(morphemes):
-        if m.tag.split("/", 1)[0] in _JA_SKIP:
+        # An honorific or title (さん, 様, 部長) follows a name and is never part of it.
+        if m.tag.split("/", 1)[0] in _JA_SKIP or m.form in honorifics:
             continue
         features = _context(text, morphemes, i)
         features += [
             f"t3={'/'.join(m.tag.split('/', 3)[:3])}",
             f"hon={text[m.end : m.end + 3].startswith(honorifics)}",
+            f"run={min(runs[i][1] - runs[i][0], 7)}",
         ]
-        out.append((i, features))
-    return out
+        out.indexes.append(i)
+        out.features.append(features)
+    return Candidates(morphemes, out.indexes, out.features, _japanese_vectors(out, runs))
+
+
+def _japanese_vectors(
+    candidates: Candidates, runs: Sequence[tuple[int, int]]
+) -> npt.NDArray[np.float32]:
+    table = word_vectors()
+    morphemes = candidates.morphemes
+    n = len(morphemes)
+    # Row of each morpheme's vector; position n stands for "none" (off either end).
+    rows = np.array([table.row(m) for m in morphemes] + [table.unknown], dtype=np.int64)
+    at = np.array(candidates.indexes, dtype=np.int64)
+    ends = np.array([runs[i][1] for i in candidates.indexes], dtype=np.int64)
+    positions = [np.where((at + d >= 0) & (at + d < n), at + d, n) for d in _JA_VECTOR_OFFSETS]
+    positions.append(np.where(ends > at, ends, n))  # the run's last word, if not this one
+    positions.append(np.where(ends + 1 < n, ends + 1, n))  # the word after the run
+    around = table.vectors[rows[:-1]]
+    sums = np.vstack([np.zeros((1, around.shape[1]), np.float32), np.cumsum(around, axis=0)])
+    lo = np.maximum(at - _JA_TOPIC_REACH, 0)
+    hi = np.minimum(at + _JA_TOPIC_REACH + 1, n)
+    topic = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
+    parts = [table.vectors[rows[p]] for p in positions] + [topic]
+    vectors: npt.NDArray[np.float32] = np.hstack(parts).astype(np.float32)
+    return vectors
 
 
 def merge_names(
+    text: str,
     morphemes: Sequence[Morpheme],
     indexes: Sequence[int],
     probabilities: Sequence[float],
     threshold: float,
+    joiners: str = "",
 ) -> list[tuple[int, int, float]]:
-    """Names from scored morphemes: those at or above ``threshold``, touching ones
-    merged into one (its probability is the highest of its parts)."""
+    """Names from scored morphemes: those at or above ``threshold``; touching ones,
+    and ones with just one of ``joiners`` between them, merged into one (its
+    probability is the highest of its parts)."""
     spans: list[tuple[int, int, float]] = []
     for i, p in zip(indexes, probabilities, strict=True):
         if p < threshold:
             continue
         m = morphemes[i]
-        if spans and spans[-1][1] >= m.start:
+        if spans and (
+            spans[-1][1] >= m.start
+            or (spans[-1][1] + 1 == m.start and text[spans[-1][1]] in joiners)
+        ):
             start, end, best = spans[-1]
             spans[-1] = (start, max(end, m.end), max(best, p))
         else:
@@ -333,14 +471,20 @@ def feature_indexes(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.i
 
 @dataclass(frozen=True)
 class TokenModel:
-    """Logistic regression over hashed features; ``threshold`` is the operating
-    point chosen in training (the probability at which a morpheme is a name)."""
+    """Logistic regression over hashed features (``weights``) and, for Japanese,
+    word vectors (``dense_weights``; empty for Korean); ``threshold`` is the
+    operating point chosen in training (the probability at which a morpheme is a
+    name); ``joiners`` are the characters that join name parts (``merge_names``)."""
 
     weights: npt.NDArray[np.float32]
     bias: float
     threshold: float
+    dense_weights: npt.NDArray[np.float32]
+    joiners: str = ""
 
-    def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
+    def probabilities(
+        self, rows: Sequence[Sequence[str]], dense: npt.NDArray[np.float32] | None = None
+    ) -> npt.NDArray[np.float64]:
         if not rows:
             return np.zeros(0)
         dim = len(self.weights)
@@ -351,16 +495,26 @@ class TokenModel:
         keys = _unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * dim + flat)
         row_of, index = np.divmod(keys, dim)
         z = np.bincount(row_of, weights=self.weights[index], minlength=len(rows)) + self.bias
+        if len(self.dense_weights) or dense is not None:
+            if dense is None or dense.shape != (len(rows), len(self.dense_weights)):
+                raise ValueError(
+                    f"the model reads {len(self.dense_weights)} vector features a row, "
+                    f"got {None if dense is None else dense.shape}"
+                )
+            z += dense @ self.dense_weights
         result: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
         return result
 
-    def names(
-        self, morphemes: Sequence[Morpheme], candidates: Sequence[tuple[int, list[str]]]
-    ) -> list[tuple[int, int, float]]:
+    def names(self, text: str, candidates: Candidates) -> list[tuple[int, int, float]]:
         """(start, end, probability) of each name in one text."""
-        probabilities = self.probabilities([f for _, f in candidates])
+        probabilities = self.probabilities(candidates.features, candidates.dense)
         return merge_names(
-            morphemes, [i for i, _ in candidates], probabilities.tolist(), self.threshold
+            text,
+            candidates.morphemes,
+            candidates.indexes,
+            probabilities.tolist(),
+            self.threshold,
+            self.joiners,
         )
 
     def score(self, probability: float) -> float:
@@ -369,32 +523,30 @@ class TokenModel:
         return calibrate(max(probability, self.threshold), self.threshold, 0.6)
 
 
-_lock = threading.Lock()
-_models: dict[str, TokenModel] = {}
+JOINERS = {"ko": "", "ja": JA_JOINERS}
 
 
 def model_file(language: str) -> str:
     return f"persons_{language}.npz"
 
 
+def _token_model(language: str, data: dict[str, npt.NDArray[np.generic]]) -> TokenModel:
+    if int(data["feature_version"]) != FEATURE_VERSION:
+        raise ValueError(
+            f"{model_file(language)} was trained on feature version "
+            f"{int(data['feature_version'])}, this code makes "
+            f"{FEATURE_VERSION}: retrain with bench/train_persons.py"
+        )
+    return TokenModel(
+        weights=np.asarray(data["weights"], dtype=np.float32),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+        dense_weights=np.asarray(data["dense_weights"], dtype=np.float32),
+        joiners=JOINERS[language],
+    )
+
+
 def load_model(language: str) -> TokenModel:
     """The packaged model for ``language`` ("ko" or "ja"). A missing or stale
     file raises: the detector then fails, and the guard blocks (fail closed)."""
-    model = _models.get(language)
-    if model is not None:
-        return model
-    with _lock:
-        if language not in _models:
-            data = load_npz(model_file(language))
-            if int(data["feature_version"]) != FEATURE_VERSION:
-                raise ValueError(
-                    f"{model_file(language)} was trained on feature version "
-                    f"{int(data['feature_version'])}, this code makes "
-                    f"{FEATURE_VERSION}: retrain with bench/train_persons.py"
-                )
-            _models[language] = TokenModel(
-                weights=np.asarray(data["weights"], dtype=np.float32),
-                bias=float(data["bias"]),
-                threshold=float(data["threshold"]),
-            )
-        return _models[language]
+    return _table(model_file(language), functools.partial(_token_model, language))
