@@ -275,3 +275,19 @@ def test_markers_languages_and_programs_are_not_people(text: str) -> None:
 def test_a_title_after_a_name_is_not_a_second_name(text: str, name: str) -> None:
     # The model scored 주무관 in "김민수 주무관에게" as a name of its own.
     assert [value for _, value in found(text, NAMES)] == [name]
+
+
+def test_the_topic_vector_is_the_mean_around_a_morpheme_even_deep_in_a_long_text() -> None:
+    # Running sums make the window means cheap; they must still be the means,
+    # also 20,000 morphemes in (where float32 sums would have drifted).
+    text = "東京の会議で田中太郎さんが予算を説明した。" * 2000
+    candidates = NAMES.japanese_candidates(text)
+    table = person_model.word_vectors()
+    reach, width = person_model._JA_TOPIC_REACH, table.vectors.shape[1]
+    assert candidates.dense is not None
+    rows = [table.row(m) for m in candidates.morphemes]
+    for k in (0, len(candidates.indexes) // 2, len(candidates.indexes) - 1):
+        i = candidates.indexes[k]
+        lo, hi = max(0, i - reach), min(len(rows), i + reach + 1)
+        expected = table.vectors[rows[lo:hi]].astype(np.float64).mean(axis=0)
+        np.testing.assert_allclose(candidates.dense[k, -width:], expected, atol=1e-5)

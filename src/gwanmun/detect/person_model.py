@@ -24,6 +24,7 @@ ones training uses, so training and inference cannot drift.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -374,7 +375,7 @@ def japanese_features(
         ]
         out.indexes.append(i)
         out.features.append(features)
-    return Candidates(morphemes, out.indexes, out.features, _japanese_vectors(out, runs))
+    return dataclasses.replace(out, dense=_japanese_vectors(out, runs))
 
 
 def _japanese_vectors(
@@ -390,8 +391,10 @@ def _japanese_vectors(
     positions = [np.where((at + d >= 0) & (at + d < n), at + d, n) for d in _JA_VECTOR_OFFSETS]
     positions.append(np.where(ends > at, ends, n))  # the run's last word, if not this one
     positions.append(np.where(ends + 1 < n, ends + 1, n))  # the word after the run
+    # Running sums in float64: over a long text float32 sums would lose the
+    # window means' precision to the size of the totals.
     around = table.vectors[rows[:-1]]
-    sums = np.vstack([np.zeros((1, around.shape[1]), np.float32), np.cumsum(around, axis=0)])
+    sums = np.vstack([np.zeros((1, around.shape[1])), np.cumsum(around, axis=0, dtype=np.float64)])
     lo = np.maximum(at - _JA_TOPIC_REACH, 0)
     hi = np.minimum(at + _JA_TOPIC_REACH + 1, n)
     topic = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
