@@ -63,13 +63,14 @@ def _score(path: Path, label: str, lines: int) -> tuple[float, float]:
     ("name", "label", "min_precision", "min_recall"),
     [
         # These 400 sentences per language are left out of the learned taggers'
-        # training (bench/train_persons.py), so this is quality on unseen text:
-        # floors a little under what that script prints for them (ko P 0.798 R
-        # 0.923 with the OOV tag and the language-model score, 0.752 / 0.920
-        # before; ja P 0.766 R 0.935 with word vectors, 0.777 / 0.897 before).
+        # training (bench/train_persons.py), so this is quality on unseen text,
+        # and the floors are the issue's target: recall >= 0.90 at precision
+        # >= 0.80, at the threshold the models ship with (ko P 0.814 R 0.906,
+        # ja P 0.819 R 0.911 here; the models before — ko 0.799 / 0.928 at a
+        # best-F2 threshold, ja 0.777 / 0.897 without word vectors — fail it).
         # The rules alone scored ko P 0.60 R 0.63.
-        ("ko_ner.sample.jsonl", "PS", 0.78, 0.905),
-        ("ja_ner.sample.jsonl", "人名", 0.75, 0.92),
+        ("ko_ner.sample.jsonl", "PS", 0.80, 0.90),
+        ("ja_ner.sample.jsonl", "人名", 0.80, 0.90),
     ],
 )
 def test_dev_set_floor(name: str, label: str, min_precision: float, min_recall: float) -> None:
