@@ -37,6 +37,21 @@ def test_names(text: str, expected: str) -> None:
     assert expected in [v for _, v in found(text, NAMES)]
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # Honorifics, titles and words for the people named stay outside the name.
+        ("田中太郎さんが来た", ["田中太郎"]),
+        ("田中、鈴木両氏が出席した。", ["田中", "鈴木"]),
+        ("佐藤両名が来た", ["佐藤"]),
+        # The parts of one foreign name are one name (one placeholder).
+        ("ジャン＝ポール・サルトルの著作", ["ジャン＝ポール・サルトル"]),
+    ],
+)
+def test_japanese_names_are_exactly_the_name(text: str, names: list[str]) -> None:
+    assert [v for _, v in found(text, NAMES)] == names
+
+
 @pytest.mark.parametrize("text", ["서울시청에서 회의", "東京都庁で会議", "The Ministry of Finance"])
 def test_places_and_organisations_are_not_people(text: str) -> None:
     assert found(text, NAMES) == []

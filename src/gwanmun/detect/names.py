@@ -208,6 +208,29 @@ _JA_HONORIFICS = tuple(
         "殿",
     ]
 )
+# Never part of a name: the honorifics and titles above, and words for the
+# people just named (鈴木両氏, 佐藤夫妻) or titles that follow a name — the model
+# had scored 両氏 and 両名 as part of the name before them.
+_JA_AFTER_NAME = frozenset(
+    [
+        *_JA_HONORIFICS,
+        "両氏",
+        "両名",
+        "夫妻",
+        "夫人",
+        "一家",
+        "各位",
+        "博士",
+        "首相",
+        "大統領",
+        "会長",
+        "委員長",
+        "議長",
+        "局長",
+        "殿下",
+        "陛下",
+    ]
+)
 EN_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Mx")
 _EN_TITLED = re.compile(
     r"\b(?:" + "|".join(EN_TITLES) + r")\.?[ ](?P<n>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
@@ -482,7 +505,9 @@ class PersonNames:
             for base, chunk in chunks(text, _SUDACHI_CHUNK)
             for m in tokenizer.tokenize(chunk, mode)
         ]
-        return japanese_features(text, morphemes, honorifics=_JA_HONORIFICS)
+        return japanese_features(
+            text, morphemes, honorifics=_JA_HONORIFICS, not_names=_JA_AFTER_NAME
+        )
 
     def _ja_finding(self, text: str, start: int, end: int) -> Finding:
         honorific = text[end : end + 3].startswith(_JA_HONORIFICS)

@@ -353,7 +353,11 @@ def _noun_runs(morphemes: Sequence[Morpheme]) -> list[tuple[int, int]]:
 
 
 def japanese_features(
-    text: str, morphemes: Sequence[Morpheme], *, honorifics: tuple[str, ...]
+    text: str,
+    morphemes: Sequence[Morpheme],
+    *,
+    honorifics: tuple[str, ...],
+    not_names: frozenset[str],
 ) -> Candidates:
     """The Japanese morphemes that could be part of a name, with their features.
     A Japanese tag is sudachipy's part of speech, four levels joined by '/', and
@@ -364,8 +368,9 @@ def japanese_features(
     runs = _noun_runs(morphemes)
     out = Candidates(morphemes, [], [])
     for i, m in enumerate(morphemes):
-        # An honorific or title (さん, 様, 部長) follows a name and is never part of it.
-        if m.tag.split("/", 1)[0] in _JA_SKIP or m.form in honorifics:
+        # An honorific or title (さん, 様, 部長, 両氏) follows a name and is never
+        # part of it.
+        if m.tag.split("/", 1)[0] in _JA_SKIP or m.form in not_names:
             continue
         features = _context(text, morphemes, i)
         features += [
