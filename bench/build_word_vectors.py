@@ -21,10 +21,10 @@ What is kept, to make the file small (about 2 MB):
 
 ``gwanmun.detect.person_model`` looks a morpheme up by surface, then by
 normalised form, and gives the Japanese tagger the vectors of the morpheme, its
-two neighbours on each side and the words that close the noun run it is in.
-Out of fold (``bench/train_persons.py``) they moved Japanese recall at precision
-0.80 from 0.843 to about 0.89. Needs the ``bench`` extra (spaCy, for the hash
-that keys GiNZA's table); about 10 seconds.
+two neighbours on each side, the words that close the noun run it is in and the
+mean around it; ``bench/train_persons.py`` measures what they are worth (see
+docs/benchmarks.md). Needs the ``bench`` extra (spaCy, for the hash that keys
+GiNZA's table); about 5 seconds.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ _SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
 # number: where a number wrapped at its hyphen may go on. Opens with the line
 # break, so the engine jumps between lines.
 _LINE_THEN_NUMBER = re.compile(r"\n[ \t]*(?=-?[0-9])")
-_ASCII_DIGITS = frozenset("0123456789")
+ASCII_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -230,7 +230,7 @@ def _dash_between_digits(text: str) -> bool:
     for dash in _DIGIT_DASHES:
         at = text.find(dash, 1)
         while 0 < at < len(text) - 1:
-            if text[at - 1] in _ASCII_DIGITS and text[at + 1] in _ASCII_DIGITS:
+            if text[at - 1] in ASCII_DIGITS and text[at + 1] in ASCII_DIGITS:
                 return True
             at = text.find(dash, at + 1)
     return False
@@ -267,9 +267,9 @@ def _join_wrapped_numbers(
         while lo > 0 and text[lo - 1] in " \t\r":
             lo -= 1
         if text[match.end()] == "-":  # 900101 ⏎ -1234568
-            wrapped = lo > 0 and text[lo - 1] in _ASCII_DIGITS
+            wrapped = lo > 0 and text[lo - 1] in ASCII_DIGITS
         else:  # 900101- ⏎ 1234568
-            wrapped = lo > 1 and text[lo - 1] == "-" and text[lo - 2] in _ASCII_DIGITS
+            wrapped = lo > 1 and text[lo - 1] == "-" and text[lo - 2] in ASCII_DIGITS
         if wrapped:
             gaps.append((lo, match.end()))
     if not gaps:

@@ -82,12 +82,9 @@ def matches_at_starts(
     while (run := search(text, pos)) is not None:
         at = run.start()
         m = None if at and text[at - 1] in _ASCII_ALNUM else match(text, at)
-        if m is None:
+        if m is None or spaced_continuation(text, m.start(), m.end()):
             # No match starts later in a run of ASCII digits (a digit precedes
             # each); after another script's digit (٣) or a sign, the next may.
-            pos = run.end() if text[at] in _ASCII_ALNUM else at + 1
-            continue
-        if spaced_continuation(text, m.start(), m.end()):
             pos = run.end() if text[at] in _ASCII_ALNUM else at + 1
             continue
         yield m

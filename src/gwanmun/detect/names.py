@@ -295,6 +295,23 @@ def chunks(text: str, size: int) -> list[tuple[int, str]]:
     return pieces
 
 
+def _japanese_morphemes(text: str) -> list[Morpheme]:
+    """sudachipy's morphemes of ``text``: part of speech, four levels, and
+    ``/OOV`` for a word its dictionary does not hold; the normalised form."""
+    tokenizer, mode = _sudachi()
+    return [
+        Morpheme(
+            m.surface(),
+            "/".join(m.part_of_speech()[:4]) + ("/OOV" if m.is_oov() else ""),
+            base + m.begin(),
+            base + m.end(),
+            norm=m.normalized_form(),
+        )
+        for base, chunk in chunks(text, _SUDACHI_CHUNK)
+        for m in tokenizer.tokenize(chunk, mode)
+    ]
+
+
 @functools.lru_cache(maxsize=4096)
 def _common_word(form: str) -> bool:
     """Whether Kiwi, seeing ``form`` on its own, reads it as anything but a proper noun
@@ -476,11 +493,10 @@ class PersonNames:
         return found
 
     def _japanese(self, text: str) -> list[Finding]:
-        candidates = self.japanese_candidates(text)
         if self.learned:
-            return self._learned("ja", text, candidates)
+            return self._learned("ja", text, self.japanese_candidates(text))
         spans: list[tuple[int, int]] = []
-        for m in candidates.morphemes:
+        for m in _japanese_morphemes(text):
             if not m.tag.startswith("名詞/固有名詞/人名/"):
                 continue
             if spans and spans[-1][1] == m.start:  # 姓 then 名: one name
@@ -490,23 +506,10 @@ class PersonNames:
         return [self._ja_finding(text, start, end) for start, end in spans]
 
     def japanese_candidates(self, text: str) -> Candidates:
-        """sudachipy's morphemes of ``text`` (part of speech, four levels, and
-        ``/OOV`` for a word its dictionary does not hold; the normalised form) and
-        the features of those that could be part of a name."""
-        tokenizer, mode = _sudachi()
-        morphemes = [
-            Morpheme(
-                m.surface(),
-                "/".join(m.part_of_speech()[:4]) + ("/OOV" if m.is_oov() else ""),
-                base + m.begin(),
-                base + m.end(),
-                norm=m.normalized_form(),
-            )
-            for base, chunk in chunks(text, _SUDACHI_CHUNK)
-            for m in tokenizer.tokenize(chunk, mode)
-        ]
+        """sudachipy's morphemes of ``text`` and the features of those that could
+        be part of a name (what the Japanese model scores; training uses this too)."""
         return japanese_features(
-            text, morphemes, honorifics=_JA_HONORIFICS, not_names=_JA_AFTER_NAME
+            text, _japanese_morphemes(text), honorifics=_JA_HONORIFICS, not_names=_JA_AFTER_NAME
         )
 
     def _ja_finding(self, text: str, start: int, end: int) -> Finding:

@@ -160,7 +160,7 @@ def piece_clusters() -> PieceClusters:
 
 # Japanese word vectors are scaled by this before the model reads them: with the
 # hashed 0/1 features beside them, a unit vector's components were too small
-# for the regression's L2 penalty (out of fold, x2 was best of 0.5, 1, 2, 3, 4).
+# for the regression's L2 penalty (the scales compared are in issue 3's notes).
 _VECTOR_SCALE = 2.0
 
 
@@ -325,9 +325,9 @@ def korean_features(
 # ジャン=ポール): parts found on both sides make one name.
 JA_JOINERS = "・･=＝"
 _JA_VECTOR_OFFSETS = (-2, -1, 0, 1, 2)
-# The mean vector of the morphemes this far on either side: what the text is
-# about (a match report, a novel's plot, a company history) — out of fold, +0.01
-# recall at precision 0.80 (reaches of 16 and 32 alike; about a sentence each way).
+# The mean vector of the morphemes this far on either side (about a sentence
+# each way): what the text is about — a match report, a novel's plot, a company
+# history.
 _JA_TOPIC_REACH = 32
 
 

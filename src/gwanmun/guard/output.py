@@ -47,6 +47,7 @@ from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restore
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.mask import placeholder_pattern
 from gwanmun.policy import Policy
+from gwanmun.text import ASCII_DIGITS
 from gwanmun.types import Action, ChatRequest, Finding
 
 log = logging.getLogger("gwanmun.guard.output")
@@ -162,7 +163,7 @@ class CheckingSession:
             cut = ends[-1] if ends else 0
         else:
             # After a lone first digit, the word it starts is still being written.
-            first_digit_only = len(self._released) == 1 and self._released in _DIGITS
+            first_digit_only = len(self._released) == 1 and self._released in ASCII_DIGITS
             lead = self._released if first_digit_only else ""
             text = lead + pending
             hold = _growing_tail(text)
@@ -171,7 +172,7 @@ class CheckingSession:
                 # shown. Not before the first release: the first token is not delayed.
                 hold = max(hold, _partial_word(text))
             cut = len(pending) - min(hold, len(pending))
-            if cut == 0 and not self._released and pending[:1] in _DIGITS:
+            if cut == 0 and not self._released and pending[:1] in ASCII_DIGITS:
                 # An answer that starts with a number (a list: ``1``, ``.``, `` **``)
                 # shows its first digit at once. One digit tells nothing about
                 # anyone; a value it turns out to begin is masked from the second
@@ -424,7 +425,6 @@ class CheckingSession:
 
 
 _WORD = re.compile(r"\S+")
-_DIGITS = frozenset("0123456789")
 _NAME_WORDS = frozenset(w.casefold() for w in (*EN_TITLES, *EN_GIVEN_NAMES))
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
