@@ -3,9 +3,11 @@ where the point is the gateway's own steps, not the model."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
+from gwanmun.backends.openai_wire import ChunkReader, parse_completion
+from gwanmun.completion import Completion, Delta
 from gwanmun.errors import BackendError
 from gwanmun.types import ChatRequest, Grade
 
@@ -50,8 +52,12 @@ class FakeBackend:
     def _text(self, request: ChatRequest) -> str:
         return request.messages[-1].content if self.answer is None else self.answer
 
-    async def complete(self, request: ChatRequest) -> dict[str, Any]:
+    async def complete(self, request: ChatRequest) -> Completion:
         self.seen.append(request)
+        return parse_completion(self.body(request), backend=self.name)
+
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        """The answer as an upstream writes it (read by the real adapter's parser)."""
         return {
             "id": "x",
             "object": "chat.completion",
@@ -67,9 +73,17 @@ class FakeBackend:
             "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
         }
 
-    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
+    async def open_stream(self, request: ChatRequest) -> AsyncGenerator[Delta, None]:
         self.seen.append(request)
-        return self._chunks(self._text(request))
+        return self._deltas(self._text(request))
+
+    async def _deltas(self, text: str) -> AsyncGenerator[Delta, None]:
+        reader = ChunkReader()
+        async for event in self._chunks(text):
+            yield reader.read(event)
+        rest = reader.rest()
+        if not rest.empty:
+            yield rest
 
     async def _chunks(self, text: str) -> AsyncIterator[dict[str, Any]]:
         if self.events is not None:

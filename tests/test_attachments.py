@@ -17,6 +17,7 @@ from gwanmun.settings import LimitsConfig
 from gwanmun.web.schemas import ChatCompletionBody
 from tests.fakes import FakeBackend
 from tests.test_gateway import USER
+from tests.wire import encoded_body
 
 DOC = "민원 처리 지침: 담당자 연락처는 010-2345-6789이며, 처리 기한은 접수일로부터 7일이다."
 
@@ -81,7 +82,7 @@ async def test_answers_are_scored_against_the_attachments() -> None:
     )
     request = body(attachments=[{"name": "지침", "text": DOC}]).to_request(LimitsConfig())
     result = await gateway.handle(request, USER)
-    meta = result.body["gwanmun"]  # type: ignore[union-attr]
+    meta = encoded_body(result)["gwanmun"]  # type: ignore[union-attr]
     first, second = meta["grounding"]["sentences"]
     assert first["supported"] and first["citation"]["source"] == 0
     assert not second["supported"]  # the fee appears in no source
@@ -91,7 +92,7 @@ async def test_answers_are_scored_against_the_attachments() -> None:
     assert [f.kind for f in audit.events[0].output_findings] == ["UNSUPPORTED_CLAIM"]
     # Without source documents there is nothing to score against.
     plain = await gateway.handle(body().to_request(LimitsConfig()), USER)
-    assert "grounding" not in plain.body["gwanmun"]  # type: ignore[union-attr]
+    assert "grounding" not in encoded_body(plain)["gwanmun"]  # type: ignore[union-attr]
 
 
 async def test_an_injection_inside_an_attachment_blocks_the_request() -> None:

@@ -244,5 +244,5 @@ async def test_connection_closed_before_any_answer_is_retried_once() -> None:
     finally:
         await backend.close()
         server.sock.close()
-    assert answer["choices"][0]["message"]["content"] == "ok"
+    assert answer.content == "ok"
     assert server.requests == 2

@@ -25,7 +25,9 @@ from gwanmun.types import (
     Principal,
     Verdict,
 )
+from gwanmun.web.encode import sse_events
 from tests.fakes import FakeBackend
+from tests.wire import encoded_body, encoded_chunks
 
 USER = Principal(user="kim", group="civil")
 
@@ -47,6 +49,9 @@ class SecretWordRestorer:
     def flush(self) -> str:
         out, self.buffer = self.buffer, ""
         return out
+
+    def fork(self) -> SecretWordRestorer:
+        return SecretWordRestorer()
 
 
 class FakeInputGuard:
@@ -97,7 +102,7 @@ def req(text: str, *, stream: bool = False, model: str = "fake-model") -> ChatRe
 
 async def collect(result: ChatResult | ChatStream) -> tuple[str, list[dict[str, Any]]]:
     assert isinstance(result, ChatStream)
-    chunks = [c async for c in result]
+    chunks = await encoded_chunks(result)
     text = "".join(
         c["choices"][0]["delta"].get("content") or "" for c in chunks if c.get("choices")
     )
@@ -108,10 +113,10 @@ async def test_allowed_request_passes_through_and_is_audited() -> None:
     gateway, _, audit = make()
     result = await gateway.handle(req("hello there"), USER)
     assert isinstance(result, ChatResult)
-    assert result.body["choices"][0]["message"]["content"] == "hello there"
-    assert result.body["model"] == "fake-model"
-    assert "timings" not in result.body
-    assert result.body["gwanmun"]["ai_generated"] is True
+    assert encoded_body(result)["choices"][0]["message"]["content"] == "hello there"
+    assert encoded_body(result)["model"] == "fake-model"
+    assert "timings" not in encoded_body(result)
+    assert encoded_body(result)["gwanmun"]["ai_generated"] is True
     assert [e.outcome for e in audit.events] == [Outcome.ALLOWED]
     assert audit.events[0].usage.total_tokens == 8
     assert audit.events[0].principal == USER
@@ -127,7 +132,7 @@ async def test_masked_value_never_reaches_backend_and_is_restored(stream: bool) 
         assert final[0]["gwanmun"]["masked_kinds"] == ["WORD"]
     else:
         assert isinstance(result, ChatResult)
-        text = result.body["choices"][0]["message"]["content"]
+        text = encoded_body(result)["choices"][0]["message"]["content"]
     assert backend.seen[0].messages[-1].content == "say [WORD_1] twice"
     assert text == "say periwinkle twice"
     assert [e.outcome for e in audit.events] == [Outcome.MASKED]
@@ -171,7 +176,7 @@ async def test_stream_failure_is_raised_and_audited() -> None:
     assert isinstance(result, ChatStream)
     got: list[dict[str, Any]] = []
     with pytest.raises(BackendError):
-        async for chunk in result:
+        async for chunk in sse_events(result):
             got.append(chunk)
     assert len(got) == 2
     assert audit.events[0].outcome is Outcome.FAILED
@@ -187,8 +192,30 @@ async def test_stream_usage_only_when_asked() -> None:
         messages=(ChatMessage("user", "hi"),),
         max_tokens=4,
         stream=True,
-        params={"stream_options": {"include_usage": True}},
+        include_usage=True,
     )
     _, chunks = await collect(await gateway.handle(asked, USER))
     assert chunks[-1]["usage"]["completion_tokens"] == 5
     assert audit.events[-1].usage.completion_tokens == 5
+
+
+async def test_a_stream_closed_unread_leaves_one_record() -> None:
+    """A caller that opens a stream and closes it without reading (a client that
+    hung up before the first byte) still leaves exactly one audit record."""
+    gateway, _, audit = make()
+    stream = await gateway.handle(req("hello there", stream=True), USER)
+    assert isinstance(stream, ChatStream)
+    await stream.aclose()
+    await stream.aclose()  # closing twice records once
+    assert [(e.outcome, e.error_code) for e in audit.events] == [
+        (Outcome.FAILED, "stream_not_read")
+    ]
+
+
+async def test_a_stream_closed_midway_leaves_one_record() -> None:
+    gateway, _, audit = make()
+    async with await gateway.handle(req("a longer answer to read", stream=True), USER) as stream:
+        assert isinstance(stream, ChatStream)
+        async for _ in stream:
+            break
+    assert [(e.outcome, e.error_code) for e in audit.events] == [(Outcome.FAILED, "stream_aborted")]

@@ -22,8 +22,10 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy, parse_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Principal
+from gwanmun.web.encode import sse_events
 from tests.fakes import FakeBackend
 from tests.test_gateway import USER
+from tests.wire import encoded_body
 
 
 class RegexDetector:
@@ -86,10 +88,10 @@ def chat(*texts: str, stream: bool = False) -> ChatRequest:
 async def answer(gateway: Gateway, request: ChatRequest, who: Principal = USER) -> str:
     result = await gateway.handle(request, who)
     if isinstance(result, ChatResult):
-        return str(result.body["choices"][0]["message"]["content"])
+        return str(encoded_body(result)["choices"][0]["message"]["content"])
     assert isinstance(result, ChatStream)
     text = ""
-    async for chunk in result:
+    async for chunk in sse_events(result):
         for choice in chunk.get("choices", []):
             text += choice.get("delta", {}).get("content") or ""
     return text
@@ -156,7 +158,7 @@ async def test_warn_passes_through_and_is_reported() -> None:
     result = await gateway.handle(chat("call 010-1234-5678"), USER)
     assert isinstance(result, ChatResult)
     assert backend.seen[-1].messages[0].content == "call 010-1234-5678"
-    meta = result.body["gwanmun"]
+    meta = encoded_body(result)["gwanmun"]
     assert (meta["action"], meta["grade"], meta["masked_kinds"]) == ("warn", "S", [])
 
 

@@ -24,7 +24,9 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
 from gwanmun.policy import Policy, PolicyFile, load_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Outcome, Principal
+from gwanmun.web.encode import sse_events
 from tests.fakes import FakeBackend
+from tests.wire import encoded_body, encoded_chunks
 
 USER = Principal(user="kim", group="민원과")
 POLICY = load_policy()
@@ -174,11 +176,11 @@ async def test_json_and_stream_give_the_same_guarded_answer() -> None:
     gw = gateway(LEAKY_ANSWER, audit)
     result = await gw.handle(request("My e-mail is kim@seoul.go.kr"), USER)
     assert isinstance(result, ChatResult)
-    assert result.body["choices"][0]["message"]["content"] == SAFE_ANSWER
-    assert [f["kind"] for f in result.body["gwanmun"]["output_findings"]] == ["PHONE"]
+    assert encoded_body(result)["choices"][0]["message"]["content"] == SAFE_ANSWER
+    assert [f["kind"] for f in encoded_body(result)["gwanmun"]["output_findings"]] == ["PHONE"]
     stream = await gw.handle(request("My e-mail is kim@seoul.go.kr", stream=True), USER)
     assert isinstance(stream, ChatStream)
-    chunks = [c async for c in stream]
+    chunks = await encoded_chunks(stream)
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
     assert text == SAFE_ANSWER
     assert chunks[-1]["gwanmun"]["output_findings"][0]["kind"] == "PHONE"
@@ -193,7 +195,7 @@ async def test_a_stopped_stream_is_an_error_event_and_an_audited_block() -> None
     assert isinstance(stream, ChatStream)
     received = ""
     with pytest.raises(OutputBlocked):
-        async for chunk in stream:
+        async for chunk in sse_events(stream):
             received += chunk["choices"][0]["delta"].get("content") or ""
     # Not even the start of the blocked word was shown.
     assert received == "All good here. Then ", received
@@ -246,7 +248,7 @@ async def test_the_toxicity_check_stops_a_hateful_answer_when_the_policy_enables
     assert isinstance(stream, ChatStream)
     received = ""
     with pytest.raises(OutputBlocked, match="TOXIC_HATE"):
-        async for chunk in stream:
+        async for chunk in sse_events(stream):
             received += chunk["choices"][0]["delta"].get("content") or ""
     assert "틀딱" not in received
     assert audit.events[0].outcome is Outcome.BLOCKED
@@ -388,7 +390,7 @@ async def scripted_stream(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
     stream = await gw.handle(request("hello", stream=True), USER)
     assert isinstance(stream, ChatStream)
-    return [c async for c in stream]
+    return await encoded_chunks(stream)
 
 
 def text_of(chunks: list[dict[str, Any]]) -> str:

@@ -29,6 +29,7 @@ from gwanmun.provenance import (
 from gwanmun.types import ChatMessage, ChatRequest
 from tests.fakes import FakeBackend
 from tests.test_gateway import USER, FakeInputGuard
+from tests.wire import encoded_body, encoded_chunks
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 ANSWER = "민원 접수를 확인했습니다. 처리 기한은 7일입니다. 문의는 민원실로 해 주세요."
@@ -75,13 +76,13 @@ async def test_every_answer_carries_a_verifiable_record(tmp_path: Path) -> None:
     message = (ChatMessage("user", ANSWER),)
     result = await gw.handle(ChatRequest("fake-model", message, 32), USER)
     assert isinstance(result, ChatResult)
-    meta = result.body["gwanmun"]
+    meta = encoded_body(result)["gwanmun"]
     assert meta["ai_generated"] is True and "Verify" in meta["notice"]
-    content = result.body["choices"][0]["message"]["content"]
+    content = encoded_body(result)["choices"][0]["message"]["content"]
     assert verify_text(content, meta["provenance"], public).ok
     stream = await gw.handle(ChatRequest("fake-model", message, 32, stream=True), USER)
     assert isinstance(stream, ChatStream)
-    chunks = [c async for c in stream]
+    chunks = await encoded_chunks(stream)
     streamed = "".join(
         c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"]
     )
@@ -95,7 +96,7 @@ async def test_export_and_verify_from_the_cli(tmp_path: Path) -> None:
         ChatRequest("fake-model", (ChatMessage("user", ANSWER),), 32), USER
     )
     assert isinstance(result, ChatResult)
-    (tmp_path / "reply.json").write_text(json.dumps(result.body, ensure_ascii=False))
+    (tmp_path / "reply.json").write_text(json.dumps(encoded_body(result), ensure_ascii=False))
     env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,11 +4,18 @@
 
 1. route: the requested model picks the backend (and its highest data grade);
 2. input guard: detect → decide → block or mask (a crashing guard blocks);
-3. backend: the (possibly masked) request goes to the model;
-4. output guard: placeholders restored and output checked, chunk by chunk;
-5. audit: exactly one event per request, written before the response ends.
+3. backend: the (possibly masked) request goes to the model, which answers in
+   typed values (``gwanmun.completion``), never in wire JSON;
+4. output guard: every text field of the answer — content, reasoning, refusal,
+   tool-call names and arguments — through its own output session
+   (``guard/answer.py``); log-probabilities only in step with the content;
+5. audit: exactly one event per request, written before the response ends —
+   also for a stream that fails, is cut, or is closed without being read.
 
-HTTP, the CLI and the UI only parse, call ``handle`` and format.
+The JSON and the streamed path share steps 1–2 (``_admit``), the output guard
+(``AnswerGuard``) and the outcome mapping (``_Trace.failed``/``succeeded``).
+HTTP, the CLI and the UI only parse, call ``handle`` and format
+(``web/encode.py`` writes OpenAI JSON).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +32,11 @@ import anyio
 
 from gwanmun.audit import AuditEvent, AuditSink
 from gwanmun.backends import Backend, Router
+from gwanmun.backends.base import DeltaStream
+from gwanmun.completion import Completion, Delta
 from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError, OutputBlocked
-from gwanmun.guard.base import InputGuard, InputResult, OutputGuard, OutputSession
+from gwanmun.guard.answer import AnswerGuard
+from gwanmun.guard.base import InputGuard, InputResult, OutputGuard
 from gwanmun.metrics import Metrics
 from gwanmun.provenance import ProvenanceSigner
 from gwanmun.ratelimit import RateLimiter
@@ -42,9 +52,6 @@ from gwanmun.types import (
 )
 
 log = logging.getLogger("gwanmun.gateway")
-
-# Backend-specific fields that say nothing to an OpenAI client.
-_DROPPED_FIELDS = ("timings", "system_fingerprint")
 
 # Requests up to this many characters are scanned on the event loop (well under 1 ms).
 _INLINE_GUARD_CHARS = 300
@@ -66,24 +73,77 @@ def _default_blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunErr
 
 @dataclass(frozen=True, slots=True)
 class ChatResult:
-    """A complete (non-streamed) answer: an OpenAI ``chat.completion`` body."""
+    """A complete (non-streamed) answer, guarded: what the client may see.
 
-    body: dict[str, Any]
+    ``meta`` is the response's ``gwanmun`` field (AI label, grade, findings,
+    provenance); the web layer encodes the whole as OpenAI JSON.
+    """
+
+    request_id: str
+    model: str
+    created: int
+    completion: Completion
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPiece:
+    """One guarded event of a streamed answer; ``meta`` comes with the last text."""
+
+    delta: Delta
+    meta: dict[str, Any] | None = None
 
 
 class ChatStream:
-    """A streamed answer: async-iterates OpenAI ``chat.completion.chunk`` bodies.
+    """A streamed answer: async-iterates ``StreamPiece``s.
 
-    Errors after the first chunk surface as ``GwanmunError`` from iteration;
-    the audit event is written before iteration ends, either way.
+    Errors after the first piece surface as ``GwanmunError`` from iteration.
+    The audit record is written when the stream ends, fails or is closed —
+    also when it is closed without ever being read, so close every stream
+    (``async with stream:`` or ``await stream.aclose()``).
     """
 
-    def __init__(self, chunks: AsyncIterator[dict[str, Any]], request_id: str) -> None:
-        self._chunks = chunks
+    def __init__(
+        self,
+        pieces: AsyncGenerator[StreamPiece, None],
+        *,
+        request_id: str,
+        model: str,
+        created: int,
+        include_usage: bool,
+        abandon: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._pieces = pieces
+        self._abandon = abandon
+        self._started = False
+        self._closed = False
         self.request_id = request_id
+        self.model = model
+        self.created = created
+        self.include_usage = include_usage
 
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        return self._chunks
+    def __aiter__(self) -> ChatStream:
+        return self
+
+    async def __anext__(self) -> StreamPiece:
+        self._started = True
+        return await self._pieces.__anext__()
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with anyio.CancelScope(shield=True):
+            if self._started:
+                await self._pieces.aclose()
+            else:
+                await self._abandon()
+
+    async def __aenter__(self) -> ChatStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
 
 @dataclass(slots=True)
@@ -99,9 +159,23 @@ class _Trace:
     outcome: Outcome = Outcome.FAILED
     error_code: str | None = None
     sent: ChatRequest | None = None  # as the model received it (masked)
-    session: OutputSession | None = None
-    delivered: list[str] = field(default_factory=list)  # what the user received (choice 0)
-    answer: list[str] = field(default_factory=list)  # as the model wrote it (masked)
+    guard: AnswerGuard | None = None
+    delivered: list[str] = field(default_factory=list)  # the content the user received
+    answer: list[str] = field(default_factory=list)  # the content as the model wrote it
+    recorded: bool = False
+
+    def failed(self, exc: BaseException, code: str) -> None:
+        """The one outcome mapping for a request that ended in an exception."""
+        if isinstance(exc, GwanmunError):
+            self.error_code = exc.code
+            if isinstance(exc, OutputBlocked):
+                self.outcome = Outcome.BLOCKED
+        else:
+            self.error_code = self.error_code or code
+
+    def succeeded(self) -> None:
+        masked = self.verdict is not None and self.verdict.action is Action.MASK
+        self.outcome = Outcome.MASKED if masked else Outcome.ALLOWED
 
 
 class Gateway:
@@ -137,46 +211,57 @@ class Gateway:
             request = dataclasses.replace(request, request_id=f"chatcmpl-gw{uuid.uuid4().hex}")
         trace = _Trace(request=request, principal=principal, started=time.perf_counter())
         try:
-            if self.limiter is not None:
-                self.limiter.admit(principal)
-            backend = trace.backend = self.router.resolve(request.model)
-            # Detection is CPU work (morphology for names): off the event loop, except
-            # for short requests, where the hop to a worker thread costs more (~0.3 ms)
-            # than scanning them does.
-            if _short(request):
-                guarded = self._inspect(request, backend.max_grade, trace)
-            else:
-                guarded = await anyio.to_thread.run_sync(
-                    self._inspect, request, backend.max_grade, trace
-                )
-            trace.sent = guarded.request
+            guarded = await self._admit(trace)
+            backend, sent = trace.backend, guarded.request
+            assert backend is not None
+            trace.guard = AnswerGuard(lambda: self.output_guard.open(request, guarded))
             if request.stream:
-                upstream = await backend.open_stream(guarded.request)
-                session = trace.session = self.output_guard.open(request, guarded)
-                return ChatStream(self._stream(upstream, session, trace), request.request_id)
-            body = await backend.complete(guarded.request)
-            trace.answer.extend(_contents(body))
-            trace.session = self.output_guard.open(request, guarded)
-            result = ChatResult(self._finish_body(body, trace.session))
-            trace.delivered.extend(_contents(result.body))
-            # The id the client sees is the one in the audit record.
-            result.body["id"] = request.request_id
-            result.body["model"] = request.model
-            result.body["gwanmun"] = self._meta(trace)
-            trace.usage = _usage(body.get("usage"))
-            trace.outcome = _success_outcome(trace.verdict)
-        except GwanmunError as exc:
-            trace.error_code = exc.code
-            if isinstance(exc, OutputBlocked):
-                trace.outcome = Outcome.BLOCKED
-            await self._record(trace)
-            raise
-        except BaseException:
-            trace.error_code = "internal_error"
+                upstream = await backend.open_stream(sent)
+                return ChatStream(
+                    self._stream(upstream, trace),
+                    request_id=request.request_id,
+                    model=request.model,
+                    created=int(self._clock()),
+                    include_usage=request.include_usage,
+                    abandon=lambda: self._abandoned(upstream, trace),
+                )
+            answer = await backend.complete(sent)
+            trace.answer.append(answer.content or "")
+            trace.usage = answer.usage
+            completion = trace.guard.complete(answer)
+            trace.delivered.append(completion.content or "")
+            trace.succeeded()
+            result = ChatResult(
+                request_id=request.request_id,
+                model=request.model,
+                created=int(self._clock()),
+                completion=completion,
+                meta=self._meta(trace),
+            )
+        except BaseException as exc:
+            trace.failed(exc, "internal_error")
             await self._record(trace)
             raise
         await self._record(trace)
         return result
+
+    async def _admit(self, trace: _Trace) -> InputResult:
+        """Steps 1 and 2: limits, route, input guard (blocks raise)."""
+        request = trace.request
+        if self.limiter is not None:
+            self.limiter.admit(trace.principal)
+        backend = trace.backend = self.router.resolve(request.model)
+        # Detection is CPU work (morphology for names): off the event loop, except
+        # for short requests, where the hop to a worker thread costs more (~0.3 ms)
+        # than scanning them does.
+        if _short(request):
+            guarded = self._inspect(request, backend.max_grade, trace)
+        else:
+            guarded = await anyio.to_thread.run_sync(
+                self._inspect, request, backend.max_grade, trace
+            )
+        trace.sent = guarded.request
+        return guarded
 
     def _inspect(self, request: ChatRequest, backend_grade: Grade, trace: _Trace) -> InputResult:
         try:
@@ -207,18 +292,6 @@ class Gateway:
             raise self._blocked_error(result.verdict, request)
         return result
 
-    def _finish_body(self, body: dict[str, Any], session: OutputSession) -> dict[str, Any]:
-        body = {k: v for k, v in body.items() if k not in _DROPPED_FIELDS}
-        choices = []
-        for choice in body.get("choices", []):
-            message = dict(choice.get("message") or {})
-            content = message.get("content")
-            if isinstance(content, str):
-                message["content"] = session.feed(content) + session.finish()
-            choices.append({**choice, "message": message})
-        body["choices"] = choices
-        return body
-
     def _meta(self, trace: _Trace) -> dict[str, Any]:
         verdict = trace.verdict or Verdict.allow()
         return {
@@ -230,7 +303,7 @@ class Gateway:
             "masked_kinds": sorted(set(verdict.masked_kinds)),
             "output_findings": [f.as_dict() for f in self._output_findings(trace)],
             "notice": "AI-generated. Verify facts before use.",
-            **(trace.session.report().meta if trace.session is not None else {}),
+            **(trace.guard.report().meta if trace.guard is not None else {}),
             **self._provenance(trace),
         }
 
@@ -246,84 +319,57 @@ class Gateway:
         return {"provenance": record}
 
     async def _stream(
-        self, upstream: AsyncIterator[dict[str, Any]], session: OutputSession, trace: _Trace
-    ) -> AsyncIterator[dict[str, Any]]:
-        request = trace.request
-        wants_usage = bool((request.params.get("stream_options") or {}).get("include_usage"))
+        self, upstream: DeltaStream, trace: _Trace
+    ) -> AsyncGenerator[StreamPiece, None]:
+        """Steps 4 and 5 for a stream: feed every delta to the answer guard, finish,
+        record. The record is written however the stream ends."""
+        guard = trace.guard
+        assert guard is not None
         finished = False
-        surrogates = _Surrogates()
         try:
-            async for raw in upstream:
-                chunk = {k: v for k, v in raw.items() if k not in _DROPPED_FIELDS}
-                chunk["id"] = request.request_id
-                chunk["model"] = request.model
-                if chunk.get("usage"):
-                    trace.usage = _usage(chunk["usage"])
-                    if not wants_usage:
-                        del chunk["usage"]
-                choices = [surrogates.join(c) for c in chunk.get("choices") or []]
-                if not choices:
-                    if wants_usage and "usage" in chunk:
-                        yield chunk
-                    continue
-                trace.answer.extend(
-                    c["delta"]["content"]
-                    for c in choices
-                    if c.get("index", 0) == 0
-                    and isinstance((c.get("delta") or {}).get("content"), str)
-                )
-                chunk["choices"] = [self._guard_delta(c, session) for c in choices]
-                trace.delivered.extend(
-                    c["delta"]["content"]
-                    for c in chunk["choices"]
-                    if c.get("index", 0) == 0 and isinstance(c["delta"].get("content"), str)
-                )
-                if any(c.get("finish_reason") for c in choices):
+            async for delta in upstream:
+                if delta.usage is not None:
+                    trace.usage = delta.usage
+                trace.answer.append(delta.content)
+                guarded = guard.feed(delta)
+                trace.delivered.append(guarded.content)
+                if delta.finish_reason is not None:
                     finished = True
-                    chunk["gwanmun"] = self._meta(trace)
-                yield chunk
-            if not finished:  # the backend ended without a finish_reason
-                tail = surrogates.rest() + session.finish()
-                trace.delivered.append(tail)
-                last = _content_chunk(request, tail)
-                last["gwanmun"] = self._meta(trace)  # the label and findings all the same
-                yield last
-            trace.outcome = _success_outcome(trace.verdict)
-        except GwanmunError as exc:
-            trace.error_code = exc.code
-            if isinstance(exc, OutputBlocked):
-                trace.outcome = Outcome.BLOCKED
-            raise
-        except BaseException:
-            trace.error_code = trace.error_code or "stream_aborted"
+                    yield StreamPiece(guarded, meta=self._meta(trace))
+                elif not guarded.empty:
+                    yield StreamPiece(guarded)
+            if not finished:  # the backend ended without a finish reason
+                tail = guard.finish()
+                trace.delivered.append(tail.content)
+                yield StreamPiece(tail, meta=self._meta(trace))  # the label all the same
+            trace.succeeded()
+        except BaseException as exc:
+            trace.failed(exc, "stream_aborted")
             raise
         finally:
-            # Shielded: a client that hangs up cancels this task, but the audit
-            # event must still be written.
+            # Shielded: a client that hangs up cancels this task, but the
+            # upstream must be let go and the audit event written.
             with anyio.CancelScope(shield=True):
+                await upstream.aclose()
                 await self._record(trace)
 
-    @staticmethod
-    def _guard_delta(choice: dict[str, Any], session: OutputSession) -> dict[str, Any]:
-        delta = dict(choice.get("delta") or {})
-        content = delta.get("content")
-        text = session.feed(content) if isinstance(content, str) else ""
-        if choice.get("finish_reason"):
-            text += session.finish()
-        if text or isinstance(content, str):
-            delta["content"] = text
-        return {**choice, "delta": delta}
+    async def _abandoned(self, upstream: DeltaStream, trace: _Trace) -> None:
+        """A stream closed before its first piece was read (the client left)."""
+        trace.error_code = "stream_not_read"
+        with anyio.CancelScope(shield=True):
+            await upstream.aclose()
+            await self._record(trace)
 
     @staticmethod
     def _output_reasons(trace: _Trace) -> tuple[str, ...]:
-        if trace.session is None:
+        if trace.guard is None:
             return ()
-        reason = trace.session.report().reason
+        reason = trace.guard.report().reason
         return (reason,) if reason else ()
 
     @staticmethod
     def _output_findings(trace: _Trace) -> tuple[Finding, ...]:
-        return trace.session.report().findings if trace.session is not None else ()
+        return trace.guard.report().findings if trace.guard is not None else ()
 
     def _text(self, trace: _Trace) -> dict[str, Any]:
         """The masked prompt and answer, when the audit keeps text; never for a block."""
@@ -333,6 +379,9 @@ class Gateway:
         return {"prompt": prompt, "answer": "".join(trace.answer)[:_MAX_AUDIT_ANSWER]}
 
     async def _record(self, trace: _Trace) -> None:
+        if trace.recorded:  # exactly one record per request
+            return
+        trace.recorded = True
         verdict = trace.verdict or Verdict(action=Action.ALLOW, grade=Grade.O)
         event = AuditEvent(
             request_id=trace.request.request_id,
@@ -361,70 +410,9 @@ class Gateway:
                 self.metrics.observe(event)
 
 
-def _contents(body: dict[str, Any]) -> list[str]:
-    for choice in body.get("choices") or []:
-        if choice.get("index", 0) == 0:
-            content = (choice.get("message") or {}).get("content")
-            return [content] if isinstance(content, str) else []
-    return []
-
-
-def _success_outcome(verdict: Verdict | None) -> Outcome:
-    if verdict is not None and verdict.action is Action.MASK:
-        return Outcome.MASKED
-    return Outcome.ALLOWED
-
-
-def _usage(raw: object) -> Usage:
-    if not isinstance(raw, dict):
-        return Usage()
-    return Usage(
-        prompt_tokens=int(raw.get("prompt_tokens") or 0),
-        completion_tokens=int(raw.get("completion_tokens") or 0),
-    )
-
-
 def _short(request: ChatRequest) -> bool:
     """Whether everything the input guard scans is short enough to scan inline:
     message texts only (tool definitions and tool-call arguments have any length)."""
     if request.visible_params or any(m.extra for m in request.messages):
         return False
     return sum(len(m.content) for m in request.messages) <= _INLINE_GUARD_CHARS
-
-
-class _Surrogates:
-    """Joins a UTF-16 surrogate pair that a backend split across two events.
-
-    A JSON escape such as ``\\ud83d`` in one event and ``\\ude00`` in the next
-    decodes to two lone surrogates, which no check can read and no response can
-    encode. The high half waits for the next piece of content; a half that
-    stays alone becomes U+FFFD.
-    """
-
-    def __init__(self) -> None:
-        self._held = ""
-
-    def join(self, choice: dict[str, Any]) -> dict[str, Any]:
-        delta = choice.get("delta") or {}
-        content = delta.get("content")
-        if choice.get("index", 0) != 0 or not (isinstance(content, str) or self._held):
-            return choice
-        text, self._held = self._held + (content or ""), ""
-        if text and "\ud800" <= text[-1] <= "\udbff" and not choice.get("finish_reason"):
-            text, self._held = text[:-1], text[-1]
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        return {**choice, "delta": {**delta, "content": text}}
-
-    def rest(self) -> str:
-        held, self._held = self._held, ""
-        return "\ufffd" if held else ""
-
-
-def _content_chunk(request: ChatRequest, text: str) -> dict[str, Any]:
-    return {
-        "id": request.request_id,
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": request.model,
-        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
-    }

@@ -7,7 +7,7 @@ applies it. None of these values ever holds a raw sensitive string.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -70,31 +70,15 @@ class Role(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
-    """A half-open character range ``[start, end)`` into an original text."""
-
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start <= self.end:
-            raise ValueError(f"invalid span [{self.start}, {self.end})")
-
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
-    def __len__(self) -> int:
-        return self.end - self.start
-
-
-@dataclass(frozen=True, slots=True)
 class Finding:
     """One piece of sensitive data found in a text.
 
     ``start``/``end`` index the *original* text (not a normalised copy).
     ``score`` is the detector's confidence in ``[0, 1]``. ``kind`` is a stable
     id such as ``KR_RRN``; ``detector`` names the module that found it.
-    ``message_index`` tells which chat message it was found in, when known.
+    ``message_index`` tells which chat message it was found in, when known;
+    ``part`` which field of an answer (``reasoning``, ``tool_calls[0].arguments``)
+    an output finding is in, when not the content.
     """
 
     kind: str
@@ -103,16 +87,13 @@ class Finding:
     score: float
     detector: str
     message_index: int | None = None
+    part: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.start <= self.end:
             raise ValueError(f"invalid finding span [{self.start}, {self.end})")
         if not 0.0 <= self.score <= 1.0:
             raise ValueError(f"finding score {self.score} is outside [0, 1]")
-
-    @property
-    def span(self) -> Span:
-        return Span(self.start, self.end)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -124,6 +105,8 @@ class Finding:
         }
         if self.message_index is not None:
             out["message_index"] = self.message_index
+        if self.part is not None:
+            out["part"] = self.part
         return out
 
 
@@ -197,6 +180,8 @@ class ChatRequest:
     # Indexes of messages that are source documents (the ``attachments`` field):
     # answers are checked for support against them (groundedness).
     sources: tuple[int, ...] = ()
+    # A streamed answer ends with a usage event for the client (stream_options).
+    include_usage: bool = False
 
     @property
     def visible_params(self) -> dict[str, Any]:
@@ -204,15 +189,7 @@ class ChatRequest:
         return {k: self.params[k] for k in MODEL_VISIBLE_PARAMS if k in self.params}
 
     def with_messages(self, messages: tuple[ChatMessage, ...]) -> ChatRequest:
-        return ChatRequest(
-            model=self.model,
-            messages=messages,
-            max_tokens=self.max_tokens,
-            stream=self.stream,
-            params=self.params,
-            request_id=self.request_id,
-            sources=self.sources,
-        )
+        return replace(self, messages=messages)
 
 
 class Outcome(StrEnum):

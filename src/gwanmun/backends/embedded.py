@@ -13,11 +13,12 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from gwanmun.backends.base import DeltaStream
 from gwanmun.backends.openai_compat import OpenAICompatBackend
+from gwanmun.completion import Completion
 from gwanmun.errors import BackendUnavailable
 from gwanmun.types import ChatRequest, Grade
 
@@ -141,8 +142,8 @@ class EmbeddedBackend:
     async def ready(self) -> bool:
         return self._http is not None and await self._http.ready()
 
-    async def complete(self, request: ChatRequest) -> dict[str, Any]:
+    async def complete(self, request: ChatRequest) -> Completion:
         return await self.http.complete(request)
 
-    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
+    async def open_stream(self, request: ChatRequest) -> DeltaStream:
         return await self.http.open_stream(request)

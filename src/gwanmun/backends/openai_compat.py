@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import aiohttp
 
+from gwanmun.backends.base import DeltaStream
+from gwanmun.backends.openai_wire import ChunkReader, parse_completion
+from gwanmun.completion import Completion, Delta
 from gwanmun.errors import (
     BackendError,
     BackendTimeout,
@@ -156,7 +159,7 @@ class OpenAICompatBackend:
                 raise _status_error(self.name, response.status, detail)
             return response
 
-    async def complete(self, request: ChatRequest) -> dict[str, Any]:
+    async def complete(self, request: ChatRequest) -> Completion:
         response = await self._send(self._body(request, stream=False))
         try:
             raw = await response.read()
@@ -172,15 +175,34 @@ class OpenAICompatBackend:
             data = json.loads(raw)
         except ValueError as exc:
             raise BackendError(f"backend {self.name!r} returned invalid JSON") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-            raise BackendError(f"backend {self.name!r} returned no choices")
-        return data
+        return parse_completion(data, backend=self.name)
 
-    async def open_stream(self, request: ChatRequest) -> AsyncIterator[dict[str, Any]]:
+    async def open_stream(self, request: ChatRequest) -> DeltaStream:
         response = await self._send(self._body(request, stream=True))
-        return self._iter_chunks(response)
+        return _EventStream(response, self.name)
 
-    async def _iter_chunks(self, response: aiohttp.ClientResponse) -> AsyncIterator[dict[str, Any]]:
+
+class _EventStream:
+    """Server-sent events of one answer, read into ``Delta``s.
+
+    The response is released to the pool after ``[DONE]`` and closed (never
+    reused) when the answer was abandoned, also before the first read.
+    """
+
+    def __init__(self, response: aiohttp.ClientResponse, backend: str) -> None:
+        self._response = response
+        self._backend = backend
+        self._events = self._read()
+
+    def __aiter__(self) -> AsyncIterator[Delta]:
+        return self._events
+
+    async def aclose(self) -> None:
+        await self._events.aclose()
+        self._response.close()  # after a release, a no-op
+
+    async def _read(self) -> AsyncGenerator[Delta, None]:
+        name, response, reader = self._backend, self._response, ChunkReader()
         done = False
         try:
             async for raw in response.content:
@@ -192,27 +214,26 @@ class OpenAICompatBackend:
                     done = True
                     break
                 try:
-                    chunk = json.loads(payload)
+                    event = json.loads(payload)
                 except ValueError as exc:
-                    raise BackendError(
-                        f"backend {self.name!r} sent an unreadable stream event"
-                    ) from exc
-                if isinstance(chunk, dict) and "error" in chunk:
-                    raise BackendError(f"backend {self.name!r} reported an error mid-stream")
-                yield chunk
+                    raise BackendError(f"backend {name!r} sent an unreadable stream event") from exc
+                if isinstance(event, dict) and "error" in event:
+                    raise BackendError(f"backend {name!r} reported an error mid-stream")
+                yield reader.read(event)
         except TimeoutError as exc:
-            raise BackendTimeout(f"backend {self.name!r} stopped sending tokens") from exc
+            raise BackendTimeout(f"backend {name!r} stopped sending tokens") from exc
         except (aiohttp.ClientError, ValueError) as exc:  # ValueError: a line over 1 MiB
-            raise BackendError(
-                f"backend {self.name!r} broke the stream ({type(exc).__name__})"
-            ) from exc
+            raise BackendError(f"backend {name!r} broke the stream ({type(exc).__name__})") from exc
         finally:
             if done:
                 response.release()  # the connection goes back to the pool
             else:
                 response.close()  # abandoned mid-answer: never reuse it
         if not done:
-            raise BackendError(f"backend {self.name!r} ended the stream without [DONE]")
+            raise BackendError(f"backend {name!r} ended the stream without [DONE]")
+        rest = reader.rest()
+        if not rest.empty:
+            yield rest
 
 
 async def _error_detail(response: aiohttp.ClientResponse) -> str:

@@ -22,11 +22,17 @@ from gwanmun.types import ChatRequest, Finding, Grade, Verdict
 
 
 class Restorer(Protocol):
-    """Turns placeholders in model output back into the user's values."""
+    """Turns placeholders in model output back into the user's values.
+
+    A restorer holds the tail of one text; ``fork`` gives a fresh one with the
+    same values for another text of the same answer (a tool call's arguments).
+    """
 
     def feed(self, text: str) -> str: ...
 
     def flush(self) -> str: ...
+
+    def fork(self) -> Restorer: ...
 
 
 class _Identity:
@@ -37,6 +43,9 @@ class _Identity:
 
     def flush(self) -> str:
         return ""
+
+    def fork(self) -> Restorer:
+        return self
 
 
 IDENTITY_RESTORER: Restorer = _Identity()

@@ -108,11 +108,15 @@ class StreamRestorer:
     """Restores placeholders in text fed in arbitrary chunks."""
 
     def __init__(self, values: Mapping[str, str]) -> None:
+        self._given = dict(values)
         self._values = {self._core(k): v for k, v in values.items()}
         self._pending = ""
         self._pattern: re.Pattern[str] | None = None
         if self._values:
             self._pattern = placeholder_pattern(k.strip("[]").rsplit("_", 1)[0] for k in values)
+
+    def fork(self) -> StreamRestorer:
+        return StreamRestorer(self._given)
 
     @staticmethod
     def _core(token: str) -> str:

@@ -572,7 +572,7 @@ class RestoringOutputGuard:
     """Opens a ``RestoringSession`` around the input guard's restorer (no checks)."""
 
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
-        return RestoringSession(input_result.restorer)
+        return RestoringSession(input_result.restorer.fork())
 
 
 class CheckingOutputGuard:
@@ -602,10 +602,10 @@ class CheckingOutputGuard:
     def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
         if not (self.scanner or self.checks or self.span_checks or self.grounding):
             # Nothing to check: nothing to hold back either.
-            return RestoringSession(input_result.restorer)
+            return RestoringSession(input_result.restorer.fork())
         supplied = _compact(" ".join(m.content for m in request.messages))
         return CheckingSession(
-            restorer=input_result.restorer,
+            restorer=input_result.restorer.fork(),
             policy=self.policy,
             options=self.options,
             scanner=self.scanner,

@@ -15,22 +15,22 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gwanmun.errors import BackendError, GwanmunError, InvalidRequest, NotFound
-from gwanmun.gateway import ChatResult, ChatStream
+from gwanmun.errors import GwanmunError, InvalidRequest, NotFound
+from gwanmun.gateway import ChatResult
 from gwanmun.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
 from gwanmun.types import Principal
 from gwanmun.web.accounts import account_routes
 from gwanmun.web.auth import MODEL_USERS, Authenticator
+from gwanmun.web.encode import ChatStreamResponse, completion_body
 from gwanmun.web.errors import (
     gwanmun_error_response,
     install_error_handlers,
-    sse_error,
     unexpected_error_response,
 )
 from gwanmun.web.limits import BodyLimitMiddleware, BodyTooLarge
@@ -101,12 +101,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
                 raise InvalidRequest(message, param=param) from None
         result = await state.gateway.handle(parsed.to_request(settings.limits), principal)
         if isinstance(result, ChatResult):
-            return JSONResponse(result.body, headers={"x-request-id": result.body.get("id", "")})
-        return StreamingResponse(
-            _sse(result),
-            media_type="text/event-stream",
-            headers={"cache-control": "no-cache", "x-request-id": result.request_id},
-        )
+            return JSONResponse(
+                completion_body(result), headers={"x-request-id": result.request_id}
+            )
+        return ChatStreamResponse(result)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -228,17 +226,3 @@ def _parse_json(raw: bytes) -> Any:
         raise InvalidRequest("The request body is not valid UTF-8.") from None
     except ValueError as exc:
         raise InvalidRequest(f"The request body is not valid JSON: {exc}") from None
-
-
-async def _sse(stream: ChatStream) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in stream:
-            yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
-    except GwanmunError as exc:
-        yield sse_error(exc)
-        return
-    except Exception as exc:  # noqa: BLE001 - the client must get an error event, not a hang
-        log.error("stream failed", extra={"error": type(exc).__name__})
-        yield sse_error(BackendError("The stream failed inside the gateway; it has been logged."))
-        return
-    yield b"data: [DONE]\n\n"

@@ -68,7 +68,6 @@ _FORWARDED = (
     "tools",
     "tool_choice",
     "parallel_tool_calls",
-    "stream_options",
 )
 
 
@@ -181,6 +180,7 @@ class ChatCompletionBody(BaseModel):
             stream=self.stream,
             params=params,
             sources=sources,
+            include_usage=bool(self.stream_options and self.stream_options.include_usage),
         )
 
 
