@@ -33,10 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gwanmun.errors import ConfigError
 from gwanmun.text import normalize
-from gwanmun.types import Action, Finding, Grade
-
-# Why a request was refused for its grade (the gateway turns it into GradeExceeded).
-GRADE_EXCEEDED = "grade exceeded"
+from gwanmun.types import Action, Finding, Grade, Reason, ReasonCode
 
 # Kinds that come from configuration rather than the detector registry.
 CONFIGURED_KINDS = ("ORG_TERM", "INTERNAL_HOST")
@@ -51,6 +48,10 @@ CHECK_KINDS = (
     "VERBATIM",
     "UNSUPPORTED_CLAIM",
 )
+
+
+# How answers are held back while they stream (docs/policy.md, "Output").
+HoldBack = Literal["minimal", "sentence"]
 
 
 class KindRule(BaseModel):
@@ -88,7 +89,7 @@ class OutputRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    hold_back: Literal["minimal", "sentence"] = Field(
+    hold_back: HoldBack = Field(
         "minimal",
         description="minimal: hold only what a finding could still grow from (a number, a "
         "name, a word being written), so the first token is not delayed (an answer's "
@@ -156,6 +157,29 @@ class PolicyFile(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class Judgment:
+    """What the policy makes of one finding: the one place a rule is applied.
+
+    ``counts`` is false for a finding under its kind's ``min_score`` or whose
+    action is ``allow``: it is as if it had not been found.
+    """
+
+    action: Action
+    grade: Grade
+    counts: bool
+    maskable: bool = True
+
+    @property
+    def acts(self) -> bool:
+        """It counts and changes what is delivered: masked or blocked."""
+        return self.counts and self.action.rank >= Action.MASK.rank
+
+    @property
+    def blocks(self) -> bool:
+        return self.counts and self.action is Action.BLOCK
+
+
+@dataclass(frozen=True, slots=True)
 class Decided:
     """One finding with the action policy gave it."""
 
@@ -170,7 +194,7 @@ class Decision:
     grade: Grade
     sent_grade: Grade
     decided: tuple[Decided, ...]
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -216,20 +240,30 @@ class Policy:
         return self.data.name
 
     def rule(self, kind: str) -> KindRule:
+        """The rule the file gives ``kind`` (its ``default`` for unlisted kinds).
+
+        To apply it to a finding, use ``judge``: institution terms carry their own.
+        """
         return self.data.kinds.get(kind, self.data.default)
 
-    def _grade_action(self, finding: Finding, text: str) -> tuple[Action, Grade, KindRule]:
+    def judge(self, finding: Finding, text: str) -> Judgment:
+        """The action and grade for ``finding`` in ``text`` (the text its offsets
+        index), and whether it counts at all. Input and output guards alike ask
+        this and nothing else."""
         rule = self.rule(finding.kind)
-        # Detectors match the normalised text: Ⅱ급비밀, ２급비밀 and 한\u200b울 are
-        # graded and looked up as II급비밀, 2급비밀 and 한울.
-        value = _plain(text[finding.start : finding.end])
-        if finding.kind == "MARKING":
-            return rule.action, marking_grade(value), rule
-        if finding.kind == "ORG_TERM":
-            term = self._terms.get(value) or self._terms.get(value.casefold())
-            if term is not None:
-                return term.action, term.grade, rule
-        return rule.action, rule.grade, rule
+        action, grade = rule.action, rule.grade
+        if finding.kind in ("MARKING", "ORG_TERM"):
+            # Detectors match the normalised text: Ⅱ급비밀, ２급비밀 and 한\u200b울 are
+            # graded and looked up as II급비밀, 2급비밀 and 한울.
+            value = _plain(text[finding.start : finding.end])
+            if finding.kind == "MARKING":
+                grade = marking_grade(value)
+            else:
+                term = self._terms.get(value) or self._terms.get(value.casefold())
+                if term is not None:
+                    action, grade = term.action, term.grade
+        counts = finding.score >= rule.min_score and action is not Action.ALLOW
+        return Judgment(action, grade, counts, rule.maskable)
 
     def decide(
         self, findings: Iterable[tuple[Finding, str]], *, backend_grade: Grade = Grade.C
@@ -238,17 +272,17 @@ class Policy:
         decided: list[Decided] = []
         maskable: dict[int, bool] = {}
         for finding, text in findings:
-            action, grade, rule = self._grade_action(finding, text)
-            if finding.score < rule.min_score or action is Action.ALLOW:
+            judgment = self.judge(finding, text)
+            if not judgment.counts:
                 continue
-            maskable[len(decided)] = rule.maskable
-            decided.append(Decided(finding, action, grade))
+            maskable[len(decided)] = judgment.maskable
+            decided.append(Decided(finding, judgment.action, judgment.grade))
         grade = max((d.grade for d in decided), key=lambda g: g.rank, default=Grade.O)
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         blocking = [d for d in decided if d.action is Action.BLOCK]
         if blocking:
-            kinds = sorted({d.finding.kind for d in blocking})
-            reasons.append(f"policy blocks {', '.join(kinds)}")
+            kinds = tuple(sorted({d.finding.kind for d in blocking}))
+            reasons.append(Reason(ReasonCode.POLICY_BLOCKS, kinds=kinds))
             return Decision(Action.BLOCK, grade, grade, tuple(decided), tuple(reasons))
 
         def sent(items: Sequence[Decided]) -> Grade:
@@ -268,12 +302,9 @@ class Policy:
             ]
             sent_grade = sent(decided)
             if any(d.action is Action.MASK for d in decided):
-                reasons.append(f"masked down to the backend's grade {backend_grade}")
+                reasons.append(Reason(ReasonCode.MASKED_DOWN, limit=backend_grade))
         if sent_grade > backend_grade:
-            reasons.append(
-                f"{GRADE_EXCEEDED}: the request is grade {sent_grade}, the model may receive "
-                f"at most {backend_grade}"
-            )
+            reasons.append(Reason(ReasonCode.GRADE_EXCEEDED, grade=sent_grade, limit=backend_grade))
             return Decision(Action.BLOCK, grade, sent_grade, tuple(decided), tuple(reasons))
         action = max((d.action for d in decided), key=lambda a: a.rank, default=Action.ALLOW)
         return Decision(action, grade, sent_grade, tuple(decided), tuple(reasons))

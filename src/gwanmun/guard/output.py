@@ -41,14 +41,14 @@ from typing import Any
 from gwanmun.check import TextCheck
 from gwanmun.check.grounding import GroundingCheck
 from gwanmun.check.grounding import findings as grounding_findings
-from gwanmun.detect.names import EN_GIVEN_NAMES, EN_TITLES
+from gwanmun.detect.names import could_continue_name
 from gwanmun.errors import OutputBlocked
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.mask import placeholder_pattern
-from gwanmun.policy import Policy
+from gwanmun.policy import HoldBack, Policy
 from gwanmun.text import ASCII_DIGITS
-from gwanmun.types import Action, ChatRequest, Finding
+from gwanmun.types import Action, ChatRequest, Finding, Reason, ReasonCode
 
 log = logging.getLogger("gwanmun.guard.output")
 
@@ -72,7 +72,7 @@ _NO_PLACEHOLDERS = re.compile(r"(?!)")
 
 @dataclass(frozen=True, slots=True)
 class OutputOptions:
-    hold_back: str = "minimal"  # or "sentence"
+    hold_back: HoldBack = "minimal"
     hold_back_chars: int = 64
     leak_scan: bool = True
 
@@ -96,7 +96,7 @@ class CheckingSession:
     _released: str = ""  # model text released so far (masked domain)
     _sentence_start: int = 0
     _findings: list[Finding] = field(default_factory=list)
-    _stopped: str | None = None
+    _stopped: Reason | None = None
     _open_leak: int | None = None  # the released text ends inside this masked leak
     _open_leak_end: int = 0  # where that value was last seen to end (model text)
     _in_copy: bool = False  # the released text ends inside a masked copied span
@@ -135,15 +135,13 @@ class CheckingSession:
             return
         self._meta["grounding"] = report.as_dict()
         for finding in grounding_findings(report):
-            rule = self.policy.rule(finding.kind)
-            if finding.score >= rule.min_score and rule.action is not Action.ALLOW:
+            if self.policy.judge(finding, self._released).counts:
                 self._findings.append(finding)
 
     def report(self) -> OutputReport:
         return OutputReport(
             findings=tuple(self._findings),
-            stopped=self._stopped is not None,
-            reason=self._stopped,
+            stop=self._stopped,
             meta=dict(self._meta),
         )
 
@@ -249,8 +247,7 @@ class CheckingSession:
                 continue  # already released: it was checked then
             if any(s <= finding.start and finding.end <= e for s, e in issued):
                 continue
-            rule = self.policy.rule(finding.kind)
-            if finding.score < rule.min_score or rule.action in (Action.ALLOW, Action.WARN):
+            if not self.policy.judge(finding, window).acts:
                 continue
             if _compact(window[finding.start : finding.end]) in self.supplied:
                 continue  # the user's own value (not masked by policy): not a leak
@@ -341,13 +338,13 @@ class CheckingSession:
             for finding in self._run(check, window):
                 if finding.end <= len(context):
                     continue
-                rule = self.policy.rule(finding.kind)
-                if finding.score < rule.min_score or rule.action is Action.ALLOW:
+                judgment = self.policy.judge(finding, window)
+                if not judgment.counts:
                     continue
                 self._note(replace(finding, start=base + finding.start, end=base + finding.end))
-                if rule.action is Action.BLOCK:
-                    raise self._stop(f"the answer was stopped: {finding.kind} in the output")
-                if rule.action is Action.MASK:
+                if judgment.blocks:
+                    raise self._stop(Reason(ReasonCode.OUTPUT_FINDING, kinds=(finding.kind,)))
+                if judgment.action is Action.MASK:
                     for i in range(
                         max(finding.start - len(context), 0), finding.end - len(context)
                     ):
@@ -386,12 +383,11 @@ class CheckingSession:
         partial = self._released[start:] + segment
         for check in self.checks:
             for finding in self._run(check, partial):
-                rule = self.policy.rule(finding.kind)
-                if rule.action is Action.BLOCK and finding.score >= rule.min_score:
+                if self.policy.judge(finding, partial).blocks:
                     self._findings.append(
                         replace(finding, start=start + finding.start, end=start + finding.end)
                     )
-                    raise self._stop(f"the answer was stopped: {finding.kind} in the output")
+                    raise self._stop(Reason(ReasonCode.OUTPUT_FINDING, kinds=(finding.kind,)))
 
     def _run(self, check: TextCheck, text: str) -> list[Finding]:
         try:
@@ -400,7 +396,9 @@ class CheckingSession:
             log.error(
                 "output check failed", extra={"check": check.name, "error": type(exc).__name__}
             )
-            raise self._stop(f"output check {check.name!r} failed ({type(exc).__name__})") from exc
+            raise self._stop(
+                Reason(ReasonCode.CHECK_FAILED, source=check.name, error=type(exc).__name__)
+            ) from exc
 
     def _check_sentence(self, start: int, end: int) -> None:
         sentence = self._released[start:end]
@@ -409,15 +407,15 @@ class CheckingSession:
         for check in self.checks:
             found = self._run(check, sentence)
             for finding in found:
-                rule = self.policy.rule(finding.kind)
-                if finding.score < rule.min_score or rule.action is Action.ALLOW:
+                judgment = self.policy.judge(finding, sentence)
+                if not judgment.counts:
                     continue
                 located = replace(finding, start=start + finding.start, end=start + finding.end)
                 self._findings.append(located)
-                if rule.action is Action.BLOCK:
-                    raise self._stop(f"the answer was stopped: {finding.kind} in the output")
+                if judgment.blocks:
+                    raise self._stop(Reason(ReasonCode.OUTPUT_FINDING, kinds=(finding.kind,)))
 
-    def _stop(self, reason: str) -> OutputBlocked:
+    def _stop(self, reason: Reason) -> OutputBlocked:
         self._stopped = reason
         return OutputBlocked(
             f"{reason}. The part already shown stays; the rest was withheld. The event is audited."
@@ -425,7 +423,6 @@ class CheckingSession:
 
 
 _WORD = re.compile(r"\S+")
-_NAME_WORDS = frozenset(w.casefold() for w in (*EN_TITLES, *EN_GIVEN_NAMES))
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
 
@@ -522,13 +519,9 @@ def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
         return True  # a host name, an e-mail being written, a hyphenated code
     if _name_like(word):
         return True
-    if core[:1].isupper():
-        folded = core.casefold()
-        if folded in _NAME_WORDS or previous.strip(_PUNCT).casefold() in _NAME_WORDS:
-            return True
-        if incomplete and len(folded) > 1 and any(n.startswith(folded) for n in _NAME_WORDS):
-            return True
-    return False
+    return core[:1].isupper() and could_continue_name(
+        core, previous.strip(_PUNCT), incomplete=incomplete
+    )
 
 
 def _capitalised(word: str, previous: str) -> bool:
