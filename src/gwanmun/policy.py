@@ -29,26 +29,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gwanmun.errors import ConfigError
 from gwanmun.text import normalize
-from gwanmun.types import Action, Finding, Grade, Reason, ReasonCode
-
-# Kinds that come from configuration rather than the detector registry.
-CONFIGURED_KINDS = ("ORG_TERM", "INTERNAL_HOST")
-
-# Kinds the checks emit (gwanmun.check): on answers, and on requests as input checks.
-CHECK_KINDS = (
-    "TOXIC_HATE",
-    "TOXIC_OFFENSIVE",
-    "BIAS_GENDER",
-    "BIAS_OTHER",
-    "PROMPT_INJECTION",
-    "VERBATIM",
-    "UNSUPPORTED_CLAIM",
-)
-
+from gwanmun.types import Action, Finding, Grade, Reason, ReasonCode, Stage
 
 # How answers are held back while they stream (docs/policy.md, "Output").
 HoldBack = Literal["minimal", "sentence"]
@@ -104,7 +89,7 @@ class OutputRules(BaseModel):
         description="Run the input detectors on answers; personal data the user did not "
         "supply is masked before it is delivered (kinds whose action is block or mask).",
     )
-    checks: list[Literal["toxicity", "verbatim", "grounding"]] = Field(
+    checks: list[str] = Field(
         default_factory=list,
         description="Checks on answers: toxicity (per sentence: TOXIC_HATE, ...), verbatim "
         "(copies of the corpora added with `gwanmun corpus add`: VERBATIM), grounding "
@@ -115,11 +100,33 @@ class OutputRules(BaseModel):
     verbatim_min_chars: int = Field(
         50, ge=20, le=10_000, description="Shortest copied span (characters) that counts."
     )
-    input_checks: list[Literal["injection", "toxicity"]] = Field(
+    input_checks: list[str] = Field(
         default_factory=list,
         description="Checks run on every message of a request, like the detectors "
-        "(PROMPT_INJECTION, TOXIC_*), with the action in `kinds`.",
+        "(injection: PROMPT_INJECTION, toxicity: TOXIC_*), with the action in `kinds`.",
     )
+
+    @field_validator("checks")
+    @classmethod
+    def _output_checks(cls, ids: list[str]) -> list[str]:
+        return _known_checks(ids, Stage.OUTPUT)
+
+    @field_validator("input_checks")
+    @classmethod
+    def _input_checks(cls, ids: list[str]) -> list[str]:
+        return _known_checks(ids, Stage.INPUT)
+
+
+def _known_checks(ids: list[str], stage: Stage) -> list[str]:
+    """Check ids that are registered (or installed as plugins) and run at ``stage``."""
+    from gwanmun.check import check_spec  # the check registry, not loaded with the policy model
+
+    for check_id in ids:
+        try:
+            check_spec(check_id, stage)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+    return ids
 
 
 class PolicyFile(BaseModel):
@@ -153,6 +160,11 @@ class PolicyFile(BaseModel):
     )
     output: OutputRules = Field(
         default_factory=OutputRules, description="How answers are checked while streaming."
+    )
+    detectors: list[str] = Field(
+        default_factory=list,
+        description="Detectors from installed plugins (entry-point group gwanmun.detectors) "
+        "to run besides the built-in ones, by id.",
     )
 
 
@@ -347,6 +359,9 @@ def load_policy(path: Path | None = None) -> Policy:
 
 
 def check_kinds(policy: Policy, known: Iterable[str]) -> list[str]:
-    """Kinds the policy names that no detector emits (likely typos)."""
-    valid = set(known) | set(CONFIGURED_KINDS) | set(CHECK_KINDS)
+    """Kinds the policy names that neither ``known`` nor the catalogue of kinds
+    (``gwanmun.kinds``) lists: likely typos."""
+    from gwanmun.kinds import catalogue  # built from the detector and check registries
+
+    valid = set(known) | set(catalogue(policy))
     return sorted(k for k in policy.data.kinds if k not in valid)

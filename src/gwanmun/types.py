@@ -63,6 +63,17 @@ class Action(StrEnum):
 _ACTION_RANK = {Action.ALLOW: 0, Action.WARN: 1, Action.MASK: 2, Action.BLOCK: 3}
 
 
+class Stage(StrEnum):
+    """Where a detector or check runs: on requests, on answers, or both."""
+
+    INPUT = "input"
+    OUTPUT = "output"
+    BOTH = "both"
+
+    def covers(self, stage: Stage) -> bool:
+        return self is Stage.BOTH or self is stage
+
+
 class Role(StrEnum):
     USER = "user"
     ADMIN = "admin"
