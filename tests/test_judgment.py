@@ -53,3 +53,13 @@ def test_judge_applies_the_terms_rule_and_min_score() -> None:
     other = Finding("ORG_TERM", 19, 29, 0.9, "org_terms")
     assert POLICY.judge(other, text).acts
     assert not POLICY.judge(Finding("ORG_TERM", 19, 29, 0.1, "org_terms"), text).counts
+
+
+def test_every_reason_code_has_words_in_each_language() -> None:
+    from gwanmun.types import Reason, ReasonCode
+    from gwanmun.web.i18n import REASON_NAMES
+
+    assert set(REASON_NAMES) == {code.value for code in ReasonCode}
+    assert all(all(names) for names in REASON_NAMES.values())
+    for code in ReasonCode:  # and in English for messages and the audit record
+        assert str(Reason(code, kinds=("PHONE",), grade=Grade.C, limit=Grade.S))

@@ -21,7 +21,7 @@ from gwanmun.detect import Detector, TriggerIndex, run_detectors
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
-from gwanmun.policy import Decision, Policy
+from gwanmun.policy import Decided, Decision, Policy
 from gwanmun.types import (
     MODEL_VISIBLE_PARAMS,
     Action,
@@ -67,14 +67,21 @@ class ScanResult:
 
     grade: Grade
     action: Action
-    findings: tuple[Finding, ...]
+    decided: tuple[Decided, ...]  # each finding that counts, with the action and grade judged
     causes: tuple[Reason, ...]
-    # Kinds whose policy action is block (the workspace names them to the user).
-    blocking_kinds: tuple[str, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(d.finding for d in self.decided)
+
+    @property
+    def blocking_kinds(self) -> tuple[str, ...]:
+        """Kinds whose policy action is block (the workspace names them to the user)."""
+        return tuple(sorted({d.finding.kind for d in self.decided if d.action is Action.BLOCK}))
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        """The causes in words, for the CLI and the workspace."""
+        """The causes in words, for the CLI (the workspace words them from ``causes``)."""
         return tuple(str(r) for r in self.causes)
 
     def as_dict(self) -> dict[str, object]:
@@ -83,16 +90,26 @@ class ScanResult:
             "action": self.action.value,
             "findings": [
                 {
-                    "kind": f.kind,
-                    "start": f.start,
-                    "end": f.end,
-                    "score": f.score,
-                    "detector": f.detector,
+                    "kind": d.finding.kind,
+                    "start": d.finding.start,
+                    "end": d.finding.end,
+                    "score": d.finding.score,
+                    "detector": d.finding.detector,
+                    "action": d.action.value,
+                    "grade": d.grade.value,
                 }
-                for f in self.findings
+                for d in self.decided
             ],
             "reasons": list(self.reasons),
-            "reason_codes": [r.code.value for r in self.causes],
+            "causes": [
+                {
+                    "code": r.code.value,
+                    "kinds": list(r.kinds),
+                    "grade": r.grade.value if r.grade else None,
+                    "limit": r.limit.value if r.limit else None,
+                }
+                for r in self.causes
+            ],
             "blocking_kinds": list(self.blocking_kinds),
         }
 
@@ -168,10 +185,7 @@ class DetectorInputGuard:
     def scan(self, text: str, *, backend_grade: Grade = Grade.C) -> ScanResult:
         findings = self.detect(text)
         decision = self.policy.decide(((f, text) for f in findings), backend_grade=backend_grade)
-        blocking = sorted({d.finding.kind for d in decision.decided if d.action is Action.BLOCK})
-        return ScanResult(
-            decision.grade, decision.action, decision.findings, decision.reasons, tuple(blocking)
-        )
+        return ScanResult(decision.grade, decision.action, decision.decided, decision.reasons)
 
     def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult:
         per_message = [
