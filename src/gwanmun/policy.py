@@ -1,4 +1,7 @@
-"""The policy file and ``decide(findings) -> Decision``.  [pure]
+"""The policy file, ``judge(finding) -> Judgment`` and ``decide(findings) -> Decision``.  [pure]
+
+``Policy.judge`` is the only place a rule is applied to a finding: ``decide``
+uses it for requests, the output guard's parts for answers.
 
 A policy maps each finding kind to an action and a data grade (N2SF C/S/O,
 shared/spec/rules.md), sets the confidence below which a finding is ignored,
