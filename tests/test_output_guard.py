@@ -415,7 +415,7 @@ async def test_a_surrogate_pair_split_across_events_is_joined() -> None:
 
 
 def test_a_mask_left_open_takes_only_key_characters() -> None:
-    from gwanmun.guard.output import _leading_run
+    from gwanmun.guard.leaks import _leading_run
 
     assert _leading_run("Ab3+/=_-.x rest") == len("Ab3+/=_-.x")
     assert _leading_run("AbC123です。次へ") == len("AbC123")

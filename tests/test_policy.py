@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gwanmun.errors import ConfigError
-from gwanmun.policy import GRADE_EXCEEDED, load_policy, marking_grade, parse_policy
-from gwanmun.types import Action, Finding, Grade
+from gwanmun.policy import load_policy, marking_grade, parse_policy
+from gwanmun.types import Action, Finding, Grade, Reason, ReasonCode
 
 DEFAULT = load_policy()
 
@@ -93,14 +93,14 @@ def test_block_wins_over_mask() -> None:
         [found("JP_MY_NUMBER", text, "6214 9832 0257"), found("PERSON", text, "田中")]
     )
     assert decision.action is Action.BLOCK
-    assert "JP_MY_NUMBER" in decision.reasons[0]
+    assert decision.reasons[0] == Reason(ReasonCode.POLICY_BLOCKS, kinds=("JP_MY_NUMBER",))
 
 
 def test_marking_above_backend_grade_is_refused_not_masked() -> None:
     text = "대외비 문서 요약"
     decision = DEFAULT.decide([found("MARKING", text, "대외비")], backend_grade=Grade.S)
     assert decision.action is Action.BLOCK and decision.grade is Grade.C
-    assert decision.reasons[-1].startswith(GRADE_EXCEEDED)
+    assert decision.reasons[-1] == Reason(ReasonCode.GRADE_EXCEEDED, grade=Grade.C, limit=Grade.S)
     # A backend cleared for C receives it, with a warning.
     cleared = DEFAULT.decide([found("MARKING", text, "대외비")], backend_grade=Grade.C)
     assert cleared.action is Action.WARN and cleared.sent_grade is Grade.C
@@ -112,13 +112,14 @@ def test_warn_findings_are_masked_down_or_refused_per_policy() -> None:
     pair = found("EMAIL", text, "kim@example.go.kr")
     masked = policy.decide([pair], backend_grade=Grade.O)
     assert masked.action is Action.MASK and masked.sent_grade is Grade.O
-    assert "masked down" in masked.reasons[0]
+    assert masked.reasons[0].code is ReasonCode.MASKED_DOWN
     refusing = parse_policy(
         "version: 1\non_grade_exceeded: refuse\nkinds:\n  EMAIL: {action: warn, grade: S}\n",
         "inline",
     )
     refused = refusing.decide([pair], backend_grade=Grade.O)
-    assert refused.action is Action.BLOCK and refused.reasons[0].startswith(GRADE_EXCEEDED)
+    assert refused.action is Action.BLOCK
+    assert refused.reasons[0].code is ReasonCode.GRADE_EXCEEDED
     assert policy.decide([pair], backend_grade=Grade.S).action is Action.WARN
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from gwanmun.types import Reason, ReasonCode
+
 
 class GwanmunError(Exception):
     """Base of every error Gwanmun raises on purpose."""
@@ -92,11 +94,24 @@ class OutputBlocked(GwanmunError):
 
 
 class GuardFailure(GwanmunError):
-    """A detector or check crashed: the request is blocked (fail closed)."""
+    """A detector or check crashed: the request is blocked (fail closed).
+
+    ``reason`` says which component failed, for the audit record.
+    """
 
     status = 400
     type = "invalid_request_error"
     code = "guard_failure"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        reason: Reason | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.reason = reason or Reason(ReasonCode.GUARD_FAILED, error="GuardFailure")
 
 
 class AuthenticationError(GwanmunError):

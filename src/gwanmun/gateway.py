@@ -47,6 +47,8 @@ from gwanmun.types import (
     Grade,
     Outcome,
     Principal,
+    Reason,
+    ReasonCode,
     Usage,
     Verdict,
 )
@@ -64,7 +66,7 @@ BlockedErrorFactory = Callable[[Verdict, ChatRequest], GwanmunError]
 
 def _default_blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
     kinds = sorted({f.kind for f in verdict.findings})
-    reason = "; ".join(verdict.reasons) or "policy blocks this content"
+    reason = "; ".join(map(str, verdict.reasons)) or "policy blocks this content"
     return GuardBlocked(
         f"The request was blocked before reaching the model: {reason}",
         details={"kinds": kinds, "findings": [f.as_dict() for f in verdict.findings]},
@@ -268,7 +270,7 @@ class Gateway:
             result = self.input_guard.inspect(request, backend_grade=backend_grade)
         except GuardFailure as exc:
             # A guard that names its own failure (which detector) still fails closed.
-            trace.verdict = Verdict(action=Action.BLOCK, grade=Grade.C, reasons=(exc.message,))
+            trace.verdict = Verdict(action=Action.BLOCK, grade=Grade.C, reasons=(exc.reason,))
             trace.outcome = Outcome.BLOCKED
             raise
         except GwanmunError:
@@ -279,7 +281,7 @@ class Gateway:
             trace.verdict = Verdict(
                 action=Action.BLOCK,
                 grade=Grade.C,
-                reasons=(f"input guard failed: {type(exc).__name__}",),
+                reasons=(Reason(ReasonCode.GUARD_FAILED, error=type(exc).__name__),),
             )
             trace.outcome = Outcome.BLOCKED
             raise GuardFailure(
@@ -398,7 +400,7 @@ class Gateway:
             latency_ms=(time.perf_counter() - trace.started) * 1000,
             stream=trace.request.stream,
             error_code=trace.error_code,
-            reasons=verdict.reasons + self._output_reasons(trace),
+            reasons=tuple(map(str, verdict.reasons)) + self._output_reasons(trace),
             **self._text(trace),
         )
         try:

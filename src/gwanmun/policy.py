@@ -1,4 +1,7 @@
-"""The policy file and ``decide(findings) -> Decision``.  [pure]
+"""The policy file, ``judge(finding) -> Judgment`` and ``decide(findings) -> Decision``.  [pure]
+
+``Policy.judge`` is the only place a rule is applied to a finding: ``decide``
+uses it for requests, the output guard's parts for answers.
 
 A policy maps each finding kind to an action and a data grade (N2SF C/S/O,
 shared/spec/rules.md), sets the confidence below which a finding is ignored,
@@ -29,28 +32,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gwanmun.errors import ConfigError
 from gwanmun.text import normalize
-from gwanmun.types import Action, Finding, Grade
+from gwanmun.types import Action, Finding, Grade, Reason, ReasonCode, Stage
 
-# Why a request was refused for its grade (the gateway turns it into GradeExceeded).
-GRADE_EXCEEDED = "grade exceeded"
-
-# Kinds that come from configuration rather than the detector registry.
-CONFIGURED_KINDS = ("ORG_TERM", "INTERNAL_HOST")
-
-# Kinds the checks emit (gwanmun.check): on answers, and on requests as input checks.
-CHECK_KINDS = (
-    "TOXIC_HATE",
-    "TOXIC_OFFENSIVE",
-    "BIAS_GENDER",
-    "BIAS_OTHER",
-    "PROMPT_INJECTION",
-    "VERBATIM",
-    "UNSUPPORTED_CLAIM",
-)
+# How answers are held back while they stream (docs/policy.md, "Output").
+HoldBack = Literal["minimal", "sentence"]
 
 
 class KindRule(BaseModel):
@@ -88,7 +77,7 @@ class OutputRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    hold_back: Literal["minimal", "sentence"] = Field(
+    hold_back: HoldBack = Field(
         "minimal",
         description="minimal: hold only what a finding could still grow from (a number, a "
         "name, a word being written), so the first token is not delayed (an answer's "
@@ -103,7 +92,7 @@ class OutputRules(BaseModel):
         description="Run the input detectors on answers; personal data the user did not "
         "supply is masked before it is delivered (kinds whose action is block or mask).",
     )
-    checks: list[Literal["toxicity", "verbatim", "grounding"]] = Field(
+    checks: list[str] = Field(
         default_factory=list,
         description="Checks on answers: toxicity (per sentence: TOXIC_HATE, ...), verbatim "
         "(copies of the corpora added with `gwanmun corpus add`: VERBATIM), grounding "
@@ -114,11 +103,33 @@ class OutputRules(BaseModel):
     verbatim_min_chars: int = Field(
         50, ge=20, le=10_000, description="Shortest copied span (characters) that counts."
     )
-    input_checks: list[Literal["injection", "toxicity"]] = Field(
+    input_checks: list[str] = Field(
         default_factory=list,
         description="Checks run on every message of a request, like the detectors "
-        "(PROMPT_INJECTION, TOXIC_*), with the action in `kinds`.",
+        "(injection: PROMPT_INJECTION, toxicity: TOXIC_*), with the action in `kinds`.",
     )
+
+    @field_validator("checks")
+    @classmethod
+    def _output_checks(cls, ids: list[str]) -> list[str]:
+        return _known_checks(ids, Stage.OUTPUT)
+
+    @field_validator("input_checks")
+    @classmethod
+    def _input_checks(cls, ids: list[str]) -> list[str]:
+        return _known_checks(ids, Stage.INPUT)
+
+
+def _known_checks(ids: list[str], stage: Stage) -> list[str]:
+    """Check ids that are registered (or installed as plugins) and run at ``stage``."""
+    from gwanmun.check import check_spec  # the check registry, not loaded with the policy model
+
+    for check_id in ids:
+        try:
+            check_spec(check_id, stage)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+    return ids
 
 
 class PolicyFile(BaseModel):
@@ -153,6 +164,34 @@ class PolicyFile(BaseModel):
     output: OutputRules = Field(
         default_factory=OutputRules, description="How answers are checked while streaming."
     )
+    detectors: list[str] = Field(
+        default_factory=list,
+        description="Detectors from installed plugins (entry-point group gwanmun.detectors) "
+        "to run besides the built-in ones, by id.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """What the policy makes of one finding: the one place a rule is applied.
+
+    ``counts`` is false for a finding under its kind's ``min_score`` or whose
+    action is ``allow``: it is as if it had not been found.
+    """
+
+    action: Action
+    grade: Grade
+    counts: bool
+    maskable: bool = True
+
+    @property
+    def acts(self) -> bool:
+        """It counts and changes what is delivered: masked or blocked."""
+        return self.counts and self.action.rank >= Action.MASK.rank
+
+    @property
+    def blocks(self) -> bool:
+        return self.counts and self.action is Action.BLOCK
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +209,7 @@ class Decision:
     grade: Grade
     sent_grade: Grade
     decided: tuple[Decided, ...]
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -216,20 +255,30 @@ class Policy:
         return self.data.name
 
     def rule(self, kind: str) -> KindRule:
+        """The rule the file gives ``kind`` (its ``default`` for unlisted kinds).
+
+        To apply it to a finding, use ``judge``: institution terms carry their own.
+        """
         return self.data.kinds.get(kind, self.data.default)
 
-    def _grade_action(self, finding: Finding, text: str) -> tuple[Action, Grade, KindRule]:
+    def judge(self, finding: Finding, text: str) -> Judgment:
+        """The action and grade for ``finding`` in ``text`` (the text its offsets
+        index), and whether it counts at all. Input and output guards alike ask
+        this and nothing else."""
         rule = self.rule(finding.kind)
-        # Detectors match the normalised text: Ⅱ급비밀, ２급비밀 and 한\u200b울 are
-        # graded and looked up as II급비밀, 2급비밀 and 한울.
-        value = _plain(text[finding.start : finding.end])
-        if finding.kind == "MARKING":
-            return rule.action, marking_grade(value), rule
-        if finding.kind == "ORG_TERM":
-            term = self._terms.get(value) or self._terms.get(value.casefold())
-            if term is not None:
-                return term.action, term.grade, rule
-        return rule.action, rule.grade, rule
+        action, grade = rule.action, rule.grade
+        if finding.kind in ("MARKING", "ORG_TERM"):
+            # Detectors match the normalised text: Ⅱ급비밀, ２급비밀 and 한\u200b울 are
+            # graded and looked up as II급비밀, 2급비밀 and 한울.
+            value = _plain(text[finding.start : finding.end])
+            if finding.kind == "MARKING":
+                grade = marking_grade(value)
+            else:
+                term = self._terms.get(value) or self._terms.get(value.casefold())
+                if term is not None:
+                    action, grade = term.action, term.grade
+        counts = finding.score >= rule.min_score and action is not Action.ALLOW
+        return Judgment(action, grade, counts, rule.maskable)
 
     def decide(
         self, findings: Iterable[tuple[Finding, str]], *, backend_grade: Grade = Grade.C
@@ -238,17 +287,17 @@ class Policy:
         decided: list[Decided] = []
         maskable: dict[int, bool] = {}
         for finding, text in findings:
-            action, grade, rule = self._grade_action(finding, text)
-            if finding.score < rule.min_score or action is Action.ALLOW:
+            judgment = self.judge(finding, text)
+            if not judgment.counts:
                 continue
-            maskable[len(decided)] = rule.maskable
-            decided.append(Decided(finding, action, grade))
+            maskable[len(decided)] = judgment.maskable
+            decided.append(Decided(finding, judgment.action, judgment.grade))
         grade = max((d.grade for d in decided), key=lambda g: g.rank, default=Grade.O)
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         blocking = [d for d in decided if d.action is Action.BLOCK]
         if blocking:
-            kinds = sorted({d.finding.kind for d in blocking})
-            reasons.append(f"policy blocks {', '.join(kinds)}")
+            kinds = tuple(sorted({d.finding.kind for d in blocking}))
+            reasons.append(Reason(ReasonCode.POLICY_BLOCKS, kinds=kinds))
             return Decision(Action.BLOCK, grade, grade, tuple(decided), tuple(reasons))
 
         def sent(items: Sequence[Decided]) -> Grade:
@@ -268,12 +317,9 @@ class Policy:
             ]
             sent_grade = sent(decided)
             if any(d.action is Action.MASK for d in decided):
-                reasons.append(f"masked down to the backend's grade {backend_grade}")
+                reasons.append(Reason(ReasonCode.MASKED_DOWN, limit=backend_grade))
         if sent_grade > backend_grade:
-            reasons.append(
-                f"{GRADE_EXCEEDED}: the request is grade {sent_grade}, the model may receive "
-                f"at most {backend_grade}"
-            )
+            reasons.append(Reason(ReasonCode.GRADE_EXCEEDED, grade=sent_grade, limit=backend_grade))
             return Decision(Action.BLOCK, grade, sent_grade, tuple(decided), tuple(reasons))
         action = max((d.action for d in decided), key=lambda a: a.rank, default=Action.ALLOW)
         return Decision(action, grade, sent_grade, tuple(decided), tuple(reasons))
@@ -316,6 +362,9 @@ def load_policy(path: Path | None = None) -> Policy:
 
 
 def check_kinds(policy: Policy, known: Iterable[str]) -> list[str]:
-    """Kinds the policy names that no detector emits (likely typos)."""
-    valid = set(known) | set(CONFIGURED_KINDS) | set(CHECK_KINDS)
+    """Kinds the policy names that neither ``known`` nor the catalogue of kinds
+    (``gwanmun.kinds``) lists: likely typos."""
+    from gwanmun.kinds import catalogue  # built from the detector and check registries
+
+    valid = set(known) | set(catalogue(policy))
     return sorted(k for k in policy.data.kinds if k not in valid)

@@ -63,6 +63,17 @@ class Action(StrEnum):
 _ACTION_RANK = {Action.ALLOW: 0, Action.WARN: 1, Action.MASK: 2, Action.BLOCK: 3}
 
 
+class Stage(StrEnum):
+    """Where a detector or check runs: on requests, on answers, or both."""
+
+    INPUT = "input"
+    OUTPUT = "output"
+    BOTH = "both"
+
+    def covers(self, stage: Stage) -> bool:
+        return self is Stage.BOTH or self is stage
+
+
 class Role(StrEnum):
     USER = "user"
     ADMIN = "admin"
@@ -110,6 +121,65 @@ class Finding:
         return out
 
 
+class ReasonCode(StrEnum):
+    """Why a request was refused or changed, or an answer stopped."""
+
+    POLICY_BLOCKS = "policy_blocks"  # kinds whose action is block
+    MASKED_DOWN = "masked_down"  # warned findings masked to fit the backend's grade
+    GRADE_EXCEEDED = "grade_exceeded"  # what would be sent is above the backend's grade
+    IN_FIELDS = "in_fields"  # values in tool calls or parameters, which cannot be masked
+    GUARD_FAILED = "guard_failed"  # a detector (or the input guard itself) raised
+    CHECK_FAILED = "check_failed"  # an output check raised: the answer is stopped
+    OUTPUT_FINDING = "output_finding"  # an output check found a kind whose action is block
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One fact behind a verdict or a stopped answer, as data: a code and the
+    kinds, grades or component it concerns. Never a value from the text.
+
+    Turned into words only at the edges: ``str(reason)`` is the English the
+    audit record, the HTTP error and the CLI show.
+    """
+
+    code: ReasonCode
+    kinds: tuple[str, ...] = ()
+    grade: Grade | None = None  # the grade of what would be sent
+    limit: Grade | None = None  # the most the backend may receive
+    source: str | None = None  # the detector or check concerned
+    error: str | None = None  # the exception type a component raised
+
+    def __str__(self) -> str:
+        return _words(self)
+
+
+def _words(r: Reason) -> str:
+    kinds = ", ".join(r.kinds)
+    match r.code:
+        case ReasonCode.POLICY_BLOCKS:
+            return f"policy blocks {kinds}"
+        case ReasonCode.MASKED_DOWN:
+            return f"masked down to the backend's grade {r.limit}"
+        case ReasonCode.GRADE_EXCEEDED:
+            return (
+                f"grade exceeded: the request is grade {r.grade}, "
+                f"the model may receive at most {r.limit}"
+            )
+        case ReasonCode.IN_FIELDS:
+            return (
+                f"{kinds} in tool-call arguments, tool definitions or other fields, "
+                "where a value cannot be masked"
+            )
+        case ReasonCode.GUARD_FAILED:
+            if r.source is None:
+                return f"input guard failed: {r.error}"
+            return f"detector {r.source!r} failed ({r.error})"
+        case ReasonCode.CHECK_FAILED:
+            return f"output check {r.source!r} failed ({r.error})"
+        case ReasonCode.OUTPUT_FINDING:
+            return f"the answer was stopped: {kinds} in the output"
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """What policy decided for one request or document."""
@@ -117,7 +187,7 @@ class Verdict:
     action: Action
     grade: Grade
     findings: tuple[Finding, ...] = ()
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
     # Kinds replaced by placeholders before the model saw the request.
     masked_kinds: tuple[str, ...] = ()
 

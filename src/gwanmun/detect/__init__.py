@@ -1,7 +1,9 @@
 """Input detectors: one per module, each ``detect(text) -> list[Finding]``.
 
 Every detector is pure (no IO, no environment, no clock) and registers itself
-in ``REGISTRY`` by a stable id, exactly as a third-party detector would.
+in ``REGISTRY`` by a stable id, exactly as a third-party detector would: a
+plugin package declares it in the ``gwanmun.detectors`` entry-point group, and
+it is loaded when a policy names it (``detectors:``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import importlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import hyperscan
 import numpy as np
 
 from gwanmun.errors import ConfigError
+from gwanmun.registry import Registry
 from gwanmun.text import Normalized, normalize
 from gwanmun.types import Finding
 
@@ -47,35 +50,27 @@ class Detector(Protocol):
     def detect(self, text: str) -> list[Finding]: ...
 
 
-class DetectorRegistry:
+# The entry-point group third-party detectors are declared in (docs/policy.md, "Plugins").
+DETECTOR_ENTRY_POINTS = "gwanmun.detectors"
+
+
+def _as_detector(loaded: object, name: str) -> Detector:
+    """A plugin's entry point names a detector, or a class or function that makes one."""
+    made = loaded() if isinstance(loaded, type) else loaded
+    if not isinstance(made, Detector) and callable(made):
+        made = made()
+    if not isinstance(made, Detector):
+        raise ConfigError(
+            f"plugin detector {name!r} is not a detector (it needs id, kinds and detect(text))"
+        )
+    return made
+
+
+class DetectorRegistry(Registry[Detector]):
     """Detectors by id. Unknown ids are an error that lists the known ones."""
 
     def __init__(self) -> None:
-        self._by_id: dict[str, Detector] = {}
-
-    def register(self, detector: Detector) -> Detector:
-        if detector.id in self._by_id:
-            raise ConfigError(f"detector id {detector.id!r} is registered twice")
-        self._by_id[detector.id] = detector
-        return detector
-
-    def get(self, detector_id: str) -> Detector:
-        try:
-            return self._by_id[detector_id]
-        except KeyError:
-            known = ", ".join(sorted(self._by_id)) or "(none)"
-            raise ConfigError(f"unknown detector {detector_id!r}; known: {known}") from None
-
-    def select(self, ids: Iterable[str] | None = None) -> list[Detector]:
-        if ids is None:
-            return [self._by_id[k] for k in sorted(self._by_id)]
-        return [self.get(i) for i in ids]
-
-    def ids(self) -> list[str]:
-        return sorted(self._by_id)
-
-    def __len__(self) -> int:
-        return len(self._by_id)
+        super().__init__("detector", DETECTOR_ENTRY_POINTS, lambda d: d.id, _as_detector)
 
 
 REGISTRY = DetectorRegistry()

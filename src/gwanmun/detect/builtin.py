@@ -1,4 +1,5 @@
-"""The detectors Gwanmun ships, and the ones built from a policy.
+"""The detectors Gwanmun ships, the ones built from a policy, and the plugins
+a policy names.
 
 Importing this module registers every built-in detector in ``REGISTRY``.
 """
@@ -19,16 +20,29 @@ from gwanmun.policy import Policy
 
 # Detectors whose cost is morphology rather than regular expressions.
 LINGUISTIC = ("person_names",)
+# What the imports above registered; plugins are loaded into REGISTRY later,
+# only for a policy that names them.
+BUILTIN = tuple(REGISTRY.ids())
+# Detectors a policy builds from its own settings: their kinds, for the catalogue.
+CONFIGURED: tuple[type[OrgTermDetector] | type[InternalHostDetector], ...] = (
+    OrgTermDetector,
+    InternalHostDetector,
+)
 
 
 def builtin_detectors(*, structured_only: bool = False) -> list[Detector]:
-    """Every registered detector (``structured_only``: without PERSON)."""
-    return [d for d in REGISTRY.select() if not (structured_only and d.id in LINGUISTIC)]
+    """Every built-in detector (``structured_only``: without PERSON)."""
+    return [d for d in REGISTRY.select(BUILTIN) if not (structured_only and d.id in LINGUISTIC)]
+
+
+def plugin_detectors(policy: Policy) -> list[Detector]:
+    """The plugin detectors the policy names (``detectors:``), loaded on first use."""
+    return [REGISTRY.get(i) for i in policy.data.detectors if i not in BUILTIN]
 
 
 def configured_detectors(policy: Policy) -> list[Detector]:
-    """Built-ins plus the policy's institution terms and internal hosts."""
-    detectors = builtin_detectors()
+    """Built-ins, the plugins the policy names, and its institution terms and internal hosts."""
+    detectors = builtin_detectors() + plugin_detectors(policy)
     data = policy.data
     if data.org_terms:
         detectors.append(

@@ -243,6 +243,19 @@ _EN_GIVEN = (
 )
 EN_GIVEN_NAMES = tuple(_EN_GIVEN.split("|"))
 _EN_NAMED = re.compile(r"\b(?P<n>(?:" + _EN_GIVEN + r")[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_EN_NAME_WORDS = frozenset(w.casefold() for w in (*EN_TITLES, *EN_GIVEN_NAMES))
+
+
+def could_continue_name(word: str, previous: str, *, incomplete: bool) -> bool:
+    """Whether the capitalised English ``word`` (punctuation stripped) may still
+    be read as part of a name: it is a title or a given name this detector
+    knows, it follows one (``previous``), or — ``incomplete``, still being
+    written — it could grow into one. The output guard holds such a word back."""
+    folded = word.casefold()
+    if folded in _EN_NAME_WORDS or previous.casefold() in _EN_NAME_WORDS:
+        return True
+    return incomplete and len(folded) > 1 and any(n.startswith(folded) for n in _EN_NAME_WORDS)
+
 
 _lock = threading.Lock()
 _analysers: dict[str, Any] = {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gwanmun.types import ChatRequest, Finding, Grade, Verdict
+from gwanmun.types import ChatRequest, Finding, Grade, Reason, Verdict
 
 
 class Restorer(Protocol):
@@ -69,10 +69,19 @@ class OutputReport:
     """What the output checks found in a whole answer (for metadata and audit)."""
 
     findings: tuple[Finding, ...] = ()
-    stopped: bool = False
-    reason: str | None = None
+    # Why the answer was stopped; None while it was delivered whole.
+    stop: Reason | None = None
     # Whole-answer results for the response's ``gwanmun`` field (e.g. "grounding").
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop is not None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the answer was stopped, in words (for the audit record)."""
+        return None if self.stop is None else str(self.stop)
 
 
 class OutputSession(Protocol):

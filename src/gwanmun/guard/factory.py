@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
-from gwanmun.check import TextCheck
+import gwanmun.check.builtin  # noqa: F401 - registers the built-in checks
+from gwanmun.check import CHECK_REGISTRY, CheckContext, CheckShape, CheckSpec, TextCheck, check_spec
 from gwanmun.check.grounding import GroundingCheck
 from gwanmun.detect import Detector
 from gwanmun.detect.builtin import configured_detectors
@@ -14,15 +15,9 @@ from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
 from gwanmun.policy import Policy, load_policy
 from gwanmun.settings import Settings
-from gwanmun.types import Finding
+from gwanmun.types import Finding, Stage
 
 log = logging.getLogger("gwanmun.guard")
-
-# Check name -> "module:class"; imported only when a policy turns the check on.
-CHECKS = {
-    "toxicity": "gwanmun.check.toxicity:ToxicityCheck",
-    "injection": "gwanmun.check.injection:InjectionCheck",
-}
 
 
 def input_guard_from_settings(settings: Settings) -> DetectorInputGuard:
@@ -32,7 +27,9 @@ def input_guard_from_settings(settings: Settings) -> DetectorInputGuard:
 def input_guard_for(policy: Policy, detectors: list[Detector] | None = None) -> DetectorInputGuard:
     if detectors is None:
         detectors = configured_detectors(policy)
-        detectors += [CheckDetector(load_check(n)) for n in policy.data.output.input_checks]
+        for name in policy.data.output.input_checks:
+            spec = check_spec(name, Stage.INPUT)
+            detectors.append(CheckDetector(spec.build(CheckContext()), spec.kinds))
     return DetectorInputGuard(detectors, policy)
 
 
@@ -44,52 +41,39 @@ def output_guard_for(
     leak_scanner = DetectorInputGuard(
         [d for d in scanner.detectors if not isinstance(d, CheckDetector)], policy
     )
+    context = CheckContext(data_dir=data_dir, verbatim_min_chars=rules.verbatim_min_chars)
+    # Each check goes where its shape says: per sentence, over spans, or whole answers.
+    slots: dict[CheckShape, list[Any]] = {shape: [] for shape in CheckShape}
+    for name in rules.checks:
+        spec = check_spec(name, Stage.OUTPUT)
+        slots[spec.shape].append(spec.build(context))
+    answer: list[GroundingCheck] = slots[CheckShape.ANSWER]
     return CheckingOutputGuard(
         policy,
         scanner=leak_scanner if rules.leak_scan else None,
-        checks=[load_check(n) for n in rules.checks if n not in ("verbatim", "grounding")],
-        grounding=_grounding() if "grounding" in rules.checks else None,
-        span_checks=[verbatim_check(data_dir, rules.verbatim_min_chars)]
-        if "verbatim" in rules.checks
-        else [],
+        checks=slots[CheckShape.SENTENCE],
+        span_checks=slots[CheckShape.SPAN],
+        grounding=answer[0] if answer else None,
         options=OutputOptions(hold_back=rules.hold_back, hold_back_chars=rules.hold_back_chars),
     )
 
 
-def _grounding() -> GroundingCheck:
-    from gwanmun.check.grounding import GroundingCheck
-
-    return GroundingCheck()
+def _module_of(spec: CheckSpec) -> str:
+    return f"{spec.build.__module__}:{spec.build.__name__}"
 
 
-def verbatim_check(data_dir: Path | None, min_chars: int) -> TextCheck:
-    """The verbatim check over every corpus in ``data_dir/corpus`` (none: it finds nothing)."""
-    from gwanmun.check.verbatim import CorpusIndex, VerbatimCheck
-
-    root = data_dir / "corpus" if data_dir is not None else None
-    indexes = (
-        [CorpusIndex(meta.parent) for meta in sorted(root.glob("*/meta.json"))]
-        if root is not None and root.exists()
-        else []
-    )
-    if not indexes:
-        log.info("verbatim check on, but no corpus is indexed yet (gwanmun corpus add)")
-    return VerbatimCheck(indexes, min_chars=min_chars)
-
-
-def load_check(name: str) -> TextCheck:
-    module, _, cls = CHECKS[name].partition(":")
-    check: TextCheck = getattr(importlib.import_module(module), cls)()
-    return check
+# Check id -> where it is built; read by bench/output_overhead.py (the registry is
+# CHECK_REGISTRY; this is only a view of the built-in checks).
+CHECKS = {spec.id: _module_of(spec) for spec in CHECK_REGISTRY.select()}
 
 
 class CheckDetector:
     """A ``TextCheck`` run on input messages like any detector (fails closed the same way)."""
 
-    def __init__(self, check: TextCheck) -> None:
+    def __init__(self, check: TextCheck, kinds: tuple[str, ...] = ()) -> None:
         self.check = check
         self.id = check.name
-        self.kinds: tuple[str, ...] = ()
+        self.kinds = kinds
 
     def detect(self, text: str) -> list[Finding]:
         return self.check.check(text)

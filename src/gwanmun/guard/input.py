@@ -21,7 +21,7 @@ from gwanmun.detect import Detector, TriggerIndex, run_detectors
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
-from gwanmun.policy import GRADE_EXCEEDED, Decision, Policy
+from gwanmun.policy import Decided, Decision, Policy
 from gwanmun.types import (
     MODEL_VISIBLE_PARAMS,
     Action,
@@ -29,15 +29,14 @@ from gwanmun.types import (
     ChatRequest,
     Finding,
     Grade,
+    Reason,
+    ReasonCode,
     Verdict,
 )
 
 log = logging.getLogger("gwanmun.guard")
 
 _PREVIEW_CONTEXT = 12
-IN_FIELDS = (
-    "in tool-call arguments, tool definitions or other fields, where a value cannot be masked"
-)
 
 
 def _fields_text(message: ChatMessage) -> str:
@@ -54,10 +53,11 @@ def _params_text(request: ChatRequest) -> str:
 def _fail_closed(detector: Detector, exc: Exception) -> NoReturn:
     """A detector raised: block the request, and say which detector."""
     log.error("detector failed", extra={"detector": detector.id, "error": type(exc).__name__})
+    reason = Reason(ReasonCode.GUARD_FAILED, source=detector.id, error=type(exc).__name__)
     raise GuardFailure(
-        f"detector {detector.id!r} failed ({type(exc).__name__}), so the request "
-        "was blocked (fail closed). The failure is audited.",
+        f"{reason}, so the request was blocked (fail closed). The failure is audited.",
         details={"detector": detector.id},
+        reason=reason,
     ) from exc
 
 
@@ -67,10 +67,22 @@ class ScanResult:
 
     grade: Grade
     action: Action
-    findings: tuple[Finding, ...]
-    reasons: tuple[str, ...]
-    # Kinds whose policy action is block (the workspace names them to the user).
-    blocking_kinds: tuple[str, ...] = ()
+    decided: tuple[Decided, ...]  # each finding that counts, with the action and grade judged
+    causes: tuple[Reason, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(d.finding for d in self.decided)
+
+    @property
+    def blocking_kinds(self) -> tuple[str, ...]:
+        """Kinds whose policy action is block (the workspace names them to the user)."""
+        return tuple(sorted({d.finding.kind for d in self.decided if d.action is Action.BLOCK}))
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The causes in words, for the CLI (the workspace words them from ``causes``)."""
+        return tuple(str(r) for r in self.causes)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -78,15 +90,26 @@ class ScanResult:
             "action": self.action.value,
             "findings": [
                 {
-                    "kind": f.kind,
-                    "start": f.start,
-                    "end": f.end,
-                    "score": f.score,
-                    "detector": f.detector,
+                    "kind": d.finding.kind,
+                    "start": d.finding.start,
+                    "end": d.finding.end,
+                    "score": d.finding.score,
+                    "detector": d.finding.detector,
+                    "action": d.action.value,
+                    "grade": d.grade.value,
                 }
-                for f in self.findings
+                for d in self.decided
             ],
             "reasons": list(self.reasons),
+            "causes": [
+                {
+                    "code": r.code.value,
+                    "kinds": list(r.kinds),
+                    "grade": r.grade.value if r.grade else None,
+                    "limit": r.limit.value if r.limit else None,
+                }
+                for r in self.causes
+            ],
             "blocking_kinds": list(self.blocking_kinds),
         }
 
@@ -162,10 +185,7 @@ class DetectorInputGuard:
     def scan(self, text: str, *, backend_grade: Grade = Grade.C) -> ScanResult:
         findings = self.detect(text)
         decision = self.policy.decide(((f, text) for f in findings), backend_grade=backend_grade)
-        blocking = sorted({d.finding.kind for d in decision.decided if d.action is Action.BLOCK})
-        return ScanResult(
-            decision.grade, decision.action, decision.findings, decision.reasons, tuple(blocking)
-        )
+        return ScanResult(decision.grade, decision.action, decision.decided, decision.reasons)
 
     def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult:
         per_message = [
@@ -228,13 +248,13 @@ def _fields_verdict(decision: Decision) -> Verdict:
     """A block for values in fields that cannot be masked (or that raise the
     request above its backend's grade)."""
     acting = {d.finding.kind for d in decision.decided if d.action.rank >= Action.MASK.rank}
-    kinds = sorted(acting or {d.finding.kind for d in decision.decided})
-    exceeded = tuple(r for r in decision.reasons if r.startswith(GRADE_EXCEEDED))
+    kinds = tuple(sorted(acting or {d.finding.kind for d in decision.decided}))
+    exceeded = tuple(r for r in decision.reasons if r.code is ReasonCode.GRADE_EXCEEDED)
     return Verdict(
         action=Action.BLOCK,
         grade=decision.grade,
         findings=decision.findings,
-        reasons=(f"{', '.join(kinds)} {IN_FIELDS}", *exceeded),
+        reasons=(Reason(ReasonCode.IN_FIELDS, kinds=kinds), *exceeded),
     )
 
 
@@ -284,7 +304,8 @@ def preview(text: str, finding: Finding, others: Sequence[Finding]) -> str:
 def blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
     """The OpenAI-shaped 400 for a blocked request: kinds, offsets, masked previews."""
     described = []
-    in_fields = any(r.endswith(IN_FIELDS) for r in verdict.reasons)
+    codes = {r.code for r in verdict.reasons}
+    in_fields = ReasonCode.IN_FIELDS in codes
     for f in verdict.findings:
         text = ""  # offsets index the text the finding came from
         if f.message_index is not None:
@@ -306,8 +327,9 @@ def blocked_error(verdict: Verdict, request: ChatRequest) -> GwanmunError:
         )
     kinds = sorted({f.kind for f in verdict.findings})
     details = {"grade": verdict.grade.value, "kinds": kinds, "findings": described}
-    reason = "; ".join(verdict.reasons) or "policy blocks this content"
-    if any(r.startswith(GRADE_EXCEEDED) for r in verdict.reasons):
+    # The one place a refusal becomes words for the client (web/errors.py renders the error).
+    reason = "; ".join(str(r) for r in verdict.reasons) or "policy blocks this content"
+    if ReasonCode.GRADE_EXCEEDED in codes:
         return GradeExceeded(
             f"The request was refused before reaching the model: {reason}.", details=details
         )

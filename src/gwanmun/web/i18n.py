@@ -378,6 +378,43 @@ KIND_NAMES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Why a request was refused or changed (``gwanmun.types.ReasonCode``), shown
+# with the kinds or grades the reason names.
+REASON_NAMES: dict[str, tuple[str, str, str]] = {
+    "policy_blocks": (
+        "정책상 보낼 수 없는 정보",
+        "ポリシーで送信できない情報",
+        "blocked by policy",
+    ),
+    "masked_down": (
+        "모델 등급에 맞게 가림",
+        "モデルの等級に合わせて伏せ字",
+        "masked down to the model's grade",
+    ),
+    "grade_exceeded": (
+        "모델이 받을 수 있는 등급 초과",
+        "モデルが受け取れる等級を超過",
+        "above the grade the model may receive",
+    ),
+    "in_fields": (
+        "가릴 수 없는 필드(도구 호출 등)에 있는 정보",
+        "伏せ字にできない項目(ツール呼び出しなど)の情報",
+        "in fields that cannot be masked (tool calls, parameters)",
+    ),
+    "guard_failed": ("점검 오류로 차단", "点検エラーのため遮断", "blocked: a check failed"),
+    "check_failed": (
+        "답변 점검 오류로 중단",
+        "回答の点検エラーのため停止",
+        "stopped: an answer check failed",
+    ),
+    "output_finding": (
+        "답변에서 발견되어 중단",
+        "回答で見つかり停止",
+        "stopped: found in the answer",
+    ),
+}
+
+
 def pick_language(cookie: str | None, accept_language: str | None) -> str:
     if cookie in LANGUAGES:
         return cookie
@@ -389,8 +426,10 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 
 def words(lang: str) -> dict[str, str]:
-    """The page's words: ``TEXT`` in ``lang``, and ``kind_<KIND>`` for every finding kind."""
+    """The page's words: ``TEXT`` in ``lang``, ``kind_<KIND>`` for every finding
+    kind and ``reason_<code>`` for every reason code."""
     chosen = {key: values[lang] for key, values in TEXT.items()}
     column = LANGUAGES.index(lang)
     chosen.update({f"kind_{kind}": names[column] for kind, names in KIND_NAMES.items()})
+    chosen.update({f"reason_{code}": names[column] for code, names in REASON_NAMES.items()})
     return chosen

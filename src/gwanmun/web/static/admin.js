@@ -12,13 +12,20 @@ document.getElementById("dry-run").addEventListener("click", async () => {
   decision.dataset.action = d.action;
   const list = el("ul", "findings");
   for (const f of d.findings) {
+    // The action and grade judged for this finding (a term's own rule, a marking's grade).
     const rule = d.rules[f.kind] || {};
     list.append(el("li", "", f.kind + " " + f.start + "-" + f.end + " (" + f.detector + ", " +
-      f.score.toFixed(2) + ") → " + rule.action + " / " + rule.grade));
+      f.score.toFixed(2) + ") → " + (f.action || rule.action) + " / " + (f.grade || rule.grade)));
   }
-  const reasons = el("p", "muted", (d.reasons || []).join("; "));
+  const reasons = el("p", "muted", (d.causes || []).map(reasonText).join("; "));
   out.replaceChildren(decision, markedText(text, d.findings, d.action === "block"), list, reasons);
 });
+// A reason in the page's language, with the kinds or grades it names.
+function reasonText(c) {
+  const named = c.kinds.map(kindName).join(", ");
+  const grades = c.limit ? c.grade ? c.grade + " > " + c.limit : c.limit : "";
+  return (words["reason_" + c.code] || c.code) + (named || grades ? " (" + (named || grades) + ")" : "");
+}
 async function send(method, path, body) {
   const response = await fetch(path, {
     method, credentials: "same-origin",

@@ -1,0 +1,156 @@
+"""Hold-back: how much of the text not yet released may be checked and
+released now.  [pure]
+
+``minimal`` holds only the trailing words and digit groups a finding could
+still grow from (a number being written, a name whose title has not come
+yet); ``sentence`` holds each sentence until it ends. Neither ever holds more
+than ``limit`` characters (docs/policy.md, "Output").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+
+from gwanmun.detect.names import could_continue_name
+from gwanmun.policy import HoldBack
+from gwanmun.text import ASCII_DIGITS
+
+# A sentence ends at . ! ? (followed by a space or the end), 。！？, or a newline.
+SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？\n])[\"'”’」』)\]]*")
+# Characters an identifier is made of, besides letters and digits.
+ID_JOINERS = frozenset("-–—./:@+_()")
+# A run without spaces (Japanese, Chinese) holds at most this many characters.
+_UNSPACED_HOLD = 12
+_WORD = re.compile(r"\S+")
+_PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
+
+
+class HoldBackRule:
+    """Where to cut what is pending. Owns no text: the session passes what is
+    pending and what it has released."""
+
+    def __init__(self, mode: HoldBack, limit: int, *, whole_words: bool) -> None:
+        self.mode = mode
+        self.limit = limit
+        # Sentence checks run: a word still being written is held, so a blocked
+        # word is never half shown.
+        self.whole_words = whole_words
+
+    def release_point(self, pending: str, released: str) -> int:
+        """How much of ``pending`` may be checked and released now."""
+        limit = self.limit
+        if self.mode == "sentence":
+            # ``kim.`` may go on as ``kim.minsu@…``: a full stop ends a sentence only
+            # once the space after it has come.
+            ends = [
+                m.end()
+                for m in SENTENCE_END.finditer(pending)
+                if m.end() < len(pending) or pending[m.start()] not in ".!?"
+            ]
+            cut = ends[-1] if ends else 0
+        else:
+            # After a lone first digit, the word it starts is still being written.
+            first_digit_only = len(released) == 1 and released in ASCII_DIGITS
+            lead = released if first_digit_only else ""
+            text = lead + pending
+            hold = growing_tail(text)
+            if self.whole_words and released:
+                # Not before the first release: the first token is not delayed.
+                hold = max(hold, _partial_word(text))
+            cut = len(pending) - min(hold, len(pending))
+            if cut == 0 and not released and pending[:1] in ASCII_DIGITS:
+                # An answer that starts with a number (a list: ``1``, ``.``, `` **``)
+                # shows its first digit at once. One digit tells nothing about
+                # anyone; a value it turns out to begin is masked from the second
+                # character on (``1[PHONE]``), and a value that has come whole is
+                # held whole, as everywhere (the leak masker moves the cut back).
+                cut = 1
+        return max(cut, len(pending) - limit, 0)
+
+
+def growing_tail(text: str) -> int:
+    """How many trailing characters could still become (part of) a finding.
+
+    Held: a trailing word with digits or identifier joiners (a number, an
+    address, a key being written) together with the digit groups before it
+    (``010 1234 5678``); a Hangul or CJK word and the one before it (a name
+    is found by the title after it: 김민수 주무관); an English title or given
+    name and the capitalised word after it. Plain words are not held, so the
+    first token of an ordinary answer is not delayed. A run without spaces
+    (Japanese) holds at most its last few characters.
+    """
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text, max(0, len(text) - 160))]
+    hold_from = len(text)
+    for index in range(len(words) - 1, max(len(words) - 3, -1), -1):
+        start, end = words[index]
+        word = text[start:end]
+        previous = text[slice(*words[index - 1])] if index > 0 else ""
+        if not _risky(word, previous, incomplete=end == len(text)):
+            break
+        if _unspaced(word) and end - start > _UNSPACED_HOLD:
+            # The last few characters, and all of a Latin code or address being
+            # written in the run (担当はtaro.yamada@…).
+            hold_from = min(end - _UNSPACED_HOLD, end - ascii_run(word, ID_JOINERS, at_end=True))
+            break
+        hold_from = start
+        if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
+            break  # one identifier-like word; its digit groups are added below
+    # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890.
+    i = hold_from
+    if i < len(text) and any(c.isdigit() for c in text[i:]):
+        while i > 0 and (text[i - 1].isdigit() or text[i - 1] in ID_JOINERS or text[i - 1] == " "):
+            if text[i - 1] == " " and not (i >= 2 and text[i - 2].isdigit()):
+                break
+            i -= 1
+    return len(text) - i
+
+
+def ascii_run(text: str, joiners: Collection[str], *, at_end: bool = False) -> int:
+    """Length of the run of ASCII letters, digits and ``joiners`` that ``text``
+    starts with (or, ``at_end``, ends with)."""
+    step, i = (-1, len(text) - 1) if at_end else (1, 0)
+    n = 0
+    while 0 <= i < len(text) and text[i].isascii() and (text[i].isalnum() or text[i] in joiners):
+        n += 1
+        i += step
+    return n
+
+
+def _partial_word(text: str) -> int:
+    """Length of the word at the end of ``text`` that may still be growing."""
+    i = len(text)
+    while i > 0 and not text[i - 1].isspace() and text[i - 1] not in _PUNCT:
+        i -= 1
+    return len(text) - i
+
+
+def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
+    if any(c.isdigit() or c in "@:/_" for c in word):
+        return True
+    core = word.strip(_PUNCT)
+    if any(c in "-." for c in core):
+        return True  # a host name, an e-mail being written, a hyphenated code
+    if _name_like(word):
+        return True
+    return core[:1].isupper() and could_continue_name(
+        core, previous.strip(_PUNCT), incomplete=incomplete
+    )
+
+
+def _capitalised(word: str, previous: str) -> bool:
+    """Two capitalised words in a row (``John S…``, ``Kim Min…``): one name, held together."""
+    return word.strip(_PUNCT)[:1].isupper() and previous.strip(_PUNCT)[:1].isupper()
+
+
+def _name_like(word: str) -> bool:
+    """Hangul, kana or kanji: names there are found by morphology and context."""
+    return any(
+        "\uac00" <= c <= "\ud7a3" or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
+        for c in word
+    )
+
+
+def _unspaced(word: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in word)
