@@ -33,7 +33,7 @@ def _guards() -> tuple[DetectorInputGuard, CheckingOutputGuard]:
 def _guard() -> AnswerGuard:
     scanner, output = _guards()
     guarded = scanner.inspect(REQUEST, backend_grade=Grade.S)
-    return AnswerGuard(lambda: output.open(REQUEST, guarded))
+    return AnswerGuard(lambda part: output.open(REQUEST, guarded, part=part))
 
 
 def _split(text: str, cuts: list[int]) -> list[str]:

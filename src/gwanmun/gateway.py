@@ -216,7 +216,9 @@ class Gateway:
             guarded = await self._admit(trace)
             backend, sent = trace.backend, guarded.request
             assert backend is not None
-            trace.guard = AnswerGuard(lambda: self.output_guard.open(request, guarded))
+            trace.guard = AnswerGuard(
+                lambda part: self.output_guard.open(request, guarded, part=part)
+            )
             if request.stream:
                 upstream = await backend.open_stream(sent)
                 return ChatStream(

@@ -40,9 +40,11 @@ def tool_arguments(index: int) -> str:
 class AnswerGuard:
     """One answer's output sessions, by field; never shared between requests."""
 
-    def __init__(self, open_session: Callable[[], OutputSession]) -> None:
+    def __init__(self, open_session: Callable[[str | None], OutputSession]) -> None:
+        """``open_session(part)`` opens the output guard's session for a field
+        (``None``: the content)."""
         self._open = open_session
-        self.content = open_session()
+        self.content = open_session(None)
         self._parts: dict[str, OutputSession] = {}
         self._tools: list[int] = []  # tool-call indexes in the order they came
         self._logprobs = _LogprobGate()
@@ -128,20 +130,19 @@ class AnswerGuard:
         """The content's report, with every other field's findings (``part`` set)."""
         main = self.content.report()
         findings = list(main.findings)
-        stopped, reason = main.stopped, main.reason
+        stop = main.stop
         for part, session in self._parts.items():
             other = session.report()
             findings.extend(replace(f, part=part) for f in other.findings)
-            if other.stopped and not stopped:
-                stopped, reason = True, other.reason
-        return replace(main, findings=tuple(findings), stopped=stopped, reason=reason)
+            stop = stop or other.stop
+        return replace(main, findings=tuple(findings), stop=stop)
 
     # --- parts ----------------------------------------------------------------
 
     def _session(self, part: str) -> OutputSession:
         session = self._parts.get(part)
         if session is None:
-            session = self._parts[part] = self._open()
+            session = self._parts[part] = self._open(part)
         return session
 
     def _feed(self, part: str, text: str) -> str:

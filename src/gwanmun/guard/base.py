@@ -95,4 +95,10 @@ class OutputSession(Protocol):
 
 
 class OutputGuard(Protocol):
-    def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession: ...
+    def open(
+        self, request: ChatRequest, input_result: InputResult, *, part: str | None = None
+    ) -> OutputSession:
+        """A session for one text of the answer: the content (``part`` None), or
+        another field (``reasoning``, a tool call's arguments), which gets every
+        check but the whole-answer ones (groundedness against the sources)."""
+        ...

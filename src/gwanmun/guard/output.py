@@ -156,7 +156,9 @@ class RestoringSession:
 class RestoringOutputGuard:
     """Opens a ``RestoringSession`` around the input guard's restorer (no checks)."""
 
-    def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
+    def open(
+        self, request: ChatRequest, input_result: InputResult, *, part: str | None = None
+    ) -> OutputSession:
         return RestoringSession(input_result.restorer.fork())
 
 
@@ -184,8 +186,11 @@ class CheckingOutputGuard:
             kinds |= {kind for detector in scanner.detectors for kind in detector.kinds}
         self.placeholders = placeholder_pattern(kinds)
 
-    def open(self, request: ChatRequest, input_result: InputResult) -> OutputSession:
-        if not (self.scanner or self.checks or self.span_checks or self.grounding):
+    def open(
+        self, request: ChatRequest, input_result: InputResult, *, part: str | None = None
+    ) -> OutputSession:
+        grounding = self.grounding if part is None else None
+        if not (self.scanner or self.checks or self.span_checks or grounding):
             # Nothing to check: nothing to hold back either.
             return RestoringSession(input_result.restorer.fork())
         supplied = _compact(" ".join(m.content for m in request.messages))
@@ -197,7 +202,7 @@ class CheckingOutputGuard:
             checks=self.checks,
             supplied=supplied,
             span_checks=self.span_checks,
-            grounding=self.grounding,
+            grounding=grounding,
             placeholders=self.placeholders,
             sources=tuple(
                 input_result.request.messages[i].content
