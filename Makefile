@@ -25,8 +25,8 @@ serve: $(STAMP)
 	$(VENV)/bin/gwanmun serve
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench devtools
+	$(VENV)/bin/ruff format --check src tests bench devtools
 	$(VENV)/bin/mypy
 
 # The PostgreSQL tests start a real server and the workspace tests drive Debian's

@@ -72,11 +72,11 @@ from gwanmun.types import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-# tests.fakes (the in-process echo backend) and tests.postgres (the throw-away
+# devtools.fakes (the in-process echo backend) and tests.postgres (the throw-away
 # cluster the tests use) come from the repository.
 sys.path.insert(0, str(REPO))
 
-from tests.fakes import FakeBackend  # noqa: E402
+from devtools.fakes import FakeBackend  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.postgres import PostgresServer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.detect.builtin import builtin_detectors
@@ -15,7 +16,6 @@ from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy
 from gwanmun.settings import LimitsConfig
 from gwanmun.web.schemas import ChatCompletionBody
-from tests.fakes import FakeBackend
 from tests.test_gateway import USER
 
 DOC = "민원 처리 지침: 담당자 연락처는 010-2345-6789이며, 처리 기한은 접수일로부터 7일이다."

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.errors import BackendError, GuardBlocked, GuardFailure, ModelNotFound
@@ -25,7 +26,6 @@ from gwanmun.types import (
     Principal,
     Verdict,
 )
-from tests.fakes import FakeBackend
 
 USER = Principal(user="kim", group="civil")
 

@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure
@@ -22,7 +23,6 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy, parse_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Principal
-from tests.fakes import FakeBackend
 from tests.test_gateway import USER
 
 
