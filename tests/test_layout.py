@@ -13,6 +13,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,6 +46,13 @@ def offenders(files: list[Path], forbidden: str) -> list[str]:
 def test_nothing_imports_the_cli_entry_point() -> None:
     files = sorted((ROOT / "src" / "gwanmun").rglob("*.py"))
     assert offenders(files, "gwanmun.cli.main") == []
+
+
+@pytest.mark.parametrize(("folder", "forbidden"), [("tests", "bench"), ("bench", "tests")])
+def test_tests_and_benchmarks_do_not_import_each_other(folder: str, forbidden: str) -> None:
+    files = sorted((ROOT / folder).rglob("*.py"))
+    assert files
+    assert offenders(files, forbidden) == []
 
 
 def test_the_check_sees_imports_inside_functions() -> None:

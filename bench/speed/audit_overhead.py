@@ -1,8 +1,8 @@
 """What the hash-chained audit costs: SQLite and PostgreSQL against no audit, in one run.
 
-    python bench/audit_overhead.py                    # about ten seconds
-    python bench/audit_overhead.py --requests 2000    # tighter percentiles
-    python bench/audit_overhead.py --pg-fsync         # PostgreSQL fsyncing every commit
+    python bench/speed/audit_overhead.py                    # about ten seconds
+    python bench/speed/audit_overhead.py --requests 2000    # tighter percentiles
+    python bench/speed/audit_overhead.py --pg-fsync         # PostgreSQL fsyncing every commit
 
 Set-up: a throw-away PostgreSQL cluster on 127.0.0.1 (devtools/postgres.py: initdb
 + pg_ctl, trust authentication; as root it runs as the ``postgres`` user) and a
@@ -71,7 +71,7 @@ from gwanmun.types import (
     Usage,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # devtools.fakes (the in-process echo backend) and devtools.postgres (the
 # throw-away cluster the tests use too) come from the repository.
 sys.path.insert(0, str(REPO))
