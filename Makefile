@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-deps install check lint bench clean
+.PHONY: serve test test-deps install check lint bench bench-speed bench-quality clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ serve: $(STAMP)
 	$(VENV)/bin/gwanmun serve
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench devtools
+	$(VENV)/bin/ruff format --check src tests bench devtools
 	$(VENV)/bin/mypy
 
 # The PostgreSQL tests start a real server and the workspace tests drive Debian's
@@ -44,15 +44,21 @@ $(BENCH_STAMP): $(STAMP)
 	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-# Every benchmark compares against a direct call or a peer in one run (docs/benchmarks.md).
-bench: $(BENCH_STAMP) test-deps
-	$(PY) bench/gateway_overhead.py
-	$(PY) bench/eval_guard.py
-	$(PY) bench/guard_speed.py
-	$(PY) bench/audit_overhead.py
-	$(PY) bench/output_overhead.py
-	$(PY) bench/eval_verbatim.py
-	$(PY) bench/eval_grounding.py
+# Speed: each script measures Gwanmun and a direct call or a peer in one run;
+# quality: the guard and the output checks beside peers (docs/benchmarks.md).
+# The scripts in bench/train/ rebuild shipped models and are run by hand.
+bench-speed: $(BENCH_STAMP) test-deps
+	$(PY) bench/speed/gateway_overhead.py
+	$(PY) bench/speed/guard_speed.py
+	$(PY) bench/speed/audit_overhead.py
+	$(PY) bench/speed/output_overhead.py
+
+bench-quality: $(BENCH_STAMP)
+	$(PY) bench/quality/eval_guard.py
+	$(PY) bench/quality/eval_verbatim.py
+	$(PY) bench/quality/eval_grounding.py
+
+bench: bench-speed bench-quality
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PostgreSQL tests run a real server (tests/postgres.py). Install Debian's
+# The PostgreSQL tests run a real server (devtools/postgres.py). Install Debian's
 # server package when its binaries are missing; a no-op where they exist.
 set -euo pipefail
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from devtools.postgres import PostgresServer
 from gwanmun.accounts import AccountStore
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.services import Services, build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade, Role
-from tests.postgres import PostgresServer
 from tests.servers import UpstreamProcess, running_gateway
 
 UPSTREAM_MODEL = "upstream-smollm2"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import uvicorn
 
+from devtools.fakes import FakeBackend
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.policy import load_policy
 from gwanmun.services import build_services
 from gwanmun.settings import Settings
 from gwanmun.web.app import UVICORN_OPTIONS, create_app
-from tests.fakes import FakeBackend
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,16 +15,10 @@ from pathlib import Path
 
 import uvicorn
 
+from devtools.ports import free_port
 from gwanmun.services import Services
 from gwanmun.settings import Settings
 from gwanmun.web.app import UVICORN_OPTIONS, create_app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import httpx
 import openai
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.accounts import AccountStore
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.guard.input import DetectorInputGuard
@@ -21,7 +22,6 @@ from gwanmun.policy import load_policy
 from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
 from gwanmun.types import Role
-from tests.fakes import FakeBackend
 from tests.servers import running_gateway
 
 PASSWORD = "a long enough password"

@@ -29,11 +29,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from devtools.ports import free_port
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.services import build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade, Outcome, Role
-from tests.servers import free_port, running_gateway
+from tests.servers import running_gateway
 
 MODEL = "scripted"
 

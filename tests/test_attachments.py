@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.detect.builtin import builtin_detectors
@@ -15,7 +16,6 @@ from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy
 from gwanmun.settings import LimitsConfig
 from gwanmun.web.schemas import ChatCompletionBody
-from tests.fakes import FakeBackend
 from tests.test_gateway import USER
 from tests.wire import encoded_body
 

@@ -12,11 +12,12 @@ import httpx
 import openai
 import pytest
 
+from devtools.ports import free_port
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.services import build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade
-from tests.servers import UpstreamProcess, free_port, running_gateway
+from tests.servers import UpstreamProcess, running_gateway
 
 
 class SilentServer:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import free_port
+from devtools.ports import free_port
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bench.eval_guard import SET, load
+from devtools.evalsets import SET, load
 from gwanmun.detect import BRIDGE, REACH, Detector, TriggerIndex, detect_in
 from gwanmun.detect._common import matches_at_starts, spaced_continuation
 from gwanmun.detect.builtin import builtin_detectors

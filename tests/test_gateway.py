@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.errors import BackendError, GuardBlocked, GuardFailure, ModelNotFound
@@ -26,7 +27,6 @@ from gwanmun.types import (
     Verdict,
 )
 from gwanmun.web.encode import sse_events
-from tests.fakes import FakeBackend
 from tests.wire import encoded_body, encoded_chunks
 
 USER = Principal(user="kim", group="civil")

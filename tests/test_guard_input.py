@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure
@@ -23,7 +24,6 @@ from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy, parse_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Principal
 from gwanmun.web.encode import sse_events
-from tests.fakes import FakeBackend
 from tests.test_gateway import USER
 from tests.wire import encoded_body
 

@@ -1,13 +1,13 @@
 """The issue's quality bar on the generated structured set: recall ≥ 0.99 and
 precision ≥ 0.98 for every kind, with every obfuscation. The set is regenerated
-by bench/structured_set.py; the committed copy must match the generator."""
+by devtools/structured_set.py; the committed copy must match the generator."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench.eval_guard import SET, gwanmun_detector, load, ratios, score_structured
-from bench.structured_set import build, render
+from devtools.evalsets import SET, gwanmun_detector, load, ratios, score_structured
+from devtools.structured_set import build, render
 
 ROWS = load(SET)
 KINDS = sorted({s["kind"] for r in ROWS for s in r["spans"]})

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.check import CHECK_REGISTRY
@@ -24,7 +25,6 @@ from gwanmun.kinds import catalogue
 from gwanmun.policy import check_kinds, load_policy, parse_policy
 from gwanmun.types import Stage
 from gwanmun.web.i18n import KIND_NAMES
-from tests.fakes import FakeBackend
 from tests.test_guard_input import answer, chat
 
 ROOT = Path(__file__).resolve().parent.parent

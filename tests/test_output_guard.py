@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.detect.builtin import builtin_detectors
@@ -25,7 +26,6 @@ from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
 from gwanmun.policy import Policy, PolicyFile, load_policy
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Outcome, Principal
 from gwanmun.web.encode import sse_events
-from tests.fakes import FakeBackend
 from tests.wire import encoded_body, encoded_chunks
 
 USER = Principal(user="kim", group="민원과")

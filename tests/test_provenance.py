@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.backends import Router
 from gwanmun.gateway import ChatResult, ChatStream, Gateway
@@ -27,7 +28,6 @@ from gwanmun.provenance import (
     verify_text,
 )
 from gwanmun.types import ChatMessage, ChatRequest
-from tests.fakes import FakeBackend
 from tests.test_gateway import USER, FakeInputGuard
 from tests.wire import encoded_body, encoded_chunks
 

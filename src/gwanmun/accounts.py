@@ -115,6 +115,18 @@ class KeyInfo:
     def active(self) -> bool:
         return self.revoked_at is None
 
+    def as_dict(self) -> dict[str, object]:
+        """What the admin API and ``gwanmun keys list --json`` show of a key."""
+        return {
+            "key_id": self.key_id,
+            "user": self.user,
+            "group": self.group,
+            "role": self.role.value,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "revoked": not self.active,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class LoginPolicy:

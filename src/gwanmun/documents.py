@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,22 @@ def extract_text(path: Path) -> str:
     if suffix == ".hwp":
         raise InvalidRequest(f"{path}: binary .hwp is not supported; save it as .hwpx")
     raise InvalidRequest(f"{path}: unsupported file type (supported: {', '.join(SUPPORTED)})")
+
+
+def extract_upload(name: str, data: bytes) -> str:
+    """Text out of an uploaded file's bytes; ``name`` (the file's name on the
+    sender's side) picks the format and is what error messages name."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InvalidRequest(f"{name}: unsupported file type (supported: {', '.join(SUPPORTED)})")
+    # The parsers read files; the upload lives on disk only inside this block.
+    with tempfile.TemporaryDirectory(prefix="gwanmun-doc-") as tmp:
+        path = Path(tmp) / f"document{suffix}"
+        path.write_bytes(data)
+        try:
+            return extract_text(path)
+        except InvalidRequest as exc:  # name the upload, not the temporary file
+            raise InvalidRequest(exc.message.replace(str(path), name)) from None
 
 
 def iter_documents(root: Path) -> Iterator[Path]:

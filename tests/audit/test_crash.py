@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools.ports import free_port
 from gwanmun.audit.store import AuditStore
 from gwanmun.settings import Settings
-from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 5

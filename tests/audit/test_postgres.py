@@ -1,4 +1,4 @@
-"""The PostgreSQL audit store, against a real server on 127.0.0.1 (tests/postgres.py):
+"""The PostgreSQL audit store, against a real server on 127.0.0.1 (devtools/postgres.py):
 same interface as SQLite, migrations once, tampering named, several processes
 writing one chain without forks, clear refusals, and fail closed."""
 
@@ -108,7 +108,7 @@ def test_configuration_is_checked_before_connecting(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_a_clear_start_up_error(tmp_path: Path) -> None:
-    from tests.servers import free_port
+    from devtools.ports import free_port
 
     settings = Settings(
         data_dir=tmp_path, audit_database_url=f"postgresql://gw@127.0.0.1:{free_port()}/x"

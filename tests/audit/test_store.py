@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes import FakeBackend
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Router
 from gwanmun.errors import ConfigError, GuardBlocked
@@ -21,7 +22,6 @@ from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy
 from gwanmun.types import ChatMessage, ChatRequest
-from tests.fakes import FakeBackend
 from tests.test_gateway import USER
 from tests.wire import encoded_body, encoded_chunks
 

@@ -126,7 +126,7 @@ def test_the_lexicon_tells_a_slur_from_a_longer_word() -> None:
 def test_japanese_is_scored_by_the_cross_lingual_classifier() -> None:
     # It never saw a toxic Japanese sentence (trained on Korean comments and on
     # ordinary sentences in three languages): recall is not perfect — four of
-    # these six when written (0.80 on bench/eval_toxicity.py's 50) — and none of
+    # these six when written (0.80 on bench/quality/eval_toxicity.py's 50) — and none of
     # the ordinary sentences may be acted on.
     models = load_models()
     assert not any(e.pattern.search(normalise(t)) for t in _JA_ABUSE for e in models.lexicon)

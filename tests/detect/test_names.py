@@ -78,7 +78,7 @@ def _score(path: Path, label: str, lines: int) -> tuple[float, float]:
     ("name", "label", "min_precision", "min_recall"),
     [
         # These 400 sentences per language are left out of the learned taggers'
-        # training (bench/train_persons.py), so this is quality on unseen text,
+        # training (bench/train/train_persons.py), so this is quality on unseen text,
         # and the floors are the issue's target: recall >= 0.90 at precision
         # >= 0.80, at the threshold the models ship with (ko P 0.814 R 0.906,
         # ja P 0.819 R 0.911 here; the models before — ko 0.799 / 0.928 at a

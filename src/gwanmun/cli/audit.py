@@ -5,20 +5,19 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import datetime
 from typing import Annotated, Literal
 
 import typer
 
-from gwanmun.audit.stats import summarise
+from gwanmun.audit.stats import since_timestamp, summarise
 from gwanmun.audit.store import AuditStore
-from gwanmun.errors import GwanmunError
+from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.errors import GwanmunError, InvalidRequest
 
 audit_app = typer.Typer(help="Verify, export and summarise the audit log.", no_args_is_help=True)
 
 
 def _store() -> AuditStore:
-    from gwanmun.cli.main import fail, settings_or_exit
     from gwanmun.services import open_audit_store
 
     settings = settings_or_exit()
@@ -48,8 +47,6 @@ def audit_verify(
 
         gwanmun audit verify --head 1842:9f1c…e07a
     """
-    from gwanmun.cli.main import err, fail
-
     expect = None
     if head is not None:
         seq, _, digest = head.partition(":")
@@ -81,14 +78,10 @@ def audit_export(
 
         gwanmun audit export --since 2026-11-01 --format csv > audit-november.csv
     """
-    from gwanmun.cli.main import fail
-
-    start = None
-    if since is not None:
-        try:
-            start = datetime.fromisoformat(since).timestamp()
-        except ValueError:
-            raise fail(f"--since {since!r} is not an ISO date or date-time") from None
+    try:
+        start = since_timestamp(since, name="--since ")
+    except InvalidRequest as exc:
+        raise fail(exc.message) from None
     store = _store()
     try:
         rows = [{"seq": r.seq, "hash": r.hash, **r.body} for r in store.records(since=start)]
@@ -115,8 +108,6 @@ def audit_stats() -> None:
 
         gwanmun audit stats
     """
-    from gwanmun.cli.main import out
-
     store = _store()
     try:
         summary = summarise(r.body for r in store.records())

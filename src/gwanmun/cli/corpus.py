@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from gwanmun.cli.common import err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 
 corpus_app = typer.Typer(
@@ -22,14 +23,10 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def corpus_root() -> Path:
-    from gwanmun.cli.main import settings_or_exit
-
     return settings_or_exit().data_dir / "corpus"
 
 
 def _directory(name: str) -> Path:
-    from gwanmun.cli.main import fail
-
     if not _NAME.match(name):
         raise fail(f"corpus name {name!r}: letters, digits, '.', '_' or '-', at most 64")
     return corpus_root() / name
@@ -49,7 +46,6 @@ def corpus_add(
     from rich.progress import BarColumn, Progress, TextColumn
 
     from gwanmun.check.verbatim import CorpusIndex
-    from gwanmun.cli.main import err, fail
     from gwanmun.documents import extract_text, iter_documents
 
     if not path.exists():
@@ -99,8 +95,6 @@ def corpus_list(
 
         gwanmun corpus list
     """
-    from gwanmun.cli.main import out
-
     rows = []
     root = corpus_root()
     for meta_path in sorted(root.glob("*/meta.json")) if root.exists() else []:
@@ -133,7 +127,6 @@ def corpus_check(
         gwanmun corpus check 답변초안.txt --min-chars 80
     """
     from gwanmun.check.verbatim import CorpusIndex
-    from gwanmun.cli.main import fail, out
 
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
@@ -168,8 +161,6 @@ def corpus_remove(name: Annotated[str, typer.Argument(help="Corpus name.")]) -> 
 
         gwanmun corpus remove press-2026
     """
-    from gwanmun.cli.main import err, fail
-
     directory = _directory(name)
     if not (directory / "meta.json").exists():
         raise fail(f"no corpus named {name!r}; `gwanmun corpus list` shows them")

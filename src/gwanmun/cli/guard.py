@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from gwanmun.cli.common import fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.policy import check_kinds, default_policy_text, load_policy
 from gwanmun.types import Action, Grade
@@ -25,18 +26,12 @@ _STYLE = {
 }
 
 
-def _fail(message: str) -> typer.Exit:
-    from gwanmun.cli.main import fail
-
-    return fail(message)
-
-
 def _read_utf8(source: str) -> str:
     raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _fail(
+        raise fail(
             f"{'standard input' if source == '-' else source} is not valid UTF-8 "
             f"(byte {exc.start}); convert it first, e.g. `iconv -f cp949 -t utf-8`"
         ) from None
@@ -64,18 +59,17 @@ def scan(
 
         echo "담당 김민수 주무관 010-1234-5678" | gwanmun scan - --json
     """
-    from gwanmun.cli.main import out, settings_or_exit
     from gwanmun.guard.factory import input_guard_for
 
     try:
         text = _read_utf8(source)
     except OSError as exc:
-        raise _fail(f"cannot read {source}: {exc.strerror}") from None
+        raise fail(f"cannot read {source}: {exc.strerror}") from None
     try:
         policy = load_policy(policy_file or settings_or_exit().policy_file)
         result = input_guard_for(policy).scan(text, backend_grade=backend_grade)
     except GwanmunError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -117,18 +111,17 @@ def policy_check(
 
         gwanmun policy check /etc/gwanmun/policy.yaml
     """
-    from gwanmun.cli.main import out
     from gwanmun.guard.factory import input_guard_for
 
     try:
         policy = load_policy(file)
         guard = input_guard_for(policy)
     except GwanmunError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     known = {kind for d in guard.detectors for kind in d.kinds}
     unknown = check_kinds(policy, known)
     if unknown:
-        raise _fail(
+        raise fail(
             f"{file}: no detector emits {', '.join(unknown)} (typo?); known kinds: "
             + ", ".join(sorted(known))
         )

@@ -1,19 +1,26 @@
-"""The ``gwanmun`` command: a thin shell over the library and the HTTP API."""
+"""The ``gwanmun`` command: a thin shell over the library and the HTTP API.
+
+This module only assembles the command: ``serve`` and ``chat`` live here, every
+other group in its own module. Shared helpers are in ``cli/common.py``; nothing
+imports this module (tests/test_layout.py holds that), so there is no cycle.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
+from gwanmun.cli.audit import audit_app
+from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.corpus import corpus_app
+from gwanmun.cli.guard import policy_app, scan
+from gwanmun.cli.keys import keys_app
+from gwanmun.cli.models import models_app
+from gwanmun.cli.provenance import export, signing_key, verify
+from gwanmun.cli.users import users_app
 from gwanmun.errors import GwanmunError
-from gwanmun.settings import Settings, load_settings
-from gwanmun.types import Role
 
 app = typer.Typer(
     name="gwanmun",
@@ -22,44 +29,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-
-err = Console(stderr=True)
-out = Console()
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def settings_or_exit(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        raise fail(f"invalid configuration at {where}: {first.get('msg')}") from None
-
-
-def _register_subcommands() -> None:
-    from gwanmun.cli.audit import audit_app
-    from gwanmun.cli.corpus import corpus_app
-    from gwanmun.cli.guard import policy_app, scan
-    from gwanmun.cli.models import models_app
-    from gwanmun.cli.provenance import export, signing_key, verify
-    from gwanmun.cli.users import users_app
-
-    app.add_typer(models_app, name="models")
-    app.add_typer(policy_app, name="policy")
-    app.add_typer(audit_app, name="audit")
-    app.add_typer(users_app, name="users")
-    app.add_typer(corpus_app, name="corpus")
-    app.command()(scan)
-    app.command()(export)
-    app.command()(verify)
-    app.command("signing-key")(signing_key)
 
 
 @app.command()
@@ -149,106 +119,16 @@ def chat(
     out.print()
 
 
-@keys_app.command("create")
-def keys_create(
-    user: Annotated[str, typer.Option(help="User the key belongs to.")],
-    group: Annotated[str | None, typer.Option(help="Group (department).")] = None,
-    role: Annotated[
-        Role | None,
-        typer.Option(help="Role for a new user: user (default), admin or auditor."),
-    ] = None,
-    expires_days: Annotated[
-        float | None, typer.Option(help="Days until the key expires (default: never).")
-    ] = None,
-) -> None:
-    """Create an API key. The key is printed once; only its hash is stored.
-
-    A user that does not exist yet is created with --group and --role; for an
-    existing user the key takes the user's group and role.
-
-    Example:
-
-        gwanmun keys create --user kim.minsu --group 민원과 --expires-days 90
-    """
-    from gwanmun.accounts import open_accounts
-
-    settings = settings_or_exit()
-    store = open_accounts(settings)
-    try:
-        key, info = store.create(user, group=group, role=role, expires_in_days=expires_days)
-    except GwanmunError as exc:
-        raise fail(exc.message) from None
-    finally:
-        store.close()
-    err.print(f"Created key {info.key_id} for {info.user}. Store it now; it is not shown again:")
-    print(key)
-
-
-@keys_app.command("list")
-def keys_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """List API keys (ids, owners, state; never the keys themselves).
-
-    Example:
-
-        gwanmun keys list --json
-    """
-    from gwanmun.accounts import open_accounts
-
-    settings = settings_or_exit()
-    store = open_accounts(settings)
-    try:
-        keys = store.list()
-    finally:
-        store.close()
-    if as_json:
-        rows = [
-            {
-                "key_id": k.key_id,
-                "user": k.user,
-                "group": k.group,
-                "role": k.role.value,
-                "created_at": k.created_at,
-                "expires_at": k.expires_at,
-                "revoked": not k.active,
-            }
-            for k in keys
-        ]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    table = Table("key id", "user", "group", "role", "state")
-    for k in keys:
-        table.add_row(
-            k.key_id, k.user, k.group or "", k.role.value, "active" if k.active else "revoked"
-        )
-    out.print(table)
-
-
-@keys_app.command("revoke")
-def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="Key id from `gwanmun keys list`.")],
-) -> None:
-    """Revoke an API key at once.
-
-    Example:
-
-        gwanmun keys revoke 3f9c2a71b0d4
-    """
-    from gwanmun.accounts import open_accounts
-
-    settings = settings_or_exit()
-    store = open_accounts(settings)
-    try:
-        store.revoke(key_id)
-    except GwanmunError as exc:
-        raise fail(exc.message) from None
-    finally:
-        store.close()
-    err.print(f"Revoked key {key_id}.")
-
-
-_register_subcommands()
+# Registered after serve and chat, in the order --help has always listed them.
+app.add_typer(models_app, name="models")
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(corpus_app, name="corpus")
+app.command()(scan)
+app.command()(export)
+app.command()(verify)
+app.command("signing-key")(signing_key)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from gwanmun.cli.common import err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelEntry, ModelRegistry, packaged_default_model
 
@@ -20,20 +21,10 @@ models_app = typer.Typer(
 
 
 def _registry() -> ModelRegistry:
-    from gwanmun.cli.main import settings_or_exit
-
     return ModelRegistry(settings_or_exit().data_dir)
 
 
-def _fail(message: str) -> typer.Exit:
-    from gwanmun.cli.main import fail
-
-    return fail(message)
-
-
 def _hashing(total: int, label: str) -> Progress:
-    from gwanmun.cli.main import err
-
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -87,8 +78,7 @@ def models_add(
                 progress=lambda n: progress.advance(task, n),
             )
     except GwanmunError as exc:
-        raise _fail(exc.message) from None
-    from gwanmun.cli.main import err
+        raise fail(exc.message) from None
 
     err.print(
         f"Registered [bold]{entry.name}[/]: {entry.architecture}, "
@@ -117,7 +107,7 @@ def models_list(
     try:
         entries = _registry().list()
     except GwanmunError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     try:
         default_path: str = str(packaged_default_model())
     except GwanmunError as exc:
@@ -127,7 +117,6 @@ def models_list(
         rows += [{**_entry_json(e), "packaged": False} for e in entries]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from gwanmun.cli.main import out
 
     table = Table("name", "architecture", "parameters", "context", "chat template", "path")
     table.add_row(DEFAULT_MODEL_NAME, "llama", "0.13B", "8192", "yes", default_path + " (packaged)")
@@ -161,8 +150,7 @@ def models_verify(
         with progress:
             registry.verify(name, progress=lambda n: progress.advance(task, n))
     except GwanmunError as exc:
-        raise _fail(exc.message) from None
-    from gwanmun.cli.main import err
+        raise fail(exc.message) from None
 
     err.print(f"{name}: SHA-256 matches ({entry.sha256}).")
 
@@ -180,7 +168,6 @@ def models_remove(
     try:
         entry = _registry().remove(name)
     except GwanmunError as exc:
-        raise _fail(exc.message) from None
-    from gwanmun.cli.main import err
+        raise fail(exc.message) from None
 
     err.print(f"Removed {entry.name}; {entry.path} was not deleted.")

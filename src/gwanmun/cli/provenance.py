@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from gwanmun.cli.common import err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.settings import Settings
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 
 
 def _read(source: str) -> str:
-    from gwanmun.cli.main import fail
-
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
@@ -45,7 +44,6 @@ def export(
           -H 'content-type: application/json' -d @request.json > reply.json
         gwanmun export reply.json -o 회신초안.md
     """
-    from gwanmun.cli.main import err, fail
     from gwanmun.provenance import export_text
 
     try:
@@ -83,7 +81,6 @@ def verify(
 
         gwanmun verify 회신초안.md --public-key seoul-gwanmun.pem
     """
-    from gwanmun.cli.main import err, fail, out, settings_or_exit
     from gwanmun.provenance import load_public_key, parse_export, verify_text
 
     try:
@@ -111,7 +108,6 @@ def signing_key() -> None:
 
         gwanmun signing-key > seoul-gwanmun.pem
     """
-    from gwanmun.cli.main import err, fail, settings_or_exit
     from gwanmun.provenance import key_id, public_pem
 
     try:

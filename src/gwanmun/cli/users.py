@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from gwanmun.accounts import AccountStore
+from gwanmun.cli.common import err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.types import Role
 
@@ -20,14 +21,11 @@ users_app = typer.Typer(
 
 def _store() -> AccountStore:
     from gwanmun.accounts import open_accounts
-    from gwanmun.cli.main import settings_or_exit
 
     return open_accounts(settings_or_exit())
 
 
 def _password(from_stdin: bool, prompt: str) -> str:
-    from gwanmun.cli.main import fail
-
     if from_stdin:
         text = sys.stdin.readline().rstrip("\r\n")
         if not text:
@@ -58,8 +56,6 @@ def users_create(
         gwanmun users create kim.minsu --group 민원과 --password
         printf '%s\\n' "$PW" | gwanmun users create audit.lee --role auditor --password-stdin
     """
-    from gwanmun.cli.main import err, fail
-
     secret = _password(password_stdin, "Password") if (password or password_stdin) else None
     store = _store()
     try:
@@ -83,8 +79,6 @@ def users_list(
 
         gwanmun users list --json
     """
-    from gwanmun.cli.main import out
-
     store = _store()
     try:
         users = store.list_users()
@@ -120,8 +114,6 @@ def users_update(
         gwanmun users update kim.minsu --unlock
         gwanmun users update park.jiho --disable
     """
-    from gwanmun.cli.main import err, fail
-
     store = _store()
     try:
         if unlock:
@@ -148,8 +140,6 @@ def users_passwd(
 
         gwanmun users passwd kim.minsu
     """
-    from gwanmun.cli.main import err, fail
-
     secret = _password(password_stdin, f"New password for {name}")
     store = _store()
     try:

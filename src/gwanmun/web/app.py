@@ -6,7 +6,6 @@ Routes only parse, call the ``Gateway`` and format; every error goes through
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,8 +24,9 @@ from gwanmun.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
 from gwanmun.types import Principal
-from gwanmun.web.accounts import account_routes
 from gwanmun.web.auth import MODEL_USERS, Authenticator
+from gwanmun.web.bodies import json_body as _json_body
+from gwanmun.web.bodies import parse_json as _parse_json
 from gwanmun.web.encode import ChatStreamResponse, completion_body
 from gwanmun.web.errors import (
     gwanmun_error_response,
@@ -34,9 +34,9 @@ from gwanmun.web.errors import (
     unexpected_error_response,
 )
 from gwanmun.web.limits import BodyLimitMiddleware, BodyTooLarge
+from gwanmun.web.routes import api_routes
 from gwanmun.web.schemas import ChatCompletionBody, ScanBody, validation_message
 from gwanmun.web.ui import static_files, ui_routes
-from gwanmun.web.workspace import workspace_routes
 
 log = logging.getLogger("gwanmun.web")
 
@@ -165,8 +165,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
         return result.as_dict()
 
     # Registered last: routes are matched in order, and chat is the hot path.
-    app.include_router(account_routes(state, auth))
-    app.include_router(workspace_routes(state, auth))
+    app.include_router(api_routes(state, auth))
     app.include_router(ui_routes(state, auth))
     app.mount("/static", static_files(), name="static")
     # The hot path is served below FastAPI's stack; listed so 405s and docs agree.
@@ -211,18 +210,3 @@ class HotRoute:
         except Exception as exc:  # noqa: BLE001 - the same 500 as every other route
             response = unexpected_error_response(exc)
         await response(scope, receive, send)
-
-
-async def _json_body(request: Request) -> Any:
-    return _parse_json(await request.body())
-
-
-def _parse_json(raw: bytes) -> Any:
-    if not raw:
-        raise InvalidRequest("The request body is empty; send a JSON object.")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise InvalidRequest("The request body is not valid UTF-8.") from None
-    except ValueError as exc:
-        raise InvalidRequest(f"The request body is not valid JSON: {exc}") from None

@@ -10,17 +10,13 @@ Roles keep duties apart (docs/accounts.md):
 from __future__ import annotations
 
 import dataclasses
-import json
-from typing import Any, TypeVar
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
 
 from gwanmun.accounts import AccountStore
-from gwanmun.errors import AuthenticationError, InvalidRequest, PermissionDenied
+from gwanmun.errors import AuthenticationError, PermissionDenied
 from gwanmun.settings import Settings
 from gwanmun.types import Principal, Role
-from gwanmun.web.schemas import validation_message
 
 SESSION_COOKIE = "gwanmun_session"
 ANONYMOUS = Principal(user="anonymous", role=Role.USER)
@@ -80,23 +76,3 @@ class Authenticator:
                 f"Your role ({principal.role.value}) may not {_WHAT.get(roles, 'do this')}."
             )
         return principal
-
-
-async def read_json(request: Request) -> Any:
-    """The request body as JSON (empty body: ``{}``), or a clear 400."""
-    raw = await request.body()
-    try:
-        return json.loads(raw) if raw else {}
-    except ValueError:
-        raise InvalidRequest("The request body is not valid JSON.") from None
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse(model: type[M], body: Any) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        message, param = validation_message(exc)
-        raise InvalidRequest(message, param=param) from None

@@ -3,11 +3,11 @@
 uvicorn (httptools, the asyncio loop, no access log), one pooled aiohttp session
 to the upstream, the request body passed through untouched and the answer
 streamed back as it arrives: no parsing, no checks, no audit. Run by
-``bench/gateway_overhead.py`` beside the gateway, so the gateway's added latency
+``bench/speed/gateway_overhead.py`` beside the gateway, so the gateway's added latency
 splits into what the extra HTTP hop costs on this host and what Gwanmun's own
 work costs.
 
-    python bench/bare_proxy.py http://127.0.0.1:8081/v1 8090
+    python bench/speed/bare_proxy.py http://127.0.0.1:8081/v1 8090
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Train the toxicity classifiers shipped in src/gwanmun/data/toxicity_{ko,xl}.npz.
 
-    python bench/train_toxicity.py                  # writes the Korean model
-    python bench/train_toxicity.py --crosslingual   # writes the cross-lingual (Japanese) one
-    python bench/train_toxicity.py --check          # nested cross-validation only (eval_toxicity)
+    python bench/train/train_toxicity.py                 # writes the Korean model
+    python bench/train/train_toxicity.py --crosslingual  # writes the cross-lingual (Japanese) one
+    python bench/train/train_toxicity.py --check         # nested cross-validation only
 
 Data: shared/eval/ko_toxic.dev.jsonl — BEEP! Korean news comments
 (kocohub/korean-hate-speech, labelled train split; CC BY-SA 4.0; Moon et al.,
@@ -61,9 +61,9 @@ from gwanmun.check.toxicity import (
     features,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
-from bench.sparse_rows import csr_rows  # noqa: E402
+from bench.train.sparse_rows import csr_rows  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "eval" / "ko_toxic.dev.jsonl"
 BENIGN = [ROOT / "bench" / "data" / f for f in ("benign_prompts.jsonl", "benign_questions.jsonl")]
@@ -220,7 +220,7 @@ def main() -> None:
     args = parser.parse_args()
     texts, y = load()
     if args.check:
-        from bench.eval_toxicity import cross_validate
+        from bench.quality.eval_toxicity import cross_validate
 
         cross_validate(texts, y, benign())
         return
@@ -236,7 +236,7 @@ def main() -> None:
         out,
         source=(
             f"{what[0]} (kocohub/korean-hate-speech, CC BY-SA 4.0, Moon et al. 2020) + ordinary "
-            f"{what[1]} sentences written by the Gwanmun project; bench/train_toxicity.py"
+            f"{what[1]} sentences written by the Gwanmun project; bench/train/train_toxicity.py"
         ),
     )
     thresholds = ", ".join(f"{lb} {t:.3f}" for lb, t in zip(LABELS, model.thresholds, strict=True))

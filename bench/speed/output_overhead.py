@@ -1,9 +1,9 @@
 """What the output checks cost a stream: the same requests through Gwanmun with
 every output check on and with them all off, in one run.
 
-    python bench/output_overhead.py                 # about ten minutes on 2 cores
-    python bench/output_overhead.py --streams 5     # a smoke run
-    python bench/output_overhead.py --show          # also print each answer, off and on
+    python bench/speed/output_overhead.py                 # about ten minutes on 2 cores
+    python bench/speed/output_overhead.py --streams 5     # a smoke run
+    python bench/speed/output_overhead.py --show          # also print each answer, off and on
 
 Setup. One llama.cpp server process (the packaged SmolLM2) and two ``gwanmun
 serve`` processes in front of it, identical but for the policy's ``output``
@@ -69,27 +69,14 @@ from typing import get_args
 import httpx
 import yaml
 
-try:
-    from bench.gateway_overhead import (
-        body,
-        free_port,
-        llamacpp_process,
-        pct,
-        wait_ready,
-    )
-except ModuleNotFoundError:  # run as a script: bench/ itself is on sys.path
-    from gateway_overhead import (  # type: ignore[no-redef,import-not-found]
-        body,
-        free_port,
-        llamacpp_process,
-        pct,
-        wait_ready,
-    )
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtools.* as a script
 
+from bench.speed.gateway_overhead import body, llamacpp_process, pct, wait_ready
+from devtools.ports import free_port
 from gwanmun.guard.factory import CHECKS
 from gwanmun.policy import OutputRules, default_policy_text, parse_policy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIDES = ("off", "on")
 # Output checks the factory builds itself rather than looking up in CHECKS.
 BUILT_IN_CHECKS = {"verbatim": "gwanmun.check.verbatim", "grounding": "gwanmun.check.grounding"}

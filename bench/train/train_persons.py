@@ -1,8 +1,8 @@
 """Train the person-name taggers shipped in src/gwanmun/data/persons_{ko,ja}.npz.
 
-    python bench/train_persons.py            # cross-validate, then write both models
-    python bench/train_persons.py --check    # cross-validation only, nothing written
-    python bench/train_persons.py --lang ko  # one language
+    python bench/train/train_persons.py            # cross-validate, then write both models
+    python bench/train/train_persons.py --check    # cross-validation only, nothing written
+    python bench/train/train_persons.py --lang ko  # one language
 
 Data: the public development halves in shared/eval — ko_ner.dev.jsonl (KLUE NER,
 label PS; CC BY-SA 4.0) and ja_ner.dev.jsonl (Stockmark Wikipedia NER, label
@@ -15,7 +15,7 @@ The 400 sentences the tests keep (tests/data/{ko,ja}_ner.sample.jsonl) are left
 out of everything here, so the tests' quality floor is measured on names the
 model never saw. On the rest, quality is measured out of fold: five folds by
 sentence, each scored by a model that never saw it, names scored as
-``bench/eval_guard.py`` scores them (a labelled name is found when a predicted
+``bench/quality/eval_guard.py`` scores them (a labelled name is found when a predicted
 name overlaps it). The operating threshold is the issue's target point: the
 highest out-of-fold recall among thresholds with precision >= 0.80 (masking
 errs toward recall, within that floor; the best F2 if no threshold reaches
@@ -30,7 +30,7 @@ re-analysed and relabelled by the new offsets. Out-of-fold R@P0.8 rose from
 (0.836 to 0.828-0.831 with the same swap), so it gets none.
 
 Japanese rows also carry word vectors (``data/ja_word_vectors.npz``, built by
-``bench/build_word_vectors.py``) as real-valued columns after the hashed ones;
+``bench/train/build_word_vectors.py``) as real-valued columns after the hashed ones;
 the model file keeps their weights apart (``dense_weights``). Japanese names
 found on both sides of a middle dot or equals sign (ジョン・スミス) are one
 name here as in the gateway (``person_model.JA_JOINERS``).
@@ -63,7 +63,7 @@ from gwanmun.detect.person_model import (
     model_file,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT.parent / "shared" / "eval"
 DATA = ROOT / "src" / "gwanmun" / "data"
 TESTS = ROOT / "tests" / "data"

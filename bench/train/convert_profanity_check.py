@@ -1,7 +1,7 @@
 """Convert alt-profanity-check's English model into ``src/gwanmun/data/toxicity_en.npz``.
 
-    python bench/convert_profanity_check.py                 # downloads the wheel with pip
-    python bench/convert_profanity_check.py --wheel PATH    # or uses one already here
+    python bench/train/convert_profanity_check.py                 # downloads the wheel with pip
+    python bench/train/convert_profanity_check.py --wheel PATH    # or uses one already here
 
 Needs the ``bench`` extra (scikit-learn 1.9.1 and joblib, the versions the
 model was pickled with: alt-profanity-check follows scikit-learn's version
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "gwanmun" / "data" / "toxicity_en.npz"
 EVAL = ROOT / "bench" / "data" / "toxicity_en.jsonl"
 PACKAGE = "alt-profanity-check==1.9.1"
@@ -104,7 +104,7 @@ def arrays(vectorizer: Any, model: Any) -> dict[str, npt.NDArray[np.generic]]:
         "slope": np.array([p.calibrators[0].a_ for p in parts], dtype=np.float32),
         "offset": np.array([p.calibrators[0].b_ for p in parts], dtype=np.float32),
         "threshold": np.array([0.5], dtype=np.float32),
-        "source": np.array(f"{PACKAGE} (MIT); bench/convert_profanity_check.py"),
+        "source": np.array(f"{PACKAGE} (MIT); bench/train/convert_profanity_check.py"),
     }
 
 

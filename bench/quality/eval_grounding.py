@@ -1,7 +1,7 @@
 """Groundedness check: how well it tells unsupported answer sentences from supported
 ones, lexical-only vs embeddings-only vs combined, and how fast.
 
-    python bench/eval_grounding.py
+    python bench/quality/eval_grounding.py
 
 Method. ``bench/data/grounding_pairs.jsonl`` holds 132 source/answer pairs written
 by the Gwanmun project (44 each in Korean, Japanese and English, public-service
@@ -36,7 +36,7 @@ from typing import Any
 
 from gwanmun.check.grounding import GroundingCheck
 
-DATA = Path(__file__).resolve().parent / "data" / "grounding_pairs.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data" / "grounding_pairs.jsonl"
 DISTRACTORS = 2
 
 

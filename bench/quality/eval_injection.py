@@ -1,9 +1,9 @@
 """Prompt-injection check: detection rate on attacks, false positives on benign prompts.
 
-    python bench/eval_injection.py            # about a minute; needs the bench extra
-    python bench/eval_injection.py --show-misses   # also list the held-out attacks missed
+    python bench/quality/eval_injection.py            # about a minute; needs the bench extra
+    python bench/quality/eval_injection.py --show-misses   # also list the held-out attacks missed
 
-Data (see ``bench/train_injection.py``, which trains the shipped classifier on
+Data (see ``bench/train/train_injection.py``, which trains the shipped classifier on
 the same examples): the ``user_input`` of every record in
 shared/eval/prompt_injection.dev.jsonl (Meta CyberSecEval, machine-translated
 into 17 languages; MIT licence) as attacks; as benign, the project's Korean,
@@ -52,9 +52,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.* when run as a script
 
-from train_injection import (
+from bench.train.train_injection import (
     Example,
     fit,
     folds,
@@ -63,13 +63,12 @@ from train_injection import (
     read_jsonl,
     vectorize,
 )
-
 from gwanmun.check.injection import InjectionCheck, InjectionModel
 from gwanmun.policy import load_policy
 
 LANGUAGES = (("Korean", "ko"), ("Japanese", "ja"), ("English", "en"))
-HELDOUT = Path(__file__).resolve().parent / "data" / "attacks_heldout.jsonl"
-BENIGN_HELDOUT = Path(__file__).resolve().parent / "data" / "benign_heldout.jsonl"
+HELDOUT = Path(__file__).resolve().parents[1] / "data" / "attacks_heldout.jsonl"
+BENIGN_HELDOUT = Path(__file__).resolve().parents[1] / "data" / "benign_heldout.jsonl"
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:

@@ -1,19 +1,19 @@
 """How well the input guard finds sensitive data, beside Presidio and korean-pii-gateway.
 
-    python bench/eval_guard.py                 # everything, one table per part
-    python bench/eval_guard.py --no-peers      # Gwanmun only
+    python bench/quality/eval_guard.py                 # everything, one table per part
+    python bench/quality/eval_guard.py --no-peers      # Gwanmun only
 
 Parts, all in one run:
 
 1. Structured identifiers on the generated set kept in the tests
-   (tests/data/structured_set.jsonl, from bench/structured_set.py): recall and
+   (tests/data/structured_set.jsonl, from devtools/structured_set.py): recall and
    precision per kind, for Gwanmun, Presidio and korean-pii-gateway. A hit is a
    prediction of the same kind overlapping the labelled span. A peer is scored on
    every kind (kinds it cannot detect count as misses) and, separately, on the
    kinds it supports.
 2. Person names on the public development sets (shared/eval/ko_ner.dev.jsonl,
    PS; ja_ner.dev.jsonl, 人名): precision, recall, F2 — of the rules alone, of
-   the learned tagger out of fold (bench/train_persons.py trains on these sets,
+   the learned tagger out of fold (bench/train/train_persons.py trains on these sets,
    so scoring the shipped model on them would flatter it), and of the shipped
    model on the 400 sentences per language left out of its training.
 3. False positives per 1,000 sentences of ordinary text: NER dev sentences with
@@ -28,63 +28,25 @@ five Korean recognizers added and a PhoneRecognizer for KR and JP
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 import sys
 import tempfile
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).parents[1]
-SET = ROOT / "tests" / "data" / "structured_set.jsonl"
-EVAL = ROOT.parent / "shared" / "eval"
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* and devtools.* when run as a script
 
-Span = tuple[str, int, int]  # kind, start, end
-Detect = Callable[[str], list[Span]]
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
-
-
-def gwanmun_detector(*, structured_only: bool = True) -> Detect:
-    sys.path.insert(0, str(ROOT / "src"))
-    from gwanmun.detect import run_detectors
-    from gwanmun.detect.builtin import builtin_detectors
-
-    detectors = builtin_detectors(structured_only=structured_only)
-
-    def detect(text: str) -> list[Span]:
-        return [(f.kind, f.start, f.end) for f in run_detectors(text, detectors)]
-
-    return detect
-
-
-def score_structured(
-    rows: Iterable[dict[str, Any]], detect: Detect, kinds: set[str]
-) -> dict[str, list[int]]:
-    """Per kind: [true positives, false negatives, false positives]."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in rows:
-        gold = [(s["kind"], s["start"], s["end"]) for s in row["spans"]]
-        predicted = [p for p in detect(row["text"]) if p[0] in kinds]
-        for kind, start, end in gold:
-            hit = any(k == kind and s < end and start < e for k, s, e in predicted)
-            counts[kind][0 if hit else 1] += 1
-        for kind, start, end in predicted:
-            if not any(k == kind and s < end and start < e for k, s, e in gold):
-                counts[kind][2] += 1
-    return counts
-
-
-def ratios(tp: int, fn: int, fp: int) -> tuple[float, float]:
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    return recall, precision
+from devtools.evalsets import (  # noqa: E402
+    EVAL,
+    SET,
+    Detect,
+    Span,
+    gwanmun_detector,
+    load,
+    ratios,
+    score_structured,
+)
 
 
 def overall(counts: dict[str, list[int]], only: set[str] | None = None) -> tuple[float, float]:
@@ -186,8 +148,7 @@ def person_table(full: Detect) -> None:
     """Rules alone on the whole set; the learned tagger out of fold (5-fold CV on
     what it trains on) and, as shipped, on the 400 sentences per language it
     never saw (the tests' sample)."""
-    sys.path.insert(0, str(ROOT))
-    from bench.train_persons import (
+    from bench.train.train_persons import (
         PRECISION_FLOOR,
         SETS,
         cross_validate,
@@ -257,7 +218,6 @@ def false_positives_per_1000(detect: Detect) -> tuple[int, float]:
 
 def offline() -> None:
     """Refuse any connection off this machine, as the gateway does."""
-    sys.path.insert(0, str(ROOT / "src"))
     from gwanmun.egress import EgressPolicy, install_egress_guard
 
     install_egress_guard(EgressPolicy())

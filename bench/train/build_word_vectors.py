@@ -1,7 +1,7 @@
 """Build ``src/gwanmun/data/ja_word_vectors.npz``: Japanese word vectors for the person tagger.
 
-    python bench/build_word_vectors.py                  # fetches the wheel from PyPI
-    python bench/build_word_vectors.py --wheel PATH     # or reads one already downloaded
+    python bench/train/build_word_vectors.py                  # fetches the wheel from PyPI
+    python bench/train/build_word_vectors.py --wheel PATH     # or reads one already downloaded
 
 Source: the chiVe word2vec vectors (Works Applications, Apache-2.0) as GiNZA
 ships them in the PyPI wheel ``ja-ginza`` 5.3.0 (Megagon Labs, MIT): 480,443
@@ -22,7 +22,7 @@ What is kept, to make the file small (about 2 MB):
 ``gwanmun.detect.person_model`` looks a morpheme up by surface, then by
 normalised form, and gives the Japanese tagger the vectors of the morpheme, its
 two neighbours on each side, the words that close the noun run it is in and the
-mean around it; ``bench/train_persons.py`` measures what they are worth (see
+mean around it; ``bench/train/train_persons.py`` measures what they are worth (see
 docs/benchmarks.md). Needs the ``bench`` extra (spaCy, for the hash that keys
 GiNZA's table); about 5 seconds.
 """
@@ -46,7 +46,7 @@ from spacy.strings import hash_string
 
 from gwanmun.detect.names import _sudachi
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "gwanmun" / "data" / "ja_word_vectors.npz"
 WHEEL = "ja_ginza-5.3.0-py3-none-any.whl"
 WHEEL_SHA256 = "ac6479a805c5c5c23c270554934c1c1f344039560ef3a7e4b15a4275bea3c685"

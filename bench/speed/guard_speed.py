@@ -1,7 +1,7 @@
 """How fast the input guard scans text, beside Presidio's regex recognizers.
 
-    python bench/guard_speed.py
-    python bench/guard_speed.py --repeat 50
+    python bench/speed/guard_speed.py
+    python bench/speed/guard_speed.py --repeat 50
 
 Inputs: 1 KB and 100 KB of Korean and of Japanese text, built from the public
 NER development sentences (shared/eval) with a structured identifier from
@@ -11,7 +11,7 @@ thread, in one process, on the same inputs:
 (a) Gwanmun's structured detectors (everything but PERSON), normalisation and
     offset mapping included;
 (b) everything, PERSON (kiwipiepy / sudachipy) included;
-(c) Presidio's AnalyzerEngine as bench/eval_guard.py configures it: a blank
+(c) Presidio's AnalyzerEngine as bench/quality/eval_guard.py configures it: a blank
     spaCy pipeline (so only its pattern recognizers find anything — the fastest
     way Presidio runs), Korean recognizers and a KR/JP phone recognizer added.
 
@@ -28,20 +28,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-try:
-    from bench.eval_guard import EVAL, SET, gwanmun_detector, load, offline, presidio_detector
-except ModuleNotFoundError:  # run as a script: bench/ itself is on sys.path
-    from eval_guard import (  # type: ignore[no-redef]
-        EVAL,
-        SET,
-        gwanmun_detector,
-        load,
-        offline,
-        presidio_detector,
-    )
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtools.* as a script
+
+from bench.quality.eval_guard import offline, presidio_detector
+from devtools.evalsets import EVAL, SET, gwanmun_detector, load
 
 
 def build_text(lang: str, size: int) -> str:

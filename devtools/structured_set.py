@@ -1,7 +1,7 @@
 """Generate the labelled structured-identifier set kept in the tests.
 
-    python bench/structured_set.py            # rewrites tests/data/structured_set.jsonl
-    python bench/structured_set.py --check    # exit 1 if the committed file is stale
+    python devtools/structured_set.py            # rewrites tests/data/structured_set.jsonl
+    python devtools/structured_set.py --check    # exit 1 if the committed file is stale
 
 Structured identifiers have no public labelled corpus (it would itself be
 personal data), so values are generated — valid per shared/spec/identifiers.md,

@@ -1,8 +1,8 @@
 """Verbatim-copy check: recall on edited copies, false positives on unrelated text, and
 the index at 100,000 documents / 1 GB (memory, build time, lookup time).
 
-    python bench/eval_verbatim.py                       # quality + 1 GB scale (minutes)
-    python bench/eval_verbatim.py --scale-bytes 1e8     # a quicker scale run
+    python bench/quality/eval_verbatim.py                       # quality + 1 GB scale (minutes)
+    python bench/quality/eval_verbatim.py --scale-bytes 1e8     # a quicker scale run
 
 Quality. Real text in Korean, Japanese and English — the sentences of
 shared/eval (KLUE NER and BEEP! comments in Korean, Stockmark NER in Japanese)
@@ -44,7 +44,7 @@ import numpy as np
 
 from gwanmun.check.verbatim import CorpusIndex
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SHARED = ROOT.parent / "shared" / "eval"
 WRAP = {

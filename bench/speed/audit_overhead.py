@@ -1,10 +1,10 @@
 """What the hash-chained audit costs: SQLite and PostgreSQL against no audit, in one run.
 
-    python bench/audit_overhead.py                    # about ten seconds
-    python bench/audit_overhead.py --requests 2000    # tighter percentiles
-    python bench/audit_overhead.py --pg-fsync         # PostgreSQL fsyncing every commit
+    python bench/speed/audit_overhead.py                    # about ten seconds
+    python bench/speed/audit_overhead.py --requests 2000    # tighter percentiles
+    python bench/speed/audit_overhead.py --pg-fsync         # PostgreSQL fsyncing every commit
 
-Set-up: a throw-away PostgreSQL cluster on 127.0.0.1 (tests/postgres.py: initdb
+Set-up: a throw-away PostgreSQL cluster on 127.0.0.1 (devtools/postgres.py: initdb
 + pg_ctl, trust authentication; as root it runs as the ``postgres`` user) and a
 SQLite file (WAL, synchronous=NORMAL, as the store opens it) in a temporary
 directory. Each store gets a fresh database and a random 32-byte HMAC key.
@@ -71,15 +71,15 @@ from gwanmun.types import (
     Usage,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-# tests.fakes (the in-process echo backend) and tests.postgres (the throw-away
-# cluster the tests use) come from the repository.
+REPO = Path(__file__).resolve().parents[2]
+# devtools.fakes (the in-process echo backend) and devtools.postgres (the
+# throw-away cluster the tests use too) come from the repository.
 sys.path.insert(0, str(REPO))
 
-from tests.fakes import FakeBackend  # noqa: E402
+from devtools.fakes import FakeBackend  # noqa: E402
 
 if TYPE_CHECKING:
-    from tests.postgres import PostgresServer
+    from devtools.postgres import PostgresServer
 
 PROMPT = "전화 010-1234-5678 주세요"  # one phone number: masked, one finding
 PRINCIPAL = Principal(user="bench", group="g")
@@ -282,7 +282,7 @@ def main() -> None:
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
 
-    from tests.postgres import PostgresServer
+    from devtools.postgres import PostgresServer
 
     server = PostgresServer()
     try:

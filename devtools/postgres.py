@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for tests: a throw-away cluster on 127.0.0.1.
+"""A real PostgreSQL server for tests and benchmarks: a throw-away cluster on 127.0.0.1.
 
 The server binaries come from Debian's ``postgresql`` package, which ``make
 test`` installs when they are missing (scripts/ensure-postgres.sh). The
@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.servers import free_port
+from devtools.ports import free_port
 
 
 def server_bindir() -> Path:

@@ -1,0 +1,1 @@
+"""Training: the scripts that write the shipped models in src/gwanmun/data/*.npz."""

@@ -1,0 +1,29 @@
+"""The JSON API beside chat, one module per concern; each exports ``routes(services,
+auth) -> APIRouter``. Routes parse, check the caller's role, call the package
+and format; the work itself lives one floor down (accounts, audit, prompts,
+documents, usage). Chat and the guard scan are in ``web/app.py``, pages in
+``web/ui.py``.
+
+- ``sessions``: ``/v1/auth/login|logout|me`` (web sign-in).
+- ``history``: ``/v1/history``, the caller's own records.
+- ``admin``: ``/v1/admin/users|keys|backends|policy`` and the policy dry-run.
+- ``audit``: ``/v1/audit/records|stats|verify`` (auditors).
+- ``templates``: shared prompt templates and signed bundles.
+- ``documents``: text out of an uploaded source document.
+- ``usage``: ``/v1/feedback`` and the usage report (``/v1/usage``, ``.csv``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gwanmun.services import Services
+from gwanmun.web.auth import Authenticator
+from gwanmun.web.routes import admin, audit, documents, history, sessions, templates, usage
+
+
+def api_routes(services: Services, auth: Authenticator) -> APIRouter:
+    router = APIRouter()
+    for concern in (sessions, history, admin, audit, templates, documents, usage):
+        router.include_router(concern.routes(services, auth))
+    return router

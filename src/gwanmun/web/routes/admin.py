@@ -1,0 +1,137 @@
+"""Administration (admins only): ``/v1/admin/users``, ``keys``, ``backends``,
+``policy`` and ``policy/dry-run``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from gwanmun.errors import InvalidRequest
+from gwanmun.services import Services
+from gwanmun.types import Grade, Role
+from gwanmun.web.auth import ADMINS, Authenticator
+from gwanmun.web.bodies import read_body
+
+
+class NewUserBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    group: str | None = None
+    role: Role = Role.USER
+    password: str | None = None
+
+
+class UserUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    group: str | None = None
+    role: Role | None = None
+    disabled: bool | None = None
+    password: str | None = None
+    unlock: bool = False
+
+
+class NewKeyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user: str
+    expires_in_days: float | None = Field(default=None, gt=0)
+
+
+class DryRunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=100_000)
+    backend_grade: Grade = Grade.C
+
+
+def routes(services: Services, auth: Authenticator) -> APIRouter:
+    router = APIRouter()
+    accounts = services.keys
+
+    @router.get("/v1/admin/users")
+    async def list_users(request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        return {"object": "list", "data": [u.as_dict() for u in accounts.list_users()]}
+
+    @router.post("/v1/admin/users", status_code=201)
+    async def create_user(request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        body = await read_body(request, NewUserBody)
+        info = await anyio.to_thread.run_sync(
+            lambda: accounts.create_user(
+                body.name, group=body.group, role=body.role, password=body.password
+            )
+        )
+        return info.as_dict()
+
+    @router.patch("/v1/admin/users/{name}")
+    async def update_user(name: str, request: Request) -> dict[str, Any]:
+        admin = auth.require(request, ADMINS)
+        body = await read_body(request, UserUpdateBody)
+        # Someone must always be left able to administer.
+        if name == admin.user and (body.disabled or body.role not in (None, Role.ADMIN)):
+            raise InvalidRequest(
+                "You cannot disable or demote your own account; another administrator can."
+            )
+
+        def apply() -> dict[str, Any]:
+            if body.password is not None:
+                accounts.set_password(name, body.password)
+            if body.unlock:
+                accounts.unlock(name)
+            info = accounts.update_user(
+                name, group=body.group, role=body.role, disabled=body.disabled
+            )
+            return info.as_dict()
+
+        return await anyio.to_thread.run_sync(apply)
+
+    @router.get("/v1/admin/keys")
+    async def list_keys(request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        return {"object": "list", "data": [k.as_dict() for k in accounts.list()]}
+
+    @router.post("/v1/admin/keys", status_code=201)
+    async def create_key(request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        body = await read_body(request, NewKeyBody)
+        key, info = accounts.create(body.user, expires_in_days=body.expires_in_days)
+        return {**info.as_dict(), "key": key}
+
+    @router.delete("/v1/admin/keys/{key_id}")
+    async def revoke_key(key_id: str, request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        accounts.revoke(key_id)
+        return {"key_id": key_id, "revoked": True}
+
+    @router.get("/v1/admin/backends")
+    async def backends(request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        data = [
+            {"name": b.name, "models": list(b.models()), "max_grade": b.max_grade.value}
+            for b in services.router.backends
+        ]
+        return {"object": "list", "data": data}
+
+    @router.get("/v1/admin/policy")
+    async def policy(request: Request) -> dict[str, Any]:
+        auth.require(request, ADMINS)
+        current = services.scanner.policy
+        return {"source": current.source, "policy": current.data.model_dump(mode="json")}
+
+    @router.post("/v1/admin/policy/dry-run")
+    async def dry_run(request: Request) -> dict[str, Any]:
+        """Paste a text: the findings, each kind's rule, and the decision (admin)."""
+        auth.require(request, ADMINS)
+        body = await read_body(request, DryRunBody)
+        scanner = services.scanner
+        result = await anyio.to_thread.run_sync(
+            lambda: scanner.scan(body.text, backend_grade=body.backend_grade)
+        )
+        rules = {
+            f.kind: scanner.policy.rule(f.kind).model_dump(mode="json") for f in result.findings
+        }
+        return {**result.as_dict(), "policy": scanner.policy.name, "rules": rules}
+
+    return router
