@@ -49,12 +49,13 @@ def corpus_add(
     from rich.progress import BarColumn, Progress, TextColumn
 
     from gwanmun.check.verbatim import CorpusIndex
-    from gwanmun.cli.main import err, fail
+    from gwanmun.cli.main import err, fail, settings_or_exit
     from gwanmun.documents import extract_text, iter_documents
 
     if not path.exists():
         raise fail(f"{path} does not exist")
     directory = _directory(name)
+    limits = settings_or_exit().documents
     skipped: list[str] = []
     files = list(iter_documents(path))
     if not files:
@@ -70,7 +71,7 @@ def corpus_add(
             for file in files:
                 progress.advance(task)
                 try:
-                    yield str(file), extract_text(file)
+                    yield str(file), extract_text(file, limits)
                 except GwanmunError as exc:
                     skipped.append(exc.message)
 
