@@ -46,6 +46,7 @@ def settings_or_exit(**overrides: Any) -> Settings:
 def _register_subcommands() -> None:
     from gwanmun.cli.audit import audit_app
     from gwanmun.cli.corpus import corpus_app
+    from gwanmun.cli.egress import egress_rules
     from gwanmun.cli.guard import policy_app, scan
     from gwanmun.cli.models import models_app
     from gwanmun.cli.provenance import export, signing_key, verify
@@ -60,6 +61,7 @@ def _register_subcommands() -> None:
     app.command()(export)
     app.command()(verify)
     app.command("signing-key")(signing_key)
+    app.command("egress-rules")(egress_rules)
 
 
 @app.command()
