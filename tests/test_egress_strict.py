@@ -240,3 +240,15 @@ def test_the_dropin_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     assert checked.returncode == 0 and str(unit) not in checked.stderr, checked.stderr
     assert "IPAddressAllow=10.20.1.7/32" not in dropin  # inside 10.20.0.0/16: collapsed
     assert "IPAddressAllow=10.20.0.0/16" in dropin
+
+
+def test_rules_refuse_an_audit_database_outside_and_include_one_inside() -> None:
+    outside = Settings(
+        embedded={"enabled": False},
+        internal_networks=["10.20.0.0/16"],
+        audit_database_url="postgresql://gw@10.40.0.1:5432/audit",
+    )
+    with pytest.raises(EgressDenied, match="audit database"):
+        allowed_networks(outside)
+    inside = outside.model_copy(update={"internal_networks": ["10.20.0.0/16", "10.40.0.1/32"]})
+    assert "10.40.0.1/32" in [str(n) for n in allowed_networks(inside)]
