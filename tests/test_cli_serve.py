@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -114,6 +115,21 @@ def test_revoked_key_stops_working(served: tuple[str, dict[str, str]]) -> None:
     assert "revoked" in chat.stderr
     again = run(["keys", "revoke", key_id], env)
     assert again.returncode == 1 and "no active key" in again.stderr
+
+
+def test_a_busy_port_fails_at_once_and_says_how_to_choose_another(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = run(["serve", "--port", str(port)], env)
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "--port" in result.stderr and "GWANMUN_PORT" in result.stderr
+    assert "loading the model" not in result.stderr  # failed before, not ~25 s later
+    assert elapsed < 15, elapsed
 
 
 def test_anonymous_mode_refused_off_loopback(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from gwanmun.errors import ConfigError, InvalidRequest
+from gwanmun.private import private_dir, tighten_if_exists
 
 VERSION = 1
 _SENTENCE = re.compile(r"[^.!?。！？\n]*(?:[.!?。！？]+|\n|$)")
@@ -61,8 +62,9 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
     """The institution's Ed25519 key in ``path`` (PEM), created with mode 0600 if missing."""
     try:
         data = path.read_bytes()
+        tighten_if_exists(path)  # a key an older version left readable by others
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent, tighten_existing=False)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM,

@@ -18,7 +18,12 @@ from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
 from gwanmun.backends.openai_compat import OpenAICompatBackend
-from gwanmun.egress import EgressPolicy, check_backend_url, install_egress_guard
+from gwanmun.egress import (
+    EgressPolicy,
+    PinnedResolver,
+    check_backend_url,
+    install_egress_guard,
+)
 from gwanmun.gateway import Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
@@ -48,11 +53,14 @@ class Services:
     signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
+    # Shared by the upstream backends' HTTP clients: they connect only to what
+    # start() checked, never to a fresh DNS answer.
+    pins: PinnedResolver = field(default_factory=PinnedResolver)
 
     async def start(self) -> None:
         # Refuse to start rather than talk to anything outside the internal network.
         for url in self._upstream_urls:
-            check_backend_url(url, self.egress)
+            self.pins.pin(check_backend_url(url, self.egress))
         if self.settings.egress_guard:
             install_egress_guard(self.egress)
         await self.router.start()
@@ -73,7 +81,7 @@ class Services:
             self.audit_store.close()
 
 
-def build_backends(settings: Settings) -> list[Backend]:
+def build_backends(settings: Settings, resolver: PinnedResolver | None = None) -> list[Backend]:
     backends: list[Backend] = []
     embedded = settings.embedded
     if embedded.enabled:
@@ -103,6 +111,7 @@ def build_backends(settings: Settings) -> list[Backend]:
                 timeout_s=config.timeout_s,
                 connect_timeout_s=config.connect_timeout_s,
                 retries=config.retries,
+                resolver=resolver,
             )
         )
     return backends
@@ -147,7 +156,8 @@ def build_services(
     output_guard: OutputGuard | None = None,
     audit: AuditSink | None = None,
 ) -> Services:
-    router = Router(build_backends(settings) if backends is None else backends)
+    pins = PinnedResolver()
+    router = Router(build_backends(settings, pins) if backends is None else backends)
     # The configured guard also answers /v1/guard/scan; an injected fake does not.
     scanner = (
         input_guard
@@ -183,4 +193,5 @@ def build_services(
         ),
         signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
+        pins=pins,
     )

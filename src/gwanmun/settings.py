@@ -121,6 +121,45 @@ class LimitsConfig(BaseModel):
         return self
 
 
+class DocumentsConfig(BaseModel):
+    """Caps on reading uploaded and indexed documents (txt, md, pdf, docx, hwpx).
+
+    A small .docx or .hwpx can declare gigabytes of XML (a zip bomb): the caps are
+    checked against the archive's member headers before anything is decompressed,
+    and again while reading, so a refused document costs neither time nor memory.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_extracted_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes decompressed from one document in all (the XML parts of a "
+        "docx or hwpx; the text of a pdf).",
+    )
+    max_member_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes one XML part of a docx or hwpx may decompress to.",
+    )
+    max_compression_ratio: int = Field(
+        default=100,
+        ge=10,
+        description="Highest decompressed/compressed size ratio of a part over 1 MiB; "
+        "real office XML stays well below it, zip bombs far above.",
+    )
+    max_members: int = Field(
+        default=2000, ge=10, description="Most files inside one docx or hwpx archive."
+    )
+    max_pdf_pages: int = Field(default=2000, ge=1, description="Most pages in one pdf.")
+    timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds one document may take to read; checked between XML events and "
+        "pdf pages.",
+    )
+
+
 class AccountsConfig(BaseModel):
     """Web login and sessions (NIS M09: identification and authentication)."""
 
@@ -206,6 +245,10 @@ class Settings(BaseSettings):
     )
     accounts: AccountsConfig = Field(
         default_factory=AccountsConfig, description="Web login, lockout and sessions."
+    )
+    documents: DocumentsConfig = Field(
+        default_factory=DocumentsConfig,
+        description="Caps on reading documents: decompressed size, ratio, members, pages, time.",
     )
     rate_limits: RateLimitConfig = Field(
         default_factory=RateLimitConfig,

@@ -27,7 +27,8 @@ import anyio
 from gwanmun.audit import AuditEvent
 from gwanmun.audit.chain import ChainedRecord, Verification, canonical, link, verify
 from gwanmun.errors import ConfigError
-from gwanmun.sqlite import migrate
+from gwanmun.private import private_dir, tighten_if_exists
+from gwanmun.sqlite import migrate, private_state
 
 _SCHEMA = (
     # Migrations, in order; the index of the last applied one is PRAGMA user_version.
@@ -45,8 +46,9 @@ def load_or_create_key(path: Path) -> bytes:
     """The HMAC key in ``path`` (64 hex digits), created with mode 0600 if missing."""
     try:
         text = path.read_text(encoding="ascii").strip()
+        tighten_if_exists(path)  # a key an older version left readable by others
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent, tighten_existing=False)
         text = secrets.token_hex(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -107,7 +109,7 @@ def matches(record: ChainedRecord, since: float | None, user: str | None) -> boo
 class SQLiteAuditStore(ChainStoreBase):
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_state(self.path)
         self._key = key
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
