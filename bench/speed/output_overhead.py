@@ -12,9 +12,9 @@ are the same on both sides; input checks are off on both, as they cost both
 sides the same and would only dilute the ratio):
 
 - "off": ``leak_scan: false, checks: []`` — nothing checked, nothing held back;
-- "on": ``leak_scan: true``, every output check this tree has (those named in
-  ``OutputRules.checks`` that import: verbatim, grounding, toxicity when its
-  model is installed), ``hold_back: minimal`` (the default). The verbatim check
+- "on": ``leak_scan: true``, every output check this tree registers
+  (``CHECK_REGISTRY``, stage output or both, whose module imports: verbatim,
+  grounding, toxicity), ``hold_back: minimal`` (the default). The verbatim check
   gets a real index to look up: the repository's ``docs/*.md`` and README,
   indexed into the "on" gateway's data directory before it starts. Grounding
   only acts on requests that carry source documents, which these do not.
@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import os
 import signal
@@ -64,22 +63,21 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
 
 import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtools.* as a script
 
+import gwanmun.check.builtin  # noqa: F401 - registers the shipped checks
 from bench.speed.gateway_overhead import body, llamacpp_process, pct, wait_ready
 from devtools.ports import free_port
-from gwanmun.guard.factory import CHECKS
-from gwanmun.policy import OutputRules, default_policy_text, parse_policy
+from gwanmun.check import CHECK_REGISTRY
+from gwanmun.policy import default_policy_text, parse_policy
+from gwanmun.types import Stage
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDES = ("off", "on")
-# Output checks the factory builds itself rather than looking up in CHECKS.
-BUILT_IN_CHECKS = {"verbatim": "gwanmun.check.verbatim", "grounding": "gwanmun.check.grounding"}
 
 PROMPTS: dict[str, list[str]] = {
     "word first": [
@@ -168,22 +166,9 @@ async def _stream(client: httpx.AsyncClient, base: str, prompt: str, max_tokens:
 
 
 def output_checks() -> tuple[list[str], dict[str, str]]:
-    """Every output check the policy format names, split into available and not (why)."""
-    (names,) = get_args(OutputRules.model_fields["checks"].annotation)
-    available: list[str] = []
-    missing: dict[str, str] = {}
-    for name in get_args(names):
-        target = CHECKS.get(name, "").partition(":")[0] or BUILT_IN_CHECKS.get(name)
-        if target is None:
-            missing[name] = "not in gwanmun.guard.factory.CHECKS"
-            continue
-        try:
-            importlib.import_module(target)
-        except ImportError as exc:
-            missing[name] = f"cannot import {target}: {exc}"
-            continue
-        available.append(name)
-    return available, missing
+    """Every built-in check that runs on answers (stage output or both), and those
+    left out with why (none today: every shipped check needs only numpy)."""
+    return [s.id for s in CHECK_REGISTRY.select() if s.stage.covers(Stage.OUTPUT)], {}
 
 
 def policy_file(directory: Path, side: str, checks: list[str]) -> Path:

@@ -73,7 +73,8 @@ def scan(
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
-        actions = {id(f): policy.rule(f.kind).action for f in result.findings}
+        # The action judged for each finding (an institution term's own, not its kind's).
+        actions = {id(d.finding): d.action for d in result.decided}
         highlighted = Text()
         cursor = 0
         for f in sorted(result.findings, key=lambda f: f.start):
