@@ -315,6 +315,7 @@ class Gateway:
             "notice": "AI-generated. Verify facts before use.",
             **(trace.guard.report().meta if trace.guard is not None else {}),
             **self._provenance(trace),
+            **_passages(trace.request),
         }
 
     def _provenance(self, trace: _Trace) -> dict[str, Any]:
@@ -410,6 +411,7 @@ class Gateway:
             stream=trace.request.stream,
             error_code=trace.error_code,
             reasons=tuple(map(str, verdict.reasons)) + self._output_reasons(trace),
+            passages=trace.request.references,
             **self._text(trace),
         )
         try:
@@ -419,6 +421,13 @@ class Gateway:
                 self.limiter.charge(trace.principal, trace.usage.total_tokens)
             if self.metrics is not None:
                 self.metrics.observe(event)
+
+
+def _passages(request: ChatRequest) -> dict[str, Any]:
+    """The knowledge-base passages the model was given, for the ``gwanmun`` field."""
+    if not request.references:
+        return {}
+    return {"passages": [r.as_dict() for r in request.references]}
 
 
 def _short(request: ChatRequest) -> bool:

@@ -27,6 +27,7 @@ from gwanmun.egress import (
 from gwanmun.gateway import Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.kb.service import KnowledgeBases
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
 from gwanmun.prompts.store import WorkspaceStore
@@ -50,6 +51,7 @@ class Services:
     audit_store: AuditStore | None = None
     metrics: Metrics | None = None
     templates: WorkspaceStore | None = None
+    knowledge: KnowledgeBases | None = None
     signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
@@ -77,6 +79,8 @@ class Services:
         self.keys.close()
         if self.templates is not None:
             self.templates.close()
+        if self.knowledge is not None:
+            self.knowledge.store.close()
         if self.audit_store is not None:
             self.audit_store.close()
 
@@ -148,6 +152,20 @@ def open_audit_store(settings: Settings) -> AuditStore:
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
+def open_knowledge(settings: Settings, scanner: DetectorInputGuard) -> KnowledgeBases:
+    """Knowledge bases in ``data_dir/knowledge.db``, graded by ``scanner``."""
+    from gwanmun.kb.embedders import DEFAULT, embedder
+    from gwanmun.kb.store import SQLiteKnowledgeStore
+
+    return KnowledgeBases(
+        SQLiteKnowledgeStore(settings.data_dir / "knowledge.db"),
+        scanner,
+        embedder(DEFAULT),
+        settings.documents,
+        settings.limits,
+    )
+
+
 def build_services(
     settings: Settings,
     *,
@@ -191,6 +209,7 @@ def build_services(
         templates=WorkspaceStore(
             settings.data_dir / "workspace.db", institution=settings.institution
         ),
+        knowledge=open_knowledge(settings, scanner),
         signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
         pins=pins,

@@ -227,6 +227,43 @@ class Principal:
     client: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A knowledge-base passage given to the model as a source, cited as ``[number]``.
+
+    Ids and hashes only (plus the document's name and section, which the
+    requester may see): never the passage's text.
+    """
+
+    number: int
+    kb_id: str
+    document_id: str
+    document: str
+    section: str | None
+    passage_id: str
+    sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "kb_id": self.kb_id,
+            "document_id": self.document_id,
+            "document": self.document,
+            "section": self.section,
+            "passage_id": self.passage_id,
+            "sha256": self.sha256,
+        }
+
+    def audit_dict(self) -> dict[str, Any]:
+        """What the audit record keeps: ids and the passage's hash, no names or text."""
+        return {
+            "kb_id": self.kb_id,
+            "document_id": self.document_id,
+            "passage_id": self.passage_id,
+            "sha256": self.sha256,
+        }
+
+
 # Request parameters the model reads as text: tool definitions (names,
 # descriptions, parameter schemas), a response schema, stop sequences. The
 # input guard scans them like message fields.
@@ -252,6 +289,8 @@ class ChatRequest:
     sources: tuple[int, ...] = ()
     # A streamed answer ends with a usage event for the client (stream_options).
     include_usage: bool = False
+    # Knowledge-base passages in the source messages (listed in ``gwanmun``, audited).
+    references: tuple[Reference, ...] = ()
 
     @property
     def visible_params(self) -> dict[str, Any]:

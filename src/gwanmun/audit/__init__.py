@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gwanmun.types import Action, Finding, Grade, Outcome, Principal, Usage
+from gwanmun.types import Action, Finding, Grade, Outcome, Principal, Reference, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,8 @@ class AuditEvent:
     # both with placeholders, never a raw value. None means not stored.
     prompt: tuple[dict[str, str], ...] | None = None
     answer: str | None = None
+    # Knowledge-base passages given to the model: ids and hashes, never text.
+    passages: tuple[Reference, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class AuditEvent:
             "reasons": list(self.reasons),
             **({} if self.prompt is None else {"prompt": list(self.prompt)}),
             **({} if self.answer is None else {"answer": self.answer}),
+            **({"passages": [p.audit_dict() for p in self.passages]} if self.passages else {}),
         }
 
 

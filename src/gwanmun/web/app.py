@@ -99,7 +99,19 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
             except ValidationError as exc:
                 message, param = validation_message(exc)
                 raise InvalidRequest(message, param=param) from None
-        result = await state.gateway.handle(parsed.to_request(settings.limits), principal)
+        chat = parsed.to_request(settings.limits)
+        if parsed.knowledge_bases:
+            # Retrieval is IO and CPU: done here, before the gateway, in a worker thread.
+            knowledge = state.knowledge
+            if knowledge is None:
+                raise InvalidRequest("No knowledge bases here.", param="knowledge_bases")
+            backend = state.router.resolve(chat.model)
+            chat = await anyio.to_thread.run_sync(
+                lambda: knowledge.for_chat(
+                    chat, parsed.knowledge_bases or [], principal, backend.max_grade
+                )
+            )
+        result = await state.gateway.handle(chat, principal)
         if isinstance(result, ChatResult):
             return JSONResponse(
                 completion_body(result), headers={"x-request-id": result.request_id}

@@ -123,6 +123,14 @@ class ChatCompletionBody(BaseModel):
         "the model as one system message, and used to check the answer's support.",
     )
 
+    knowledge_bases: list[str] | None = Field(
+        default=None,
+        max_length=16,
+        description="Gwanmun extension: ids of knowledge bases to answer from. The passages "
+        "retrieved (only those the caller may read, at or below the model's grade) are given "
+        "to the model as a source message, checked like messages, and listed in `gwanmun`.",
+    )
+
     def to_request(self, limits: LimitsConfig) -> ChatRequest:
         if len(self.messages) > limits.max_messages:
             raise InvalidRequest(

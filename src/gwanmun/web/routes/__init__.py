@@ -10,6 +10,7 @@ documents, usage). Chat and the guard scan are in ``web/app.py``, pages in
 - ``audit``: ``/v1/audit/records|stats|verify`` (auditors).
 - ``templates``: shared prompt templates and signed bundles.
 - ``documents``: text out of an uploaded source document.
+- ``kb``: ``/v1/knowledge_bases``: bases, their documents, search.
 - ``usage``: ``/v1/feedback`` and the usage report (``/v1/usage``, ``.csv``).
 """
 
@@ -19,11 +20,11 @@ from fastapi import APIRouter
 
 from gwanmun.services import Services
 from gwanmun.web.auth import Authenticator
-from gwanmun.web.routes import admin, audit, documents, history, sessions, templates, usage
+from gwanmun.web.routes import admin, audit, documents, history, kb, sessions, templates, usage
 
 
 def api_routes(services: Services, auth: Authenticator) -> APIRouter:
     router = APIRouter()
-    for concern in (sessions, history, admin, audit, templates, documents, usage):
+    for concern in (sessions, history, admin, audit, templates, documents, kb, usage):
         router.include_router(concern.routes(services, auth))
     return router

@@ -1,0 +1,76 @@
+"""Retrieved passages into a chat request, the way attachments go in. Pure.
+
+The passages become one system message marked as a source (``sources``), so the
+input guard scans and masks them like anything typed, and the groundedness
+check judges the answer against them. Each passage is numbered for citation
+and listed in ``references`` (the ``gwanmun`` field, the audit record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from gwanmun.errors import InvalidRequest
+from gwanmun.kb.service import Hit
+from gwanmun.settings import LimitsConfig
+from gwanmun.types import ChatMessage, ChatRequest, Reference
+
+PREAMBLE = (
+    "Passages from the institution's knowledge bases. Answer from them, cite each "
+    "statement's passage as [n], and say so when they do not contain the answer."
+)
+
+
+def question(request: ChatRequest) -> str:
+    """What to search for: the last user message."""
+    for message in reversed(request.messages):
+        if message.role == "user" and message.content.strip():
+            return message.content
+    return ""
+
+
+def label(hit: Hit, number: int) -> str:
+    p = hit.passage
+    where = f" — {p.section}" if p.section else ""
+    return f"[{number}] {p.document}{where}\n{p.text}"
+
+
+def with_passages(request: ChatRequest, hits: Sequence[Hit], limits: LimitsConfig) -> ChatRequest:
+    """``request`` with ``hits`` as one more source message (after the leading system
+    message and any attachments), numbered from 1."""
+    if not hits:
+        return request
+    text = PREAMBLE + "\n\n" + "\n\n".join(label(h, n) for n, h in enumerate(hits, start=1))
+    if len(text) > limits.max_message_chars:
+        raise InvalidRequest(
+            f"the retrieved passages have {len(text)} characters; the limit is "
+            f"{limits.max_message_chars}. Ask for fewer passages.",
+            param="knowledge_bases",
+        )
+    if len(request.messages) + 1 > limits.max_messages:
+        raise InvalidRequest("Too many messages with the passages.", param="messages")
+    messages = list(request.messages)
+    if request.sources:
+        at = max(request.sources) + 1
+    else:
+        at = 1 if messages and messages[0].role == "system" else 0
+    messages.insert(at, ChatMessage(role="system", content=text))
+    references = tuple(
+        Reference(
+            number=n,
+            kb_id=h.passage.kb_id,
+            document_id=h.passage.document_id,
+            document=h.passage.document,
+            section=h.passage.section,
+            passage_id=h.passage.id,
+            sha256=h.passage.sha256,
+        )
+        for n, h in enumerate(hits, start=1)
+    )
+    return replace(
+        request,
+        messages=tuple(messages),
+        sources=(*request.sources, at),
+        references=request.references + references,
+    )

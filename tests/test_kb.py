@@ -1,0 +1,159 @@
+"""Knowledge bases with real parts: the input guard grades passages at ingest,
+USE embeds them, SQLite keeps them. Access and grades are filters inside the
+ranking; a changed document is re-indexed alone; a deleted one is gone."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gwanmun.errors import NotFound, PermissionDenied
+from gwanmun.kb.embedders import embedder
+from gwanmun.kb.index import LexicalIndex, rank
+from gwanmun.kb.passages import split
+from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.store import SQLiteKnowledgeStore
+from gwanmun.services import default_input_guard
+from gwanmun.settings import Settings
+from gwanmun.types import Grade, Principal, Role
+
+MINWON = Principal("kim", group="민원과")
+GIHOEK = Principal("lee", group="기획과")
+GAMSA = Principal("park", group="감사과")
+ADMIN = Principal("root", role=Role.ADMIN)
+
+RULES = """# 제1조 (목적)
+이 규정은 민원 처리 기간과 절차를 정한다. 민원은 접수한 날부터 7일 안에 처리한다.
+# 제2조 (담당)
+민원 담당자는 김민수 주무관이며 연락처는 010-1234-5678이다.
+"""
+SECRET = (
+    "대외비\n2027년 예산 편성안: 청사 이전 사업비 총액 30억 원.\n\n" + "보안 유지 바랍니다. " * 120
+)
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBases]:
+    data = tmp_path_factory.mktemp("kb")
+    settings = Settings(data_dir=data, embedded={"enabled": False})
+    service = KnowledgeBases(
+        SQLiteKnowledgeStore(data / "knowledge.db"), default_input_guard(settings), embedder("use")
+    )
+    service.create("minwon", MINWON, readers=["기획과"])
+    service.add("minwon", "규정.md", RULES.encode(), MINWON)
+    service.add("minwon", "예산.txt", SECRET.encode(), MINWON)
+    yield service
+    service.store.close()
+
+
+def test_passages_are_graded_at_ingest_and_a_marking_grades_the_whole_document(
+    kb: KnowledgeBases,
+) -> None:
+    docs = {d.name: d for d in kb.documents("minwon", MINWON)}
+    assert docs["규정.md"].grade is Grade.S  # a phone number in one passage
+    assert docs["예산.txt"].grade is Grade.C
+    passages = {p.document: [] for p in kb.store.passages(["minwon"])}
+    for p in kb.store.passages(["minwon"]):
+        passages[p.document].append(p)
+    assert [p.grade for p in passages["규정.md"]] == [Grade.O, Grade.S]
+    # The marking is in the first passage only; every passage carries its grade.
+    assert len(passages["예산.txt"]) > 1
+    assert {p.grade for p in passages["예산.txt"]} == {Grade.C}
+    assert [p.section for p in passages["규정.md"]] == ["제1조 (목적)", "제2조 (담당)"]
+
+
+def test_retrieval_answers_a_question_with_its_passage(kb: KnowledgeBases) -> None:
+    hits = kb.search(["minwon"], "민원은 며칠 안에 처리해야 하나요?", MINWON, k=3)
+    assert hits[0].passage.section == "제1조 (목적)"
+
+
+def test_grades_filter_inside_the_ranking_so_k_readable_passages_come_back(
+    kb: KnowledgeBases,
+) -> None:
+    question = "대외비 예산 편성안 사업비 총액 보안 유지"
+    top = kb.search(["minwon"], question, MINWON, max_grade=Grade.C, k=2)
+    assert top[0].passage.document == "예산.txt"
+    allowed = kb.search(["minwon"], question, MINWON, max_grade=Grade.O, k=5)
+    assert allowed and all(h.passage.grade is Grade.O for h in allowed)
+    # Not a top-k filtered afterwards: the best O passages fill the list.
+    assert len(allowed) == len([p for p in kb.store.passages(["minwon"]) if p.grade is Grade.O])
+
+
+def test_only_the_owner_and_readers_see_a_base(kb: KnowledgeBases) -> None:
+    assert kb.search(["minwon"], "민원 처리 기간", GIHOEK, k=1)
+    with pytest.raises(NotFound):
+        kb.search(["minwon"], "민원 처리 기간", GAMSA, k=1)
+    with pytest.raises(NotFound):  # the same answer as for a base that does not exist
+        kb.search(["nothing-here"], "민원", GAMSA, k=1)
+    assert [b.id for b in kb.readable(GAMSA)] == []
+    with pytest.raises(PermissionDenied):  # readers read; they do not change
+        kb.add("minwon", "x.txt", b"text", GIHOEK)
+
+
+def test_re_adding_reindexes_only_the_changed_document(kb: KnowledgeBases) -> None:
+    before = {d.name: d for d in kb.documents("minwon", MINWON)}
+    same = kb.add("minwon", "규정.md", RULES.encode(), MINWON)
+    assert not same.changed and same.document.id == before["규정.md"].id
+    changed = kb.add(
+        "minwon",
+        "규정.md",
+        (RULES + "# 제3조 (시행)\n이 규정은 공포한 날부터 시행한다.\n").encode(),
+        MINWON,
+    )
+    after = {d.name: d for d in kb.documents("minwon", MINWON)}
+    assert changed.changed and after["규정.md"].id != before["규정.md"].id
+    assert after["예산.txt"].id == before["예산.txt"].id  # untouched
+    hits = kb.search(["minwon"], "규정은 언제부터 시행하나요?", MINWON, k=1)
+    assert hits[0].passage.section == "제3조 (시행)"
+
+
+def test_deleting_a_document_leaves_nothing_to_retrieve(kb: KnowledgeBases, tmp_path: Path) -> None:
+    kb.create("scratch", MINWON)
+    text = "한정판 고양이 우표 발행 계획: 우정사업본부는 고양이 우표를 발행한다."
+    doc = kb.add("scratch", "우표.txt", text.encode(), MINWON).document
+    assert kb.search(["scratch"], "고양이 우표", MINWON, k=5)  # warm the cached index
+    assert kb.remove("scratch", "우표.txt", MINWON)
+    assert kb.search(["scratch"], "고양이 우표", MINWON, k=5) == []
+    assert kb.search(["scratch"], "우정사업본부", MINWON, k=5, mode="dense") == []
+    # Nothing of it is left in the database file: no passage, vector or document row.
+    db = sqlite3.connect(kb.store._db.execute("PRAGMA database_list").fetchone()[2])  # type: ignore[attr-defined]
+    rows = db.execute("SELECT count(*) FROM passages WHERE text LIKE '%고양이%'").fetchone()[0]
+    docs = db.execute("SELECT count(*) FROM documents WHERE kb_id = 'scratch'").fetchone()[0]
+    db.close()
+    assert (rows, docs) == (0, 0)
+    # No in-memory index still holds a copy of it.
+    cached = [p for loaded in kb._cache.values() for p in loaded.passages]
+    assert all(p.document_id != doc.id for p in cached)
+
+
+def test_institution_bases_are_made_by_administrators() -> None:
+    # Pure rules of the store value: '*' means every group.
+    from gwanmun.kb.store import KnowledgeBase
+
+    everyone = KnowledgeBase("all", "all", None, ("*",))
+    assert everyone.readable_by("감사과") and everyone.readable_by(None)
+    assert not KnowledgeBase("x", "x", "민원과", ()).readable_by(None)
+
+
+def test_bm25_and_fusion_rank_as_expected() -> None:
+    docs = [["민원", "처리", "기간"], ["예산", "편성"], ["민원", "담당자"]]
+    index = LexicalIndex(docs)
+    vectors = np.eye(3, dtype=np.float32)
+    ranked = rank(index, vectors, ["민원", "기간"], vectors[0], allowed=None, k=3)
+    assert ranked[0].row == 0
+    masked = rank(
+        index, vectors, ["민원", "기간"], vectors[0], allowed=np.array([False, True, True]), k=3
+    )
+    assert [r.row for r in masked][:1] == [2] and all(r.row != 0 for r in masked)
+
+
+def test_split_keeps_sections_and_bounds_passages() -> None:
+    pieces = split(
+        "第1条 目的\n" + "この規則は手続を定める。" * 100 + "\n第2条 施行\n公布の日から施行する。"
+    )
+    assert all(len(p.text) <= 800 for p in pieces)
+    assert pieces[0].section == "第1条 目的" and pieces[-1].section == "第2条 施行"
