@@ -19,6 +19,7 @@ from gwanmun.cli.common import err, fail, out, settings_or_exit
 from gwanmun.cli.corpus import corpus_app
 from gwanmun.cli.egress import egress_rules
 from gwanmun.cli.guard import policy_app, scan
+from gwanmun.cli.kb import kb_app
 from gwanmun.cli.keys import keys_app
 from gwanmun.cli.models import models_app
 from gwanmun.cli.provenance import export, signing_key, verify
@@ -146,6 +147,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(kb_app, name="kb")
 app.command()(scan)
 app.command()(export)
 app.command()(verify)
