@@ -78,7 +78,7 @@ class E5Embedder:
 
 
 # Chosen by bench/quality/eval_retrieval.py (docs/benchmarks.md).
-DEFAULT = "use"
+DEFAULT = "e5"
 
 
 def embedder(name: str) -> Embedder:
