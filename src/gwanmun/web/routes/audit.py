@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 
-from gwanmun.audit.stats import since_timestamp, summarise
+from gwanmun.audit.stats import RecordFilter, since_timestamp, summarise, until_timestamp
 from gwanmun.audit.store import AuditStore
 from gwanmun.errors import BackendUnavailable
 from gwanmun.services import Services
@@ -29,17 +29,28 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def audit_records(
         request: Request,
         since: str | None = None,
+        until: str | None = None,
         user: str | None = None,
+        outcome: str | None = None,
+        kind: str | None = None,
         limit: int = 100,
         after_seq: int = 0,
     ) -> dict[str, Any]:
+        """Records in order; the page's empty fields (``?user=``) mean no bound."""
         auth.require(request, AUDITORS)
-        start = since_timestamp(since)
+        start = since_timestamp(since or None)
+        wanted = RecordFilter(
+            until=until_timestamp(until or None), outcome=outcome or None, kind=kind or None
+        )
         limit = max(1, min(limit, 1000))
 
         def read() -> list[dict[str, Any]]:
             store = audit_store(services)
-            records = (r for r in store.records(since=start, user=user) if r.seq > after_seq)
+            records = (
+                r
+                for r in store.records(since=start, user=user or None)
+                if r.seq > after_seq and wanted.matches(r.body)
+            )
             return [
                 {"seq": r.seq, "hash": r.hash, **r.body} for r in itertools.islice(records, limit)
             ]
