@@ -77,6 +77,16 @@ def test_keys_and_chat_stream_through_the_cli(served: tuple[str, dict[str, str]]
     )
     assert chat.returncode == 0, chat.stderr
     assert chat.stdout.strip()
+    # The AI label on the terminal (stderr), so stdout stays the answer alone.
+    assert "AI-generated" in chat.stderr and "AI-generated" not in chat.stdout
+
+    masked = run(
+        ["chat", "Greet the caller at 010-2222-3333 in one line.", "--url", url,
+         "--max-tokens", "8"],
+        {**env, "GWANMUN_API_KEY": key},
+    )  # fmt: skip
+    assert masked.returncode == 0, masked.stderr
+    assert "Masked before the model saw it: phone number [PHONE]" in masked.stderr
 
     piped = run(
         ["chat", "-", "--url", url, "--max-tokens", "8"],
@@ -94,6 +104,7 @@ def test_chat_without_key_says_how_to_fix(served: tuple[str, dict[str, str]]) ->
     assert chat.returncode == 1
     assert "Missing API key" in chat.stderr
     assert "gwanmun keys create" in chat.stderr
+    assert "GWANMUN_API_KEY" in chat.stderr and "--api-key" in chat.stderr
 
 
 def test_chat_to_a_stopped_gateway_is_a_clear_error(tmp_path: Path) -> None:
@@ -175,3 +186,40 @@ def test_users_from_the_cli(tmp_path: Path) -> None:
     assert clash.returncode == 1 and "users update" in clash.stderr
     missing = run(["users", "update", "nobody", "--unlock"], env)
     assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+
+
+def test_a_short_password_is_refused_before_it_is_asked_again(tmp_path: Path) -> None:
+    """At a terminal: a password under the minimum length is refused at once, not
+    after typing it twice."""
+    import pty
+
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path), "TERM": "dumb"}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [GWANMUN, "users", "create", "park.jiho", "--password"],
+        stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+
+    def until(text: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 60
+        while text not in seen:
+            assert time.monotonic() < deadline, seen
+            seen += os.read(leader, 1024)
+
+    try:
+        until(b"Password:")
+        os.write(leader, b"short\n")
+        until(b"Too short: at least 12 characters")
+        assert b"Repeat" not in seen
+        until(b"Password:")
+        os.write(leader, b"correct horse battery\n")
+        until(b"Repeat for confirmation:")
+        os.write(leader, b"correct horse battery\n")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)

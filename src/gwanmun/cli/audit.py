@@ -9,12 +9,14 @@ from typing import Annotated, Literal
 
 import typer
 
-from gwanmun.audit.stats import since_timestamp, summarise
+from gwanmun.audit.stats import iso_time, since_timestamp, summarise
 from gwanmun.audit.store import AuditStore
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError, InvalidRequest
 
-audit_app = typer.Typer(help="Verify, export and summarise the audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Verify, export and summarise the audit log.", no_args_is_help=True, **HELP
+)
 
 
 def _store() -> AuditStore:
@@ -74,6 +76,8 @@ def audit_export(
 ) -> None:
     """Write audit records to standard output (no prompt or answer text is ever stored).
 
+    CSV times are ISO 8601 with the local UTC offset; JSON Lines keep the Unix time.
+
     Example:
 
         gwanmun audit export --since 2026-11-01 --format csv > audit-november.csv
@@ -97,7 +101,8 @@ def audit_export(
     writer.writerow([*columns, "finding_kinds"])
     for row in rows:
         kinds = sorted({f["kind"] for f in row.get("findings", [])})
-        writer.writerow([row.get(c, "") for c in columns] + [" ".join(kinds)])
+        cells = {**row, "time": iso_time(float(row["time"]))}
+        writer.writerow([cells.get(c, "") for c in columns] + [" ".join(kinds)])
 
 
 @audit_app.command("stats")

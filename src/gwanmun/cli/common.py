@@ -5,6 +5,7 @@ modules; it imports none of them (the CLI's import graph is a tree rooted in
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import typer
@@ -12,6 +13,35 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from gwanmun.settings import Settings, load_settings
+
+# Help as click writes it, not rich's panels: it wraps to the terminal (80 columns
+# when piped, or $COLUMNS), never cuts a word off with "…", and shows no "<bool>"
+# placeholder on flags that take no value. Every Typer in the CLI uses these.
+HELP: dict[str, Any] = {
+    "rich_markup_mode": None,
+    "context_settings": {"max_content_width": 100, "help_option_names": ["-h", "--help"]},
+}
+
+
+def keep_examples(app: typer.Typer) -> None:
+    """Mark every indented block of a command's help (its examples) with click's
+    ``\\b``, so the help prints each example on its own line instead of joining
+    them into one wrapped paragraph, and list each command with its whole first
+    paragraph. Docstrings stay plain; this runs once, where the command is
+    assembled (``cli/main.py``)."""
+    for command in app.registered_commands:
+        doc = command.help or inspect.getdoc(command.callback)
+        if doc:
+            # The whole first paragraph in the list of commands (click cuts it with "...").
+            command.short_help = command.short_help or " ".join(doc.split("\n\n")[0].split())
+            command.help = "\n\n".join(
+                "\b\n" + block if block.startswith(" ") else block for block in doc.split("\n\n")
+            )
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            group.short_help = group.short_help or group.typer_instance.info.help
+            keep_examples(group.typer_instance)
+
 
 # Messages go to stderr so stdout carries only what a command outputs (keys, JSON, CSV).
 err = Console(stderr=True)
@@ -31,3 +61,26 @@ def settings_or_exit(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
         raise fail(f"invalid configuration at {where}: {first.get('msg')}") from None
+
+
+def answer_notes(meta: dict[str, Any]) -> list[str]:
+    """What the terminal says after an answer: the AI label (the gateway's notice),
+    which kinds were masked before the model saw the message, and what the output
+    checks marked. Kinds by name (``web.i18n``'s English column), codes in brackets."""
+    from gwanmun.web.i18n import KIND_NAMES
+
+    def named(kinds: list[str]) -> str:
+        return ", ".join(f"{KIND_NAMES[k][2]} [{k}]" if k in KIND_NAMES else k for k in kinds)
+
+    if not meta:
+        return []
+    lines = [
+        f"— {meta.get('notice') or 'AI-generated. Verify facts before use.'}"
+        + (f" (model {meta['model']})" if meta.get("model") else "")
+    ]
+    if meta.get("masked_kinds"):
+        lines.append(f"— Masked before the model saw it: {named(meta['masked_kinds'])}")
+    marked = sorted({f["kind"] for f in meta.get("output_findings", [])})
+    if marked:
+        lines.append(f"— Marked by the output checks: {named(marked)}")
+    return lines

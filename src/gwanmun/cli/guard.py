@@ -11,12 +11,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from gwanmun.cli.common import fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.policy import check_kinds, default_policy_text, load_policy
 from gwanmun.types import Action, Grade
 
-policy_app = typer.Typer(help="Validate and explain guard policies.", no_args_is_help=True)
+policy_app = typer.Typer(help="Validate and explain guard policies.", no_args_is_help=True, **HELP)
 
 _STYLE = {
     Action.BLOCK: "bold white on red",

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.types import Role
 
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True, **HELP)
 
 
 @keys_app.command("create")

@@ -10,13 +10,14 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelEntry, ModelRegistry, packaged_default_model
 
 models_app = typer.Typer(
     help="Register and inspect local GGUF models (carried in by hand; nothing is downloaded).",
     no_args_is_help=True,
+    **HELP,
 )
 
 

@@ -40,8 +40,9 @@ def export(
 
     Example:
 
-        curl -s http://127.0.0.1:8080/v1/chat/completions -H "Authorization: Bearer $KEY" \\
-          -H 'content-type: application/json' -d @request.json > reply.json
+        curl -s http://127.0.0.1:8080/v1/chat/completions \\
+          -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
+          -d @request.json > reply.json
         gwanmun export reply.json -o 회신초안.md
     """
     from gwanmun.provenance import export_text

@@ -10,12 +10,12 @@ import typer
 from rich.table import Table
 
 from gwanmun.accounts import AccountStore
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.types import Role
 
 users_app = typer.Typer(
-    help="Create and manage users, their group (department) and role.", no_args_is_help=True
+    help="Create and manage users, their group (department) and role.", no_args_is_help=True, **HELP
 )
 
 
@@ -33,8 +33,16 @@ def _password(from_stdin: bool, prompt: str) -> str:
         return text
     if not sys.stdin.isatty():
         raise fail("no terminal to ask for a password; pipe one with --password-stdin")
-    entered: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
-    return entered
+    # The length is checked before the confirmation, not after typing it twice.
+    shortest = settings_or_exit().accounts.min_password_length
+    while True:
+        entered: str = typer.prompt(prompt, hide_input=True)
+        if len(entered) < shortest:
+            err.print(f"Too short: at least {shortest} characters. Try again.")
+            continue
+        if typer.prompt("Repeat for confirmation", hide_input=True) == entered:
+            return entered
+        err.print("The two entries do not match. Try again.")
 
 
 @users_app.command("create")
@@ -43,10 +51,16 @@ def users_create(
     group: Annotated[str | None, typer.Option(help="Group (department).")] = None,
     role: Annotated[Role, typer.Option(help="user, admin or auditor.")] = Role.USER,
     password: Annotated[
-        bool, typer.Option("--password/--no-password", help="Ask for a web-login password.")
+        bool,
+        typer.Option(
+            "--password/--no-password", help="Ask for a web-login password.", show_default=False
+        ),
     ] = False,
     password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from the first line of standard input.")
+        bool,
+        typer.Option(
+            help="Read the password from the first line of standard input.", show_default=False
+        ),
     ] = False,
 ) -> None:
     """Create a user. Without a password the user can still be given API keys.
@@ -54,7 +68,8 @@ def users_create(
     Examples:
 
         gwanmun users create kim.minsu --group 민원과 --password
-        printf '%s\\n' "$PW" | gwanmun users create audit.lee --role auditor --password-stdin
+        printf '%s\\n' "$PW" |
+          gwanmun users create audit.lee --role auditor --password-stdin
     """
     secret = _password(password_stdin, "Password") if (password or password_stdin) else None
     store = _store()
