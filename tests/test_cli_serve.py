@@ -191,33 +191,45 @@ def test_users_from_the_cli(tmp_path: Path) -> None:
 def test_a_short_password_is_refused_before_it_is_asked_again(tmp_path: Path) -> None:
     """At a terminal: a password under the minimum length is refused at once, not
     after typing it twice."""
+    import fcntl
     import pty
+    import select
+    import termios
 
     env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path), "TERM": "dumb"}
     leader, follower = pty.openpty()
+
+    def own_terminal() -> None:  # the pty as the child's terminal, as in a shell
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
     proc = subprocess.Popen(
         [GWANMUN, "users", "create", "park.jiho", "--password"],
         stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+        preexec_fn=own_terminal,
     )  # fmt: skip
     os.close(follower)
     seen = b""
 
-    def until(text: bytes) -> None:
+    def answer(prompt: bytes, line: bytes | None) -> None:
+        """Wait for ``prompt`` (click writes its trailing space once echo is off and
+        pending input flushed), then type ``line``."""
         nonlocal seen
         deadline = time.monotonic() + 60
-        while text not in seen:
-            assert time.monotonic() < deadline, seen
+        while prompt not in seen:
+            ready, _, _ = select.select([leader], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, seen
             seen += os.read(leader, 1024)
+        seen = seen[seen.index(prompt) + len(prompt) :]
+        if line is not None:
+            os.write(leader, line + b"\n")
 
     try:
-        until(b"Password:")
-        os.write(leader, b"short\n")
-        until(b"Too short: at least 12 characters")
+        answer(b"Password: ", b"short")
+        answer(b"Too short: at least 12 characters", None)
+        answer(b"Password: ", b"correct horse battery")
         assert b"Repeat" not in seen
-        until(b"Password:")
-        os.write(leader, b"correct horse battery\n")
-        until(b"Repeat for confirmation:")
-        os.write(leader, b"correct horse battery\n")
+        answer(b"Repeat for confirmation: ", b"correct horse battery")
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:

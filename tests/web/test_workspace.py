@@ -545,6 +545,7 @@ _ENGLISH = re.compile(
     r"|starter set)(?![\w.])",
     re.IGNORECASE,
 )
+_SCRIPT = {"ko": re.compile("[\uac00-\ud7a3]"), "ja": re.compile("[\u3040-\u30ff\u4e00-\u9fff]")}
 DRY_RUN_TEXT = "담당 김민수 연락처 010-1234-5678, マイナンバー 6214 9832 0257"
 # What the pages show of users' own text (masked prompts keep [PHONE_1] placeholders).
 _USER_TEXT = "#log .text, .history-item .text, #dry-result .shown"
@@ -608,6 +609,11 @@ def test_every_page_speaks_the_pages_language(browser: Browser, site: str, lang:
             if path == "/chat" and user == "kim.minsu":
                 page.locator("#prompt").fill("マイナンバー 6214 9832 0257 を確認してください")
                 expect(page.locator("#preview .status")).to_have_attribute("data-action", "block")
+            if path == "/templates" and lang in _SCRIPT:
+                # The page's language's categories first (the starter set has both).
+                first = page.locator(".category h2").first.inner_text()
+                if not _SCRIPT[lang].search(first):
+                    problems.append(f"{lang} {user} {path}: first category {first!r}")
             text = _page_words(page)
             codes = sorted(set(_KIND_CODE.findall(text)))
             if codes:
