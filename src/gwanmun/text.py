@@ -9,7 +9,11 @@ always point into what the user actually sent. The view:
   (``٣``, ``३``) → ASCII digits;
 * dash variants (``‐ ‑ ‒ – — ― − ﹣``, and ``ー``/``一`` between digits) → ``-``;
 * zero-width, bidi-control and other invisible format characters removed;
-* spaced-out digits (``9 0 0 1 0 1 - 1 2 3 …``) closed up.
+* spaced-out digits (``9 0 0 1 0 1 - 1 2 3 …``) closed up;
+* numbers read as a person reads them (``gwanmun.digits``): Hangul and kanji
+  numerals and look-alike letters in a numeric run, combining marks on digits
+  dropped, any short run of separators between digits one ``-``, digits
+  written one by one with dots or hyphens closed up.
 
 Example::
 
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from gwanmun import digits
 
 # Dashes that mean "hyphen" in identifiers and phone numbers.
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30a0")
@@ -161,6 +167,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.repeat(np.arange(len(original), dtype=np.int64), repeats)
     else:
         offsets = np.arange(len(original), dtype=np.int64)
+    text, offsets = digits.drop_marks_after_digits(text, offsets)
+    text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
     if "\t" in text:  # 900101<tab>1234568: the two halves in spreadsheet columns
@@ -169,6 +177,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         text, offsets = _join_wrapped_numbers(text, offsets)
     if _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
+    text, offsets = digits.unify_separators(text, offsets)  # after: " - " inside a spaced run
+    text, offsets = digits.close_single_digits(text, offsets)
     return Normalized(original, text, offsets)
 
 
@@ -252,6 +262,9 @@ def _normalized_char(char: str) -> str:
     out = unicodedata.normalize("NFKC", char)
     if len(out) == 1 and unicodedata.category(out) == "Nd":
         return str(unicodedata.digit(out))  # ٣, ३, ๓ … (NFKC keeps them): 3
+    value = unicodedata.digit(char, None)
+    if value is not None:  # ❶ ➀ ⓵ (NFKC keeps them), ⑴ ⒈ 🄁 (NFKC adds brackets): the digit
+        return str(value)
     return out
 
 

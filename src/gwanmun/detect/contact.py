@@ -102,7 +102,7 @@ class Email(PatternDetector):
 
 class CreditCard(PatternDetector):
     trigger = EDGE_BEFORE + (  # 13 digits or more (a 12-digit My Number opens no window)
-        r"(?:[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]"
+        r"(?:[0-9]{4}[-. ]?[0-9]{4}[-. ]?[0-9]{4}[-. ]?[0-9]|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]"
         r"|[0-9]{4}[- ][0-9*xX]{2}[*xX]{2})"
     )
     context = 24
@@ -111,7 +111,7 @@ class CreditCard(PatternDetector):
     starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE
-        + r"(?P<value>\d{4}(?P<s>[- ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"
+        + r"(?P<value>\d{4}(?P<s>[-. ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"
         r"|\d{4}[- ]\d{2}[*xX]{2}[- ][*xX]{4}[- ]\d{4}|\d{4}[- ][*xX]{4}[- ][*xX]{4}[- ]\d{4})"
         + NO_DIGIT_AFTER
     )
