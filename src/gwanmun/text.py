@@ -233,6 +233,21 @@ def _normalize_decomposed(original: str, clusters: list[tuple[int, int, str]]) -
     )
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without the characters ``normalize`` deletes (zero-width, bidi
+    controls, the Unicode TAG block, variation selectors, control characters
+    other than tab and line breaks): what is forwarded to a model must not
+    carry what the guard never read. Everything else is left as it is."""
+    if not _UNSTABLE.search(text):
+        return text
+    return _UNSTABLE.sub(_kept_char, text)
+
+
+def _kept_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if _normalized_char(char) else ""
+
+
 def _dash_between_digits(text: str) -> bool:
     """Whether ``_DIGIT_DASH`` has anything to replace, found with ``str.find``
     (ten times faster than the regex on text without one: ᅳ and ー are common

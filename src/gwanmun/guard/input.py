@@ -15,13 +15,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from gwanmun.detect import Detector, TriggerIndex, run_detectors
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
 from gwanmun.policy import Decided, Decision, Policy
+from gwanmun.text import strip_invisible
 from gwanmun.types import (
     MODEL_VISIBLE_PARAMS,
     Action,
@@ -205,7 +206,7 @@ class DetectorInputGuard:
             decision = _merged(decision, structured)
         to_mask = decision.to_mask()
         if not to_mask:
-            return InputResult(_verdict(decision, ()), request)
+            return InputResult(_verdict(decision, ()), _forwarded(request, request.messages))
         masker = Masker()
         messages: list[ChatMessage] = []
         for i, message in enumerate(request.messages):
@@ -216,7 +217,7 @@ class DetectorInputGuard:
         kinds = tuple(sorted({f.kind for f in to_mask}))
         return InputResult(
             _verdict(decision, kinds),
-            request.with_messages(tuple(messages)),
+            _forwarded(request, messages),
             masker.restorer() if masker.values else IDENTITY_RESTORER,
         )
 
@@ -242,6 +243,30 @@ class DetectorInputGuard:
         if not pairs:
             return None
         return self.policy.decide(pairs, backend_grade=backend_grade)
+
+
+def _forwarded(request: ChatRequest, messages: Sequence[ChatMessage]) -> ChatRequest:
+    """What the backend receives: ``messages`` (masked where needed) and the
+    request's parameters without the invisible characters detection skipped
+    over (zero-width, bidi controls, TAG characters …): a model must not read
+    what the guard did not. Masks are placed first, on the original offsets."""
+    cleaned = tuple(
+        replace(m, content=strip_invisible(m.content), extra=_without_invisible(m.extra))
+        for m in messages
+    )
+    params = _without_invisible(request.params)
+    return replace(request, messages=cleaned, params=params)
+
+
+def _without_invisible(value: Any) -> Any:
+    """``value`` (decoded JSON) with ``strip_invisible`` applied to every string."""
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, dict):
+        return {_without_invisible(k): _without_invisible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_invisible(v) for v in value]
+    return value
 
 
 def _fields_verdict(decision: Decision) -> Verdict:
