@@ -201,3 +201,24 @@ def test_logit_bias_with_token_ids_is_forwarded(rig: Rig) -> None:
     count = len(rig.upstream.received)
     assert _send(rig, [{"role": "user", "content": "안녕"}], logit_bias={"1234": 5, "7": -100})
     assert rig.upstream.received[count]["logit_bias"] == {"1234": 5, "7": -100}
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(KINDS),
+    rng=st.randoms(use_true_random=False),
+    roles=st.sampled_from((("user", "user"), ("assistant", "user"), ("system", "user"))),
+)
+def test_a_value_split_across_two_messages_is_masked_in_both(
+    rig: Rig, kind: str, rng: random.Random, roles: tuple[str, str]
+) -> None:
+    written = generate(rng, kind)
+    before, after = FRAMES[kind][rng.randrange(len(FRAMES[kind]))]
+    cut = rng.randrange(1, len(written.typed))
+    messages = [
+        {"role": roles[0], "content": before + written.typed[:cut]},
+        {"role": roles[1], "content": written.typed[cut:] + after},
+    ]
+    count = len(rig.upstream.received)
+    _send(rig, messages)
+    _assert_unread(rig, count, written.value, f"{kind}: {written.how}, cut at {cut}")

@@ -126,7 +126,10 @@ class CreditCard(PatternDetector):
         if len(set(digits)) == 1:
             return None
         words = ("카드", "card", "カード", "결제", "決済")
-        return 0.98 if near(text, match.start(), match.end(), words) else 0.92
+        context = near(text, match.start(), match.end(), words)
+        if len(digits) == 13 and not context:
+            return None  # 13 digits are a resident number's length; such cards are retired
+        return 0.98 if context else 0.92
 
 
 def iban_ok(value: str) -> bool:

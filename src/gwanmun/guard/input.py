@@ -38,6 +38,9 @@ from gwanmun.types import (
 log = logging.getLogger("gwanmun.guard")
 
 _PREVIEW_CONTEXT = 12
+# How much of each message's end and start the boundary between two messages
+# is scanned with: a value and its nearest context words.
+_JOIN_REACH = 64
 
 
 def _fields_text(message: ChatMessage) -> str:
@@ -193,6 +196,8 @@ class DetectorInputGuard:
             self.detect(m.content, message_index=i, cached=True)
             for i, m in enumerate(request.messages)
         ]
+        for i, pieces in self._across_messages(request.messages).items():
+            per_message[i] = per_message[i] + pieces
         pairs = [
             (f, request.messages[i].content) for i, found in enumerate(per_message) for f in found
         ]
@@ -220,6 +225,34 @@ class DetectorInputGuard:
             _forwarded(request, messages),
             masker.restorer() if masker.values else IDENTITY_RESTORER,
         )
+
+    def _across_messages(self, messages: Sequence[ChatMessage]) -> dict[int, list[Finding]]:
+        """Values split across two messages (900101 at the end of one, 1234568 at
+        the start of the next; an assistant turn and the user's): each boundary
+        is scanned on a joined view — the end of one message, a line break, the
+        start of the next — and a value that crosses it is masked in both
+        pieces (a finding per message, on that message's offsets)."""
+        out: dict[int, list[Finding]] = {}
+        for i in range(len(messages) - 1):
+            tail = messages[i].content[-_JOIN_REACH:]
+            head = messages[i + 1].content[:_JOIN_REACH]
+            if not tail or not head:
+                continue
+            joint = len(tail)
+            offset = len(messages[i].content) - joint
+            # Read as one line (a value cut inside a group: 5 | 00101-…) and as
+            # two (cut between groups: 900101 | 1234568).
+            for gap in ("", "\n"):
+                for f in self.detect(tail + gap + head, cached=True):
+                    if not f.start < joint < f.end - len(gap):
+                        continue  # does not cross the boundary
+                    out.setdefault(i, []).append(
+                        replace(f, start=offset + f.start, end=offset + joint, message_index=i)
+                    )
+                    out.setdefault(i + 1, []).append(
+                        replace(f, start=0, end=f.end - joint - len(gap), message_index=i + 1)
+                    )
+        return out
 
     def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Decision | None:
         """Scan what the model reads besides message texts: what a message carries
