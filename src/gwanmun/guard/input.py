@@ -12,12 +12,14 @@ import hashlib
 import json
 import logging
 import threading
+import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 from gwanmun.detect import Detector, TriggerIndex, run_detectors
+from gwanmun.digits import HOMOGLYPHS, NUMERALS
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
@@ -236,8 +238,8 @@ class DetectorInputGuard:
         for i in range(len(messages) - 1):
             tail = messages[i].content[-_JOIN_REACH:]
             head = messages[i + 1].content[:_JOIN_REACH]
-            if not tail or not head:
-                continue
+            if not (_digit_at_edge(reversed(tail)) and _digit_at_edge(head)):
+                continue  # most boundaries: nothing there can be half a number
             joint = len(tail)
             offset = len(messages[i].content) - joint
             # Read as one line (a value cut inside a group: 5 | 00101-…) and as
@@ -276,6 +278,19 @@ class DetectorInputGuard:
         if not pairs:
             return None
         return self.policy.decide(pairs, backend_grade=backend_grade)
+
+
+def _digit_at_edge(chars: Iterable[str]) -> bool:
+    """Whether the first of ``chars`` that is not a separator, a space, a mark
+    or an invisible character reads as a digit (any script's, a numeral, O/l)."""
+    for n, char in enumerate(chars):
+        if n >= 8:
+            return False
+        category = unicodedata.category(char)
+        if char.isspace() or category[0] in "PZMC" or category in ("Sm", "Sk"):
+            continue  # a separator (any punctuation or symbol), a mark, invisible
+        return char.isdigit() or char in NUMERALS or char in HOMOGLYPHS or char in "ー一"
+    return False
 
 
 def _forwarded(request: ChatRequest, messages: Sequence[ChatMessage]) -> ChatRequest:
