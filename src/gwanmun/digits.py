@@ -58,23 +58,32 @@ SEPARATORS = " \t\r\n-./~_,:·=+|\\'\u30fb\u3001\u3002\u301c\u223c\uff5e"
 # five separator characters. A run counts when it holds at least
 # ``_RUN_DIGITS`` digit-like characters: "구공공일공일" does, 이사 (moving)
 # and 오이 (cucumber) do not.
+_RUN_DIGITS = 6
+# Only runs of at least _RUN_DIGITS such characters: the rest (이, 사이, 일이 —
+# everywhere in Korean prose) are never looked at one by one.
+_DIGIT_LIKE = f"[{_NUMERAL_CLASS}0-9OoIl]"
 _RUN = re.compile(
-    f"[{_NUMERAL_CLASS}0-9OoIl]"
-    f"(?:[{re.escape(SEPARATORS)}\u30fc\uff70]{{0,5}}[{_NUMERAL_CLASS}0-9OoIl])*"
+    f"{_DIGIT_LIKE}(?:[{re.escape(SEPARATORS)}\u30fc\uff70]{{0,5}}{_DIGIT_LIKE})"
+    f"{{{_RUN_DIGITS - 1},}}"
 )
 _RUN_HINT = re.compile(f"[{_NUMERAL_CLASS}]|[0-9][OoIl]|[OoIl][0-9]")
+_CONVERTIBLE = re.compile(f"[{_NUMERAL_CLASS}OoIl]")
 _GROUP = re.compile(f"[{_NUMERAL_CLASS}0-9OoIl]+")
-_RUN_DIGITS = 6
 _ASCII_DIGITS = frozenset("0123456789")
 
-_SEPARATOR_RUN = re.compile(f"[0-9]([{re.escape(SEPARATORS)}]{{1,5}})(?=[0-9])")
+# Two to five separator characters, or one that is not the usual "-", " " or
+# ".": the usual ones (dates, decimals, grouped numbers) are never looked at.
+_UNUSUAL = SEPARATORS.replace("-", "").replace(".", "").replace(" ", "")
+_SEPARATOR_RUN = re.compile(
+    f"[0-9]([{re.escape(SEPARATORS)}]{{2,5}}|[{re.escape(_UNUSUAL)}])(?=[0-9])"
+)
 _KEPT_AS_IS = frozenset({"-", " ", "."})
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 _HEX_COLON = frozenset("0123456789abcdefABCDEF:")
 
 # Six or more digits written one at a time, joined by dots or hyphens (or
 # spaces and hyphens: text closes runs joined by spaces alone).
-_SINGLE_DIGITS = re.compile(r"(?<![0-9.])[0-9](?:[ .\-][0-9](?![0-9])){5,}(?![0-9])")
+_SINGLE_DIGITS = re.compile(r"[0-9](?<![0-9.][0-9])(?:[ .\-][0-9](?![0-9])){5,}(?![0-9])")
 _SINGLE_HINT = re.compile(r"[0-9][.\-][0-9][ .\-][0-9]|[0-9] [0-9][.\-][0-9]")
 
 
@@ -108,6 +117,8 @@ def read_numerals(text: str) -> str:
         return text
     chars: list[str] | None = None
     for run in _RUN.finditer(text):
+        if not _CONVERTIBLE.search(text, *run.span()):
+            continue  # ASCII digits and separators: nothing to read
         groups = _word_pairs_dropped(
             text,
             [

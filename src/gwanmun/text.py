@@ -135,6 +135,7 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     pieces: list[str] = []
     lengths: dict[int, int] = {}  # original index -> its normalised length, where not 1
     joining: list[int] = []  # where a combining mark or a vowel/final jamo is
+    marked = False
     previous = 0
     for match in _UNSTABLE.finditer(original):
         index = match.start()
@@ -146,6 +147,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
             or "\ud7b0" <= char <= "\ud7ff"
         ):
             joining.append(index)
+        elif "\u20d0" <= char <= "\u20ff":
+            marked = True  # enclosing marks (the keycap) have no combining class
         out = _normalized_char(char)
         if out == char:
             continue
@@ -167,7 +170,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.repeat(np.arange(len(original), dtype=np.int64), repeats)
     else:
         offsets = np.arange(len(original), dtype=np.int64)
-    text, offsets = digits.drop_marks_after_digits(text, offsets)
+    if joining or marked:  # marks left over (none composed with their base): 1⃣, 9́
+        text, offsets = digits.drop_marks_after_digits(text, offsets)
     text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged

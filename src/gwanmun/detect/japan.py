@@ -111,7 +111,7 @@ class CorporateNumber(PatternDetector):
 
 
 class JapanesePassport(PatternDetector):
-    trigger = r"[A-Z]{2}[0-9]"
+    trigger = r"[A-Z]{2}[0-9](?:[ .\-]?[0-9]){2}"
     context = 24
     id = "jp_passport"
     kind = "JP_PASSPORT"

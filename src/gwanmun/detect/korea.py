@@ -150,7 +150,7 @@ class KoreanResidentNumbers:
 
 
 class KoreanPassport(PatternDetector):
-    trigger = r"[MSRODmsrod][0-9]"
+    trigger = r"[MSRODmsrod][0-9](?:[ .\-]?[0-9]){2}"
     context = 24
     id = "kr_passport"
     kind = "KR_PASSPORT"
