@@ -5,6 +5,7 @@ typo never silently changes behaviour.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -107,7 +108,12 @@ class ChatCompletionBody(BaseModel):
     seed: int | None = None
     presence_penalty: float | None = Field(default=None, ge=-2, le=2)
     frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
-    logit_bias: dict[str, float] | None = None
+    logit_bias: dict[str, float] | None = Field(
+        default=None,
+        max_length=300,
+        description="Token ids (decimal) to biases in [-100, 100]. Keys are ids, never "
+        "text: a key that is not one is refused, as it would reach the model unscanned.",
+    )
     logprobs: bool | None = None
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     response_format: dict[str, Any] | None = None
@@ -122,6 +128,19 @@ class ChatCompletionBody(BaseModel):
         description="Gwanmun extension: source documents. Checked like messages, given to "
         "the model as one system message, and used to check the answer's support.",
     )
+
+    @field_validator("logit_bias")
+    @classmethod
+    def _token_ids(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        for key, bias in (value or {}).items():
+            if not _TOKEN_ID.fullmatch(key):
+                raise ValueError(
+                    'keys must be token ids (decimal digits, e.g. {"1234": -100}); '
+                    "text in a key would reach the model without being checked"
+                )
+            if not -100 <= bias <= 100:
+                raise ValueError(f"bias {bias} for token {key} is outside [-100, 100]")
+        return value
 
     def to_request(self, limits: LimitsConfig) -> ChatRequest:
         if len(self.messages) > limits.max_messages:
@@ -182,6 +201,10 @@ class ChatCompletionBody(BaseModel):
             sources=sources,
             include_usage=bool(self.stream_options and self.stream_options.include_usage),
         )
+
+
+# A token id in a logit_bias key: ASCII digits only (no sign, space or other script).
+_TOKEN_ID = re.compile(r"[0-9]{1,7}")
 
 
 def _is_encodable(text: str) -> bool:
