@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import anyio
 
 from gwanmun.accounts import AccountStore, open_accounts
-from gwanmun.audit import AuditSink
+from gwanmun.audit import AdminEvent, AuditSink
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
@@ -30,6 +30,15 @@ from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
 
 log = logging.getLogger("gwanmun")
+admin_log = logging.getLogger("gwanmun.admin")
+
+
+def log_admin(event: AdminEvent) -> None:
+    """One log line per administrative action (actor, action, target; no secret)."""
+    admin_log.info(
+        "admin action",
+        extra={k: v for k, v in event.as_dict().items() if k not in ("kind", "details", "time")},
+    )
 
 
 @dataclass
@@ -63,6 +72,14 @@ class Services:
             "gwanmun ready",
             extra={"models": [m for m, _ in self.router.models()]},
         )
+
+    async def record_admin(self, event: AdminEvent) -> None:
+        """Write an administrative action into the audit chain (and the log).
+
+        Awaited after the action and before the response: a failure here
+        fails the request, as a failed chat audit write does."""
+        log_admin(event)
+        await self.gateway.audit.record(event)
 
     async def close(self) -> None:
         await self.router.close()

@@ -127,10 +127,20 @@ class AccountsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_failed_logins: int = Field(
-        default=5, ge=1, le=100, description="Wrong passwords in a row before an account locks."
+        default=5,
+        ge=1,
+        le=100,
+        description="Wrong passwords in a row, from one source address, before the account "
+        "locks for that source (other addresses can still sign in).",
     )
     lockout_minutes: float = Field(
         default=15.0, gt=0, description="How long a locked account stays locked."
+    )
+    login_attempts_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description="Login attempts one source address may make per minute over all user "
+        "names (0: no limit); more get 429.",
     )
     session_hours: float = Field(
         default=8.0, gt=0, le=720, description="How long a web login lasts."

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from gwanmun.audit import AdminAction, admin_event
 from gwanmun.prompts.bundles import export_bundle, import_bundle, trusted_keys
 from gwanmun.prompts.store import TemplateIn, WorkspaceStore
 from gwanmun.services import Services
@@ -85,6 +86,14 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
         bundle = await json_body(request, allow_empty=True)
         added = import_bundle(store(), bundle, trusted, importer=principal.user)
         offered = len(bundle.get("templates", [])) if isinstance(bundle, dict) else 0
+        await services.record_admin(
+            admin_event(
+                principal,
+                AdminAction.TEMPLATES_IMPORT,
+                "templates",
+                details={"imported": len(added), "offered": offered},
+            )
+        )
         return {
             "imported": len(added),
             "already_here": offered - len(added),
