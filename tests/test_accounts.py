@@ -21,7 +21,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def store(tmp_path: Path) -> AccountStore:
-    return AccountStore(tmp_path / "keys.db", LoginPolicy(max_failed_logins=3, lockout_s=600, attempts_per_minute=0)
+    return AccountStore(
+        tmp_path / "keys.db", LoginPolicy(max_failed_logins=3, lockout_s=600, attempts_per_minute=0)
     )
 
 

@@ -278,7 +278,9 @@ def test_an_admin_cannot_reach_auditor_credentials(site: Site) -> None:
             json={"name": "fake.auditor", "role": "auditor", "password": PASSWORD},
             headers=admin,
         ),
-        httpx.patch(site.base + "/admin/users/aud", json={"password": PASSWORD + "!"}, headers=admin),
+        httpx.patch(
+            site.base + "/admin/users/aud", json={"password": PASSWORD + "!"}, headers=admin
+        ),
     ]
     for refused in refusals:
         assert refused.status_code == 403, refused.text

@@ -5,13 +5,18 @@ modules; it imports none of them (the CLI's import graph is a tree rooted in
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from gwanmun.errors import GwanmunError
 from gwanmun.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from gwanmun.audit import AdminAction
 
 # Messages go to stderr so stdout carries only what a command outputs (keys, JSON, CSV).
 err = Console(stderr=True)
@@ -31,3 +36,28 @@ def settings_or_exit(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
         raise fail(f"invalid configuration at {where}: {first.get('msg')}") from None
+
+
+def record_admin(
+    settings: Settings,
+    action: AdminAction,
+    target: str,
+    *,
+    target_user: str | None = None,
+    details: Mapping[str, str | int | float | bool | None] | None = None,
+) -> None:
+    """Append a local administrative action (actor ``local:<OS user>``) to the
+    audit chain the server writes, and log it. No secret goes in."""
+    from gwanmun.audit import admin_event
+    from gwanmun.services import log_admin, open_audit_store
+
+    event = admin_event(None, action, target, target_user=target_user, details=details)
+    log_admin(event)
+    try:
+        store = open_audit_store(settings)
+    except GwanmunError as exc:
+        raise fail(f"done, but not recorded in the audit chain: {exc.message}") from None
+    try:
+        store.append(event.as_dict())
+    finally:
+        store.close()

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.audit import AdminAction, local_actor
+from gwanmun.cli.common import err, fail, out, record_admin, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.types import Role
 
@@ -41,11 +42,20 @@ def keys_create(
     settings = settings_or_exit()
     store = open_accounts(settings)
     try:
-        key, info = store.create(user, group=group, role=role, expires_in_days=expires_days)
+        key, info = store.create(
+            user, group=group, role=role, expires_in_days=expires_days, minted_by=local_actor()
+        )
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(
+        settings,
+        AdminAction.KEY_CREATE,
+        info.key_id,
+        target_user=info.user,
+        details={"minted_by": info.minted_by, "expires_at": info.expires_at},
+    )
     err.print(f"Created key {info.key_id} for {info.user}. Store it now; it is not shown again:")
     print(key)
 
@@ -94,9 +104,11 @@ def keys_revoke(
     settings = settings_or_exit()
     store = open_accounts(settings)
     try:
+        owner = store.key_owner(key_id)
         store.revoke(key_id)
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(settings, AdminAction.KEY_REVOKE, key_id, target_user=owner)
     err.print(f"Revoked key {key_id}.")
