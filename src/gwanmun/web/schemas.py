@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from gwanmun.errors import InvalidRequest
 from gwanmun.settings import LimitsConfig
 from gwanmun.types import ChatMessage, ChatRequest, Grade
+from gwanmun.web.jsonvalues import check_value
 
 
 class TextPart(BaseModel):
@@ -29,6 +37,13 @@ class Message(BaseModel):
     name: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     tool_call_id: str | None = None
+
+    @field_validator("tool_calls")
+    @classmethod
+    def _bounded(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        # Forwarded as they are: a 400 here, not a crash where they are encoded.
+        check_value(value, "tool_calls")
+        return value
 
     def text(self) -> str:
         if self.content is None:
@@ -122,6 +137,13 @@ class ChatCompletionBody(BaseModel):
         description="Gwanmun extension: source documents. Checked like messages, given to "
         "the model as one system message, and used to check the answer's support.",
     )
+
+    @field_validator("response_format", "tools", "tool_choice", "stop")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        # Free-form JSON forwarded upstream: bounded depth, no lone surrogates.
+        check_value(value, str(info.field_name))
+        return value
 
     def to_request(self, limits: LimitsConfig) -> ChatRequest:
         if len(self.messages) > limits.max_messages:
