@@ -21,7 +21,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -76,6 +76,19 @@ class AuditEvent:
             **({} if self.prompt is None else {"prompt": list(self.prompt)}),
             **({} if self.answer is None else {"answer": self.answer}),
         }
+
+
+UNKNOWN_MODEL = "(unknown model)"
+
+
+def audited_model(name: str, served: Iterable[str]) -> str:
+    """The ``model`` an audit record keeps: a served model's name, else a constant.
+
+    A name nobody serves is whatever the client typed — it can carry anything,
+    a resident number included — and a hash of a short value is reversed by
+    trying them all, so none of it is kept (the request id ties the record to
+    the client's 404)."""
+    return name if name in set(served) else UNKNOWN_MODEL
 
 
 class AdminAction(StrEnum):

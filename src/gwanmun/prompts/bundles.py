@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,20 @@ def verify_bundle(bundle: Any, trusted: dict[str, Ed25519PublicKey]) -> list[Tem
     return templates
 
 
-def import_bundle(store: WorkspaceStore, bundle: Any, trusted: dict[str, Ed25519PublicKey],
-                  *, importer: str) -> list[Template]:  # fmt: skip
+def import_bundle(
+    store: WorkspaceStore,
+    bundle: Any,
+    trusted: dict[str, Ed25519PublicKey],
+    *,
+    importer: str,
+    check: Callable[[TemplateIn, str], None] | None = None,
+) -> list[Template]:
+    """Verify and import; ``check(template, what)`` may refuse one (the whole
+    import then stops before anything is stored)."""
     templates = verify_bundle(bundle, trusted)
+    if check is not None:
+        for n, template in enumerate(templates):
+            check(template, f"Template {n} of the bundle")
     origin = str(bundle.get("institution"))
     # An administrator imports for the whole institution; a template already here
     # (same title and text) is not added twice.

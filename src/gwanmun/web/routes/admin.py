@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from gwanmun.accounts import check_credential_change
+from gwanmun.at_rest import check_stored_text
 from gwanmun.audit import AdminAction, admin_event
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
 from gwanmun.services import Services
@@ -73,11 +74,18 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             )
             raise
 
+    async def stored_names(**fields: str) -> None:
+        # User and group names are stored and shown in lists and audit records.
+        await anyio.to_thread.run_sync(
+            lambda: check_stored_text(services.scanner, fields, what="The account")
+        )
+
     @router.post("/v1/admin/users", status_code=201)
     async def create_user(request: Request) -> dict[str, Any]:
         admin = auth.require(request, ADMINS)
         body = await read_body(request, NewUserBody)
         await guarded(admin, body.name, body.role, "create the account")
+        await stored_names(name=body.name, group=body.group or "")
         info = await anyio.to_thread.run_sync(
             lambda: accounts.create_user(
                 body.name, group=body.group, role=body.role, password=body.password
@@ -108,6 +116,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
                 "You cannot disable or demote your own account; another administrator can."
             )
         current = accounts.get_user(name)
+        await stored_names(group=body.group or "")
         if body.password is not None:
             await guarded(admin, name, current.role, "set the password")
         if body.role is not None and Role.AUDITOR in (body.role, current.role):
