@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -187,8 +189,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP server binds to.")
     data_dir: Path = Field(
-        default=Path("var"),
-        description="Directory for the key store, model registry and other state.",
+        default_factory=lambda: default_data_dir(os.environ),
+        description="Directory for the key store, audit chain, keys, model registry and other "
+        "state, shared by the server and every CLI command. Default: systemd's "
+        "STATE_DIRECTORY, else /var/lib/gwanmun when run as a service (INVOCATION_ID set "
+        "by systemd, or GWANMUN_SERVICE=1), else the user's data directory "
+        "(~/.local/share/gwanmun; XDG_DATA_HOME respected).",
     )
     allow_anonymous: bool = Field(
         default=False,
@@ -327,6 +333,47 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+SERVICE_DATA_DIR = Path("/var/lib/gwanmun")
+
+
+def running_as_service(environ: Mapping[str, str]) -> bool:
+    """Started by systemd (which sets INVOCATION_ID for every unit) or told so."""
+    return bool(environ.get("INVOCATION_ID")) or environ.get("GWANMUN_SERVICE") == "1"
+
+
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """Where state lives when ``data_dir`` is not set: one answer for the server
+    and every CLI command, whatever the current directory."""
+    state = environ.get("STATE_DIRECTORY", "").split(":")[0]
+    if state:
+        return Path(state)  # systemd's StateDirectory=
+    if running_as_service(environ):
+        return SERVICE_DATA_DIR
+    if sys.platform == "win32":
+        base = environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "gwanmun"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "gwanmun"
+    xdg = environ.get("XDG_DATA_HOME", "")
+    # XDG: a relative value is invalid and ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "gwanmun"
+
+
+def data_dir_origin(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
+    """Why ``settings.data_dir`` is what it is, in words (every CLI command says it)."""
+    environ = os.environ if environ is None else environ
+    if "data_dir" in settings.model_fields_set:
+        if environ.get("GWANMUN_DATA_DIR"):
+            return "GWANMUN_DATA_DIR"
+        return "data_dir in the configuration"
+    if environ.get("STATE_DIRECTORY"):
+        return "systemd StateDirectory"
+    if running_as_service(environ):
+        return "service default"
+    return "user default; set GWANMUN_DATA_DIR to use another"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -11,7 +11,7 @@ import typer
 
 from gwanmun.audit.stats import since_timestamp, summarise
 from gwanmun.audit.store import AuditStore
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import err, fail, out, require_state, settings_or_exit
 from gwanmun.errors import GwanmunError, InvalidRequest
 
 audit_app = typer.Typer(help="Verify, export and summarise the audit log.", no_args_is_help=True)
@@ -21,8 +21,10 @@ def _store() -> AuditStore:
     from gwanmun.services import open_audit_store
 
     settings = settings_or_exit()
-    if not settings.audit_database_url and not (settings.data_dir / "audit.db").exists():
-        raise fail(f"no audit log at {settings.data_dir / 'audit.db'} (has the gateway run?)")
+    if not settings.audit_database_url:
+        require_state(
+            settings, "audit.db", what="audit log", first="the gateway starts one when it runs."
+        )
     try:
         return open_audit_store(settings)
     except GwanmunError as exc:

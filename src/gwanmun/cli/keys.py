@@ -9,7 +9,16 @@ import typer
 from rich.table import Table
 
 from gwanmun.audit import AdminAction, local_actor
-from gwanmun.cli.common import err, fail, out, record_admin, settings_or_exit
+from gwanmun.cli.common import (
+    KEY_STORE,
+    err,
+    fail,
+    note_new,
+    out,
+    record_admin,
+    require_state,
+    settings_or_exit,
+)
 from gwanmun.errors import GwanmunError
 from gwanmun.types import Role
 
@@ -40,6 +49,7 @@ def keys_create(
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    note_new(settings, KEY_STORE[0], KEY_STORE[1])
     store = open_accounts(settings)
     try:
         key, info = store.create(
@@ -73,6 +83,7 @@ def keys_list(
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    require_state(settings, KEY_STORE[0], what=KEY_STORE[1], first=KEY_STORE[2])
     store = open_accounts(settings)
     try:
         keys = store.list()
@@ -102,6 +113,7 @@ def keys_revoke(
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    require_state(settings, KEY_STORE[0], what=KEY_STORE[1], first=KEY_STORE[2])
     store = open_accounts(settings)
     try:
         owner = store.key_owner(key_id)

@@ -11,7 +11,16 @@ from rich.table import Table
 
 from gwanmun.accounts import AccountStore
 from gwanmun.audit import AdminAction
-from gwanmun.cli.common import err, fail, out, record_admin, settings_or_exit
+from gwanmun.cli.common import (
+    KEY_STORE,
+    err,
+    fail,
+    note_new,
+    out,
+    record_admin,
+    require_state,
+    settings_or_exit,
+)
 from gwanmun.errors import GwanmunError
 from gwanmun.settings import Settings
 from gwanmun.types import Role
@@ -21,10 +30,15 @@ users_app = typer.Typer(
 )
 
 
-def _open() -> tuple[Settings, AccountStore]:
+def _open(*, create: bool = False) -> tuple[Settings, AccountStore]:
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    name, what, first = KEY_STORE
+    if create:
+        note_new(settings, name, what)
+    else:
+        require_state(settings, name, what=what, first=first)
     return settings, open_accounts(settings)
 
 
@@ -64,7 +78,7 @@ def users_create(
         printf '%s\\n' "$PW" | gwanmun users create audit.lee --role auditor --password-stdin
     """
     secret = _password(password_stdin, "Password") if (password or password_stdin) else None
-    settings, store = _open()
+    settings, store = _open(create=True)
     try:
         info = store.create_user(name, group=group, role=role, password=secret)
     except GwanmunError as exc:
