@@ -104,6 +104,7 @@ class AdminAction(StrEnum):
     BACKEND_REMOVE = "backend.remove"
     POLICY_IMPORT = "policy.import"
     TEMPLATES_IMPORT = "templates.import"
+    GATEWAY_START = "gateway.start"
     DENIED = "denied"
 
 

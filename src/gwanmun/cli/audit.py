@@ -94,12 +94,15 @@ def audit_export(
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     columns = ["seq", "time", "request_id", "user", "group", "model", "backend", "grade",
-               "action", "outcome", "error_code", "latency_ms", "hash"]  # fmt: skip
+               "action", "outcome", "error_code", "latency_ms", "hash",
+               # administrative actions (kind "admin"): who did it, to what
+               "kind", "actor", "target"]  # fmt: skip
     writer = csv.writer(sys.stdout)
     writer.writerow([*columns, "finding_kinds"])
     for row in rows:
         kinds = sorted({f["kind"] for f in row.get("findings", [])})
-        writer.writerow([row.get(c, "") for c in columns] + [" ".join(kinds)])
+        values = {"kind": "request", **row}
+        writer.writerow([values.get(c, "") for c in columns] + [" ".join(kinds)])
 
 
 @audit_app.command("stats")
