@@ -291,6 +291,10 @@ def test_one_source_is_throttled_over_every_name(tmp_path: Path) -> None:
         store.login("name99", PASSWORD, source="198.51.100.2", now=101.0)
     with pytest.raises(AuthenticationError):  # and a minute later this one is not either
         store.login("name99", PASSWORD, source="198.51.100.1", now=161.0)
+    # Successes do not use the budget: a whole office behind one address signs in.
+    for i in range(15):
+        store.create_user(f"staff{i}", password=PASSWORD)
+        store.login(f"staff{i}", PASSWORD, source="192.0.2.1", now=200.0)
 
 
 def test_keys_minted_for_someone_else_say_who_minted_them(store: AccountStore) -> None:

@@ -141,7 +141,7 @@ class AccountsConfig(BaseModel):
     login_attempts_per_minute: int = Field(
         default=30,
         ge=0,
-        description="Login attempts one source address may make per minute over all user "
+        description="Failed login attempts one source address may make per minute over all user "
         "names (0: no limit); more get 429.",
     )
     session_hours: float = Field(

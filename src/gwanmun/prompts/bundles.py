@@ -97,12 +97,9 @@ def import_bundle(
     importer: str,
     check: Callable[[TemplateIn, str], None] | None = None,
 ) -> list[Template]:
-    """Verify and import; ``check(template, what)`` may refuse one (the whole
-    import then stops before anything is stored)."""
+    """Verify and import; ``check(template, what)`` may refuse a new template
+    (the whole import then stops before anything is stored)."""
     templates = verify_bundle(bundle, trusted)
-    if check is not None:
-        for n, template in enumerate(templates):
-            check(template, f"Template {n} of the bundle")
     origin = str(bundle.get("institution"))
     # An administrator imports for the whole institution; a template already here
     # (same title and text) is not added twice.
@@ -112,4 +109,7 @@ def import_bundle(
         for t in templates
         if (t.title, t.body) not in have
     ]
+    if check is not None:  # only what would be stored: templates already here were checked
+        for n, template in enumerate(shared, start=1):
+            check(template, f"New template {n} of {len(shared)} in the bundle")
     return [store.add(t, author=importer, group=None, origin=origin) for t in shared]
