@@ -191,3 +191,26 @@ def test_users_from_the_cli(tmp_path: Path) -> None:
     assert clash.returncode == 1 and "users update" in clash.stderr
     missing = run(["users", "update", "nobody", "--unlock"], env)
     assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+    # Each local action is one record in the audit chain, actor local:<OS user>, no secret.
+    from gwanmun.audit.chain import verify
+    from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
+
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "audit.key"))
+    records = [r.body for r in store.records()]
+    assert verify(store.records(), store._key).ok
+    store.close()
+    assert [
+        (r["action"], r["target"] if r["action"] != "key.create" else r["user"]) for r in records
+    ] == [
+        ("user.create", "lee.auditor"),
+        ("user.update", "lee.auditor"),
+        ("key.create", "new.user"),
+    ]
+    assert all(r["via"] == "cli" and r["actor"].startswith("local:") for r in records)
+    assert "a long enough password" not in json.dumps(
+        records
+    ) and key.stdout.strip() not in json.dumps(records)
+    keys = json.loads(run(["keys", "list", "--json"], env).stdout)
+    assert keys[0]["minted_by"].startswith("local:")
+    verified = run(["audit", "verify"], env)
+    assert verified.returncode == 0, verified.stderr

@@ -8,11 +8,19 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from gwanmun.errors import InvalidRequest
 from gwanmun.settings import LimitsConfig
 from gwanmun.types import ChatMessage, ChatRequest, Grade
+from gwanmun.web.jsonvalues import check_value
 
 
 class TextPart(BaseModel):
@@ -30,6 +38,13 @@ class Message(BaseModel):
     name: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     tool_call_id: str | None = None
+
+    @field_validator("tool_calls")
+    @classmethod
+    def _bounded(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        # Forwarded as they are: a 400 here, not a crash where they are encoded.
+        check_value(value, "tool_calls")
+        return value
 
     def text(self) -> str:
         if self.content is None:
@@ -140,6 +155,13 @@ class ChatCompletionBody(BaseModel):
                 )
             if not -100 <= bias <= 100:
                 raise ValueError(f"bias {bias} for token {key} is outside [-100, 100]")
+        return value
+
+    @field_validator("response_format", "tools", "tool_choice", "stop")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        # Free-form JSON forwarded upstream: bounded depth, no lone surrogates.
+        check_value(value, str(info.field_name))
         return value
 
     def to_request(self, limits: LimitsConfig) -> ChatRequest:
