@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -127,6 +128,21 @@ def test_revoked_key_stops_working(served: tuple[str, dict[str, str]]) -> None:
     assert again.returncode == 1 and "no active key" in again.stderr
 
 
+def test_a_busy_port_fails_at_once_and_says_how_to_choose_another(tmp_path: Path) -> None:
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = run(["serve", "--port", str(port)], env)
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "--port" in result.stderr and "GWANMUN_PORT" in result.stderr
+    assert "loading the model" not in result.stderr  # failed before, not ~25 s later
+    assert elapsed < 15, elapsed
+
+
 def test_anonymous_mode_refused_off_loopback(tmp_path: Path) -> None:
     env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path)}
     result = run(["serve", "--host", "0.0.0.0", "--allow-anonymous"], env)
@@ -186,6 +202,29 @@ def test_users_from_the_cli(tmp_path: Path) -> None:
     assert clash.returncode == 1 and "users update" in clash.stderr
     missing = run(["users", "update", "nobody", "--unlock"], env)
     assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+    # Each local action is one record in the audit chain, actor local:<OS user>, no secret.
+    from gwanmun.audit.chain import verify
+    from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
+
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "audit.key"))
+    records = [r.body for r in store.records()]
+    assert verify(store.records(), store._key).ok
+    store.close()
+    assert [
+        (r["action"], r["target"] if r["action"] != "key.create" else r["user"]) for r in records
+    ] == [
+        ("user.create", "lee.auditor"),
+        ("user.update", "lee.auditor"),
+        ("key.create", "new.user"),
+    ]
+    assert all(r["via"] == "cli" and r["actor"].startswith("local:") for r in records)
+    assert "a long enough password" not in json.dumps(
+        records
+    ) and key.stdout.strip() not in json.dumps(records)
+    keys = json.loads(run(["keys", "list", "--json"], env).stdout)
+    assert keys[0]["minted_by"].startswith("local:")
+    verified = run(["audit", "verify"], env)
+    assert verified.returncode == 0, verified.stderr
 
 
 def test_a_short_password_is_refused_before_it_is_asked_again(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ are the same on both sides; input checks are off on both, as they cost both
 sides the same and would only dilute the ratio):
 
 - "off": ``leak_scan: false, checks: []`` — nothing checked, nothing held back;
-- "on": ``leak_scan: true``, every output check this tree has (those named in
-  ``OutputRules.checks`` that import: verbatim, grounding, toxicity when its
-  model is installed), ``hold_back: minimal`` (the default). The verbatim check
+- "on": ``leak_scan: true``, every output check this tree registers
+  (``CHECK_REGISTRY``, stage output or both, whose module imports: verbatim,
+  grounding, toxicity), ``hold_back: minimal`` (the default). The verbatim check
   gets a real index to look up: the repository's ``docs/*.md`` and README,
   indexed into the "on" gateway's data directory before it starts. Grounding
   only acts on requests that carry source documents, which these do not.
@@ -32,7 +32,8 @@ and characters delivered. Then ``--waves`` waves of ``--concurrency`` (8)
 clients per side, the sides alternating wave by wave: aggregate tokens/s =
 all completion tokens / all wall time of that side's waves.
 
-Prompt kinds, reported apart: answers that start with a word (the hold-back
+Prompt kinds, reported apart, in English, Korean and Japanese (``--languages``):
+answers that start with a word (the hold-back
 releases the first token at once), answers that start a numbered list (the
 first digit is shown at once; ``.`` then waits until ``1.`` cannot grow into an
 identifier), and answers with contact
@@ -51,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import os
 import signal
@@ -64,22 +64,21 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
 
 import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtools.* as a script
 
+import gwanmun.check.builtin  # noqa: F401 - registers the shipped checks
 from bench.speed.gateway_overhead import body, llamacpp_process, pct, wait_ready
 from devtools.ports import free_port
-from gwanmun.guard.factory import CHECKS
-from gwanmun.policy import OutputRules, default_policy_text, parse_policy
+from gwanmun.check import CHECK_REGISTRY
+from gwanmun.policy import default_policy_text, parse_policy
+from gwanmun.types import Stage
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDES = ("off", "on")
-# Output checks the factory builds itself rather than looking up in CHECKS.
-BUILT_IN_CHECKS = {"verbatim": "gwanmun.check.verbatim", "grounding": "gwanmun.check.grounding"}
 
 PROMPTS: dict[str, list[str]] = {
     "word first": [
@@ -101,7 +100,40 @@ PROMPTS: dict[str, list[str]] = {
         "Write a short notice about the new library opening hours, with an e-mail "
         "address residents can write to with questions.",
     ],
+    # The people this is for write Korean and Japanese (issue 23). SmolLM2 answers
+    # them in broken Korean or Japanese, which is what the hold-back has to read.
+    "ko word first": [
+        "공공 도서관의 역사에 대해 짧은 글을 써 주세요.",
+        "학교 안내문에 쓸 물의 순환 설명을 써 주세요.",
+    ],
+    "ko list": [
+        "시민에게 보내는 편지를 명확하게 쓰는 방법 다섯 가지를 목록으로 알려 주세요.",
+    ],
+    "ko contact details": [
+        "주민 안내문을 써 주세요: 도서관은 오전 9시에 문을 열고, 문의는 김민지 주무관 "
+        "02-2133-5678, minji.kim@seoul.go.kr 로 하면 됩니다.",
+        "분실한 도서관 카드에 대해 주민에게 보내는 짧은 이메일을 쓰고, 끝에 이름과 "
+        "전화번호와 이메일 주소가 있는 서명을 넣어 주세요.",
+    ],
+    "ja word first": [
+        "公共図書館の歴史について短い文章を書いてください。",
+        "学校のお知らせに使う水の循環の説明を書いてください。",
+    ],
+    "ja list": [
+        "住民への手紙を分かりやすく書くためのこつを五つ、箇条書きで教えてください。",
+    ],
+    "ja contact details": [
+        "住民向けのお知らせを書いてください。図書館は午前9時に開館し、問い合わせは"
+        "田中美咲（03-5321-1111、misaki.tanaka@city.example.jp）までです。",
+        "図書館カードをなくした住民への短いメールを書き、最後に名前と電話番号と"
+        "メールアドレスのある署名を入れてください。",
+    ],
 }
+
+
+def _language(kind: str) -> str:
+    first = kind.split()[0]
+    return first if first in ("ko", "ja") else "en"
 
 
 @dataclass
@@ -168,22 +200,9 @@ async def _stream(client: httpx.AsyncClient, base: str, prompt: str, max_tokens:
 
 
 def output_checks() -> tuple[list[str], dict[str, str]]:
-    """Every output check the policy format names, split into available and not (why)."""
-    (names,) = get_args(OutputRules.model_fields["checks"].annotation)
-    available: list[str] = []
-    missing: dict[str, str] = {}
-    for name in get_args(names):
-        target = CHECKS.get(name, "").partition(":")[0] or BUILT_IN_CHECKS.get(name)
-        if target is None:
-            missing[name] = "not in gwanmun.guard.factory.CHECKS"
-            continue
-        try:
-            importlib.import_module(target)
-        except ImportError as exc:
-            missing[name] = f"cannot import {target}: {exc}"
-            continue
-        available.append(name)
-    return available, missing
+    """Every built-in check that runs on answers (stage output or both), and those
+    left out with why (none today: every shipped check needs only numpy)."""
+    return [s.id for s in CHECK_REGISTRY.select() if s.stage.covers(Stage.OUTPUT)], {}
 
 
 def policy_file(directory: Path, side: str, checks: list[str]) -> Path:
@@ -432,7 +451,16 @@ def main() -> None:
         help="llama.cpp threads (default: all CPUs but one, left to the gateways)",
     )
     parser.add_argument("--show", action="store_true", help="print every prompt's answers")
+    parser.add_argument(
+        "--languages",
+        default="en,ko,ja",
+        help="prompt languages to run, comma-separated (default: en,ko,ja)",
+    )
     args = parser.parse_args()
+    wanted = set(args.languages.split(","))
+    for kind in list(PROMPTS):
+        if _language(kind) not in wanted:
+            del PROMPTS[kind]
 
     checks, missing = output_checks()
     print(

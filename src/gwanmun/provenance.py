@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from gwanmun.errors import ConfigError, InvalidRequest
+from gwanmun.private import private_dir, tighten_if_exists
 
 VERSION = 1
 _SENTENCE = re.compile(r"[^.!?。！？\n]*(?:[.!?。！？]+|\n|$)")
@@ -61,8 +62,9 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
     """The institution's Ed25519 key in ``path`` (PEM), created with mode 0600 if missing."""
     try:
         data = path.read_bytes()
+        tighten_if_exists(path)  # a key an older version left readable by others
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent, tighten_existing=False)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -192,6 +194,22 @@ def export_text(text: str, record: dict[str, Any]) -> str:
     """The answer with a visible AI mark above it and the signed record below it."""
     blob = base64.b64encode(_canonical(record)).decode("ascii")
     return f"{mark_line(record)}\n\n{_norm(text)}\n\n<!-- gwanmun-provenance: {blob} -->\n"
+
+
+def verify_export(document: str, public: Ed25519PublicKey) -> Verdict:
+    """``verify_text`` over an exported document, and its visible AI-generated
+    mark too: a mark edited or deleted is a change, like an edited sentence."""
+    text, record = parse_export(document)
+    verdict = verify_text(text, record, public)
+    first = document.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r ")
+    if first == mark_line(record):
+        return verdict
+    problem = (
+        "the visible AI-generated mark (first line) was edited"
+        if first.startswith(MARK_PREFIX[:6])
+        else "the visible AI-generated mark (first line) was removed"
+    )
+    return Verdict(verdict.signature_ok, False, record, [problem, *verdict.changes])
 
 
 def parse_export(document: str) -> tuple[str, dict[str, Any]]:

@@ -6,6 +6,7 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -13,12 +14,18 @@ from dataclasses import dataclass, field
 import anyio
 
 from gwanmun.accounts import AccountStore, open_accounts
-from gwanmun.audit import AuditSink
+from gwanmun.audit import AdminAction, AdminEvent, AuditSink, admin_event
+from gwanmun.audit.chain import canonical
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
 from gwanmun.backends.openai_compat import OpenAICompatBackend
-from gwanmun.egress import EgressPolicy, check_backend_url, install_egress_guard
+from gwanmun.egress import (
+    EgressPolicy,
+    PinnedResolver,
+    check_backend_url,
+    install_egress_guard,
+)
 from gwanmun.gateway import Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
@@ -30,6 +37,15 @@ from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
 
 log = logging.getLogger("gwanmun")
+admin_log = logging.getLogger("gwanmun.admin")
+
+
+def log_admin(event: AdminEvent) -> None:
+    """One log line per administrative action (actor, action, target; no secret)."""
+    admin_log.info(
+        "admin action",
+        extra={k: v for k, v in event.as_dict().items() if k not in ("kind", "details", "time")},
+    )
 
 
 @dataclass
@@ -48,21 +64,55 @@ class Services:
     signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
+    # Shared by the upstream backends' HTTP clients: they connect only to what
+    # start() checked, never to a fresh DNS answer.
+    pins: PinnedResolver = field(default_factory=PinnedResolver)
 
     async def start(self) -> None:
         # Refuse to start rather than talk to anything outside the internal network.
         for url in self._upstream_urls:
-            check_backend_url(url, self.egress)
+            self.pins.pin(check_backend_url(url, self.egress))
         if self.settings.egress_guard:
             install_egress_guard(self.egress)
         await self.router.start()
         # Readiness means the guard is ready too: load the analysers now.
         await anyio.to_thread.run_sync(self.scanner.warm_up)
         self.started_at = time.time()
+        if self.audit_store is not None:
+            await self.record_admin(self._start_event())
         log.info(
             "gwanmun ready",
             extra={"models": [m for m, _ in self.router.models()]},
         )
+
+    def _start_event(self) -> AdminEvent:
+        """The policy and backends this process serves with: a policy or backend
+        change takes a restart, so each start is the record of one."""
+        policy = self.scanner.policy
+        return admin_event(
+            None,
+            AdminAction.GATEWAY_START,
+            "gateway",
+            details={
+                "policy": policy.name,
+                "policy_source": policy.source,
+                "policy_sha256": hashlib.sha256(
+                    canonical(policy.data.model_dump(mode="json"))
+                ).hexdigest(),
+                "backends": ", ".join(
+                    f"{b.name} ({b.max_grade.value}): {' '.join(b.models())}"
+                    for b in self.router.backends
+                ),
+            },
+        )
+
+    async def record_admin(self, event: AdminEvent) -> None:
+        """Write an administrative action into the audit chain (and the log).
+
+        Awaited after the action and before the response: a failure here
+        fails the request, as a failed chat audit write does."""
+        log_admin(event)
+        await self.gateway.audit.record(event)
 
     async def close(self) -> None:
         await self.router.close()
@@ -73,7 +123,7 @@ class Services:
             self.audit_store.close()
 
 
-def build_backends(settings: Settings) -> list[Backend]:
+def build_backends(settings: Settings, resolver: PinnedResolver | None = None) -> list[Backend]:
     backends: list[Backend] = []
     embedded = settings.embedded
     if embedded.enabled:
@@ -103,6 +153,7 @@ def build_backends(settings: Settings) -> list[Backend]:
                 timeout_s=config.timeout_s,
                 connect_timeout_s=config.connect_timeout_s,
                 retries=config.retries,
+                resolver=resolver,
             )
         )
     return backends
@@ -147,7 +198,8 @@ def build_services(
     output_guard: OutputGuard | None = None,
     audit: AuditSink | None = None,
 ) -> Services:
-    router = Router(build_backends(settings) if backends is None else backends)
+    pins = PinnedResolver()
+    router = Router(build_backends(settings, pins) if backends is None else backends)
     # The configured guard also answers /v1/guard/scan; an injected fake does not.
     scanner = (
         input_guard
@@ -183,4 +235,5 @@ def build_services(
         ),
         signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
+        pins=pins,
     )

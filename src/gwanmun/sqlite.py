@@ -6,14 +6,28 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from gwanmun.private import private_dir, private_file, tighten_if_exists
+
 
 def connect(path: Path) -> sqlite3.Connection:
-    """An autocommit connection in WAL mode, shareable between threads (callers lock)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """An autocommit connection in WAL mode, shareable between threads (callers lock).
+
+    The file is 0600 in a 0700 directory (``private``); SQLite gives its -wal and
+    -shm files the database file's mode.
+    """
+    private_state(path)
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA busy_timeout=5000")
     return db
+
+
+def private_state(path: Path) -> None:
+    """Make ``path`` (a database) and its directory private before SQLite opens it."""
+    private_dir(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten_if_exists(path.with_name(path.name + suffix))
 
 
 def migrate(db: sqlite3.Connection, migrations: Sequence[str]) -> int:

@@ -109,6 +109,48 @@ async def test_text_is_kept_only_masked_and_only_when_asked(tmp_path: Path) -> N
     store.close()
 
 
+async def test_the_kept_answer_is_the_one_shown_with_leaks_masked(tmp_path: Path) -> None:
+    """``audit_text: masked`` keeps the answer as the user was shown it, with the
+    user's own value as its placeholder and a value the model made up masked —
+    not the model's raw text."""
+    from gwanmun.guard.factory import input_guard_for, output_guard_for
+
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "k"))
+    policy = load_policy()
+    scanner = input_guard_for(policy)
+    backend = FakeBackend(answer="[PHONE_1] 말고 010-9876-5432 로 전화하세요.")
+    gateway = Gateway(
+        router=Router([backend]),
+        input_guard=scanner,
+        output_guard=output_guard_for(policy, scanner),
+        audit=store,
+        blocked_error=blocked_error,
+        audit_text="masked",
+    )
+    for stream in (False, True):
+        request = ChatRequest(
+            model="fake-model",
+            messages=(ChatMessage("user", "전화 010-1234-5678 주세요"),),
+            max_tokens=8,
+            stream=stream,
+        )
+        result = await gateway.handle(request, USER)
+        if stream:
+            shown = "".join(
+                c["choices"][0]["delta"].get("content") or ""
+                for c in await encoded_chunks(result)
+                if c["choices"]
+            )
+        else:
+            shown = encoded_body(result)["choices"][0]["message"]["content"]
+        assert shown == "010-1234-5678 말고 [PHONE] 로 전화하세요."
+    for record in store.records():
+        assert record.body["answer"] == "[PHONE_1] 말고 [PHONE] 로 전화하세요."
+    dumped = json.dumps([r.body for r in store.records()], ensure_ascii=False)
+    assert "9876" not in dumped and "010-1234-5678" not in dumped
+    store.close()
+
+
 def test_tampering_in_the_database_is_named(tmp_path: Path) -> None:
     key = load_or_create_key(tmp_path / "k")
     store = SQLiteAuditStore(tmp_path / "audit.db", key)

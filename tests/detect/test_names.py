@@ -157,7 +157,7 @@ def test_a_model_trained_on_other_features_is_refused(
     np.savez(stale, weights=np.zeros(8), bias=0.0, threshold=0.5, feature_version=0)
     monkeypatch.setattr(person_model, "_tables", {})
     monkeypatch.setattr(packaged, "resources", _Files(tmp_path))
-    with pytest.raises(ValueError, match=r"retrain with bench/train_persons\.py"):
+    with pytest.raises(ValueError, match=r"retrain with bench/train/train_persons\.py"):
         person_model.load_model("ko")
 
 

@@ -74,6 +74,11 @@ def _tokens(body: Body) -> int:
     return int((body.get("usage") or {}).get("total_tokens") or 0)
 
 
+def is_admin(body: Body) -> bool:
+    """An administrative action (``AdminEvent``), not a request."""
+    return body.get("kind") == "admin"
+
+
 def summarise(bodies: Iterable[Body]) -> dict[str, Any]:
     """Requests counted by outcome, grade, model, group and kind of finding; tokens summed."""
     counters: dict[str, Counter[str]] = {
@@ -83,8 +88,11 @@ def summarise(bodies: Iterable[Body]) -> dict[str, Any]:
         "group": Counter(),
         "finding_kind": Counter(),
     }
-    total = tokens = 0
+    total = tokens = admin = 0
     for body in bodies:
+        if is_admin(body):
+            admin += 1
+            continue
         total += 1
         for name in ("outcome", "grade", "model", "group"):
             counters[name][_label(body, name)] += 1
@@ -93,6 +101,7 @@ def summarise(bodies: Iterable[Body]) -> dict[str, Any]:
         tokens += _tokens(body)
     return {
         "requests": total,
+        "admin_actions": admin,
         "tokens": tokens,
         **{f"by_{name}": dict(c.most_common()) for name, c in counters.items()},
     }
@@ -104,6 +113,8 @@ def use_by_group(bodies: Iterable[Body]) -> tuple[dict[str, dict[str, int]], Cou
     groups: dict[str, dict[str, int]] = {}
     blocks: Counter[str] = Counter()
     for body in bodies:
+        if is_admin(body):
+            continue
         row = groups.setdefault(_label(body, "group"), {"requests": 0, "blocked": 0, "tokens": 0})
         row["requests"] += 1
         row["tokens"] += _tokens(body)

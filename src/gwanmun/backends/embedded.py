@@ -3,12 +3,17 @@
 It binds 127.0.0.1 on an ephemeral port, is health-checked before the gateway
 reports ready, and is stopped with the gateway. Requests reach it through the
 same OpenAI-compatible adapter as any upstream, so both paths are one code path.
+
+Loopback is shared by every local user, so the server requires a secret made
+at each start and held only in this process's memory: without it, anyone on
+the machine could talk to the model directly, past the guard and the audit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import socket
 import time
 import urllib.error
@@ -33,11 +38,19 @@ def free_loopback_port() -> int:
 
 
 def start_llama_server(
-    model_path: Path, *, port: int, n_parallel: int, n_threads: int, n_ctx: int
+    model_path: Path,
+    *,
+    port: int,
+    n_parallel: int,
+    n_threads: int,
+    n_ctx: int,
+    api_key: str | None = None,
 ) -> Any:
     """Start xllamacpp's llama.cpp HTTP server on 127.0.0.1:port; returns the handle.
 
-    The server lives as long as the returned object is referenced.
+    With ``api_key``, every call but ``/health`` and the model list needs
+    ``Authorization: Bearer <api_key>`` (401 otherwise). The server lives as long
+    as the returned object is referenced.
     """
     import xllamacpp  # heavy native module: loaded only when a model is served
 
@@ -53,6 +66,8 @@ def start_llama_server(
     params.use_jinja = True
     params.verbosity = 1  # errors only; llama.cpp's info lines would flood the log
     params.endpoint_metrics = False
+    if api_key is not None:
+        params.api_keys = [api_key]
     return xllamacpp.Server(params)
 
 
@@ -106,6 +121,8 @@ class EmbeddedBackend:
 
     async def start(self) -> None:
         port = free_loopback_port()
+        # New at every start and never written anywhere: only this process knows it.
+        secret = secrets.token_urlsafe(32)
         self._server = await asyncio.to_thread(
             start_llama_server,
             self.model_path,
@@ -113,6 +130,7 @@ class EmbeddedBackend:
             n_parallel=self._n_parallel,
             n_threads=self._n_threads,
             n_ctx=self._n_ctx,
+            api_key=secret,
         )
         await asyncio.to_thread(wait_healthy, port, timeout_s=self._startup_timeout_s)
         self._http = OpenAICompatBackend(
@@ -120,6 +138,7 @@ class EmbeddedBackend:
             base_url=f"http://127.0.0.1:{port}/v1",
             models=[self.model_name],
             max_grade=self.max_grade,
+            api_key=secret,
             timeout_s=600.0,
             retries=0,
             upstream_model=self.model_name,

@@ -62,6 +62,7 @@ class OpenAICompatBackend:
         connect_timeout_s: float = 5.0,
         retries: int = 1,
         upstream_model: str | None = None,
+        resolver: aiohttp.abc.AbstractResolver | None = None,
     ) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
@@ -77,6 +78,8 @@ class OpenAICompatBackend:
         # The embedded server ignores model names; upstreams need the real one.
         self._upstream_model = upstream_model
         self._session: aiohttp.ClientSession | None = None
+        # Answers with the addresses the start-up egress check pinned (egress.py).
+        self._resolver = resolver
 
     def models(self) -> list[str]:
         return list(self._models)
@@ -90,7 +93,9 @@ class OpenAICompatBackend:
             trust_env=False,
             # Below the 5 s idle timeout of uvicorn and llama.cpp's server, so the
             # pool rarely holds a connection the server has already closed.
-            connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=4.0),
+            connector=aiohttp.TCPConnector(
+                limit=256, keepalive_timeout=4.0, resolver=self._resolver
+            ),
             read_bufsize=1 << 20,
             raise_for_status=False,
         )

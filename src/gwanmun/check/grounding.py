@@ -30,7 +30,7 @@ unit when it is supported and that unit's source beats every other source by
 ``CITE_MARGIN``. An answer sentence in another script than the unit (a Korean
 answer from an English document) is scored by the embedding alone, with the
 same penalties. With ``lexical_weight=0`` the score is the embedding alone,
-without penalties (a baseline for bench/eval_grounding.py).
+without penalties (a baseline for bench/quality/eval_grounding.py).
 
 **No sources** (an empty list, or only blank documents): nothing can support the
 answer, so every sentence is unsupported with score 0 and no citation — the
@@ -69,7 +69,7 @@ from gwanmun.types import Finding
 
 F32 = npt.NDArray[np.float32]
 
-COS_LOW, COS_HIGH = 0.45, 0.8  # USE cosine mapped onto [0, 1] (bench/eval_grounding.py)
+COS_LOW, COS_HIGH = 0.45, 0.8  # USE cosine mapped onto [0, 1] (bench/quality/eval_grounding.py)
 NOVEL_PENALTY = 0.45  # per number or named entity found in no source
 ELSEWHERE_PENALTY = 0.5  # per number found only in another source
 POLARITY_PENALTY = 0.7  # negated on one side only (필요하지 않다 / 필요하다)

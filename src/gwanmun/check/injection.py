@@ -25,7 +25,7 @@ invisible characters removed), then looked at in two ways:
    text that hits several families gets a small bonus.
 2. **A classifier** for paraphrases the rules do not list: hashed character
    1-4-grams of the folded text (see ``features``) into a logistic regression
-   trained by ``bench/train_injection.py`` on the CyberSecEval prompt-injection
+   trained by ``bench/train/train_injection.py`` on the CyberSecEval prompt-injection
    development half (MIT; 17 languages) against benign prompts written by the
    project (``data/INJECTION_MODEL.md``). Inference is numpy only. Its
    probability is mapped so that the operating point chosen in training (about
@@ -755,7 +755,7 @@ def features(
     """Hashed character n-grams of ``text`` (normalised and folded here) as sparse
     ``(indices, values)``: sorted unique bucket indices and L2-normalised
     ``1 + log(count)`` weights. ``dim`` must be a power of two. The same function
-    serves training (``bench/train_injection.py``) and inference."""
+    serves training (``bench/train/train_injection.py``) and inference."""
     return folded_features(fold(normalize(text).text), dim, ngrams)
 
 

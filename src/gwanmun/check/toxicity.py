@@ -4,20 +4,20 @@
   of the normalised sentence (``features``) into a logistic regression per label
   (hate, offensive, gender bias, other bias), trained on the BEEP! Korean
   news-comment corpus (kocohub/korean-hate-speech, CC BY-SA 4.0; Moon et al.,
-  2020) by ``bench/train_toxicity.py``. Each label's operating point (the
+  2020) by ``bench/train/train_toxicity.py``. Each label's operating point (the
   probability maximising F1 out of fold, chosen in training) is stored with the
   weights and mapped onto that label's ``OPERATING_SCORE`` — the default
   policy's ``min_score`` — so that a policy threshold keeps its meaning.
 - **English** (text mostly in Latin letters): the word TF-IDF linear model of
   alt-profanity-check 1.9.1 (MIT; trained on Davidson et al.'s tweets and the
-  Jigsaw Wikipedia comments), converted by ``bench/convert_profanity_check.py``.
+  Jigsaw Wikipedia comments), converted by ``bench/train/convert_profanity_check.py``.
   It scores offensive language only (``TOXIC_OFFENSIVE``), its own 0.5 mapped
   onto the operating score.
 - **Japanese** (kana or kanji, no Hangul, not mostly Latin): no openly licensed
   labelled Japanese data exists, so a per-label logistic regression over
   multilingual sentence embeddings (``gwanmun.check.embeddings``) is trained on
   the BEEP! comments and on the project's ordinary sentences in all three
-  languages (``bench/train_toxicity.py --crosslingual``) and applied across
+  languages (``bench/train/train_toxicity.py --crosslingual``) and applied across
   languages: a Japanese insult lands near the Korean ones in that space.
 - **Lexicon** for all three languages (``data/toxicity_lexicon.yaml``): slurs
   and abuse with a category and a score each.
@@ -82,7 +82,7 @@ def features(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
     """The Korean classifier's view of ``text``: hashed character 1–4-grams (with
     word-boundary spaces) and word 1–2-grams of ``normalise(text)``, as sorted
     unique bucket indices and L2-normalised ``1 + log(count)`` values. Training
-    (``bench/train_toxicity.py``) calls this same function."""
+    (``bench/train/train_toxicity.py``) calls this same function."""
     folded = normalise(text)
     codes = np.frombuffer(f" {folded} ".encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     # Polynomial hash of every character n-gram; lengths differ in degree.

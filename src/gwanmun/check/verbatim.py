@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanmun.errors import ConfigError, NotFound
+from gwanmun.private import private_dir
 from gwanmun.types import Finding
 
 K = 12  # window length, normalised characters
@@ -181,7 +182,8 @@ class CorpusIndex:
         fingerprints are merged and re-sorted; ``meta.json`` is written last,
         so an interrupted run leaves the previous index readable.
         """
-        directory.mkdir(parents=True, exist_ok=True)
+        # The index holds the protected documents' text: private like the databases.
+        private_dir(directory)
         docs: list[dict[str, Any]] = []
         hash_parts: list[U64] = []
         pos_parts: list[I64] = []

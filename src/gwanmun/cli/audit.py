@@ -11,7 +11,7 @@ import typer
 
 from gwanmun.audit.stats import iso_time, since_timestamp, summarise
 from gwanmun.audit.store import AuditStore
-from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, require_state, settings_or_exit
 from gwanmun.errors import GwanmunError, InvalidRequest
 
 audit_app = typer.Typer(
@@ -23,8 +23,10 @@ def _store() -> AuditStore:
     from gwanmun.services import open_audit_store
 
     settings = settings_or_exit()
-    if not settings.audit_database_url and not (settings.data_dir / "audit.db").exists():
-        raise fail(f"no audit log at {settings.data_dir / 'audit.db'} (has the gateway run?)")
+    if not settings.audit_database_url:
+        require_state(
+            settings, "audit.db", what="audit log", first="the gateway starts one when it runs."
+        )
     try:
         return open_audit_store(settings)
     except GwanmunError as exc:
@@ -96,13 +98,16 @@ def audit_export(
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     columns = ["seq", "time", "request_id", "user", "group", "model", "backend", "grade",
-               "action", "outcome", "error_code", "latency_ms", "hash"]  # fmt: skip
+               "action", "outcome", "error_code", "latency_ms", "hash",
+               # administrative actions (kind "admin"): who did it, to what
+               "kind", "actor", "target"]  # fmt: skip
     writer = csv.writer(sys.stdout)
     writer.writerow([*columns, "finding_kinds"])
     for row in rows:
         kinds = sorted({f["kind"] for f in row.get("findings", [])})
-        cells = {**row, "time": iso_time(float(row["time"]))}
-        writer.writerow([cells.get(c, "") for c in columns] + [" ".join(kinds)])
+        values = {"kind": "request", **row}
+        values["time"] = iso_time(float(row["time"]))
+        writer.writerow([values.get(c, "") for c in columns] + [" ".join(kinds)])
 
 
 @audit_app.command("stats")

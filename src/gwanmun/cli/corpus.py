@@ -52,6 +52,7 @@ def corpus_add(
     if not path.exists():
         raise fail(f"{path} does not exist")
     directory = _directory(name)
+    limits = settings_or_exit().documents
     skipped: list[str] = []
     files = list(iter_documents(path))
     if not files:
@@ -67,7 +68,7 @@ def corpus_add(
             for file in files:
                 progress.advance(task)
                 try:
-                    yield str(file), extract_text(file)
+                    yield str(file), extract_text(file, limits)
                 except GwanmunError as exc:
                     skipped.append(exc.message)
 

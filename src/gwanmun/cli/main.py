@@ -7,6 +7,8 @@ imports this module (tests/test_layout.py holds that), so there is no cycle.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import sys
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ import typer
 from gwanmun.cli.audit import audit_app
 from gwanmun.cli.common import HELP, answer_notes, err, fail, keep_examples, out, settings_or_exit
 from gwanmun.cli.corpus import corpus_app
+from gwanmun.cli.egress import egress_rules
 from gwanmun.cli.guard import policy_app, scan
 from gwanmun.cli.keys import keys_app
 from gwanmun.cli.models import models_app
@@ -36,7 +39,7 @@ app.add_typer(keys_app, name="keys")
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8080).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8080, or GWANMUN_PORT).")] = None,
     allow_anonymous: Annotated[
         bool, typer.Option("--allow-anonymous", help="Dev mode: no API key needed (loopback only).")
     ] = False,
@@ -64,19 +67,37 @@ def serve(
     from gwanmun.logs import configure_logging
 
     configure_logging(settings)
+    # The port is taken before anything slow (guards, model load: ~25 s), so a busy
+    # one fails at once; uvicorn would bind only after the lifespan started.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    try:
+        listener = socket.create_server((settings.host, settings.port), family=family, backlog=2048)
+    except OSError as exc:
+        raise fail(
+            f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}). Choose another "
+            "port with --port N or GWANMUN_PORT=N (or another address with --host / GWANMUN_HOST)."
+        ) from None
     try:
         application = create_app(settings)
     except GwanmunError as exc:
+        listener.close()
         raise fail(exc.message) from None
     err.print(f"Gwanmun on http://{settings.host}:{settings.port}/v1 (loading the model…)")
-    uvicorn.run(
-        application,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        log_config=None,  # our handler (gwanmun.logs), JSON by default
-        **UVICORN_OPTIONS,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            log_config=None,  # our handler (gwanmun.logs), JSON by default
+            **UVICORN_OPTIONS,
+        )
     )
+    # uvicorn re-raises Ctrl-C after its graceful shutdown; uvicorn.run swallows it too.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[listener])
+    if not server.started:  # the start-up failed and was logged; as uvicorn.run exits
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -144,6 +165,7 @@ app.command()(scan)
 app.command()(export)
 app.command()(verify)
 app.command("signing-key")(signing_key)
+app.command("egress-rules")(egress_rules)
 keep_examples(app)
 
 

@@ -10,8 +10,20 @@ import typer
 from rich.table import Table
 
 from gwanmun.accounts import AccountStore
-from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
+from gwanmun.audit import AdminAction
+from gwanmun.cli.common import (
+    HELP,
+    KEY_STORE,
+    err,
+    fail,
+    note_new,
+    out,
+    record_admin,
+    require_state,
+    settings_or_exit,
+)
 from gwanmun.errors import GwanmunError
+from gwanmun.settings import Settings
 from gwanmun.types import Role
 
 users_app = typer.Typer(
@@ -19,10 +31,20 @@ users_app = typer.Typer(
 )
 
 
-def _store() -> AccountStore:
+def _open(*, create: bool = False) -> tuple[Settings, AccountStore]:
     from gwanmun.accounts import open_accounts
 
-    return open_accounts(settings_or_exit())
+    settings = settings_or_exit()
+    name, what, first = KEY_STORE
+    if create:
+        note_new(settings, name, what)
+    else:
+        require_state(settings, name, what=what, first=first)
+    return settings, open_accounts(settings)
+
+
+def _store() -> AccountStore:
+    return _open()[1]
 
 
 def _password(from_stdin: bool, prompt: str) -> str:
@@ -72,13 +94,20 @@ def users_create(
           gwanmun users create audit.lee --role auditor --password-stdin
     """
     secret = _password(password_stdin, "Password") if (password or password_stdin) else None
-    store = _store()
+    settings, store = _open(create=True)
     try:
         info = store.create_user(name, group=group, role=role, password=secret)
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(
+        settings,
+        AdminAction.USER_CREATE,
+        info.name,
+        target_user=info.name,
+        details={"role": info.role.value, "group": info.group, "password": secret is not None},
+    )
     err.print(
         f"Created {info.role.value} {info.name}" + (f" in {info.group}" if info.group else "")
     )
@@ -129,7 +158,7 @@ def users_update(
         gwanmun users update kim.minsu --unlock
         gwanmun users update park.jiho --disable
     """
-    store = _store()
+    settings, store = _open()
     try:
         if unlock:
             store.unlock(name)
@@ -138,6 +167,15 @@ def users_update(
         raise fail(exc.message) from None
     finally:
         store.close()
+    if unlock:
+        record_admin(settings, AdminAction.USER_UNLOCK, name, target_user=name)
+    changes = {
+        k: v.value if isinstance(v, Role) else v
+        for k, v in (("group", group), ("role", role), ("disabled", disable))
+        if v is not None
+    }
+    if changes:
+        record_admin(settings, AdminAction.USER_UPDATE, name, target_user=name, details=changes)
     state = "disabled" if info.disabled else "active"
     err.print(f"{info.name}: {info.role.value}, group {info.group or '-'}, {state}")
 
@@ -156,11 +194,12 @@ def users_passwd(
         gwanmun users passwd kim.minsu
     """
     secret = _password(password_stdin, f"New password for {name}")
-    store = _store()
+    settings, store = _open()
     try:
         store.set_password(name, secret)
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(settings, AdminAction.USER_PASSWORD, name, target_user=name)
     err.print(f"Password set for {name}.")

@@ -15,7 +15,7 @@ text around them. A logistic regression scores each one; morphemes at or above
 the trained threshold that touch (or, in Japanese, have only a middle dot
 between them) are merged into one name.
 
-Trained by ``bench/train_persons.py`` on the public development sets (KLUE NER
+Trained by ``bench/train/train_persons.py`` on the public development sets (KLUE NER
 for Korean, CC BY-SA 4.0; Stockmark's Wikipedia NER for Japanese, CC BY-SA 3.0):
 see ``data/PERSONS_MODEL.md`` for attribution and the share-alike terms, and
 docs/benchmarks.md for out-of-fold quality. The feature functions here are the
@@ -46,12 +46,12 @@ _T = TypeVar("_T")
 # of a name, and verbs, adjectives, adverbs, numbers, pronouns, adnominals and
 # conjunctions, which are inside one in under 0.3% of the training data — leaving
 # them out cut the Korean rows by 29% (and the tagger's time with them) at equal
-# out-of-fold quality (bench/train_persons.py).
-_KO_SKIP = (
+# out-of-fold quality (bench/train/train_persons.py).
+KO_SKIP = (
     "J", "E", "SF", "SP", "SS", "SE", "SO", "SW", "XSV", "XSA", "VCP", "VCN", "W_",
     "VV", "VA", "VX", "SN", "MA", "NP",
 )  # fmt: skip
-_JA_SKIP = frozenset({"助詞", "助動詞", "補助記号", "空白", "動詞", "形容詞", "連体詞", "接続詞"})
+JA_SKIP = frozenset({"助詞", "助動詞", "補助記号", "空白", "動詞", "形容詞", "連体詞", "接続詞"})
 
 _HANGUL = re.compile(r"[가-힣]+")
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -107,7 +107,7 @@ def _own(form: str, tag: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class PieceClusters:
-    """Cluster ids of the sentence encoder's pieces (``bench/build_piece_clusters.py``)."""
+    """Cluster ids of the sentence encoder's pieces (``bench/train/build_piece_clusters.py``)."""
 
     rows: dict[str, int]  # piece -> row of ``ids``
     ids: npt.NDArray[np.int16]  # (pieces, granularities)
@@ -166,7 +166,7 @@ _VECTOR_SCALE = 2.0
 
 @dataclass(frozen=True)
 class WordVectors:
-    """Japanese word vectors (``bench/build_word_vectors.py``: chiVe, reduced to
+    """Japanese word vectors (``bench/train/build_word_vectors.py``: chiVe, reduced to
     32 dimensions); the last row of ``vectors`` is zeros, for unknown words."""
 
     rows: dict[str, int]  # word -> row of ``vectors``
@@ -286,7 +286,7 @@ def korean_features(
     ``i`` (0 when none)."""
     out = Candidates(morphemes, [], [])
     for i, m in enumerate(morphemes):
-        if m.tag.startswith(_KO_SKIP):
+        if m.tag.startswith(KO_SKIP):
             continue
         form = m.form
         space_before = m.start == 0 or text[m.start - 1] == " "
@@ -370,7 +370,7 @@ def japanese_features(
     for i, m in enumerate(morphemes):
         # An honorific or title (さん, 様, 部長, 両氏) follows a name and is never
         # part of it.
-        if m.tag.split("/", 1)[0] in _JA_SKIP or m.form in not_names:
+        if m.tag.split("/", 1)[0] in JA_SKIP or m.form in not_names:
             continue
         features = _context(text, morphemes, i)
         features += [
@@ -543,7 +543,7 @@ def _token_model(language: str, data: dict[str, npt.NDArray[np.generic]]) -> Tok
         raise ValueError(
             f"{model_file(language)} was trained on feature version "
             f"{int(data['feature_version'])}, this code makes "
-            f"{FEATURE_VERSION}: retrain with bench/train_persons.py"
+            f"{FEATURE_VERSION}: retrain with bench/train/train_persons.py"
         )
     return TokenModel(
         weights=np.asarray(data["weights"], dtype=np.float32),

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import gwanmun.check.builtin  # noqa: F401 - registers the built-in checks
-from gwanmun.check import CHECK_REGISTRY, CheckContext, CheckShape, CheckSpec, TextCheck, check_spec
+from gwanmun.check import CheckContext, CheckShape, TextCheck, check_spec
 from gwanmun.check.grounding import GroundingCheck
 from gwanmun.detect import Detector
 from gwanmun.detect.builtin import configured_detectors
@@ -56,15 +56,6 @@ def output_guard_for(
         grounding=answer[0] if answer else None,
         options=OutputOptions(hold_back=rules.hold_back, hold_back_chars=rules.hold_back_chars),
     )
-
-
-def _module_of(spec: CheckSpec) -> str:
-    return f"{spec.build.__module__}:{spec.build.__name__}"
-
-
-# Check id -> where it is built; read by bench/output_overhead.py (the registry is
-# CHECK_REGISTRY; this is only a view of the built-in checks).
-CHECKS = {spec.id: _module_of(spec) for spec in CHECK_REGISTRY.select()}
 
 
 class CheckDetector:

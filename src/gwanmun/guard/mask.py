@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from gwanmun.guard.base import Restorer
 from gwanmun.text import normalize
 from gwanmun.types import Finding
 
@@ -162,3 +163,27 @@ class StreamRestorer:
         if not compact:
             return True  # a lone opening bracket
         return any(core.startswith(compact) for core in self._values)
+
+
+class RecordingRestorer:
+    """A restorer that keeps what it is fed: an answer as the user was shown it,
+    with the user's values still as placeholders and leaks already masked — the
+    form an audit record may keep (``audit_text: masked``). Forks share the record."""
+
+    def __init__(self, inner: Restorer, record: list[str] | None = None) -> None:
+        self._inner = inner
+        self._record = [] if record is None else record
+
+    @property
+    def text(self) -> str:
+        return "".join(self._record)
+
+    def feed(self, text: str) -> str:
+        self._record.append(text)
+        return self._inner.feed(text)
+
+    def flush(self) -> str:
+        return self._inner.flush()
+
+    def fork(self) -> RecordingRestorer:
+        return RecordingRestorer(self._inner.fork(), self._record)

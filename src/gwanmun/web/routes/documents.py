@@ -35,7 +35,9 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             data = base64.b64decode(body.data_base64, validate=True)
         except ValueError:
             raise InvalidRequest("data_base64 is not base64", param="data_base64") from None
-        text = await anyio.to_thread.run_sync(extract_upload, body.name, data)
+        text = await anyio.to_thread.run_sync(
+            extract_upload, body.name, data, services.settings.documents
+        )
         return {"name": body.name, "text": text, "characters": len(text)}
 
     return router
