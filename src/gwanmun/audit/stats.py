@@ -138,6 +138,8 @@ def use_over_time(bodies: Iterable[Body], period: Period) -> dict[date, dict[str
     period from the first record to the last is present, empty ones included."""
     table: dict[date, dict[str, dict[str, int]]] = {}
     for body in bodies:
+        if is_admin(body):
+            continue  # administrative actions are no requests
         start = period_start(float(body.get("time", 0)), period)
         row = table.setdefault(start, {}).setdefault(
             _label(body, "group"), {"requests": 0, "blocked": 0, "tokens": 0}
