@@ -4,6 +4,7 @@ and the rate limiter."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -20,7 +21,9 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def store(tmp_path: Path) -> AccountStore:
-    return AccountStore(tmp_path / "keys.db", LoginPolicy(max_failed_logins=3, lockout_s=600))
+    return AccountStore(
+        tmp_path / "keys.db", LoginPolicy(max_failed_logins=3, lockout_s=600, attempts_per_minute=0)
+    )
 
 
 def test_users_have_group_role_and_a_hashed_password(store: AccountStore, tmp_path: Path) -> None:
@@ -42,9 +45,10 @@ def test_lockout_after_repeated_failures_and_unlock(store: AccountStore) -> None
     for _ in range(3):
         with pytest.raises(AuthenticationError, match="Wrong user name or password"):
             store.login("kim", "wrong password!", now=1000.0)
-    # Locked: even the right password is refused, and the message says so.
-    with pytest.raises(AuthenticationError, match="locked after 3 failed logins; try again in 10"):
+    # Locked: even the right password is refused, with the one answer every refusal gets.
+    with pytest.raises(AuthenticationError, match="Wrong user name or password") as locked:
         store.login("kim", PASSWORD, now=1001.0)
+    assert "wait 10 min" in locked.value.message and not locked.value.details
     token, principal = store.login("kim", PASSWORD, now=1000.0 + 601)  # the lock ran out
     assert principal.user == "kim" and store.session(token, now=1700.0).user == "kim"
     for _ in range(3):
@@ -87,7 +91,8 @@ def test_sessions_expire_end_on_logout_password_change_and_disable(store: Accoun
     store.update_user("kim", disabled=True)
     with pytest.raises(AuthenticationError):
         store.session(token)
-    with pytest.raises(AuthenticationError, match="disabled"):
+    # A disabled account does not confirm its password: the same answer as a wrong one.
+    with pytest.raises(AuthenticationError, match="Wrong user name or password"):
         store.login("kim", "another long password")
 
 
@@ -177,3 +182,125 @@ def test_daily_token_quota() -> None:
     limiter.admit(Principal("lee"))
     wall.now += 86400  # the next day
     limiter.admit(kim)
+
+
+def _counting_checks(store: AccountStore, real_hash_of: str) -> list[str]:
+    """Wraps ``_verify``: records each password checked against ``real_hash_of``'s hash."""
+    (real,) = store._db.execute(
+        "SELECT password_hash FROM users WHERE name = ?", (real_hash_of,)
+    ).fetchone()
+    checked: list[str] = []
+    verify = store._verify
+
+    def counting(password_hash: str, password: str) -> bool:
+        if password_hash == real:
+            checked.append(password)
+        return verify(password_hash, password)
+
+    store._verify = counting  # type: ignore[method-assign]
+    return checked
+
+
+def test_parallel_wrong_passwords_are_counted_before_they_are_checked(
+    store: AccountStore,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.create_user("kim", password=PASSWORD)
+    checked = _counting_checks(store, "kim")
+
+    def attempt(password: str) -> str:
+        try:
+            store.login("kim", password, source="10.0.0.9")
+        except AuthenticationError:
+            return "refused"
+        return "signed in"
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(attempt, [f"wrong password {i}" for i in range(20)]))
+    assert results == ["refused"] * 20
+    assert len(checked) <= store.policy.max_failed_logins
+    # Locked now: the right password among 30 parallel wrong ones does not sign in.
+    with ThreadPoolExecutor(31) as pool:
+        burst = list(pool.map(attempt, [f"wrong {i}" for i in range(30)] + [PASSWORD]))
+    assert burst.count("signed in") == 0
+    assert len(checked) <= store.policy.max_failed_logins
+
+
+def test_the_right_password_inside_a_burst_does_not_reopen_the_count(store: AccountStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.create_user("kim", password=PASSWORD)
+    checked = _counting_checks(store, "kim")
+
+    def attempt(password: str) -> None:
+        with contextlib.suppress(AuthenticationError):
+            store.login("kim", password, source="10.0.0.9")
+
+    passwords = [f"wrong {i}" for i in range(15)] + [PASSWORD] + [f"wrong {i}" for i in range(15)]
+    with ThreadPoolExecutor(31) as pool:
+        list(pool.map(attempt, passwords))
+    wrong = [p for p in checked if p != PASSWORD]
+    assert len(wrong) <= store.policy.max_failed_logins
+
+
+def test_one_answer_for_unknown_wrong_locked_and_disabled(store: AccountStore) -> None:
+    store.create_user("kim", password=PASSWORD)
+    store.create_user("off", password=PASSWORD)
+    store.update_user("off", disabled=True)
+    store.create_user("lockme", password=PASSWORD)
+    for _ in range(4):
+        with contextlib.suppress(AuthenticationError):
+            store.login("lockme", "wrong password!")
+    answers = []
+    for name, password in [
+        ("nobody", PASSWORD),
+        ("kim", "wrong password!"),
+        ("lockme", PASSWORD),
+        ("off", PASSWORD),
+    ]:
+        with pytest.raises(AuthenticationError) as caught:
+            store.login(name, password)
+        answers.append((caught.value.status, caught.value.message, caught.value.details))
+    assert len(set(map(repr, answers))) == 1
+
+
+def test_a_lock_holds_for_the_source_that_caused_it_only(store: AccountStore) -> None:
+    store.create_user("adm", role=Role.ADMIN, password=PASSWORD)
+    for _ in range(5):
+        with contextlib.suppress(AuthenticationError):
+            store.login("adm", "wrong password!", source="203.0.113.7")
+    with pytest.raises(AuthenticationError):
+        store.login("adm", PASSWORD, source="203.0.113.7")
+    # The administrator at their own desk still signs in.
+    assert store.login("adm", PASSWORD, source="10.1.2.3")[1].user == "adm"
+    assert store.get_user("adm").as_dict()["locked"] is True
+    store.unlock("adm")
+    assert store.get_user("adm").as_dict()["locked"] is False
+
+
+def test_one_source_is_throttled_over_every_name(tmp_path: Path) -> None:
+    store = AccountStore(tmp_path / "k.db", LoginPolicy(attempts_per_minute=10))
+    for i in range(10):
+        with pytest.raises(AuthenticationError):
+            store.login(f"name{i}", PASSWORD, source="198.51.100.1", now=100.0)
+    with pytest.raises(RateLimited) as caught:
+        store.login("name99", PASSWORD, source="198.51.100.1", now=101.0)
+    assert caught.value.retry_after >= 1
+    with pytest.raises(AuthenticationError):  # another source is not slowed
+        store.login("name99", PASSWORD, source="198.51.100.2", now=101.0)
+    with pytest.raises(AuthenticationError):  # and a minute later this one is not either
+        store.login("name99", PASSWORD, source="198.51.100.1", now=161.0)
+    # Successes do not use the budget: a whole office behind one address signs in.
+    for i in range(15):
+        store.create_user(f"staff{i}", password=PASSWORD)
+        store.login(f"staff{i}", PASSWORD, source="192.0.2.1", now=200.0)
+
+
+def test_keys_minted_for_someone_else_say_who_minted_them(store: AccountStore) -> None:
+    store.create_user("kim")
+    _, own = store.create("kim", minted_by="kim")
+    _, minted = store.create("kim", minted_by="adm")
+    assert own.minted_by is None and minted.minted_by == "adm"
+    assert [k.as_dict()["minted_by"] for k in store.list(user="kim")] == [None, "adm"]
+    assert store.list(user="nobody") == []

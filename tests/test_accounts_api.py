@@ -121,9 +121,9 @@ def test_web_login_lockout_and_admin_unlock(site: Site) -> None:
         for _ in range(3):
             wrong = browser.post("/auth/login", json={"username": "bob", "password": "nope"})
             assert wrong.status_code == 401
-            assert wrong.json()["error"]["message"] == "Wrong user name or password."
+            assert wrong.json()["error"]["message"].startswith("Wrong user name or password")
         locked = browser.post("/auth/login", json={"username": "bob", "password": PASSWORD})
-        assert locked.status_code == 401 and "locked" in locked.json()["error"]["message"]
+        assert locked.status_code == 401 and locked.json() == wrong.json()
         unlock = httpx.patch(
             root + "/admin/users/bob",
             json={"unlock": True},
@@ -160,9 +160,15 @@ def test_admin_changes_take_effect_at_once(site: Site) -> None:
     key = httpx.post(site.base + "/admin/keys", json={"user": "temp.kim"}, headers=admin).json()
     site.keys["temp"] = key["key"]
     assert site.chat("temp", "hello") == "hello"
-    httpx.patch(site.base + "/admin/users/temp.kim", json={"role": "auditor"}, headers=admin)
+    # An admin may not make anyone an auditor (separation of duties); locally one can.
+    promote = httpx.patch(
+        site.base + "/admin/users/temp.kim", json={"role": "auditor"}, headers=admin
+    )
+    assert promote.status_code == 403
+    site.accounts.update_user("temp.kim", role=Role.AUDITOR)
     with pytest.raises(openai.PermissionDeniedError):
         site.chat("temp", "hello")
+    site.accounts.update_user("temp.kim", role=Role.USER)
     httpx.patch(site.base + "/admin/users/temp.kim", json={"disabled": True}, headers=admin)
     with pytest.raises(openai.AuthenticationError, match="disabled"):
         site.chat("temp", "hello")
@@ -257,3 +263,105 @@ def test_an_admin_cannot_lock_themselves_out(site: Site) -> None:
     )
     assert own.status_code == 400 and "your own account" in own.json()["error"]["message"]
     assert site.get("adm", "/admin/users").status_code == 200
+
+
+def _as(site: Site, who: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {site.keys[who]}"}
+
+
+def test_an_admin_cannot_reach_auditor_credentials(site: Site) -> None:
+    admin = _as(site, "adm")
+    refusals = [
+        httpx.post(site.base + "/admin/keys", json={"user": "aud"}, headers=admin),
+        httpx.post(
+            site.base + "/admin/users",
+            json={"name": "fake.auditor", "role": "auditor", "password": PASSWORD},
+            headers=admin,
+        ),
+        httpx.patch(
+            site.base + "/admin/users/aud", json={"password": PASSWORD + "!"}, headers=admin
+        ),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 403, refused.text
+        assert "separation of duties" in refused.json()["error"]["message"]
+    assert not any(k.user == "aud" and k.minted_by for k in site.accounts.list())
+    # Another auditor can: create an auditor, give it a key, reset its password.
+    auditor = _as(site, "aud")
+    made = httpx.post(
+        site.base + "/audit/auditors", json={"name": "aud2", "password": PASSWORD}, headers=auditor
+    )
+    assert made.status_code == 201 and made.json()["role"] == "auditor"
+    key = httpx.post(site.base + "/audit/auditors/aud2/keys", json={}, headers=auditor)
+    assert key.status_code == 201 and key.json()["minted_by"] == "aud"
+    reset = httpx.patch(
+        site.base + "/audit/auditors/aud2", json={"password": PASSWORD + "?"}, headers=auditor
+    )
+    assert reset.status_code == 200
+    # An auditor manages auditors only.
+    other = httpx.patch(
+        site.base + "/audit/auditors/alice", json={"password": PASSWORD + "?"}, headers=auditor
+    )
+    assert other.status_code == 403
+
+
+def test_admin_actions_are_in_the_chain_and_minted_keys_are_visible(site: Site) -> None:
+    admin = _as(site, "adm")
+    httpx.post(site.base + "/admin/users", json={"name": "chain.kim"}, headers=admin)
+    minted = httpx.post(site.base + "/admin/keys", json={"user": "chain.kim"}, headers=admin)
+    assert minted.json()["minted_by"] == "adm"
+    httpx.patch(
+        site.base + "/admin/users/chain.kim",
+        json={"password": PASSWORD, "unlock": True, "group": "총무과"},
+        headers=admin,
+    )
+    httpx.delete(site.base + f"/admin/keys/{minted.json()['key_id']}", headers=admin)
+    site.keys["chain"] = minted.json()["key"]
+    records = site.get("aud", "/audit/records", params={"limit": 1000}).json()["data"]
+    mine = [r for r in records if r.get("kind") == "admin" and r["user"] == "chain.kim"]
+    assert [r["action"] for r in mine] == [
+        "user.create",
+        "key.create",
+        "user.password",
+        "user.unlock",
+        "user.update",
+        "key.revoke",
+    ]
+    assert {(r["actor"], r["actor_role"], r["via"]) for r in mine} == {("adm", "admin", "api")}
+    assert mine[1]["details"]["minted_by"] == "adm" and mine[1]["target"] == minted.json()["key_id"]
+    text = json.dumps(records, ensure_ascii=False)
+    assert PASSWORD not in text and minted.json()["key"] not in text
+    denied = [r for r in records if r.get("action") == "denied"]
+    assert all(r["actor"] == "adm" for r in denied)
+    assert site.get("aud", "/audit/verify").json()["ok"] is True
+    stats = site.get("aud", "/audit/stats").json()
+    assert stats["admin_actions"] >= 6
+    # The user sees the key minted in their name, and the actions, in their own views.
+    site.accounts.update_user("chain.kim", disabled=False)
+    key2 = httpx.post(site.base + "/admin/keys", json={"user": "chain.kim"}, headers=admin).json()
+    site.keys["chain"] = key2["key"]
+    keys = site.get("chain", "/me/keys").json()["data"]
+    assert {k["minted_by"] for k in keys} == {"adm"}
+    history = site.get("chain", "/history").json()["data"]
+    assert "key.create" in {r.get("action") for r in history}
+
+
+def test_login_takes_only_json_from_this_site(site: Site) -> None:
+    body = json.dumps({"username": "alice", "password": PASSWORD})
+    form = httpx.post(
+        site.base + "/auth/login", content=body, headers={"content-type": "text/plain"}
+    )
+    assert form.status_code == 415 and "set-cookie" not in form.headers
+    cross = httpx.post(
+        site.base + "/auth/login",
+        content=body,
+        headers={"content-type": "application/json", "origin": "https://evil.example"},
+    )
+    assert cross.status_code == 403 and "set-cookie" not in cross.headers
+    host = site.base.split("/")[2]
+    same = httpx.post(
+        site.base + "/auth/login",
+        content=body,
+        headers={"content-type": "application/json", "origin": f"http://{host}"},
+    )
+    assert same.status_code == 200 and "set-cookie" in same.headers

@@ -78,6 +78,16 @@ def test_keys_and_chat_stream_through_the_cli(served: tuple[str, dict[str, str]]
     )
     assert chat.returncode == 0, chat.stderr
     assert chat.stdout.strip()
+    # The AI label on the terminal (stderr), so stdout stays the answer alone.
+    assert "AI-generated" in chat.stderr and "AI-generated" not in chat.stdout
+
+    masked = run(
+        ["chat", "Greet the caller at 010-2222-3333 in one line.", "--url", url,
+         "--max-tokens", "8"],
+        {**env, "GWANMUN_API_KEY": key},
+    )  # fmt: skip
+    assert masked.returncode == 0, masked.stderr
+    assert "Masked before the model saw it: phone number [PHONE]" in masked.stderr
 
     piped = run(
         ["chat", "-", "--url", url, "--max-tokens", "8"],
@@ -95,6 +105,7 @@ def test_chat_without_key_says_how_to_fix(served: tuple[str, dict[str, str]]) ->
     assert chat.returncode == 1
     assert "Missing API key" in chat.stderr
     assert "gwanmun keys create" in chat.stderr
+    assert "GWANMUN_API_KEY" in chat.stderr and "--api-key" in chat.stderr
 
 
 def test_chat_to_a_stopped_gateway_is_a_clear_error(tmp_path: Path) -> None:
@@ -191,3 +202,75 @@ def test_users_from_the_cli(tmp_path: Path) -> None:
     assert clash.returncode == 1 and "users update" in clash.stderr
     missing = run(["users", "update", "nobody", "--unlock"], env)
     assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+    # Each local action is one record in the audit chain, actor local:<OS user>, no secret.
+    from gwanmun.audit.chain import verify
+    from gwanmun.audit.store import SQLiteAuditStore, load_or_create_key
+
+    store = SQLiteAuditStore(tmp_path / "audit.db", load_or_create_key(tmp_path / "audit.key"))
+    records = [r.body for r in store.records()]
+    assert verify(store.records(), store._key).ok
+    store.close()
+    assert [
+        (r["action"], r["target"] if r["action"] != "key.create" else r["user"]) for r in records
+    ] == [
+        ("user.create", "lee.auditor"),
+        ("user.update", "lee.auditor"),
+        ("key.create", "new.user"),
+    ]
+    assert all(r["via"] == "cli" and r["actor"].startswith("local:") for r in records)
+    assert "a long enough password" not in json.dumps(
+        records
+    ) and key.stdout.strip() not in json.dumps(records)
+    keys = json.loads(run(["keys", "list", "--json"], env).stdout)
+    assert keys[0]["minted_by"].startswith("local:")
+    verified = run(["audit", "verify"], env)
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_a_short_password_is_refused_before_it_is_asked_again(tmp_path: Path) -> None:
+    """At a terminal: a password under the minimum length is refused at once, not
+    after typing it twice."""
+    import fcntl
+    import pty
+    import select
+    import termios
+
+    env = {**os.environ, "GWANMUN_DATA_DIR": str(tmp_path), "TERM": "dumb"}
+    leader, follower = pty.openpty()
+
+    def own_terminal() -> None:  # the pty as the child's terminal, as in a shell
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [GWANMUN, "users", "create", "park.jiho", "--password"],
+        stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+        preexec_fn=own_terminal,
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+
+    def answer(prompt: bytes, line: bytes | None) -> None:
+        """Wait for ``prompt`` (click writes its trailing space once echo is off and
+        pending input flushed), then type ``line``."""
+        nonlocal seen
+        deadline = time.monotonic() + 60
+        while prompt not in seen:
+            ready, _, _ = select.select([leader], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, seen
+            seen += os.read(leader, 1024)
+        seen = seen[seen.index(prompt) + len(prompt) :]
+        if line is not None:
+            os.write(leader, line + b"\n")
+
+    try:
+        answer(b"Password: ", b"short")
+        answer(b"Too short: at least 12 characters", None)
+        answer(b"Password: ", b"correct horse battery")
+        assert b"Repeat" not in seen
+        answer(b"Repeat for confirmation: ", b"correct horse battery")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)

@@ -219,3 +219,13 @@ async def test_a_stream_closed_midway_leaves_one_record() -> None:
         async for _ in stream:
             break
     assert [(e.outcome, e.error_code) for e in audit.events] == [(Outcome.FAILED, "stream_aborted")]
+
+
+async def test_an_unknown_model_name_is_not_stored_raw() -> None:
+    gateway, _, audit = make()
+    with pytest.raises(ModelNotFound):
+        await gateway.handle(req("hi", model="kim 900101-1234567"), USER)
+    assert audit.events[0].model == "(unknown model)"
+    assert "900101" not in repr(audit.events[0].as_dict())
+    await gateway.handle(req("hi"), USER)
+    assert audit.events[1].model == "fake-model"

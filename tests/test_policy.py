@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,41 @@ def test_invalid_policies_are_refused_with_where(body: str, message: str) -> Non
 def test_missing_policy_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read policy file"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_a_small_policy_extends_the_default_and_weaker_rules_are_listed(tmp_path: Path) -> None:
+    from gwanmun.policy import weaker_than
+
+    small = parse_policy(
+        "version: 1\nname: small\nkinds:\n  SECRET: {action: mask, grade: S}\n"
+        "output: {checks: [], input_checks: []}\n",
+        "small.yaml",
+    )
+    # Everything it does not name is the default's.
+    assert small.name == "small" and small.rule("KR_RRN") == DEFAULT.rule("KR_RRN")
+    assert small.rule("JP_MY_NUMBER").action is Action.BLOCK and small.data.output.leak_scan
+    assert weaker_than(small, DEFAULT) == [
+        "SECRET: action block → mask",
+        "output.checks: verbatim is off",
+        "output.checks: grounding is off",
+        "output.input_checks: injection is off",
+    ]
+    assert weaker_than(DEFAULT, DEFAULT) == []
+    alone = parse_policy("version: 1\nextends: none\nkinds: {}\n", "alone.yaml")
+    assert alone.data.kinds == {} and "JP_MY_NUMBER: action block → mask" in weaker_than(
+        alone, DEFAULT
+    )
+    (tmp_path / "small.yaml").write_text(
+        "version: 1\nkinds:\n  SECRET: {action: mask, grade: S}\n", encoding="utf-8"
+    )
+    import subprocess
+    import sys
+
+    gwanmun = str(Path(sys.executable).with_name("gwanmun"))
+    checked = subprocess.run(
+        [gwanmun, "policy", "check", str(tmp_path / "small.yaml")],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert "1 rules are weaker than the default policy" in checked.stdout
+    assert "SECRET: action block → mask" in checked.stdout

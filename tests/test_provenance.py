@@ -102,6 +102,12 @@ async def test_export_and_verify_from_the_cli(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([GWANMUN, *args], env=env, capture_output=True, text=True, timeout=60)
 
+    def run_in(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        there = {**env, "GWANMUN_DATA_DIR": str(data_dir)}
+        return subprocess.run(
+            [GWANMUN, *args], env=there, capture_output=True, text=True, timeout=60
+        )
+
     assert run("export", str(tmp_path / "reply.json"), "-o", str(tmp_path / "a.md")).returncode == 0
     document = (tmp_path / "a.md").read_text(encoding="utf-8")
     assert document.startswith(MARK_PREFIX) and "서울시" in document and ANSWER in document
@@ -124,3 +130,17 @@ async def test_export_and_verify_from_the_cli(tmp_path: Path) -> None:
     (tmp_path / "c.md").write_text("no record here")
     missing = run("verify", str(tmp_path / "c.md"))
     assert missing.returncode == 1 and "gwanmun export" in missing.stderr
+    # The visible AI-generated mark is covered: edited or deleted, the export fails.
+    first, rest = document.split("\n", 1)
+    (tmp_path / "d.md").write_text(first.replace("서울시", "부산시") + "\n" + rest)
+    edited = run("verify", str(tmp_path / "d.md"))
+    assert edited.returncode == 1 and "mark (first line) was edited" in edited.stderr
+    (tmp_path / "e.md").write_text(rest)
+    deleted = run("verify", str(tmp_path / "e.md"))
+    assert deleted.returncode == 1 and "mark (first line) was removed" in deleted.stderr
+    # Run against a directory without the gateway's state, nothing is made up.
+    lost = run_in(tmp_path / "empty", "signing-key")
+    assert lost.returncode == 1 and "no signing key in" in lost.stderr
+    assert "GWANMUN_DATA_DIR" in lost.stderr and not (tmp_path / "empty").exists()
+    wrong_dir = run_in(tmp_path / "empty", "verify", str(tmp_path / "a.md"))
+    assert wrong_dir.returncode == 1 and "no signing key" in wrong_dir.stderr

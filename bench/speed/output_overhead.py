@@ -32,7 +32,8 @@ and characters delivered. Then ``--waves`` waves of ``--concurrency`` (8)
 clients per side, the sides alternating wave by wave: aggregate tokens/s =
 all completion tokens / all wall time of that side's waves.
 
-Prompt kinds, reported apart: answers that start with a word (the hold-back
+Prompt kinds, reported apart, in English, Korean and Japanese (``--languages``):
+answers that start with a word (the hold-back
 releases the first token at once), answers that start a numbered list (the
 first digit is shown at once; ``.`` then waits until ``1.`` cannot grow into an
 identifier), and answers with contact
@@ -99,7 +100,40 @@ PROMPTS: dict[str, list[str]] = {
         "Write a short notice about the new library opening hours, with an e-mail "
         "address residents can write to with questions.",
     ],
+    # The people this is for write Korean and Japanese (issue 23). SmolLM2 answers
+    # them in broken Korean or Japanese, which is what the hold-back has to read.
+    "ko word first": [
+        "공공 도서관의 역사에 대해 짧은 글을 써 주세요.",
+        "학교 안내문에 쓸 물의 순환 설명을 써 주세요.",
+    ],
+    "ko list": [
+        "시민에게 보내는 편지를 명확하게 쓰는 방법 다섯 가지를 목록으로 알려 주세요.",
+    ],
+    "ko contact details": [
+        "주민 안내문을 써 주세요: 도서관은 오전 9시에 문을 열고, 문의는 김민지 주무관 "
+        "02-2133-5678, minji.kim@seoul.go.kr 로 하면 됩니다.",
+        "분실한 도서관 카드에 대해 주민에게 보내는 짧은 이메일을 쓰고, 끝에 이름과 "
+        "전화번호와 이메일 주소가 있는 서명을 넣어 주세요.",
+    ],
+    "ja word first": [
+        "公共図書館の歴史について短い文章を書いてください。",
+        "学校のお知らせに使う水の循環の説明を書いてください。",
+    ],
+    "ja list": [
+        "住民への手紙を分かりやすく書くためのこつを五つ、箇条書きで教えてください。",
+    ],
+    "ja contact details": [
+        "住民向けのお知らせを書いてください。図書館は午前9時に開館し、問い合わせは"
+        "田中美咲（03-5321-1111、misaki.tanaka@city.example.jp）までです。",
+        "図書館カードをなくした住民への短いメールを書き、最後に名前と電話番号と"
+        "メールアドレスのある署名を入れてください。",
+    ],
 }
+
+
+def _language(kind: str) -> str:
+    first = kind.split()[0]
+    return first if first in ("ko", "ja") else "en"
 
 
 @dataclass
@@ -417,7 +451,16 @@ def main() -> None:
         help="llama.cpp threads (default: all CPUs but one, left to the gateways)",
     )
     parser.add_argument("--show", action="store_true", help="print every prompt's answers")
+    parser.add_argument(
+        "--languages",
+        default="en,ko,ja",
+        help="prompt languages to run, comma-separated (default: en,ko,ja)",
+    )
     args = parser.parse_args()
+    wanted = set(args.languages.split(","))
+    for kind in list(PROMPTS):
+        if _language(kind) not in wanted:
+            del PROMPTS[kind]
 
     checks, missing = output_checks()
     print(

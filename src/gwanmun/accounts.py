@@ -7,9 +7,18 @@
 - **API keys** look like ``gwk_<key id>_<secret>``. Only SHA-256 of the whole
   key is stored: the secret is 32 random bytes, so a slow hash would add
   latency to every request without adding safety. Keys expire and are revocable.
-- **Passwords** (web login) are hashed with Argon2id (argon2-cffi). After
-  ``max_failed_logins`` wrong passwords in a row the account is locked for
-  ``lockout_minutes``; a locked account is refused before its password is checked.
+- **Passwords** (web login) are hashed with Argon2id (argon2-cffi). Login
+  attempts are counted per (account, source address) *before* the password is
+  checked, atomically, so parallel guesses cannot outrun the count: at most
+  ``max_failed_logins`` passwords are ever checked from one source before that
+  pair locks for ``lockout_minutes``. The lock holds for that source only, so
+  nobody can lock an administrator out from elsewhere; each source also has a
+  rate (``login_attempts_per_minute``) over all names. Every refusal (unknown
+  name, wrong password, locked, disabled) is one answer, and every path checks
+  one Argon2 hash, so neither the message nor the timing tells them apart.
+- **Separation of duties**: auditor credentials are made only locally (CLI)
+  or by another auditor (``check_credential_change``). A key minted for
+  someone else records who minted it (``minted_by``).
 - **Sessions** are random tokens stored hashed, with an expiry.
 
 Migrations are an ordered list; ``PRAGMA user_version`` is the number applied.
@@ -30,7 +39,13 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gwanmun.errors import AuthenticationError, InvalidRequest, NotFound
+from gwanmun.errors import (
+    AuthenticationError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from gwanmun.settings import Settings
 from gwanmun.sqlite import connect, migrate
 from gwanmun.types import Principal, Role
@@ -70,6 +85,35 @@ MIGRATIONS: tuple[str, ...] = (
     )""",
     # When the user acknowledged the pre-use notice (AI Basic Act art. 31, NIS M30).
     "ALTER TABLE users ADD COLUMN notice_ack_at REAL",
+    # Who made a key for someone else (an admin's name, or local:<OS user> for the CLI).
+    "ALTER TABLE api_keys ADD COLUMN minted_by TEXT",
+    # Login attempts per (name, source): reserved before the password is checked.
+    # Names need not exist, so unknown names behave exactly like real ones.
+    """CREATE TABLE login_attempts (
+        user          TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        failures      INTEGER NOT NULL,
+        locked_until  REAL,
+        PRIMARY KEY (user, source)
+    )""",
+    """CREATE TABLE login_sources (
+        source        TEXT PRIMARY KEY,
+        window_start  REAL NOT NULL,
+        attempts      INTEGER NOT NULL
+    )""",
+)
+
+LOGIN_REFUSED = (
+    "Wrong user name or password, or the account is locked or disabled. After too many "
+    "failed tries, wait {minutes} min or ask an administrator to unlock it."
+)
+
+# Reads a user with the lock state of their login attempts (any source).
+_USER_SELECT = (
+    "SELECT name, grp, role, password_hash IS NOT NULL, "
+    "(SELECT COALESCE(MAX(failures), 0) FROM login_attempts a WHERE a.user = users.name), "
+    "(SELECT MAX(locked_until) FROM login_attempts a WHERE a.user = users.name), "
+    "disabled, created_at FROM users"
 )
 
 # User names appear in audit records and URLs: printable, no spaces or slashes.
@@ -110,6 +154,7 @@ class KeyInfo:
     created_at: float
     expires_at: float | None
     revoked_at: float | None
+    minted_by: str | None = None
 
     @property
     def active(self) -> bool:
@@ -125,6 +170,7 @@ class KeyInfo:
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "revoked": not self.active,
+            "minted_by": self.minted_by,
         }
 
 
@@ -134,6 +180,7 @@ class LoginPolicy:
     lockout_s: float = 900.0
     session_s: float = 8 * 3600.0
     min_password_length: int = 12
+    attempts_per_minute: int = 30
 
 
 def _sha256(text: str) -> str:
@@ -191,21 +238,14 @@ class AccountStore:
 
     def get_user(self, name: str) -> UserInfo:
         with self._lock:
-            row = self._db.execute(
-                "SELECT name, grp, role, password_hash IS NOT NULL, failed_logins, locked_until, "
-                "disabled, created_at FROM users WHERE name = ?",
-                (name,),
-            ).fetchone()
+            row = self._db.execute(_USER_SELECT + " WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise NotFound(f"no user {name!r}; `gwanmun users list` shows the users")
         return _user(row)
 
     def list_users(self) -> list[UserInfo]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT name, grp, role, password_hash IS NOT NULL, failed_logins, locked_until, "
-                "disabled, created_at FROM users ORDER BY name"
-            ).fetchall()
+            rows = self._db.execute(_USER_SELECT + " ORDER BY name").fetchall()
         return [_user(r) for r in rows]
 
     def update_user(
@@ -234,11 +274,8 @@ class AccountStore:
         hashed = self._hash_password(password)
         self.get_user(name)
         with self._lock:
-            self._db.execute(
-                "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
-                "WHERE name = ?",
-                (hashed, name),
-            )
+            self._db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hashed, name))
+            self._db.execute("DELETE FROM login_attempts WHERE user = ?", (name,))
             # A new password ends every open session of the account.
             self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
 
@@ -259,9 +296,7 @@ class AccountStore:
     def unlock(self, name: str) -> None:
         self.get_user(name)
         with self._lock:
-            self._db.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,)
-            )
+            self._db.execute("DELETE FROM login_attempts WHERE user = ?", (name,))
 
     def _hash_password(self, password: str) -> str:
         if len(password) < self.policy.min_password_length:
@@ -273,59 +308,106 @@ class AccountStore:
 
     # --- web login --------------------------------------------------------
 
-    def login(self, name: str, password: str, *, now: float | None = None) -> tuple[str, Principal]:
-        """Check a password; returns ``(session token, principal)``.
+    def login(
+        self,
+        name: str,
+        password: str,
+        *,
+        source: str | None = None,
+        now: float | None = None,
+    ) -> tuple[str, Principal]:
+        """Check a password from ``source`` (the client address); returns
+        ``(session token, principal)``.
 
-        Every refusal has the same message except a lock, which the user must
-        know about to ask for an unlock.
+        The attempt is counted before the password is checked; every refusal
+        is the same ``AuthenticationError`` after one Argon2 verification.
+        Too many attempts from one source over all names is a ``RateLimited``.
         """
         current = time.time() if now is None else now
-        refused = AuthenticationError("Wrong user name or password.")
+        origin = source or "-"
+        self._throttle(origin, current)
+        slot = self._reserve(name, origin, current)
         with self._lock:
             row = self._db.execute(
-                "SELECT password_hash, failed_logins, locked_until, disabled, grp, role "
-                "FROM users WHERE name = ?",
-                (name,),
+                "SELECT password_hash, disabled, grp, role FROM users WHERE name = ?", (name,)
             ).fetchone()
-        if row is None or row[0] is None:
-            self._verify(self._dummy_hash, password)
-            raise refused
-        password_hash, _, locked_until, disabled, group, role = row
-        if locked_until is not None and current < locked_until:
-            minutes = max(1, round((locked_until - current) / 60))
-            raise AuthenticationError(
-                f"This account is locked after {self.policy.max_failed_logins} failed logins; "
-                f"try again in {minutes} min or ask an administrator to unlock it.",
-                details={"reason": "locked", "retry_minutes": minutes},
-            )
-        if not self._verify(password_hash, password):
-            with self._lock:
-                # Counted in SQL, so concurrent guesses cannot undercount.
-                (failures,) = self._db.execute(
-                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ? "
-                    "RETURNING failed_logins",
-                    (name,),
-                ).fetchone()
-                if failures >= self.policy.max_failed_logins:
-                    self._db.execute(
-                        "UPDATE users SET failed_logins = 0, locked_until = ? WHERE name = ?",
-                        (current + self.policy.lockout_s, name),
-                    )
-            raise refused
-        if disabled:
-            raise AuthenticationError(
-                "This account is disabled; ask an administrator.", details={"reason": "disabled"}
-            )
+        usable = slot is not None and row is not None and row[0] is not None and not row[1]
+        # One Argon2 verification on every path: unknown, locked and disabled too.
+        checked = self._verify(row[0] if usable else self._dummy_hash, password)
+        if not (usable and checked):
+            raise self._refused()
+        assert slot is not None and row is not None
         token = f"{_SESSION_PREFIX}_{secrets.token_urlsafe(32)}"
         with self._lock:
+            # A lock set while this password was being checked still wins.
+            released = self._db.execute(
+                "UPDATE login_attempts SET failures = MAX(0, failures - ?) "
+                "WHERE user = ? AND source = ? AND (locked_until IS NULL OR locked_until <= ?) "
+                "RETURNING failures",
+                (slot, name, origin, current),
+            ).fetchone()
+            if released is None:
+                raise self._refused()
+            # The source's rate counts failures: an office behind one address
+            # signing in at nine is not slowed by its own successes.
             self._db.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,)
+                "UPDATE login_sources SET attempts = MAX(0, attempts - 1) WHERE source = ?",
+                (origin,),
             )
             self._db.execute(
                 "INSERT INTO sessions VALUES (?, ?, ?, ?)",
                 (_sha256(token), name, current, current + self.policy.session_s),
             )
-        return token, Principal(user=name, group=group, role=Role(role))
+        return token, Principal(user=name, group=row[2], role=Role(row[3]))
+
+    def _refused(self) -> AuthenticationError:
+        minutes = max(1, round(self.policy.lockout_s / 60))
+        return AuthenticationError(LOGIN_REFUSED.format(minutes=minutes))
+
+    def _throttle(self, source: str, now: float) -> None:
+        """At most ``attempts_per_minute`` failed (or pending) logins per minute from
+        one source, whatever the names; a success gives its attempt back."""
+        limit = self.policy.attempts_per_minute
+        if limit <= 0:
+            return
+        with self._lock:
+            (start, attempts) = self._db.execute(
+                "INSERT INTO login_sources VALUES (?, ?, 1) ON CONFLICT(source) DO UPDATE SET "
+                "attempts = CASE WHEN window_start <= ? THEN 1 ELSE attempts + 1 END, "
+                "window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END "
+                "RETURNING window_start, attempts",
+                (source, now, now - 60, now - 60, now),
+            ).fetchone()
+        if attempts > limit:
+            wait = max(1, int(start + 60 - now) + 1)
+            raise RateLimited(
+                f"Too many login attempts from this address; try again in {wait} s.",
+                retry_after=wait,
+            )
+
+    def _reserve(self, name: str, source: str, now: float) -> int | None:
+        """Count this attempt before its password is checked; its slot number,
+        or None when (name, source) is locked (then nothing is checked)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT failures, locked_until FROM login_attempts WHERE user = ? AND source = ?",
+                (name, source),
+            ).fetchone()
+            failures, locked = (0, None) if row is None else row
+            if locked is not None and now < locked:
+                return None
+            if locked is not None:
+                failures = 0  # the lock has run out
+            if failures >= self.policy.max_failed_logins:
+                failures, locked, slot = 0, now + self.policy.lockout_s, None
+            else:
+                failures, locked, slot = failures + 1, None, failures + 1
+            self._db.execute(
+                "INSERT INTO login_attempts VALUES (?, ?, ?, ?) ON CONFLICT(user, source) "
+                "DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+                (name, source, failures, locked),
+            )
+            return slot
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
@@ -358,9 +440,14 @@ class AccountStore:
         group: str | None = None,
         role: Role | None = None,
         expires_in_days: float | None = None,
+        minted_by: str | None = None,
         now: float | None = None,
     ) -> tuple[str, KeyInfo]:
         """Create a key; returns ``(key, info)``. The key is shown once, never stored.
+
+        ``minted_by`` names whoever made the key when that is not ``user``
+        (an administrator, or ``local:<OS user>`` on the command line); the
+        user sees it in their own key list, auditors in the chain.
 
         A user that does not exist yet is created with ``group`` and ``role``;
         for an existing user they must match (change them with ``update_user``).
@@ -382,12 +469,13 @@ class AccountStore:
         expires = created + expires_in_days * 86400 if expires_in_days else None
         key_id = secrets.token_hex(6)
         key = f"{_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+        minter = None if minted_by == user else minted_by
         with self._lock:
             self._db.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                (key_id, _sha256(key), user, info.group, info.role.value, created, expires),
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                (key_id, _sha256(key), user, info.group, info.role.value, created, expires, minter),
             )
-        return key, KeyInfo(key_id, user, info.group, info.role, created, expires, None)
+        return key, KeyInfo(key_id, user, info.group, info.role, created, expires, None, minter)
 
     def authenticate(self, key: str, *, now: float | None = None) -> Principal:
         """The principal behind ``key``; raises AuthenticationError if it is not valid."""
@@ -416,14 +504,25 @@ class AccountStore:
             )
         return Principal(user=row[1], group=row[2], role=Role(row[3]), key_id=parts[1])
 
-    def list(self) -> list[KeyInfo]:
+    def list(self, *, user: str | None = None) -> list[KeyInfo]:
+        """Every key (or ``user``'s), oldest first, without secrets."""
+        where, params = ("WHERE k.user = ? ", (user,)) if user is not None else ("", ())
         with self._lock:
             rows = self._db.execute(
                 "SELECT k.key_id, k.user, u.grp, u.role, k.created_at, k.expires_at, "
-                "k.revoked_at FROM api_keys k JOIN users u ON u.name = k.user "
-                "ORDER BY k.created_at"
+                "k.revoked_at, k.minted_by FROM api_keys k JOIN users u ON u.name = k.user "
+                + where
+                + "ORDER BY k.created_at",
+                params,
             ).fetchall()
-        return [KeyInfo(r[0], r[1], r[2], Role(r[3]), r[4], r[5], r[6]) for r in rows]
+        return [KeyInfo(r[0], r[1], r[2], Role(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+    def key_owner(self, key_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user FROM api_keys WHERE key_id = ?", (key_id,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     def revoke(self, key_id: str, *, now: float | None = None) -> None:
         with self._lock:
@@ -435,6 +534,19 @@ class AccountStore:
             raise NotFound(
                 f"no active key with id {key_id!r}; `gwanmun keys list` shows the key ids"
             )
+
+
+def check_credential_change(actor: Role, target: Role, what: str) -> None:
+    """Separation of duties over the API: only an auditor may make or reset an
+    auditor's credentials (or make someone an auditor); an administrator never
+    can, or they could read the audit log they are audited by. Local access
+    (the CLI) is not checked here: whoever holds the host holds the data."""
+    if target is Role.AUDITOR and actor is not Role.AUDITOR:
+        raise PermissionDenied(
+            f"Administrators may not {what} of an auditor (separation of duties). Another "
+            "auditor can, through /v1/audit/auditors, or someone with local access: "
+            "`gwanmun users` and `gwanmun keys` on the gateway host."
+        )
 
 
 def _user(row: tuple[object, ...]) -> UserInfo:
@@ -460,5 +572,6 @@ def open_accounts(settings: Settings) -> AccountStore:
             lockout_s=a.lockout_minutes * 60,
             session_s=a.session_hours * 3600,
             min_password_length=a.min_password_length,
+            attempts_per_minute=a.login_attempts_per_minute,
         ),
     )

@@ -9,6 +9,7 @@ No message ever contains a raw sensitive value.
     ├── InvalidRequest                400     invalid_request_error / invalid_request
     │   ├── PayloadTooLarge           413     invalid_request_error / payload_too_large
     │   ├── DocumentRejected          400     invalid_request_error / document_rejected
+    │   ├── UnsupportedMediaType      415     invalid_request_error / unsupported_media_type
     │   ├── GuardBlocked              400     invalid_request_error / content_blocked
     │   └── GradeExceeded             400     invalid_request_error / grade_exceeded
     ├── GuardFailure                  400     invalid_request_error / guard_failure
@@ -81,6 +82,11 @@ class DocumentRejected(InvalidRequest):
     """
 
     code = "document_rejected"
+
+
+class UnsupportedMediaType(InvalidRequest):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class GuardBlocked(InvalidRequest):

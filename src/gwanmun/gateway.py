@@ -30,7 +30,7 @@ from typing import Any
 
 import anyio
 
-from gwanmun.audit import AuditEvent, AuditSink
+from gwanmun.audit import AuditEvent, AuditSink, audited_model
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.base import DeltaStream
 from gwanmun.completion import Completion, Delta
@@ -399,7 +399,7 @@ class Gateway:
             request_id=trace.request.request_id,
             time=self._clock(),
             principal=trace.principal,
-            model=trace.request.model,
+            model=audited_model(trace.request.model, (m for m, _ in self.router.models())),
             backend=trace.backend.name if trace.backend else None,
             grade=verdict.grade,
             action=verdict.action,

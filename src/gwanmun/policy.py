@@ -138,6 +138,12 @@ class PolicyFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: Literal[1] = Field(1, description="Policy format version.")
+    extends: Literal["default", "none"] = Field(
+        "default",
+        description="default: the file changes the shipped default policy (its kinds, output "
+        "settings and other fields replace the default's one by one; everything it does not "
+        "name stays as in the default). none: the file is the whole policy.",
+    )
     name: str = Field("custom", description="A name shown in audit events and `policy check`.")
     default: KindRule = Field(
         KindRule(action=Action.MASK, grade=Grade.S),
@@ -333,13 +339,26 @@ def default_policy_text() -> str:
     return resources.files("gwanmun").joinpath("data/default_policy.yaml").read_text("utf-8")
 
 
+# Mappings merged one key deep when a policy extends the default: a kind's rule,
+# or one output setting, replaces the default's; lists and scalars replace whole.
+_MERGED = ("kinds", "output")
+
+
+def extend_default(raw: dict[str, object], default: dict[str, object]) -> dict[str, object]:
+    """``raw`` laid over the default policy's mapping (``extends: default``)."""
+    merged = {**default, **raw, "name": raw.get("name", "custom")}
+    for key in _MERGED:
+        mine, base = raw.get(key), default.get(key)
+        if isinstance(mine, dict) and isinstance(base, dict):
+            merged[key] = {**base, **mine}
+    return merged
+
+
 def parse_policy(text: str, source: str) -> Policy:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: a policy is a YAML mapping (see docs/policy.md)")
+    """A policy from YAML; unless it says ``extends: none``, laid over the default."""
+    raw = _mapping(text, source)
+    if raw.get("extends", "default") == "default" and source != _DEFAULT_SOURCE:
+        raw = extend_default(raw, _mapping(default_policy_text(), _DEFAULT_SOURCE))
     try:
         data = PolicyFile.model_validate(raw)
     except ValidationError as exc:
@@ -350,10 +369,63 @@ def parse_policy(text: str, source: str) -> Policy:
     return Policy(data, source)
 
 
+_DEFAULT_SOURCE = "default policy"
+
+
+def _mapping(text: str, source: str) -> dict[str, object]:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: a policy is a YAML mapping (see docs/policy.md)")
+    return raw
+
+
+def weaker_than(policy: Policy, base: Policy) -> list[str]:
+    """Every rule of ``policy`` that protects less than ``base``'s (normally the
+    shipped default), in words: ``gwanmun policy check`` lists them."""
+    found: list[str] = []
+    for kind, rule in sorted(base.data.kinds.items()):
+        found += _weaker_rule(kind, policy.rule(kind), rule)
+    found += _weaker_rule("default (unlisted kinds)", policy.data.default, base.data.default)
+    mine, theirs = policy.data.output, base.data.output
+    if theirs.leak_scan and not mine.leak_scan:
+        found.append("output.leak_scan: true → false (answers are not scanned for leaks)")
+    for name, now, before in (
+        ("output.checks", mine.checks, theirs.checks),
+        ("output.input_checks", mine.input_checks, theirs.input_checks),
+    ):
+        found += [f"{name}: {check} is off" for check in before if check not in now]
+    if mine.verbatim_min_chars > theirs.verbatim_min_chars:
+        found.append(
+            f"output.verbatim_min_chars: {theirs.verbatim_min_chars} → {mine.verbatim_min_chars}"
+        )
+    if theirs.hold_back == "sentence" and mine.hold_back == "minimal":
+        found.append("output.hold_back: sentence → minimal")
+    if base.data.on_grade_exceeded == "refuse" and policy.data.on_grade_exceeded == "mask":
+        found.append("on_grade_exceeded: refuse → mask")
+    return found
+
+
+def _weaker_rule(name: str, rule: KindRule, base: KindRule) -> list[str]:
+    found = []
+    if rule.action.rank < base.action.rank:
+        found.append(f"{name}: action {base.action.value} → {rule.action.value}")
+    if rule.grade.rank < base.grade.rank:
+        found.append(f"{name}: grade {base.grade.value} → {rule.grade.value}")
+    if rule.min_score > base.min_score:
+        found.append(f"{name}: min_score {base.min_score:g} → {rule.min_score:g}")
+    if rule.maskable and not base.maskable:
+        found.append(f"{name}: maskable false → true (masking would lower its grade)")
+    return found
+
+
 def load_policy(path: Path | None = None) -> Policy:
-    """The policy at ``path``, or the shipped default."""
+    """The policy at ``path`` (laid over the default unless it says ``extends:
+    none``), or the shipped default."""
     if path is None:
-        return parse_policy(default_policy_text(), "default policy")
+        return parse_policy(default_policy_text(), _DEFAULT_SOURCE)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:

@@ -196,6 +196,22 @@ def export_text(text: str, record: dict[str, Any]) -> str:
     return f"{mark_line(record)}\n\n{_norm(text)}\n\n<!-- gwanmun-provenance: {blob} -->\n"
 
 
+def verify_export(document: str, public: Ed25519PublicKey) -> Verdict:
+    """``verify_text`` over an exported document, and its visible AI-generated
+    mark too: a mark edited or deleted is a change, like an edited sentence."""
+    text, record = parse_export(document)
+    verdict = verify_text(text, record, public)
+    first = document.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r ")
+    if first == mark_line(record):
+        return verdict
+    problem = (
+        "the visible AI-generated mark (first line) was edited"
+        if first.startswith(MARK_PREFIX[:6])
+        else "the visible AI-generated mark (first line) was removed"
+    )
+    return Verdict(verdict.signature_ok, False, record, [problem, *verdict.changes])
+
+
 def parse_export(document: str) -> tuple[str, dict[str, Any]]:
     """Split an exported document into (answer text, provenance record)."""
     match = _BLOCK.search(document)

@@ -6,6 +6,7 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 import anyio
 
 from gwanmun.accounts import AccountStore, open_accounts
-from gwanmun.audit import AuditSink
+from gwanmun.audit import AdminAction, AdminEvent, AuditSink, admin_event
+from gwanmun.audit.chain import canonical
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
@@ -36,6 +38,15 @@ from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import Settings, backend_api_key
 
 log = logging.getLogger("gwanmun")
+admin_log = logging.getLogger("gwanmun.admin")
+
+
+def log_admin(event: AdminEvent) -> None:
+    """One log line per administrative action (actor, action, target; no secret)."""
+    admin_log.info(
+        "admin action",
+        extra={k: v for k, v in event.as_dict().items() if k not in ("kind", "details", "time")},
+    )
 
 
 @dataclass
@@ -69,10 +80,41 @@ class Services:
         # Readiness means the guard is ready too: load the analysers now.
         await anyio.to_thread.run_sync(self.scanner.warm_up)
         self.started_at = time.time()
+        if self.audit_store is not None:
+            await self.record_admin(self._start_event())
         log.info(
             "gwanmun ready",
             extra={"models": [m for m, _ in self.router.models()]},
         )
+
+    def _start_event(self) -> AdminEvent:
+        """The policy and backends this process serves with: a policy or backend
+        change takes a restart, so each start is the record of one."""
+        policy = self.scanner.policy
+        return admin_event(
+            None,
+            AdminAction.GATEWAY_START,
+            "gateway",
+            details={
+                "policy": policy.name,
+                "policy_source": policy.source,
+                "policy_sha256": hashlib.sha256(
+                    canonical(policy.data.model_dump(mode="json"))
+                ).hexdigest(),
+                "backends": ", ".join(
+                    f"{b.name} ({b.max_grade.value}): {' '.join(b.models())}"
+                    for b in self.router.backends
+                ),
+            },
+        )
+
+    async def record_admin(self, event: AdminEvent) -> None:
+        """Write an administrative action into the audit chain (and the log).
+
+        Awaited after the action and before the response: a failure here
+        fails the request, as a failed chat audit write does."""
+        log_admin(event)
+        await self.gateway.audit.record(event)
 
     async def close(self) -> None:
         await self.router.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -166,10 +168,20 @@ class AccountsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_failed_logins: int = Field(
-        default=5, ge=1, le=100, description="Wrong passwords in a row before an account locks."
+        default=5,
+        ge=1,
+        le=100,
+        description="Wrong passwords in a row, from one source address, before the account "
+        "locks for that source (other addresses can still sign in).",
     )
     lockout_minutes: float = Field(
         default=15.0, gt=0, description="How long a locked account stays locked."
+    )
+    login_attempts_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description="Failed login attempts one source address may make per minute over all user "
+        "names (0: no limit); more get 429.",
     )
     session_hours: float = Field(
         default=8.0, gt=0, le=720, description="How long a web login lasts."
@@ -216,8 +228,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP server binds to.")
     data_dir: Path = Field(
-        default=Path("var"),
-        description="Directory for the key store, model registry and other state.",
+        default_factory=lambda: default_data_dir(os.environ),
+        description="Directory for the key store, audit chain, keys, model registry and other "
+        "state, shared by the server and every CLI command. Default: systemd's "
+        "STATE_DIRECTORY, else /var/lib/gwanmun when run as a service (INVOCATION_ID set "
+        "by systemd, or GWANMUN_SERVICE=1), else the user's data directory "
+        "(~/.local/share/gwanmun; XDG_DATA_HOME respected).",
     )
     allow_anonymous: bool = Field(
         default=False,
@@ -360,6 +376,47 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+SERVICE_DATA_DIR = Path("/var/lib/gwanmun")
+
+
+def running_as_service(environ: Mapping[str, str]) -> bool:
+    """Started by systemd (which sets INVOCATION_ID for every unit) or told so."""
+    return bool(environ.get("INVOCATION_ID")) or environ.get("GWANMUN_SERVICE") == "1"
+
+
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """Where state lives when ``data_dir`` is not set: one answer for the server
+    and every CLI command, whatever the current directory."""
+    state = environ.get("STATE_DIRECTORY", "").split(":")[0]
+    if state:
+        return Path(state)  # systemd's StateDirectory=
+    if running_as_service(environ):
+        return SERVICE_DATA_DIR
+    if sys.platform == "win32":
+        base = environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "gwanmun"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "gwanmun"
+    xdg = environ.get("XDG_DATA_HOME", "")
+    # XDG: a relative value is invalid and ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "gwanmun"
+
+
+def data_dir_origin(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
+    """Why ``settings.data_dir`` is what it is, in words (every CLI command says it)."""
+    environ = os.environ if environ is None else environ
+    if "data_dir" in settings.model_fields_set:
+        if environ.get("GWANMUN_DATA_DIR"):
+            return "GWANMUN_DATA_DIR"
+        return "data_dir in the configuration"
+    if environ.get("STATE_DIRECTORY"):
+        return "systemd StateDirectory"
+    if running_as_service(environ):
+        return "service default"
+    return "user default; set GWANMUN_DATA_DIR to use another"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -9,7 +9,11 @@ always point into what the user actually sent. The view:
   (``٣``, ``३``) → ASCII digits;
 * dash variants (``‐ ‑ ‒ – — ― − ﹣``, and ``ー``/``一`` between digits) → ``-``;
 * zero-width, bidi-control and other invisible format characters removed;
-* spaced-out digits (``9 0 0 1 0 1 - 1 2 3 …``) closed up.
+* spaced-out digits (``9 0 0 1 0 1 - 1 2 3 …``) closed up;
+* numbers read as a person reads them (``gwanmun.digits``): Hangul and kanji
+  numerals and look-alike letters in a numeric run, combining marks on digits
+  dropped, any short run of separators between digits one ``-``, digits
+  written one by one with dots or hyphens closed up.
 
 Example::
 
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from gwanmun import digits
 
 # Dashes that mean "hyphen" in identifiers and phone numbers.
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043\u30a0")
@@ -129,6 +135,7 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     pieces: list[str] = []
     lengths: dict[int, int] = {}  # original index -> its normalised length, where not 1
     joining: list[int] = []  # where a combining mark or a vowel/final jamo is
+    marked = False
     previous = 0
     for match in _UNSTABLE.finditer(original):
         index = match.start()
@@ -140,6 +147,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
             or "\ud7b0" <= char <= "\ud7ff"
         ):
             joining.append(index)
+        elif "\u20d0" <= char <= "\u20ff":
+            marked = True  # enclosing marks (the keycap) have no combining class
         out = _normalized_char(char)
         if out == char:
             continue
@@ -161,6 +170,9 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.repeat(np.arange(len(original), dtype=np.int64), repeats)
     else:
         offsets = np.arange(len(original), dtype=np.int64)
+    if joining or marked:  # marks left over (none composed with their base): 1⃣, 9́
+        text, offsets = digits.drop_marks_after_digits(text, offsets)
+    text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
     if "\t" in text:  # 900101<tab>1234568: the two halves in spreadsheet columns
@@ -169,6 +181,8 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         text, offsets = _join_wrapped_numbers(text, offsets)
     if _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
+    text, offsets = digits.unify_separators(text, offsets)  # after: " - " inside a spaced run
+    text, offsets = digits.close_single_digits(text, offsets)
     return Normalized(original, text, offsets)
 
 
@@ -223,6 +237,21 @@ def _normalize_decomposed(original: str, clusters: list[tuple[int, int, str]]) -
     )
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without the characters ``normalize`` deletes (zero-width, bidi
+    controls, the Unicode TAG block, variation selectors, control characters
+    other than tab and line breaks): what is forwarded to a model must not
+    carry what the guard never read. Everything else is left as it is."""
+    if not _UNSTABLE.search(text):
+        return text
+    return _UNSTABLE.sub(_kept_char, text)
+
+
+def _kept_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if _normalized_char(char) else ""
+
+
 def _dash_between_digits(text: str) -> bool:
     """Whether ``_DIGIT_DASH`` has anything to replace, found with ``str.find``
     (ten times faster than the regex on text without one: ᅳ and ー are common
@@ -252,6 +281,9 @@ def _normalized_char(char: str) -> str:
     out = unicodedata.normalize("NFKC", char)
     if len(out) == 1 and unicodedata.category(out) == "Nd":
         return str(unicodedata.digit(out))  # ٣, ३, ๓ … (NFKC keeps them): 3
+    value = unicodedata.digit(char, None)
+    if value is not None:  # ❶ ➀ ⓵ (NFKC keeps them), ⑴ ⒈ 🄁 (NFKC adds brackets): the digit
+        return str(value)
     return out
 
 

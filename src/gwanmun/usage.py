@@ -1,4 +1,5 @@
-"""The usage report: use per department, blocks by kind, top templates, hours saved.
+"""The usage report: use per department and over time, blocks by kind, top
+templates, hours saved.
 
 Counts from the audit log (``audit.stats``) joined with what the workspace
 store knows (template uses and ratings, the time staff say answers saved them).
@@ -10,23 +11,30 @@ import csv
 import io
 from typing import Any
 
-from gwanmun.audit.stats import use_by_group
+from gwanmun.audit.stats import Period, use_by_group, use_over_time
 from gwanmun.audit.store import AuditStore
 from gwanmun.prompts.store import WorkspaceStore
 
 CSV_COLUMNS = ("group", "requests", "blocked", "tokens", "answers_rated", "hours_saved")
+SERIES_COLUMNS = ("period", "group", "requests", "blocked", "tokens")
 
 
 def usage_report(
-    audit: AuditStore | None, workspace: WorkspaceStore, *, since: float | None = None
+    audit: AuditStore | None,
+    workspace: WorkspaceStore,
+    *,
+    since: float | None = None,
+    period: Period = "day",
 ) -> dict[str, Any]:
     """The report as JSON-ready data; records before ``since`` are left out.
 
-    Without an audit store the report still shows the workspace's side.
+    ``over_time`` has one row per period (day or week, local time) and group, each
+    period from the first record to the last (an empty period has no rows but is
+    listed in ``periods``). Without an audit store the report still shows the
+    workspace's side.
     """
-    counted, blocks = use_by_group(
-        () if audit is None else (record.body for record in audit.records(since=since))
-    )
+    bodies = [] if audit is None else [record.body for record in audit.records(since=since)]
+    counted, blocks = use_by_group(bodies)
     groups: dict[str, dict[str, Any]] = {
         group: {**row, "answers_rated": 0, "hours_saved": 0.0} for group, row in counted.items()
     }
@@ -37,14 +45,25 @@ def usage_report(
         )
         row["answers_rated"] = int(saved["answers"])
         row["hours_saved"] = saved["hours_saved"]
+    over_time = use_over_time(bodies, period)
     return {
         "groups": groups,
+        "period": period,
+        "periods": [start.isoformat() for start in over_time],
+        "over_time": [
+            {"period": start.isoformat(), "group": group, **row}
+            for start, by_group in over_time.items()
+            for group, row in sorted(by_group.items())
+        ],
         "blocks_by_kind": dict(blocks.most_common()),
         "top_templates": [
             {"title": t.data.title, "uses": t.uses, "rating": t.rating}
             for t in workspace.top(10)
             if t.uses
         ],
+        "requests": sum(g["requests"] for g in groups.values()),
+        "blocked": sum(g["blocked"] for g in groups.values()),
+        "tokens": sum(g["tokens"] for g in groups.values()),
         "hours_saved": round(sum(g["hours_saved"] for g in groups.values()), 2),
     }
 
@@ -56,4 +75,14 @@ def usage_csv(report: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     for group, row in report["groups"].items():
         writer.writerow([group, *(row[column] for column in CSV_COLUMNS[1:])])
+    return out.getvalue()
+
+
+def usage_series_csv(report: dict[str, Any]) -> str:
+    """One row per period (the ISO date it starts) and group, for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SERIES_COLUMNS)
+    for row in report["over_time"]:
+        writer.writerow([row[column] for column in SERIES_COLUMNS])
     return out.getvalue()

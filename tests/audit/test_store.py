@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -199,7 +200,12 @@ def test_cli_verify_export_stats(tmp_path: Path) -> None:
     assert ok.returncode == 0 and "3 records verified" in ok.stderr
     lines = run("export", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(line)["request_id"] for line in lines] == ["r0", "r1", "r2"]
-    assert run("export", "--format", "csv").stdout.splitlines()[0].startswith("seq,time,")
+    csv_lines = run("export", "--format", "csv").stdout.splitlines()
+    assert csv_lines[0].startswith("seq,time,")
+    # ISO 8601 with the UTC offset, not a Unix float.
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", csv_lines[1].split(",")[1]
+    )
     assert "3 requests" in run("stats").stdout and "PHONE: 3" in run("stats").stdout
     db = sqlite3.connect(tmp_path / "audit.db")
     db.execute("DELETE FROM audit WHERE seq = 3")

@@ -6,8 +6,9 @@ record is chained to the one before and keyed with the HMAC secret
 (``gwanmun.audit.chain``), so ``gwanmun audit verify`` names the first record
 that was edited, deleted or reordered.
 
-One process writes a SQLite chain at a time; several gateway processes
-sharing one chain use the PostgreSQL store (``gwanmun.audit.postgres``), which
+Appends read the head inside a write transaction, so a CLI command (an
+administrative action) can append while the gateway runs; several gateway
+processes sharing one chain under load use the PostgreSQL store (``gwanmun.audit.postgres``), which
 implements the same ``AuditStore`` interface.
 """
 
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 import anyio
 
-from gwanmun.audit import AuditEvent
+from gwanmun.audit import Recordable
 from gwanmun.audit.chain import ChainedRecord, Verification, canonical, link, verify
 from gwanmun.errors import ConfigError
 from gwanmun.private import private_dir, tighten_if_exists
@@ -69,7 +70,7 @@ class AuditStore(Protocol):
 
     def append(self, body: dict[str, Any]) -> ChainedRecord: ...
 
-    async def record(self, event: AuditEvent) -> None: ...
+    async def record(self, event: Recordable) -> None: ...
 
     def records(
         self, *, since: float | None = None, user: str | None = None
@@ -93,7 +94,7 @@ class ChainStoreBase:
     ) -> Iterator[ChainedRecord]:
         raise NotImplementedError
 
-    async def record(self, event: AuditEvent) -> None:
+    async def record(self, event: Recordable) -> None:
         await anyio.to_thread.run_sync(self.append, event.as_dict())
 
     def verify(self, *, expect_head: tuple[int, str] | None = None) -> Verification:
@@ -114,12 +115,12 @@ class SQLiteAuditStore(ChainStoreBase):
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
         # WAL with synchronous=NORMAL: a committed record survives the gateway being
         # killed (it is in the OS's hands); an OS crash or power cut may lose the last
         # few. FULL would fsync every record; its cost is issue 5's audit benchmark.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
-        self._head = self._last()
 
     def _migrate(self) -> None:
         migrate(self._db, _SCHEMA)
@@ -132,18 +133,25 @@ class SQLiteAuditStore(ChainStoreBase):
 
     def append(self, body: dict[str, Any]) -> ChainedRecord:
         with self._lock:
-            record = link(self._key, body, previous=self._head)
-            self._db.execute(
-                "INSERT INTO audit (seq, prev_hash, body, hash, mac) VALUES (?, ?, ?, ?, ?)",
-                (
-                    record.seq,
-                    record.prev_hash,
-                    canonical(body).decode("utf-8"),
-                    record.hash,
-                    record.mac,
-                ),
-            )
-            self._head = record
+            # The head is read under the write lock: another process (a CLI
+            # command recording an admin action) may have appended since.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                record = link(self._key, body, previous=self._last())
+                self._db.execute(
+                    "INSERT INTO audit (seq, prev_hash, body, hash, mac) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        record.seq,
+                        record.prev_hash,
+                        canonical(body).decode("utf-8"),
+                        record.hash,
+                        record.mac,
+                    ),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
             return record
 
     def records(
@@ -161,7 +169,7 @@ class SQLiteAuditStore(ChainStoreBase):
         finally:
             reader.close()
 
-    async def record(self, event: AuditEvent) -> None:
+    async def record(self, event: Recordable) -> None:
         # One WAL append without fsync takes tens of microseconds: cheaper here than
         # the hop to a worker thread. (PostgreSQL, a network round trip, hops.)
         self.append(event.as_dict())

@@ -9,20 +9,24 @@ from typing import Annotated, Literal
 
 import typer
 
-from gwanmun.audit.stats import since_timestamp, summarise
+from gwanmun.audit.stats import iso_time, since_timestamp, summarise
 from gwanmun.audit.store import AuditStore
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, require_state, settings_or_exit
 from gwanmun.errors import GwanmunError, InvalidRequest
 
-audit_app = typer.Typer(help="Verify, export and summarise the audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Verify, export and summarise the audit log.", no_args_is_help=True, **HELP
+)
 
 
 def _store() -> AuditStore:
     from gwanmun.services import open_audit_store
 
     settings = settings_or_exit()
-    if not settings.audit_database_url and not (settings.data_dir / "audit.db").exists():
-        raise fail(f"no audit log at {settings.data_dir / 'audit.db'} (has the gateway run?)")
+    if not settings.audit_database_url:
+        require_state(
+            settings, "audit.db", what="audit log", first="the gateway starts one when it runs."
+        )
     try:
         return open_audit_store(settings)
     except GwanmunError as exc:
@@ -74,6 +78,8 @@ def audit_export(
 ) -> None:
     """Write audit records to standard output (no prompt or answer text is ever stored).
 
+    CSV times are ISO 8601 with the local UTC offset; JSON Lines keep the Unix time.
+
     Example:
 
         gwanmun audit export --since 2026-11-01 --format csv > audit-november.csv
@@ -92,12 +98,16 @@ def audit_export(
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     columns = ["seq", "time", "request_id", "user", "group", "model", "backend", "grade",
-               "action", "outcome", "error_code", "latency_ms", "hash"]  # fmt: skip
+               "action", "outcome", "error_code", "latency_ms", "hash",
+               # administrative actions (kind "admin"): who did it, to what
+               "kind", "actor", "target"]  # fmt: skip
     writer = csv.writer(sys.stdout)
     writer.writerow([*columns, "finding_kinds"])
     for row in rows:
         kinds = sorted({f["kind"] for f in row.get("findings", [])})
-        writer.writerow([row.get(c, "") for c in columns] + [" ".join(kinds)])
+        values = {"kind": "request", **row}
+        values["time"] = iso_time(float(row["time"]))
+        writer.writerow([values.get(c, "") for c in columns] + [" ".join(kinds)])
 
 
 @audit_app.command("stats")

@@ -37,8 +37,10 @@ def stream_chat(
     messages: list[dict[str, Any]],
     max_tokens: int,
     timeout_s: float = 300.0,
+    meta: dict[str, Any] | None = None,
 ) -> Iterator[str]:
-    """Yield the answer's text pieces as the gateway streams them."""
+    """Yield the answer's text pieces as the gateway streams them; ``meta``, when
+    given, is filled with the stream's ``gwanmun`` field (AI label, what was masked)."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     body = {"model": model, "messages": messages, "max_tokens": max_tokens, "stream": True}
     try:
@@ -57,6 +59,8 @@ def stream_chat(
                 if payload == "[DONE]":
                     return
                 event = json.loads(payload)
+                if meta is not None and isinstance(event.get("gwanmun"), dict):
+                    meta.update(event["gwanmun"])
                 if "error" in event:
                     raise BackendError(event["error"].get("message", "stream failed"))
                 for choice in event.get("choices", []):

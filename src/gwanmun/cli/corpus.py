@@ -12,12 +12,13 @@ from typing import Annotated
 
 import typer
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 
 corpus_app = typer.Typer(
     help="Index protected documents (txt, md, pdf, docx, hwpx) for the verbatim-copy check.",
     no_args_is_help=True,
+    **HELP,
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

@@ -124,7 +124,9 @@ def egress_rules(
 
         gwanmun egress-rules --format nft > /etc/nftables.d/gwanmun.nft
 
-        gwanmun egress-rules --format systemd > /etc/systemd/system/gwanmun.service.d/egress.conf
+        cd /etc/systemd/system/gwanmun.service.d
+
+        gwanmun egress-rules --format systemd > egress.conf
     """
     from gwanmun.cli.common import fail, settings_or_exit
 

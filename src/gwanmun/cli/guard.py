@@ -11,12 +11,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from gwanmun.cli.common import fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
-from gwanmun.policy import check_kinds, default_policy_text, load_policy
+from gwanmun.policy import check_kinds, default_policy_text, load_policy, weaker_than
 from gwanmun.types import Action, Grade
 
-policy_app = typer.Typer(help="Validate and explain guard policies.", no_args_is_help=True)
+policy_app = typer.Typer(help="Validate and explain guard policies.", no_args_is_help=True, **HELP)
 
 _STYLE = {
     Action.BLOCK: "bold white on red",
@@ -106,7 +106,9 @@ def scan(
 def policy_check(
     file: Annotated[Path, typer.Argument(help="Policy YAML file to validate.")],
 ) -> None:
-    """Validate a policy file and explain what it does with each kind.
+    """Validate a policy file, explain what it does with each kind, and list every
+    rule weaker than the default policy (a file extends the default unless it
+    says `extends: none`).
 
     Example:
 
@@ -140,6 +142,17 @@ def policy_check(
         f"{data.on_grade_exceeded}.",
         highlight=False,
     )
+    weaker = weaker_than(policy, load_policy())
+    if policy.data.extends == "none":
+        out.print("[yellow]extends: none[/] — this file is the whole policy, not the default's.")
+    if weaker:
+        out.print(
+            f"[yellow]{len(weaker)} rules are weaker than the default policy:[/]", highlight=False
+        )
+        for line in weaker:
+            out.print(f"  - {line}", highlight=False)
+    else:
+        out.print("No rule is weaker than the default policy.")
     out.print(f"[green]{file} is valid.[/]")
 
 

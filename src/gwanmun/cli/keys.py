@@ -8,11 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.audit import AdminAction, local_actor
+from gwanmun.cli.common import (
+    HELP,
+    KEY_STORE,
+    err,
+    fail,
+    note_new,
+    out,
+    record_admin,
+    require_state,
+    settings_or_exit,
+)
 from gwanmun.errors import GwanmunError
 from gwanmun.types import Role
 
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True, **HELP)
 
 
 @keys_app.command("create")
@@ -39,13 +50,23 @@ def keys_create(
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    note_new(settings, KEY_STORE[0], KEY_STORE[1])
     store = open_accounts(settings)
     try:
-        key, info = store.create(user, group=group, role=role, expires_in_days=expires_days)
+        key, info = store.create(
+            user, group=group, role=role, expires_in_days=expires_days, minted_by=local_actor()
+        )
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(
+        settings,
+        AdminAction.KEY_CREATE,
+        info.key_id,
+        target_user=info.user,
+        details={"minted_by": info.minted_by, "expires_at": info.expires_at},
+    )
     err.print(f"Created key {info.key_id} for {info.user}. Store it now; it is not shown again:")
     print(key)
 
@@ -63,6 +84,7 @@ def keys_list(
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    require_state(settings, KEY_STORE[0], what=KEY_STORE[1], first=KEY_STORE[2])
     store = open_accounts(settings)
     try:
         keys = store.list()
@@ -92,11 +114,14 @@ def keys_revoke(
     from gwanmun.accounts import open_accounts
 
     settings = settings_or_exit()
+    require_state(settings, KEY_STORE[0], what=KEY_STORE[1], first=KEY_STORE[2])
     store = open_accounts(settings)
     try:
+        owner = store.key_owner(key_id)
         store.revoke(key_id)
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(settings, AdminAction.KEY_REVOKE, key_id, target_user=owner)
     err.print(f"Revoked key {key_id}.")

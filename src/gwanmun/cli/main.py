@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from gwanmun.cli.audit import audit_app
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import HELP, answer_notes, err, fail, keep_examples, out, settings_or_exit
 from gwanmun.cli.corpus import corpus_app
 from gwanmun.cli.egress import egress_rules
 from gwanmun.cli.guard import policy_app, scan
@@ -24,7 +24,7 @@ from gwanmun.cli.keys import keys_app
 from gwanmun.cli.models import models_app
 from gwanmun.cli.provenance import export, signing_key, verify
 from gwanmun.cli.users import users_app
-from gwanmun.errors import GwanmunError
+from gwanmun.errors import AuthenticationError, GwanmunError
 
 app = typer.Typer(
     name="gwanmun",
@@ -32,6 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    **HELP,
 )
 app.add_typer(keys_app, name="keys")
 
@@ -130,15 +131,29 @@ def chat(
     text = sys.stdin.read() if prompt == "-" else prompt
     messages = [{"role": "system", "content": system}] if system else []
     messages.append({"role": "user", "content": text})
+    meta: dict[str, Any] = {}
     try:
         for piece in stream_chat(
-            url, api_key, model=model, messages=messages, max_tokens=max_tokens
+            url, api_key, model=model, messages=messages, max_tokens=max_tokens, meta=meta
         ):
             out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
+    except AuthenticationError as exc:
+        out.print()
+        hint = "" if api_key else f" {_KEY_HINT}"
+        raise fail(exc.message + hint) from None
     except GwanmunError as exc:
         out.print()
         raise fail(exc.message) from None
     out.print()
+    # On stderr, so standard output stays the answer alone (for pipes and files).
+    for line in answer_notes(meta):
+        err.print(line, highlight=False, markup=False)
+
+
+_KEY_HINT = (
+    "Give a key with GWANMUN_API_KEY=gwk_… in the environment or --api-key gwk_… "
+    "(an administrator creates one with `gwanmun keys create --user NAME`)."
+)
 
 
 # Registered after serve and chat, in the order --help has always listed them.
@@ -153,6 +168,7 @@ app.command()(export)
 app.command()(verify)
 app.command("signing-key")(signing_key)
 app.command("egress-rules")(egress_rules)
+keep_examples(app)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,15 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.audit import AdminAction
+from gwanmun.cli.common import HELP, err, fail, out, record_admin, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelEntry, ModelRegistry, packaged_default_model
 
 models_app = typer.Typer(
     help="Register and inspect local GGUF models (carried in by hand; nothing is downloaded).",
     no_args_is_help=True,
+    **HELP,
 )
 
 
@@ -64,7 +66,8 @@ def models_add(
 
     Then set `embedded.model: exaone-2.4b` in the configuration to serve it.
     """
-    registry = _registry()
+    settings = settings_or_exit()
+    registry = ModelRegistry(settings.data_dir)
     size = file.stat().st_size if file.is_file() else 0
     progress = _hashing(size, "Verifying SHA-256")
     task = progress.task_ids[0]
@@ -79,7 +82,12 @@ def models_add(
             )
     except GwanmunError as exc:
         raise fail(exc.message) from None
-
+    record_admin(
+        settings,
+        AdminAction.BACKEND_ADD,
+        entry.name,
+        details={"sha256": entry.sha256, "replace": replace},
+    )
     err.print(
         f"Registered [bold]{entry.name}[/]: {entry.architecture}, "
         f"{entry.parameters / 1e9:.2f}B parameters, context {entry.context_length or '?'}, "
@@ -165,9 +173,11 @@ def models_remove(
 
         gwanmun models remove exaone-2.4b
     """
+    settings = settings_or_exit()
     try:
-        entry = _registry().remove(name)
+        entry = ModelRegistry(settings.data_dir).remove(name)
     except GwanmunError as exc:
         raise fail(exc.message) from None
+    record_admin(settings, AdminAction.BACKEND_REMOVE, entry.name)
 
     err.print(f"Removed {entry.name}; {entry.path} was not deleted.")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.cli.common import err, fail, out, require_state, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.settings import Settings
 
@@ -40,8 +40,9 @@ def export(
 
     Example:
 
-        curl -s http://127.0.0.1:8080/v1/chat/completions -H "Authorization: Bearer $KEY" \\
-          -H 'content-type: application/json' -d @request.json > reply.json
+        curl -s http://127.0.0.1:8080/v1/chat/completions \\
+          -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
+          -d @request.json > reply.json
         gwanmun export reply.json -o 회신초안.md
     """
     from gwanmun.provenance import export_text
@@ -73,7 +74,8 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Say whether a text came from the gateway unchanged, and what changed if not.
+    """Say whether a text came from the gateway unchanged, and what changed if not:
+    its sentences, its signed record and its visible AI-generated mark.
 
     Exit status: 0 verified and unchanged, 1 changed or not verified.
 
@@ -81,10 +83,10 @@ def verify(
 
         gwanmun verify 회신초안.md --public-key seoul-gwanmun.pem
     """
-    from gwanmun.provenance import load_public_key, parse_export, verify_text
+    from gwanmun.provenance import load_public_key, verify_export
 
     try:
-        text, record = parse_export(_read(file))
+        document = _read(file)
         if public_key is not None:
             key = load_public_key(public_key.read_bytes())
         else:
@@ -93,7 +95,10 @@ def verify(
         raise fail(f"cannot read the public key: {exc.strerror}") from None
     except GwanmunError as exc:
         raise fail(exc.message) from None
-    verdict = verify_text(text, record, key)
+    try:
+        verdict = verify_export(document, key)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
     if verdict.ok:
         out.print(verdict.describe(), highlight=False)
         return
@@ -119,8 +124,19 @@ def signing_key() -> None:
 
 
 def _own_key(settings: Settings) -> Ed25519PrivateKey:
+    """This gateway's signing key; never made here (a new key would sign nothing
+    the gateway ever signed, and call every good export altered)."""
     from gwanmun.provenance import load_or_create_signing_key
 
-    return load_or_create_signing_key(
-        settings.provenance_key_file or settings.data_dir / "provenance.key"
-    )
+    if settings.provenance_key_file is not None:
+        path = settings.provenance_key_file
+        if not path.exists():
+            raise fail(f"no signing key at {path} (provenance_key_file).")
+    else:
+        path = require_state(
+            settings,
+            "provenance.key",
+            what="signing key",
+            first="the gateway creates it on its first start (`gwanmun serve`).",
+        )
+    return load_or_create_signing_key(path)

@@ -10,19 +10,41 @@ import typer
 from rich.table import Table
 
 from gwanmun.accounts import AccountStore
-from gwanmun.cli.common import err, fail, out, settings_or_exit
+from gwanmun.audit import AdminAction
+from gwanmun.cli.common import (
+    HELP,
+    KEY_STORE,
+    err,
+    fail,
+    note_new,
+    out,
+    record_admin,
+    require_state,
+    settings_or_exit,
+)
 from gwanmun.errors import GwanmunError
+from gwanmun.settings import Settings
 from gwanmun.types import Role
 
 users_app = typer.Typer(
-    help="Create and manage users, their group (department) and role.", no_args_is_help=True
+    help="Create and manage users, their group (department) and role.", no_args_is_help=True, **HELP
 )
 
 
-def _store() -> AccountStore:
+def _open(*, create: bool = False) -> tuple[Settings, AccountStore]:
     from gwanmun.accounts import open_accounts
 
-    return open_accounts(settings_or_exit())
+    settings = settings_or_exit()
+    name, what, first = KEY_STORE
+    if create:
+        note_new(settings, name, what)
+    else:
+        require_state(settings, name, what=what, first=first)
+    return settings, open_accounts(settings)
+
+
+def _store() -> AccountStore:
+    return _open()[1]
 
 
 def _password(from_stdin: bool, prompt: str) -> str:
@@ -33,8 +55,16 @@ def _password(from_stdin: bool, prompt: str) -> str:
         return text
     if not sys.stdin.isatty():
         raise fail("no terminal to ask for a password; pipe one with --password-stdin")
-    entered: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
-    return entered
+    # The length is checked before the confirmation, not after typing it twice.
+    shortest = settings_or_exit().accounts.min_password_length
+    while True:
+        entered: str = typer.prompt(prompt, hide_input=True)
+        if len(entered) < shortest:
+            err.print(f"Too short: at least {shortest} characters. Try again.")
+            continue
+        if typer.prompt("Repeat for confirmation", hide_input=True) == entered:
+            return entered
+        err.print("The two entries do not match. Try again.")
 
 
 @users_app.command("create")
@@ -43,10 +73,16 @@ def users_create(
     group: Annotated[str | None, typer.Option(help="Group (department).")] = None,
     role: Annotated[Role, typer.Option(help="user, admin or auditor.")] = Role.USER,
     password: Annotated[
-        bool, typer.Option("--password/--no-password", help="Ask for a web-login password.")
+        bool,
+        typer.Option(
+            "--password/--no-password", help="Ask for a web-login password.", show_default=False
+        ),
     ] = False,
     password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from the first line of standard input.")
+        bool,
+        typer.Option(
+            help="Read the password from the first line of standard input.", show_default=False
+        ),
     ] = False,
 ) -> None:
     """Create a user. Without a password the user can still be given API keys.
@@ -54,16 +90,24 @@ def users_create(
     Examples:
 
         gwanmun users create kim.minsu --group 민원과 --password
-        printf '%s\\n' "$PW" | gwanmun users create audit.lee --role auditor --password-stdin
+        printf '%s\\n' "$PW" |
+          gwanmun users create audit.lee --role auditor --password-stdin
     """
     secret = _password(password_stdin, "Password") if (password or password_stdin) else None
-    store = _store()
+    settings, store = _open(create=True)
     try:
         info = store.create_user(name, group=group, role=role, password=secret)
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(
+        settings,
+        AdminAction.USER_CREATE,
+        info.name,
+        target_user=info.name,
+        details={"role": info.role.value, "group": info.group, "password": secret is not None},
+    )
     err.print(
         f"Created {info.role.value} {info.name}" + (f" in {info.group}" if info.group else "")
     )
@@ -114,7 +158,7 @@ def users_update(
         gwanmun users update kim.minsu --unlock
         gwanmun users update park.jiho --disable
     """
-    store = _store()
+    settings, store = _open()
     try:
         if unlock:
             store.unlock(name)
@@ -123,6 +167,15 @@ def users_update(
         raise fail(exc.message) from None
     finally:
         store.close()
+    if unlock:
+        record_admin(settings, AdminAction.USER_UNLOCK, name, target_user=name)
+    changes = {
+        k: v.value if isinstance(v, Role) else v
+        for k, v in (("group", group), ("role", role), ("disabled", disable))
+        if v is not None
+    }
+    if changes:
+        record_admin(settings, AdminAction.USER_UPDATE, name, target_user=name, details=changes)
     state = "disabled" if info.disabled else "active"
     err.print(f"{info.name}: {info.role.value}, group {info.group or '-'}, {state}")
 
@@ -141,11 +194,12 @@ def users_passwd(
         gwanmun users passwd kim.minsu
     """
     secret = _password(password_stdin, f"New password for {name}")
-    store = _store()
+    settings, store = _open()
     try:
         store.set_password(name, secret)
     except GwanmunError as exc:
         raise fail(exc.message) from None
     finally:
         store.close()
+    record_admin(settings, AdminAction.USER_PASSWORD, name, target_user=name)
     err.print(f"Password set for {name}.")

@@ -25,6 +25,10 @@ SEP = r"[ .\-]?"
 # one — nor at the inner groups of a dashed one (1234-5678-…).
 EDGE_BEFORE = r"(?:^|(?:^|[^0-9])[-.]|[^0-9A-Za-z\-.])"
 EDGE_AFTER = r"(?:$|[-.](?:$|[^0-9])|[^0-9A-Za-z\-.])"
+# How far a context word that names a value (주민등록번호, マイナンバー) may be
+# from it: a sentence, not only the words next to it. Words that name it as
+# something else (電話) count only closer, and never against a naming word.
+CONTEXT_REACH = 60
 # The longest digit group ``spaced_continuation`` compares (it reads one more).
 _GROUP_MAX = 8
 

@@ -102,7 +102,7 @@ class Email(PatternDetector):
 
 class CreditCard(PatternDetector):
     trigger = EDGE_BEFORE + (  # 13 digits or more (a 12-digit My Number opens no window)
-        r"(?:[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]"
+        r"(?:[0-9]{4}[-. ]?[0-9]{4}[-. ]?[0-9]{4}[-. ]?[0-9]|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]"
         r"|[0-9]{4}[- ][0-9*xX]{2}[*xX]{2})"
     )
     context = 24
@@ -111,7 +111,7 @@ class CreditCard(PatternDetector):
     starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE
-        + r"(?P<value>\d{4}(?P<s>[- ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"
+        + r"(?P<value>\d{4}(?P<s>[-. ]?)\d{4}(?P=s)\d{4}(?P=s)\d{1,7}|\d{4}[- ]?\d{6}[- ]?\d{5}"
         r"|\d{4}[- ]\d{2}[*xX]{2}[- ][*xX]{4}[- ]\d{4}|\d{4}[- ][*xX]{4}[- ][*xX]{4}[- ]\d{4})"
         + NO_DIGIT_AFTER
     )
@@ -126,7 +126,10 @@ class CreditCard(PatternDetector):
         if len(set(digits)) == 1:
             return None
         words = ("카드", "card", "カード", "결제", "決済")
-        return 0.98 if near(text, match.start(), match.end(), words) else 0.92
+        context = near(text, match.start(), match.end(), words)
+        if len(digits) == 13 and not context:
+            return None  # 13 digits are a resident number's length; such cards are retired
+        return 0.98 if context else 0.92
 
 
 def iban_ok(value: str) -> bool:

@@ -12,6 +12,7 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    CONTEXT_REACH,
     DIGIT_RUN,
     EDGE_AFTER,
     EDGE_BEFORE,
@@ -63,29 +64,32 @@ _NOT_MY_NUMBER = (
     "송장",
     "택배",
     "배송",
-    "電話",
-    "phone",
-    "전화",
-    "연락처",
 )
+_PHONE_WORDS = ("電話", "phone", "전화", "연락처")
+_MY_NUMBER_WORDS = ("マイナンバー", "個人番号", "my number", "마이넘버")
 
 
 class MyNumber(PatternDetector):
-    trigger = EDGE_BEFORE + r"[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}" + EDGE_AFTER
-    context = 24
+    trigger = EDGE_BEFORE + r"[0-9]{4}[-. ]?[0-9]{4}[-. ]?[0-9]{4}" + EDGE_AFTER
+    context = CONTEXT_REACH
     id = "jp_my_number"
     kind = "JP_MY_NUMBER"
     starts = DIGIT_RUN
-    pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([- ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
+    pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{4}([-. ]?)\d{4}\2\d{4})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
-        context = near(text, match.start(), match.end(), ("マイナンバー", "個人番号", "my number"))
+        # A word naming a My Number anywhere within reach wins over a nearer one
+        # naming something else (電話 … マイナンバー); a phone word only speaks
+        # against a number that could be a phone number (a trunk 0).
+        value = _digits(match.group("value"))
+        context = near(text, match.start(), match.end(), _MY_NUMBER_WORDS, CONTEXT_REACH)
         if not context and (
             text[match.start() - 1 : match.start()] == "+"  # +821078876232: a phone number
             or near(text, match.start(), match.end(), _NOT_MY_NUMBER)
+            or (value.startswith("0") and near(text, match.start(), match.end(), _PHONE_WORDS))
         ):
             return None  # a licence, phone or tracking number that happens to check out
-        if my_number_ok(_digits(match.group("value"))):
+        if my_number_ok(value):
             return 0.99 if context else 0.9
         return 0.6 if context else None
 
@@ -107,11 +111,13 @@ class CorporateNumber(PatternDetector):
 
 
 class JapanesePassport(PatternDetector):
-    trigger = r"[A-Z]{2}[0-9]{7}"
+    trigger = r"[A-Z]{2}[0-9](?:[ .\-]?[0-9]){2}"
     context = 24
     id = "jp_passport"
     kind = "JP_PASSPORT"
-    pattern = re.compile(r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d{7})(?![A-Za-z0-9])")
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9])(?P<value>[A-Z]{2}\d(?:[ .\-]?\d){6})(?![A-Za-z0-9])(?![ .\-]\d)"
+    )
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         words = ("旅券", "パスポート", "passport", "여권")

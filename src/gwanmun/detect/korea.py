@@ -16,6 +16,7 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import (
+    CONTEXT_REACH,
     DIGIT_RUN,
     EDGE_AFTER,
     EDGE_BEFORE,
@@ -36,6 +37,20 @@ _ARN_WORDS = ("외국인등록", "외국인 등록", "alien", "ARN", "外国人"
 _CRN_WORDS = ("법인등록", "법인번호", "등기", "법인")
 _PERSON_WORDS = (*_RRN_WORDS, *_ARN_WORDS)
 _KR_WORDS = (*_PERSON_WORDS, *_CRN_WORDS, "등록번호")
+# Words that name 13 bare digits as something else (a Japanese corporate
+# number, an order or tracking number).
+_NOT_RESIDENT = (
+    "法人",
+    "会社",
+    "corporate",
+    "注文",
+    "order",
+    "伝票",
+    "追跡",
+    "tracking",
+    "송장",
+    "주문",
+)
 
 
 def _date_ok(yymmdd: str, gender: str) -> bool:
@@ -74,14 +89,15 @@ def brn_checksum_ok(d10: str) -> bool:
 class KoreanResidentNumbers:
     """13-digit numbers: resident (KR_RRN), alien (KR_ARN) and corporate (KR_CRN)."""
 
-    trigger = EDGE_BEFORE + r"[0-9]{6}[ -]{0,3}[0-9]"
-    context = 24
+    trigger = EDGE_BEFORE + r"[0-9]{6}[ .\-]{0,3}[0-9]"
+    context = CONTEXT_REACH
     id = "kr_resident"
     kinds = ("KR_RRN", "KR_ARN", "KR_CRN")
     starts = DIGIT_RUN
     pattern = re.compile(
         NO_DIGIT_BEFORE
-        + r"(?P<front>\d{6})(?P<sep>[ ]?-[ ]?|[ ]?)(?P<g>\d)(?P<tail>\d{6}|[0-9]{0,5}[*xX●○#]{1,6})"
+        + r"(?P<front>\d{6})(?P<sep>[ ]?-[ ]?|[ .]?)(?P<g>\d)"
+        + r"(?P<tail>\d{6}|[0-9]{0,5}[*xX●○#]{1,6})"
         + NO_DIGIT_AFTER
     )
 
@@ -103,36 +119,45 @@ class KoreanResidentNumbers:
                 corporate = crn_checksum_ok(digits13)
                 corp_context = near(text, m.start(), m.end(), _CRN_WORDS)
                 # 법인 대표자 주민등록번호 …: a person's number named as one wins over a
-                # corporate word nearby (the more sensitive reading).
-                personal = date_ok and near(text, m.start(), m.end(), _PERSON_WORDS)
+                # corporate word nearby (the more sensitive reading), however far
+                # within reach each is.
+                personal = date_ok and near(text, m.start(), m.end(), _PERSON_WORDS, CONTEXT_REACH)
                 if corporate and (corp_context or not date_ok) and not personal:
                     kind, score = "KR_CRN", 0.95 if corp_context else 0.85
                 elif date_ok and gender in "5678":
                     kind = "KR_ARN"
                     score = 0.97 if arn_checksum_ok(digits13) else 0.8
-                    if near(text, m.start(), m.end(), _ARN_WORDS):
+                    if near(text, m.start(), m.end(), _ARN_WORDS, CONTEXT_REACH):
                         score += 0.1
                 elif date_ok:
                     kind = "KR_RRN"
                     score = 0.97 if rrn_checksum_ok(digits13) else 0.8
-                    if near(text, m.start(), m.end(), _RRN_WORDS):
+                    if near(text, m.start(), m.end(), _RRN_WORDS, CONTEXT_REACH):
                         score += 0.1
-                if not separated and not near(text, m.start(), m.end(), _KR_WORDS):
+                if not separated and not near(text, m.start(), m.end(), _KR_WORDS, CONTEXT_REACH):
                     # 13 bare digits are also a Japanese corporate number, an order
-                    # number...: without Korean context they are not ours to claim.
-                    kind = None
+                    # number...: without Korean context only a number that is a
+                    # resident number by itself — a real date and a passing check
+                    # digit (one random number in ~30 has both) — and that nothing
+                    # near names as something else.
+                    checked = kind == "KR_RRN" and rrn_checksum_ok(digits13)
+                    checked |= kind == "KR_ARN" and arn_checksum_ok(digits13)
+                    other = near(text, m.start(), m.end(), _NOT_RESIDENT)
+                    kind, score = (kind, 0.85) if checked and not other else (None, 0.0)
             if kind is not None:
                 found.append(make(kind, m.start(), m.end(), score, self.id))
         return found
 
 
 class KoreanPassport(PatternDetector):
-    trigger = r"[MSRODmsrod][0-9]{3}"
+    trigger = r"[MSRODmsrod][0-9](?:[ .\-]?[0-9]){2}"
     context = 24
     id = "kr_passport"
     kind = "KR_PASSPORT"
     pattern = re.compile(
-        r"(?<![A-Za-z0-9])(?P<value>[MSROD](?:\d{8}|\d{3}[A-Z]\d{4}))(?![A-Za-z0-9])",
+        # Digits may be grouped (M123 4567 8, M12-345-678): any one separator between them.
+        r"(?<![A-Za-z0-9])(?P<value>[MSROD]\d(?:(?:[ .\-]?\d){7}"
+        r"|(?:[ .\-]?\d){2}[ .\-]?[A-Z][ .\-]?\d(?:[ .\-]?\d){3}))(?![A-Za-z0-9])(?![ .\-]\d)",
         re.IGNORECASE | re.ASCII,  # ASCII case folding only, as the trigger's
     )
 
@@ -142,7 +167,7 @@ class KoreanPassport(PatternDetector):
             return 0.95
         if not value.isupper():
             return None  # typed in lower case (m12345678): a passport only where named one
-        return 0.75 if value[4].isalpha() else 0.6
+        return 0.75 if any(c.isalpha() for c in value[1:]) else 0.6
 
 
 _REGION_NAMES = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산"
@@ -172,19 +197,19 @@ class KoreanDriverLicense(PatternDetector):
 
 
 class KoreanBusinessNumber(PatternDetector):
-    trigger = EDGE_BEFORE + r"[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{5}" + EDGE_AFTER
+    trigger = EDGE_BEFORE + r"[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{5}" + EDGE_AFTER
     context = 24
     id = "kr_brn"
     kind = "KR_BRN"
     starts = DIGIT_RUN
-    pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([- ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
+    pattern = re.compile(NO_DIGIT_BEFORE + r"(?P<value>\d{3}([-. ]?)\d{2}\2\d{5})" + NO_DIGIT_AFTER)
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         d = re.sub(r"\D", "", match.group("value"))
         context = near(text, match.start(), match.end(), ("사업자", "business", "등록번호"))
         if not brn_checksum_ok(d):
             return None
-        if match.group(2) == "-":
+        if match.group(2) in ("-", "."):
             return 0.97 if context else 0.9
         return 0.9 if context else None
 

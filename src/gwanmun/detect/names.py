@@ -24,6 +24,8 @@ from typing import Any
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import make
 from gwanmun.detect.person_model import (
+    JA_SKIP,
+    KO_SKIP,
     Candidates,
     Morpheme,
     japanese_features,
@@ -255,6 +257,65 @@ def could_continue_name(word: str, previous: str, *, incomplete: bool) -> bool:
     if folded in _EN_NAME_WORDS or previous.casefold() in _EN_NAME_WORDS:
         return True
     return incomplete and len(folded) > 1 and any(n.startswith(folded) for n in _EN_NAME_WORDS)
+
+
+# Kiwi's derivational suffixes that make a noun a verb or an adjective (문의하다,
+# 안녕하다): a noun read with one of them is a predicate, never a name.
+_KO_PREDICATE_SUFFIXES = ("XSV", "XSA")
+
+
+@functools.lru_cache(maxsize=4096)
+def korean_word_is_name_free(word: str) -> bool:
+    """Whether a complete Korean word (eojeol, punctuation around it allowed) can
+    be no part of a person's name, whatever comes after it: every morpheme Kiwi
+    reads in it is one the tagger never scores (endings, particles, verbs,
+    adjectives, adverbs, pronouns, numbers, punctuation), or a noun made a
+    predicate by 하다 (문의하세요). The output guard releases such a word
+    without waiting for the word after it. Bounded cache: answers repeat words."""
+    tokens = _kiwi().tokenize(word)
+    for i, token in enumerate(tokens):
+        if token.tag.startswith(KO_SKIP):
+            continue
+        following = tokens[i + 1].tag if i + 1 < len(tokens) else ""
+        if token.tag == "NNG" and following.startswith(_KO_PREDICATE_SUFFIXES):
+            continue
+        return False
+    return bool(tokens)
+
+
+# How many morphemes after a candidate the Japanese tagger reads (its window),
+# and after the end of the noun run it is in (the word after the run).
+_JA_RIGHT_CONTEXT = 2
+
+
+def japanese_final_prefix(run: str) -> int:
+    """How much of an unspaced Japanese run (still being written) the name
+    tagger has decided for good: up to the start of the last two morphemes
+    (sudachipy may still join them with what comes), and up to the start of
+    the noun run of any morpheme that could be a name and has not yet
+    ``_JA_RIGHT_CONTEXT`` morphemes after its run. The output guard holds
+    the rest."""
+    morphemes = _japanese_morphemes(run)
+    if len(morphemes) <= _JA_RIGHT_CONTEXT:
+        return 0
+    cut = morphemes[-_JA_RIGHT_CONTEXT].start
+    i = 0
+    while i < len(morphemes) and morphemes[i].start < cut:
+        j = i
+        while (
+            j + 1 < len(morphemes)
+            and _ja_candidate(morphemes[j + 1])
+            and _ja_candidate(morphemes[i])
+        ):
+            j += 1  # the noun run: 田中 + 太郎 is one name
+        if _ja_candidate(morphemes[i]) and j + _JA_RIGHT_CONTEXT >= len(morphemes) - 1:
+            return morphemes[i].start
+        i = j + 1
+    return cut
+
+
+def _ja_candidate(m: Morpheme) -> bool:
+    return m.tag.split("/", 1)[0] not in JA_SKIP and m.form not in _JA_AFTER_NAME
 
 
 _lock = threading.Lock()

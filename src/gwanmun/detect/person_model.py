@@ -47,11 +47,11 @@ _T = TypeVar("_T")
 # conjunctions, which are inside one in under 0.3% of the training data — leaving
 # them out cut the Korean rows by 29% (and the tagger's time with them) at equal
 # out-of-fold quality (bench/train/train_persons.py).
-_KO_SKIP = (
+KO_SKIP = (
     "J", "E", "SF", "SP", "SS", "SE", "SO", "SW", "XSV", "XSA", "VCP", "VCN", "W_",
     "VV", "VA", "VX", "SN", "MA", "NP",
 )  # fmt: skip
-_JA_SKIP = frozenset({"助詞", "助動詞", "補助記号", "空白", "動詞", "形容詞", "連体詞", "接続詞"})
+JA_SKIP = frozenset({"助詞", "助動詞", "補助記号", "空白", "動詞", "形容詞", "連体詞", "接続詞"})
 
 _HANGUL = re.compile(r"[가-힣]+")
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -286,7 +286,7 @@ def korean_features(
     ``i`` (0 when none)."""
     out = Candidates(morphemes, [], [])
     for i, m in enumerate(morphemes):
-        if m.tag.startswith(_KO_SKIP):
+        if m.tag.startswith(KO_SKIP):
             continue
         form = m.form
         space_before = m.start == 0 or text[m.start - 1] == " "
@@ -370,7 +370,7 @@ def japanese_features(
     for i, m in enumerate(morphemes):
         # An honorific or title (さん, 様, 部長, 両氏) follows a name and is never
         # part of it.
-        if m.tag.split("/", 1)[0] in _JA_SKIP or m.form in not_names:
+        if m.tag.split("/", 1)[0] in JA_SKIP or m.form in not_names:
             continue
         features = _context(text, morphemes, i)
         features += [

@@ -13,7 +13,11 @@ import re
 import unicodedata
 from collections.abc import Collection
 
-from gwanmun.detect.names import could_continue_name
+from gwanmun.detect.names import (
+    could_continue_name,
+    japanese_final_prefix,
+    korean_word_is_name_free,
+)
 from gwanmun.policy import HoldBack
 from gwanmun.text import ASCII_DIGITS
 
@@ -31,9 +35,18 @@ class HoldBackRule:
     """Where to cut what is pending. Owns no text: the session passes what is
     pending and what it has released."""
 
-    def __init__(self, mode: HoldBack, limit: int, *, whole_words: bool) -> None:
+    def __init__(
+        self,
+        mode: HoldBack,
+        limit: int,
+        *,
+        whole_words: bool,
+        supplied_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.mode = mode
         self.limit = limit
+        # The user's own words (compacted): a finished word they wrote is no leak.
+        self.supplied_words = supplied_words
         # Sentence checks run: a word still being written is held, so a blocked
         # word is never half shown.
         self.whole_words = whole_words
@@ -55,7 +68,7 @@ class HoldBackRule:
             first_digit_only = len(released) == 1 and released in ASCII_DIGITS
             lead = released if first_digit_only else ""
             text = lead + pending
-            hold = growing_tail(text)
+            hold = growing_tail(text, self.supplied_words)
             if self.whole_words and released:
                 # Not before the first release: the first token is not delayed.
                 hold = max(hold, _partial_word(text))
@@ -70,16 +83,20 @@ class HoldBackRule:
         return max(cut, len(pending) - limit, 0)
 
 
-def growing_tail(text: str) -> int:
+def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int:
     """How many trailing characters could still become (part of) a finding.
 
     Held: a trailing word with digits or identifier joiners (a number, an
     address, a key being written) together with the digit groups before it
     (``010 1234 5678``); a Hangul or CJK word and the one before it (a name
-    is found by the title after it: 김민수 주무관); an English title or given
-    name and the capitalised word after it. Plain words are not held, so the
-    first token of an ordinary answer is not delayed. A run without spaces
-    (Japanese) holds at most its last few characters.
+    is found by the title after it: 김민수 주무관) — unless that word is
+    finished and settled: it can be no part of a name (``안녕하세요.``,
+    ``문의하시기``) or the user wrote it; an English title or given name and
+    the capitalised word after it. Plain words are not held, so the first
+    token of an ordinary answer is not delayed. A run without spaces
+    (Japanese) holds what the name tagger has not decided for good — its
+    last morphemes, and a noun run still waiting for the words after it — and
+    at most its last few characters once it is long.
     """
     words = [(m.start(), m.end()) for m in _WORD.finditer(text, max(0, len(text) - 160))]
     hold_from = len(text)
@@ -87,12 +104,23 @@ def growing_tail(text: str) -> int:
         start, end = words[index]
         word = text[start:end]
         previous = text[slice(*words[index - 1])] if index > 0 else ""
+        if end < len(text) and _settled(word, supplied_words):
+            break  # finished, and no name can grow out of it or run into it
         if not _risky(word, previous, incomplete=end == len(text)):
             break
-        if _unspaced(word) and end - start > _UNSPACED_HOLD:
-            # The last few characters, and all of a Latin code or address being
-            # written in the run (担当はtaro.yamada@…).
-            hold_from = min(end - _UNSPACED_HOLD, end - ascii_run(word, ID_JOINERS, at_end=True))
+        latin = end - ascii_run(word, ID_JOINERS, at_end=True)
+        if _japanese(word):
+            # All of a Latin code or address being written in the run stays held
+            # (担当はtaro.yamada@…).
+            decided = start + japanese_final_prefix(word)
+            if end - start > _UNSPACED_HOLD:
+                hold_from = min(max(end - _UNSPACED_HOLD, decided), latin)
+                break
+            if decided > start:
+                hold_from = min(decided, latin)
+                break
+        elif _unspaced(word) and end - start > _UNSPACED_HOLD:
+            hold_from = min(end - _UNSPACED_HOLD, latin)
             break
         hold_from = start
         if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
@@ -150,6 +178,30 @@ def _name_like(word: str) -> bool:
         "\uac00" <= c <= "\ud7a3" or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
         for c in word
     )
+
+
+def compact(text: str) -> str:
+    """A value as the leak masker and the hold-back compare it with the user's
+    text: NFKC, no spaces, dashes, dots or brackets, case folded."""
+    return re.sub(r"[\s\-–—.()]", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _settled(word: str, supplied_words: frozenset[str]) -> bool:
+    """A finished Korean word that can hold no part of a name, or one the user
+    wrote (compacted as the leak masker compacts); never one with digits or
+    identifier characters, which the rules above hold."""
+    core = word.strip(_PUNCT)
+    if not core or any(c.isdigit() or c in "@:/_-." for c in core):
+        return False
+    if not any("\uac00" <= c <= "\ud7a3" for c in core) or _japanese(core):
+        return False
+    return compact(core) in supplied_words or korean_word_is_name_free(word)
+
+
+def _japanese(word: str) -> bool:
+    """Kana or kanji, and no Hangul: a run the Japanese analyser reads."""
+    kana_kanji = any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in word)
+    return kana_kanji and not any("\uac00" <= c <= "\ud7a3" for c in word)
 
 
 def _unspaced(word: str) -> bool:

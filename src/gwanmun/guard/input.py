@@ -12,16 +12,19 @@ import hashlib
 import json
 import logging
 import threading
+import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from gwanmun.detect import Detector, TriggerIndex, run_detectors
+from gwanmun.digits import HOMOGLYPHS, NUMERALS
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
 from gwanmun.guard.base import IDENTITY_RESTORER, InputResult
 from gwanmun.guard.mask import Masker, merge_spans
 from gwanmun.policy import Decided, Decision, Policy
+from gwanmun.text import strip_invisible
 from gwanmun.types import (
     MODEL_VISIBLE_PARAMS,
     Action,
@@ -37,6 +40,9 @@ from gwanmun.types import (
 log = logging.getLogger("gwanmun.guard")
 
 _PREVIEW_CONTEXT = 12
+# How much of each message's end and start the boundary between two messages
+# is scanned with: a value and its nearest context words.
+_JOIN_REACH = 64
 
 
 def _fields_text(message: ChatMessage) -> str:
@@ -192,6 +198,8 @@ class DetectorInputGuard:
             self.detect(m.content, message_index=i, cached=True)
             for i, m in enumerate(request.messages)
         ]
+        for i, pieces in self._across_messages(request.messages).items():
+            per_message[i] = per_message[i] + pieces
         pairs = [
             (f, request.messages[i].content) for i, found in enumerate(per_message) for f in found
         ]
@@ -205,7 +213,7 @@ class DetectorInputGuard:
             decision = _merged(decision, structured)
         to_mask = decision.to_mask()
         if not to_mask:
-            return InputResult(_verdict(decision, ()), request)
+            return InputResult(_verdict(decision, ()), _forwarded(request, request.messages))
         masker = Masker()
         messages: list[ChatMessage] = []
         for i, message in enumerate(request.messages):
@@ -216,9 +224,37 @@ class DetectorInputGuard:
         kinds = tuple(sorted({f.kind for f in to_mask}))
         return InputResult(
             _verdict(decision, kinds),
-            request.with_messages(tuple(messages)),
+            _forwarded(request, messages),
             masker.restorer() if masker.values else IDENTITY_RESTORER,
         )
+
+    def _across_messages(self, messages: Sequence[ChatMessage]) -> dict[int, list[Finding]]:
+        """Values split across two messages (900101 at the end of one, 1234568 at
+        the start of the next; an assistant turn and the user's): each boundary
+        is scanned on a joined view — the end of one message, a line break, the
+        start of the next — and a value that crosses it is masked in both
+        pieces (a finding per message, on that message's offsets)."""
+        out: dict[int, list[Finding]] = {}
+        for i in range(len(messages) - 1):
+            tail = messages[i].content[-_JOIN_REACH:]
+            head = messages[i + 1].content[:_JOIN_REACH]
+            if not (_digit_at_edge(reversed(tail)) and _digit_at_edge(head)):
+                continue  # most boundaries: nothing there can be half a number
+            joint = len(tail)
+            offset = len(messages[i].content) - joint
+            # Read as one line (a value cut inside a group: 5 | 00101-…) and as
+            # two (cut between groups: 900101 | 1234568).
+            for gap in ("", "\n"):
+                for f in self.detect(tail + gap + head, cached=True):
+                    if not f.start < joint < f.end - len(gap):
+                        continue  # does not cross the boundary
+                    out.setdefault(i, []).append(
+                        replace(f, start=offset + f.start, end=offset + joint, message_index=i)
+                    )
+                    out.setdefault(i + 1, []).append(
+                        replace(f, start=0, end=f.end - joint - len(gap), message_index=i + 1)
+                    )
+        return out
 
     def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Decision | None:
         """Scan what the model reads besides message texts: what a message carries
@@ -242,6 +278,43 @@ class DetectorInputGuard:
         if not pairs:
             return None
         return self.policy.decide(pairs, backend_grade=backend_grade)
+
+
+def _digit_at_edge(chars: Iterable[str]) -> bool:
+    """Whether the first of ``chars`` that is not a separator, a space, a mark
+    or an invisible character reads as a digit (any script's, a numeral, O/l)."""
+    for n, char in enumerate(chars):
+        if n >= 8:
+            return False
+        category = unicodedata.category(char)
+        if char.isspace() or category[0] in "PZMC" or category in ("Sm", "Sk"):
+            continue  # a separator (any punctuation or symbol), a mark, invisible
+        return char.isdigit() or char in NUMERALS or char in HOMOGLYPHS or char in "ー一"
+    return False
+
+
+def _forwarded(request: ChatRequest, messages: Sequence[ChatMessage]) -> ChatRequest:
+    """What the backend receives: ``messages`` (masked where needed) and the
+    request's parameters without the invisible characters detection skipped
+    over (zero-width, bidi controls, TAG characters …): a model must not read
+    what the guard did not. Masks are placed first, on the original offsets."""
+    cleaned = tuple(
+        replace(m, content=strip_invisible(m.content), extra=_without_invisible(m.extra))
+        for m in messages
+    )
+    params = _without_invisible(request.params)
+    return replace(request, messages=cleaned, params=params)
+
+
+def _without_invisible(value: Any) -> Any:
+    """``value`` (decoded JSON) with ``strip_invisible`` applied to every string."""
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, dict):
+        return {_without_invisible(k): _without_invisible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_invisible(v) for v in value]
+    return value
 
 
 def _fields_verdict(decision: Decision) -> Verdict:

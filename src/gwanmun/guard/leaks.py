@@ -11,12 +11,11 @@ input guard's own placeholders are not leaks.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from gwanmun.guard.holdback import ascii_run
+from gwanmun.guard.holdback import ascii_run, compact
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.ledger import OutputLedger
 from gwanmun.policy import Policy
@@ -176,7 +175,3 @@ def _leading_run(text: str) -> int:
     where a value masked at the bound may still be going on. Prose — a space,
     a Hangul or kana word glued on (…です) — ends it."""
     return ascii_run(text, "-_.+/=:@%~")
-
-
-def compact(text: str) -> str:
-    return re.sub(r"[\s\-–—.()]", "", unicodedata.normalize("NFKC", text)).casefold()

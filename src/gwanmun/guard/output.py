@@ -38,9 +38,9 @@ from gwanmun.guard.answer_checks import GroundingChecks, SentenceChecks
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
 from gwanmun.guard.copies import CopyMasker
 from gwanmun.guard.holdback import HoldBackRule
+from gwanmun.guard.holdback import compact as _compact
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.leaks import LeakMasker, Mask
-from gwanmun.guard.leaks import compact as _compact
 from gwanmun.guard.ledger import OutputLedger
 from gwanmun.guard.mask import placeholder_pattern
 from gwanmun.policy import HoldBack, Policy
@@ -69,6 +69,7 @@ class CheckingSession:
     scanner: DetectorInputGuard | None
     checks: Sequence[TextCheck]
     supplied: str  # the user's own text, compacted, to tell a leak from an echo
+    supplied_words: frozenset[str] = frozenset()  # the same, word by word
     span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
     grounding: GroundingCheck | None = None
     sources: tuple[str, ...] = ()  # source documents as the model received them (masked)
@@ -80,7 +81,10 @@ class CheckingSession:
     def __post_init__(self) -> None:
         ledger, policy = self._ledger, self.policy
         self._hold = HoldBackRule(
-            self.options.hold_back, self.options.hold_back_chars, whole_words=bool(self.checks)
+            self.options.hold_back,
+            self.options.hold_back_chars,
+            whole_words=bool(self.checks),
+            supplied_words=self.supplied_words,
         )
         self._leaks = (
             LeakMasker(
@@ -194,6 +198,7 @@ class CheckingOutputGuard:
             # Nothing to check: nothing to hold back either.
             return RestoringSession(input_result.restorer.fork())
         supplied = _compact(" ".join(m.content for m in request.messages))
+        words = frozenset(_compact(w) for m in request.messages for w in m.content.split())
         return CheckingSession(
             restorer=input_result.restorer.fork(),
             policy=self.policy,
@@ -201,6 +206,7 @@ class CheckingOutputGuard:
             scanner=self.scanner,
             checks=self.checks,
             supplied=supplied,
+            supplied_words=words,
             span_checks=self.span_checks,
             grounding=grounding,
             placeholders=self.placeholders,

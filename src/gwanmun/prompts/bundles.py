@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,16 @@ def verify_bundle(bundle: Any, trusted: dict[str, Ed25519PublicKey]) -> list[Tem
     return templates
 
 
-def import_bundle(store: WorkspaceStore, bundle: Any, trusted: dict[str, Ed25519PublicKey],
-                  *, importer: str) -> list[Template]:  # fmt: skip
+def import_bundle(
+    store: WorkspaceStore,
+    bundle: Any,
+    trusted: dict[str, Ed25519PublicKey],
+    *,
+    importer: str,
+    check: Callable[[TemplateIn, str], None] | None = None,
+) -> list[Template]:
+    """Verify and import; ``check(template, what)`` may refuse a new template
+    (the whole import then stops before anything is stored)."""
     templates = verify_bundle(bundle, trusted)
     origin = str(bundle.get("institution"))
     # An administrator imports for the whole institution; a template already here
@@ -100,4 +109,7 @@ def import_bundle(store: WorkspaceStore, bundle: Any, trusted: dict[str, Ed25519
         for t in templates
         if (t.title, t.body) not in have
     ]
+    if check is not None:  # only what would be stored: templates already here were checked
+        for n, template in enumerate(shared, start=1):
+            check(template, f"New template {n} of {len(shared)} in the bundle")
     return [store.add(t, author=importer, group=None, origin=origin) for t in shared]

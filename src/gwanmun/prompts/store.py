@@ -99,6 +99,10 @@ class TemplateIn(BaseModel):
             )
 
 
+# The origin of the shipped templates; pages show it in their own language.
+STARTER_ORIGIN = "Gwanmun starter set"
+
+
 @dataclass(frozen=True, slots=True)
 class Template:
     id: str
@@ -119,6 +123,7 @@ class Template:
             "owner_group": self.owner_group,
             "author": self.author,
             "origin": self.origin,
+            "starter": self.origin == STARTER_ORIGIN,
             "uses": self.uses,
             "rating": None if self.rating is None else round(self.rating, 2),
             "ratings": self.ratings,
@@ -144,7 +149,7 @@ class WorkspaceStore:
             empty = self._db.execute("SELECT COUNT(*) FROM templates").fetchone()[0] == 0
         if empty and version == 0:
             for item in starter_templates():
-                self.add(item, author="gwanmun", group=None, origin="Gwanmun starter set")
+                self.add(item, author="gwanmun", group=None, origin=STARTER_ORIGIN)
 
     def close(self) -> None:
         with self._lock:

@@ -33,6 +33,7 @@ from gwanmun.web.errors import (
     install_error_handlers,
     unexpected_error_response,
 )
+from gwanmun.web.jsonvalues import SURROGATE_ESCAPE
 from gwanmun.web.limits import BodyLimitMiddleware, BodyTooLarge
 from gwanmun.web.routes import api_routes
 from gwanmun.web.schemas import ChatCompletionBody, ScanBody, validation_message
@@ -88,6 +89,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
         try:
             # Straight from bytes: no intermediate dict of the whole request.
             parsed = ChatCompletionBody.model_validate_json(raw)
+            if SURROGATE_ESCAPE.search(raw):
+                # pydantic's parser lets some lone surrogates through; the JSON-body
+                # helper finds them, in any field, and says where.
+                _parse_json(raw)
         except ValidationError as exc:
             if not any(e["type"] == "json_invalid" for e in exc.errors()):
                 message, param = validation_message(exc)

@@ -13,13 +13,15 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from gwanmun.errors import InvalidRequest
+from gwanmun.web.jsonvalues import MAX_DEPTH, check_value
 from gwanmun.web.schemas import validation_message
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def parse_json(raw: bytes, *, allow_empty: bool = False) -> Any:
-    """``raw`` as JSON, or a 400 that says what is wrong with it.
+    """``raw`` as JSON, or a 400 that says what is wrong with it: not UTF-8,
+    not JSON, nested deeper than ``MAX_DEPTH``, or a lone surrogate anywhere.
 
     An empty body is an error unless ``allow_empty``, when it reads as ``{}``
     (routes whose fields all have defaults may be called without one).
@@ -29,11 +31,17 @@ def parse_json(raw: bytes, *, allow_empty: bool = False) -> Any:
             return {}
         raise InvalidRequest("The request body is empty; send a JSON object.")
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except UnicodeDecodeError:
         raise InvalidRequest("The request body is not valid UTF-8.") from None
     except ValueError as exc:
         raise InvalidRequest(f"The request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidRequest(
+            f"The request body is nested too deeply (the limit is {MAX_DEPTH} levels)."
+        ) from None
+    check_value(value)
+    return value
 
 
 async def json_body(request: Request, *, allow_empty: bool = False) -> Any:

@@ -323,6 +323,105 @@ TEXT: dict[str, dict[str, str]] = {
         "ja": "モデルサーバーが時間内に応答しませんでした。質問を短くするか再試行してください",
         "en": "The model server did not answer in time. Shorten the question or try again",
     },
+    "period": {"ko": "기간", "ja": "期間", "en": "Period"},
+    "by_day": {"ko": "일별", "ja": "日別", "en": "By day"},
+    "by_week": {"ko": "주별", "ja": "週別", "en": "By week"},
+    "by_group": {"ko": "부서별", "ja": "部署別", "en": "By department"},
+    "week_of": {"ko": "{date} 주", "ja": "{date}の週", "en": "week {date}"},
+    "requests_over_time": {
+        "ko": "요청 수 (부서별)",
+        "ja": "リクエスト数(部署別)",
+        "en": "Requests by department",
+    },
+    "blocked_over_time": {
+        "ko": "차단된 요청 (부서별)",
+        "ja": "遮断されたリクエスト(部署別)",
+        "en": "Blocked requests by department",
+    },
+    "tokens_over_time": {
+        "ko": "토큰 사용량 (부서별)",
+        "ja": "トークン使用量(部署別)",
+        "en": "Tokens by department",
+    },
+    "hours_by_group": {
+        "ko": "부서별 절약한 시간(시간)",
+        "ja": "部署別の節約時間(時間)",
+        "en": "Hours saved by department",
+    },
+    "desc_over_time": {
+        "ko": "기간마다 막대 하나, 부서별로 색을 나누어 쌓았습니다. "
+        "같은 수치가 아래 표에 있습니다.",
+        "ja": "期間ごとに棒1本、部署ごとに色分けして積み上げています。同じ数値が下の表にあります。",
+        "en": "One bar per period, stacked by department. "
+        "The same numbers are in the tables below.",
+    },
+    "as_table": {"ko": "표로 보기", "ja": "表で見る", "en": "The numbers as tables"},
+    "no_data": {
+        "ko": "아직 자료가 없습니다.",
+        "ja": "まだデータがありません。",
+        "en": "No data yet.",
+    },
+    "waiting": {
+        "ko": "답변을 준비하고 있습니다…",
+        "ja": "回答を準備しています…",
+        "en": "Preparing the answer…",
+    },
+    "writing": {
+        "ko": "답변을 쓰고 있습니다…",
+        "ja": "回答を作成しています…",
+        "en": "Writing the answer…",
+    },
+    "stop": {"ko": "중지", "ja": "停止", "en": "Stop"},
+    "stopped_by_you": {
+        "ko": "답변을 중지했습니다.",
+        "ja": "回答を停止しました。",
+        "en": "You stopped the answer.",
+    },
+    "until": {"ko": "까지", "ja": "まで", "en": "Until"},
+    "any": {"ko": "전체", "ja": "すべて", "en": "Any"},
+    "local_time": {
+        "ko": "시각은 이 컴퓨터의 현지 시각입니다.",
+        "ja": "時刻はこのコンピューターの現地時刻です。",
+        "en": "Times are in this computer's local time.",
+    },
+    "starter_set": {
+        "ko": "관문 기본 서식",
+        "ja": "関門の標準テンプレート",
+        "en": "Gwanmun starter set",
+    },
+    "no_group": {"ko": "(부서 없음)", "ja": "(部署なし)", "en": "(no department)"},
+    "chain_ok": {
+        "ko": "기록 {checked}건 모두 변조 없음 (마지막 기록 #{seq}, 해시 {hash})",
+        "ja": "記録{checked}件すべて改ざんなし(最新の記録 #{seq}、ハッシュ {hash})",
+        "en": "Chain intact: {checked} records verified (last record #{seq}, hash {hash})",
+    },
+    "chain_empty": {
+        "ko": "아직 기록이 없습니다.",
+        "ja": "記録はまだありません。",
+        "en": "No records yet.",
+    },
+    "chain_bad": {
+        "ko": "기록 #{seq}에서 변조 또는 누락이 발견되었습니다",
+        "ja": "記録 #{seq} で改ざんまたは欠落が見つかりました",
+        "en": "The chain is broken at record #{seq}",
+    },
+    "detector": {"ko": "탐지기", "ja": "検出器", "en": "detector"},
+    "confidence": {"ko": "신뢰도", "ja": "確信度", "en": "confidence"},
+    "chars": {
+        "ko": "{start}–{end}번째 글자",
+        "ja": "{start}〜{end}文字目",
+        "en": "characters {start}–{end}",
+    },
+    "not_your_role": {
+        "ko": "이 화면은 역할에 맞지 않습니다.",
+        "ja": "この画面は役割の対象外です。",
+        "en": "This page is not for your role.",
+    },
+    "auditor_no_models": {
+        "ko": "감사 담당자는 모델을 사용하지 않습니다(직무 분리). 감사 기록 화면을 이용하세요.",
+        "ja": "監査担当者はモデルを使用しません(職務分離)。監査記録の画面をご利用ください。",
+        "en": "Auditors do not use models (separation of duties); see the audit log page.",
+    },
     "err_internal_error": {
         "ko": "관문 내부 오류입니다. 기록되었으니 관리자에게 알려 주세요",
         "ja": "関門の内部エラーです。記録されました。管理者に連絡してください",
@@ -415,6 +514,41 @@ REASON_NAMES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Values the API returns as ids (``gwanmun.types``' enums and account states),
+# shown in words: outcomes, decisions, roles, states and data grades (ko, ja, en).
+VALUE_NAMES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "outcome": {
+        "allowed": ("허용", "許可", "allowed"),
+        "masked": ("가려서 보냄", "伏せ字で送信", "masked"),
+        "blocked": ("차단", "遮断", "blocked"),
+        "failed": ("실패", "失敗", "failed"),
+    },
+    "action": {
+        "allow": ("허용", "許可", "allow"),
+        "warn": ("경고", "警告", "warn"),
+        "mask": ("가림", "伏せ字", "mask"),
+        "block": ("차단", "遮断", "block"),
+    },
+    "role": {
+        "user": ("직원", "職員", "staff"),
+        "admin": ("관리자", "管理者", "administrator"),
+        "auditor": ("감사 담당자", "監査担当者", "auditor"),
+    },
+    "state": {
+        "active": ("사용 중", "有効", "active"),
+        "disabled": ("사용 중지", "無効", "disabled"),
+        "locked": ("잠김", "ロック中", "locked"),
+        "revoked": ("폐기됨", "失効済み", "revoked"),
+    },
+    # N2SF grades (spec/rules.md): the letter stays, with its name.
+    "grade": {
+        "O": ("공개(O)", "公開(O)", "open (O)"),
+        "S": ("민감(S)", "機微(S)", "sensitive (S)"),
+        "C": ("기밀(C)", "機密(C)", "classified (C)"),
+    },
+}
+
+
 def pick_language(cookie: str | None, accept_language: str | None) -> str:
     if cookie in LANGUAGES:
         return cookie
@@ -427,9 +561,12 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 def words(lang: str) -> dict[str, str]:
     """The page's words: ``TEXT`` in ``lang``, ``kind_<KIND>`` for every finding
-    kind and ``reason_<code>`` for every reason code."""
+    kind, ``reason_<code>`` for every reason code and ``<group>_<value>`` for every
+    value in ``VALUE_NAMES`` (``outcome_blocked``, ``role_admin``, ``grade_S`` ...)."""
     chosen = {key: values[lang] for key, values in TEXT.items()}
     column = LANGUAGES.index(lang)
     chosen.update({f"kind_{kind}": names[column] for kind, names in KIND_NAMES.items()})
     chosen.update({f"reason_{code}": names[column] for code, names in REASON_NAMES.items()})
+    for group, values in VALUE_NAMES.items():
+        chosen.update({f"{group}_{value}": names[column] for value, names in values.items()})
     return chosen

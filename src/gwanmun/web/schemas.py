@@ -5,13 +5,22 @@ typo never silently changes behaviour.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from gwanmun.errors import InvalidRequest
 from gwanmun.settings import LimitsConfig
 from gwanmun.types import ChatMessage, ChatRequest, Grade
+from gwanmun.web.jsonvalues import check_value
 
 
 class TextPart(BaseModel):
@@ -29,6 +38,13 @@ class Message(BaseModel):
     name: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     tool_call_id: str | None = None
+
+    @field_validator("tool_calls")
+    @classmethod
+    def _bounded(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        # Forwarded as they are: a 400 here, not a crash where they are encoded.
+        check_value(value, "tool_calls")
+        return value
 
     def text(self) -> str:
         if self.content is None:
@@ -107,7 +123,12 @@ class ChatCompletionBody(BaseModel):
     seed: int | None = None
     presence_penalty: float | None = Field(default=None, ge=-2, le=2)
     frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
-    logit_bias: dict[str, float] | None = None
+    logit_bias: dict[str, float] | None = Field(
+        default=None,
+        max_length=300,
+        description="Token ids (decimal) to biases in [-100, 100]. Keys are ids, never "
+        "text: a key that is not one is refused, as it would reach the model unscanned.",
+    )
     logprobs: bool | None = None
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     response_format: dict[str, Any] | None = None
@@ -130,6 +151,26 @@ class ChatCompletionBody(BaseModel):
         "retrieved (only those the caller may read, at or below the model's grade) are given "
         "to the model as a source message, checked like messages, and listed in `gwanmun`.",
     )
+
+    @field_validator("logit_bias")
+    @classmethod
+    def _token_ids(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        for key, bias in (value or {}).items():
+            if not _TOKEN_ID.fullmatch(key):
+                raise ValueError(
+                    'keys must be token ids (decimal digits, e.g. {"1234": -100}); '
+                    "text in a key would reach the model without being checked"
+                )
+            if not -100 <= bias <= 100:
+                raise ValueError(f"bias {bias} for token {key} is outside [-100, 100]")
+        return value
+
+    @field_validator("response_format", "tools", "tool_choice", "stop")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        # Free-form JSON forwarded upstream: bounded depth, no lone surrogates.
+        check_value(value, str(info.field_name))
+        return value
 
     def to_request(self, limits: LimitsConfig) -> ChatRequest:
         if len(self.messages) > limits.max_messages:
@@ -190,6 +231,10 @@ class ChatCompletionBody(BaseModel):
             sources=sources,
             include_usage=bool(self.stream_options and self.stream_options.include_usage),
         )
+
+
+# A token id in a logit_bias key: ASCII digits only (no sign, space or other script).
+_TOKEN_ID = re.compile(r"[0-9]{1,7}")
 
 
 def _is_encodable(text: str) -> bool:

@@ -8,7 +8,8 @@ fetched at run time. Pages use the same session as the API
 - ``/notice``: the pre-use notice, shown until the user acknowledges it.
 - ``/chat``: guarded chat with a live preview of what will be masked or blocked.
 - ``/templates``, ``/history``: shared prompt templates, one's own requests.
-- ``/admin``, ``/usage``, ``/audit``: by role (separation of duties).
+- ``/admin``, ``/usage``, ``/audit``: by role (separation of duties); ``/usage``
+  draws its charts here as SVG (no script), with the same numbers as tables.
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from gwanmun.audit.stats import Period
 from gwanmun.errors import AuthenticationError
 from gwanmun.services import Services
 from gwanmun.types import Principal, Role
+from gwanmun.usage import usage_report
 from gwanmun.web.auth import MODEL_USERS, SESSION_COOKIE, Authenticator
+from gwanmun.web.dashboard import dashboard
 from gwanmun.web.i18n import LANGUAGES, NAMES, pick_language, words
+from gwanmun.web.routes.templates import workspace_store
 
 _env = Environment(
     loader=PackageLoader("gwanmun.web", "templates"),
@@ -38,17 +44,6 @@ _env = Environment(
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
-
-
-_NOT_YOURS = (
-    "이 화면은 역할에 맞지 않습니다. · この画面は役割の対象外です。 · "
-    "This page is not for your role."
-)
-_AUDITOR_MESSAGE = (
-    "감사 담당자는 모델을 사용하지 않습니다(직무 분리). 감사 기록은 /v1/audit 에서 봅니다. · "
-    "監査担当者はモデルを使用しません(職務分離)。 · Auditors do not use models "
-    "(separation of duties); audit records are at /v1/audit."
 )
 
 
@@ -88,6 +83,16 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
     async def home(request: Request) -> Response:
         return RedirectResponse("/chat" if signed_in(request) else "/login", status_code=303)
 
+    @router.get("/favicon.ico")
+    async def favicon() -> Response:
+        """Browsers ask for it on every site; the same gate as ``static/favicon.svg``."""
+        icon = resources.files("gwanmun.web").joinpath("static").joinpath("favicon.ico")
+        return Response(
+            icon.read_bytes(),
+            media_type="image/x-icon",
+            headers={"cache-control": "public, max-age=86400"},
+        )
+
     @router.get("/login")
     async def login(request: Request) -> Response:
         return render(request, "login.html", None)
@@ -114,8 +119,8 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             return RedirectResponse("/notice", status_code=303)
         if user.role not in roles:
             # Auditors do not use models (separation of duties); others see why not.
-            message = _AUDITOR_MESSAGE if user.role is Role.AUDITOR else _NOT_YOURS
-            return render(request, "message.html", user, message=message)
+            key = "auditor_no_models" if user.role is Role.AUDITOR else "not_your_role"
+            return render(request, "message.html", user, message=words(_language(request))[key])
         return user
 
     @router.get("/chat")
@@ -140,6 +145,18 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             policy_name=services.scanner.policy.name,
         )  # fmt: skip
 
+    @router.get("/usage")
+    async def usage(request: Request, by: str = "day") -> Response:
+        """The usage dashboard: charts drawn here (SVG), the same numbers as tables."""
+        user = gate(request, (Role.ADMIN, Role.AUDITOR))
+        if isinstance(user, Response):
+            return user
+        period: Period = "week" if by == "week" else "day"
+        report = await anyio.to_thread.run_sync(
+            lambda: usage_report(services.audit_store, workspace_store(services), period=period)
+        )
+        return render(request, "usage.html", user, d=dashboard(report, words(_language(request))))
+
     def plain_page(
         roles: tuple[Role, ...], template: str
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -155,7 +172,6 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
     for path, roles, template in (
         ("/audit", (Role.AUDITOR,), "audit.html"),
         ("/history", MODEL_USERS, "history.html"),
-        ("/usage", (Role.ADMIN, Role.AUDITOR), "usage.html"),
         ("/templates", MODEL_USERS, "templates.html"),
     ):
         router.add_api_route(path, plain_page(roles, template), methods=["GET"])

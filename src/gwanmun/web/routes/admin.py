@@ -1,5 +1,10 @@
 """Administration (admins only): ``/v1/admin/users``, ``keys``, ``backends``,
-``policy`` and ``policy/dry-run``."""
+``policy`` and ``policy/dry-run``.
+
+Every change is one ``AdminEvent`` in the audit chain. Auditor credentials are
+out of an administrator's reach (``check_credential_change``): an attempt is a
+403 and is itself recorded (``denied``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from gwanmun.errors import InvalidRequest
+from gwanmun.accounts import check_credential_change
+from gwanmun.at_rest import check_stored_text
+from gwanmun.audit import AdminAction, admin_event
+from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
 from gwanmun.services import Services
-from gwanmun.types import Grade, Role
+from gwanmun.types import Grade, Principal, Role
 from gwanmun.web.auth import ADMINS, Authenticator
 from gwanmun.web.bodies import read_body
 
@@ -54,13 +62,46 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
         auth.require(request, ADMINS)
         return {"object": "list", "data": [u.as_dict() for u in accounts.list_users()]}
 
+    async def guarded(admin: Principal, target: str, target_role: Role, what: str) -> None:
+        """403 (recorded) when ``what`` would touch an auditor's credentials."""
+        try:
+            check_credential_change(admin.role, target_role, what)
+        except PermissionDenied:
+            await services.record_admin(
+                admin_event(
+                    admin, AdminAction.DENIED, target, target_user=target, details={"what": what}
+                )
+            )
+            raise
+
+    async def stored_names(**fields: str) -> None:
+        # User and group names are stored and shown in lists and audit records.
+        await anyio.to_thread.run_sync(
+            lambda: check_stored_text(services.scanner, fields, what="The account")
+        )
+
     @router.post("/v1/admin/users", status_code=201)
     async def create_user(request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
+        admin = auth.require(request, ADMINS)
         body = await read_body(request, NewUserBody)
+        await guarded(admin, body.name, body.role, "create the account")
+        await stored_names(name=body.name, group=body.group or "")
         info = await anyio.to_thread.run_sync(
             lambda: accounts.create_user(
                 body.name, group=body.group, role=body.role, password=body.password
+            )
+        )
+        await services.record_admin(
+            admin_event(
+                admin,
+                AdminAction.USER_CREATE,
+                info.name,
+                target_user=info.name,
+                details={
+                    "role": info.role.value,
+                    "group": info.group,
+                    "password": body.password is not None,
+                },
             )
         )
         return info.as_dict()
@@ -74,6 +115,16 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             raise InvalidRequest(
                 "You cannot disable or demote your own account; another administrator can."
             )
+        current = accounts.get_user(name)
+        await stored_names(group=body.group or "")
+        if body.password is not None:
+            await guarded(admin, name, current.role, "set the password")
+        if body.role is not None and Role.AUDITOR in (body.role, current.role):
+            # Making someone an auditor hands over whatever credentials they hold;
+            # un-making one would let an admin reset them and make them auditor again.
+            await guarded(admin, name, Role.AUDITOR, "change the role")
+        if body.disabled is not None or body.group is not None:
+            await guarded(admin, name, current.role, "change the account")
 
         def apply() -> dict[str, Any]:
             if body.password is not None:
@@ -85,7 +136,25 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             )
             return info.as_dict()
 
-        return await anyio.to_thread.run_sync(apply)
+        result = await anyio.to_thread.run_sync(apply)
+        if body.password is not None:
+            await services.record_admin(
+                admin_event(admin, AdminAction.USER_PASSWORD, name, target_user=name)
+            )
+        if body.unlock:
+            await services.record_admin(
+                admin_event(admin, AdminAction.USER_UNLOCK, name, target_user=name)
+            )
+        changes = {
+            k: v.value if isinstance(v, Role) else v
+            for k, v in (("group", body.group), ("role", body.role), ("disabled", body.disabled))
+            if v is not None
+        }
+        if changes:
+            await services.record_admin(
+                admin_event(admin, AdminAction.USER_UPDATE, name, target_user=name, details=changes)
+            )
+        return result
 
     @router.get("/v1/admin/keys")
     async def list_keys(request: Request) -> dict[str, Any]:
@@ -94,15 +163,35 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/admin/keys", status_code=201)
     async def create_key(request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
+        admin = auth.require(request, ADMINS)
         body = await read_body(request, NewKeyBody)
-        key, info = accounts.create(body.user, expires_in_days=body.expires_in_days)
+        try:
+            target_role = accounts.get_user(body.user).role
+        except NotFound:
+            target_role = Role.USER  # created as a user with the key
+        await guarded(admin, body.user, target_role, "mint a key")
+        key, info = accounts.create(
+            body.user, expires_in_days=body.expires_in_days, minted_by=admin.user
+        )
+        await services.record_admin(
+            admin_event(
+                admin,
+                AdminAction.KEY_CREATE,
+                info.key_id,
+                target_user=info.user,
+                details={"minted_by": info.minted_by, "expires_at": info.expires_at},
+            )
+        )
         return {**info.as_dict(), "key": key}
 
     @router.delete("/v1/admin/keys/{key_id}")
     async def revoke_key(key_id: str, request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
+        admin = auth.require(request, ADMINS)
+        owner = accounts.key_owner(key_id)
         accounts.revoke(key_id)
+        await services.record_admin(
+            admin_event(admin, AdminAction.KEY_REVOKE, key_id, target_user=owner)
+        )
         return {"key_id": key_id, "revoked": True}
 
     @router.get("/v1/admin/backends")

@@ -1,4 +1,6 @@
-"""The audit log for auditors: ``/v1/audit/records``, ``stats`` and ``verify``."""
+"""The audit log for auditors: ``/v1/audit/records``, ``stats`` and ``verify``;
+and auditor accounts, which only auditors manage over the API
+(``/v1/audit/auditors``): separation of duties from the administrators."""
 
 from __future__ import annotations
 
@@ -7,12 +9,35 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from gwanmun.audit.stats import since_timestamp, summarise
+from gwanmun.audit import AdminAction, admin_event
+from gwanmun.audit.stats import RecordFilter, since_timestamp, summarise, until_timestamp
 from gwanmun.audit.store import AuditStore
-from gwanmun.errors import BackendUnavailable
+from gwanmun.errors import BackendUnavailable, PermissionDenied
 from gwanmun.services import Services
+from gwanmun.types import Role
 from gwanmun.web.auth import AUDITORS, Authenticator
+from gwanmun.web.bodies import read_body
+
+
+class NewAuditorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    group: str | None = None
+    password: str | None = None
+
+
+class AuditorUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = None
+    disabled: bool | None = None
+    unlock: bool = False
+
+
+class AuditorKeyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expires_in_days: float | None = Field(default=None, gt=0)
 
 
 def audit_store(services: Services) -> AuditStore:
@@ -29,17 +54,28 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def audit_records(
         request: Request,
         since: str | None = None,
+        until: str | None = None,
         user: str | None = None,
+        outcome: str | None = None,
+        kind: str | None = None,
         limit: int = 100,
         after_seq: int = 0,
     ) -> dict[str, Any]:
+        """Records in order; the page's empty fields (``?user=``) mean no bound."""
         auth.require(request, AUDITORS)
-        start = since_timestamp(since)
+        start = since_timestamp(since or None)
+        wanted = RecordFilter(
+            until=until_timestamp(until or None), outcome=outcome or None, kind=kind or None
+        )
         limit = max(1, min(limit, 1000))
 
         def read() -> list[dict[str, Any]]:
             store = audit_store(services)
-            records = (r for r in store.records(since=start, user=user) if r.seq > after_seq)
+            records = (
+                r
+                for r in store.records(since=start, user=user or None)
+                if r.seq > after_seq and wanted.matches(r.body)
+            )
             return [
                 {"seq": r.seq, "hash": r.hash, **r.body} for r in itertools.islice(records, limit)
             ]
@@ -65,5 +101,84 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             "bad_seq": result.bad_seq,
             "message": result.describe(),
         }
+
+    accounts = services.keys
+
+    def auditor(name: str) -> None:
+        if accounts.get_user(name).role is not Role.AUDITOR:
+            raise PermissionDenied(
+                f"{name!r} is not an auditor; administrators manage other accounts."
+            )
+
+    @router.post("/v1/audit/auditors", status_code=201)
+    async def create_auditor(request: Request) -> dict[str, Any]:
+        me = auth.require(request, AUDITORS)
+        body = await read_body(request, NewAuditorBody)
+        info = await anyio.to_thread.run_sync(
+            lambda: accounts.create_user(
+                body.name, group=body.group, role=Role.AUDITOR, password=body.password
+            )
+        )
+        await services.record_admin(
+            admin_event(
+                me,
+                AdminAction.USER_CREATE,
+                info.name,
+                target_user=info.name,
+                details={"role": "auditor", "password": body.password is not None},
+            )
+        )
+        return info.as_dict()
+
+    @router.patch("/v1/audit/auditors/{name}")
+    async def update_auditor(name: str, request: Request) -> dict[str, Any]:
+        me = auth.require(request, AUDITORS)
+        body = await read_body(request, AuditorUpdateBody)
+        auditor(name)
+        if name == me.user and body.disabled:
+            raise PermissionDenied("You cannot disable your own account; another auditor can.")
+
+        def apply() -> dict[str, Any]:
+            if body.password is not None:
+                accounts.set_password(name, body.password)
+            if body.unlock:
+                accounts.unlock(name)
+            return accounts.update_user(name, disabled=body.disabled).as_dict()
+
+        result = await anyio.to_thread.run_sync(apply)
+        for done, action in (
+            (body.password is not None, AdminAction.USER_PASSWORD),
+            (body.unlock, AdminAction.USER_UNLOCK),
+        ):
+            if done:
+                await services.record_admin(admin_event(me, action, name, target_user=name))
+        if body.disabled is not None:
+            await services.record_admin(
+                admin_event(
+                    me,
+                    AdminAction.USER_UPDATE,
+                    name,
+                    target_user=name,
+                    details={"disabled": body.disabled},
+                )
+            )
+        return result
+
+    @router.post("/v1/audit/auditors/{name}/keys", status_code=201)
+    async def create_auditor_key(name: str, request: Request) -> dict[str, Any]:
+        me = auth.require(request, AUDITORS)
+        body = await read_body(request, AuditorKeyBody)
+        auditor(name)
+        key, info = accounts.create(name, expires_in_days=body.expires_in_days, minted_by=me.user)
+        await services.record_admin(
+            admin_event(
+                me,
+                AdminAction.KEY_CREATE,
+                info.key_id,
+                target_user=name,
+                details={"minted_by": info.minted_by, "expires_at": info.expires_at},
+            )
+        )
+        return {**info.as_dict(), "key": key}
 
     return router

@@ -1,4 +1,6 @@
-"""``/v1/history``: the caller's own requests, newest first (no text is ever stored)."""
+"""``/v1/history``: the caller's own requests and the administrative actions
+taken on their account, newest first (no text is ever stored); ``/v1/me/keys``:
+the caller's own API keys, with who minted each one for them."""
 
 from __future__ import annotations
 
@@ -26,5 +28,12 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             return list(reversed(mine))[:limit]
 
         return {"object": "list", "data": await anyio.to_thread.run_sync(read)}
+
+    @router.get("/v1/me/keys")
+    async def my_keys(request: Request) -> dict[str, Any]:
+        """The caller's own keys (never the secrets); ``minted_by`` names who made
+        a key for them, so nobody holds a key in someone's name unseen."""
+        p = auth.principal(request)
+        return {"object": "list", "data": [k.as_dict() for k in services.keys.list(user=p.user)]}
 
     return router

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from gwanmun.at_rest import check_stored_text, template_fields
+from gwanmun.audit import AdminAction, admin_event
 from gwanmun.prompts.bundles import export_bundle, import_bundle, trusted_keys
 from gwanmun.prompts.store import TemplateIn, WorkspaceStore
 from gwanmun.services import Services
@@ -45,6 +48,12 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     def store() -> WorkspaceStore:
         return workspace_store(services)
 
+    def check_template(data: TemplateIn, what: str = "The template") -> None:
+        fields = template_fields(
+            data.title, data.category, data.body, (v.label for v in data.variables)
+        )
+        check_stored_text(services.scanner, fields, what=what)
+
     @router.get("/v1/templates")
     async def list_templates(request: Request) -> dict[str, Any]:
         principal = auth.require(request, MODEL_USERS)
@@ -54,6 +63,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def create_template(request: Request) -> dict[str, Any]:
         principal = auth.require(request, MODEL_USERS)
         data = await read_body(request, TemplateIn)
+        await anyio.to_thread.run_sync(lambda: check_template(data))
         return store().create(data, principal).as_dict()
 
     @router.post("/v1/templates/{template_id}/use")
@@ -83,8 +93,20 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             services.signer.key.public_key(), services.settings.data_dir / "trusted_keys"
         )
         bundle = await json_body(request, allow_empty=True)
-        added = import_bundle(store(), bundle, trusted, importer=principal.user)
+        added = await anyio.to_thread.run_sync(
+            lambda: import_bundle(
+                store(), bundle, trusted, importer=principal.user, check=check_template
+            )
+        )
         offered = len(bundle.get("templates", [])) if isinstance(bundle, dict) else 0
+        await services.record_admin(
+            admin_event(
+                principal,
+                AdminAction.TEMPLATES_IMPORT,
+                "templates",
+                details={"imported": len(added), "offered": offered},
+            )
+        )
         return {
             "imported": len(added),
             "already_here": offered - len(added),

@@ -8,23 +8,27 @@ document.getElementById("dry-run").addEventListener("click", async () => {
   if (!result.ok) { out.replaceChildren(el("p", "error", errorText(result))); return; }
   const d = result.data;
   const decision = el("p", "status " + (d.action === "block" ? "block" : "mask"),
-    words.decision + ": " + d.action + " · " + words.grade + " " + d.grade);
+    words.decision + ": " + named("action", d.action) + " · " + words.grade + " " + named("grade", d.grade));
   decision.dataset.action = d.action;
   const list = el("ul", "findings");
   for (const f of d.findings) {
     // The action and grade judged for this finding (a term's own rule, a marking's grade).
     const rule = d.rules[f.kind] || {};
-    list.append(el("li", "", f.kind + " " + f.start + "-" + f.end + " (" + f.detector + ", " +
-      f.score.toFixed(2) + ") → " + (f.action || rule.action) + " / " + (f.grade || rule.grade)));
+    const item = el("li", "", kindName(f.kind) + " · " + fill(words.chars, { start: f.start + 1, end: f.end }) +
+      " (" + words.detector + " " + f.detector + ", " + words.confidence + " " + f.score.toFixed(2) + ") → " +
+      named("action", f.action || rule.action) + " / " + named("grade", f.grade || rule.grade));
+    item.dataset.kind = f.kind;
+    item.dataset.action = f.action || rule.action;
+    list.append(item);
   }
   const reasons = el("p", "muted", (d.causes || []).map(reasonText).join("; "));
   out.replaceChildren(decision, markedText(text, d.findings, d.action === "block"), list, reasons);
 });
 // A reason in the page's language, with the kinds or grades it names.
 function reasonText(c) {
-  const named = c.kinds.map(kindName).join(", ");
-  const grades = c.limit ? c.grade ? c.grade + " > " + c.limit : c.limit : "";
-  return (words["reason_" + c.code] || c.code) + (named || grades ? " (" + (named || grades) + ")" : "");
+  const kinds = c.kinds.map(kindName).join(", ");
+  const grades = c.limit ? c.grade ? named("grade", c.grade) + " > " + named("grade", c.limit) : named("grade", c.limit) : "";
+  return (words["reason_" + c.code] || c.code) + (kinds || grades ? " (" + (kinds || grades) + ")" : "");
 }
 async function send(method, path, body) {
   const response = await fetch(path, {
@@ -54,17 +58,18 @@ async function loadUsers() {
     const row = el("tr");
     row.dataset.user = u.name;
     const state = u.disabled ? "disabled" : u.locked ? "locked" : "active";
-    for (const value of [u.name, u.group || "", u.role, state]) row.append(el("td", "", value));
+    row.dataset.state = state;
+    for (const value of [u.name, u.group || "", named("role", u.role), named("state", state)]) row.append(el("td", "", value));
     const actions = el("td", "row");
     actions.append(action(u.disabled ? words.enable : words.disable, async () => {
       say("users-result", await send("PATCH", "/v1/admin/users/" + encodeURIComponent(u.name),
-        { disabled: !u.disabled }), u.name + ": " + (u.disabled ? "active" : "disabled"));
+        { disabled: !u.disabled }), u.name + ": " + named("state", u.disabled ? "active" : "disabled"));
       loadUsers();
     }));
     if (u.locked) {
       actions.append(action(words.unlock, async () => {
         say("users-result", await send("PATCH", "/v1/admin/users/" + encodeURIComponent(u.name),
-          { unlock: true }), u.name + ": active");
+          { unlock: true }), u.name + ": " + named("state", "active"));
         loadUsers();
       }));
     }
@@ -78,11 +83,12 @@ async function loadKeys() {
   const rows = [];
   for (const k of (await response.json()).data || []) {
     const row = el("tr");
-    for (const value of [k.key_id, k.user, k.revoked ? "revoked" : "active"]) row.append(el("td", "", value));
+    row.dataset.state = k.revoked ? "revoked" : "active";
+    for (const value of [k.key_id, k.user, named("state", row.dataset.state)]) row.append(el("td", "", value));
     const cell = el("td");
     if (!k.revoked) {
       cell.append(action(words.revoke, async () => {
-        say("key-result", await send("DELETE", "/v1/admin/keys/" + k.key_id), k.key_id + ": revoked");
+        say("key-result", await send("DELETE", "/v1/admin/keys/" + k.key_id), k.key_id + ": " + named("state", "revoked"));
         loadKeys();
       }));
     }

@@ -170,68 +170,120 @@ document.getElementById("new-chat").addEventListener("click", () => {
   prompt.focus();
 });
 
+// The request in flight, so the stop button can cancel it: the gateway sees the
+// client hang up and closes the model's stream.
+let inflight = null;
+const stop = document.getElementById("stop");
+
+function progress(box, key) {
+  let line = box.querySelector(".progress");
+  if (!line) {
+    line = el("p", "progress");
+    line.setAttribute("role", "status");
+    box.append(line);
+  }
+  line.dataset.state = key;
+  line.textContent = words[key];
+}
+
 async function ask(text) {
   bubble("user", text);
   turns.push({ role: "user", text });
+  const sent = messages();
   const box = bubble("assistant", "");
   box.setAttribute("aria-busy", "true");
+  log.setAttribute("aria-busy", "true");
+  progress(box, "waiting");
   const out = box.querySelector(".text");
   let answer = "";
   let meta = null;
   let requestId = null;
-  const response = await fetch("/v1/chat/completions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    credentials: "same-origin",
-    body: JSON.stringify(Object.assign(
-      { model: model.value, stream: true, messages: messages() },
-      attachments.length ? { attachments } : {},
-    )),
-  });
-  if (!response.ok) {
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    const message = errorText({ status: response.status, data });
-    box.classList.add("blocked");
-    out.replaceWith(el("p", "error", message));
+  let stopped = false;
+  const controller = new AbortController();
+  inflight = controller;
+  stop.hidden = false;
+  const done = () => {
     box.removeAttribute("aria-busy");
-    turns.push({ role: "assistant", text: "", error: message });
+    log.removeAttribute("aria-busy");
+    const line = box.querySelector(".progress");
+    if (line) line.remove();
+    stop.hidden = true;
+    inflight = null;
+  };
+  try {
+    const response = await fetch("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      credentials: "same-origin",
+      signal: controller.signal,
+      body: JSON.stringify(Object.assign(
+        { model: model.value, stream: true, messages: sent },
+        attachments.length ? { attachments } : {},
+      )),
+    });
+    if (!response.ok) {
+      let data = null;
+      try { data = await response.json(); } catch (e) { data = null; }
+      // Name only what is in the message just sent, not kinds from earlier turns.
+      const message = errorText({ status: response.status, data }, sent.length - 1);
+      done();
+      box.classList.add("blocked");
+      out.replaceWith(el("p", "error", message));
+      turns.push({ role: "assistant", text: "", error: message });
+      save();
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done: finished } = await reader.read();
+      if (finished) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const line = buffer.slice(0, end).trim();
+        buffer = buffer.slice(end + 2);
+        if (!line.startsWith("data:")) continue;
+        const payload = line.slice(5).trim();
+        if (payload === "[DONE]") continue;
+        const event = JSON.parse(payload);
+        if (event.error) {
+          box.append(el("p", "error", words.stopped + ": " + errorText({ data: event })));
+          continue;
+        }
+        for (const choice of event.choices || []) {
+          const piece = (choice.delta || {}).content;
+          if (piece) {
+            if (!answer) progress(box, "writing");
+            answer += piece;
+            out.textContent = answer;
+          }
+        }
+        if (event.gwanmun) meta = event.gwanmun;
+        if (event.id) requestId = event.id;
+      }
+    }
+  } catch (e) {
+    if (e.name !== "AbortError") throw e;
+    stopped = true;
+  } finally {
+    done();
+  }
+  if (stopped) {
+    const note = el("p", "muted stopped-by-user", words.stopped_by_you);
+    box.append(note);
+    turns.push({ role: "assistant", text: answer, meta: null });
     save();
     return;
   }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const line = buffer.slice(0, end).trim();
-      buffer = buffer.slice(end + 2);
-      if (!line.startsWith("data:")) continue;
-      const payload = line.slice(5).trim();
-      if (payload === "[DONE]") continue;
-      const event = JSON.parse(payload);
-      if (event.error) {
-        box.append(el("p", "error", words.stopped + ": " + errorText({ data: event })));
-        continue;
-      }
-      for (const choice of event.choices || []) {
-        const piece = (choice.delta || {}).content;
-        if (piece) { answer += piece; out.textContent = answer; }
-      }
-      if (event.gwanmun) meta = event.gwanmun;
-      if (event.id) requestId = event.id;
-    }
-  }
-  box.removeAttribute("aria-busy");
   turns.push({ role: "assistant", text: answer, meta });
   save();
   if (meta) renderMeta(box, meta, answer);
   if (requestId) box.append(feedback(requestId));
 }
+
+stop.addEventListener("click", () => { if (inflight) inflight.abort(); });
 
 // "Did this save you time? how much?" — optional, one click, counted per department.
 function feedback(requestId) {

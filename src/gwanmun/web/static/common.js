@@ -27,14 +27,30 @@ function kindName(kind) {
   return words["kind_" + kind] || kind;
 }
 
+// A value the API returns as an id (outcome, action, role, state, grade) in words.
+function named(group, value) {
+  return words[group + "_" + value] || value;
+}
+
+// A message with {placeholders} filled in.
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
 // An API error in the page's language: a known code (or reason) has its own words,
 // with the kinds that caused a block; anything else shows the server's message.
-function errorText(result) {
+// With ``messageIndex``, only the kinds found in that message are named (a chat
+// sends the whole conversation, and earlier turns are not what the user just wrote).
+function errorText(result, messageIndex) {
   const error = (result.data && result.data.error) || {};
   const extra = error.gwanmun || {};
   const known = words["err_" + (extra.reason || error.code)];
   if (known) {
-    const kinds = extra.kinds || [];
+    let kinds = extra.kinds || [];
+    if (messageIndex !== undefined && extra.findings) {
+      const here = extra.findings.filter((f) => f.message_index === messageIndex).map((f) => f.kind);
+      if (here.length) kinds = [...new Set(here)];
+    }
     return known + (kinds.length ? " (" + kinds.map(kindName).join(", ") + ")" : ".");
   }
   return error.message || ("HTTP " + result.status);

@@ -14,8 +14,14 @@ async function load() {
     if (!byCategory.has(t.category)) byCategory.set(t.category, []);
     byCategory.get(t.category).push(t);
   }
+  // Categories whose templates are in the page's language first (then by how many
+  // templates are in it), each group in the order the server lists them.
+  const lang = document.documentElement.lang;
+  const mine = (items) => items.filter((t) => t.language === lang).length;
+  const ordered = [...byCategory].map(([category, items], i) => ({ category, items, i }))
+    .sort((a, b) => (mine(b.items) > 0) - (mine(a.items) > 0) || a.i - b.i);
   const sections = [];
-  for (const [category, items] of byCategory) {
+  for (const { category, items } of ordered) {
     const section = el("section", "category");
     section.append(el("h2", "", category));
     for (const t of items) section.append(card(t));
@@ -31,7 +37,7 @@ function card(t) {
   const meta = el("p", "meta");
   const stars = t.rating === null ? "–" : t.rating.toFixed(1) + " ★ (" + t.ratings + ")";
   meta.append(el("span", "", words.uses + " " + t.uses), el("span", "", stars),
-              el("span", "", words.origin + ": " + t.origin));
+              el("span", "", words.origin + ": " + (t.starter ? words.starter_set : t.origin)));
   box.append(meta);
   const use = el("button", "", words.use_template);
   use.type = "button";

@@ -1,0 +1,139 @@
+"""The input guard against obfuscated identifiers, and what reading harder costs
+on ordinary text.
+
+    python bench/quality/eval_obfuscated.py               # seed 18, 400 values per kind
+    python bench/quality/eval_obfuscated.py --seed 7 --per-kind 1000
+
+1. A seeded set of valid identifiers written as a determined user would
+   (devtools/obfuscate.py: Hangul and kanji numerals, circled, dingbat, keycap,
+   bold and accented digits, O/l between digits, 27 separator runs between
+   groups, digits one by one, zero-width characters), each in a Korean,
+   Japanese or English sentence, plus as many look-alike negatives written
+   with the same separators (dates, times, amounts, ranges, versions, order
+   numbers). Recall and precision per kind: a hit is a finding of the same
+   kind overlapping the value.
+2. False alarms on ordinary text, through the structured detectors: the NER
+   development sentences with no person and no labelled identifier
+   (shared/eval), and the project's office requests (bench/data/benign_*.jsonl).
+   Flagged sentences per 1,000, and the kinds that flag them.
+
+Run the same script on the code before a change (PYTHONPATH=<old tree>/src) to
+compare: the set depends only on the seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(1, str(ROOT))  # devtools.*, after a PYTHONPATH that names another tree
+
+from devtools.evalsets import EVAL, load, ratios  # noqa: E402
+from devtools.obfuscate import FRAMES, GROUPS, SEPARATOR_RUNS, generate  # noqa: E402
+
+# Numbers that are no one's, written with the same separators.
+NEGATIVE_FRAMES = (
+    ("회의는 ", " 에 열립니다"), ("会議は ", " です"), ("the meeting is on ", " as planned"),
+    ("금액 ", " 원을 집행"), ("予算 ", " 円"), ("order ", " shipped"),
+)  # fmt: skip
+
+
+def negative(rng: random.Random) -> str:
+    sep = rng.choice(SEPARATOR_RUNS)
+    year, month, day = rng.randrange(1990, 2031), rng.randrange(1, 13), rng.randrange(1, 29)
+    forms = (
+        f"{year}{sep}{month:02d}{sep}{day:02d}",  # a date
+        f"{rng.randrange(0, 24):02d}{sep}{rng.randrange(60):02d}{sep}{rng.randrange(60):02d}",
+        f"{rng.randrange(1, 999):,}{sep}{rng.randrange(1000, 999999):,}",  # amounts
+        f"{year}{sep}{year + 1}",  # a range of years
+        f"{rng.randrange(1, 20)}.{rng.randrange(10)}.{rng.randrange(10)}",  # a version
+        f"{year}{sep}{rng.randrange(1, 9999):04d}",  # a case or order number
+    )
+    before, after = rng.choice(NEGATIVE_FRAMES)
+    return before + rng.choice(forms) + after
+
+
+def obfuscated_set(seed: int, per_kind: int) -> list[tuple[str, str | None, int, int]]:
+    """``(text, kind or None, start, end)`` rows: values, then negatives."""
+    rng = random.Random(seed)
+    rows: list[tuple[str, str | None, int, int]] = []
+    for kind in sorted(GROUPS):
+        for _ in range(per_kind):
+            written = generate(rng, kind)
+            before, after = rng.choice(FRAMES[kind])
+            text = before + written.typed + after
+            rows.append((text, kind, len(before), len(before) + len(written.typed)))
+    rows += [(negative(rng), None, 0, 0) for _ in range(per_kind * len(GROUPS))]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--per-kind", type=int, default=400)
+    args = parser.parse_args()
+
+    import gwanmun
+    from gwanmun.detect import run_detectors
+    from gwanmun.detect.builtin import builtin_detectors
+
+    detectors = builtin_detectors(structured_only=True)
+    print(f"gwanmun from {Path(gwanmun.__file__).parent}")
+    rows = obfuscated_set(args.seed, args.per_kind)
+    counts: dict[str, list[int]] = {k: [0, 0, 0] for k in GROUPS}
+    missed: dict[str, Counter[str]] = {k: Counter() for k in GROUPS}
+    for text, kind, start, end in rows:
+        found = [f for f in run_detectors(text, detectors) if f.kind in GROUPS]
+        if kind is not None:
+            hit = any(f.kind == kind and f.start < end and start < f.end for f in found)
+            counts[kind][0 if hit else 1] += 1
+            if not hit:
+                missed[kind][text[start:end]] += 1
+        for f in found:
+            if kind is None or not (f.kind == kind and f.start < end and start < f.end):
+                counts[f.kind][2] += 1
+    print(
+        f"\n1. Obfuscated set: seed {args.seed}, {args.per_kind} values per kind, "
+        f"{args.per_kind * len(GROUPS)} negatives"
+    )
+    print(f"{'kind':<16}{'recall':>8}{'precision':>11}   misses (first 3)")
+    for kind, (tp, fn, fp) in counts.items():
+        recall, precision = ratios(tp, fn, fp)
+        examples = ", ".join(repr(t) for t, _ in missed[kind].most_common(3))
+        print(f"{kind:<16}{recall:>8.3f}{precision:>11.3f}   {examples}")
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    recall, precision = ratios(*total)
+    print(f"{'all':<16}{recall:>8.3f}{precision:>11.3f}")
+
+    all_detectors = builtin_detectors(structured_only=True)
+    print("\n2. False alarms on ordinary text (structured detectors)")
+    ner = [
+        row["text"]
+        for name in ("ko_ner.dev.jsonl", "ja_ner.dev.jsonl")
+        for row in load(EVAL / name)
+        if not row["entities"] or all(e["type"] not in ("PS", "人名") for e in row["entities"])
+    ]
+    office = [
+        row["text"]
+        for name in ("benign_prompts.jsonl", "benign_heldout.jsonl", "benign_questions.jsonl")
+        for row in load(ROOT / "bench" / "data" / name)
+    ]
+    for label, sentences in (("NER sentences, no person", ner), ("office requests", office)):
+        kinds: Counter[str] = Counter()
+        flagged = 0
+        for text in sentences:
+            found = run_detectors(text, all_detectors)
+            flagged += bool(found)
+            kinds.update({f.kind for f in found})
+        print(
+            f"{label:<26}{len(sentences):>6} sentences: {1000 * flagged / len(sentences):6.1f} "
+            f"per 1,000 flagged ({', '.join(f'{k} {n}' for k, n in kinds.most_common())})"
+        )
+
+
+if __name__ == "__main__":
+    main()

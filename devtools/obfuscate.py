@@ -1,0 +1,176 @@
+"""Valid identifiers written the way a determined user would write them to get
+past the guard: other numerals and look-alike digits, any separator between the
+groups, digits one by one, invisible characters between them.
+
+Shared by the red-team tests (hypothesis draws a ``random.Random``) and the
+seeded obfuscated set in bench/quality/eval_obfuscated.py, so both attack with
+the same forms. Values are generated, valid per shared/spec/identifiers.md
+(checksums computed): no real person's number.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import phonenumbers
+
+# Kinds the generator makes, with the digit groups each is usually written in.
+GROUPS: dict[str, tuple[int, ...]] = {
+    "KR_RRN": (6, 7),
+    "JP_MY_NUMBER": (4, 4, 4),
+    "PHONE": (3, 4, 4),
+    "KR_BRN": (3, 2, 5),
+    "CREDIT_CARD": (4, 4, 4, 4),
+}
+
+_HANGUL = "공일이삼사오육칠팔구"
+_KANJI = "〇一二三四五六七八九"
+_CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
+_DINGBAT = "⓿❶❷❸❹❺❻❼❽❾"
+_FULLWIDTH = "０１２３４５６７８９"
+
+
+def _bold(d: str) -> str:
+    return chr(0x1D7CE + int(d))
+
+
+def _keycap(d: str) -> str:
+    return d + "\ufe0f\u20e3"
+
+
+# How each digit is written, by name.
+RENDERINGS: dict[str, Callable[[str], str]] = {
+    "ascii": lambda d: d,
+    "fullwidth": lambda d: _FULLWIDTH[int(d)],
+    "hangul": lambda d: _HANGUL[int(d)],
+    "kanji": lambda d: _KANJI[int(d)],
+    "circled": lambda d: _CIRCLED[int(d)],
+    "dingbat": lambda d: _DINGBAT[int(d)],
+    "bold": _bold,
+    "keycap": _keycap,
+    "accented": lambda d: d + "\u0301",
+}
+# What stands between two digit groups.
+SEPARATOR_RUNS = (
+    "-", " ", ".", "/", "~", "_", ",", ":", "·", "=", "+", "|", "--", " - ", " -- ", "\n",
+    "\r\n", "  ", " / ", "・", "、", "〜", "—", "–", "ー", "\u200b", "-\u200b",
+)  # fmt: skip
+# What stands between two digits written one by one.
+ONE_BY_ONE = (" ", ".", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Obfuscated:
+    kind: str
+    value: str  # the digits
+    typed: str  # as written
+    how: str  # the rendering and layout, for reports
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(str(rng.randrange(10)) for _ in range(n))
+
+
+def _weighted(d12: str) -> int:
+    return sum(int(a) * b for a, b in zip(d12, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True))
+
+
+def rrn(rng: random.Random) -> str:
+    gender = rng.choice("1234")
+    year = rng.randrange(50, 100) if gender in "12" else rng.randrange(0, 20)
+    d = f"{year:02d}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{gender}" + _digits(rng, 5)
+    return d + str((11 - _weighted(d) % 11) % 10)
+
+
+def my_number(rng: random.Random) -> str:
+    d = str(rng.randrange(1, 10)) + _digits(rng, 10)
+    r = sum(int(a) * b for a, b in zip(d, (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
+    return d + str(0 if r <= 1 else 11 - r)
+
+
+def phone(rng: random.Random) -> str:
+    head = rng.choice(("010", "090", "080", "070"))
+    region = "KR" if head == "010" else "JP"
+    while True:  # a number in a range in use, and no placeholder (010-0000-0000)
+        rest = str(rng.randrange(2, 10)) + _digits(rng, 7)
+        number = phonenumbers.parse(head + rest, region)
+        if len(set(rest)) > 2 and rest[-4:] != "0000" and phonenumbers.is_valid_number(number):
+            return head + rest
+
+
+def brn(rng: random.Random) -> str:
+    d = f"{rng.randrange(101, 999)}{rng.randrange(1, 80):02d}" + _digits(rng, 4)
+    total = sum(int(d[i]) * k for i, k in enumerate((1, 3, 7, 1, 3, 7, 1, 3)))
+    x = int(d[8]) * 5
+    return d + str((10 - (total + x + x // 10) % 10) % 10)
+
+
+def card(rng: random.Random) -> str:
+    d = rng.choice("45") + _digits(rng, 14)
+    total = 0
+    for i, ch in enumerate(reversed(d)):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return d + str((10 - total % 10) % 10)
+
+
+MAKERS: dict[str, Callable[[random.Random], str]] = {
+    "KR_RRN": rrn,
+    "JP_MY_NUMBER": my_number,
+    "PHONE": phone,
+    "KR_BRN": brn,
+    "CREDIT_CARD": card,
+}
+
+
+def write(rng: random.Random, kind: str, value: str) -> Obfuscated:
+    """``value`` (digits) written in one random rendering and layout."""
+    rendering = rng.choice(sorted(RENDERINGS))
+    render = RENDERINGS[rendering]
+    groups, pos = [], 0
+    for size in GROUPS[kind]:
+        groups.append(value[pos : pos + size])
+        pos += size
+    layout = rng.choice(("grouped", "grouped", "one-by-one", "homoglyph", "invisible"))
+    if layout == "homoglyph":
+        rendering = "ascii"
+        render = RENDERINGS["ascii"]
+    if layout == "one-by-one":
+        joint = rng.choice(ONE_BY_ONE)
+        between = rng.choice((" - ", "-", joint)) if joint != "-" else joint
+        typed = between.join(joint.join(render(d) for d in g) for g in groups)
+        how = f"{rendering}, one by one with {joint!r}, groups by {between!r}"
+    else:
+        separator = rng.choice(SEPARATOR_RUNS)
+        written = [_homoglyphs(rng, g) if layout == "homoglyph" else g for g in groups]
+        if layout == "invisible":
+            written = ["\u200b".join(g) for g in written]
+        typed = separator.join("".join(render(c) if c.isdigit() else c for c in g) for g in written)
+        how = f"{rendering}, {layout}, separated by {separator!r}"
+    return Obfuscated(kind, value, typed, how)
+
+
+def _homoglyphs(rng: random.Random, group: str) -> str:
+    """O for 0 and l for 1 where they stand between two digits of the group."""
+    chars = list(group)
+    for i in range(1, len(chars) - 1):
+        if chars[i] in "01" and rng.random() < 0.7:
+            chars[i] = "O" if chars[i] == "0" else "l"
+    return "".join(chars)
+
+
+def generate(rng: random.Random, kind: str) -> Obfuscated:
+    return write(rng, kind, MAKERS[kind](rng))
+
+
+# Sentences a value is put in: (before, after), per kind, in Korean, Japanese and
+# English; a space between the value and its words, as people type.
+FRAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "KR_RRN": (("주민등록번호 ", " 입니다"), ("RRN: ", " thanks"), ("확인용 번호 ", " 로 조회")),
+    "JP_MY_NUMBER": (("マイナンバーは ", " です"), ("個人番号 ", " 。"), ("my number ", " ok")),
+    "PHONE": (("연락처 ", " 로 전화"), ("電話 ", " まで"), ("call me at ", " today")),
+    "KR_BRN": (("사업자등록번호 ", " 입니다"), ("business no ", " ok")),
+    "CREDIT_CARD": (("카드번호 ", " 로 결제"), ("card ", " please"), ("カード ", " で決済")),
+}  # fmt: skip

@@ -1,0 +1,271 @@
+"""Numbers as a person reads them: the digit passes of ``gwanmun.text.normalize``.  [pure]
+
+Each pass takes the text so far and, per character, the original offset it
+came from (``starts``), and returns both rewritten — so a finding on the
+rewritten text still maps back to what the user typed. They run after the
+per-character normalisation (NFKC, other scripts' digits, dashes, invisible
+characters removed):
+
+1. ``drop_marks_after_digits``: combining marks on a digit (``1⃣`` keycap,
+   ``9̶``) removed;
+2. ``read_numerals``: Hangul and kanji numerals read digit by digit
+   (``구공공일공일``, ``九〇〇一〇一``, 영/공 and 〇/零 for zero), and the
+   letters ``O o`` / ``I l`` inside a digit group (``9OO1O1``) — only in a
+   numeric run long enough to be a number, never inside a word; same length;
+3. ``unify_separators``: any short run of punctuation, whitespace or dashes
+   between two digits (``/ ~ _ , : · = + |``, ``--``, a line break, two
+   spaces, `` - ``) becomes one ``-``; a single ``-``, space or ``.``, a
+   thousands comma (``1,234,567``), the colons of an IPv6 address, a bullet
+   at a line start and a separator before a short count (``235, 3층``) stay;
+4. ``close_single_digits``: digits written one by one with dots or hyphens
+   (``9.0.0.1.0.1``) closed up, as ``text`` already closes spaced ones.
+
+Example::
+
+    >>> from gwanmun.text import normalize
+    >>> normalize("구공공일공일 / 1234568").text
+    '900101-1234568'
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import numpy.typing as npt
+
+Offsets = npt.NDArray[np.int64]
+
+# Combining marks a digit may carry (diacritics, the keycap and other enclosing marks).
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_MARKS_AFTER_DIGIT = re.compile(f"[0-9]([{_MARKS}]+)")
+_ANY_MARK = re.compile(f"[{_MARKS}]")
+
+# Numerals read digit by digit: Sino-Korean syllables and kanji (and the legal
+# 壱弐参). 一 between two ASCII digits is a dash (text._DIGIT_DASHES), not a one.
+NUMERALS = {
+    **dict.fromkeys("영공", "0"), "일": "1", "이": "2", "삼": "3", "사": "4", "오": "5",
+    **dict.fromkeys("육륙", "6"), "칠": "7", "팔": "8", "구": "9",
+    **dict.fromkeys("〇零", "0"), **dict.fromkeys("一壱", "1"), **dict.fromkeys("二弐", "2"),
+    **dict.fromkeys("三参", "3"), "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+}  # fmt: skip
+# Letters read as digits inside a digit group.
+HOMOGLYPHS = {"O": "0", "o": "0", "I": "1", "l": "1"}
+_NUMERAL_CLASS = "".join(NUMERALS)
+# Separator characters between digit groups.
+SEPARATORS = " \t\r\n-./~_,:·=+|\\'\u30fb\u3001\u3002\u301c\u223c\uff5e"
+# A numeric run: numerals, digits and look-alike letters, joined by at most
+# five separator characters. A run counts when it holds at least
+# ``_RUN_DIGITS`` digit-like characters: "구공공일공일" does, 이사 (moving)
+# and 오이 (cucumber) do not.
+_RUN_DIGITS = 6
+# Only runs of at least _RUN_DIGITS such characters: the rest (이, 사이, 일이 —
+# everywhere in Korean prose) are never looked at one by one.
+_DIGIT_LIKE = f"[{_NUMERAL_CLASS}0-9OoIl]"
+_RUN = re.compile(
+    f"{_DIGIT_LIKE}(?:[{re.escape(SEPARATORS)}\u30fc\uff70]{{0,5}}{_DIGIT_LIKE})"
+    f"{{{_RUN_DIGITS - 1},}}"
+)
+_RUN_HINT = re.compile(f"[{_NUMERAL_CLASS}]|[0-9][OoIl]|[OoIl][0-9]")
+_CONVERTIBLE = re.compile(f"[{_NUMERAL_CLASS}OoIl]")
+_GROUP = re.compile(f"[{_NUMERAL_CLASS}0-9OoIl]+")
+_ASCII_DIGITS = frozenset("0123456789")
+
+# Two to five separator characters, or one that is not the usual "-", " " or
+# ".": the usual ones (dates, decimals, grouped numbers) are never looked at.
+_UNUSUAL = SEPARATORS.replace("-", "").replace(".", "").replace(" ", "")
+_SEPARATOR_RUN = re.compile(
+    f"[0-9]([{re.escape(SEPARATORS)}]{{2,5}}|[{re.escape(_UNUSUAL)}])(?=[0-9])"
+)
+_KEPT_AS_IS = frozenset({"-", " ", "."})
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+_HEX_COLON = frozenset("0123456789abcdefABCDEF:")
+
+# Six or more digits written one at a time, joined by dots or hyphens (or
+# spaces and hyphens: text closes runs joined by spaces alone).
+_SINGLE_DIGITS = re.compile(r"[0-9](?<![0-9.][0-9])(?:[ .\-][0-9](?![0-9])){5,}(?![0-9])")
+_SINGLE_HINT = re.compile(r"[0-9][.\-][0-9][ .\-][0-9]|[0-9] [0-9][.\-][0-9]")
+
+
+def rewrite(text: str, starts: Offsets, edits: list[tuple[int, int, str]]) -> tuple[str, Offsets]:
+    """``text`` with each ``text[lo:hi]`` replaced by ``new`` (sorted, disjoint,
+    ``len(new) <= hi - lo``); the i-th new character keeps the offset of
+    ``text[lo + i]``, the rest of the slice is dropped."""
+    if not edits:
+        return text, starts
+    pieces: list[str] = []
+    keep = np.ones(len(text), dtype=bool)
+    previous = 0
+    for lo, hi, new in edits:
+        pieces += (text[previous:lo], new)
+        keep[lo + len(new) : hi] = False
+        previous = hi
+    pieces.append(text[previous:])
+    return "".join(pieces), starts[keep]
+
+
+def drop_marks_after_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
+    if not _ANY_MARK.search(text):
+        return text, starts
+    edits = [(m.start(1), m.end(1), "") for m in _MARKS_AFTER_DIGIT.finditer(text)]
+    return rewrite(text, starts, edits)
+
+
+def read_numerals(text: str) -> str:
+    """Numerals and look-alike letters read as digits in numeric runs (same length)."""
+    if not _RUN_HINT.search(text):
+        return text
+    chars: list[str] | None = None
+    for run in _RUN.finditer(text):
+        if not _CONVERTIBLE.search(text, *run.span()):
+            continue  # ASCII digits and separators: nothing to read
+        groups = _word_pairs_dropped(
+            text,
+            [
+                span
+                for g in _GROUP.finditer(text, *run.span())
+                if (span := _number_group(text, *g.span())) is not None
+            ],
+        )
+        if sum(hi - lo for lo, hi in groups) < _RUN_DIGITS:
+            continue
+        for lo, hi in groups:
+            # A look-alike letter only between digits of its group: a leading O
+            # is a letter (the Korean official passport O72725056).
+            inner = _inner(text, lo, hi)
+            for at in range(lo, hi):
+                digit = NUMERALS.get(text[at]) or (
+                    HOMOGLYPHS.get(text[at]) if at in inner else None
+                )
+                if digit is None or (text[at] == "一" and _between_ascii_digits(text, at)):
+                    continue  # a digit, or 一 as a dash between two digits
+                if chars is None:
+                    chars = list(text)
+                chars[at] = digit
+    return text if chars is None else "".join(chars)
+
+
+def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """The part of ``text[lo:hi]`` (numerals, digits, look-alike letters) written
+    as a number, or None when it is part of a word: glued to another letter,
+    syllable or ideograph — a particle aside (일 of 월일 before it, 이 of 이에요
+    or 이고 after it)."""
+    if text[lo] == "일" and lo > 0 and text[lo - 1] == "월":
+        lo += 1
+    elif lo > 0 and _word_char(text[lo - 1]):
+        return None
+    if hi > lo and text[hi - 1] == "이" and hi < len(text) and _word_char(text[hi]):
+        hi -= 1
+    elif hi < len(text) and _word_char(text[hi]):
+        return None
+    group = text[lo:hi]
+    if not any(c in _ASCII_DIGITS or c in NUMERALS for c in group):
+        return None  # the letters O and l with no digit
+    return lo, hi
+
+
+def _word_pairs_dropped(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``groups`` without pairs of numerals among words — 오이 사이 구이, 이사,
+    二三 are words — but with a pair joined to a neighbour by a dash or the like
+    (일공일-공일-…), or next to a longer group (a business number's middle)."""
+
+    def pair(i: int) -> bool:
+        lo, hi = groups[i]
+        return hi - lo == 2 and all(c in NUMERALS for c in text[lo:hi])
+
+    kept = []
+    for i, (lo, hi) in enumerate(groups):
+        if pair(i):
+            joined = [
+                bool(text[groups[j][1] : lo].strip() if j < i else text[hi : groups[j][0]].strip())
+                or not pair(j)
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(groups)
+            ]
+            if not any(joined):
+                continue
+        kept.append((lo, hi))
+    return kept
+
+
+def _inner(text: str, lo: int, hi: int) -> range:
+    """The positions of ``text[lo:hi]`` with a digit or numeral on both sides."""
+    first = next((i for i in range(lo, hi) if text[i] not in HOMOGLYPHS), hi)
+    last = next((i for i in range(hi - 1, lo - 1, -1) if text[i] not in HOMOGLYPHS), lo)
+    return range(first + 1, last)
+
+
+def _word_char(char: str) -> bool:
+    """A letter, syllable or ideograph that is not itself a numeral."""
+    return (
+        char not in NUMERALS
+        and char not in HOMOGLYPHS
+        and (
+            char.isalpha()
+            and (char.isascii() or "\uac00" <= char <= "\ud7a3" or "\u4e00" <= char <= "\u9fff")
+        )
+    )
+
+
+def _between_ascii_digits(text: str, at: int) -> bool:
+    return (
+        0 < at < len(text) - 1 and text[at - 1] in _ASCII_DIGITS and text[at + 1] in _ASCII_DIGITS
+    )
+
+
+def unify_separators(text: str, starts: Offsets) -> tuple[str, Offsets]:
+    edits: list[tuple[int, int, str]] = []
+    for m in _SEPARATOR_RUN.finditer(text):
+        lo, hi = m.span(1)
+        run = m.group(1)
+        if run in _KEPT_AS_IS or _kept(text, lo, hi, run):
+            continue
+        edits.append((lo, hi, "-"))
+    return rewrite(text, starts, edits)
+
+
+def _kept(text: str, lo: int, hi: int, run: str) -> bool:
+    """Separators that mean something else: a thousands comma, the colons of an
+    IPv6 address (a time's become dashes: harmless), a bullet at the start of a
+    line, and any before a short count of something (``235, 3층``, ``1, 2번``)."""
+    end = hi
+    while end < len(text) and text[end] in _ASCII_DIGITS:
+        end += 1
+    if end - hi <= 3 and end < len(text) and text[end].isalpha():
+        return True
+    if run == ",":
+        begin = lo
+        while begin > 0 and text[begin - 1] in "0123456789,":
+            begin -= 1
+        end = hi
+        while end < len(text) and text[end] in "0123456789,":
+            end += 1
+        return _THOUSANDS.fullmatch(text, begin, end) is not None
+    if set(run) == {":"}:
+        begin, end = lo, hi
+        while begin > 0 and text[begin - 1] in _HEX_COLON:
+            begin -= 1
+        while end < len(text) and text[end] in _HEX_COLON:
+            end += 1
+        stretch = text[begin:end]  # an IPv6 address has a hex letter or a "::"
+        return "::" in stretch or any(c.isalpha() for c in stretch)
+    if "\n" in run:
+        tail = run.rsplit("\n", 1)[1].lstrip(" \t")
+        return tail.startswith("-") and run.endswith(" ")  # "2024⏎- 2025": a list
+    return False
+
+
+def close_single_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
+    if not _SINGLE_HINT.search(text):
+        return text, starts
+    edits: list[tuple[int, int, str]] = []
+    for m in _SINGLE_DIGITS.finditer(text):
+        run = m.group()
+        joints = run[1::2]
+        # The joint used most is the one between single digits; another one
+        # (9.0.0.1.0.1-1.2.3 …) separates groups and stays.
+        joint = max(set(joints), key=joints.count)
+        edits.extend(
+            (m.start() + i, m.start() + i + 1, "") for i in range(1, len(run), 2) if run[i] == joint
+        )
+    return rewrite(text, starts, edits)

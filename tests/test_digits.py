@@ -1,0 +1,104 @@
+"""Numbers as a person reads them (gwanmun.digits, through gwanmun.text.normalize):
+numerals, look-alikes, any separator, digits one by one — and every finding
+still maps back to exactly what the user typed."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devtools.obfuscate import FRAMES, GROUPS, RENDERINGS, SEPARATOR_RUNS, generate
+from gwanmun.detect import run_detectors
+from gwanmun.detect.builtin import builtin_detectors
+from gwanmun.text import normalize
+
+DETECTORS = builtin_detectors(structured_only=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("구공공일공일-일이삼사오육팔", "900101-1234568"),
+        ("영일공 일이삼사 오육칠팔", "010 1234 5678"),
+        ("九〇〇一〇一－一二三四五六八", "900101-1234568"),
+        ("零九〇 壱弐参四 五六七八", "090 1234 5678"),
+        ("❾⓪⓪❶⓪❶-①②③④⑤⑥⑧", "900101-1234568"),  # dingbat and circled digits
+        ("⑼⒐𝟎𝟏𝟎𝟏-1234568", "990101-1234568"),  # parenthesised, with a full stop, bold
+        ("9\ufe0f\u20e30\u03010101-1234568", "900101-1234568"),  # keycap, combining acute
+        ("9OO1O1-I234568", "900101-I234568"),  # O inside a group; a leading I stays
+        ("9001O1-12l4568", "900101-1214568"),
+        ("passport O72725056", "passport O72725056"),  # a leading O is a letter
+        ("Hello World 2024", "Hello World 2024"),
+        ("900101/1234568", "900101-1234568"),
+        ("900101 - 1234568", "900101-1234568"),
+        ("900101--1234568", "900101-1234568"),
+        ("900101\r\n1234568", "900101-1234568"),
+        ("900101  1234568", "900101-1234568"),
+        ("900101~1234568 900101_1234568", "900101-1234568 900101-1234568"),
+        ("900101·1234568 900101|1234568", "900101-1234568 900101-1234568"),
+        ("900101:1234568 900101=1234568", "900101-1234568 900101-1234568"),
+        ("9.0.0.1.0.1-1.2.3.4.5.6.8", "900101-1234568"),
+        ("9-0-0-1-0-1-1-2-3-4-5-6-8", "9001011234568"),
+        # what stays: money, decimals, times, addresses, IPv6, a list
+        ("1,234,567원", "1,234,567원"),
+        ("3.14 2001:db8::1 fe80:0:1", "3.14 2001:db8::1 fe80:0:1"),
+        ("10:30:15", "10-30-15"),  # a time reads as a dashed number: harmless
+        ("판교역로 235, 3층", "판교역로 235, 3층"),
+        ("2024\n- 2025", "2024\n- 2025"),
+        ("1.2.3.4", "1.2.3.4"),
+        # words made of numeral syllables are words
+        ("이사 준비", "이사 준비"),
+        ("오이 사이 구이", "오이 사이 구이"),
+        ("一般的に二三日", "一般的に二三日"),
+        ("생년월일구공공일공일공이에요", "생년월일9001010이에요"),
+    ],
+)
+def test_numbers_read_as_a_person_reads_them(raw: str, clean: str) -> None:
+    assert normalize(raw).text == clean
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(GROUPS)), st.randoms(use_true_random=False), st.data())
+def test_an_obfuscated_value_is_found_where_it_was_typed(
+    kind: str, rng: random.Random, data: st.DataObject
+) -> None:
+    written = generate(rng, kind)
+    prefix, suffix = data.draw(st.sampled_from(FRAMES[kind]))
+    text = prefix + written.typed + suffix
+    found = [f for f in run_detectors(text, DETECTORS) if f.kind == kind]
+    assert found, (written.how, written.typed, normalize(text).text)
+    # The mask lands on what the user typed: the whole value, nothing around it
+    # (a combining mark after its last digit aside).
+    f = found[0]
+    typed_end = len(prefix) + len(written.typed)
+    assert f.start == len(prefix), (written.typed, text[f.start : f.end])
+    assert len(prefix) + len(written.typed.rstrip("\u20e3\ufe0f\u0301")) <= f.end <= typed_end
+
+
+_PIECES = ["0", "9", "구", "공", "九", "〇", "O", "l", "a", "가", "は", "①", "❶", "\u20e3"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_PIECES, *SEPARATOR_RUNS]),
+        max_size=30,
+    ).map("".join)
+)
+def test_every_normalised_character_maps_into_the_original(text: str) -> None:
+    n = normalize(text)
+    assert len(n.starts) == len(n.text)
+    assert all(0 <= s < len(text) for s in n.starts.tolist())
+    assert list(n.starts) == sorted(n.starts)
+    for i in range(len(n.text)):
+        start, end = n.span_to_original(i, i + 1)
+        assert 0 <= start < end <= len(text)
+
+
+def test_renderings_cover_every_class() -> None:
+    assert {"hangul", "kanji", "circled", "dingbat", "keycap", "bold", "fullwidth"} <= set(
+        RENDERINGS
+    )

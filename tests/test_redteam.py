@@ -1,0 +1,224 @@
+"""The input guard against a determined user (issue 18), judged by what the model
+would have read.
+
+The real gateway under uvicorn on 127.0.0.1, driven by the official ``openai``
+client, forwards to a recording upstream (``ScriptedUpstream``, a stand-in: the
+point is what reaches it). Hypothesis writes valid identifiers the way a person
+could still read them — other numerals, look-alike digits, any separator,
+digits one by one, invisible characters — and puts them in any message role,
+in content parts or in an attachment. The assertion is on every body the
+upstream received: none holds the value's digits in any form a reader would
+recognise (read back through the guard's own normalisation), nor an invisible
+character. A request the guard refuses reaches nobody, which also passes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from devtools.obfuscate import FRAMES, generate
+from gwanmun.services import build_services
+from gwanmun.settings import BackendConfig, Settings
+from gwanmun.text import normalize
+from gwanmun.types import Grade, Role
+from tests.servers import running_gateway
+from tests.test_answer_fields import MODEL, ScriptedUpstream
+
+# Kinds the default policy masks or blocks (a business number is only warned about).
+KINDS = ("KR_RRN", "JP_MY_NUMBER", "PHONE", "CREDIT_CARD")
+RUNS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# Invisible characters a user may hide a value behind: zero-width, bidi controls,
+# word joiner, BOM, soft hyphen, variation selectors, Unicode TAG characters.
+INVISIBLE = (
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u2066",
+    "\u2069", "\ufe0f", "\U000e0041", "\U000e0031", "\U000e007f", "\u180e", "\u061c",
+)  # fmt: skip
+
+
+@dataclass
+class Rig:
+    upstream: ScriptedUpstream
+    client: openai.OpenAI
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    upstream = ScriptedUpstream()
+    config = Settings(
+        data_dir=tmp_path_factory.mktemp("redteam"),
+        embedded={"enabled": False},
+        rate_limits={"user_requests_per_minute": 100_000, "group_requests_per_minute": 100_000},
+        backends=[
+            BackendConfig(
+                name="scripted",
+                base_url=upstream.base_url,
+                models=[MODEL],
+                max_grade=Grade.S,
+                timeout_s=10,
+            )
+        ],
+    )
+    services = build_services(config)
+    key, _ = services.keys.create("redteam", group="qa", role=Role.USER)
+    try:
+        with running_gateway(config, services) as base_url:
+            client = openai.OpenAI(base_url=base_url, api_key=key, max_retries=0)
+            yield Rig(upstream, client)
+            client.close()
+    finally:
+        services.keys.close()
+        upstream.stop()
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string (keys too) in a decoded JSON body."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _texts(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _texts(v)
+
+
+def _readable_digits(text: str) -> str:
+    """The digits a reader sees in ``text``: the guard's normalised view (other
+    numerals, look-alikes, separators) with everything but digits removed."""
+    return re.sub(r"[^0-9]", "", normalize(text).text)
+
+
+def _send(rig: Rig, messages: list[dict[str, Any]], **extra: Any) -> bool:
+    """Send; whether the gateway accepted (a refusal is a 400 from the guard)."""
+    try:
+        rig.client.chat.completions.create(
+            model=MODEL,
+            messages=messages,
+            max_tokens=8,
+            **extra,  # type: ignore[arg-type]
+        )
+    except openai.BadRequestError:
+        return False
+    return True
+
+
+def _assert_unread(rig: Rig, before: int, value: str, how: str) -> None:
+    for body in rig.upstream.received[before:]:
+        seen = _readable_digits(" ".join(_texts(body)))
+        assert value not in seen, (how, json.dumps(body, ensure_ascii=False)[:400])
+        for text in _texts(body):
+            hidden = [c for c in text if c in INVISIBLE]
+            assert not hidden, (how, [hex(ord(c)) for c in hidden])
+
+
+def _placed(value_text: str, where: str, rng: random.Random) -> dict[str, Any]:
+    """The request pieces that carry ``value_text``: messages and maybe attachments."""
+    if where == "attachment":
+        return {
+            "messages": [{"role": "user", "content": "첨부 문서를 요약해 주세요."}],
+            "extra_body": {"attachments": [{"name": "명단.txt", "text": value_text}]},
+        }
+    if where == "parts":
+        cut = rng.randrange(len(value_text) + 1)
+        parts = [
+            {"type": "text", "text": value_text[:cut]},
+            {"type": "text", "text": value_text[cut:]},
+        ]
+        return {"messages": [{"role": "user", "content": parts}]}
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "다음 내용을 정리해 줘."}]
+    messages.insert(0 if where == "system" else 1, {"role": where, "content": value_text})
+    if where == "assistant":
+        messages.append({"role": "user", "content": "계속해 줘."})
+    return {"messages": messages}
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(KINDS),
+    rng=st.randoms(use_true_random=False),
+    where=st.sampled_from(("user", "system", "assistant", "parts", "attachment")),
+    frame=st.integers(min_value=0, max_value=2),
+)
+def test_no_obfuscated_identifier_reaches_the_model(
+    rig: Rig, kind: str, rng: random.Random, where: str, frame: int
+) -> None:
+    written = generate(rng, kind)
+    before, after = FRAMES[kind][frame % len(FRAMES[kind])]
+    request = _placed(before + written.typed + after, where, rng)
+    count = len(rig.upstream.received)
+    _send(rig, request["messages"], extra_body=request.get("extra_body"))
+    _assert_unread(rig, count, written.value, f"{kind}: {written.how} in {where}")
+
+
+@RUNS
+@given(
+    rng=st.randoms(use_true_random=False),
+    hidden=st.lists(st.sampled_from(INVISIBLE), min_size=1, max_size=6),
+)
+def test_invisible_characters_never_reach_the_model(
+    rig: Rig, rng: random.Random, hidden: list[str]
+) -> None:
+    """Hidden characters are removed from what is forwarded, not only from what
+    is scanned — with a masked value among them, the mask still lands on it."""
+    written = generate(rng, "KR_RRN")
+    text = "주민등록번호 " + written.typed + " 그리고 평범한 문장"
+    for char in hidden:  # scattered through the value and the words around it
+        at = rng.randrange(len(text) + 1)
+        text = text[:at] + char + text[at:]
+    count = len(rig.upstream.received)
+    _send(rig, [{"role": "user", "content": text}], stop=["\u200b끝"])
+    _assert_unread(rig, count, written.value, written.how)
+    for body in rig.upstream.received[count:]:
+        forwarded = body["messages"][0]["content"]
+        assert "그리고 평범한 문장" in forwarded  # the rest is what the user wrote
+
+
+@RUNS
+@given(key=st.text(min_size=1, max_size=20).filter(lambda k: not k.strip().isdigit()))
+def test_logit_bias_keys_that_are_not_token_ids_are_refused(rig: Rig, key: str) -> None:
+    count = len(rig.upstream.received)
+    accepted = _send(rig, [{"role": "user", "content": "안녕"}], logit_bias={key: 1})
+    assert not accepted
+    assert len(rig.upstream.received) == count
+
+
+def test_logit_bias_with_token_ids_is_forwarded(rig: Rig) -> None:
+    count = len(rig.upstream.received)
+    assert _send(rig, [{"role": "user", "content": "안녕"}], logit_bias={"1234": 5, "7": -100})
+    assert rig.upstream.received[count]["logit_bias"] == {"1234": 5, "7": -100}
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(KINDS),
+    rng=st.randoms(use_true_random=False),
+    roles=st.sampled_from((("user", "user"), ("assistant", "user"), ("system", "user"))),
+)
+def test_a_value_split_across_two_messages_is_masked_in_both(
+    rig: Rig, kind: str, rng: random.Random, roles: tuple[str, str]
+) -> None:
+    written = generate(rng, kind)
+    before, after = FRAMES[kind][rng.randrange(len(FRAMES[kind]))]
+    cut = rng.randrange(1, len(written.typed))
+    messages = [
+        {"role": roles[0], "content": before + written.typed[:cut]},
+        {"role": roles[1], "content": written.typed[cut:] + after},
+    ]
+    count = len(rig.upstream.received)
+    _send(rig, messages)
+    _assert_unread(rig, count, written.value, f"{kind}: {written.how}, cut at {cut}")
