@@ -118,7 +118,7 @@ def test_the_kb_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def run(*args: str) -> str:
         result = runner.invoke(kb_app, list(args))
         assert result.exit_code == 0, result.output
-        return result.output
+        return result.stdout
 
     run("create", "rules", "--group", "민원과", "--reader", "기획과")
     assert "indexed 규정.md: 2 passages, grade S" in run("add", "rules", str(docs))
