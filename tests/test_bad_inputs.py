@@ -16,10 +16,9 @@ import pytest
 
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.services import build_services
-from gwanmun.settings import BackendConfig, Settings
-from gwanmun.types import Grade, Role
+from gwanmun.types import Role
 from tests.servers import running_gateway
-from tests.test_answer_fields import MODEL, ScriptedUpstream
+from tests.upstream import MODEL, ScriptedUpstream, scripted_settings
 
 PASSWORD = "a long enough password"
 
@@ -34,20 +33,11 @@ class Rig:
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     upstream = ScriptedUpstream()
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("bad"),
-        embedded={"enabled": False},
+    settings = scripted_settings(
+        upstream,
+        tmp_path_factory.mktemp("bad"),
         rate_limits={"user_requests_per_minute": 0, "group_requests_per_minute": 0},
         accounts={"login_attempts_per_minute": 0},
-        backends=[
-            BackendConfig(
-                name="scripted",
-                base_url=upstream.base_url,
-                models=[MODEL],
-                max_grade=Grade.S,
-                timeout_s=10,
-            )
-        ],
     )
     services = build_services(settings, audit=MemoryAuditSink())
     user, _ = services.keys.create("tester", group="qa", role=Role.USER)

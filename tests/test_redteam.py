@@ -28,11 +28,10 @@ from hypothesis import strategies as st
 
 from devtools.obfuscate import FRAMES, generate
 from gwanmun.services import build_services
-from gwanmun.settings import BackendConfig, Settings
 from gwanmun.text import normalize
-from gwanmun.types import Grade, Role
+from gwanmun.types import Role
 from tests.servers import running_gateway
-from tests.test_answer_fields import MODEL, ScriptedUpstream
+from tests.upstream import MODEL, ScriptedUpstream, scripted_settings
 
 # Kinds the default policy masks or blocks (a business number is only warned about).
 KINDS = ("KR_RRN", "JP_MY_NUMBER", "PHONE", "CREDIT_CARD")
@@ -58,19 +57,10 @@ class Rig:
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     upstream = ScriptedUpstream()
-    config = Settings(
-        data_dir=tmp_path_factory.mktemp("redteam"),
-        embedded={"enabled": False},
+    config = scripted_settings(
+        upstream,
+        tmp_path_factory.mktemp("redteam"),
         rate_limits={"user_requests_per_minute": 100_000, "group_requests_per_minute": 100_000},
-        backends=[
-            BackendConfig(
-                name="scripted",
-                base_url=upstream.base_url,
-                models=[MODEL],
-                max_grade=Grade.S,
-                timeout_s=10,
-            )
-        ],
     )
     services = build_services(config)
     key, _ = services.keys.create("redteam", group="qa", role=Role.USER)
