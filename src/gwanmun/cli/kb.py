@@ -212,7 +212,7 @@ def kb_search(
 
     Example:
 
-        gwanmun kb search "민원 처리 기간은?" --kb minwon-rules --group 기획과 --max-grade S
+        gwanmun kb search "민원 처리 기간은?" --kb minwon-rules --group 기획과
     """
     service = _open()
     try:
