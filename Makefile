@@ -29,11 +29,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests bench devtools
 	$(VENV)/bin/mypy
 
-# The PostgreSQL tests start a real server and the workspace tests drive Debian's
-# chromium; their Debian packages are installed if missing.
+# The PostgreSQL tests start a real server, the workspace tests drive Debian's
+# chromium, and the egress tests check generated rules with nft and
+# systemd-analyze; their Debian packages are installed if missing.
 test-deps:
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-boundary-tools.sh
 
 test: lint test-deps
 	$(VENV)/bin/pytest
