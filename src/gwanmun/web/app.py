@@ -25,8 +25,7 @@ from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
 from gwanmun.types import Principal
 from gwanmun.web.auth import MODEL_USERS, Authenticator
-from gwanmun.web.bodies import json_body as _json_body
-from gwanmun.web.bodies import parse_json as _parse_json
+from gwanmun.web.bodies import json_body, parse_json
 from gwanmun.web.encode import ChatStreamResponse, completion_body
 from gwanmun.web.errors import (
     gwanmun_error_response,
@@ -92,7 +91,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
             if SURROGATE_ESCAPE.search(raw):
                 # pydantic's parser lets some lone surrogates through; the JSON-body
                 # helper finds them, in any field, and says where.
-                _parse_json(raw)
+                parse_json(raw)
         except ValidationError as exc:
             if not any(e["type"] == "json_invalid" for e in exc.errors()):
                 message, param = validation_message(exc)
@@ -100,7 +99,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
             # What pydantic's parser refuses (bad JSON, lone surrogates) gets the
             # messages every other route gives.
             try:
-                parsed = ChatCompletionBody.model_validate(_parse_json(raw))
+                parsed = ChatCompletionBody.model_validate(parse_json(raw))
             except ValidationError as exc:
                 message, param = validation_message(exc)
                 raise InvalidRequest(message, param=param) from None
@@ -164,7 +163,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
     async def guard_scan(request: Request) -> dict[str, Any]:
         """Scan a text as the input guard would: grade, action, findings (never values)."""
         model_user(request)
-        body = await _json_body(request)
+        body = await json_body(request)
         try:
             parsed = ScanBody.model_validate(body)
         except ValidationError as exc:
