@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gwanmun.audit import AuditEvent, AuditSink
+from gwanmun.audit.journal import OpenStream
 from gwanmun.audit.postgres import PostgresAuditStore
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore
 from gwanmun.backends import Router
@@ -91,6 +92,9 @@ class NullSink:
     """The no-audit baseline: an ``AuditSink`` whose record does nothing."""
 
     async def record(self, event: AuditEvent) -> None:
+        return None
+
+    async def open_stream(self, entry: OpenStream) -> None:
         return None
 
 

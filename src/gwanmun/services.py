@@ -81,6 +81,10 @@ class Services:
         await anyio.to_thread.run_sync(self.scanner.warm_up)
         self.started_at = time.time()
         if self.audit_store is not None:
+            # Streams a dead process left open get their record now, before this
+            # process serves any (never those of another gateway still running).
+            store = self.audit_store
+            await anyio.to_thread.run_sync(lambda: store.close_interrupted(now=time.time()))
             await self.record_admin(self._start_event())
         log.info(
             "gwanmun ready",

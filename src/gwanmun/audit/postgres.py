@@ -6,19 +6,31 @@ every process are serialised and the chain never forks (``seq`` is also the
 primary key: a second record with the same number cannot be committed). The
 lock is released by the commit, or by PostgreSQL when a process dies mid-way.
 
+The journal of streams in flight (``gwanmun.audit.journal``) is a table
+beside the chain. Each gateway process that journals a stream holds a
+session-level advisory lock named by its owner number on a connection of its
+own for its whole life; PostgreSQL drops the lock when the process dies (its
+connection ends), which is how a start tells a dead writer's rows from those
+of a live gateway sharing the database.
+
 libpq opens its sockets in C, below Python's audit hook, so the egress guard
 checks the database host once at start-up instead (``Services.start``).
 """
 
 from __future__ import annotations
 
+import json
+import secrets
+import threading
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from gwanmun.audit.chain import ChainedRecord, canonical, link
+from gwanmun.audit.journal import OpenStream
 from gwanmun.audit.store import ChainStoreBase, row_record
 from gwanmun.egress import EgressPolicy, check_host
 from gwanmun.errors import ConfigError
@@ -26,6 +38,9 @@ from gwanmun.errors import ConfigError
 # An arbitrary, fixed 64-bit key: "gwanmun\0" in ASCII.
 _APPEND_LOCK = 0x6777616E6D756E00
 _MIGRATION_LOCK = _APPEND_LOCK + 1
+# The first half of the two-part advisory lock each stream-journalling process
+# holds; the second half is its owner number. ("gwan" in ASCII.)
+_OWNER_LOCK_CLASS = 0x6777616E
 
 # Migrations, in order; ``gwanmun_schema.version`` is the number applied.
 MIGRATIONS: tuple[str, ...] = (
@@ -40,6 +55,13 @@ MIGRATIONS: tuple[str, ...] = (
     )""",
     "CREATE INDEX audit_time ON audit (time)",
     "CREATE INDEX audit_user ON audit (username, seq)",
+    # Streams in flight (gwanmun.audit.journal); ``owner`` is the writing process.
+    """CREATE TABLE open_streams (
+        request_id TEXT PRIMARY KEY,
+        owner INTEGER NOT NULL,
+        started DOUBLE PRECISION NOT NULL,
+        body TEXT NOT NULL
+    )""",
 )
 
 
@@ -48,6 +70,10 @@ class PostgresAuditStore(ChainStoreBase):
 
     def __init__(self, dsn: str, key: bytes, *, pool_size: int = 4) -> None:
         self._key = key
+        self._dsn = dsn
+        self._owner: int | None = None  # claimed at the first stream journalled
+        self._owner_conn: psycopg.Connection[Any] | None = None
+        self._owner_guard = threading.Lock()
         try:
             self._pool = ConnectionPool(
                 dsn,
@@ -82,9 +108,17 @@ class PostgresAuditStore(ChainStoreBase):
             row = conn.execute("SELECT version FROM gwanmun_schema").fetchone()
         return 0 if row is None else int(row[0])
 
-    def append(self, body: dict[str, Any]) -> ChainedRecord:
+    def _append(
+        self, body: dict[str, Any], closes: str | None, *, only_if_open: bool
+    ) -> ChainedRecord | None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_APPEND_LOCK,))
+            if closes is not None:
+                gone = conn.execute(
+                    "DELETE FROM open_streams WHERE request_id = %s", (closes,)
+                ).rowcount
+                if only_if_open and not gone:
+                    return None  # the transaction commits having changed nothing
             row = conn.execute(
                 "SELECT seq, prev_hash, body, hash, mac FROM audit ORDER BY seq DESC LIMIT 1"
             ).fetchone()
@@ -104,6 +138,45 @@ class PostgresAuditStore(ChainStoreBase):
                 ),
             )
         return record
+
+    def _journal(self, entry: OpenStream) -> None:
+        owner = self._claim()
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO open_streams (request_id, owner, started, body) "
+                "VALUES (%s, %s, %s, %s)",
+                (entry.request_id, owner, entry.started, canonical(entry.body).decode()),
+            )
+
+    def _journal_rows(self) -> list[OpenStream]:
+        with self._pool.connection() as conn, conn.transaction():
+            rows = conn.execute(
+                "SELECT request_id, owner, started, body FROM open_streams ORDER BY started"
+            ).fetchall()
+        return [OpenStream(r, float(s), json.loads(b), int(o)) for r, o, s, b in rows]
+
+    def _claim(self) -> int:
+        """This process's owner number, held as a session advisory lock on a
+        connection kept open for the life of the store."""
+        with self._owner_guard:
+            if self._owner is None:
+                owner = secrets.randbelow(2**31 - 1) + 1
+                conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
+                conn.execute("SELECT pg_advisory_lock(%s, %s)", (_OWNER_LOCK_CLASS, owner))
+                self._owner, self._owner_conn = owner, conn
+            return self._owner
+
+    def _alive(self, owner: int) -> bool:
+        if owner == self._owner:
+            return True
+        with self._pool.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND classid = %s::oid AND objid = %s::oid AND objsubid = 2",
+                (_OWNER_LOCK_CLASS, owner),
+            ).fetchone()
+        return row is not None and int(row[0]) > 0
 
     def records(
         self, *, since: float | None = None, user: str | None = None
@@ -133,6 +206,11 @@ class PostgresAuditStore(ChainStoreBase):
 
     def close(self) -> None:
         self._pool.close()
+        with self._owner_guard:
+            if self._owner_conn is not None:
+                # Rows still open now are interrupted: the next start closes them.
+                self._owner_conn.close()
+                self._owner_conn = None
 
 
 def check_database_url(url: str, policy: EgressPolicy) -> None:
