@@ -99,7 +99,8 @@ def _crash_mid_stream(env: dict[str, str]) -> list[str]:
     """Start the gateway, read a few chunks of STREAMS streams, SIGKILL it; the
     ids of the streams that had delivered text."""
     created = _gwanmun(["keys", "create", "--user", USER], env)
-    assert created.returncode == 0, created.stderr
+    auditor = _gwanmun(["keys", "create", "--user", "lee.auditor", "--role", "auditor"], env)
+    assert created.returncode == 0 and auditor.returncode == 0, created.stderr + auditor.stderr
     proc, root = _serve(env)
     client = openai.OpenAI(base_url=f"{root}/v1", api_key=created.stdout.strip(), max_retries=0)
     ids: list[str] = []
@@ -120,6 +121,15 @@ def _crash_mid_stream(env: dict[str, str]) -> list[str]:
                     break
             assert text, "the stream delivered no text"
             ids.append(chunk.id)
+        # Auditors see the streams in flight, held by a live gateway.
+        verified = httpx.get(
+            f"{root}/v1/audit/verify",
+            headers={"authorization": f"Bearer {auditor.stdout.strip()}"},
+            timeout=30,
+        ).json()
+        in_flight = {s["request_id"]: s for s in verified["open_streams"]}
+        assert sorted(in_flight) == sorted(ids) and verified["ok"] is True
+        assert all(s["live"] and s["user"] == USER for s in in_flight.values())
         proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: mid-stream
         proc.wait(timeout=30)
     finally:
