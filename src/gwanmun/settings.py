@@ -23,6 +23,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from gwanmun.origins import normal_origin
 from gwanmun.types import Grade
 
 
@@ -240,6 +241,13 @@ class Settings(BaseSettings):
         description="Development mode: accept requests without an API key. Refused unless "
         "host is a loopback address.",
     )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) besides the gateway's own whose pages may "
+        "sign a browser in and send requests with its session, e.g. "
+        '["https://gwanmun.example.go.kr"] behind a proxy that rewrites Host. Default: '
+        "the gateway's own origin only.",
+    )
     internal_networks: list[str] = Field(
         default_factory=list,
         description="CIDR networks (besides loopback) that backends may live in, e.g. "
@@ -316,6 +324,22 @@ class Settings(BaseSettings):
         description="Guard policy YAML (docs/policy.md); unset means the shipped default. "
         "Check a file with `gwanmun policy check FILE`.",
     )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        from gwanmun.origins import normal_origin
+
+        normal = []
+        for value in values:
+            origin = normal_origin(value)
+            if origin is None:
+                raise ValueError(
+                    f"{value!r} is not an origin: write scheme://host[:port] with http or "
+                    "https and no path, e.g. https://gwanmun.example.go.kr (no wildcards)"
+                )
+            normal.append(origin)
+        return normal
 
     @field_validator("internal_networks")
     @classmethod
