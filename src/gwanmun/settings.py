@@ -184,6 +184,14 @@ class AccountsConfig(BaseModel):
         description="Failed login attempts one source address may make per minute over all user "
         "names (0: no limit); more get 429.",
     )
+    max_login_records: int = Field(
+        default=10_000,
+        ge=10,
+        description="Most failed-login counts (per user name and source address) kept; past it "
+        "the oldest go, those of names that are no account first, so a name sprayer cannot "
+        "grow the key store. A count with no lock and no attempt for lockout_minutes is "
+        "dropped whatever this says.",
+    )
     session_hours: float = Field(
         default=8.0, gt=0, le=720, description="How long a web login lasts."
     )
@@ -328,8 +336,6 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, values: list[str]) -> list[str]:
-        from gwanmun.origins import normal_origin
-
         normal = []
         for value in values:
             origin = normal_origin(value)

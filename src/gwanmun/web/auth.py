@@ -15,9 +15,9 @@ from fastapi import Request
 
 from gwanmun.accounts import AccountStore
 from gwanmun.errors import AuthenticationError, PermissionDenied
+from gwanmun.origins import cross_site
 from gwanmun.settings import Settings
 from gwanmun.types import Principal, Role
-from gwanmun.origins import cross_site
 
 SESSION_COOKIE = "gwanmun_session"
 ANONYMOUS = Principal(user="anonymous", role=Role.USER)

@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gwanmun.errors import PermissionDenied, UnsupportedMediaType
+from gwanmun.origins import cross_site
 from gwanmun.services import Services
 from gwanmun.web.auth import SESSION_COOKIE, Authenticator
 from gwanmun.web.bodies import read_body
-from gwanmun.origins import cross_site
 
 
 class LoginBody(BaseModel):
