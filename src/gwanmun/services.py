@@ -190,11 +190,12 @@ def open_audit_store(settings: Settings) -> AuditStore:
     if settings.audit_database_url:
         from gwanmun.audit.postgres import PostgresAuditStore, check_database_url
 
-        # Checked before connecting: libpq's sockets are invisible to the egress hook.
-        check_database_url(
+        # Checked and pinned before connecting: libpq's sockets and DNS lookups are
+        # invisible to the egress hook.
+        pinned = check_database_url(
             settings.audit_database_url, EgressPolicy.from_strings(settings.internal_networks)
         )
-        return PostgresAuditStore(settings.audit_database_url, key)
+        return PostgresAuditStore(pinned, key)
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 

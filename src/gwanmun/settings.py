@@ -306,7 +306,8 @@ class Settings(BaseSettings):
         description="Where the audit chain lives. Unset: SQLite at data_dir/audit.db (one "
         "gateway process). A PostgreSQL URL (postgresql://gwanmun@10.20.0.9/gwanmun) lets "
         "several gateway processes write one chain. The password goes in PGPASSWORD or "
-        "~/.pgpass, never here; the host must be loopback or in internal_networks.",
+        "~/.pgpass, never here; the host must be loopback or in internal_networks, and is "
+        "resolved once at start-up and pinned.",
     )
     institution: str = Field(
         default="Gwanmun",

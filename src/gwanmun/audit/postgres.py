@@ -13,26 +13,30 @@ own for its whole life; PostgreSQL drops the lock when the process dies (its
 connection ends), which is how a start tells a dead writer's rows from those
 of a live gateway sharing the database.
 
-libpq opens its sockets in C, below Python's audit hook, so the egress guard
-checks the database host once at start-up instead (``Services.start``).
+libpq opens its sockets in C, below Python's audit hook, so the database
+host is checked once, when the store is opened (``check_database_url``), by
+the same strict parser as backend URLs, and pinned: libpq gets the checked
+addresses as ``hostaddr`` and never resolves the name again.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 from gwanmun.audit.chain import ChainedRecord, canonical, link
 from gwanmun.audit.journal import OpenStream
 from gwanmun.audit.store import ChainStoreBase, row_record
-from gwanmun.egress import EgressPolicy, check_host
+from gwanmun.egress import EgressPolicy, Resolver, check_host, strict_host
 from gwanmun.errors import ConfigError
 
 # An arbitrary, fixed 64-bit key: "gwanmun\0" in ASCII.
@@ -213,8 +217,14 @@ class PostgresAuditStore(ChainStoreBase):
                 self._owner_conn = None
 
 
-def check_database_url(url: str, policy: EgressPolicy) -> None:
-    """Refuse a database outside loopback and the internal networks, or a password in it."""
+def check_database_url(
+    url: str, policy: EgressPolicy, *, resolve: Resolver = socket.getaddrinfo
+) -> str:
+    """The connection string to use: ``url`` with every host resolved once, checked
+    against loopback and the internal networks, and pinned (``hostaddr``), so libpq
+    never resolves a name again (a changed DNS answer reaches nothing new). Refused:
+    a password in it, a host that is not canonical (``egress.strict_host``: no zone
+    id, percent sign or numeric shorthand), an address outside the policy."""
     try:
         params = conninfo_to_dict(url)
     except Exception as exc:  # noqa: BLE001 - libpq's parser raises ProgrammingError
@@ -224,11 +234,55 @@ def check_database_url(url: str, policy: EgressPolicy) -> None:
             "audit_database_url contains a password; put it in PGPASSWORD or a .pgpass file "
             "instead, so it never sits in a configuration file or a process listing"
         )
-    hosts = str(params.get("host") or params.get("hostaddr") or "").split(",")
-    for host in hosts:
-        # No host, or a directory: a Unix socket on this machine.
-        if host and not host.startswith("/"):
-            check_host(host, policy, what="the audit database")
+    given = str(params.get("hostaddr") or "")
+    if given:
+        # Addresses already: libpq connects to them without resolving anything.
+        for address in given.split(","):
+            if "%" in address or not _is_ip(address):
+                raise ConfigError(f"audit_database_url: hostaddr {address!r} is not an address")
+            check_host(address, policy, what="the audit database", resolve=resolve)
+        return url
+    host = str(params.get("host") or "")
+    if not host:
+        return url  # the default: a Unix socket on this machine
+    names = host.split(",")
+    port = str(params.get("port") or "")
+    ports = port.split(",") if "," in port else [port] * len(names)
+    if len(ports) != len(names):
+        raise ConfigError("audit_database_url: give one port, or one per host")
+    hosts: list[str] = []
+    addresses: list[str] = []
+    pinned_ports: list[str] = []
+    for name, number in zip(names, ports, strict=True):
+        if not name or name.startswith("/"):
+            found = [""]  # a socket directory: libpq uses the name itself
+        else:
+            canonical_name = strict_host(name)
+            if canonical_name is None:
+                raise ConfigError(
+                    f"audit_database_url: host {name!r} is neither four-part IPv4, IPv6 nor "
+                    "a DNS name (no zone id, percent sign or numeric shorthand)"
+                )
+            found = check_host(canonical_name, policy, what="the audit database", resolve=resolve)
+        # One entry per address: libpq tries them in order, as it would the DNS answer.
+        hosts += [name] * len(found)
+        addresses += found
+        pinned_ports += [number] * len(found)
+    if not any(addresses):
+        return url  # socket directories only: nothing to resolve
+    params["host"] = ",".join(hosts)
+    params["hostaddr"] = ",".join(addresses)
+    if port:
+        params["port"] = ",".join(pinned_ports)
+    return make_conninfo("", **params)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _first_line(exc: BaseException) -> str:
