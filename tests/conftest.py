@@ -58,6 +58,7 @@ def live(
             BackendConfig(
                 name="upstream",
                 base_url=upstream.base_url,
+                api_key_env=upstream.api_key_env,
                 models=[UPSTREAM_MODEL],
                 max_grade=Grade.S,
                 timeout_s=30,

@@ -4,6 +4,7 @@ upstream llama.cpp server (xllamacpp) as a separate process."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import uvicorn
 
+from devtools.keyfile import new_key_file
 from devtools.ports import free_port
 from gwanmun.services import Services
 from gwanmun.settings import Settings
@@ -47,15 +49,21 @@ def running_gateway(settings: Settings, services: Services | None = None) -> Ite
 
 
 class UpstreamProcess:
-    """``python -m gwanmun.backends.llamacpp_process`` with the packaged model."""
+    """``python -m gwanmun.backends.llamacpp_process`` with the packaged model and
+    a key of its own; a gateway names it with ``api_key_env`` (set here)."""
 
     def __init__(self, *, parallel: int = 4, threads: int = 1) -> None:
         self.port = free_port()
+        self.key_file, self.api_key = new_key_file()
+        self.api_key_env = f"GWANMUN_TEST_UPSTREAM_KEY_{self.port}"
+        os.environ[self.api_key_env] = self.api_key  # read by the gateway's settings
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gwanmun.backends.llamacpp_process",
+                "--api-key-file",
+                str(self.key_file),
                 "--port",
                 str(self.port),
                 "--parallel",
@@ -92,6 +100,8 @@ class UpstreamProcess:
                 self.kill()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+        shutil.rmtree(self.key_file.parent, ignore_errors=True)
+        os.environ.pop(self.api_key_env, None)
 
 
 def model_file() -> Path:

@@ -304,3 +304,32 @@ def test_keys_minted_for_someone_else_say_who_minted_them(store: AccountStore) -
     assert own.minted_by is None and minted.minted_by == "adm"
     assert [k.as_dict()["minted_by"] for k in store.list(user="kim")] == [None, "adm"]
     assert store.list(user="nobody") == []
+
+
+def test_a_name_sprayer_cannot_grow_the_login_counts(tmp_path: Path) -> None:
+    policy = LoginPolicy(
+        max_failed_logins=3, lockout_s=600, attempts_per_minute=1000, max_attempt_records=10
+    )
+    store = AccountStore(tmp_path / "keys.db", policy)
+    store.create_user("kim", password=PASSWORD)
+    for _ in range(2):
+        with pytest.raises(AuthenticationError):
+            store.login("kim", "wrong password!", source="10.0.0.1", now=1000.0)
+    # A sprayer: a new made-up name from a new address each time, under every rate.
+    for n in range(40):  # four times the cap (each try is one Argon2 check: slow on purpose)
+        with pytest.raises(AuthenticationError):
+            store.login(f"made.up{n}", "guess", source=f"10.9.{n // 200}.{n % 200}", now=1001.0)
+    db = sqlite3.connect(tmp_path / "keys.db")
+    (counts,) = db.execute("SELECT count(*) FROM login_attempts").fetchone()
+    assert counts <= 10 + 1  # the cap, and the one added since the last prune
+    # The real account's count outlived the spray: one more wrong password locks it.
+    with pytest.raises(AuthenticationError):
+        store.login("kim", "wrong password!", source="10.0.0.1", now=1002.0)
+    with pytest.raises(AuthenticationError):
+        store.login("kim", PASSWORD, source="10.0.0.1", now=1003.0)
+    # Quiet counts and ended rate windows go: only the newest attempt is left.
+    with pytest.raises(AuthenticationError):
+        store.login("late", "guess", source="10.8.0.1", now=3000.0)
+    assert db.execute("SELECT user FROM login_attempts").fetchall() == [("late",)]
+    assert db.execute("SELECT source FROM login_sources").fetchall() == [("10.8.0.1",)]
+    store.login("kim", PASSWORD, source="10.0.0.1", now=3001.0)

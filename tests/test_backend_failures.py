@@ -85,6 +85,7 @@ def failing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Failing]:
             BackendConfig(
                 name="victim",
                 base_url=victim.base_url,
+                api_key_env=victim.api_key_env,
                 models=["victim-model"],
                 max_grade=Grade.S,
                 timeout_s=30,

@@ -4,6 +4,7 @@ for tests whose point is what the gateway forwards or lets through."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -27,10 +28,12 @@ MODEL = "scripted"
 @dataclass
 class Script:
     """What the upstream answers next: one message, sent in events of ``chunk``
-    characters per text field (0: the whole field in one event)."""
+    characters per text field (0: the whole field in one event), ``delay``
+    seconds apart (a slow model)."""
 
     message: dict[str, Any]
     chunk: int = 0
+    delay: float = 0.0
     logprobs: list[dict[str, Any]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # top-level and choice fields
 
@@ -113,6 +116,8 @@ class ScriptedUpstream:
             text = script.message.get(key)
             if isinstance(text, str):
                 for piece in _pieces(text, script.chunk):
+                    if script.delay:
+                        await asyncio.sleep(script.delay)
                     yield event({key: piece})
         for index, call in enumerate(script.message.get("tool_calls") or []):
             function = call["function"]

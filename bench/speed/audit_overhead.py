@@ -24,7 +24,14 @@ directory. Each store gets a fresh database and a random 32-byte HMAC key.
     iteration (order rotated each time) so machine noise hits all equally;
     p50/p95 are over N requests each, after a warm-up. "added p50" is the
     sink's p50 minus the baseline's.
-(3) Both chains are verified at the end and must hold exactly the records
+(3) Streamed requests: the same request with ``stream: true``, read to its
+    end, through each store with the stream journal (a row written before the
+    first piece, removed with the record: ``audit/journal.py``) and through the
+    same store without it (a sink whose ``open_stream`` does nothing: the
+    behaviour before the journal), interleaved and rotated as in (2). Reported:
+    p50 time to the first piece and to the end of the stream, and the journal's
+    added p50 to the first piece. The journal must be empty afterwards.
+(4) Both chains are verified at the end and must hold exactly the records
     written; otherwise the script exits with status 1.
 
 The PostgreSQL test cluster starts with fsync off (``-F``), so by default its
@@ -52,11 +59,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gwanmun.audit import AuditEvent, AuditSink
+from gwanmun.audit.journal import OpenStream
 from gwanmun.audit.postgres import PostgresAuditStore
 from gwanmun.audit.store import AuditStore, SQLiteAuditStore
 from gwanmun.backends import Router
 from gwanmun.detect.builtin import builtin_detectors
-from gwanmun.gateway import Gateway
+from gwanmun.gateway import ChatStream, Gateway
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import RestoringOutputGuard
 from gwanmun.policy import load_policy
@@ -91,6 +99,23 @@ class NullSink:
     """The no-audit baseline: an ``AuditSink`` whose record does nothing."""
 
     async def record(self, event: AuditEvent) -> None:
+        return None
+
+    async def open_stream(self, entry: OpenStream) -> None:
+        return None
+
+
+class WithoutJournal:
+    """A store's sink without the stream journal: a stream is recorded at its end
+    only, as before the journal."""
+
+    def __init__(self, store: AuditStore) -> None:
+        self._store = store
+
+    async def record(self, event: AuditEvent) -> None:
+        await self._store.record(event)
+
+    async def open_stream(self, entry: OpenStream) -> None:
         return None
 
 
@@ -175,6 +200,35 @@ async def request_latencies(
     return samples
 
 
+async def stream_latencies(
+    gateways: dict[str, Gateway], n: int, warmup: int
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Seconds to the first piece and to the end of each stream, per gateway,
+    interleaved and rotated."""
+    request = ChatRequest(
+        model="echo-model", messages=(ChatMessage("user", PROMPT),), max_tokens=8, stream=True
+    )
+    names = list(gateways)
+    samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in names}
+    for i in range(warmup + n):
+        if i == warmup:
+            gc.collect()
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            stream = await gateways[name].handle(request, PRINCIPAL)
+            assert isinstance(stream, ChatStream)
+            first = None
+            async with stream:
+                async for _ in stream:
+                    first = first or time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            if i >= warmup and first is not None:
+                samples[name][0].append(first)
+                samples[name][1].append(elapsed)
+    return samples
+
+
 def restart_with_fsync(server: PostgresServer) -> None:
     """Restart the test cluster without ``-F``: fsync is a start-up option there,
     which ALTER SYSTEM cannot override."""
@@ -251,8 +305,42 @@ def run(args: argparse.Namespace, pg_url: str, tmp: Path) -> int:
                 f" {fmt(one_thread.get(name), 0):>21} {fmt(four_threads.get(name), 0):>22}"
             )
 
+        variants: dict[str, AuditSink] = {}
+        for name, store in stores.items():
+            variants[f"{name}, journal"] = store
+            variants[f"{name}, none"] = WithoutJournal(store)
+        streamed = asyncio.run(
+            stream_latencies(
+                {v: make_gateway(sink) for v, sink in variants.items()},
+                args.requests,
+                args.warmup,
+            )
+        )
+        for name in stores:
+            written[name] += 2 * (args.warmup + args.requests)
+        print(f"\n{args.requests} streamed requests per variant (interleaved)")
+        header = (
+            f"{'store, journal':<22} {'first piece p50 ms':>19} {'stream end p50 ms':>18}"
+            f" {'journal added p50 ms (first piece)':>35}"
+        )
+        print(header)
+        print("-" * len(header))
+        for variant, (first, end) in streamed.items():
+            name, kind = variant.split(", ")
+            added = None
+            if kind == "journal":
+                added = (pct(first, 0.5) - pct(streamed[f"{name}, none"][0], 0.5)) * ms
+            print(
+                f"{variant:<22} {pct(first, 0.5) * ms:>19.3f} {pct(end, 0.5) * ms:>18.3f}"
+                f" {fmt(added, 3):>35}"
+            )
+
         failed = False
         for name, store in stores.items():
+            leftover = store.open_streams()
+            if leftover:
+                failed = True
+                print(f"{name}: {len(leftover)} journal rows left after the streams ended")
             result = store.verify()
             complete = result.ok and result.checked == written[name]
             failed = failed or not complete

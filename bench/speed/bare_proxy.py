@@ -50,7 +50,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         scope["method"],
         UPSTREAM + path,
         data=body or None,
-        headers={"content-type": "application/json"},
+        # The caller's key, as any pass-through proxy would (llama.cpp wants one).
+        headers={"content-type": "application/json"}
+        | {k.decode(): v.decode() for k, v in scope["headers"] if k == b"authorization"},
     ) as response:
         content_type = response.headers.get("content-type", "application/json")
         await send(

@@ -19,13 +19,14 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # devtools.* as a script
 
+from devtools.keyfile import new_key_file
 from devtools.ports import free_port
 
 PROMPTS = [
@@ -44,13 +46,18 @@ PROMPTS = [
 ]
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
+def wait_ready(
+    url: str,
+    proc: subprocess.Popen[bytes],
+    timeout: float = 180,
+    headers: dict[str, str] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited early with status {proc.returncode}")
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1, headers=headers).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -58,17 +65,46 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) ->
     raise SystemExit(f"{url} not ready after {timeout:.0f} s")
 
 
+# The llama.cpp process wants a key; the gateways read it from this variable.
+LLAMA_KEY_ENV = "GWANMUN_BENCH_LLAMA_KEY"
+
+
 def llamacpp_process(port: int, threads: int, parallel: int) -> subprocess.Popen[bytes]:
-    """The llama.cpp server (xllamacpp) with the packaged model, as its own process."""
-    return subprocess.Popen(
+    """The llama.cpp server (xllamacpp) with the packaged model, as its own process,
+    with a fresh key (in ``LLAMA_KEY_ENV`` for the gateways started after it)."""
+    key_file, key = new_key_file()
+    os.environ[LLAMA_KEY_ENV] = key
+    proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "gwanmun.backends.llamacpp_process"),
+            *("--api-key-file", str(key_file)),
             *("--port", str(port), "--threads", str(threads)),
             *("--parallel", str(parallel), "--ctx", str(1024 * parallel)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/health", proc)
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        shutil.rmtree(key_file.parent, ignore_errors=True)  # read at start; kept in memory
+    return proc
+
+
+def llama_auth(gateway_base: str) -> Callable[[httpx.Request], httpx.Request]:
+    """httpx auth: the llama.cpp process's key on the direct side and through the
+    bare proxy, none to the gateway (which has the key itself)."""
+    key = os.environ[LLAMA_KEY_ENV]
+
+    def auth(request: httpx.Request) -> httpx.Request:
+        if not str(request.url).startswith(gateway_base):
+            request.headers["authorization"] = f"Bearer {key}"
+        return request
+
+    return auth
 
 
 def gwanmun_process(config: Path) -> subprocess.Popen[bytes]:
@@ -125,6 +161,7 @@ def servers(threads: int, parallel: int) -> Iterator[dict[str, Server]]:
                         {
                             "name": "llamacpp",
                             "base_url": f"http://127.0.0.1:{direct_port}/v1",
+                            "api_key_env": LLAMA_KEY_ENV,
                             "models": ["smollm2"],
                             "max_grade": "C",
                             "timeout_s": 120,
@@ -136,11 +173,11 @@ def servers(threads: int, parallel: int) -> Iterator[dict[str, Server]]:
         direct = f"http://127.0.0.1:{direct_port}/v1"
         try:
             procs.append(llamacpp_process(direct_port, threads, parallel))
-            wait_ready(f"http://127.0.0.1:{direct_port}/health", procs[0])
             procs.append(gwanmun_process(config))
             wait_ready(f"http://127.0.0.1:{gateway_port}/readyz", procs[1])
             procs.append(bare_proxy_process(direct, bare_port))
-            wait_ready(f"http://127.0.0.1:{bare_port}/v1/models", procs[2])
+            key = {"authorization": f"Bearer {os.environ[LLAMA_KEY_ENV]}"}
+            wait_ready(f"http://127.0.0.1:{bare_port}/v1/models", procs[2], headers=key)
             yield {
                 "direct": Server(direct, procs[0].pid),
                 "bare": Server(f"http://127.0.0.1:{bare_port}/v1", procs[2].pid),
@@ -256,7 +293,9 @@ def row(name: str, direct: float, gateway: float, unit: str, digits: int = 1) ->
 
 async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
     bases = {"direct": procs["direct"].base, "gateway": procs["gateway"].base}
-    async with httpx.AsyncClient(timeout=120, trust_env=False) as client:
+    async with httpx.AsyncClient(
+        timeout=120, trust_env=False, auth=llama_auth(bases["gateway"])
+    ) as client:
         for base in (*bases.values(), procs["bare"].base):  # warm every path and the caches
             for prompt in PROMPTS:
                 await one(client, base, prompt, 8)

@@ -71,7 +71,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtools.* as a script
 
 import gwanmun.check.builtin  # noqa: F401 - registers the shipped checks
-from bench.speed.gateway_overhead import body, llamacpp_process, pct, wait_ready
+from bench.speed.gateway_overhead import (
+    LLAMA_KEY_ENV,
+    body,
+    llamacpp_process,
+    pct,
+    wait_ready,
+)
 from devtools.ports import free_port
 from gwanmun.check import CHECK_REGISTRY
 from gwanmun.policy import default_policy_text, parse_policy
@@ -260,6 +266,7 @@ def gateway_config(tmp: Path, side: str, port: int, llama_port: int, checks: lis
             {
                 "name": "llamacpp",
                 "base_url": f"http://127.0.0.1:{llama_port}/v1",
+                "api_key_env": LLAMA_KEY_ENV,
                 "models": ["smollm2"],
                 "max_grade": "C",
                 "timeout_s": 120,
@@ -281,7 +288,6 @@ def servers(threads: int, parallel: int, checks: list[str]) -> Iterator[tuple[di
         corpus_chars = index_docs(tmp / "on") if "verbatim" in checks else 0
         try:
             procs["llama.cpp"] = llamacpp_process(llama_port, threads, parallel)
-            wait_ready(f"http://127.0.0.1:{llama_port}/health", procs["llama.cpp"])
             for side, port in ports.items():
                 config = gateway_config(tmp, side, port, llama_port, checks)
                 procs[side] = gateway_process(config, tmp / f"{side}.log")

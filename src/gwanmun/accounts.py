@@ -16,6 +16,10 @@
   rate (``login_attempts_per_minute``) over all names. Every refusal (unknown
   name, wrong password, locked, disabled) is one answer, and every path checks
   one Argon2 hash, so neither the message nor the timing tells them apart.
+  The counts are bounded: a count with no lock and no attempt for
+  ``lockout_minutes`` is dropped, and past ``max_login_records`` the oldest
+  counts go, those of names that are no account first (a name sprayer's rows;
+  a lock on a name that is no account protects nothing).
 - **Separation of duties**: auditor credentials are made only locally (CLI)
   or by another auditor (``check_credential_change``). A key minted for
   someone else records who minted it (``minted_by``).
@@ -101,6 +105,9 @@ MIGRATIONS: tuple[str, ...] = (
         window_start  REAL NOT NULL,
         attempts      INTEGER NOT NULL
     )""",
+    # When a (name, source) count last moved, so quiet counts can be dropped.
+    "ALTER TABLE login_attempts ADD COLUMN last_at REAL NOT NULL DEFAULT 0",
+    "CREATE INDEX login_attempts_last ON login_attempts (last_at)",
 )
 
 LOGIN_REFUSED = (
@@ -181,6 +188,7 @@ class LoginPolicy:
     session_s: float = 8 * 3600.0
     min_password_length: int = 12
     attempts_per_minute: int = 30
+    max_attempt_records: int = 10_000
 
 
 def _sha256(text: str) -> str:
@@ -198,6 +206,8 @@ class AccountStore:
         self._hasher = PasswordHasher()
         # Verified against when the user does not exist, so timing does not tell.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._new_counts = 0  # (name, source) rows added since the last prune
+        self._pruned_at = 0.0
         self._migrate()
 
     def _migrate(self) -> None:
@@ -403,11 +413,42 @@ class AccountStore:
             else:
                 failures, locked, slot = failures + 1, None, failures + 1
             self._db.execute(
-                "INSERT INTO login_attempts VALUES (?, ?, ?, ?) ON CONFLICT(user, source) "
-                "DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
-                (name, source, failures, locked),
+                "INSERT INTO login_attempts (user, source, failures, locked_until, last_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user, source) DO UPDATE SET "
+                "failures = excluded.failures, locked_until = excluded.locked_until, "
+                "last_at = excluded.last_at",
+                (name, source, failures, locked, now),
             )
+            if row is None:
+                self._new_counts += 1
+                cap = self.policy.max_attempt_records
+                if self._new_counts >= max(1, cap // 10) or now - self._pruned_at >= 60:
+                    self._prune(now)
             return slot
+
+    def _prune(self, now: float) -> None:
+        """Drop login counts that no longer matter, then the oldest beyond the cap;
+        caller holds the lock. Kept whatever the cap: the lock on a real account."""
+        self._new_counts, self._pruned_at = 0, now
+        self._db.execute(
+            "DELETE FROM login_attempts WHERE (locked_until IS NULL OR locked_until <= ?) "
+            "AND last_at <= ?",
+            (now, now - self.policy.lockout_s),
+        )
+        self._db.execute("DELETE FROM login_sources WHERE window_start <= ?", (now - 60,))
+        known = "user IN (SELECT name FROM users)"
+        # Every count but a real account's lock may go.
+        may_go = f"NOT ({known} AND COALESCE(locked_until, 0) > ?)"
+        (count,) = self._db.execute(
+            f"SELECT count(*) FROM login_attempts WHERE {may_go}", (now,)
+        ).fetchone()
+        excess = count - self.policy.max_attempt_records
+        if excess > 0:
+            self._db.execute(
+                "DELETE FROM login_attempts WHERE rowid IN (SELECT rowid FROM login_attempts "
+                f"WHERE {may_go} ORDER BY {known}, last_at LIMIT ?)",
+                (now, excess),
+            )
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
@@ -573,5 +614,6 @@ def open_accounts(settings: Settings) -> AccountStore:
             session_s=a.session_hours * 3600,
             min_password_length=a.min_password_length,
             attempts_per_minute=a.login_attempts_per_minute,
+            max_attempt_records=a.max_login_records,
         ),
     )

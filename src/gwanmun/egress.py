@@ -168,22 +168,36 @@ def parse_backend_url(url: str) -> tuple[str, str]:
     host = (parts.hostname or "").lower()
     if not host:
         raise refuse("there is no host")
-    if netloc.startswith("["):
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            raise refuse("the bracketed host is not an IPv6 address") from None
-        return parts.scheme, host
+    if netloc.startswith("[") and (":" not in host or strict_host(host) is None):
+        raise refuse("the bracketed host is not an IPv6 address")
+    if not netloc.startswith("[") and strict_host(host) is None:
+        raise refuse("the host is neither four-part IPv4, bracketed IPv6 nor a DNS name")
+    return parts.scheme, host
+
+
+def strict_host(host: str) -> str | None:
+    """``host`` in lower case if it is canonical — four plain decimal IPv4 parts, an
+    IPv6 address without a zone id, or an RFC 1123 DNS name whose last label is no
+    number — else None. The one test for every host Gwanmun connects to by name."""
+    host = host.lower()
+    if not host.isascii() or "%" in host or any(c.isspace() or ord(c) < 32 for c in host):
+        return None
     try:
         ipaddress.IPv4Address(host)
     except ValueError:
         pass
     else:
-        return parts.scheme, host
+        return host
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+        return host
     last_label = host.rstrip(".").rsplit(".", 1)[-1]
     if not _DNS_NAME.fullmatch(host) or _NUMERIC_LABEL.fullmatch(last_label):
-        raise refuse("the host is neither four-part IPv4, bracketed IPv6 nor a DNS name")
-    return parts.scheme, host
+        return None
+    return host
 
 
 def check_backend_url(

@@ -10,7 +10,9 @@
    tool-call names and arguments — through its own output session
    (``guard/answer.py``); log-probabilities only in step with the content;
 5. audit: exactly one event per request, written before the response ends —
-   also for a stream that fails, is cut, or is closed without being read.
+   also for a stream that fails, is cut, or is closed without being read. A
+   stream is also journalled when it starts delivering (``audit/journal.py``),
+   so one cut by a crash is listed and later closed as ``interrupted``.
 
 The JSON and the streamed path share steps 1–2 (``_admit``), the output guard
 (``AnswerGuard``) and the outcome mapping (``_Trace.failed``/``succeeded``).
@@ -31,6 +33,7 @@ from typing import Any
 import anyio
 
 from gwanmun.audit import AuditEvent, AuditSink, audited_model
+from gwanmun.audit.journal import OpenStream, opening_body
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.base import DeltaStream
 from gwanmun.completion import Completion, Delta
@@ -336,13 +339,17 @@ class Gateway:
         record. The record is written however the stream ends."""
         guard = trace.guard
         assert guard is not None
-        finished = False
+        finished = opened = False
         try:
             async for delta in upstream:
                 if delta.usage is not None:
                     trace.usage = delta.usage
                 guarded = guard.feed(delta)
                 trace.delivered.append(guarded.content)
+                if delta.finish_reason is not None or not guarded.empty:
+                    # Journalled before the first piece goes out: a crash from
+                    # here on leaves a trace (a failed write fails the stream).
+                    opened = opened or await self._open(trace)
                 if delta.finish_reason is not None:
                     finished = True
                     yield StreamPiece(guarded, meta=self._meta(trace))
@@ -351,6 +358,7 @@ class Gateway:
             if not finished:  # the backend ended without a finish reason
                 tail = guard.finish()
                 trace.delivered.append(tail.content)
+                opened = opened or await self._open(trace)
                 yield StreamPiece(tail, meta=self._meta(trace))  # the label all the same
             trace.succeeded()
         except BaseException as exc:
@@ -390,12 +398,35 @@ class Gateway:
         answer = trace.shown.text if trace.shown is not None else ""
         return {"prompt": prompt, "answer": answer[:_MAX_AUDIT_ANSWER]}
 
+    async def _open(self, trace: _Trace) -> bool:
+        """Journal a stream about to deliver its first piece; its record closes it."""
+        started = self._clock()
+        sent = trace.sent.messages if trace.sent is not None else ()
+        body = opening_body(
+            self._event(trace).as_dict(),
+            started=started,
+            sent=({"role": m.role, "content": m.content} for m in sent),
+        )
+        await self.audit.open_stream(OpenStream(trace.request.request_id, started, body))
+        return True
+
     async def _record(self, trace: _Trace) -> None:
         if trace.recorded:  # exactly one record per request
             return
         trace.recorded = True
+        event = self._event(trace)
+        try:
+            await self.audit.record(event)
+        finally:
+            if self.limiter is not None:
+                self.limiter.charge(trace.principal, trace.usage.total_tokens)
+            if self.metrics is not None:
+                self.metrics.observe(event)
+
+    def _event(self, trace: _Trace) -> AuditEvent:
+        """The request's audit event as far as it is known now."""
         verdict = trace.verdict or Verdict(action=Action.ALLOW, grade=Grade.O)
-        event = AuditEvent(
+        return AuditEvent(
             request_id=trace.request.request_id,
             time=self._clock(),
             principal=trace.principal,
@@ -414,13 +445,6 @@ class Gateway:
             passages=trace.request.references,
             **self._text(trace),
         )
-        try:
-            await self.audit.record(event)
-        finally:
-            if self.limiter is not None:
-                self.limiter.charge(trace.principal, trace.usage.total_tokens)
-            if self.metrics is not None:
-                self.metrics.observe(event)
 
 
 def _passages(request: ChatRequest) -> dict[str, Any]:

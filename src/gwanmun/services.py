@@ -81,6 +81,10 @@ class Services:
         await anyio.to_thread.run_sync(self.scanner.warm_up)
         self.started_at = time.time()
         if self.audit_store is not None:
+            # Streams a dead process left open get their record now, before this
+            # process serves any (never those of another gateway still running).
+            store = self.audit_store
+            await anyio.to_thread.run_sync(lambda: store.close_interrupted(now=time.time()))
             await self.record_admin(self._start_event())
         log.info(
             "gwanmun ready",
@@ -186,11 +190,12 @@ def open_audit_store(settings: Settings) -> AuditStore:
     if settings.audit_database_url:
         from gwanmun.audit.postgres import PostgresAuditStore, check_database_url
 
-        # Checked before connecting: libpq's sockets are invisible to the egress hook.
-        check_database_url(
+        # Checked and pinned before connecting: libpq's sockets and DNS lookups are
+        # invisible to the egress hook.
+        pinned = check_database_url(
             settings.audit_database_url, EgressPolicy.from_strings(settings.internal_networks)
         )
-        return PostgresAuditStore(settings.audit_database_url, key)
+        return PostgresAuditStore(pinned, key)
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 

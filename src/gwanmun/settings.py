@@ -23,6 +23,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from gwanmun.origins import normal_origin
 from gwanmun.types import Grade
 
 
@@ -183,6 +184,14 @@ class AccountsConfig(BaseModel):
         description="Failed login attempts one source address may make per minute over all user "
         "names (0: no limit); more get 429.",
     )
+    max_login_records: int = Field(
+        default=10_000,
+        ge=10,
+        description="Most failed-login counts (per user name and source address) kept; past it "
+        "the oldest go, those of names that are no account first, so a name sprayer cannot "
+        "grow the key store. A count with no lock and no attempt for lockout_minutes is "
+        "dropped whatever this says.",
+    )
     session_hours: float = Field(
         default=8.0, gt=0, le=720, description="How long a web login lasts."
     )
@@ -240,6 +249,13 @@ class Settings(BaseSettings):
         description="Development mode: accept requests without an API key. Refused unless "
         "host is a loopback address.",
     )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) besides the gateway's own whose pages may "
+        "sign a browser in and send requests with its session, e.g. "
+        '["https://gwanmun.example.go.kr"] behind a proxy that rewrites Host. Default: '
+        "the gateway's own origin only.",
+    )
     internal_networks: list[str] = Field(
         default_factory=list,
         description="CIDR networks (besides loopback) that backends may live in, e.g. "
@@ -290,7 +306,8 @@ class Settings(BaseSettings):
         description="Where the audit chain lives. Unset: SQLite at data_dir/audit.db (one "
         "gateway process). A PostgreSQL URL (postgresql://gwanmun@10.20.0.9/gwanmun) lets "
         "several gateway processes write one chain. The password goes in PGPASSWORD or "
-        "~/.pgpass, never here; the host must be loopback or in internal_networks.",
+        "~/.pgpass, never here; the host must be loopback or in internal_networks, and is "
+        "resolved once at start-up and pinned.",
     )
     institution: str = Field(
         default="Gwanmun",
@@ -316,6 +333,20 @@ class Settings(BaseSettings):
         description="Guard policy YAML (docs/policy.md); unset means the shipped default. "
         "Check a file with `gwanmun policy check FILE`.",
     )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        normal = []
+        for value in values:
+            origin = normal_origin(value)
+            if origin is None:
+                raise ValueError(
+                    f"{value!r} is not an origin: write scheme://host[:port] with http or "
+                    "https and no path, e.g. https://gwanmun.example.go.kr (no wildcards)"
+                )
+            normal.append(origin)
+        return normal
 
     @field_validator("internal_networks")
     @classmethod

@@ -308,6 +308,9 @@ class Outcome(StrEnum):
     MASKED = "masked"
     BLOCKED = "blocked"
     FAILED = "failed"
+    # A stream that started delivering and whose process died before its end was
+    # recorded; closed by the next gateway start (``gwanmun.audit.journal``).
+    INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True, slots=True)

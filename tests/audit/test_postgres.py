@@ -5,13 +5,16 @@ writing one chain without forks, clear refusals, and fail closed."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from gwanmun.audit.postgres import MIGRATIONS, PostgresAuditStore, check_database_url
 from gwanmun.egress import EgressPolicy
@@ -105,6 +108,64 @@ def test_configuration_is_checked_before_connecting(tmp_path: Path) -> None:
         check_database_url("postgresql://gw@203.0.113.7/audit", policy)
     with pytest.raises(ValueError, match="postgresql://"):
         Settings(data_dir=tmp_path, audit_database_url="mysql://x@127.0.0.1/a")
+
+
+def _resolver(answers: dict[str, list[str]]) -> Any:
+    """A stand-in DNS (named so) that answers from ``answers`` and counts lookups."""
+    asked: list[str] = []
+
+    def resolve(host: str, *_: object) -> list[tuple[Any, ...]]:
+        asked.append(host)
+        if host not in answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in answers[host]]
+
+    resolve.asked = asked  # type: ignore[attr-defined]
+    return resolve
+
+
+def test_the_database_host_is_parsed_strictly_and_pinned() -> None:
+    policy = EgressPolicy.from_strings(["10.20.0.0/16"])
+    dns = _resolver({"db.internal": ["10.20.0.9", "10.20.0.8"], "rebound.internal": ["8.8.8.8"]})
+    pinned = conninfo_to_dict(
+        check_database_url("postgresql://gw@db.internal:6543/audit", policy, resolve=dns)
+    )
+    # Every address the name had, in order, for libpq to try without resolving.
+    assert pinned["host"] == "db.internal,db.internal"
+    assert pinned["hostaddr"] == "10.20.0.8,10.20.0.9" and pinned["port"] == "6543,6543"
+    assert dns.asked == ["db.internal"]
+    with pytest.raises(EgressDenied, match=r"8\.8\.8\.8"):
+        check_database_url("postgresql://gw@rebound.internal/audit", policy, resolve=dns)
+    for tricky in (
+        "host=127.0.0.1%2508.8.8.8 dbname=audit",  # the zone-id trick the backend parser refuses
+        "host=127.1 dbname=audit",  # numeric shorthand: a name to some, 127.0.0.1 to others
+        "host=0x7f.1 dbname=audit",
+        "host=db_internal dbname=audit",
+        "hostaddr=127.1 dbname=audit",
+        "hostaddr=fe80::1%eth0 dbname=audit",
+    ):
+        with pytest.raises(ConfigError, match="audit_database_url"):
+            check_database_url(tricky, policy, resolve=dns)
+    with pytest.raises(EgressDenied):
+        check_database_url("hostaddr=203.0.113.7 dbname=audit", policy, resolve=dns)
+    socket_dir = "postgresql:///audit?host=/var/run/postgresql"
+    assert check_database_url(socket_dir, policy, resolve=dns) == socket_dir
+    assert dns.asked == ["db.internal", "rebound.internal"]
+
+
+def test_the_store_connects_through_the_pinned_address(postgres_url: str, tmp_path: Path) -> None:
+    # A name, resolved once when the store opens; libpq is handed the address.
+    by_name = postgres_url.replace("@127.0.0.1:", "@localhost:")
+    assert by_name != postgres_url
+    pinned = check_database_url(by_name, EgressPolicy.from_strings([]))
+    with psycopg.connect(pinned) as conn:
+        assert conn.info.host == "localhost" and conn.info.hostaddr in ("127.0.0.1", "::1")
+    store = open_audit_store(Settings(data_dir=tmp_path, audit_database_url=by_name))
+    try:
+        store.append({"request_id": "r1", "time": 1.0})
+        assert store.verify().ok
+    finally:
+        store.close()
 
 
 def test_an_unreachable_server_is_a_clear_start_up_error(tmp_path: Path) -> None:

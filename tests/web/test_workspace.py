@@ -276,6 +276,8 @@ def test_feedback_counts_toward_usage_and_auditors_search(page: Page, site: str)
     expect(page.locator("#blocks")).to_contain_text("마이넘버(일본)")
     shot(page, "11-usage")
     page.get_by_role("link", name="감사 기록").click()
+    # Every outcome can be searched, streams closed as interrupted after a crash too.
+    expect(page.locator("#outcome option[value=interrupted]")).to_have_text("중단됨")
     page.get_by_label("아이디").fill("kim.minsu")
     page.get_by_role("button", name="찾기").click()
     expect(page.locator("#records tbody tr").first).to_contain_text("kim.minsu")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from gwanmun.audit.journal import OpenStream
 from gwanmun.types import Action, Finding, Grade, Outcome, Principal, Reference, Usage
 
 
@@ -186,11 +187,17 @@ class Recordable(Protocol):
 
 
 class AuditSink(Protocol):
-    async def record(self, event: Recordable) -> None: ...
+    async def record(self, event: Recordable) -> None:
+        """Keep ``event``; a streamed request's event also closes its journal entry."""
+
+    async def open_stream(self, entry: OpenStream) -> None:
+        """Note that a stream started delivering (``gwanmun.audit.journal``)."""
 
 
 class LogAuditSink:
-    """Writes every event as one JSON line on the ``gwanmun.audit`` logger."""
+    """Writes every event as one JSON line on the ``gwanmun.audit`` logger; a
+    stream's start is a line too (``stream_open``), so a log cut by a crash
+    shows which stream had no end."""
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
         self._log = logger or logging.getLogger("gwanmun.audit")
@@ -198,12 +205,24 @@ class LogAuditSink:
     async def record(self, event: Recordable) -> None:
         self._log.info(json.dumps(event.as_dict(), ensure_ascii=False, sort_keys=True))
 
+    async def open_stream(self, entry: OpenStream) -> None:
+        line = {**entry.body, "kind": "stream_open"}
+        self._log.info(json.dumps(line, ensure_ascii=False, sort_keys=True))
+
 
 class MemoryAuditSink:
-    """Keeps events in a list; for tests and embedding Gwanmun as a library."""
+    """Keeps events in a list and streams in flight in ``open``; for tests and
+    embedding Gwanmun as a library."""
 
     def __init__(self) -> None:
         self.events: list[Recordable] = []
+        self.open: dict[str, OpenStream] = {}
 
     async def record(self, event: Recordable) -> None:
+        body = event.as_dict()
+        if body.get("stream"):
+            self.open.pop(str(body["request_id"]), None)
         self.events.append(event)
+
+    async def open_stream(self, entry: OpenStream) -> None:
+        self.open[entry.request_id] = entry

@@ -48,7 +48,7 @@ def start_llama_server(
 ) -> Any:
     """Start xllamacpp's llama.cpp HTTP server on 127.0.0.1:port; returns the handle.
 
-    With ``api_key``, every call but ``/health`` and the model list needs
+    With ``api_key``, every call but ``/health`` needs
     ``Authorization: Bearer <api_key>`` (401 otherwise). The server lives as long
     as the returned object is referenced.
     """

@@ -42,10 +42,13 @@ def audit_verify(
         ),
     ] = None,
 ) -> None:
-    """Check every record's hash, link and HMAC; name the first bad one.
+    """Check every record's hash, link and HMAC; name the first bad one; list
+    interrupted streams.
 
-    Exit status: 0 intact, 1 broken. Keep the printed head somewhere else and pass it
-    next time with --head.
+    A stream that started delivering and has no closing record (the gateway was
+    killed mid-stream) is listed as interrupted; the next gateway start closes it
+    with an "interrupted" record in the chain. Exit status: 0 intact, 1 broken.
+    Keep the printed head somewhere else and pass it next time with --head.
 
     Example:
 
@@ -60,8 +63,18 @@ def audit_verify(
     store = _store()
     try:
         result = store.verify(expect_head=expect)
+        streams = store.open_streams()
     finally:
         store.close()
+    if streams:
+        cut = sum(not s.live for s in streams)
+        out.print(
+            f"{len(streams)} stream(s) without a closing record, {cut} interrupted "
+            "(the next gateway start records each as interrupted):",
+            highlight=False,
+        )
+        for entry in streams:
+            out.print(f"  {entry.describe()}", highlight=False, soft_wrap=True)
     if not result.ok:
         raise fail(result.describe())
     err.print(result.describe(), highlight=False)

@@ -15,6 +15,7 @@ from fastapi import Request
 
 from gwanmun.accounts import AccountStore
 from gwanmun.errors import AuthenticationError, PermissionDenied
+from gwanmun.origins import cross_site
 from gwanmun.settings import Settings
 from gwanmun.types import Principal, Role
 
@@ -58,9 +59,18 @@ class Authenticator:
             principal = self.accounts.session(cookie)
             # A session cookie rides along on any request the browser makes; a
             # state-changing one must also be JSON, which no cross-site form can send.
+            # So must its Origin be this gateway's or a listed one (origins.py).
             content_type = request.headers.get("content-type", "")
             if request.method in _UNSAFE and not content_type.startswith("application/json"):
                 raise PermissionDenied("Requests with a session must send application/json.")
+            if request.method in _UNSAFE and cross_site(
+                request.headers, self.settings.allowed_origins
+            ):
+                raise PermissionDenied(
+                    "A request with a session from another site is refused (its Origin is "
+                    "not this gateway's); an administrator lists other origins of the "
+                    "workspace in allowed_origins."
+                )
             return principal
         if self.settings.allow_anonymous:
             return ANONYMOUS

@@ -522,6 +522,7 @@ VALUE_NAMES: dict[str, dict[str, tuple[str, str, str]]] = {
         "masked": ("가려서 보냄", "伏せ字で送信", "masked"),
         "blocked": ("차단", "遮断", "blocked"),
         "failed": ("실패", "失敗", "failed"),
+        "interrupted": ("중단됨", "中断", "interrupted"),
     },
     "action": {
         "allow": ("허용", "許可", "allow"),

@@ -28,7 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from gwanmun.audit.stats import Period
 from gwanmun.errors import AuthenticationError
 from gwanmun.services import Services
-from gwanmun.types import Principal, Role
+from gwanmun.types import Outcome, Principal, Role
 from gwanmun.usage import usage_report
 from gwanmun.web.auth import MODEL_USERS, SESSION_COOKIE, Authenticator
 from gwanmun.web.dashboard import dashboard
@@ -39,6 +39,8 @@ _env = Environment(
     loader=PackageLoader("gwanmun.web", "templates"),
     autoescape=select_autoescape(["html"]),
 )
+# Filter choices come from the enums, so a new outcome shows without a template edit.
+_env.globals["outcomes"] = tuple(o.value for o in Outcome)
 
 # Pages may run only our own scripts and talk only to this server.
 _CSP = (

@@ -93,13 +93,18 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.get("/v1/audit/verify")
     async def audit_verify(request: Request) -> dict[str, Any]:
         auth.require(request, AUDITORS)
-        result = await anyio.to_thread.run_sync(lambda: audit_store(services).verify())
+        store = audit_store(services)
+        result = await anyio.to_thread.run_sync(store.verify)
+        streams = await anyio.to_thread.run_sync(store.open_streams)
         return {
             "ok": result.ok,
             "checked": result.checked,
             "head": None if result.head is None else f"{result.head.seq}:{result.head.hash}",
             "bad_seq": result.bad_seq,
             "message": result.describe(),
+            # Streams with no closing record: ``live`` ones are being served now;
+            # the others were cut by a crash and are closed at the next start.
+            "open_streams": [s.as_dict() for s in streams],
         }
 
     accounts = services.keys

@@ -1,14 +1,15 @@
 """Web sign-in: ``/v1/auth/login``, ``logout`` and ``me`` (cookie ``gwanmun_session``).
 
-Login takes only ``application/json`` and refuses a cross-origin ``Origin``
-(login CSRF: another site signing a browser in as someone else). Clients that
-send no ``Origin`` (scripts, the CLI) are not browsers on another site.
+Login takes only ``application/json`` and refuses a page on another site
+(login CSRF: another site signing a browser in as someone else) unless that
+site is in ``allowed_origins`` (``origins.py`` decides). Clients that send
+no ``Origin`` (scripts, the CLI) are not browsers on another site.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 from fastapi import APIRouter, Request
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gwanmun.errors import PermissionDenied, UnsupportedMediaType
+from gwanmun.origins import cross_site
 from gwanmun.services import Services
 from gwanmun.web.auth import SESSION_COOKIE, Authenticator
 from gwanmun.web.bodies import read_body
@@ -27,22 +29,17 @@ class LoginBody(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-def check_login_request(request: Request) -> None:
-    """JSON only, and from this site or no browser at all."""
+def check_login_request(request: Request, allowed_origins: Collection[str]) -> None:
+    """JSON only, and from this site, a listed one, or no browser at all."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("Login takes a JSON body: send Content-Type: application/json.")
-    origin = request.headers.get("origin")
-    if origin is None:
-        return
-    host = request.headers.get("host", "")
-    if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
+    if cross_site(request.headers, allowed_origins):
         raise PermissionDenied(
             "Login from another site is refused (its Origin is not this gateway's). Sign in "
-            "on the gateway's own page."
+            "on the gateway's own page; an administrator lists other origins of the "
+            "workspace in allowed_origins."
         )
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-        raise PermissionDenied("Login from another site is refused; sign in on the gateway's page.")
 
 
 def routes(services: Services, auth: Authenticator) -> APIRouter:
@@ -52,7 +49,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/auth/login")
     async def login(request: Request) -> Response:
-        check_login_request(request)
+        check_login_request(request, services.settings.allowed_origins)
         body = await read_body(request, LoginBody)
         source = request.client.host if request.client else None
         # Argon2 is slow on purpose: off the event loop.

@@ -1,0 +1,196 @@
+"""Streams cut by a crash leave a trace: the installed ``gwanmun serve`` streams
+slow answers from a scripted upstream on loopback to the openai SDK, is killed
+with SIGKILL mid-stream, ``gwanmun audit verify`` names every interrupted
+stream, and the next start appends an ``interrupted`` record for each to the
+chain, which still verifies (SQLite and a real PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+import yaml
+
+from devtools.ports import free_port
+from tests.upstream import MODEL, Script, ScriptedUpstream
+
+GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+PHONE = "010-2345-6789"
+STREAMS = 2
+USER = "kim.minsu"
+
+
+@pytest.fixture
+def slow_upstream() -> Iterator[ScriptedUpstream]:
+    upstream = ScriptedUpstream()
+    # ~20 s of answer: far longer than the test reads before the kill.
+    upstream.script = Script(
+        message={"role": "assistant", "content": "천천히 답합니다. " * 100}, chunk=4, delay=0.05
+    )
+    try:
+        yield upstream
+    finally:
+        upstream.stop()
+
+
+def _env(tmp_path: Path, upstream: ScriptedUpstream, pg_url: str | None) -> dict[str, str]:
+    config = {
+        "embedded": {"enabled": False},
+        "rate_limits": {"user_requests_per_minute": 0},
+        "backends": [
+            {
+                "name": "slow",
+                "base_url": upstream.base_url,
+                "models": [MODEL],
+                "max_grade": "S",
+                "timeout_s": 30,
+            }
+        ],
+        **({"audit_database_url": pg_url} if pg_url else {}),
+    }
+    path = tmp_path / "gwanmun.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_")}
+    return {
+        **env,
+        "GWANMUN_CONFIG": str(path),
+        "GWANMUN_DATA_DIR": str(tmp_path / "data"),
+        "NO_PROXY": "127.0.0.1",
+    }
+
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [GWANMUN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    root = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, "gwanmun serve exited during start-up"
+        try:
+            if httpx.get(f"{root}/readyz", timeout=1).status_code == 200:
+                return proc, root
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "gwanmun serve did not become ready"
+        time.sleep(0.2)
+
+
+def _gwanmun(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GWANMUN, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _crash_mid_stream(env: dict[str, str]) -> list[str]:
+    """Start the gateway, read a few chunks of STREAMS streams, SIGKILL it; the
+    ids of the streams that had delivered text."""
+    created = _gwanmun(["keys", "create", "--user", USER], env)
+    auditor = _gwanmun(["keys", "create", "--user", "lee.auditor", "--role", "auditor"], env)
+    assert created.returncode == 0 and auditor.returncode == 0, created.stderr + auditor.stderr
+    proc, root = _serve(env)
+    client = openai.OpenAI(base_url=f"{root}/v1", api_key=created.stdout.strip(), max_retries=0)
+    ids: list[str] = []
+    held = []
+    try:
+        for n in range(STREAMS):
+            stream = client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": f"{n}번째 질문, 전화 {PHONE}"}],
+                stream=True,
+            )
+            held.append(stream)
+            text = ""
+            for chunk in stream:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    text += chunk.choices[0].delta.content
+                if len(text) >= 12:
+                    break
+            assert text, "the stream delivered no text"
+            ids.append(chunk.id)
+        # Auditors see the streams in flight, held by a live gateway.
+        verified = httpx.get(
+            f"{root}/v1/audit/verify",
+            headers={"authorization": f"Bearer {auditor.stdout.strip()}"},
+            timeout=30,
+        ).json()
+        in_flight = {s["request_id"]: s for s in verified["open_streams"]}
+        assert sorted(in_flight) == sorted(ids) and verified["ok"] is True
+        assert all(s["live"] and s["user"] == USER for s in in_flight.values())
+        proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: mid-stream
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        for stream in held:
+            stream.close()
+    return ids
+
+
+def _records(env: dict[str, str]) -> list[dict[str, object]]:
+    export = _gwanmun(["audit", "export"], env)
+    assert export.returncode == 0, export.stderr
+    return [json.loads(line) for line in export.stdout.splitlines()]
+
+
+def _check(env: dict[str, str]) -> None:
+    ids = _crash_mid_stream(env)
+    assert len(set(ids)) == STREAMS
+    assert not any(r.get("request_id") in ids for r in _records(env)), "recorded before the kill"
+
+    verify = _gwanmun(["audit", "verify"], env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    listing = verify.stdout
+    assert f"{STREAMS} stream(s) without a closing record, {STREAMS} interrupted" in listing
+    for request_id in ids:
+        line = next(x for x in listing.splitlines() if request_id in x)
+        assert f"user={USER}" in line and f"model={MODEL}" in line and "interrupted" in line
+    assert PHONE not in listing and PHONE.replace("-", "") not in listing
+
+    # The next start closes them in the chain; the chain still verifies.
+    proc, _ = _serve(env)
+    proc.terminate()
+    proc.wait(timeout=30)
+    records = _records(env)
+    closed = [r for r in records if r.get("outcome") == "interrupted"]
+    assert sorted(str(r["request_id"]) for r in closed) == sorted(ids)
+    for record in closed:
+        assert record["stream"] is True and record["error_code"] == "interrupted"
+        assert record["user"] == USER and record["backend"] == "slow"
+        assert [f["kind"] for f in record["findings"]] == ["PHONE"]  # type: ignore[attr-defined]
+    dumped = json.dumps(records, ensure_ascii=False)
+    assert PHONE not in dumped and PHONE.replace("-", "") not in dumped
+    # Closed before the start was recorded: nothing of this process is counted as cut.
+    starts = [i for i, r in enumerate(records) if r.get("action") == "gateway.start"]
+    assert max(records.index(r) for r in closed) < starts[-1]
+
+    verify = _gwanmun(["audit", "verify"], env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "without a closing record" not in verify.stdout
+    assert "chain intact" in verify.stderr
+
+
+def test_streams_cut_by_sigkill_are_listed_then_closed_sqlite(
+    tmp_path: Path, slow_upstream: ScriptedUpstream
+) -> None:
+    _check(_env(tmp_path, slow_upstream, None))
+
+
+def test_streams_cut_by_sigkill_are_listed_then_closed_postgres(
+    tmp_path: Path, slow_upstream: ScriptedUpstream, postgres_url: str
+) -> None:
+    _check(_env(tmp_path, slow_upstream, postgres_url))
