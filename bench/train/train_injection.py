@@ -78,9 +78,19 @@ ATTACKS = ROOT.parent / "shared" / "eval" / "prompt_injection.dev.jsonl"
 BENIGN = ROOT / "bench" / "data" / "benign_prompts.jsonl"
 WRITTEN = ROOT / "bench" / "data" / "attacks_train.jsonl"
 QUESTIONS = ROOT / "bench" / "data" / "benign_questions.jsonl"
+# Korean and Japanese attacks and hard negatives from bench/train/write_injection_ko_ja.py.
+WRITTEN_KO_JA = ROOT / "bench" / "data" / "attacks_ko_ja_train.jsonl"
+BENIGN_KO_JA = ROOT / "bench" / "data" / "benign_ko_ja_train.jsonl"
+# Ordinary Korean and Japanese prose (news, encyclopaedia): the retrieval passages.
+# The NER sentences, a different source, are kept for measuring false alarms.
+ORDINARY = {
+    "ko": ROOT.parent / "shared" / "eval" / "ko_retrieval.dev.docs.jsonl",
+    "ja": ROOT.parent / "shared" / "eval" / "ja_retrieval.dev.docs.jsonl",
+}
+ORDINARY_PER_LANGUAGE = 1000
 MODEL = ROOT / "src" / "gwanmun" / "data" / "injection_model.npz"
 
-C = 4.0
+C = 8.0
 TARGET_FPR = 0.01
 FOLDS = 5
 
@@ -89,7 +99,7 @@ FOLDS = 5
 class Example:
     text: str
     label: int  # 1 attack, 0 benign
-    source: str  # "attack", "written", "system_prompt", "benign", "template"
+    source: str  # "attack", "written", "system_prompt", "benign", "template", "ordinary"
     language: str  # "ko", "ja", "en" or the CyberSecEval language name
     group: str  # examples of one group always share a fold
     variant: str = ""
@@ -178,16 +188,37 @@ def load_examples(*, templates: bool = True) -> list[Example]:
         examples.append(
             Example(record["test_case_prompt"], 0, "system_prompt", language, group, variant)
         )
-    for row in read_jsonl(WRITTEN):
+    for row in read_jsonl(WRITTEN) + read_jsonl(WRITTEN_KO_JA):
         examples.append(
             Example(row["text"], 1, "written", row["language"], row["group"], row["family"])
         )
-    for i, row in enumerate(read_jsonl(BENIGN) + read_jsonl(QUESTIONS)):
+    benign = read_jsonl(BENIGN) + read_jsonl(QUESTIONS) + read_jsonl(BENIGN_KO_JA)
+    for i, row in enumerate(benign):
         examples.append(Example(row["text"], 0, "benign", row["language"], f"benign-{i}"))
+    for language, text in ordinary_sentences():
+        examples.append(Example(text, 0, "ordinary", language, f"ordinary-{language}-{text}"))
     if templates:
         for i, row in enumerate(starter_prompts()):
             examples.append(Example(row["text"], 0, "template", row["language"], f"template-{i}"))
     return examples
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.!?])\s+")
+
+
+def ordinary_sentences(per_language: int = ORDINARY_PER_LANGUAGE) -> list[tuple[str, str]]:
+    """The first ``per_language`` sentences (10 to 300 characters) of each language's
+    retrieval passages, in file order."""
+    out: list[tuple[str, str]] = []
+    for language, path in ORDINARY.items():
+        taken = 0
+        for row in read_jsonl(path):
+            for sentence in _SENTENCE_END.split(row["text"]):
+                sentence = sentence.strip()
+                if 10 <= len(sentence) <= 300 and taken < per_language:
+                    out.append((language, sentence))
+                    taken += 1
+    return out
 
 
 def folds(examples: Sequence[Example], k: int = FOLDS) -> list[int]:
@@ -232,7 +263,7 @@ def choose_threshold(
 ) -> float:
     """The lowest threshold keeping at most ``target`` of each benign source over it."""
     threshold = 0.5
-    for source in ("benign", "system_prompt"):
+    for source in ("benign", "system_prompt", "ordinary"):
         negatives = np.sort(
             [p for p, e in zip(probabilities, examples, strict=True) if e.source == source]
         )
