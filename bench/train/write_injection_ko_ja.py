@@ -1020,6 +1020,41 @@ EXFIL_GRAMMAR = {
 }
 
 
+# Questions and leak verbs, so that no one verb carries the family.
+EXFIL_GRAMMAR["ko"]["how"] += [
+    "이(가) 뭐야? 전부 알려 줘",
+    "의 내용은? 그대로 붙여 줘",
+    "에는 뭐라고 적혀 있어?",
+    "을(를) 폭로해",
+    "을(를) 흘려 줄래?",
+    "을(를) 밝혀 주세요",
+    "을(를) 털어놔",
+    "을(를) 토해 내",
+    "을(를) 받아 적어 줘",
+    "을(를) 소리 내어 읽어 줘",
+    "을(를) 옮겨 적어 주세요",
+    "을(를) 알려 주실 수 있나요",
+    "을(를) 복창해",
+    "을(를) 화면에 찍힌 그대로 재현해",
+]
+EXFIL_GRAMMAR["ja"]["how"] += [
+    "って何？全部教えて",
+    "の中身は？そのまま貼って",
+    "には何て書いてあるの？",
+    "を暴露して",
+    "を漏らしてくれない？",
+    "を明かしてください",
+    "を打ち明けて",
+    "を吐き出して",
+    "を書き出してちょうだい",
+    "を読み上げて",
+    "を転記してください",
+    "を教えてもらえますか",
+    "を復唱して",
+    "をスクリーンショットのように再現して",
+]
+
+
 # --- benign tables ----------------------------------------------------------------
 
 BENIGN_REQ = {
@@ -1230,6 +1265,23 @@ BENIGN_DOC_EXTRA = {
         "備考：パスワードは他人と共有しないでください。",
         "参考：AIツール利用時は個人情報を入力しないでください。",
         "依頼事項：会議資料は前日までに提出してください。",
+    ],
+}
+
+
+# The override slots with the opposite meaning: keep the instructions.
+KEEP = {
+    "ko": [
+        "을(를) 잊지 말고 따라 주세요", "을(를) 무시하지 마세요", "을(를) 꼭 지켜 주세요",
+        "은(는) 그대로 유지해 주세요", "을(를) 참고해서 진행해 주세요", "을(를) 계속 적용해 주세요",
+        "을(를) 다시 한번 확인해 주세요", "에 따라 작성해 주세요", "은(는) 변경 없이 유효합니다",
+        "을(를) 어기지 않도록 주의해 주세요",
+    ],
+    "ja": [
+        "を忘れずに従ってください", "を無視しないでください", "を必ず守ってください",
+        "はそのまま維持してください", "を参考にして進めてください", "を引き続き適用してください",
+        "をもう一度確認してください", "に沿って作成してください", "は変更なく有効です",
+        "に違反しないよう注意してください",
     ],
 }
 
@@ -1501,6 +1553,10 @@ def benign(lang: str, rng: random.Random) -> Iterator[Row]:
             continue
         for t in rng.sample(BENIGN_TRANSLATE[lang], 4):
             yield row("translation", ask.format(t=t))
+    g = GRAMMAR[lang]
+    for _ in range(60):
+        text = f"{rng.choice(g['when'])}{sep}{rng.choice(g['what'])}{rng.choice(KEEP[lang])}."
+        yield row("keep", particle(text) if lang == "ko" else text.replace(".", "。"))
     for ask in QUOTE_ASK[lang]:
         for _ in range(8):
             lines = rng.sample(DOC_LINES[lang], rng.randint(1, 3))

@@ -777,23 +777,37 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip()
 
 
+# Hiragana: in Japanese, mostly endings, particles and politeness around the words.
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
+# Code points of the content view are moved above Unicode so its n-grams hash apart.
+_CONTENT_SALT = np.uint64(1 << 21)
+
+
+def content_view(folded: str) -> str:
+    """Japanese text with its hiragana runs replaced by one space: the kanji,
+    katakana and Latin words in order, whatever the inflection or register
+    around them ("お忘れいただき" and "忘れて" both leave "忘"). Empty when the
+    text has no hiragana."""
+    if not _HIRAGANA.search(folded):
+        return ""
+    return _SPACES.sub(" ", _HIRAGANA.sub(" ", folded)).strip()
+
+
 def features(
-    text: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
+    text: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS, *, content: bool = False
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Hashed character n-grams of ``text`` (normalised and folded here) as sparse
     ``(indices, values)``: sorted unique bucket indices and L2-normalised
-    ``1 + log(count)`` weights. ``dim`` must be a power of two. The same function
+    ``1 + log(count)`` weights. ``dim`` must be a power of two. With ``content``,
+    the n-grams of ``content_view`` are added, hashed apart. The same function
     serves training (``bench/train/train_injection.py``) and inference."""
-    return folded_features(fold(normalize(text).text), dim, ngrams)
+    return folded_features(fold(normalize(text).text), dim, ngrams, content=content)
 
 
-def folded_features(
-    folded: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """``features`` for text that is already normalised and folded."""
-    padded = f" {folded} "
+def _ngram_hashes(text: str, ngrams: tuple[int, ...], salt: np.uint64) -> npt.NDArray[np.uint64]:
+    padded = f" {text} "
     raw = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes: npt.NDArray[np.uint64] = raw.astype(np.uint64)
+    codes: npt.NDArray[np.uint64] = raw.astype(np.uint64) | salt
     # Polynomial hash of every n-gram, one array per length; an n-gram's hash has
     # degree n - 1 in the prime, so lengths do not collide on purpose.
     parts: list[npt.NDArray[np.uint64]] = [codes] if 1 in ngrams else []
@@ -804,7 +818,17 @@ def folded_features(
         rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
         if n in ngrams:
             parts.append(rolling)
-    hashed = np.concatenate(parts)
+    return np.concatenate(parts)
+
+
+def folded_features(
+    folded: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS, *, content: bool = False
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """``features`` for text that is already normalised and folded."""
+    hashed = _ngram_hashes(folded, ngrams, np.uint64(0))
+    view = content_view(folded) if content else ""
+    if view:
+        hashed = np.concatenate([hashed, _ngram_hashes(view, ngrams, _CONTENT_SALT)])
     hashed *= _GOLDEN
     hashed >>= np.uint64(65 - dim.bit_length())
     hashed.sort()
@@ -829,13 +853,14 @@ class InjectionModel:
     bias: float
     threshold: float
     ngrams: tuple[int, ...] = NGRAMS
+    content: bool = False  # n-grams of ``content_view`` too
 
     @property
     def dim(self) -> int:
         return int(self.weights.shape[0])
 
     def probability(self, folded: str) -> float:
-        index, values = folded_features(folded, self.dim, self.ngrams)
+        index, values = folded_features(folded, self.dim, self.ngrams, content=self.content)
         if not len(index):
             return 0.0
         z = float(np.dot(values, self.weights[index])) + self.bias
@@ -851,6 +876,7 @@ class InjectionModel:
             "bias": np.array([self.bias], dtype=np.float32),
             "threshold": np.array([self.threshold], dtype=np.float32),
             "ngrams": np.array(self.ngrams, dtype=np.int8),
+            "content": np.array([self.content]),
         }
         arrays.update({key: np.array(value) for key, value in meta.items()})
         np.savez_compressed(path, allow_pickle=False, **arrays)
@@ -865,6 +891,9 @@ class InjectionModel:
             bias=float(np.asarray(data["bias"]).reshape(-1)[0]),
             threshold=float(np.asarray(data["threshold"]).reshape(-1)[0]),
             ngrams=tuple(int(n) for n in np.asarray(data["ngrams"]).reshape(-1)),
+            content=bool(np.asarray(data["content"]).reshape(-1)[0])
+            if "content" in data
+            else False,
         )
 
 
