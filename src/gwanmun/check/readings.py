@@ -6,14 +6,14 @@ n-grams, and each has one reading that gives them back:
 
 - **letter-spaced**: ``이 전 규 칙 은 무 시`` or ``ま.え.の.る.ー.る`` — the
   letters of each word set apart by spaces or punctuation. The reading closes up
-  every run of single letters.
+  every run of four or more single letters.
 - **Hangul in separate jamo**: ``ㅇㅣ전 ㅈㅣ시 ㅁㅜ시``. Per-character NFKC
   (``gwanmun.text.normalize``) turns compatibility jamo into conjoining ones but
   does not compose them; the reading composes every initial + vowel (+ final)
   into its syllable.
 
 ``readings`` returns only the readings that differ from the text, so ordinary
-text costs one scan. They are for scoring, not for showing: a finding on a
+text costs two regular-expression scans. They are for scoring, not for showing: a finding on a
 reading covers the whole text.
 """
 
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 
-# A run of separators between letters, and the share of one-letter pieces that
-# makes a text letter-spaced (ordinary Korean and Japanese have few).
-_PIECES = re.compile(r"[\s.·・,_/|*~\-]+")
-MIN_PIECES = 6
-SPACED_SHARE = 0.6
+# Four or more one-letter words in a row, set apart by spaces or punctuation.
+_SEP = r"[\s.·・,_/|*~\-]+"
+_SPACED_RUN = re.compile(rf"(?<![^\W_])(?:[^\W_]{_SEP}){{3,}}[^\W_](?![^\W_])")
+_SEPARATORS = re.compile(_SEP)
+# An initial consonant followed by a vowel, both conjoining jamo (after NFKC).
+_JAMO_PAIR = re.compile("[\u1100-\u1112][\u1161-\u1175]")
 
 _L0, _L1 = 0x1100, 0x1112  # conjoining initial consonants (choseong)
 _V0, _V1 = 0x1161, 0x1175  # conjoining vowels (jungseong)
@@ -46,32 +47,14 @@ def readings(text: str) -> list[str]:
 
 
 def close_spaced_letters(text: str) -> str:
-    """Every run of two or more one-letter pieces joined up, when most pieces of the
-    text are one letter; otherwise ``text`` unchanged."""
-    pieces = [p for p in _PIECES.split(text) if p]
-    if len(pieces) < MIN_PIECES:
-        return text
-    singles = sum(len(p) == 1 for p in pieces)
-    if singles < SPACED_SHARE * len(pieces):
-        return text
-    words: list[str] = []
-    run: list[str] = []
-    for piece in pieces:
-        if len(piece) == 1:
-            run.append(piece)
-            continue
-        if run:
-            words.append("".join(run))
-            run = []
-        words.append(piece)
-    if run:
-        words.append("".join(run))
-    return " ".join(words)
+    """Every run of four or more one-letter words set apart by spaces or punctuation
+    (``이 전 규 칙``, ``ま.え.の``) closed up into one word."""
+    return _SPACED_RUN.sub(lambda m: _SEPARATORS.sub("", m.group()), text)
 
 
 def compose_jamo(text: str) -> str:
     """Conjoining initial + vowel (+ final) sequences composed into Hangul syllables."""
-    if not any(_L0 <= ord(c) <= _L1 for c in text):
+    if not _JAMO_PAIR.search(text):
         return text
     out: list[str] = []
     i, n = 0, len(text)
