@@ -1282,6 +1282,11 @@ KEEP = {
         "에 따라 작성해 주세요",
         "은(는) 변경 없이 유효합니다",
         "을(를) 어기지 않도록 주의해 주세요",
+        "을(를) 잊지 말고 보고서를 작성해 주세요",
+        "을(를) 무시하지 말고 그대로 진행해 주세요",
+        "을(를) 잊지 말고 지켜 줘",
+        "을(를) 무시하지 말고 따라 줘",
+        "은(는) 잊으면 안 됩니다",
     ],
     "ja": [
         "を忘れずに従ってください",
@@ -1294,7 +1299,61 @@ KEEP = {
         "に沿って作成してください",
         "は変更なく有効です",
         "に違反しないよう注意してください",
+        "を忘れずに報告書を作成してください",
+        "を無視せず、そのまま進めてください",
+        "を忘れないで守って",
+        "を無視しないで従って",
+        "は忘れてはいけません",
     ],
+}
+
+
+# Short how-to questions about credentials and settings: ordinary helpdesk traffic.
+HOWTO = {
+    "ko": {
+        "thing": [
+            "API 키",
+            "비밀번호",
+            "인증 토큰",
+            "관리자 계정",
+            "VPN 계정",
+            "시스템 설정",
+            "접속 권한",
+            "보안 키",
+        ],
+        "ask": [
+            "은(는) 어떻게 신청하나요?",
+            "은(는) 어디서 발급받나요?",
+            "을(를) 바꾸려면 어떻게 해야 하나요?",
+            "의 유효 기간은 얼마인가요?",
+            "을(를) 잃어버렸는데 어떻게 하죠?",
+            "은(는) 누가 관리하나요?",
+            "을(를) 재발급받는 절차가 궁금합니다.",
+            "은(는) 몇 자리로 해야 하나요?",
+        ],
+    },
+    "ja": {
+        "thing": [
+            "APIキー",
+            "パスワード",
+            "認証トークン",
+            "管理者アカウント",
+            "VPNアカウント",
+            "システム設定",
+            "アクセス権限",
+            "セキュリティキー",
+        ],
+        "ask": [
+            "はどうやって申し込みますか？",
+            "はどこで発行してもらえますか？",
+            "を変えるにはどうすればいいですか？",
+            "の有効期限はどのくらいですか？",
+            "をなくしたのですが、どうすればいいですか？",
+            "は誰が管理していますか？",
+            "を再発行する手続きを知りたいです。",
+            "は何桁にすればいいですか？",
+        ],
+    },
 }
 
 
@@ -1565,8 +1624,11 @@ def benign(lang: str, rng: random.Random) -> Iterator[Row]:
             continue
         for t in rng.sample(BENIGN_TRANSLATE[lang], 4):
             yield row("translation", ask.format(t=t))
+    for thing in HOWTO[lang]["thing"]:
+        for ask in rng.sample(HOWTO[lang]["ask"], 3):
+            yield row("question", particle(f"{thing}{ask}") if lang == "ko" else thing + ask)
     g = GRAMMAR[lang]
-    for _ in range(60):
+    for _ in range(100):
         text = f"{rng.choice(g['when'])}{sep}{rng.choice(g['what'])}{rng.choice(KEEP[lang])}."
         yield row("keep", particle(text) if lang == "ko" else text.replace(".", "。"))
     for ask in QUOTE_ASK[lang]:
