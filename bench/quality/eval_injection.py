@@ -54,7 +54,8 @@ readings and model, loaded from git) and as it is now, side by side on
   instructions, passwords, modes, role-play and translation
   (``benign_unseen_ko_ja.jsonl``);
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
-  Japanese request, and the ratio after / before.
+  Japanese request and a 10 KB Korean document, before and after timed in
+  turn, and the ratio after / before.
 """
 
 from __future__ import annotations
@@ -321,27 +322,34 @@ def ko_ja(threshold: float, revision: str) -> None:
     for language in ("ko", "ja"):
         texts = [r["text"] for r in benign if r["language"] == language]
         line(f"  {BENIGN_UNSEEN.name} {language}", texts)
-    print("cost per 1 KB request, median of 300 (after / before)")
+    print("cost per text, median (after / before; the two checks alternate)")
+    for label, text, repeat in _cost_texts():
+        samples: list[list[float]] = [[], []]
+        for _, check in checks:
+            check.score(text)
+        for _ in range(repeat):
+            for i, (_, check) in enumerate(checks):
+                start = time.perf_counter()
+                check.score(text)
+                samples[i].append(time.perf_counter() - start)
+        ms = [statistics.median(s) * 1e3 for s in samples]
+        print(f"  {label:<32}{ms[0]:>7.3f} ms{ms[1]:>7.3f} ms   x{ms[1] / ms[0]:.2f}")
+
+
+def _cost_texts() -> list[tuple[str, str, int]]:
+    """A 1 KB Korean and a 1 KB Japanese request (NER sentences run together) and a
+    10 KB Korean document, with how many times to time each."""
+    out = []
     for language, path in ORDINARY.items():
         text = ""
         for row in read_jsonl(path):
             if len((text + row["text"]).encode()) > 1024:
                 break
             text += row["text"] + " "
-        times = []
-        for _, check in checks:
-            check.score(text)
-            samples = []
-            for _ in range(300):
-                start = time.perf_counter()
-                check.score(text)
-                samples.append(time.perf_counter() - start)
-            times.append(statistics.median(samples) * 1e3)
-        size = len(text.encode())
-        print(
-            f"  {language} ({size} bytes){'':<20}{times[0]:>7.3f} ms{times[1]:>7.3f} ms"
-            f"   x{times[1] / times[0]:.2f}"
-        )
+        out.append((f"{language} ({len(text.encode())} bytes)", text, 300))
+    document = "도로 보수 공사는 3월에 시작하여 5월에 끝날 예정입니다. " * 300
+    out.append((f"ko document ({len(document.encode()) // 1024} KB)", document, 20))
+    return out
 
 
 if __name__ == "__main__":
