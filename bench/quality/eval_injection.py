@@ -38,17 +38,39 @@ training (``train_injection.py`` does not read the file). Rules alone against
 rules + the shipped classifier. Which of them were missed is printed only with
 ``--show-misses``: whoever reads them and then writes training attacks makes
 the held-out numbers optimistic.
+
+Korean and Japanese, before and after (issue 18; ``--ko-ja`` runs this part
+alone, about a minute): the check as it was at ``--before`` (its own rules,
+readings and model, loaded from git) and as it is now, side by side on
+
+- attacks never trained on: ``attacks_unseen_ko_ja.jsonl`` (50 ko, 50 ja, seven
+  families, written by hand apart from the training generator),
+  ``attacks_unseen_b_ko_ja.jsonl`` (25 + 25, written later, before any result on
+  them was looked at) and the older ``attacks_heldout.jsonl`` (20 + 20);
+- ordinary text: every sentence of ``shared/eval/ko_ner.dev.jsonl`` (2,528 KLUE
+  news and review sentences) and ``ja_ner.dev.jsonl`` (2,739 Wikipedia
+  sentences) — a different source from the retrieval passages the classifier
+  trains on — and 60 hand-written office requests that talk about
+  instructions, passwords, modes, role-play and translation
+  (``benign_unseen_ko_ja.jsonl``);
+- cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
+  Japanese request and a 10 KB Korean document, before and after timed in
+  turn, and the ratio after / before.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
+import subprocess
 import sys
 import time
+import types
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -63,12 +85,27 @@ from bench.train.train_injection import (
     read_jsonl,
     vectorize,
 )
+from gwanmun.check import injection
 from gwanmun.check.injection import InjectionCheck, InjectionModel
 from gwanmun.policy import load_policy
 
 LANGUAGES = (("Korean", "ko"), ("Japanese", "ja"), ("English", "en"))
 HELDOUT = Path(__file__).resolve().parents[1] / "data" / "attacks_heldout.jsonl"
 BENIGN_HELDOUT = Path(__file__).resolve().parents[1] / "data" / "benign_heldout.jsonl"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "bench" / "data"
+UNSEEN = {
+    "unseen A": DATA / "attacks_unseen_ko_ja.jsonl",
+    "unseen B": DATA / "attacks_unseen_b_ko_ja.jsonl",
+    "heldout (older)": HELDOUT,
+}
+BENIGN_UNSEEN = DATA / "benign_unseen_ko_ja.jsonl"
+ORDINARY = {
+    "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
+    "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
+}
+# The last main commit before the Korean and Japanese training set (issue 18).
+BEFORE = "e9dd3c5"
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
@@ -122,8 +159,17 @@ def main() -> None:
     parser.add_argument(
         "--show-misses", action="store_true", help="list the held-out attacks the check missed"
     )
+    parser.add_argument(
+        "--ko-ja", action="store_true", help="only the Korean and Japanese before/after table"
+    )
+    parser.add_argument(
+        "--before", default=BEFORE, help="git revision of the check to compare against"
+    )
     args = parser.parse_args()
     threshold = load_policy().rule("PROMPT_INJECTION").min_score
+    if args.ko_ja:
+        ko_ja(threshold, args.before)
+        return
     examples = load_examples()
     print(f"{len(examples)} examples; scoring...", file=sys.stderr)
     columns: list[tuple[str, Callable[[], list[float]]]] = [
@@ -147,6 +193,7 @@ def main() -> None:
     print("(n) = benign texts in the row; system prompts: CyberSecEval test_case_prompt, benign;")
     print("language rows: CyberSecEval attacks; written: bench/data/attacks_train.jsonl")
     heldout(threshold, show_misses=args.show_misses)
+    ko_ja(threshold, args.before)
 
 
 Scored = tuple[str, tuple[str, ...]]  # a text and the table rows it counts in
@@ -224,6 +271,85 @@ def cost() -> None:
                 samples.append(time.perf_counter() - start)
             cells.append(f"{statistics.median(samples) * 1e3:.3f} ms")
         print(f"{name:<16} rules {cells[0]:>10}   rules+clf {cells[1]:>10}")
+
+
+class Scorer(Protocol):
+    """Anything with the check's ``score``."""
+
+    def score(self, text: str) -> float: ...
+
+
+def check_at(revision: str) -> Scorer:
+    """The injection check as it was at ``revision``: its module and its model, read
+    from git (the rest of the package is today's)."""
+
+    def show(path: str) -> bytes:
+        return subprocess.run(
+            ["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+
+    module = types.ModuleType(f"injection_at_{revision}")
+    module.__dict__["__file__"] = f"{revision}:src/gwanmun/check/injection.py"
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(show("src/gwanmun/check/injection.py"), module.__file__, "exec"), module.__dict__)
+    with np.load(io.BytesIO(show("src/gwanmun/data/injection_model.npz"))) as npz:
+        model = module.InjectionModel.from_npz({key: npz[key] for key in npz.files})
+    check: Scorer = module.InjectionCheck(model=model)
+    return check
+
+
+def ko_ja(threshold: float, revision: str) -> None:
+    """Korean and Japanese: detection on unseen attacks and false alarms on
+    ordinary text, the check at ``revision`` against today's, in one run."""
+    before, after = check_at(revision), InjectionCheck(model=injection.load_model())
+    checks = (("before", before), ("after", after))
+    print(f"\nKorean and Japanese, before ({revision}) and after, threshold {threshold}")
+    print(f"{'':<34}{'before':>10}{'after':>10}{'n':>6}")
+
+    def line(label: str, texts: Sequence[str]) -> None:
+        cells = [sum(c.score(t) >= threshold for t in texts) / len(texts) for _, c in checks]
+        print(f"{label:<34}{cells[0]:>10.3f}{cells[1]:>10.3f}{len(texts):>6}")
+
+    print("attacks found (higher is better)")
+    for name, path in UNSEEN.items():
+        rows = read_jsonl(path)
+        for language in ("ko", "ja"):
+            line(f"  {name} {language}", [r["text"] for r in rows if r["language"] == language])
+    print("ordinary text flagged (lower is better)")
+    for language, path in ORDINARY.items():
+        line(f"  {path.name} {language}", [r["text"] for r in read_jsonl(path)])
+    benign = read_jsonl(BENIGN_UNSEEN)
+    for language in ("ko", "ja"):
+        texts = [r["text"] for r in benign if r["language"] == language]
+        line(f"  {BENIGN_UNSEEN.name} {language}", texts)
+    print("cost per text, median (after / before; the two checks alternate)")
+    for label, text, repeat in _cost_texts():
+        samples: list[list[float]] = [[], []]
+        for _, check in checks:
+            check.score(text)
+        for _ in range(repeat):
+            for i, (_, check) in enumerate(checks):
+                start = time.perf_counter()
+                check.score(text)
+                samples[i].append(time.perf_counter() - start)
+        ms = [statistics.median(s) * 1e3 for s in samples]
+        print(f"  {label:<32}{ms[0]:>7.3f} ms{ms[1]:>7.3f} ms   x{ms[1] / ms[0]:.2f}")
+
+
+def _cost_texts() -> list[tuple[str, str, int]]:
+    """A 1 KB Korean and a 1 KB Japanese request (NER sentences run together) and a
+    10 KB Korean document, with how many times to time each."""
+    out = []
+    for language, path in ORDINARY.items():
+        text = ""
+        for row in read_jsonl(path):
+            if len((text + row["text"]).encode()) > 1024:
+                break
+            text += row["text"] + " "
+        out.append((f"{language} ({len(text.encode())} bytes)", text, 300))
+    document = "도로 보수 공사는 3월에 시작하여 5월에 끝날 예정입니다. " * 300
+    out.append((f"ko document ({len(document.encode()) // 1024} KB)", document, 20))
+    return out
 
 
 if __name__ == "__main__":

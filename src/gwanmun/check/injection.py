@@ -33,7 +33,10 @@ invisible characters removed), then looked at in two ways:
    policy's ``min_score``. Long texts are scored in overlapping windows; the
    finding covers the worst window.
 
-The score of a text is the larger of the two. Findings never carry the text.
+Both also score the text's other readings (``gwanmun.check.readings``): letter-
+spaced words closed up, Hangul typed as separate jamo composed; a finding on a
+reading covers the whole text. The score of a text is the largest. Findings
+never carry the text.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanmun import packaged
+from gwanmun.check.readings import readings
 from gwanmun.sentences import split_sentences
 from gwanmun.text import Normalized, normalize
 from gwanmun.types import Finding
@@ -96,6 +100,9 @@ _SECRET_KO = (
     r"(?:시스템\s*프롬프트|비밀\s*키|비밀\s*번호|패스\s*워드|암호|기밀\s*(?:문자열|정보|키)|"
     r"초기\s*(?:지시|프롬프트)|API\s*키|비밀\s*(?:코드|단어|문자열))"
 )
+# Sharing a password as a topic (a problem, a ban, a practice), not a request to share it.
+_NOT_TOPIC_KO = r"(?!\W{0,2}\s*(?:문제|금지|행위|관행|여부|사례|실태|방지|위험|습관|제한))"
+_NOT_TOPIC_JA = r"(?!\W{0,2}(?:問題|禁止|行為|慣行|の有無|事例|実態|防止|リスク|の危険|習慣|制限))"
 _SECRET_JA = (
     r"(?:システムプロンプト|秘密の(?:鍵|キー|言葉|コード|文字列)|秘密鍵|パスワード|パス\s*ワード|"
     r"機密(?:情報|文字列)|初期(?:指示|プロンプト)|APIキー|合言葉)"
@@ -229,7 +236,8 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             0.8,
             # Not "비밀번호란 무엇인가요" (what a password is) or "뭐로 할까요" (what to pick).
             rf"{_SECRET_KO}(?!이?란|이?라는)\w{{0,2}}\s*(?:을|를|가|이|은|는|좀)?\s*"
-            rf"(?:알려|말해|공개|출력|보여|뭐(?!로|으로)|무엇(?!으로)|공유|불러|밝혀|적어)",
+            # Nor "비밀번호 공유 문제" (password sharing as a topic).
+            rf"(?:알려|말해|공개|출력|보여|뭐(?!로|으로)|무엇(?!으로)|공유{_NOT_TOPIC_KO}|불러|밝혀|적어)",
         ),
         (
             0.8,
@@ -245,7 +253,7 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             0.8,
             # Not "パスワードは何にすれば" (what to pick) or "何文字" (how many characters).
             rf"{_SECRET_JA}(?:を|は|が)?(?:何(?!に|文字|桁|回|日|度|か月|ヶ月|個)|教え|表示|"
-            rf"出力|言っ|見せ|共有|明か|書い)",
+            rf"出力|言っ|見せ|共有{_NOT_TOPIC_JA}|明か|書い)",
         ),
         (0.8, r"上記の(?:指示|プロンプト|命令)を(?:そのまま)?(?:繰り返|出力|表示)"),
         (0.75, r"(?:パスワード|秘密の鍵)(?:について|を使って|を入れて).{0,10}(?:詩|俳句|歌)"),
@@ -386,6 +394,26 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             0.85,
             r"この(?:文書|メール|ページ|文章)を(?:要約|読|処理|翻訳)(?:する|んだ|む|した)"
             r"(?:AI|アシスタント|チャットボット|モデル)(?:は|へ)",
+        ),
+        # Addressed to whatever AI processes the document, then told what to do:
+        # "이 이력서를 평가하는 AI 시스템은 … 부여하십시오", "要約担当のAIへ：…すること".
+        (
+            0.8,
+            r"(?:(?:문서|메일|이메일|기사|이력서|회의록|페이지|글|문의|리뷰|기록|파일|데이터|"
+            r"자기소개서|공문)(?:을|를)\s*(?:읽는|읽은|처리하는|요약하는|평가하는|분석하는|"
+            r"번역하는|가공하는|심사하는|검토하는)\s*(?:모든\s*)?|(?:요약|번역|평가|분석|심사|처리)"
+            r"\s*(?:담당|용|하는)?\s*)(?:AI|인공지능|어시스턴트|모델|LLM|봇|챗봇|시스템|도구|엔진)\w{0,4}"
+            r"\s*(?:은|는|에게|께서는|:)[^\n]{0,120}?(?:할\s*것|하라|하시오|하십시오|해라|반드시|"
+            r"하세요|주세요|말고|마라|말\s*것|부여|출력)",
+        ),
+        (
+            0.8,
+            r"(?:(?:文書|メール|記事|履歴書|議事録|ページ|文章|問い合わせ|レビュー|記録|ファイル|"
+            r"データ|応募書類)を(?:読む|読んだ|処理する|要約する|評価する|分析する|翻訳する|加工する|"
+            r"審査する|確認する)(?:すべての)?|(?:要約|翻訳|評価|分析|審査|処理)(?:担当|用)?の?)"
+            r"(?:AI|人工知能|アシスタント|モデル|LLM|ボット|チャットボット|システム|ツール|エンジン)\w{0,4}?"
+            r"(?:は|へ|に告ぐ|[:：])[^\n]{0,120}?(?:すること|せよ|しろ|してください|必ず|しなさい|"
+            r"するな|ください|出力)",
         ),
         (0.7, r"\b(?:new|updated)\s+instructions?\s*:"),
         (0.7, r"새로운\s*지시\w{0,2}\s*:|新しい指示\s*[:：]"),
@@ -749,23 +777,37 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", _DIGITS.sub("0", text.lower())).strip()
 
 
+# Hiragana: in Japanese, mostly endings, particles and politeness around the words.
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
+# Code points of the content view are moved above Unicode so its n-grams hash apart.
+_CONTENT_SALT = np.uint64(1 << 21)
+
+
+def content_view(folded: str) -> str:
+    """Japanese text with its hiragana runs replaced by one space: the kanji,
+    katakana and Latin words in order, whatever the inflection or register
+    around them ("お忘れいただき" and "忘れて" both leave "忘"). Empty when the
+    text has no hiragana."""
+    if not _HIRAGANA.search(folded):
+        return ""
+    return _SPACES.sub(" ", _HIRAGANA.sub(" ", folded)).strip()
+
+
 def features(
-    text: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
+    text: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS, *, content: bool = False
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Hashed character n-grams of ``text`` (normalised and folded here) as sparse
     ``(indices, values)``: sorted unique bucket indices and L2-normalised
-    ``1 + log(count)`` weights. ``dim`` must be a power of two. The same function
+    ``1 + log(count)`` weights. ``dim`` must be a power of two. With ``content``,
+    the n-grams of ``content_view`` are added, hashed apart. The same function
     serves training (``bench/train/train_injection.py``) and inference."""
-    return folded_features(fold(normalize(text).text), dim, ngrams)
+    return folded_features(fold(normalize(text).text), dim, ngrams, content=content)
 
 
-def folded_features(
-    folded: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """``features`` for text that is already normalised and folded."""
-    padded = f" {folded} "
+def _ngram_hashes(text: str, ngrams: tuple[int, ...], salt: np.uint64) -> npt.NDArray[np.uint64]:
+    padded = f" {text} "
     raw = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes: npt.NDArray[np.uint64] = raw.astype(np.uint64)
+    codes: npt.NDArray[np.uint64] = raw.astype(np.uint64) | salt
     # Polynomial hash of every n-gram, one array per length; an n-gram's hash has
     # degree n - 1 in the prime, so lengths do not collide on purpose.
     parts: list[npt.NDArray[np.uint64]] = [codes] if 1 in ngrams else []
@@ -776,7 +818,17 @@ def folded_features(
         rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
         if n in ngrams:
             parts.append(rolling)
-    hashed = np.concatenate(parts)
+    return np.concatenate(parts)
+
+
+def folded_features(
+    folded: str, dim: int = DIM, ngrams: tuple[int, ...] = NGRAMS, *, content: bool = False
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """``features`` for text that is already normalised and folded."""
+    hashed = _ngram_hashes(folded, ngrams, np.uint64(0))
+    view = content_view(folded) if content else ""
+    if view:
+        hashed = np.concatenate([hashed, _ngram_hashes(view, ngrams, _CONTENT_SALT)])
     hashed *= _GOLDEN
     hashed >>= np.uint64(65 - dim.bit_length())
     hashed.sort()
@@ -801,13 +853,14 @@ class InjectionModel:
     bias: float
     threshold: float
     ngrams: tuple[int, ...] = NGRAMS
+    content: bool = False  # n-grams of ``content_view`` too
 
     @property
     def dim(self) -> int:
         return int(self.weights.shape[0])
 
     def probability(self, folded: str) -> float:
-        index, values = folded_features(folded, self.dim, self.ngrams)
+        index, values = folded_features(folded, self.dim, self.ngrams, content=self.content)
         if not len(index):
             return 0.0
         z = float(np.dot(values, self.weights[index])) + self.bias
@@ -823,6 +876,7 @@ class InjectionModel:
             "bias": np.array([self.bias], dtype=np.float32),
             "threshold": np.array([self.threshold], dtype=np.float32),
             "ngrams": np.array(self.ngrams, dtype=np.int8),
+            "content": np.array([self.content]),
         }
         arrays.update({key: np.array(value) for key, value in meta.items()})
         np.savez_compressed(path, allow_pickle=False, **arrays)
@@ -837,6 +891,9 @@ class InjectionModel:
             bias=float(np.asarray(data["bias"]).reshape(-1)[0]),
             threshold=float(np.asarray(data["threshold"]).reshape(-1)[0]),
             ngrams=tuple(int(n) for n in np.asarray(data["ngrams"]).reshape(-1)),
+            content=bool(np.asarray(data["content"]).reshape(-1)[0])
+            if "content" in data
+            else False,
         )
 
 
@@ -936,6 +993,10 @@ class InjectionCheck:
         if not text or text.isspace():
             return [], 0.0
         normalized = normalize(text)
+        # Letter-spaced words and separated jamo, read back (``readings``): scored
+        # too, a finding on one of them covers the whole text.
+        others = readings(normalized.text)
+        whole = normalized.span_to_original(0, len(normalized.text))
         findings: list[Finding] = []
         best = 0.0
         if self.rules:
@@ -946,11 +1007,24 @@ class InjectionCheck:
                 lo, hi = normalized.span_to_original(start, end)
                 findings.append(Finding(KIND, lo, hi, final, self.name))
                 best = max(best, final)
+            for other in others:
+                other_hits = rule_hits(other)
+                if other_hits:
+                    final = round(min(1.0, max(hit[2] for hit in other_hits)), 3)
+                    findings.append(Finding(KIND, *whole, final, self.name))
+                    best = max(best, final)
         if self.classifier:
             span, score = self._classify(normalized)
             best = max(best, score)
             if span is not None and score >= REPORT_FLOOR:
                 findings.append(Finding(KIND, span[0], span[1], round(score, 3), self.name))
+            model = self._model or load_model()
+            for other in others:
+                _, probability = worst_segment(model, other)
+                other_score = calibrate(probability, model.threshold)
+                if other_score > best and other_score >= REPORT_FLOOR:
+                    findings.append(Finding(KIND, *whole, round(other_score, 3), self.name))
+                best = max(best, other_score)
         findings.sort(key=lambda f: (f.start, f.end))
         return findings, best
 
