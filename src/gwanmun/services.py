@@ -26,9 +26,10 @@ from gwanmun.egress import (
     check_backend_url,
     install_egress_guard,
 )
-from gwanmun.gateway import Gateway
+from gwanmun.gateway import Encoder, Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.kb.embedders import DEFAULT, E5Embedder, Embedder, embedder
 from gwanmun.kb.service import KnowledgeBases
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
@@ -194,15 +195,17 @@ def open_audit_store(settings: Settings) -> AuditStore:
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
-def open_knowledge(settings: Settings, scanner: DetectorInputGuard) -> KnowledgeBases:
-    """Knowledge bases in ``data_dir/knowledge.db``, graded by ``scanner``."""
-    from gwanmun.kb.embedders import DEFAULT, embedder
+def open_knowledge(
+    settings: Settings, scanner: DetectorInputGuard, encoder: Embedder | None = None
+) -> KnowledgeBases:
+    """Knowledge bases in ``data_dir/knowledge.db``, graded by ``scanner``, embedded
+    by ``encoder`` (default: the one ``kb.embedders`` names)."""
     from gwanmun.kb.store import SQLiteKnowledgeStore
 
     return KnowledgeBases(
         SQLiteKnowledgeStore(settings.data_dir / "knowledge.db"),
         scanner,
-        embedder(DEFAULT),
+        encoder or embedder(DEFAULT),
         settings.documents,
         settings.limits,
     )
@@ -228,6 +231,10 @@ def build_services(
     sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
     metrics = Metrics() if settings.metrics_enabled else None
     signer = provenance_signer(settings)
+    from gwanmun.guard.factory import data_guard
+
+    # One encoder, loaded on first use, for the knowledge bases and /v1/embeddings.
+    e5 = E5Embedder()
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
@@ -238,6 +245,16 @@ def build_services(
         metrics=metrics,
         audit_text=settings.audit_text,
         signer=signer,
+        encoder=(
+            Encoder(
+                model=e5,
+                guard=data_guard(scanner),
+                max_grade=settings.embeddings.max_grade,
+                max_inputs=settings.embeddings.max_inputs,
+            )
+            if settings.embeddings.enabled
+            else None
+        ),
     )
     return Services(
         settings=settings,
@@ -251,7 +268,7 @@ def build_services(
         templates=WorkspaceStore(
             settings.data_dir / "workspace.db", institution=settings.institution
         ),
-        knowledge=open_knowledge(settings, scanner),
+        knowledge=open_knowledge(settings, scanner, e5),
         signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
         pins=pins,

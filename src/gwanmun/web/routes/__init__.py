@@ -11,6 +11,7 @@ documents, usage). Chat and the guard scan are in ``web/app.py``, pages in
 - ``templates``: shared prompt templates and signed bundles.
 - ``documents``: text out of an uploaded source document.
 - ``kb``: ``/v1/knowledge_bases``: bases, their documents, search.
+- ``embeddings``: ``/v1/embeddings`` (OpenAI-compatible, through the data guard).
 - ``usage``: ``/v1/feedback`` and the usage report (``/v1/usage``, ``.csv``).
 """
 
@@ -20,11 +21,22 @@ from fastapi import APIRouter
 
 from gwanmun.services import Services
 from gwanmun.web.auth import Authenticator
-from gwanmun.web.routes import admin, audit, documents, history, kb, sessions, templates, usage
+from gwanmun.web.routes import (
+    admin,
+    audit,
+    documents,
+    embeddings,
+    history,
+    kb,
+    sessions,
+    templates,
+    usage,
+)
 
 
 def api_routes(services: Services, auth: Authenticator) -> APIRouter:
     router = APIRouter()
-    for concern in (sessions, history, admin, audit, templates, documents, kb, usage):
+    concerns = (sessions, history, admin, audit, templates, documents, kb, embeddings, usage)
+    for concern in concerns:
         router.include_router(concern.routes(services, auth))
     return router
