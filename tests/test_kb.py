@@ -157,3 +157,10 @@ def test_split_keeps_sections_and_bounds_passages() -> None:
     )
     assert all(len(p.text) <= 800 for p in pieces)
     assert pieces[0].section == "第1条 目的" and pieces[-1].section == "第2条 施行"
+
+
+def test_passages_know_the_pages_they_span() -> None:
+    # Lines are packed into passages of at most 800 characters, across page breaks.
+    pieces = split("a" * 500 + "\f" + "b" * 400 + "\n" + "c" * 300 + "\f\f" + "d" * 50)
+    assert [(p.page, p.page_end) for p in pieces] == [(1, 1), (2, 4)]
+    assert all(p.page is None for p in split("no pages\nhere"))

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from gwanmun.errors import InvalidRequest
 from gwanmun.kb.service import Hit
+from gwanmun.kb.store import Passage
 from gwanmun.settings import LimitsConfig
 from gwanmun.types import ChatMessage, ChatRequest, Reference
 
@@ -30,10 +31,24 @@ def question(request: ChatRequest) -> str:
     return ""
 
 
+def pages(first: int | None, last: int | None) -> str:
+    """``p. 3`` or ``pp. 3–4``; empty for a document without pages."""
+    if first is None:
+        return ""
+    if last is None or last == first:
+        return f"p. {first}"
+    return f"pp. {first}–{last}"
+
+
+def where(p: Passage) -> str:
+    """Where a passage sits in its document, as a citation says it: `` — p. 3, 제1조``."""
+    place = ", ".join(x for x in (pages(p.page, p.page_end), p.section or "") if x)
+    return f" — {place}" if place else ""
+
+
 def label(hit: Hit, number: int) -> str:
     p = hit.passage
-    where = f" — {p.section}" if p.section else ""
-    return f"[{number}] {p.document}{where}\n{p.text}"
+    return f"[{number}] {p.document}{where(p)}\n{p.text}"
 
 
 def with_passages(request: ChatRequest, hits: Sequence[Hit], limits: LimitsConfig) -> ChatRequest:
@@ -65,6 +80,8 @@ def with_passages(request: ChatRequest, hits: Sequence[Hit], limits: LimitsConfi
             section=h.passage.section,
             passage_id=h.passage.id,
             sha256=h.passage.sha256,
+            page=h.passage.page,
+            page_end=h.passage.page_end,
         )
         for n, h in enumerate(hits, start=1)
     )

@@ -60,6 +60,8 @@ class Hit:
             "document_id": p.document_id,
             "document": p.document,
             "section": p.section,
+            "page": p.page,
+            "page_end": p.page_end,
             "grade": p.grade.value,
             "sha256": p.sha256,
             "score": round(self.score, 5),
@@ -170,9 +172,10 @@ class KnowledgeBases:
         progress: Callable[[int, int], None] | None = None,
     ) -> Added:
         """Index one document (txt, md, pdf, docx, hwpx). Re-adding a name replaces
-        that document only, and only if its text changed."""
+        that document only, and only if its text changed. A PDF's passages know
+        their pages."""
         self._writable(kb_id, principal)
-        text = extract_upload(name, data, self.limits)
+        text = extract_upload(name, data, self.limits, pages=True)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         old = self.store.document(kb_id, name)
         if old is not None and old.sha256 == digest:
@@ -207,6 +210,8 @@ class KnowledgeBases:
                 blocked=scan.action is Action.BLOCK,
                 terms=tuple(terms(p.text)),
                 vector=vector,
+                page=p.page,
+                page_end=p.page_end,
             )
             for p, scan, grade, vector in zip(pieces, scans, grades, vectors, strict=True)
         ]

@@ -64,6 +64,8 @@ class Passage:
     blocked: bool  # the policy blocks something in it: never sent to a model
     terms: tuple[str, ...]
     vector: np.ndarray
+    page: int | None = None  # pages spanned (1-based), for documents that have pages
+    page_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,8 @@ _MIGRATIONS = (
     " sha256 TEXT NOT NULL, grade TEXT NOT NULL, blocked INTEGER NOT NULL,"
     " terms TEXT NOT NULL, vector BLOB NOT NULL)",
     "CREATE INDEX passages_kb ON passages (kb_id, document_id, seq)",
+    "ALTER TABLE passages ADD COLUMN page INTEGER",
+    "ALTER TABLE passages ADD COLUMN page_end INTEGER",
 )
 
 
@@ -200,7 +204,7 @@ class SQLiteKnowledgeStore:
                     ),
                 )
                 self._db.executemany(
-                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             p.id,
@@ -214,6 +218,8 @@ class SQLiteKnowledgeStore:
                             int(p.blocked),
                             json.dumps(list(p.terms), ensure_ascii=False),
                             np.asarray(p.vector, dtype=np.float32).tobytes(),
+                            p.page,
+                            p.page_end,
                         )
                         for p in passages
                     ],
@@ -244,7 +250,7 @@ class SQLiteKnowledgeStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256,"
-                " p.grade, p.blocked, p.terms, p.vector FROM passages p"
+                " p.grade, p.blocked, p.terms, p.vector, p.page, p.page_end FROM passages p"
                 " JOIN documents d ON d.id = p.document_id"
                 f" WHERE p.kb_id IN ({marks}) ORDER BY p.kb_id, d.name, p.seq",
                 tuple(kb_ids),
@@ -263,6 +269,8 @@ class SQLiteKnowledgeStore:
                 blocked=bool(r[9]),
                 terms=tuple(json.loads(r[10])),
                 vector=np.frombuffer(r[11], dtype=np.float32),
+                page=r[12],
+                page_end=r[13],
             )
             for r in rows
         ]
