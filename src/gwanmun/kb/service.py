@@ -244,6 +244,14 @@ class KnowledgeBases:
         self._forget(kb_id)
         return removed
 
+    def passage(self, kb_id: str, passage_id: str, principal: Principal) -> Passage:
+        """One passage of a base the caller may read (a citation, opened)."""
+        self.get(kb_id, principal)
+        found = self.store.passage(kb_id, passage_id)
+        if found is None:
+            raise NotFound(f"No passage {passage_id!r} in {kb_id!r}.", param="passage")
+        return found
+
     # --- search -------------------------------------------------------------------
 
     def search(

@@ -100,6 +100,7 @@ class KnowledgeStore(Protocol):
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None: ...
     def remove_document(self, kb_id: str, document_id: str) -> bool: ...
     def passages(self, kb_ids: Sequence[str]) -> list[Passage]: ...
+    def passage(self, kb_id: str, passage_id: str) -> Passage | None: ...
     def close(self) -> None: ...
 
 
@@ -247,13 +248,19 @@ class SQLiteKnowledgeStore:
         if not kb_ids:
             return []
         marks = ",".join("?" * len(kb_ids))
+        return self._select(f"p.kb_id IN ({marks}) ORDER BY p.kb_id, d.name, p.seq", tuple(kb_ids))
+
+    def passage(self, kb_id: str, passage_id: str) -> Passage | None:
+        found = self._select("p.kb_id = ? AND p.id = ?", (kb_id, passage_id))
+        return found[0] if found else None
+
+    def _select(self, where: str, args: tuple[object, ...]) -> list[Passage]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256,"
                 " p.grade, p.blocked, p.terms, p.vector, p.page, p.page_end FROM passages p"
-                " JOIN documents d ON d.id = p.document_id"
-                f" WHERE p.kb_id IN ({marks}) ORDER BY p.kb_id, d.name, p.seq",
-                tuple(kb_ids),
+                " JOIN documents d ON d.id = p.document_id WHERE " + where,
+                args,
             ).fetchall()
         return [
             Passage(
