@@ -230,6 +230,12 @@ ROUTES: dict[tuple[str, str, str], st.SearchStrategy[object]] = {
         encoding_format=st.sampled_from(["float", "base64"]) | TEXT,
         dimensions=st.integers(-5, 2**40),
     ),
+    ("POST", "/vector_stores", "user"): fields(
+        name=TEXT, file_ids=st.lists(TEXT, max_size=2), metadata=JSON
+    ),
+    ("POST", "/vector_stores/vs_none/search", "user"): fields(
+        query=TEXT | st.lists(TEXT, max_size=2), max_num_results=st.integers(-5, 2**40)
+    ),
     ("POST", "/feedback", "user"): fields(request_id=TEXT, rating=JSON, comment=TEXT),
 }
 

@@ -30,6 +30,7 @@ from gwanmun.gateway import Encoder, Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.kb.embedders import DEFAULT, E5Embedder, Embedder, embedder
+from gwanmun.kb.files import FileStore
 from gwanmun.kb.service import KnowledgeBases
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
@@ -64,6 +65,7 @@ class Services:
     metrics: Metrics | None = None
     templates: WorkspaceStore | None = None
     knowledge: KnowledgeBases | None = None
+    files: FileStore | None = None
     signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
@@ -124,6 +126,8 @@ class Services:
             self.templates.close()
         if self.knowledge is not None:
             self.knowledge.store.close()
+        if self.files is not None:
+            self.files.close()
         if self.audit_store is not None:
             self.audit_store.close()
 
@@ -269,6 +273,7 @@ def build_services(
             settings.data_dir / "workspace.db", institution=settings.institution
         ),
         knowledge=open_knowledge(settings, scanner, e5),
+        files=FileStore(settings.data_dir / "files.db"),
         signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
         pins=pins,

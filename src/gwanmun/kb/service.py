@@ -137,7 +137,9 @@ class KnowledgeBases:
                 raise PermissionDenied("You can create knowledge bases for your own group only.")
         if self.store.get(kb_id) is not None:
             raise InvalidRequest(f"knowledge base {kb_id!r} exists already", param="id")
-        kb = KnowledgeBase(kb_id, name or kb_id, owner, tuple(dict.fromkeys(readers)))
+        kb = KnowledgeBase(
+            kb_id, name or kb_id, owner, tuple(dict.fromkeys(readers)), created=time.time()
+        )
         self.store.create(kb)
         return kb
 
@@ -170,15 +172,17 @@ class KnowledgeBases:
         principal: Principal,
         *,
         progress: Callable[[int, int], None] | None = None,
+        document_id: str | None = None,
     ) -> Added:
         """Index one document (txt, md, pdf, docx, hwpx). Re-adding a name replaces
         that document only, and only if its text changed. A PDF's passages know
-        their pages."""
+        their pages. ``document_id``: the id to give it (a ``/v1/files`` id),
+        instead of a new one."""
         self._writable(kb_id, principal)
         text = extract_upload(name, data, self.limits, pages=True)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         old = self.store.document(kb_id, name)
-        if old is not None and old.sha256 == digest:
+        if old is not None and old.sha256 == digest and document_id in (None, old.id):
             return Added(old, changed=False)
         pieces = split(text)
         if not pieces:
@@ -195,7 +199,7 @@ class KnowledgeBases:
             vectors.extend(self.embedder.passages([p.text for p in batch]))
             if progress is not None:
                 progress(min(start + _EMBED_BATCH, len(pieces)), len(pieces))
-        document_id = f"doc-{uuid.uuid4().hex[:16]}"
+        document_id = document_id or f"doc-{uuid.uuid4().hex[:16]}"
         passages = [
             Passage(
                 id=f"{document_id}-{p.seq}",

@@ -37,6 +37,7 @@ class KnowledgeBase:
     owner: str | None
     readers: tuple[str, ...]
     generation: int = 0
+    created: float = 0.0
 
     def readable_by(self, group: str | None) -> bool:
         if EVERYONE in self.readers:
@@ -137,20 +138,21 @@ class SQLiteKnowledgeStore:
         with self._lock:
             self._db.execute(
                 "INSERT INTO kbs (id, name, owner, readers, created) VALUES (?, ?, ?, ?, ?)",
-                (kb.id, kb.name, kb.owner, json.dumps(list(kb.readers)), time.time()),
+                (kb.id, kb.name, kb.owner, json.dumps(list(kb.readers)), kb.created or time.time()),
             )
 
     def get(self, kb_id: str) -> KnowledgeBase | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, name, owner, readers, generation FROM kbs WHERE id = ?", (kb_id,)
+                "SELECT id, name, owner, readers, generation, created FROM kbs WHERE id = ?",
+                (kb_id,),
             ).fetchone()
         return _kb(row) if row else None
 
     def bases(self) -> list[KnowledgeBase]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, name, owner, readers, generation FROM kbs ORDER BY id"
+                "SELECT id, name, owner, readers, generation, created FROM kbs ORDER BY id"
             ).fetchall()
         return [_kb(r) for r in rows]
 
@@ -293,6 +295,7 @@ def _kb(row: tuple[object, ...]) -> KnowledgeBase:
         owner=None if row[2] is None else str(row[2]),
         readers=tuple(json.loads(str(row[3]))),
         generation=int(row[4]),  # type: ignore[call-overload]
+        created=float(row[5]),  # type: ignore[arg-type]
     )
 
 
