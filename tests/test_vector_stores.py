@@ -105,7 +105,7 @@ def test_a_file_s_bytes_are_dropped_once_indexed(rig: Rig) -> None:
         purpose="assistants",
     )
     assert uploaded.bytes > 0 and uploaded.filename == "manual.pdf"
-    assert [f.id for f in rig.client.files.list()][0] == uploaded.id
+    assert next(f.id for f in rig.client.files.list()) == uploaded.id  # newest first
     store = rig.client.vector_stores.create(name="manual", file_ids=[uploaded.id])
     assert store.file_counts.completed == 1
     with sqlite3.connect(rig.data_dir / "files.db") as db:
