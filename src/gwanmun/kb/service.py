@@ -10,7 +10,11 @@ never retrieved, since sending it would only get the request blocked.
 
 Search: the index covers the requested knowledge bases; who may read what and
 the grade a backend may receive are a mask applied *inside* the ranking
-(``index.rank``), never a filter on a top-k. A knowledge base the caller may
+(``index.rank``), never a filter on a top-k. A passage counts at the grade it
+has once the policy's own masks are applied (``sent_grade``): one that is S
+only for a phone number goes to an O backend with the number masked by the
+input guard, exactly as if the user had typed it ("masked down"); a marking
+is never masked away, so a 대외비 passage stays C. A knowledge base the caller may
 not read is reported as not found, exactly like one that does not exist.
 """
 
@@ -63,6 +67,7 @@ class Hit:
             "page": p.page,
             "page_end": p.page_end,
             "grade": p.grade.value,
+            "sent_grade": p.send_grade.value,
             "sha256": p.sha256,
             "score": round(self.score, 5),
         }
@@ -82,7 +87,7 @@ class _Loaded:
     passages: list[Passage]
     lexical: LexicalIndex
     vectors: np.ndarray
-    grades: np.ndarray  # grade rank per passage
+    grades: np.ndarray  # per passage, the rank of the grade it is sent at (masks applied)
     kbs: np.ndarray  # index into the key's kb ids, per passage
     blocked: np.ndarray
 
@@ -193,6 +198,8 @@ class KnowledgeBases:
             default=Grade.O,
         )
         grades = [max(s.grade, marking) for s in scans]
+        # A marking is never masked away; personal data is, at question time.
+        sent = [max(s.sent_grade, marking) for s in scans]
         vectors: list[np.ndarray] = []
         for start in range(0, len(pieces), _EMBED_BATCH):
             batch = pieces[start : start + _EMBED_BATCH]
@@ -216,8 +223,11 @@ class KnowledgeBases:
                 vector=vector,
                 page=p.page,
                 page_end=p.page_end,
+                sent_grade=sent_grade,
             )
-            for p, scan, grade, vector in zip(pieces, scans, grades, vectors, strict=True)
+            for p, scan, grade, sent_grade, vector in zip(
+                pieces, scans, grades, sent, vectors, strict=True
+            )
         ]
         document = Document(
             id=document_id,
@@ -338,7 +348,7 @@ class KnowledgeBases:
                 if passages
                 else np.zeros((0, dim), dtype=np.float32)
             ),
-            grades=np.array([p.grade.rank for p in passages], dtype=np.int8),
+            grades=np.array([p.send_grade.rank for p in passages], dtype=np.int8),
             kbs=np.array([position[p.kb_id] for p in passages], dtype=np.int32),
             blocked=np.array([p.blocked for p in passages], dtype=bool),
         )

@@ -67,6 +67,13 @@ class Passage:
     vector: np.ndarray
     page: int | None = None  # pages spanned (1-based), for documents that have pages
     page_end: int | None = None
+    # The grade once the policy's masks are applied (a phone masked, a marking not):
+    # what a backend must be allowed to receive for this passage to be sent.
+    sent_grade: Grade | None = None
+
+    @property
+    def send_grade(self) -> Grade:
+        return self.sent_grade or self.grade
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +126,7 @@ _MIGRATIONS = (
     "CREATE INDEX passages_kb ON passages (kb_id, document_id, seq)",
     "ALTER TABLE passages ADD COLUMN page INTEGER",
     "ALTER TABLE passages ADD COLUMN page_end INTEGER",
+    "ALTER TABLE passages ADD COLUMN sent_grade TEXT",
 )
 
 
@@ -207,7 +215,7 @@ class SQLiteKnowledgeStore:
                     ),
                 )
                 self._db.executemany(
-                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             p.id,
@@ -223,6 +231,7 @@ class SQLiteKnowledgeStore:
                             np.asarray(p.vector, dtype=np.float32).tobytes(),
                             p.page,
                             p.page_end,
+                            p.sent_grade.value if p.sent_grade else None,
                         )
                         for p in passages
                     ],
@@ -260,7 +269,8 @@ class SQLiteKnowledgeStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256,"
-                " p.grade, p.blocked, p.terms, p.vector, p.page, p.page_end FROM passages p"
+                " p.grade, p.blocked, p.terms, p.vector, p.page, p.page_end, p.sent_grade"
+                " FROM passages p"
                 " JOIN documents d ON d.id = p.document_id WHERE " + where,
                 args,
             ).fetchall()
@@ -280,6 +290,7 @@ class SQLiteKnowledgeStore:
                 vector=np.frombuffer(r[11], dtype=np.float32),
                 page=r[12],
                 page_end=r[13],
+                sent_grade=Grade(r[14]) if r[14] else None,
             )
             for r in rows
         ]
