@@ -77,6 +77,11 @@ def test_a_question_over_an_uploaded_document_is_answered_with_its_passages(rig:
     passages = meta["passages"]
     assert {p["section"] for p in passages} == {"제1조 (처리 기간)", "제2조 (담당)"}
     assert all(p["document"] == "규정.md" and len(p["sha256"]) == 64 for p in passages)
+    # The answer's sentence is tied to the passage that supports it, by number.
+    numbers = {p["section"]: p["number"] for p in passages}
+    [sentence] = meta["grounding"]["sentences"]
+    assert sentence["supported"]
+    assert sentence["citation"]["passage"] == numbers["제1조 (처리 기간)"]
     # The passages reached the model as a source message, personal data masked
     # by the same policy as a typed message.
     sent = rig.backend.seen[-1]

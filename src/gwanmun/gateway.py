@@ -48,6 +48,7 @@ from gwanmun.errors import (
 from gwanmun.guard.answer import AnswerGuard
 from gwanmun.guard.base import InputGuard, InputResult, OutputGuard
 from gwanmun.guard.mask import RecordingRestorer
+from gwanmun.kb.cite import passage_at
 from gwanmun.kb.embedders import Floats, TextEncoder
 from gwanmun.metrics import Metrics
 from gwanmun.provenance import ProvenanceSigner
@@ -394,7 +395,7 @@ class Gateway:
             "masked_kinds": sorted(set(verdict.masked_kinds)),
             "output_findings": [f.as_dict() for f in self._output_findings(trace)],
             "notice": "AI-generated. Verify facts before use.",
-            **(trace.guard.report().meta if trace.guard is not None else {}),
+            **_cited(trace, trace.guard.report().meta if trace.guard is not None else {}),
             **self._provenance(trace),
             **_passages(trace.request),
         }
@@ -525,6 +526,26 @@ class Embedded:
     vectors: Floats
     usage: Usage
     verdict: Verdict
+
+
+def _cited(trace: _Trace, meta: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` with each grounded sentence's citation naming the knowledge-base
+    passage it falls in (``"passage": n``, the number the model was given), so a
+    client can show which passage supports which sentence."""
+    grounding = meta.get("grounding")
+    sent = trace.sent
+    if not trace.request.references or sent is None or not isinstance(grounding, dict):
+        return meta
+    texts = [sent.messages[i].content for i in trace.request.sources if i < len(sent.messages)]
+    sentences = []
+    for sentence in grounding.get("sentences", []):
+        cite = sentence.get("citation")
+        if cite is not None and cite["source"] < len(texts):
+            number = passage_at(texts[cite["source"]], cite["start"])
+            if number is not None:
+                sentence = {**sentence, "citation": {**cite, "passage": number}}
+        sentences.append(sentence)
+    return {**meta, "grounding": {**grounding, "sentences": sentences}}
 
 
 def _passages(request: ChatRequest) -> dict[str, Any]:

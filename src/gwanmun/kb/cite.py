@@ -8,19 +8,42 @@ and listed in ``references`` (the ``gwanmun`` field, the audit record).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from gwanmun.errors import InvalidRequest
-from gwanmun.kb.service import Hit
-from gwanmun.kb.store import Passage
 from gwanmun.settings import LimitsConfig
 from gwanmun.types import ChatMessage, ChatRequest, Reference
+
+if TYPE_CHECKING:
+    from gwanmun.kb.service import Hit
+    from gwanmun.kb.store import Passage
 
 PREAMBLE = (
     "Passages from the institution's knowledge bases. Answer from them, cite each "
     "statement's passage as [n], and say so when they do not contain the answer."
 )
+
+
+# Where each passage starts in the source message: "[n] document — place" after a
+# blank line (passage texts never hold a blank line: ``passages.split`` drops them).
+_HEADER = re.compile(r"\n\n\[(\d+)\] ")
+
+
+def passage_at(source: str, offset: int) -> int | None:
+    """The number of the passage that ``offset`` of a passages message falls in
+    (the message as the model received it, values masked), or None when
+    ``source`` is not a passages message or the offset is in its preamble."""
+    if not source.startswith(PREAMBLE):
+        return None
+    number = None
+    for match in _HEADER.finditer(source):
+        if match.start() > offset:
+            break
+        number = int(match.group(1))
+    return number
 
 
 def question(request: ChatRequest) -> str:
