@@ -202,12 +202,25 @@ def open_audit_store(settings: Settings) -> AuditStore:
 def open_knowledge(
     settings: Settings, scanner: DetectorInputGuard, encoder: Embedder | None = None
 ) -> KnowledgeBases:
-    """Knowledge bases in ``data_dir/knowledge.db``, graded by ``scanner``, embedded
-    by ``encoder`` (default: the one ``kb.embedders`` names)."""
-    from gwanmun.kb.store import SQLiteKnowledgeStore
+    """Knowledge bases in PostgreSQL (``database_url``) or ``data_dir/knowledge.db``,
+    graded by ``scanner``, embedded by ``encoder`` (default: the one
+    ``kb.embedders`` names)."""
+    from gwanmun.kb.store import KnowledgeStore, SQLiteKnowledgeStore
 
+    store: KnowledgeStore
+    if settings.database_url:
+        from gwanmun.audit.postgres import check_database_url
+        from gwanmun.kb.postgres import PostgresKnowledgeStore
+
+        # Checked before connecting: libpq's sockets are invisible to the egress hook.
+        check_database_url(
+            settings.database_url, EgressPolicy.from_strings(settings.internal_networks)
+        )
+        store = PostgresKnowledgeStore(settings.database_url)
+    else:
+        store = SQLiteKnowledgeStore(settings.data_dir / "knowledge.db")
     return KnowledgeBases(
-        SQLiteKnowledgeStore(settings.data_dir / "knowledge.db"),
+        store,
         scanner,
         encoder or embedder(DEFAULT),
         settings.documents,

@@ -316,6 +316,13 @@ class Settings(BaseSettings):
         "several gateway processes write one chain. The password goes in PGPASSWORD or "
         "~/.pgpass, never here; the host must be loopback or in internal_networks.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL for the state several gateway processes share. Today: the "
+        "knowledge bases (documents, passages and their vectors); unset, they live in SQLite at "
+        "data_dir/knowledge.db. Password in PGPASSWORD or ~/.pgpass, never here; the host "
+        "must be loopback or in internal_networks.",
+    )
     institution: str = Field(
         default="Gwanmun",
         min_length=1,
