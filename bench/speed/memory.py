@@ -9,8 +9,9 @@ input detector's lazy load (morphological analysers, the person models, the
 injection classifier), the output checks (verbatim index, the sentence
 encoder the groundedness check uses), a first Korean and Japanese request
 through the input guard, the knowledge bases' morphology (the same analysers,
-shared) and their encoder (loaded on first use). Printed: VmRSS after each step and what the step added. One run; each
-number is this process's own, so nothing else on the machine moves them much.
+shared) and their encoder (loaded on first use). Printed: VmRSS after each
+step and what the step added. One run; each number is this process's own, so
+nothing else on the machine moves them much.
 """
 
 from __future__ import annotations

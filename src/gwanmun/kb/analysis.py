@@ -29,6 +29,7 @@ _JA_DROP = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"}
 # sudachipy refuses input over 49,149 bytes; 8,000 characters stay under it.
 _JA_CHUNK = 8000
 
+
 def _kiwi() -> Any:
     """The Kiwi every part of the gateway shares (``detect.names``: ~500 MB resident;
     a second instance would cost ~380 MB more)."""
