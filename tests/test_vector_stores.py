@@ -14,6 +14,7 @@ import httpx
 import openai
 import pytest
 
+from devtools import hwpx
 from devtools.fakes import FakeBackend
 from devtools.pdfs import pdf_bytes
 from gwanmun.audit import MemoryAuditSink
@@ -121,6 +122,35 @@ def test_a_file_s_bytes_are_dropped_once_indexed(rig: Rig) -> None:
         rig.reader.files.retrieve(uploaded.id)
     assert rig.client.files.delete(uploaded.id).deleted
     assert uploaded.id not in [f.id for f in rig.client.files.list()]
+
+
+def test_an_hwpx_answer_cites_its_article(rig: Rig) -> None:
+    """Hangul's own format end to end: uploaded with the SDK, graded, retrieved,
+    and the answer's sentence tied to the article that supports it."""
+    regulation = hwpx.document(
+        [
+            "제1조 (목적)",
+            "이 규정은 주민 불편 신고의 처리 절차를 정한다.",
+            "제2조 (처리 기간)",
+            "민원은 접수한 날부터 7일 안에 처리하고 결과를 회신한다.",
+        ]
+    )
+    store = rig.client.vector_stores.create(name="불편 신고 규정")
+    attached = rig.client.vector_stores.files.upload_and_poll(
+        vector_store_id=store.id, file=("불편신고규정.hwpx", io.BytesIO(regulation))
+    )
+    assert attached.status == "completed"
+    assert attached.attributes == {"filename": "불편신고규정.hwpx", "grade": "O", "passages": 2}
+    reply = rig.client.chat.completions.create(
+        model="fake-model",
+        messages=[{"role": "user", "content": "민원은 며칠 안에 처리하나요?"}],
+        extra_body={"knowledge_bases": [store.id]},
+    )
+    meta = reply.model_extra["gwanmun"]  # type: ignore[index]
+    numbers = {p["section"]: p["number"] for p in meta["passages"]}
+    assert numbers.keys() >= {"제2조 (처리 기간)"}
+    [sentence] = meta["grounding"]["sentences"]
+    assert sentence["citation"]["passage"] == numbers["제2조 (처리 기간)"]
 
 
 def test_lists_page_the_way_the_sdk_expects(rig: Rig) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from devtools import hwpx
 from devtools.pdfs import write_pdf
 from gwanmun.check.verbatim import CorpusIndex, VerbatimCheck
 from gwanmun.documents import extract_text
@@ -114,15 +114,7 @@ def test_masked_on_the_stream_beyond_the_minimum(index: CorpusIndex) -> None:
 
 
 def _hwpx(path: Path, paragraphs: list[str]) -> None:
-    ns = "http://www.hancom.co.kr/hwpml/2011/paragraph"
-    body = "".join(f"<hp:p><hp:run><hp:t>{p}</hp:t></hp:run></hp:p>" for p in paragraphs)
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<hs:sec xmlns:hs="x" xmlns:hp="{ns}">{body}</hs:sec>'
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/hwp+zip")
-        archive.writestr("Contents/section0.xml", xml)
+    path.write_bytes(hwpx.document(paragraphs))
 
 
 def _pdf(path: Path, text: str) -> None:
