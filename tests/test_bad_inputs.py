@@ -224,6 +224,18 @@ ROUTES: dict[tuple[str, str, str], st.SearchStrategy[object]] = {
     ("PATCH", "/admin/users/tester", "admin"): fields(group=TEXT, disabled=st.booleans()),
     ("POST", "/admin/keys", "admin"): fields(user=TEXT, expires_in_days=st.floats()),
     ("POST", "/admin/policy/dry-run", "admin"): fields(text=TEXT, backend_grade=TEXT),
+    ("POST", "/embeddings", "user"): fields(
+        model=st.just("multilingual-e5-small") | TEXT,
+        input=TEXT | st.lists(TEXT, max_size=3) | st.lists(st.integers(), max_size=3),
+        encoding_format=st.sampled_from(["float", "base64"]) | TEXT,
+        dimensions=st.integers(-5, 2**40),
+    ),
+    ("POST", "/vector_stores", "user"): fields(
+        name=TEXT, file_ids=st.lists(TEXT, max_size=2), metadata=JSON
+    ),
+    ("POST", "/vector_stores/vs_none/search", "user"): fields(
+        query=TEXT | st.lists(TEXT, max_size=2), max_num_results=st.integers(-5, 2**40)
+    ),
     ("POST", "/feedback", "user"): fields(request_id=TEXT, rating=JSON, comment=TEXT),
 }
 

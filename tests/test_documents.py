@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools import hwpx
 from devtools.fakes import FakeBackend
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.documents import extract_text
@@ -57,11 +58,7 @@ def _bomb_docx(xml_bytes: int) -> bytes:
 
 
 def _hwpx(section: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", "application/hwp+zip")
-        archive.writestr("Contents/section0.xml", section)
-    return buffer.getvalue()
+    return hwpx.archive(section)
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:

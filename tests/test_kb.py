@@ -15,8 +15,9 @@ from gwanmun.errors import NotFound, PermissionDenied
 from gwanmun.kb.embedders import embedder
 from gwanmun.kb.index import LexicalIndex, rank
 from gwanmun.kb.passages import split
+from gwanmun.kb.postgres import PostgresKnowledgeStore
 from gwanmun.kb.service import KnowledgeBases
-from gwanmun.kb.store import SQLiteKnowledgeStore
+from gwanmun.kb.store import KnowledgeStore, SQLiteKnowledgeStore
 from gwanmun.services import default_input_guard
 from gwanmun.settings import Settings
 from gwanmun.types import Grade, Principal, Role
@@ -36,13 +37,20 @@ SECRET = (
 )
 
 
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBases]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def kb(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[KnowledgeBases]:
+    """The same tests on both stores (PostgreSQL: a real server, a fresh database)."""
     data = tmp_path_factory.mktemp("kb")
     settings = Settings(data_dir=data, embedded={"enabled": False})
-    service = KnowledgeBases(
-        SQLiteKnowledgeStore(data / "knowledge.db"), default_input_guard(settings), embedder("use")
-    )
+    store: KnowledgeStore
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres")
+        store = PostgresKnowledgeStore(server.create_database("kb_module"))
+    else:
+        store = SQLiteKnowledgeStore(data / "knowledge.db")
+    service = KnowledgeBases(store, default_input_guard(settings), embedder("use"))
     service.create("minwon", MINWON, readers=["기획과"])
     service.add("minwon", "규정.md", RULES.encode(), MINWON)
     service.add("minwon", "예산.txt", SECRET.encode(), MINWON)
@@ -78,9 +86,12 @@ def test_grades_filter_inside_the_ranking_so_k_readable_passages_come_back(
     top = kb.search(["minwon"], question, MINWON, max_grade=Grade.C, k=2)
     assert top[0].passage.document == "예산.txt"
     allowed = kb.search(["minwon"], question, MINWON, max_grade=Grade.O, k=5)
-    assert allowed and all(h.passage.grade is Grade.O for h in allowed)
-    # Not a top-k filtered afterwards: the best O passages fill the list.
-    assert len(allowed) == len([p for p in kb.store.passages(["minwon"]) if p.grade is Grade.O])
+    assert allowed and all(h.passage.send_grade is Grade.O for h in allowed)
+    # Not a top-k filtered afterwards: the best passages an O model may receive
+    # fill the list — the one that is S for a phone number too (masked down).
+    sendable = [p for p in kb.store.passages(["minwon"]) if p.send_grade is Grade.O]
+    assert len(allowed) == len(sendable)
+    assert {p.grade for p in sendable} == {Grade.O, Grade.S}
 
 
 def test_only_the_owner_and_readers_see_a_base(kb: KnowledgeBases) -> None:
@@ -119,15 +130,34 @@ def test_deleting_a_document_leaves_nothing_to_retrieve(kb: KnowledgeBases, tmp_
     assert kb.remove("scratch", "우표.txt", MINWON)
     assert kb.search(["scratch"], "고양이 우표", MINWON, k=5) == []
     assert kb.search(["scratch"], "우정사업본부", MINWON, k=5, mode="dense") == []
-    # Nothing of it is left in the database file: no passage, vector or document row.
-    db = sqlite3.connect(kb.store._db.execute("PRAGMA database_list").fetchone()[2])  # type: ignore[attr-defined]
-    rows = db.execute("SELECT count(*) FROM passages WHERE text LIKE '%고양이%'").fetchone()[0]
-    docs = db.execute("SELECT count(*) FROM documents WHERE kb_id = 'scratch'").fetchone()[0]
-    db.close()
-    assert (rows, docs) == (0, 0)
+    # Nothing of it is left in the database: no passage, vector or document row.
+    assert _rows_left(kb.store, "고양이", "scratch") == (0, 0)
     # No in-memory index still holds a copy of it.
     cached = [p for loaded in kb._cache.values() for p in loaded.passages]
     assert all(p.document_id != doc.id for p in cached)
+
+
+def _rows_left(store: KnowledgeStore, word: str, kb_id: str) -> tuple[int, int]:
+    """Passages holding ``word`` and documents of ``kb_id``, read from the database itself."""
+    like = f"%{word}%"
+    if isinstance(store, PostgresKnowledgeStore):
+        with store._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT count(*) FROM kb_passages WHERE text LIKE %s", (like,)
+            ).fetchone()
+            docs = conn.execute(
+                "SELECT count(*) FROM kb_documents WHERE kb_id = %s", (kb_id,)
+            ).fetchone()
+        assert rows is not None and docs is not None
+        return int(rows[0]), int(docs[0])
+    assert isinstance(store, SQLiteKnowledgeStore)
+    db = sqlite3.connect(store._db.execute("PRAGMA database_list").fetchone()[2])
+    counted = (
+        db.execute("SELECT count(*) FROM passages WHERE text LIKE ?", (like,)).fetchone()[0],
+        db.execute("SELECT count(*) FROM documents WHERE kb_id = ?", (kb_id,)).fetchone()[0],
+    )
+    db.close()
+    return counted
 
 
 def test_institution_bases_are_made_by_administrators() -> None:
@@ -157,3 +187,10 @@ def test_split_keeps_sections_and_bounds_passages() -> None:
     )
     assert all(len(p.text) <= 800 for p in pieces)
     assert pieces[0].section == "第1条 目的" and pieces[-1].section == "第2条 施行"
+
+
+def test_passages_know_the_pages_they_span() -> None:
+    # Lines are packed into passages of at most 800 characters, across page breaks.
+    pieces = split("a" * 500 + "\f" + "b" * 400 + "\n" + "c" * 300 + "\f\f" + "d" * 50)
+    assert [(p.page, p.page_end) for p in pieces] == [(1, 1), (2, 4)]
+    assert all(p.page is None for p in split("no pages\nhere"))

@@ -8,6 +8,10 @@ read, go through retrieval and the real gateway to one of two recording
 stand-in backends (named so: the point is what reaches them), one allowed grade
 O and one grade S. Every passage is identified by a tag in its text, so what
 the backends received is checked on the text itself, not on our own list.
+
+A passage is sent at the grade it has once the policy's masks are applied,
+like a typed message: one graded S for a phone number reaches the grade-O
+backend with the number masked ("masked down"); a 대외비 one reaches neither.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ TOPICS = (
     "주민센터",
 )
 TAG = re.compile(r"〔(kb-[a-z]+)/(\d{3})〕")
+PHONE = re.compile(r"010-\d{4}-\d{4}")
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ async def test_a_thousand_questions_reach_only_what_the_group_and_backend_may_ha
 ) -> None:
     rng = random.Random(7)
     returned_without_access = sent_without_access = sent_above_grade = 0
-    refused = sent_passages = 0
+    refused = sent_passages = masked_down = 0
     for i in range(1000):
         group = rng.choice(GROUPS)
         principal = Principal(f"user{i % 17}", group=group)
@@ -171,9 +176,16 @@ async def test_a_thousand_questions_reach_only_what_the_group_and_backend_may_ha
                 sent_passages += 1
                 sent = rig.docs[(kb, int(number))]
                 sent_without_access += kb not in mine
-                sent_above_grade += sent.grade > backend.max_grade
+                # Graded by what it holds as received: a phone left readable is S.
+                readable_phone = PHONE.search(message.content) is not None
+                received_grade = (
+                    Grade.C if sent.grade is Grade.C else (Grade.S if readable_phone else Grade.O)
+                )
+                sent_above_grade += received_grade > backend.max_grade
+                masked_down += sent.grade is Grade.S and backend is rig.open_backend
     assert (returned_without_access, sent_without_access, sent_above_grade) == (0, 0, 0)
     assert refused >= 60 and sent_passages >= 3000  # the test did look at something
+    assert masked_down >= 50  # S passages did reach the O backend, masked
 
 
 async def test_a_grade_c_document_is_never_sent_but_is_found_for_its_readers(rig: Rig) -> None:

@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from devtools.fakes import FakeBackend
+from devtools.pdfs import pdf_bytes
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.services import build_services
 from gwanmun.settings import Settings
@@ -76,6 +77,11 @@ def test_a_question_over_an_uploaded_document_is_answered_with_its_passages(rig:
     passages = meta["passages"]
     assert {p["section"] for p in passages} == {"제1조 (처리 기간)", "제2조 (담당)"}
     assert all(p["document"] == "규정.md" and len(p["sha256"]) == 64 for p in passages)
+    # The answer's sentence is tied to the passage that supports it, by number.
+    numbers = {p["section"]: p["number"] for p in passages}
+    [sentence] = meta["grounding"]["sentences"]
+    assert sentence["supported"]
+    assert sentence["citation"]["passage"] == numbers["제1조 (처리 기간)"]
     # The passages reached the model as a source message, personal data masked
     # by the same policy as a typed message.
     sent = rig.backend.seen[-1]
@@ -134,3 +140,38 @@ def test_the_kb_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     run("remove", "rules", "규정.md")
     after = run("search", "민원 처리 기간", "--kb", "rules", "--group", "민원과", "--json")
     assert json.loads(after) == []
+
+
+def test_a_pdf_answer_cites_the_page(rig: Rig) -> None:
+    filler = "The committee reviewed the annual schedule and agreed on the order of business. "
+    pages = [
+        "Chapter 1 Purpose. " + filler * 6,
+        "Chapter 2 Deadlines. Complaints are answered within seven working days. " + filler * 5,
+        "Chapter 3 Records. Minutes are kept for ten years. " + filler * 5,
+    ]
+    headers = {"Authorization": f"Bearer {rig.key}"}
+    with httpx.Client(base_url=rig.base_url, headers=headers, timeout=120) as http:
+        assert http.post("/knowledge_bases", json={"id": "manual"}).status_code == 200
+        upload = {"name": "manual.pdf", "data_base64": base64.b64encode(pdf_bytes(pages)).decode()}
+        added = http.post("/knowledge_bases/manual/documents", json=upload)
+        assert added.status_code == 200, added.text
+        assert added.json()["passages"] == 3
+        found = http.post(
+            "/knowledge_bases/manual/search", json={"query": "How many days to answer complaints?"}
+        ).json()["data"][0]
+        assert (found["page"], found["page_end"]) == (2, 2)
+
+    client = openai.OpenAI(base_url=rig.base_url, api_key=rig.key, max_retries=0)
+    reply = client.chat.completions.create(
+        model="fake-model",
+        messages=[{"role": "user", "content": "How many days to answer complaints?"}],
+        extra_body={"knowledge_bases": ["manual"]},
+    )
+    client.close()
+    passages = reply.model_extra["gwanmun"]["passages"]  # type: ignore[index]
+    first = passages[0]
+    assert (first["document"], first["page"]) == ("manual.pdf", 2)
+    sent = rig.backend.seen[-1]
+    source = sent.messages[sent.sources[0]].content
+    # The model is told where each passage comes from, so it can cite the page.
+    assert "[1] manual.pdf — p. 2\n" in source

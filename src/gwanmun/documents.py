@@ -37,6 +37,8 @@ from gwanmun.errors import DocumentRejected, InvalidRequest
 from gwanmun.settings import DocumentsConfig
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".hwpx")
+# Between two pages of a PDF's text, when pages are asked for.
+PAGE_BREAK = "\f"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HP = "{http://www.hancom.co.kr/hwpml/2011/paragraph}"
@@ -66,8 +68,12 @@ _BROKEN: tuple[type[Exception], ...] = (
 )
 
 
-def extract_text(path: Path, limits: DocumentsConfig | None = None) -> str:
-    """The text of one document, refused with a clear message when over ``limits``."""
+def extract_text(path: Path, limits: DocumentsConfig | None = None, *, pages: bool = False) -> str:
+    """The text of one document, refused with a clear message when over ``limits``.
+
+    With ``pages``, a PDF's pages are separated by ``PAGE_BREAK`` (a form feed,
+    as pdftotext writes them) so that passages can cite their page; otherwise
+    by a line break."""
     caps = _Caps(limits or DocumentsConfig(), path)
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
@@ -78,17 +84,21 @@ def extract_text(path: Path, limits: DocumentsConfig | None = None) -> str:
     if suffix not in readers:
         raise InvalidRequest(f"{path}: unsupported file type (supported: {', '.join(SUPPORTED)})")
     try:
-        return readers[suffix](path, caps)
+        text = readers[suffix](path, caps)
     except _BROKEN as exc:
         raise DocumentRejected(
             f"{path}: not a readable {suffix} file ({type(exc).__name__}); "
             "open and save it again in its office program"
         ) from None
+    return text if pages else text.replace(PAGE_BREAK, "\n")
 
 
-def extract_upload(name: str, data: bytes, limits: DocumentsConfig | None = None) -> str:
+def extract_upload(
+    name: str, data: bytes, limits: DocumentsConfig | None = None, *, pages: bool = False
+) -> str:
     """Text out of an uploaded file's bytes; ``name`` (the file's name on the
-    sender's side) picks the format and is what error messages name."""
+    sender's side) picks the format and is what error messages name. ``pages``:
+    as in ``extract_text``."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise InvalidRequest(f"{name}: unsupported file type (supported: {', '.join(SUPPORTED)})")
@@ -97,7 +107,7 @@ def extract_upload(name: str, data: bytes, limits: DocumentsConfig | None = None
         path = Path(tmp) / f"document{suffix}"
         path.write_bytes(data)
         try:
-            return extract_text(path, limits)
+            return extract_text(path, limits, pages=pages)
         except InvalidRequest as exc:  # name the upload, not the temporary file
             # The same class (a refused document keeps its code and the limit hit).
             raise type(exc)(
@@ -350,7 +360,7 @@ def _pdf(path: Path, caps: _Caps) -> str:
             parts.append(text)
     except PyPdfError as exc:
         raise DocumentRejected(f"{path}: cannot read this PDF ({type(exc).__name__})") from None
-    text = "\n".join(parts)
+    text = PAGE_BREAK.join(parts)
     if not text.strip():
         raise InvalidRequest(f"{path}: the PDF has no text layer (a scan?); OCR it first")
     return text

@@ -18,6 +18,9 @@ The JSON and the streamed path share steps 1–2 (``_admit``), the output guard
 (``AnswerGuard``) and the outcome mapping (``_Trace.failed``/``succeeded``).
 HTTP, the CLI and the UI only parse, call ``handle`` and format
 (``web/encode.py`` writes OpenAI JSON).
+
+``embed`` (``/v1/embeddings``) takes the same steps without a backend: limits,
+the input guard's data detectors, the in-process encoder, one audit event.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,15 +40,25 @@ from gwanmun.audit.journal import OpenStream, opening_body
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.base import DeltaStream
 from gwanmun.completion import Completion, Delta
-from gwanmun.errors import GuardBlocked, GuardFailure, GwanmunError, OutputBlocked
+from gwanmun.errors import (
+    GuardBlocked,
+    GuardFailure,
+    GwanmunError,
+    InvalidRequest,
+    ModelNotFound,
+    OutputBlocked,
+)
 from gwanmun.guard.answer import AnswerGuard
 from gwanmun.guard.base import InputGuard, InputResult, OutputGuard
 from gwanmun.guard.mask import RecordingRestorer
+from gwanmun.kb.cite import passage_at
+from gwanmun.kb.embedders import Floats, TextEncoder
 from gwanmun.metrics import Metrics
 from gwanmun.provenance import ProvenanceSigner
 from gwanmun.ratelimit import RateLimiter
 from gwanmun.types import (
     Action,
+    ChatMessage,
     ChatRequest,
     Finding,
     Grade,
@@ -160,6 +173,7 @@ class _Trace:
     principal: Principal
     started: float
     backend: Backend | None = None
+    engine: str | None = None  # what served a request without a backend (the encoder)
     verdict: Verdict | None = None
     usage: Usage = field(default_factory=Usage)
     outcome: Outcome = Outcome.FAILED
@@ -200,8 +214,10 @@ class Gateway:
         metrics: Metrics | None = None,
         audit_text: str = "none",
         signer: ProvenanceSigner | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         self.router = router
+        self.encoder = encoder
         self.input_guard = input_guard
         self.output_guard = output_guard
         self.audit = audit
@@ -276,9 +292,15 @@ class Gateway:
         trace.sent = guarded.request
         return guarded
 
-    def _inspect(self, request: ChatRequest, backend_grade: Grade, trace: _Trace) -> InputResult:
+    def _inspect(
+        self,
+        request: ChatRequest,
+        backend_grade: Grade,
+        trace: _Trace,
+        guard: InputGuard | None = None,
+    ) -> InputResult:
         try:
-            result = self.input_guard.inspect(request, backend_grade=backend_grade)
+            result = (guard or self.input_guard).inspect(request, backend_grade=backend_grade)
         except GuardFailure as exc:
             # A guard that names its own failure (which detector) still fails closed.
             trace.verdict = Verdict(action=Action.BLOCK, grade=Grade.C, reasons=(exc.reason,))
@@ -305,6 +327,66 @@ class Gateway:
             raise self._blocked_error(result.verdict, request)
         return result
 
+    async def embed(self, texts: Sequence[str], model: str, principal: Principal) -> Embedded:
+        """Vectors for ``texts`` from the encoder named ``model``: limits, the data
+        guard (blocks raise; masked values are embedded as their placeholders, so
+        no vector encodes them), the encoder, and one audit record — the same
+        steps as a chat request, without a backend."""
+        encoder = self.encoder
+        if encoder is None or model != encoder.model.name:
+            served = encoder.model.name if encoder is not None else "none (embeddings.enabled)"
+            raise ModelNotFound(
+                f"That embedding model does not exist here. Available: {served}", param="model"
+            )
+        if not texts:
+            raise InvalidRequest("input is empty; send a string or a list of them.", param="input")
+        if len(texts) > encoder.max_inputs:
+            raise InvalidRequest(
+                f"input has {len(texts)} texts; the limit is {encoder.max_inputs} "
+                "(embeddings.max_inputs).",
+                param="input",
+            )
+        request = ChatRequest(
+            model=model,
+            messages=tuple(ChatMessage(role="user", content=t) for t in texts),
+            max_tokens=0,
+            request_id=f"embd-gw{uuid.uuid4().hex}",
+        )
+        trace = _Trace(
+            request=request,
+            principal=principal,
+            started=time.perf_counter(),
+            engine=f"encoder:{model}",
+        )
+        try:
+            if self.limiter is not None:
+                self.limiter.admit(principal)
+            guarded = await anyio.to_thread.run_sync(
+                self._inspect, request, encoder.max_grade, trace, encoder.guard
+            )
+            trace.sent = guarded.request
+            sent = [m.content for m in guarded.request.messages]
+            vectors, tokens = await anyio.to_thread.run_sync(_encode, encoder, sent)
+            trace.usage = Usage(prompt_tokens=tokens)
+            trace.succeeded()
+        except BaseException as exc:
+            trace.failed(exc, "internal_error")
+            await self._record(trace)
+            raise
+        await self._record(trace)
+        return Embedded(
+            request_id=request.request_id,
+            model=model,
+            vectors=vectors,
+            usage=trace.usage,
+            verdict=trace.verdict or Verdict.allow(),
+        )
+
+    def _served(self) -> list[str]:
+        """Every model name this gateway answers for (chat and embeddings)."""
+        names = [m for m, _ in self.router.models()]
+        return names + ([self.encoder.model.name] if self.encoder is not None else [])
+
     def _meta(self, trace: _Trace) -> dict[str, Any]:
         verdict = trace.verdict or Verdict.allow()
         return {
@@ -316,7 +398,7 @@ class Gateway:
             "masked_kinds": sorted(set(verdict.masked_kinds)),
             "output_findings": [f.as_dict() for f in self._output_findings(trace)],
             "notice": "AI-generated. Verify facts before use.",
-            **(trace.guard.report().meta if trace.guard is not None else {}),
+            **_cited(trace, trace.guard.report().meta if trace.guard is not None else {}),
             **self._provenance(trace),
             **_passages(trace.request),
         }
@@ -430,8 +512,8 @@ class Gateway:
             request_id=trace.request.request_id,
             time=self._clock(),
             principal=trace.principal,
-            model=audited_model(trace.request.model, (m for m, _ in self.router.models())),
-            backend=trace.backend.name if trace.backend else None,
+            model=audited_model(trace.request.model, self._served()),
+            backend=trace.backend.name if trace.backend else trace.engine,
             grade=verdict.grade,
             action=verdict.action,
             outcome=trace.outcome,
@@ -447,11 +529,68 @@ class Gateway:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Encoder:
+    """A sentence encoder served at ``/v1/embeddings`` under ``model.name``, with the
+    guard its texts pass (data detectors: an encoder follows no instructions) and
+    the highest grade they may have."""
+
+    model: TextEncoder
+    guard: InputGuard
+    max_grade: Grade
+    max_inputs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """The vectors for one embeddings request, in input order."""
+
+    request_id: str
+    model: str
+    vectors: Floats
+    usage: Usage
+    verdict: Verdict
+
+
+def _cited(trace: _Trace, meta: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` with each grounded sentence's citation naming the knowledge-base
+    passage it falls in (``"passage": n``, the number the model was given), so a
+    client can show which passage supports which sentence."""
+    grounding = meta.get("grounding")
+    sent = trace.sent
+    if not trace.request.references or sent is None or not isinstance(grounding, dict):
+        return meta
+    texts = [sent.messages[i].content for i in trace.request.sources if i < len(sent.messages)]
+    sentences = []
+    for sentence in grounding.get("sentences", []):
+        cite = sentence.get("citation")
+        if cite is not None and cite["source"] < len(texts):
+            number = passage_at(texts[cite["source"]], cite["start"])
+            if number is not None:
+                sentence = {**sentence, "citation": {**cite, "passage": number}}
+        sentences.append(sentence)
+    return {**meta, "grounding": {**grounding, "sentences": sentences}}
+
+
 def _passages(request: ChatRequest) -> dict[str, Any]:
     """The knowledge-base passages the model was given, for the ``gwanmun`` field."""
     if not request.references:
         return {}
     return {"passages": [r.as_dict() for r in request.references]}
+
+
+def _encode(encoder: Encoder, texts: Sequence[str]) -> tuple[Floats, int]:
+    """The vectors and the token count; a text over the encoder's window is refused
+    (cut silently, its vector would stand for part of it)."""
+    counts = [encoder.model.tokens(t) for t in texts]
+    for i, n in enumerate(counts):
+        if n > encoder.model.max_tokens:
+            raise InvalidRequest(
+                f"input[{i}] is {n} tokens; {encoder.model.name} reads at most "
+                f"{encoder.model.max_tokens}. Split the text.",
+                param=f"input[{i}]",
+            )
+    return encoder.model.passages(texts), sum(counts)
 
 
 def _short(request: ChatRequest) -> bool:

@@ -26,9 +26,11 @@ from gwanmun.egress import (
     check_backend_url,
     install_egress_guard,
 )
-from gwanmun.gateway import Gateway
+from gwanmun.gateway import Encoder, Gateway
 from gwanmun.guard.base import InputGuard, OutputGuard
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
+from gwanmun.kb.embedders import DEFAULT, E5Embedder, Embedder, embedder
+from gwanmun.kb.files import FileStore
 from gwanmun.kb.service import KnowledgeBases
 from gwanmun.metrics import Metrics
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_default_model
@@ -63,6 +65,7 @@ class Services:
     metrics: Metrics | None = None
     templates: WorkspaceStore | None = None
     knowledge: KnowledgeBases | None = None
+    files: FileStore | None = None
     signer: ProvenanceSigner | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
@@ -127,6 +130,8 @@ class Services:
             self.templates.close()
         if self.knowledge is not None:
             self.knowledge.store.close()
+        if self.files is not None:
+            self.files.close()
         if self.audit_store is not None:
             self.audit_store.close()
 
@@ -199,15 +204,33 @@ def open_audit_store(settings: Settings) -> AuditStore:
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
-def open_knowledge(settings: Settings, scanner: DetectorInputGuard) -> KnowledgeBases:
-    """Knowledge bases in ``data_dir/knowledge.db``, graded by ``scanner``."""
-    from gwanmun.kb.embedders import DEFAULT, embedder
-    from gwanmun.kb.store import SQLiteKnowledgeStore
+def open_knowledge(
+    settings: Settings, scanner: DetectorInputGuard, encoder: Embedder | None = None
+) -> KnowledgeBases:
+    """Knowledge bases in PostgreSQL (``database_url``) or ``data_dir/knowledge.db``,
+    graded by ``scanner``, embedded by ``encoder`` (default: the one
+    ``kb.embedders`` names)."""
+    from gwanmun.kb.store import KnowledgeStore, SQLiteKnowledgeStore
 
+    store: KnowledgeStore
+    if settings.database_url:
+        from gwanmun.audit.postgres import check_database_url
+        from gwanmun.kb.postgres import PostgresKnowledgeStore
+
+        # Checked and pinned before connecting, as the audit database is.
+        pinned = check_database_url(
+            settings.database_url,
+            EgressPolicy.from_strings(settings.internal_networks),
+            setting="database_url",
+            what="the knowledge-base database",
+        )
+        store = PostgresKnowledgeStore(pinned)
+    else:
+        store = SQLiteKnowledgeStore(settings.data_dir / "knowledge.db")
     return KnowledgeBases(
-        SQLiteKnowledgeStore(settings.data_dir / "knowledge.db"),
+        store,
         scanner,
-        embedder(DEFAULT),
+        encoder or embedder(DEFAULT),
         settings.documents,
         settings.limits,
     )
@@ -233,6 +256,10 @@ def build_services(
     sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
     metrics = Metrics() if settings.metrics_enabled else None
     signer = provenance_signer(settings)
+    from gwanmun.guard.factory import data_guard
+
+    # One encoder, loaded on first use, for the knowledge bases and /v1/embeddings.
+    e5 = E5Embedder()
     gateway = Gateway(
         router=router,
         input_guard=input_guard or scanner,
@@ -243,6 +270,16 @@ def build_services(
         metrics=metrics,
         audit_text=settings.audit_text,
         signer=signer,
+        encoder=(
+            Encoder(
+                model=e5,
+                guard=data_guard(scanner),
+                max_grade=settings.embeddings.max_grade,
+                max_inputs=settings.embeddings.max_inputs,
+            )
+            if settings.embeddings.enabled
+            else None
+        ),
     )
     return Services(
         settings=settings,
@@ -256,7 +293,8 @@ def build_services(
         templates=WorkspaceStore(
             settings.data_dir / "workspace.db", institution=settings.institution
         ),
-        knowledge=open_knowledge(settings, scanner),
+        knowledge=open_knowledge(settings, scanner, e5),
+        files=FileStore(settings.data_dir / "files.db"),
         signer=signer,
         _upstream_urls=[b.base_url for b in settings.backends],
         pins=pins,

@@ -98,6 +98,26 @@ class EmbeddedConfig(BaseModel):
     )
 
 
+class EmbeddingsConfig(BaseModel):
+    """``/v1/embeddings``: the knowledge bases' sentence encoder, served to internal
+    tools so they need no second server. Texts pass the input guard's data
+    detectors first (a blocked value is refused, a masked one is embedded as its
+    placeholder)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(default=True, description="Serve POST /v1/embeddings.")
+    max_grade: Grade = Field(
+        default=Grade.S,
+        description="Highest data grade a text sent for embedding may have. The encoder runs "
+        "in this process, but its vectors leave it (and text can be partly recovered from "
+        "vectors), so S by default, like the embedded model.",
+    )
+    max_inputs: int = Field(
+        default=256, ge=1, le=2048, description="Most texts in one embeddings request."
+    )
+
+
 class LimitsConfig(BaseModel):
     """Request size and format limits (NIS M14)."""
 
@@ -278,6 +298,10 @@ class Settings(BaseSettings):
     accounts: AccountsConfig = Field(
         default_factory=AccountsConfig, description="Web login, lockout and sessions."
     )
+    embeddings: EmbeddingsConfig = Field(
+        default_factory=EmbeddingsConfig,
+        description="The /v1/embeddings endpoint: on or off, highest grade, batch size.",
+    )
     documents: DocumentsConfig = Field(
         default_factory=DocumentsConfig,
         description="Caps on reading documents: decompressed size, ratio, members, pages, time.",
@@ -308,6 +332,13 @@ class Settings(BaseSettings):
         "several gateway processes write one chain. The password goes in PGPASSWORD or "
         "~/.pgpass, never here; the host must be loopback or in internal_networks, and is "
         "resolved once at start-up and pinned.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL for the state several gateway processes share. Today: the "
+        "knowledge bases (documents, passages and their vectors); unset, they live in SQLite at "
+        "data_dir/knowledge.db. Password in PGPASSWORD or ~/.pgpass, never here; the host "
+        "must be loopback or in internal_networks.",
     )
     institution: str = Field(
         default="Gwanmun",

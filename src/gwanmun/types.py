@@ -242,6 +242,8 @@ class Reference:
     section: str | None
     passage_id: str
     sha256: str
+    page: int | None = None  # the pages the passage spans, when its document has pages
+    page_end: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -250,6 +252,8 @@ class Reference:
             "document_id": self.document_id,
             "document": self.document,
             "section": self.section,
+            "page": self.page,
+            "page_end": self.page_end,
             "passage_id": self.passage_id,
             "sha256": self.sha256,
         }

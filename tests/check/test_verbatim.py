@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from devtools import hwpx
+from devtools.pdfs import write_pdf
 from gwanmun.check.verbatim import CorpusIndex, VerbatimCheck
 from gwanmun.documents import extract_text
 from gwanmun.errors import InvalidRequest, OutputBlocked
@@ -113,40 +114,12 @@ def test_masked_on_the_stream_beyond_the_minimum(index: CorpusIndex) -> None:
 
 
 def _hwpx(path: Path, paragraphs: list[str]) -> None:
-    ns = "http://www.hancom.co.kr/hwpml/2011/paragraph"
-    body = "".join(f"<hp:p><hp:run><hp:t>{p}</hp:t></hp:run></hp:p>" for p in paragraphs)
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<hs:sec xmlns:hs="x" xmlns:hp="{ns}">{body}</hs:sec>'
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/hwp+zip")
-        archive.writestr("Contents/section0.xml", xml)
+    path.write_bytes(hwpx.document(paragraphs))
 
 
 def _pdf(path: Path, text: str) -> None:
     """A minimal one-page PDF with a text layer (Helvetica, ASCII)."""
-    stream = f"BT /F1 12 Tf 40 760 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    path.write_bytes(bytes(out))
+    write_pdf(path, [text])
 
 
 def test_every_format_is_read(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from devtools.pdfs import write_pdf
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME
 from gwanmun.prompts.bundles import export_bundle
 from gwanmun.prompts.store import Template, TemplateIn, Variable
@@ -395,6 +396,67 @@ def test_attached_sources_and_groundedness_marks(page: Page, site: str, tmp_path
     shot(page, "15-grounding")
 
 
+KB_RULES = """# 제1조 (처리 기간)
+민원은 접수한 날부터 7일 안에 처리하고 결과를 회신한다.
+# 제2조 (담당)
+담당자는 김민수 주무관이며 연락처는 010-1234-5678이다.
+"""
+
+
+def test_a_knowledge_base_from_upload_to_a_cited_answer(
+    page: Page, site: str, tmp_path: Path
+) -> None:
+    """Create a base, upload two documents (progress, grade, passages), search it,
+    then ask in the chat with it chosen: the answer lists its sources, and a
+    citation opens the passage."""
+    signed_in_as(page, site, "kim.minsu")
+    page.goto(site + "/knowledge")
+    page.get_by_label("식별자 (영문·숫자)").fill("minwon-rules")
+    page.get_by_label("이름", exact=True).fill("민원 처리 규정")
+    page.get_by_role("button", name="만들기").click()
+    expect(page.locator("#kb-new-result")).to_have_text("만들었습니다.")
+    card = page.locator("section.kb[data-kb='minwon-rules']")
+    expect(card.get_by_role("heading", name="민원 처리 규정")).to_be_visible()
+    rules = tmp_path / "규정.md"
+    rules.write_text(KB_RULES, encoding="utf-8")
+    manual = tmp_path / "manual.pdf"
+    write_pdf(manual, ["Chapter 1 Scope.", "Chapter 2 Records are kept for ten years."])
+    card.get_by_label("문서 올리기").set_input_files([str(rules), str(manual)])
+    expect(card.locator(".attachments li")).to_have_count(2, timeout=120_000)
+    expect(card.locator(".attachments")).to_contain_text("규정.md: 단락 2개, 등급 민감(S)")
+    row = card.locator("tr[data-document='규정.md']")
+    expect(row).to_contain_text("민감(S)")
+    expect(card.locator("tr[data-document='manual.pdf']")).to_contain_text("공개(O)")
+    card.get_by_label("민원 처리 규정에서 검색").fill("민원 처리 기간")
+    card.get_by_role("button", name="검색", exact=True).click()
+    expect(card.locator(".kb-hit").first).to_contain_text("규정.md — 제1조 (처리 기간)")
+    card.get_by_label("민원 처리 규정에서 검색").fill("records kept years")
+    card.get_by_role("button", name="검색", exact=True).click()
+    expect(card.locator(".kb-hit").first).to_contain_text(
+        "manual.pdf — 1–2쪽"
+    )  # two short pages, one passage
+    shot(page, "16-knowledge-base")
+
+    page.goto(site + "/chat")
+    page.get_by_role("button", name="새 대화").click()
+    page.get_by_label("민원 처리 규정").check()
+    page.get_by_label("메시지").fill("민원은 며칠 안에 처리해야 하나요? 한 문장으로 답하세요.")
+    page.get_by_role("button", name="보내기", exact=True).click()
+    answer = page.locator(".msg.assistant").last
+    cite = answer.locator(".sources button.cite").first
+    expect(cite).to_have_text("[1] 규정.md — 제1조 (처리 기간)", timeout=120_000)
+    cite.click()
+    expect(cite).to_have_attribute("aria-expanded", "true")
+    expect(answer.locator("blockquote.passage")).to_contain_text("7일 안에 처리")
+    shot(page, "17-cited-answer")
+    # Another department's staff cannot choose it (it is not theirs to read).
+    with _api(site, "admin.park") as other:
+        assert other.get("/v1/knowledge_bases").json()["data"] == []
+        passage = cite.get_attribute("data-passage")
+        opened = other.get(f"/v1/knowledge_bases/minwon-rules/passages/{passage}")
+        assert opened.status_code == 404
+
+
 def test_a_conversation_survives_a_reload_until_sign_out(page: Page, site: str) -> None:
     signed_in_as(page, site, "kim.minsu")
     page.get_by_label("메시지").fill("Name one colour of the sky.")
@@ -448,7 +510,7 @@ def test_keyboard_only_sign_in_and_send(page: Page, site: str) -> None:
 
 
 PAGES = {
-    "kim.minsu": ["/notice", "/chat", "/templates", "/history"],
+    "kim.minsu": ["/notice", "/chat", "/templates", "/knowledge", "/history"],
     "admin.park": ["/admin", "/usage"],
     "audit.lee": ["/audit", "/usage"],
 }
@@ -584,7 +646,7 @@ def test_every_page_speaks_the_pages_language(browser: Browser, site: str, lang:
     page = context.new_page()
     problems: list[str] = []
     pages = {
-        "kim.minsu": ["/chat", "/templates", "/history"],
+        "kim.minsu": ["/chat", "/templates", "/knowledge", "/history"],
         "admin.park": ["/admin", "/usage", "/templates"],
         "audit.lee": ["/audit", "/usage", "/chat"],
     }

@@ -218,20 +218,27 @@ class PostgresAuditStore(ChainStoreBase):
 
 
 def check_database_url(
-    url: str, policy: EgressPolicy, *, resolve: Resolver = socket.getaddrinfo
+    url: str,
+    policy: EgressPolicy,
+    *,
+    resolve: Resolver = socket.getaddrinfo,
+    setting: str = "audit_database_url",
+    what: str = "the audit database",
 ) -> str:
     """The connection string to use: ``url`` with every host resolved once, checked
     against loopback and the internal networks, and pinned (``hostaddr``), so libpq
     never resolves a name again (a changed DNS answer reaches nothing new). Refused:
     a password in it, a host that is not canonical (``egress.strict_host``: no zone
-    id, percent sign or numeric shorthand), an address outside the policy."""
+    id, percent sign or numeric shorthand), an address outside the policy.
+    ``setting`` and ``what`` name the URL in messages (the audit database's, or
+    ``database_url``'s)."""
     try:
         params = conninfo_to_dict(url)
     except Exception as exc:  # noqa: BLE001 - libpq's parser raises ProgrammingError
-        raise ConfigError(f"audit_database_url is not a valid connection string: {exc}") from None
+        raise ConfigError(f"{setting} is not a valid connection string: {exc}") from None
     if params.get("password"):
         raise ConfigError(
-            "audit_database_url contains a password; put it in PGPASSWORD or a .pgpass file "
+            f"{setting} contains a password; put it in PGPASSWORD or a .pgpass file "
             "instead, so it never sits in a configuration file or a process listing"
         )
     given = str(params.get("hostaddr") or "")
@@ -239,8 +246,8 @@ def check_database_url(
         # Addresses already: libpq connects to them without resolving anything.
         for address in given.split(","):
             if "%" in address or not _is_ip(address):
-                raise ConfigError(f"audit_database_url: hostaddr {address!r} is not an address")
-            check_host(address, policy, what="the audit database", resolve=resolve)
+                raise ConfigError(f"{setting}: hostaddr {address!r} is not an address")
+            check_host(address, policy, what=what, resolve=resolve)
         return url
     host = str(params.get("host") or "")
     if not host:
@@ -249,7 +256,7 @@ def check_database_url(
     port = str(params.get("port") or "")
     ports = port.split(",") if "," in port else [port] * len(names)
     if len(ports) != len(names):
-        raise ConfigError("audit_database_url: give one port, or one per host")
+        raise ConfigError(f"{setting}: give one port, or one per host")
     hosts: list[str] = []
     addresses: list[str] = []
     pinned_ports: list[str] = []
@@ -260,10 +267,10 @@ def check_database_url(
             canonical_name = strict_host(name)
             if canonical_name is None:
                 raise ConfigError(
-                    f"audit_database_url: host {name!r} is neither four-part IPv4, IPv6 nor "
+                    f"{setting}: host {name!r} is neither four-part IPv4, IPv6 nor "
                     "a DNS name (no zone id, percent sign or numeric shorthand)"
                 )
-            found = check_host(canonical_name, policy, what="the audit database", resolve=resolve)
+            found = check_host(canonical_name, policy, what=what, resolve=resolve)
         # One entry per address: libpq tries them in order, as it would the DNS answer.
         hosts += [name] * len(found)
         addresses += found

@@ -63,7 +63,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanmun.check.embeddings import embed
-from gwanmun.detect.names import _kiwi, chunks
+from gwanmun.detect.names import _kiwi, _sudachi, chunks
 from gwanmun.sentences import split_sentences
 from gwanmun.types import Finding
 
@@ -179,23 +179,10 @@ class _Sentence:
     script: str  # "ko", "ja" or "latin"
 
 
-_sudachi_lock = threading.Lock()
-_sudachi_dictionary: list[Any] = []
-_sudachi_local = threading.local()
-
-
 def _sudachi_tokenizer() -> Any:
-    """This thread's sudachipy tokenizer: one may not be used by two threads at once
-    (SudachiError "Tokenizer is already in use"); the dictionary is shared."""
-    tokenizer = getattr(_sudachi_local, "tokenizer", None)
-    if tokenizer is None:
-        with _sudachi_lock:
-            if not _sudachi_dictionary:
-                from sudachipy import Dictionary
-
-                _sudachi_dictionary.append(Dictionary(dict="core"))
-            tokenizer = _sudachi_dictionary[0].tokenizer()
-        _sudachi_local.tokenizer = tokenizer
+    """This thread's sudachipy tokenizer, over the one dictionary every part of the
+    gateway shares (``detect.names``: about 80 MB each, loaded once)."""
+    tokenizer, _ = _sudachi()
     return tokenizer
 
 

@@ -15,6 +15,7 @@ import typer
 
 from gwanmun.cli.common import fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
+from gwanmun.kb.cite import where
 from gwanmun.kb.service import KnowledgeBases
 from gwanmun.types import Grade, Principal, Role
 
@@ -227,6 +228,6 @@ def kb_search(
         return
     for n, hit in enumerate(hits, start=1):
         p = hit.passage
-        where = f" — {p.section}" if p.section else ""
-        out.print(f"[{n}] {p.document}{where} (grade {p.grade.value}, {p.kb_id})", highlight=False)
+        place = where(p)
+        out.print(f"[{n}] {p.document}{place} (grade {p.grade.value}, {p.kb_id})", highlight=False)
         out.print(p.text[:300], highlight=False, markup=False)

@@ -33,14 +33,21 @@ def input_guard_for(policy: Policy, detectors: list[Detector] | None = None) -> 
     return DetectorInputGuard(detectors, policy)
 
 
+def data_guard(scanner: DetectorInputGuard) -> DetectorInputGuard:
+    """``scanner`` without its input checks (injection): identifiers, names,
+    markings and secrets only — for text that no model will read as instructions
+    (the leak re-scan of answers, texts sent for embedding)."""
+    return DetectorInputGuard(
+        [d for d in scanner.detectors if not isinstance(d, CheckDetector)], scanner.policy
+    )
+
+
 def output_guard_for(
     policy: Policy, scanner: DetectorInputGuard, *, data_dir: Path | None = None
 ) -> CheckingOutputGuard:
     rules = policy.data.output
     # The leak re-scan uses the identifier and name detectors, not the input checks.
-    leak_scanner = DetectorInputGuard(
-        [d for d in scanner.detectors if not isinstance(d, CheckDetector)], policy
-    )
+    leak_scanner = data_guard(scanner)
     context = CheckContext(data_dir=data_dir, verbatim_min_chars=rules.verbatim_min_chars)
     # Each check goes where its shape says: per sentence, over spans, or whole answers.
     slots: dict[CheckShape, list[Any]] = {shape: [] for shape in CheckShape}

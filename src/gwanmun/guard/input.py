@@ -75,6 +75,9 @@ class ScanResult:
     action: Action
     decided: tuple[Decided, ...]  # each finding that counts, with the action and grade judged
     causes: tuple[Reason, ...]
+    # The grade of what would be sent once the policy's own masks are applied (a
+    # masked phone number no longer makes the text S; a marking still does).
+    sent_grade: Grade
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -191,7 +194,9 @@ class DetectorInputGuard:
     def scan(self, text: str, *, backend_grade: Grade = Grade.C) -> ScanResult:
         findings = self.detect(text)
         decision = self.policy.decide(((f, text) for f in findings), backend_grade=backend_grade)
-        return ScanResult(decision.grade, decision.action, decision.decided, decision.reasons)
+        return ScanResult(
+            decision.grade, decision.action, decision.decided, decision.reasons, decision.sent_grade
+        )
 
     def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult:
         per_message = [

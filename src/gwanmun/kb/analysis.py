@@ -6,14 +6,17 @@ text goes through kiwipiepy and keeps its content morphemes (nouns, verb and
 adjective stems, roots, foreign words, numbers); Japanese through sudachipy
 (mode A, dictionary forms) without particles, auxiliaries, symbols and blanks.
 Anything else (Latin words, digits) is lower-cased word characters. The
-analysers load on first use, never at import.
+analysers are the ones the input guard already loaded (``detect.names``), shared,
+never a second copy; they load on first use, never at import.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
+
+from gwanmun.detect.names import _kiwi as names_kiwi
+from gwanmun.detect.names import _sudachi as names_sudachi
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -26,32 +29,19 @@ _JA_DROP = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"}
 # sudachipy refuses input over 49,149 bytes; 8,000 characters stay under it.
 _JA_CHUNK = 8000
 
-_lock = threading.Lock()
-_shared: dict[str, Any] = {}
-_local = threading.local()
-
 
 def _kiwi() -> Any:
-    with _lock:
-        if "kiwi" not in _shared:
-            from kiwipiepy import Kiwi
-
-            _shared["kiwi"] = Kiwi()
-        return _shared["kiwi"]
+    """The Kiwi every part of the gateway shares (``detect.names``: ~500 MB resident;
+    a second instance would cost ~380 MB more)."""
+    return names_kiwi()
 
 
 def _sudachi() -> tuple[Any, Any]:
-    """This thread's tokenizer (one may not be used by two threads at once)."""
-    tokenizer = getattr(_local, "sudachi", None)
-    with _lock:
-        if "sudachi" not in _shared:
-            from sudachipy import Dictionary, SplitMode
+    """This thread's tokenizer over the shared dictionary, and split mode A."""
+    from sudachipy import SplitMode
 
-            _shared["sudachi"] = (Dictionary(dict="core"), SplitMode.A)
-        dictionary, mode = _shared["sudachi"]
-    if tokenizer is None:
-        tokenizer = _local.sudachi = dictionary.tokenizer()
-    return tokenizer, mode
+    tokenizer, _ = names_sudachi()
+    return tokenizer, SplitMode.A
 
 
 def language(text: str) -> str:

@@ -8,18 +8,42 @@ and listed in ``references`` (the ``gwanmun`` field, the audit record).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from gwanmun.errors import InvalidRequest
-from gwanmun.kb.service import Hit
 from gwanmun.settings import LimitsConfig
 from gwanmun.types import ChatMessage, ChatRequest, Reference
+
+if TYPE_CHECKING:
+    from gwanmun.kb.service import Hit
+    from gwanmun.kb.store import Passage
 
 PREAMBLE = (
     "Passages from the institution's knowledge bases. Answer from them, cite each "
     "statement's passage as [n], and say so when they do not contain the answer."
 )
+
+
+# Where each passage starts in the source message: "[n] document — place" after a
+# blank line (passage texts never hold a blank line: ``passages.split`` drops them).
+_HEADER = re.compile(r"\n\n\[(\d+)\] ")
+
+
+def passage_at(source: str, offset: int) -> int | None:
+    """The number of the passage that ``offset`` of a passages message falls in
+    (the message as the model received it, values masked), or None when
+    ``source`` is not a passages message or the offset is in its preamble."""
+    if not source.startswith(PREAMBLE):
+        return None
+    number = None
+    for match in _HEADER.finditer(source):
+        if match.start() > offset:
+            break
+        number = int(match.group(1))
+    return number
 
 
 def question(request: ChatRequest) -> str:
@@ -30,10 +54,24 @@ def question(request: ChatRequest) -> str:
     return ""
 
 
+def pages(first: int | None, last: int | None) -> str:
+    """``p. 3`` or ``pp. 3–4``; empty for a document without pages."""
+    if first is None:
+        return ""
+    if last is None or last == first:
+        return f"p. {first}"
+    return f"pp. {first}–{last}"
+
+
+def where(p: Passage) -> str:
+    """Where a passage sits in its document, as a citation says it: `` — p. 3, 제1조``."""
+    place = ", ".join(x for x in (pages(p.page, p.page_end), p.section or "") if x)
+    return f" — {place}" if place else ""
+
+
 def label(hit: Hit, number: int) -> str:
     p = hit.passage
-    where = f" — {p.section}" if p.section else ""
-    return f"[{number}] {p.document}{where}\n{p.text}"
+    return f"[{number}] {p.document}{where(p)}\n{p.text}"
 
 
 def with_passages(request: ChatRequest, hits: Sequence[Hit], limits: LimitsConfig) -> ChatRequest:
@@ -65,6 +103,8 @@ def with_passages(request: ChatRequest, hits: Sequence[Hit], limits: LimitsConfi
             section=h.passage.section,
             passage_id=h.passage.id,
             sha256=h.passage.sha256,
+            page=h.passage.page,
+            page_end=h.passage.page_end,
         )
         for n, h in enumerate(hits, start=1)
     )

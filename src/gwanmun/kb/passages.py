@@ -4,13 +4,16 @@ Lines are kept whole and packed into passages of at most ``MAX_CHARS``
 characters (a longer line is cut at a sentence end where one is near). Each
 passage remembers the last heading above it — a Markdown heading, a numbered
 article or chapter (제3조, 第2章), a numbered title — as its section, which is
-what a citation shows. (Pages are not known: extraction returns one text.)
+what a citation shows, and, when the text has pages (a PDF's, separated by
+``documents.PAGE_BREAK``), the pages it spans.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from gwanmun.documents import PAGE_BREAK
 
 MAX_CHARS = 800
 _HEADING = re.compile(
@@ -25,6 +28,8 @@ class Piece:
     seq: int
     section: str | None
     text: str
+    page: int | None = None  # first page (1-based), when the text has pages
+    page_end: int | None = None  # last page
 
 
 def _heading(line: str) -> str | None:
@@ -54,28 +59,34 @@ def split(text: str) -> list[Piece]:
     current: list[str] = []
     size = 0
     current_section: str | None = None
+    paged = PAGE_BREAK in text
+    first = last = 1
 
     def flush() -> None:
         nonlocal current, size
         body = "\n".join(current).strip()
         if body:
-            pieces.append(Piece(len(pieces), current_section, body))
+            span = (first, last) if paged else (None, None)
+            pieces.append(Piece(len(pieces), current_section, body, *span))
         current, size = [], 0
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        heading = _heading(line)
-        if heading is not None:
-            flush()
-            section = heading
-        for part in _cut(line):
-            if size + len(part) + 1 > MAX_CHARS and current:
+    for number, page in enumerate(text.split(PAGE_BREAK), start=1):
+        for raw in page.splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            heading = _heading(line)
+            if heading is not None:
                 flush()
-            if not current:
-                current_section = section
-            current.append(part)
-            size += len(part) + 1
+                section = heading
+            for part in _cut(line):
+                if size + len(part) + 1 > MAX_CHARS and current:
+                    flush()
+                if not current:
+                    current_section = section
+                    first = number
+                current.append(part)
+                last = number
+                size += len(part) + 1
     flush()
     return pieces

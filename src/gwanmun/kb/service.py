@@ -10,7 +10,11 @@ never retrieved, since sending it would only get the request blocked.
 
 Search: the index covers the requested knowledge bases; who may read what and
 the grade a backend may receive are a mask applied *inside* the ranking
-(``index.rank``), never a filter on a top-k. A knowledge base the caller may
+(``index.rank``), never a filter on a top-k. A passage counts at the grade it
+has once the policy's own masks are applied (``sent_grade``): one that is S
+only for a phone number goes to an O backend with the number masked by the
+input guard, exactly as if the user had typed it ("masked down"); a marking
+is never masked away, so a 대외비 passage stays C. A knowledge base the caller may
 not read is reported as not found, exactly like one that does not exist.
 """
 
@@ -60,7 +64,10 @@ class Hit:
             "document_id": p.document_id,
             "document": p.document,
             "section": p.section,
+            "page": p.page,
+            "page_end": p.page_end,
             "grade": p.grade.value,
+            "sent_grade": p.send_grade.value,
             "sha256": p.sha256,
             "score": round(self.score, 5),
         }
@@ -80,7 +87,7 @@ class _Loaded:
     passages: list[Passage]
     lexical: LexicalIndex
     vectors: np.ndarray
-    grades: np.ndarray  # grade rank per passage
+    grades: np.ndarray  # per passage, the rank of the grade it is sent at (masks applied)
     kbs: np.ndarray  # index into the key's kb ids, per passage
     blocked: np.ndarray
 
@@ -135,7 +142,9 @@ class KnowledgeBases:
                 raise PermissionDenied("You can create knowledge bases for your own group only.")
         if self.store.get(kb_id) is not None:
             raise InvalidRequest(f"knowledge base {kb_id!r} exists already", param="id")
-        kb = KnowledgeBase(kb_id, name or kb_id, owner, tuple(dict.fromkeys(readers)))
+        kb = KnowledgeBase(
+            kb_id, name or kb_id, owner, tuple(dict.fromkeys(readers)), created=time.time()
+        )
         self.store.create(kb)
         return kb
 
@@ -168,14 +177,17 @@ class KnowledgeBases:
         principal: Principal,
         *,
         progress: Callable[[int, int], None] | None = None,
+        document_id: str | None = None,
     ) -> Added:
         """Index one document (txt, md, pdf, docx, hwpx). Re-adding a name replaces
-        that document only, and only if its text changed."""
+        that document only, and only if its text changed. A PDF's passages know
+        their pages. ``document_id``: the id to give it (a ``/v1/files`` id),
+        instead of a new one."""
         self._writable(kb_id, principal)
-        text = extract_upload(name, data, self.limits)
+        text = extract_upload(name, data, self.limits, pages=True)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         old = self.store.document(kb_id, name)
-        if old is not None and old.sha256 == digest:
+        if old is not None and old.sha256 == digest and document_id in (None, old.id):
             return Added(old, changed=False)
         pieces = split(text)
         if not pieces:
@@ -186,13 +198,15 @@ class KnowledgeBases:
             default=Grade.O,
         )
         grades = [max(s.grade, marking) for s in scans]
+        # A marking is never masked away; personal data is, at question time.
+        sent = [max(s.sent_grade, marking) for s in scans]
         vectors: list[np.ndarray] = []
         for start in range(0, len(pieces), _EMBED_BATCH):
             batch = pieces[start : start + _EMBED_BATCH]
             vectors.extend(self.embedder.passages([p.text for p in batch]))
             if progress is not None:
                 progress(min(start + _EMBED_BATCH, len(pieces)), len(pieces))
-        document_id = f"doc-{uuid.uuid4().hex[:16]}"
+        document_id = document_id or f"doc-{uuid.uuid4().hex[:16]}"
         passages = [
             Passage(
                 id=f"{document_id}-{p.seq}",
@@ -207,8 +221,13 @@ class KnowledgeBases:
                 blocked=scan.action is Action.BLOCK,
                 terms=tuple(terms(p.text)),
                 vector=vector,
+                page=p.page,
+                page_end=p.page_end,
+                sent_grade=sent_grade,
             )
-            for p, scan, grade, vector in zip(pieces, scans, grades, vectors, strict=True)
+            for p, scan, grade, sent_grade, vector in zip(
+                pieces, scans, grades, sent, vectors, strict=True
+            )
         ]
         document = Document(
             id=document_id,
@@ -238,6 +257,14 @@ class KnowledgeBases:
         removed = self.store.remove_document(kb_id, target.id)
         self._forget(kb_id)
         return removed
+
+    def passage(self, kb_id: str, passage_id: str, principal: Principal) -> Passage:
+        """One passage of a base the caller may read (a citation, opened)."""
+        self.get(kb_id, principal)
+        found = self.store.passage(kb_id, passage_id)
+        if found is None:
+            raise NotFound(f"No passage {passage_id!r} in {kb_id!r}.", param="passage")
+        return found
 
     # --- search -------------------------------------------------------------------
 
@@ -321,7 +348,7 @@ class KnowledgeBases:
                 if passages
                 else np.zeros((0, dim), dtype=np.float32)
             ),
-            grades=np.array([p.grade.rank for p in passages], dtype=np.int8),
+            grades=np.array([p.send_grade.rank for p in passages], dtype=np.int8),
             kbs=np.array([position[p.kb_id] for p in passages], dtype=np.int32),
             blocked=np.array([p.blocked for p in passages], dtype=bool),
         )

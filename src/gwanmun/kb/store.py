@@ -37,6 +37,7 @@ class KnowledgeBase:
     owner: str | None
     readers: tuple[str, ...]
     generation: int = 0
+    created: float = 0.0
 
     def readable_by(self, group: str | None) -> bool:
         if EVERYONE in self.readers:
@@ -64,6 +65,15 @@ class Passage:
     blocked: bool  # the policy blocks something in it: never sent to a model
     terms: tuple[str, ...]
     vector: np.ndarray
+    page: int | None = None  # pages spanned (1-based), for documents that have pages
+    page_end: int | None = None
+    # The grade once the policy's masks are applied (a phone masked, a marking not):
+    # what a backend must be allowed to receive for this passage to be sent.
+    sent_grade: Grade | None = None
+
+    @property
+    def send_grade(self) -> Grade:
+        return self.sent_grade or self.grade
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,7 @@ class KnowledgeStore(Protocol):
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None: ...
     def remove_document(self, kb_id: str, document_id: str) -> bool: ...
     def passages(self, kb_ids: Sequence[str]) -> list[Passage]: ...
+    def passage(self, kb_id: str, passage_id: str) -> Passage | None: ...
     def close(self) -> None: ...
 
 
@@ -113,6 +124,9 @@ _MIGRATIONS = (
     " sha256 TEXT NOT NULL, grade TEXT NOT NULL, blocked INTEGER NOT NULL,"
     " terms TEXT NOT NULL, vector BLOB NOT NULL)",
     "CREATE INDEX passages_kb ON passages (kb_id, document_id, seq)",
+    "ALTER TABLE passages ADD COLUMN page INTEGER",
+    "ALTER TABLE passages ADD COLUMN page_end INTEGER",
+    "ALTER TABLE passages ADD COLUMN sent_grade TEXT",
 )
 
 
@@ -132,20 +146,21 @@ class SQLiteKnowledgeStore:
         with self._lock:
             self._db.execute(
                 "INSERT INTO kbs (id, name, owner, readers, created) VALUES (?, ?, ?, ?, ?)",
-                (kb.id, kb.name, kb.owner, json.dumps(list(kb.readers)), time.time()),
+                (kb.id, kb.name, kb.owner, json.dumps(list(kb.readers)), kb.created or time.time()),
             )
 
     def get(self, kb_id: str) -> KnowledgeBase | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, name, owner, readers, generation FROM kbs WHERE id = ?", (kb_id,)
+                "SELECT id, name, owner, readers, generation, created FROM kbs WHERE id = ?",
+                (kb_id,),
             ).fetchone()
         return _kb(row) if row else None
 
     def bases(self) -> list[KnowledgeBase]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, name, owner, readers, generation FROM kbs ORDER BY id"
+                "SELECT id, name, owner, readers, generation, created FROM kbs ORDER BY id"
             ).fetchall()
         return [_kb(r) for r in rows]
 
@@ -200,7 +215,7 @@ class SQLiteKnowledgeStore:
                     ),
                 )
                 self._db.executemany(
-                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             p.id,
@@ -214,6 +229,9 @@ class SQLiteKnowledgeStore:
                             int(p.blocked),
                             json.dumps(list(p.terms), ensure_ascii=False),
                             np.asarray(p.vector, dtype=np.float32).tobytes(),
+                            p.page,
+                            p.page_end,
+                            p.sent_grade.value if p.sent_grade else None,
                         )
                         for p in passages
                     ],
@@ -241,13 +259,20 @@ class SQLiteKnowledgeStore:
         if not kb_ids:
             return []
         marks = ",".join("?" * len(kb_ids))
+        return self._select(f"p.kb_id IN ({marks}) ORDER BY p.kb_id, d.name, p.seq", tuple(kb_ids))
+
+    def passage(self, kb_id: str, passage_id: str) -> Passage | None:
+        found = self._select("p.kb_id = ? AND p.id = ?", (kb_id, passage_id))
+        return found[0] if found else None
+
+    def _select(self, where: str, args: tuple[object, ...]) -> list[Passage]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256,"
-                " p.grade, p.blocked, p.terms, p.vector FROM passages p"
-                " JOIN documents d ON d.id = p.document_id"
-                f" WHERE p.kb_id IN ({marks}) ORDER BY p.kb_id, d.name, p.seq",
-                tuple(kb_ids),
+                " p.grade, p.blocked, p.terms, p.vector, p.page, p.page_end, p.sent_grade"
+                " FROM passages p"
+                " JOIN documents d ON d.id = p.document_id WHERE " + where,
+                args,
             ).fetchall()
         return [
             Passage(
@@ -263,6 +288,9 @@ class SQLiteKnowledgeStore:
                 blocked=bool(r[9]),
                 terms=tuple(json.loads(r[10])),
                 vector=np.frombuffer(r[11], dtype=np.float32),
+                page=r[12],
+                page_end=r[13],
+                sent_grade=Grade(r[14]) if r[14] else None,
             )
             for r in rows
         ]
@@ -278,6 +306,7 @@ def _kb(row: tuple[object, ...]) -> KnowledgeBase:
         owner=None if row[2] is None else str(row[2]),
         readers=tuple(json.loads(str(row[3]))),
         generation=int(row[4]),  # type: ignore[call-overload]
+        created=float(row[5]),  # type: ignore[arg-type]
     )
 
 

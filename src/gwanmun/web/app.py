@@ -156,6 +156,17 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
                     "gwanmun": {"max_grade": backend.max_grade.value},
                 }
                 for model, backend in state.router.models()
+            ]
+            + [
+                {
+                    "id": encoder.model.name,
+                    "object": "model",
+                    "created": created,
+                    "owned_by": "gwanmun",
+                    "gwanmun": {"max_grade": encoder.max_grade.value, "kind": "embedding"},
+                }
+                for encoder in [state.gateway.encoder]
+                if encoder is not None
             ],
         }
 

@@ -222,6 +222,76 @@ TEXT: dict[str, dict[str, str]] = {
     "institution": {"ko": "기관 전체", "ja": "機関全体", "en": "Whole institution"},
     "share": {"ko": "공유", "ja": "共有", "en": "Share"},
     "shared": {"ko": "공유했습니다.", "ja": "共有しました。", "en": "Shared."},
+    "kb": {"ko": "지식 베이스", "ja": "ナレッジベース", "en": "Knowledge bases"},
+    "kb_help": {
+        "ko": "부서 문서를 모아 두면 대화에서 그 문서를 근거로 답하고 출처를 밝힙니다. "
+        "문서마다 등급이 매겨지고, 읽을 권한이 있는 부서와 등급이 허용되는 모델에만 쓰입니다.",
+        "ja": "部署の文書を集めておくと、チャットでその文書を根拠に答え、出典を示します。"
+        "文書ごとに等級が付き、閲覧権限のある部署と等級が許すモデルにだけ使われます。",
+        "en": "Keep your department's documents here and the chat answers from them, citing "
+        "its sources. Every document is graded, and used only for the departments that may "
+        "read it and the models its grade allows.",
+    },
+    "kb_new": {"ko": "새 지식 베이스", "ja": "新しいナレッジベース", "en": "New knowledge base"},
+    "kb_id": {"ko": "식별자 (영문·숫자)", "ja": "識別子(英数字)", "en": "Id (letters, digits)"},
+    "kb_name": {"ko": "이름", "ja": "名前", "en": "Name"},
+    "kb_readers": {
+        "ko": "읽을 수 있는 다른 부서 (쉼표로 구분)",
+        "ja": "閲覧できる他の部署(カンマ区切り)",
+        "en": "Other departments that may read it (comma-separated)",
+    },
+    "kb_create": {"ko": "만들기", "ja": "作成", "en": "Create"},
+    "kb_created": {"ko": "만들었습니다.", "ja": "作成しました。", "en": "Created."},
+    "kb_none": {
+        "ko": "읽을 수 있는 지식 베이스가 아직 없습니다.",
+        "ja": "閲覧できるナレッジベースはまだありません。",
+        "en": "No knowledge base you may read yet.",
+    },
+    "kb_owner": {"ko": "소유 부서", "ja": "所有部署", "en": "Owner"},
+    "kb_everyone": {"ko": "모든 부서", "ja": "全部署", "en": "every department"},
+    "kb_doc": {"ko": "문서", "ja": "文書", "en": "Document"},
+    "kb_passages": {"ko": "단락", "ja": "段落", "en": "Passages"},
+    "kb_added": {"ko": "추가한 때", "ja": "追加日時", "en": "Added"},
+    "kb_no_docs": {"ko": "문서가 없습니다.", "ja": "文書はありません。", "en": "No documents."},
+    "kb_upload": {"ko": "문서 올리기", "ja": "文書をアップロード", "en": "Add documents"},
+    "kb_indexing": {
+        "ko": "색인 중 {done}/{total}: {name}",
+        "ja": "索引作成中 {done}/{total}: {name}",
+        "en": "Indexing {done}/{total}: {name}",
+    },
+    "kb_indexed": {
+        "ko": "{name}: 단락 {passages}개, 등급 {grade}",
+        "ja": "{name}: 段落 {passages} 件、等級 {grade}",
+        "en": "{name}: {passages} passages, grade {grade}",
+    },
+    "kb_unchanged": {
+        "ko": "{name}: 바뀐 내용이 없습니다.",
+        "ja": "{name}: 変更はありません。",
+        "en": "{name}: unchanged.",
+    },
+    "kb_progress": {"ko": "색인 진행", "ja": "索引の進捗", "en": "Indexing progress"},
+    "kb_remove": {"ko": "삭제", "ja": "削除", "en": "Delete"},
+    "kb_remove_doc": {"ko": "{name} 삭제", "ja": "{name} を削除", "en": "Delete {name}"},
+    "kb_search": {"ko": "검색어", "ja": "検索語", "en": "Words to look for"},
+    "kb_search_go": {"ko": "검색", "ja": "検索", "en": "Search"},
+    "kb_search_in": {"ko": "{name}에서 검색", "ja": "{name} を検索", "en": "Search {name}"},
+    "kb_no_hits": {
+        "ko": "찾은 단락이 없습니다.",
+        "ja": "該当する段落はありません。",
+        "en": "No passage found.",
+    },
+    "kb_use": {
+        "ko": "지식 베이스에서 답하기",
+        "ja": "ナレッジベースから回答",
+        "en": "Answer from knowledge bases",
+    },
+    "kb_sources": {"ko": "출처", "ja": "出典", "en": "Sources"},
+    "kb_page": {"ko": "{page}쪽", "ja": "{page}ページ", "en": "p. {page}"},
+    "kb_pages": {
+        "ko": "{first}–{last}쪽",
+        "ja": "{first}–{last}ページ",
+        "en": "pp. {first}–{last}",
+    },
     "attach": {"ko": "근거 문서 첨부", "ja": "根拠資料を添付", "en": "Attach sources"},
     "grounded": {"ko": "근거 있는 문장", "ja": "根拠のある文", "en": "Supported sentences"},
     "not_json": {

@@ -8,6 +8,8 @@ fetched at run time. Pages use the same session as the API
 - ``/notice``: the pre-use notice, shown until the user acknowledges it.
 - ``/chat``: guarded chat with a live preview of what will be masked or blocked.
 - ``/templates``, ``/history``: shared prompt templates, one's own requests.
+- ``/knowledge``: knowledge bases: documents with grades, uploads, search; the
+  chat page chooses bases and opens the passages an answer cites.
 - ``/admin``, ``/usage``, ``/audit``: by role (separation of duties); ``/usage``
   draws its charts here as SVG (no script), with the same numbers as tables.
 """
@@ -175,6 +177,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         ("/audit", (Role.AUDITOR,), "audit.html"),
         ("/history", MODEL_USERS, "history.html"),
         ("/templates", MODEL_USERS, "templates.html"),
+        ("/knowledge", MODEL_USERS, "knowledge.html"),
     ):
         router.add_api_route(path, plain_page(roles, template), methods=["GET"])
 

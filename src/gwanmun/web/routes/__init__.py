@@ -11,6 +11,8 @@ documents, usage). Chat and the guard scan are in ``web/app.py``, pages in
 - ``templates``: shared prompt templates and signed bundles.
 - ``documents``: text out of an uploaded source document.
 - ``kb``: ``/v1/knowledge_bases``: bases, their documents, search.
+- ``vector_stores``: ``/v1/files`` and ``/v1/vector_stores`` (OpenAI's, over ``kb``).
+- ``embeddings``: ``/v1/embeddings`` (OpenAI-compatible, through the data guard).
 - ``usage``: ``/v1/feedback`` and the usage report (``/v1/usage``, ``.csv``).
 """
 
@@ -20,11 +22,26 @@ from fastapi import APIRouter
 
 from gwanmun.services import Services
 from gwanmun.web.auth import Authenticator
-from gwanmun.web.routes import admin, audit, documents, history, kb, sessions, templates, usage
+from gwanmun.web.routes import (
+    admin,
+    audit,
+    documents,
+    embeddings,
+    history,
+    kb,
+    sessions,
+    templates,
+    usage,
+    vector_stores,
+)
 
 
 def api_routes(services: Services, auth: Authenticator) -> APIRouter:
     router = APIRouter()
-    for concern in (sessions, history, admin, audit, templates, documents, kb, usage):
+    concerns = (
+        sessions, history, admin, audit, templates, documents, kb, vector_stores, embeddings,
+        usage,
+    )  # fmt: skip
+    for concern in concerns:
         router.include_router(concern.routes(services, auth))
     return router

@@ -1,5 +1,6 @@
 """``/v1/knowledge_bases``: create, list and delete knowledge bases, add, list and
-remove their documents, and search them (``gwanmun.kb`` does the work).
+remove their documents, search them and open one passage (a citation)
+(``gwanmun.kb`` does the work).
 
 Everyone who may use models may call these; what they may read or change is
 decided by ``KnowledgeBases`` (owner group, readers, administrators). A base
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from gwanmun.errors import InvalidRequest
-from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.service import Hit, KnowledgeBases
 from gwanmun.services import Services
 from gwanmun.types import Grade
 from gwanmun.web.auth import MODEL_USERS, Authenticator
@@ -100,6 +101,15 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
         principal = auth.require(request, MODEL_USERS)
         removed = knowledge().remove(kb_id, document, principal)
         return {"id": document, "deleted": removed}
+
+    @router.get("/v1/knowledge_bases/{kb_id}/passages/{passage_id}")
+    async def passage(kb_id: str, passage_id: str, request: Request) -> dict[str, Any]:
+        """One passage with its text: what a citation in an answer points to."""
+        principal = auth.require(request, MODEL_USERS)
+        found = knowledge().passage(kb_id, passage_id, principal)
+        shown = Hit(found, 0.0).as_dict()
+        del shown["score"]  # not a search result
+        return shown
 
     @router.post("/v1/knowledge_bases/{kb_id}/search")
     async def search(kb_id: str, request: Request) -> dict[str, Any]:

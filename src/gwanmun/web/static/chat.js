@@ -67,9 +67,7 @@ document.getElementById("attach").addEventListener("change", async (event) => {
   const list = document.getElementById("attachments");
   for (const file of event.target.files) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    let binary = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    const result = await postJSON("/v1/documents/extract", { name: file.name, data_base64: btoa(binary) });
+    const result = await postJSON("/v1/documents/extract", { name: file.name, data_base64: bytesToBase64(bytes) });
     const item = el("li", result.ok ? "" : "error");
     if (result.ok) {
       attachments.push({ name: result.data.name, text: result.data.text });
@@ -81,6 +79,57 @@ document.getElementById("attach").addEventListener("change", async (event) => {
   }
   event.target.value = "";
 });
+
+// --- knowledge bases: the ones chosen are searched for every question -------------
+async function loadBases() {
+  const result = await requestJSON("GET", "/v1/knowledge_bases");
+  if (!result.ok) return;
+  const bases = result.data.data || [];
+  const options = document.getElementById("kb-options");
+  for (const kb of bases) {
+    const label = el("label", "check");
+    const box = el("input");
+    box.type = "checkbox";
+    box.value = kb.id;
+    box.name = "knowledge_bases";
+    label.append(box, " " + kb.name);
+    options.append(label);
+  }
+  document.getElementById("kb-choice").hidden = bases.length === 0;
+}
+
+function chosenBases() {
+  return [...document.querySelectorAll("#kb-options input:checked")].map((box) => box.value);
+}
+
+// The passages an answer was given, each a button that opens its text.
+function sources(passages) {
+  const line = el("div", "sources");
+  line.append(el("span", "", words.kb_sources + ":"));
+  for (const p of passages) {
+    const place = placeOf(p);
+    const button = el("button", "link cite", "[" + p.number + "] " + p.document + (place ? " — " + place : ""));
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.dataset.passage = p.passage_id;
+    let shown = null;
+    button.addEventListener("click", async () => {
+      if (shown) {
+        shown.remove();
+        shown = null;
+        button.setAttribute("aria-expanded", "false");
+        return;
+      }
+      const path = "/v1/knowledge_bases/" + encodeURIComponent(p.kb_id) + "/passages/" + encodeURIComponent(p.passage_id);
+      const result = await requestJSON("GET", path);
+      shown = result.ok ? el("blockquote", "passage", result.data.text) : el("p", "error", errorText(result));
+      line.append(shown);
+      button.setAttribute("aria-expanded", "true");
+    });
+    line.append(button);
+  }
+  return line;
+}
 
 // --- sending and streaming -------------------------------------------------------
 function bubble(role, text) {
@@ -118,6 +167,7 @@ function renderMeta(box, meta, text) {
   }
   if (meta.provenance) line.append(exportButton(text, meta.provenance));
   box.append(line);
+  if (meta.passages && meta.passages.length) box.append(sources(meta.passages));
 }
 
 // The same document `gwanmun export` writes: a visible AI mark, the answer, and the
@@ -190,6 +240,7 @@ async function ask(text) {
   bubble("user", text);
   turns.push({ role: "user", text });
   const sent = messages();
+  const bases = chosenBases();
   const box = bubble("assistant", "");
   box.setAttribute("aria-busy", "true");
   log.setAttribute("aria-busy", "true");
@@ -219,6 +270,7 @@ async function ask(text) {
       body: JSON.stringify(Object.assign(
         { model: model.value, stream: true, messages: sent },
         attachments.length ? { attachments } : {},
+        bases.length ? { knowledge_bases: bases } : {},
       )),
     });
     if (!response.ok) {
@@ -323,6 +375,7 @@ form.addEventListener("submit", async (event) => {
   try { await ask(text); } finally { send.disabled = false; prompt.focus(); }
 });
 restore();
+loadBases();
 // A prompt chosen on the templates page arrives here, ready to check and send.
 const fromTemplate = sessionStorage.getItem("gwanmun.prompt");
 if (fromTemplate) {

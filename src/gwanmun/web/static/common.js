@@ -8,16 +8,28 @@ function el(tag, className, text) {
   return node;
 }
 
-async function postJSON(path, body) {
+// A JSON request with the session cookie: { ok, status, data } (data null if not JSON).
+async function requestJSON(method, path, body) {
   const response = await fetch(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body || {}),
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "same-origin",
   });
   let data = null;
   try { data = await response.json(); } catch (e) { data = null; }
   return { ok: response.ok, status: response.status, data };
+}
+
+// A file's bytes as base64, for JSON uploads (in slices: no argument-count limit).
+function bytesToBase64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+async function postJSON(path, body) {
+  return requestJSON("POST", path, body || {});
 }
 // The page's words (every page carries them), for messages in the user's language.
 const words = JSON.parse(document.getElementById("words").textContent);
@@ -55,6 +67,18 @@ function errorText(result, messageIndex) {
   }
   return error.message || ("HTTP " + result.status);
 }
+// Where a knowledge-base passage sits: its pages (PDF) and section, as citations say it.
+function placeOf(p) {
+  const parts = [];
+  if (p.page) {
+    parts.push(p.page_end && p.page_end !== p.page
+      ? fill(words.kb_pages, { first: p.page, last: p.page_end })
+      : fill(words.kb_page, { page: p.page }));
+  }
+  if (p.section) parts.push(p.section);
+  return parts.join(", ");
+}
+
 const logout = document.getElementById("logout");
 if (logout) {
   logout.addEventListener("click", async () => {

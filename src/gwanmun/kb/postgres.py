@@ -1,0 +1,274 @@
+"""Knowledge bases on PostgreSQL, for several gateway processes on one database.
+
+The same ``KnowledgeStore`` protocol as the SQLite default, so access and
+grade filters, generations and deletion behave identically. Vectors are
+float32 bytes beside their passage, as in SQLite: retrieval ranks in memory
+(``kb/index.py``) with access and grades as a mask inside the ranking, which
+at tens of thousands of passages is a few milliseconds of numpy; pgvector
+(an approximate index in the database) would only pay off far beyond that,
+and Debian 12 does not package it. Every replica keys its in-memory index by
+each base's ``generation``, which every change bumps in the same transaction,
+so a document added or deleted through one replica is never served stale by
+another.
+
+Migrations are numbered like the audit store's, in their own table
+(``gwanmun_kb_schema``) under an advisory lock, so replicas starting together
+apply them once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from psycopg_pool import ConnectionPool
+
+from gwanmun.errors import ConfigError
+from gwanmun.kb.store import Document, KnowledgeBase, Passage
+from gwanmun.types import Grade
+
+# "gwankb\0\0": this store's migration lock, apart from the audit store's.
+_MIGRATION_LOCK = 0x6777616E6B620000
+
+MIGRATIONS: tuple[str, ...] = (
+    """CREATE TABLE kb_bases (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT, readers TEXT NOT NULL,
+        generation BIGINT NOT NULL DEFAULT 0, created DOUBLE PRECISION NOT NULL
+    )""",
+    """CREATE TABLE kb_documents (
+        id TEXT PRIMARY KEY, kb_id TEXT NOT NULL REFERENCES kb_bases (id) ON DELETE CASCADE,
+        name TEXT NOT NULL, sha256 TEXT NOT NULL, grade TEXT NOT NULL,
+        passages INTEGER NOT NULL, added DOUBLE PRECISION NOT NULL, UNIQUE (kb_id, name)
+    )""",
+    """CREATE TABLE kb_passages (
+        id TEXT PRIMARY KEY, kb_id TEXT NOT NULL,
+        document_id TEXT NOT NULL REFERENCES kb_documents (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, section TEXT, text TEXT NOT NULL, sha256 TEXT NOT NULL,
+        grade TEXT NOT NULL, sent_grade TEXT, blocked BOOLEAN NOT NULL, terms TEXT NOT NULL,
+        vector BYTEA NOT NULL, page INTEGER, page_end INTEGER
+    )""",
+    "CREATE INDEX kb_passages_kb ON kb_passages (kb_id, document_id, seq)",
+)
+
+_PASSAGE_COLUMNS = (
+    "p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256, p.grade,"
+    " p.blocked, p.terms, p.vector, p.page, p.page_end, p.sent_grade"
+)
+
+
+class PostgresKnowledgeStore:
+    """``KnowledgeStore`` on the PostgreSQL database named by a libpq URL."""
+
+    def __init__(self, dsn: str, *, pool_size: int = 4) -> None:
+        try:
+            self._pool = ConnectionPool(
+                dsn,
+                min_size=1,
+                max_size=pool_size,
+                open=False,
+                kwargs={"autocommit": False, "connect_timeout": 5},
+            )
+            self._pool.open(wait=True, timeout=10)
+        except Exception as exc:  # noqa: BLE001 - any start-up failure is a config error
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise ConfigError(
+                f"cannot open the PostgreSQL knowledge store: {type(exc).__name__}: {first}"
+            ) from None
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS gwanmun_kb_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM gwanmun_kb_schema").fetchone()
+            version = 0 if row is None else int(row[0])
+            if row is None:
+                conn.execute("INSERT INTO gwanmun_kb_schema VALUES (0)")
+            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
+                conn.execute(statement)
+                conn.execute("UPDATE gwanmun_kb_schema SET version = %s", (number,))
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def _one(self, query: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        with self._pool.connection() as conn:
+            row: tuple[Any, ...] | None = conn.execute(query, args).fetchone()
+        return row
+
+    def _all(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as conn:
+            return list(conn.execute(query, args).fetchall())
+
+    # --- bases -------------------------------------------------------------------
+
+    def create(self, kb: KnowledgeBase) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO kb_bases (id, name, owner, readers, created)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (kb.id, kb.name, kb.owner, json.dumps(list(kb.readers)), kb.created or time.time()),
+            )
+
+    def get(self, kb_id: str) -> KnowledgeBase | None:
+        row = self._one(
+            "SELECT id, name, owner, readers, generation, created FROM kb_bases WHERE id = %s",
+            (kb_id,),
+        )
+        return _kb(row) if row else None
+
+    def bases(self) -> list[KnowledgeBase]:
+        rows = self._all(
+            "SELECT id, name, owner, readers, generation, created FROM kb_bases ORDER BY id"
+        )
+        return [_kb(r) for r in rows]
+
+    def drop(self, kb_id: str) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            # Passages and documents go with their base (ON DELETE CASCADE).
+            conn.execute("DELETE FROM kb_bases WHERE id = %s", (kb_id,))
+
+    # --- documents -------------------------------------------------------------------
+
+    def document(self, kb_id: str, name: str) -> Document | None:
+        row = self._one(
+            "SELECT id, kb_id, name, sha256, grade, passages, added FROM kb_documents"
+            " WHERE kb_id = %s AND name = %s",
+            (kb_id, name),
+        )
+        return _document(row) if row else None
+
+    def documents(self, kb_id: str) -> list[Document]:
+        rows = self._all(
+            "SELECT id, kb_id, name, sha256, grade, passages, added FROM kb_documents"
+            " WHERE kb_id = %s ORDER BY name",
+            (kb_id,),
+        )
+        return [_document(r) for r in rows]
+
+    def put_document(self, document: Document, passages: Sequence[Passage]) -> None:
+        """Replace the document of that name (and only it) in one transaction."""
+        with self._pool.connection() as conn, conn.transaction():
+            # The base's row, locked: two replicas adding to one base take turns.
+            conn.execute("SELECT 1 FROM kb_bases WHERE id = %s FOR UPDATE", (document.kb_id,))
+            conn.execute(
+                "DELETE FROM kb_documents WHERE kb_id = %s AND name = %s",
+                (document.kb_id, document.name),
+            )
+            conn.execute(
+                "INSERT INTO kb_documents VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    document.id,
+                    document.kb_id,
+                    document.name,
+                    document.sha256,
+                    document.grade.value,
+                    document.passages,
+                    document.added,
+                ),
+            )
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO kb_passages (id, kb_id, document_id, seq, section, text, sha256,"
+                    " grade, sent_grade, blocked, terms, vector, page, page_end)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            p.id,
+                            p.kb_id,
+                            p.document_id,
+                            p.seq,
+                            p.section,
+                            p.text,
+                            p.sha256,
+                            p.grade.value,
+                            p.sent_grade.value if p.sent_grade else None,
+                            p.blocked,
+                            json.dumps(list(p.terms), ensure_ascii=False),
+                            np.asarray(p.vector, dtype=np.float32).tobytes(),
+                            p.page,
+                            p.page_end,
+                        )
+                        for p in passages
+                    ],
+                )
+            _bump(conn, document.kb_id)
+
+    def remove_document(self, kb_id: str, document_id: str) -> bool:
+        with self._pool.connection() as conn, conn.transaction():
+            gone = conn.execute(
+                "DELETE FROM kb_documents WHERE kb_id = %s AND id = %s", (kb_id, document_id)
+            ).rowcount
+            _bump(conn, kb_id)
+        return bool(gone)
+
+    # --- passages --------------------------------------------------------------------
+
+    def passages(self, kb_ids: Sequence[str]) -> list[Passage]:
+        if not kb_ids:
+            return []
+        rows = self._all(
+            f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages p"
+            " JOIN kb_documents d ON d.id = p.document_id"
+            " WHERE p.kb_id = ANY(%s) ORDER BY p.kb_id, d.name, p.seq",
+            (list(kb_ids),),
+        )
+        return [_passage(r) for r in rows]
+
+    def passage(self, kb_id: str, passage_id: str) -> Passage | None:
+        row = self._one(
+            f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages p"
+            " JOIN kb_documents d ON d.id = p.document_id WHERE p.kb_id = %s AND p.id = %s",
+            (kb_id, passage_id),
+        )
+        return _passage(row) if row else None
+
+
+def _bump(conn: Any, kb_id: str) -> None:
+    conn.execute("UPDATE kb_bases SET generation = generation + 1 WHERE id = %s", (kb_id,))
+
+
+def _kb(row: tuple[Any, ...]) -> KnowledgeBase:
+    return KnowledgeBase(
+        id=row[0],
+        name=row[1],
+        owner=row[2],
+        readers=tuple(json.loads(row[3])),
+        generation=int(row[4]),
+        created=float(row[5]),
+    )
+
+
+def _document(row: tuple[Any, ...]) -> Document:
+    return Document(
+        id=row[0],
+        kb_id=row[1],
+        name=row[2],
+        sha256=row[3],
+        grade=Grade(row[4]),
+        passages=int(row[5]),
+        added=float(row[6]),
+    )
+
+
+def _passage(r: tuple[Any, ...]) -> Passage:
+    return Passage(
+        id=r[0],
+        kb_id=r[1],
+        document_id=r[2],
+        document=r[3],
+        seq=r[4],
+        section=r[5],
+        text=r[6],
+        sha256=r[7],
+        grade=Grade(r[8]),
+        blocked=bool(r[9]),
+        terms=tuple(json.loads(r[10])),
+        vector=np.frombuffer(bytes(r[11]), dtype=np.float32),
+        page=r[12],
+        page_end=r[13],
+        sent_grade=Grade(r[14]) if r[14] else None,
+    )
