@@ -89,6 +89,10 @@ _SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
 # break, so the engine jumps between lines.
 _LINE_THEN_NUMBER = re.compile(r"\n[ \t]*(?=-?[0-9])")
 ASCII_DIGITS = frozenset("0123456789")
+# What a person puts between the letters of a word they spell out (대 외 비,
+# S.E.C.R.E.T, 部・外・秘): markings are found (detect/markings.py) and graded
+# (policy.marking_grade) with these between their letters.
+SPELLING_GAPS = " \t.·・_*/|,~+=:-"  # "-" last: literal in a character class
 
 
 @dataclass(frozen=True, slots=True, eq=False)
