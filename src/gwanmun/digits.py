@@ -18,7 +18,12 @@ characters removed):
    thousands comma (``1,234,567``), the colons of an IPv6 address, a bullet
    at a line start and a separator before a short count (``235, 3층``) stay;
 4. ``close_single_digits``: digits written one by one with dots or hyphens
-   (``9.0.0.1.0.1``) closed up, as ``text`` already closes spaced ones.
+   (``9.0.0.1.0.1``) closed up, as ``text`` already closes spaced ones;
+5. ``close_regrouped``: digits regrouped into other group sizes
+   (``9001-0112-34568``, ``900-101-123-4568``, ``4111 11 111111 1111 1``)
+   closed up when they add up to an identifier's length (12, 13 or 16) and
+   are not its usual grouping, a date and time, or an IPv4 address: the
+   detectors then judge the bare digits by checksum and date.
 
 Example::
 
@@ -269,3 +274,50 @@ def close_single_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
             (m.start() + i, m.start() + i + 1, "") for i in range(1, len(run), 2) if run[i] == joint
         )
     return rewrite(text, starts, edits)
+
+
+# Digit groups joined by one and the same separator; the lengths an identifier
+# regrouped by a user adds up to (My Number, a resident number, a card), and
+# the usual groupings of those lengths, which the detectors read as they are.
+_GROUPED = re.compile(
+    r"(?<![0-9A-Za-z+.\-])[0-9]{1,9}(?:([-. ])[0-9]{1,9})+(?![0-9A-Za-z])(?![-.][0-9])"
+)
+_GROUPED_HINT = re.compile(r"[0-9][-. ][0-9]")
+_REGROUPED_LENGTHS = frozenset({12, 13, 16})
+_USUAL_GROUPS = frozenset({(4, 4, 4), (6, 7), (4, 4, 4, 4), (4, 6, 5), (1, 4, 4, 4)})
+
+
+def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
+    if not _GROUPED_HINT.search(text):
+        return text, starts
+    edits: list[tuple[int, int, str]] = []
+    for m in _GROUPED.finditer(text):
+        separator = m.group(1)
+        groups = m.group().split(separator)
+        if not all(groups) or any(not g.isdigit() for g in groups):
+            continue  # two separators in a row, or a mixed run (1-2.3)
+        sizes = tuple(len(g) for g in groups)
+        if sum(sizes) not in _REGROUPED_LENGTHS or sizes in _USUAL_GROUPS:
+            continue
+        if _date_or_address(groups, separator):
+            continue
+        at = m.start()
+        for group in groups[:-1]:
+            at += len(group)
+            edits.append((at, at + 1, ""))
+            at += 1
+    return rewrite(text, starts, edits)
+
+
+def _date_or_address(groups: list[str], separator: str) -> bool:
+    """A date with a time (2024.01.15.12.30, 1990 01 01 0930) or an IPv4 address
+    (192.168.100.200): numbers whose groups add up by chance."""
+    if separator == "." and len(groups) == 4 and all(len(g) <= 3 for g in groups):
+        return True
+    head = groups[0]
+    return (
+        len(head) == 4
+        and head[:2] in ("19", "20")
+        and len(groups) >= 3
+        and all(len(g) <= 2 for g in groups[1:3])
+    )

@@ -187,6 +187,7 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         text, offsets = _close_spaced_digits(text, offsets)
     text, offsets = digits.unify_separators(text, offsets)  # after: " - " inside a spaced run
     text, offsets = digits.close_single_digits(text, offsets)
+    text, offsets = digits.close_regrouped(text, offsets)
     return Normalized(original, text, offsets)
 
 
