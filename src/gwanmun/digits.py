@@ -172,25 +172,29 @@ def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
 def _word_pairs_dropped(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``groups`` without pairs of numerals among words — 오이 사이 구이, 이사,
     二三 are words — but with a pair joined to a neighbour by a dash or the like
-    (일공일-공일-…), or next to a longer group (a business number's middle)."""
+    (일공일-공일-…), or next to a longer group or a pair kept for that reason
+    (a business number's middle; 일칠일이 공오사오일 구일 사칠, regrouped)."""
 
     def pair(i: int) -> bool:
         lo, hi = groups[i]
         return hi - lo == 2 and all(c in NUMERALS for c in text[lo:hi])
 
-    kept = []
-    for i, (lo, hi) in enumerate(groups):
-        if pair(i):
-            joined = [
-                bool(text[groups[j][1] : lo].strip() if j < i else text[hi : groups[j][0]].strip())
-                or not pair(j)
-                for j in (i - 1, i + 1)
-                if 0 <= j < len(groups)
-            ]
-            if not any(joined):
+    def dashed(i: int, j: int) -> bool:
+        a, b = sorted((i, j))
+        return bool(text[groups[a][1] : groups[b][0]].strip())
+
+    kept = [not pair(i) for i in range(len(groups))]
+    changed = True
+    while changed:  # a kept group keeps the pairs next to it, and those theirs
+        changed = False
+        for i in range(len(groups)):
+            if kept[i]:
                 continue
-        kept.append((lo, hi))
-    return kept
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(groups) and (kept[j] or dashed(i, j)):
+                    kept[i] = changed = True
+                    break
+    return [g for g, k in zip(groups, kept, strict=True) if k]
 
 
 def _inner(text: str, lo: int, hi: int) -> range:

@@ -13,6 +13,7 @@ numbers near each other are two numbers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -41,7 +42,8 @@ class _Whole:
 
     def valid(self, digits: str) -> bool:
         if self.kind == "KR_RRN":
-            return digits[6] in "1234" and _date_ok(digits[:6], digits[6]) and rrn_checksum_ok(digits)
+            gender = digits[6]
+            return gender in "1234" and _date_ok(digits[:6], gender) and rrn_checksum_ok(digits)
         return my_number_ok(digits)
 
 
@@ -66,7 +68,7 @@ class IdentifierParts:
                 pieces = groups[i : i + count]
                 if len(pieces) < count or any(
                     b[0] - a[1] > GAP or not _words_between(text, a[1], b[0])
-                    for a, b in zip(pieces, pieces[1:], strict=False)
+                    for a, b in itertools.pairwise(pieces)
                 ):
                     continue
                 digits = "".join(c for lo, hi in pieces for c in text[lo:hi] if c.isdigit())
