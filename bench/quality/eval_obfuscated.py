@@ -65,7 +65,9 @@ SPELLED_NEGATIVES = (
 # Words between the pieces of a value named in parts.
 PART_NAMES = {
     "KR_RRN": (("생년월일 ", " 이고 뒷자리는 ", " 입니다"), ("주민번호 앞자리 ", ", 뒤 ", "")),
-    "JP_MY_NUMBER": (("マイナンバーの前半は ", "、後半は ", " です"), ("my number: first ", ", then ", "")),
+    "JP_MY_NUMBER": (
+        ("マイナンバーの前半は ", "、後半は ", " です"), ("my number: first ", ", then ", ""),
+    ),
 }  # fmt: skip
 
 

@@ -284,7 +284,7 @@ def close_single_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
 # regrouped by a user adds up to (My Number, a resident number, a card), and
 # the usual groupings of those lengths, which the detectors read as they are.
 _GROUPED = re.compile(
-    r"(?<![0-9A-Za-z+.\-])[0-9]{1,9}(?:([-. ])[0-9]{1,9})+(?![0-9A-Za-z])(?![-.][0-9])"
+    r"(?<![0-9A-Za-z+.\-])[0-9]{1,15}(?:([-. ])[0-9]{1,15})+(?![0-9A-Za-z])(?![-.][0-9])"
 )
 _GROUPED_HINT = re.compile(r"[0-9][-. ][0-9]")
 _REGROUPED_LENGTHS = frozenset({12, 13, 16})

@@ -42,7 +42,11 @@ from tests.detect.helpers import found
         (Email(), "Hong.Gil [at] city [dot] go [dot] kr", "Hong.Gil [at] city [dot] go [dot] kr"),
         (Email(), "hong 골뱅이 naver 점 com 으로", "hong 골뱅이 naver 점 com"),
         (Email(), "hong앳daum닷net", "hong앳daum닷net"),
-        (Email(), "taro アットマーク example ドット jp まで", "taro アットマーク example ドット jp"),  # noqa: E501
+        (
+            Email(),
+            "taro アットマーク example ドット jp まで",
+            "taro アットマーク example ドット jp",
+        ),
         (Email(), "kim@seoul (dot) go (dot) kr 로", "kim@seoul (dot) go (dot) kr"),
         (Email(), "write to user at example dot com", "user at example dot com"),
         (Email(), "hong (AT) example.co.kr", "hong (AT) example.co.kr"),

@@ -26,7 +26,8 @@ from gwanmun.types import Finding
 # A piece: digits standing alone, perhaps grouped (5678 9018); a particle may
 # follow (1234568이고).
 _GROUP = re.compile(
-    r"(?<![0-9A-Za-z.\-])[0-9]{1,11}(?:[ .\-][0-9]{1,11}){0,3}(?![0-9A-Za-z])(?![-.][0-9])"
+    r"(?<![0-9A-Za-z])(?<![0-9][.\-])[0-9]{1,11}(?:[ .\-][0-9]{1,11}){0,12}"
+    r"(?![0-9A-Za-z])(?![-.][0-9])"
 )
 # The most characters of words between two pieces.
 GAP = 48

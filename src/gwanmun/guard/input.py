@@ -320,7 +320,9 @@ def _chains(contents: Sequence[str]) -> list[list[int]]:
 
 def _digit_at_edge(chars: Iterable[str]) -> bool:
     """Whether the first of ``chars`` that is not a separator, a space, a mark
-    or an invisible character reads as a digit (any script's, a numeral, O/l)."""
+    or an invisible character reads as a digit (any script's, a numeral, O/l)
+    — or there is none: a piece of only those (a lone accent, a dash) is one a
+    value may run through."""
     for n, char in enumerate(chars):
         if n >= 8:
             return False
@@ -328,7 +330,7 @@ def _digit_at_edge(chars: Iterable[str]) -> bool:
         if char.isspace() or category[0] in "PZMC" or category in ("Sm", "Sk"):
             continue  # a separator (any punctuation or symbol), a mark, invisible
         return char.isdigit() or char in NUMERALS or char in HOMOGLYPHS or char in "ー一"
-    return False
+    return True
 
 
 def _forwarded(request: ChatRequest, messages: Sequence[ChatMessage]) -> ChatRequest:
