@@ -150,6 +150,13 @@ def read_numerals(text: str) -> str:
     return text if chars is None else "".join(chars)
 
 
+def numeral_run(text: str) -> bool:
+    """Whether ``text`` may hold a number ``read_numerals`` reads (a run of
+    numerals or look-alike letters among digits): a cheap test before the
+    whole normalisation."""
+    return _RUN_HINT.search(text) is not None and _RUN.search(text) is not None
+
+
 def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """The part of ``text[lo:hi]`` (numerals, digits, look-alike letters) written
     as a number, or None when it is part of a word: glued to another letter,
