@@ -290,12 +290,21 @@ def close_single_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
 # Digit groups joined by one and the same separator; the lengths an identifier
 # regrouped by a user adds up to (My Number, a resident number, a card), and
 # the usual groupings of those lengths, which the detectors read as they are.
+# Opens with a digit (the engine skips to digits) and looks ahead for the
+# 13 characters the shortest such number has, before anything else.
 _GROUPED = re.compile(
-    r"(?<![0-9A-Za-z+.\-])[0-9]{1,15}(?:([-. ])[0-9]{1,15})+(?![0-9A-Za-z])(?![-.][0-9])"
+    r"[0-9](?<![0-9A-Za-z+.\-][0-9])(?=[0-9 .\-]{12})[0-9]{0,14}(?:([-. ])[0-9]{1,15})+"
+    r"(?![0-9A-Za-z])(?![-.][0-9])"
 )
 _GROUPED_HINT = re.compile(r"[0-9][-. ][0-9]")
 _REGROUPED_LENGTHS = frozenset({12, 13, 16})
-_USUAL_GROUPS = frozenset({(4, 4, 4), (6, 7), (4, 4, 4, 4), (4, 6, 5), (1, 4, 4, 4)})
+# Also other identifiers' groupings of those lengths, which their detectors
+# read grouped: a Korean driver's licence (2-2-6-2) and bank accounts
+# (110-123-456789, 1002-123-456789, 302-1234-5678-91).
+_USUAL_GROUPS = frozenset(
+    {(4, 4, 4), (6, 7), (4, 4, 4, 4), (4, 6, 5), (1, 4, 4, 4), (2, 2, 6, 2), (3, 3, 6), (4, 3, 6)}
+    | {(3, 4, 4, 2), (3, 6, 3), (3, 2, 6, 2)}
+)
 
 
 def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
@@ -305,11 +314,11 @@ def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
     for m in _GROUPED.finditer(text):
         separator = m.group(1)
         groups = m.group().split(separator)
-        if not all(groups) or any(not g.isdigit() for g in groups):
-            continue  # two separators in a row, or a mixed run (1-2.3)
         sizes = tuple(len(g) for g in groups)
         if sum(sizes) not in _REGROUPED_LENGTHS or sizes in _USUAL_GROUPS:
             continue
+        if not all(g.isdigit() for g in groups):
+            continue  # a mixed run (1-2.3)
         if _date_or_address(groups, separator):
             continue
         at = m.start()

@@ -24,11 +24,14 @@ from gwanmun.detect.korea import _date_ok, rrn_checksum_ok
 from gwanmun.types import Finding
 
 # A piece: digits standing alone, perhaps grouped (5678 9018); a particle may
-# follow (1234568이고).
+# follow (1234568이고). Opens with a digit: the engine skips to digits.
 _GROUP = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9][.\-])[0-9]{1,11}(?:[ .\-][0-9]{1,11}){0,12}"
+    r"[0-9](?<![0-9A-Za-z][0-9])(?<![0-9][.\-][0-9])[0-9]{0,10}(?:[ .\-][0-9]{1,11}){0,12}"
     r"(?![0-9A-Za-z])(?![-.][0-9])"
 )
+# How far from a naming word the pieces may lie: its reach, two gaps and
+# three pieces (a piece longer than this holds too many digits to be one).
+_PIECE_MAX = 40
 # The most characters of words between two pieces.
 GAP = 48
 _RRN_WORDS = ("주민", "생년월일", "뒷자리", "앞자리", "뒤 7자리", "RRN", "resident", "住民")
@@ -62,16 +65,23 @@ class IdentifierParts:
         wholes = [w for w in _WHOLES if any(word in text for word in w.words)]
         if not wholes:
             return []  # no word naming such a number: most texts end here
-        groups = [(m.start(), m.end()) for m in _GROUP.finditer(text)]
+        groups = _pieces_near(text, [w for whole in wholes for w in whole.words])
+        lengths = {whole.length for whole in wholes}
+        counts = [sum(c.isdigit() for c in text[lo:hi]) for lo, hi in groups]
+        # Whether each piece and the next are a few words apart (not one
+        # grouped number, not two numbers a paragraph apart).
+        linked = [
+            b[0] - a[1] <= GAP and _words_between(text, a[1], b[0])
+            for a, b in itertools.pairwise(groups)
+        ]
         found: list[Finding] = []
-        for i in range(len(groups)):
+        for i in range(len(groups) - 1):
             for count in (2, 3):
-                pieces = groups[i : i + count]
-                if len(pieces) < count or any(
-                    b[0] - a[1] > GAP or not _words_between(text, a[1], b[0])
-                    for a, b in itertools.pairwise(pieces)
-                ):
+                if i + count > len(groups) or not all(linked[i : i + count - 1]):
                     continue
+                if sum(counts[i : i + count]) not in lengths:
+                    continue
+                pieces = groups[i : i + count]
                 digits = "".join(c for lo, hi in pieces for c in text[lo:hi] if c.isdigit())
                 for whole in wholes:
                     if len(digits) != whole.length or not whole.valid(digits):
@@ -80,6 +90,41 @@ class IdentifierParts:
                         continue
                     found += [make(whole.kind, lo, hi, 0.95, self.id) for lo, hi in pieces]
         return found
+
+
+def _pieces_near(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """The spans of ``_GROUP.finditer(text)`` that could be named by one of
+    ``words``: scanned only in the stretches around the words' occurrences
+    (a piece further away is never reported), each stretch widened to the
+    end of any run of digits and separators it cuts, so a piece is matched as
+    on the whole text."""
+    reach = CONTEXT_REACH + 2 * GAP + 3 * _PIECE_MAX
+    stretches: list[list[int]] = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            stretches.append([max(0, at - reach), min(len(text), at + len(word) + reach)])
+            at = text.find(word, at + 1)
+    stretches.sort()
+    merged: list[list[int]] = []
+    for lo, hi in stretches:
+        if merged and lo <= merged[-1][1] + 2 * GAP:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    spans: list[tuple[int, int]] = []
+    for lo, hi in merged:
+        while lo > 0 and text[lo - 1] in _RUN_CHARS:
+            lo -= 1
+        while hi < len(text) and text[hi] in _RUN_CHARS:
+            hi += 1
+        # Lookbehinds read before ``lo``; the lookaheads read up to two past ``hi``.
+        end = min(len(text), hi + 2)
+        spans += [m.span() for m in _GROUP.finditer(text, lo, end) if m.end() <= hi]
+    return spans
+
+
+_RUN_CHARS = frozenset("0123456789 .-")
 
 
 def _words_between(text: str, lo: int, hi: int) -> bool:
