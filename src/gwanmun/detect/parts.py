@@ -66,23 +66,30 @@ class IdentifierParts:
         if not wholes:
             return []  # no word naming such a number: most texts end here
         groups = _pieces_near(text, [w for whole in wholes for w in whole.words])
+        if len(groups) < 2:
+            return []
         lengths = {whole.length for whole in wholes}
-        counts = [sum(c.isdigit() for c in text[lo:hi]) for lo, hi in groups]
+        counts = [
+            hi - lo if text[lo:hi].isdigit() else len(_NOT_DIGIT.sub("", text[lo:hi]))
+            for lo, hi in groups
+        ]
+        found: list[Finding] = []
         # Whether each piece and the next are a few words apart (not one
         # grouped number, not two numbers a paragraph apart).
         linked = [
-            b[0] - a[1] <= GAP and _words_between(text, a[1], b[0])
+            b[0] - a[1] <= GAP and _LETTER.search(text, a[1], b[0]) is not None
             for a, b in itertools.pairwise(groups)
         ]
-        found: list[Finding] = []
-        for i in range(len(groups) - 1):
+        for i, link in enumerate(linked):
+            if not link:
+                continue
             for count in (2, 3):
-                if i + count > len(groups) or not all(linked[i : i + count - 1]):
+                if i + count > len(groups) or (count == 3 and not linked[i + 1]):
                     continue
                 if sum(counts[i : i + count]) not in lengths:
                     continue
                 pieces = groups[i : i + count]
-                digits = "".join(c for lo, hi in pieces for c in text[lo:hi] if c.isdigit())
+                digits = "".join(_NOT_DIGIT.sub("", text[lo:hi]) for lo, hi in pieces)
                 for whole in wholes:
                     if len(digits) != whole.length or not whole.valid(digits):
                         continue
@@ -125,12 +132,10 @@ def _pieces_near(text: str, words: list[str]) -> list[tuple[int, int]]:
 
 
 _RUN_CHARS = frozenset("0123456789 .-")
-
-
-def _words_between(text: str, lo: int, hi: int) -> bool:
-    """Whether a letter stands between two pieces: pieces joined by separators
-    only are one grouped number, the other detectors' to read."""
-    return any(c.isalpha() for c in text[lo:hi])
+_NOT_DIGIT = re.compile("[^0-9]")
+# A letter between two pieces: pieces joined by separators only are one
+# grouped number, the other detectors' to read.
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 REGISTRY.register(IdentifierParts())
