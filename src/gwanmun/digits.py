@@ -34,8 +34,12 @@ Example::
 
 from __future__ import annotations
 
+import enum
+import functools
 import re
+import threading
 
+import hyperscan
 import numpy as np
 import numpy.typing as npt
 
@@ -341,3 +345,84 @@ def _date_or_address(groups: list[str], separator: str) -> bool:
         and len(groups) >= 3
         and all(len(g) <= 2 for g in groups[1:3])
     )
+
+
+# ---- which passes a text needs, in one scan --------------------------------------
+
+
+class Pass(enum.IntEnum):
+    """Passes of ``text.normalize`` that ``needed`` can rule out."""
+
+    NUMERALS = 0
+    SPACED = 1
+    SEPARATORS = 2
+    SINGLE = 3
+    REGROUPED = 4
+
+
+def _class(chars: str) -> str:
+    """A hyperscan character class of ``chars`` (UTF-8 mode)."""
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(set(chars))) + "]"
+
+
+# ``read_numerals`` acts on a run of six digit-likes holding a numeral or a
+# look-alike letter: six patterns, one per place of that character.
+_LIKE = _class("0123456789" + _NUMERAL_CLASS + "OoIl")
+_JOIN = _class(SEPARATORS + "\u30fc\uff70")
+_CONVERT = _class(_NUMERAL_CLASS + "OoIl")
+_NUMERALS_NEED = "|".join(
+    (f"(?:{_LIKE}{_JOIN}{{0,5}}){{{k}}}" if k else "")
+    + _CONVERT
+    + (f"(?:{_JOIN}{{0,5}}{_LIKE}){{{5 - k}}}" if k < 5 else "")
+    for k in range(_RUN_DIGITS)
+)
+# The later passes, on the text once numerals are digits and wrapped numbers
+# joined. Each pattern matches wherever its pass could change something, also
+# after the passes before it: those only shorten or remove what stands between
+# digits, never add a digit, so allowing up to five separators is never
+# narrower than the pass.
+_SEP = _class(SEPARATORS)
+_SLACK = 11
+_NEEDS: dict[Pass, str] = {
+    Pass.NUMERALS: _NUMERALS_NEED,
+    Pass.SPACED: " [0-9\\-] [0-9\\-] ",
+    Pass.SEPARATORS: f"[0-9](?:{_SEP}{{2,{_SLACK}}}|{_class(_UNUSUAL)})[0-9]",
+    Pass.SINGLE: f"[0-9]{_SEP}{{1,{_SLACK}}}[0-9]{_SEP}{{1,{_SLACK}}}[0-9]",
+    Pass.REGROUPED: f"[0-9](?:{_SEP}{{0,{_SLACK}}}[0-9]){{11}}",
+}
+
+
+@functools.lru_cache(maxsize=2)
+def _needs_database(passes: tuple[Pass, ...]) -> hyperscan.Database:
+    database = hyperscan.Database()
+    flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SINGLEMATCH
+    database.compile(
+        expressions=[_NEEDS[p].encode() for p in passes],
+        ids=[int(p) for p in passes],
+        elements=len(passes),
+        flags=[flags] * len(passes),
+    )
+    return database
+
+
+_scratch = threading.local()
+NUMERAL_PASSES = (Pass.NUMERALS,)
+GROUP_PASSES = (Pass.SPACED, Pass.SEPARATORS, Pass.SINGLE, Pass.REGROUPED)
+
+
+def needed(text: str, passes: tuple[Pass, ...]) -> frozenset[Pass]:
+    """Which of ``passes`` may change ``text``: one hyperscan scan instead of
+    a regex scan per pass (most texts need none of them, or one or two)."""
+    database = _needs_database(passes)
+    spaces: dict[tuple[Pass, ...], hyperscan.Scratch] = _scratch.__dict__.setdefault("by", {})
+    scratch = spaces.get(passes)
+    if scratch is None:
+        scratch = spaces[passes] = hyperscan.Scratch(database)
+    found: set[Pass] = set()
+
+    def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
+        found.add(Pass(number))
+
+    data = text.encode("utf-8", "surrogatepass")
+    database.scan(data, match_event_handler=on_match, scratch=scratch)
+    return frozenset(found)

@@ -176,19 +176,37 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.arange(len(original), dtype=np.int64)
     if joining or marked:  # marks left over (none composed with their base): 1⃣, 9́
         text, offsets = digits.drop_marks_after_digits(text, offsets)
-    text = digits.read_numerals(text)  # same length: offsets unchanged
+    text, offsets = number_passes(text, offsets)
+    return Normalized(original, text, offsets)
+
+
+def number_passes(
+    text: str, offsets: npt.NDArray[np.int64], *, every: bool = False
+) -> tuple[str, npt.NDArray[np.int64]]:
+    """The passes that read numbers (``gwanmun.digits``), each run only when
+    one hyperscan scan says it may change something (``every``: all of them,
+    the reference the tests hold the shortcut to)."""
+    Pass = digits.Pass
+    need = set(Pass) if every else digits.needed(text, digits.NUMERAL_PASSES)
+    if Pass.NUMERALS in need:
+        text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
     if "\t" in text:  # 900101<tab>1234568: the two halves in spreadsheet columns
         text = _DIGIT_TAB.sub(" ", text)
     if "\n" in text and "-" in text:  # 900101-⏎1234568: a number wrapped at its hyphen
         text, offsets = _join_wrapped_numbers(text, offsets)
-    if _SPACED_HINT.search(text):
+    if not every:
+        need = set(digits.needed(text, digits.GROUP_PASSES))
+    if Pass.SPACED in need and _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
-    text, offsets = digits.unify_separators(text, offsets)  # after: " - " inside a spaced run
-    text, offsets = digits.close_single_digits(text, offsets)
-    text, offsets = digits.close_regrouped(text, offsets)
-    return Normalized(original, text, offsets)
+    if Pass.SEPARATORS in need:  # after: " - " inside a spaced run
+        text, offsets = digits.unify_separators(text, offsets)
+    if Pass.SINGLE in need:
+        text, offsets = digits.close_single_digits(text, offsets)
+    if Pass.REGROUPED in need:
+        text, offsets = digits.close_regrouped(text, offsets)
+    return text, offsets
 
 
 # Joining characters — combining marks and the vowel and final conjoining jamo:
