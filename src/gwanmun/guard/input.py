@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
+from gwanmun import digits
 from gwanmun.detect import Detector, TriggerIndex, run_detectors
 from gwanmun.digits import HOMOGLYPHS, NUMERALS
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
@@ -161,7 +162,9 @@ class DetectorInputGuard:
         self._cache = _FindingsCache()
 
     def warm_up(self) -> None:
-        """Load what detectors load lazily (morphological analysers) ahead of traffic."""
+        """Load what detectors load lazily (morphological analysers, the
+        normaliser's scan databases) ahead of traffic."""
+        digits.warm_up()
         for detector in self.detectors:
             warm = getattr(detector, "warm_up", None)
             if callable(warm):
