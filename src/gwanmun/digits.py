@@ -407,7 +407,7 @@ def _needs_database(passes: tuple[Pass, ...]) -> hyperscan.Database:
     return database
 
 
-_scratch = threading.local()
+_local = threading.local()
 NUMERAL_PASSES = (Pass.NUMERALS,)
 GROUP_PASSES = (Pass.SPACED, Pass.SEPARATORS, Pass.SINGLE, Pass.REGROUPED)
 
@@ -418,19 +418,28 @@ def warm_up() -> None:
     needed("", GROUP_PASSES)
 
 
-def needed(text: str, passes: tuple[Pass, ...]) -> frozenset[Pass]:
-    """Which of ``passes`` may change ``text``: one hyperscan scan instead of
-    a regex scan per pass (most texts need none of them, or one or two)."""
-    database = _needs_database(passes)
-    spaces: dict[tuple[Pass, ...], hyperscan.Scratch] = _scratch.__dict__.setdefault("by", {})
-    scratch = spaces.get(passes)
-    if scratch is None:
-        scratch = spaces[passes] = hyperscan.Scratch(database)
-    found: set[Pass] = set()
+def _on_match(number: int, start: int, end: int, flags: int, found: object) -> None:
+    assert isinstance(found, set)
+    found.add(number)
 
-    def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
-        found.add(Pass(number))
 
-    data = text.encode("utf-8", "surrogatepass")
-    database.scan(data, match_event_handler=on_match, scratch=scratch)
-    return frozenset(found)
+def needed(text: str, passes: tuple[Pass, ...]) -> set[int]:
+    """Which of ``passes`` may change ``text`` (their numbers: ``Pass`` is an
+    ``IntEnum``): one hyperscan scan instead of a regex scan per pass (most
+    texts need none of them, or one or two)."""
+    spaces: dict[tuple[Pass, ...], tuple[hyperscan.Database, hyperscan.Scratch]] | None
+    spaces = getattr(_local, "spaces", None)
+    if spaces is None:
+        spaces = _local.spaces = {}
+    entry = spaces.get(passes)
+    if entry is None:
+        database = _needs_database(passes)
+        entry = spaces[passes] = (database, hyperscan.Scratch(database))
+    found: set[int] = set()
+    entry[0].scan(
+        text.encode("utf-8", "surrogatepass"),
+        match_event_handler=_on_match,
+        scratch=entry[1],
+        context=found,
+    )
+    return found

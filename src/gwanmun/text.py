@@ -89,6 +89,7 @@ _SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
 # break, so the engine jumps between lines.
 _LINE_THEN_NUMBER = re.compile(r"\n[ \t]*(?=-?[0-9])")
 ASCII_DIGITS = frozenset("0123456789")
+_ANY_DIGIT = re.compile("[0-9]")
 # What a person puts between the letters of a word they spell out (대 외 비,
 # S.E.C.R.E.T, 部・外・秘): markings are found (detect/markings.py) and graded
 # (policy.marking_grade) with these between their letters.
@@ -187,7 +188,7 @@ def number_passes(
     one hyperscan scan says it may change something (``every``: all of them,
     the reference the tests hold the shortcut to)."""
     Pass = digits.Pass
-    need = set(Pass) if every else digits.needed(text, digits.NUMERAL_PASSES)
+    need: set[int] = set(Pass) if every else digits.needed(text, digits.NUMERAL_PASSES)
     if Pass.NUMERALS in need:
         text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):
@@ -197,7 +198,7 @@ def number_passes(
     if "\n" in text and "-" in text:  # 900101-⏎1234568: a number wrapped at its hyphen
         text, offsets = _join_wrapped_numbers(text, offsets)
     if not every:
-        need = set(digits.needed(text, digits.GROUP_PASSES))
+        need = digits.needed(text, digits.GROUP_PASSES) if _ANY_DIGIT.search(text) else set()
     if Pass.SPACED in need and _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
     if Pass.SEPARATORS in need:  # after: " - " inside a spaced run
