@@ -59,6 +59,10 @@ SEPARATOR_RUNS = (
 )  # fmt: skip
 # What stands between two digits written one by one.
 ONE_BY_ONE = (" ", ".", "-")
+# Kinds whose digits a user may regroup into other group sizes (the lengths
+# gwanmun.digits.close_regrouped reads), and what joins the groups.
+REGROUPABLE = frozenset({"KR_RRN", "JP_MY_NUMBER", "CREDIT_CARD"})
+REGROUP_JOINTS = ("-", " ", ".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +137,12 @@ def write(rng: random.Random, kind: str, value: str) -> Obfuscated:
     for size in GROUPS[kind]:
         groups.append(value[pos : pos + size])
         pos += size
-    layout = rng.choice(("grouped", "grouped", "one-by-one", "homoglyph", "invisible"))
+    layouts = ["grouped", "grouped", "one-by-one", "homoglyph", "invisible"]
+    if kind in REGROUPABLE:
+        layouts.append("regrouped")
+    layout = rng.choice(layouts)
+    if layout == "regrouped":
+        groups = _regrouped(rng, value, GROUPS[kind])
     if layout == "homoglyph":
         rendering = "ascii"
         render = RENDERINGS["ascii"]
@@ -143,13 +152,29 @@ def write(rng: random.Random, kind: str, value: str) -> Obfuscated:
         typed = between.join(joint.join(render(d) for d in g) for g in groups)
         how = f"{rendering}, one by one with {joint!r}, groups by {between!r}"
     else:
-        separator = rng.choice(SEPARATOR_RUNS)
+        separator = rng.choice(REGROUP_JOINTS if layout == "regrouped" else SEPARATOR_RUNS)
         written = [_homoglyphs(rng, g) if layout == "homoglyph" else g for g in groups]
         if layout == "invisible":
             written = ["\u200b".join(g) for g in written]
         typed = separator.join("".join(render(c) if c.isdigit() else c for c in g) for g in written)
         how = f"{rendering}, {layout}, separated by {separator!r}"
     return Obfuscated(kind, value, typed, how)
+
+
+def _regrouped(rng: random.Random, value: str, usual: tuple[int, ...]) -> list[str]:
+    """``value`` cut into three to five groups of two to five digits, not its
+    usual grouping (9001-0112-34568, 900-101-123-4568)."""
+    while True:
+        sizes: list[int] = []
+        while sum(sizes) < len(value):
+            sizes.append(min(rng.randrange(2, 6), len(value) - sum(sizes)))
+        if 3 <= len(sizes) <= 5 and tuple(sizes) != usual and min(sizes) >= 2:
+            break
+    groups, pos = [], 0
+    for size in sizes:
+        groups.append(value[pos : pos + size])
+        pos += size
+    return groups
 
 
 def _homoglyphs(rng: random.Random, group: str) -> str:
@@ -174,3 +199,49 @@ FRAMES: dict[str, tuple[tuple[str, str], ...]] = {
     "KR_BRN": (("사업자등록번호 ", " 입니다"), ("business no ", " ok")),
     "CREDIT_CARD": (("카드번호 ", " 로 결제"), ("card ", " please"), ("カード ", " で決済")),
 }  # fmt: skip
+
+
+# Spelled-out values that are no digits: e-mail addresses with "at" and "dot"
+# words, classification markings with their letters set apart.
+AT_WORDS = (" (at) ", "(at)", " [at] ", " [AT] ", " {at} ", " at ", " 골뱅이 ", "골뱅이", " 앳 ",
+            " アットマーク ", "アットマーク", " アット ", "@")  # fmt: skip
+DOT_WORDS = (" (dot) ", "(dot)", " [dot] ", " [DOT] ", " dot ", " 점 ", "점", " 닷 ", " ドット ",
+             "ドット", ".")  # fmt: skip
+DOMAINS = (("example", "com"), ("city", "go", "kr"), ("mail", "co", "jp"), ("corp", "net"))
+# Markings graded C (a grade-S backend must never receive them) and S.
+MARKINGS_C = ("대외비", "極秘", "特定秘密", "TOP SECRET", "2급비밀", "군사기밀", "SECRET")
+MARKINGS_S = ("部外秘", "社外秘", "取扱注意", "CONFIDENTIAL")
+MARKING_GAPS = (" ", "  ", ".", "·", "・", "-", "_", "*", "/", " . ", "|")
+SPELLED_FRAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "EMAIL": (("메일은 ", " 로 보내 주세요"), ("連絡先は ", " です"), ("write to ", " today")),
+    "MARKING": (("[", "] 회의 결과 보고"), ("【", "】会議資料"), ("", "\n본 문서는 내부 검토용"),
+                ("Classification ", " - do not forward")),
+}  # fmt: skip
+
+
+def spelled_email(rng: random.Random) -> Obfuscated:
+    """An address with at least one of its "@" and "." written as a word."""
+    local = "".join(rng.choice("abcdefghijkmnpqrstuvwxyz") for _ in range(rng.randrange(5, 10)))
+    labels = rng.choice(DOMAINS)
+    while True:
+        at, dot = rng.choice(AT_WORDS), rng.choice(DOT_WORDS)
+        bare = at == " at " and dot != " dot "  # "met at google.com" is a place
+        if (at, dot) != ("@", ".") and not bare and not (dot == " dot " and at != " at "):
+            break
+    typed = local + at + dot.join(labels)
+    value = local + "@" + ".".join(labels)
+    return Obfuscated("EMAIL", value, typed, f"at {at!r}, dot {dot!r}")
+
+
+def spelled_marking(rng: random.Random, *, grade_c_only: bool = False) -> Obfuscated:
+    """A marking with the same gap between every two of its letters."""
+    word = rng.choice(MARKINGS_C if grade_c_only else MARKINGS_C + MARKINGS_S)
+    gap = rng.choice(MARKING_GAPS)
+    typed = gap.join(word.replace(" ", ""))
+    return Obfuscated("MARKING", word, typed, f"letters set apart by {gap!r}")
+
+
+SPELLED: dict[str, Callable[[random.Random], Obfuscated]] = {
+    "EMAIL": spelled_email,
+    "MARKING": spelled_marking,
+}

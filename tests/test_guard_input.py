@@ -355,3 +355,18 @@ def test_only_short_plain_requests_are_scanned_on_the_event_loop() -> None:
             model="fake-model", messages=chat("hi").messages, max_tokens=8, params={"tools": [TOOL]}
         )
     )
+
+
+def test_a_value_over_three_messages_is_masked_in_each_piece() -> None:
+    """9001 | 01-12 | 34568: no two neighbouring messages hold a value; the
+    run of three does, and each piece is masked where it was typed."""
+    from gwanmun.detect.builtin import builtin_detectors
+
+    guard = DetectorInputGuard(builtin_detectors(structured_only=True), load_policy())
+    request = chat("주민등록번호 9001", "01-12", "34568 입니다")
+    result = guard.inspect(request, backend_grade=Grade.S)
+    forwarded = [m.content for m in result.request.messages]
+    assert "9001" not in forwarded[0] and forwarded[0].startswith("주민등록번호 ")
+    assert "01" not in forwarded[1] and "12" not in forwarded[1]
+    assert "34568" not in forwarded[2] and forwarded[2].endswith(" 입니다")
+    assert {f.message_index for f in result.verdict.findings} == {0, 1, 2}

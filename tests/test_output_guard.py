@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import itertools
 import random
+import re
 from typing import Any
 
 import pytest
@@ -21,9 +22,11 @@ from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.errors import OutputBlocked
 from gwanmun.gateway import ChatResult, ChatStream, Gateway
 from gwanmun.guard.base import OutputSession
+from gwanmun.guard.holdback import compact
 from gwanmun.guard.input import DetectorInputGuard, blocked_error
 from gwanmun.guard.output import CheckingOutputGuard, OutputOptions
 from gwanmun.policy import Policy, PolicyFile, load_policy
+from gwanmun.text import normalize
 from gwanmun.types import Action, ChatMessage, ChatRequest, Finding, Grade, Outcome, Principal
 from gwanmun.web.encode import sse_events
 from tests.wire import encoded_body, encoded_chunks
@@ -420,3 +423,37 @@ def test_a_mask_left_open_takes_only_key_characters() -> None:
     assert _leading_run("Ab3+/=_-.x rest") == len("Ab3+/=_-.x")
     assert _leading_run("AbC123です。次へ") == len("AbC123")
     assert _leading_run(" next") == 0
+
+
+# A value the model writes out in numerals (issue 18): the first numerals must
+# not be shown before the rest makes it a finding.
+NUMERAL_ANSWERS = [
+    ("담당자 전화는 공일공 구구구구 팔팔팔칠 입니다. 감사합니다.", "01099998887"),
+    ("번호는 九〇〇一〇一-一二三四五六八 です。", "9001011234568"),
+    ("연락처: 영일공-사사오오-육육칠칠 로 주세요.", "01044556677"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(answer=st.sampled_from(NUMERAL_ANSWERS), cuts=CUTS)
+def test_a_value_in_numerals_shows_none_of_its_numerals_whatever_the_chunking(
+    answer: tuple[str, str], cuts: list[int]
+) -> None:
+    text, digits = answer
+    whole = "".join(deliver(open_session("hello"), [text]))
+    assert "[" in whole and digits[:3] not in normalize(whole).text.replace("-", "")
+    delivered = deliver(open_session("hello"), chunked(text, cuts))
+    assert "".join(delivered) == whole
+    so_far = ""
+    for piece in delivered:
+        so_far += piece
+        shown = re.sub(r"[^0-9]", "", normalize(so_far).text)
+        assert digits[:3] not in shown, (so_far, delivered)
+
+
+def test_the_user_s_own_value_echoed_in_numerals_is_theirs_not_a_leak() -> None:
+    session = open_session("제 번호 010-2345-6789 로 연락 주세요")
+    answer = "네, 공일공-이삼사오-육칠팔구 로 연락드리겠습니다."
+    assert "".join(deliver(session, [answer])) == answer
+    assert compact("공일공-이삼사오-육칠팔구") == compact("010 2345 6789")
+    assert compact("九〇〇一〇一－一二三四五六八") == compact("900101-1234568")

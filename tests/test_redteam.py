@@ -14,6 +14,7 @@ character. A request the guard refuses reaches nobody, which also passes.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -26,7 +27,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devtools.obfuscate import FRAMES, generate
+from devtools.obfuscate import (
+    FRAMES,
+    MAKERS,
+    REGROUPABLE,
+    SPELLED_FRAMES,
+    generate,
+    spelled_email,
+    spelled_marking,
+    write,
+)
 from gwanmun.services import build_services
 from gwanmun.text import normalize
 from gwanmun.types import Role
@@ -212,3 +222,105 @@ def test_a_value_split_across_two_messages_is_masked_in_both(
     count = len(rig.upstream.received)
     _send(rig, messages)
     _assert_unread(rig, count, written.value, f"{kind}: {written.how}, cut at {cut}")
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(KINDS),
+    rng=st.randoms(use_true_random=False),
+    pieces=st.integers(min_value=3, max_value=5),
+    roles=st.lists(st.sampled_from(("user", "assistant", "system")), min_size=5, max_size=5),
+)
+def test_a_value_split_across_three_or_more_messages_is_masked_in_every_one(
+    rig: Rig, kind: str, rng: random.Random, pieces: int, roles: list[str]
+) -> None:
+    written = generate(rng, kind)
+    before, after = FRAMES[kind][rng.randrange(len(FRAMES[kind]))]
+    cuts = sorted(rng.sample(range(1, len(written.typed)), pieces - 1))
+    bounds = [0, *cuts, len(written.typed)]
+    texts = [written.typed[a:b] for a, b in itertools.pairwise(bounds)]
+    texts[0], texts[-1] = before + texts[0], texts[-1] + after
+    messages = [{"role": role, "content": text} for role, text in zip(roles, texts, strict=False)]
+    messages[-1]["role"] = "user"
+    count = len(rig.upstream.received)
+    _send(rig, messages)
+    _assert_unread(rig, count, written.value, f"{kind}: {written.how}, cut at {cuts}")
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(sorted(REGROUPABLE)),
+    rng=st.randoms(use_true_random=False),
+    joint=st.sampled_from(("-", " ", ".")),
+    sizes=st.lists(st.integers(min_value=1, max_value=5), min_size=3, max_size=6),
+)
+def test_a_value_regrouped_into_any_group_sizes_never_reaches_the_model(
+    rig: Rig, kind: str, rng: random.Random, joint: str, sizes: list[int]
+) -> None:
+    value = MAKERS[kind](rng)
+    cuts = sorted({min(sum(sizes[: i + 1]), len(value) - 1) for i in range(len(sizes) - 1)})
+    groups = [value[a:b] for a, b in itertools.pairwise([0, *cuts, len(value)])]
+    written = joint.join(g for g in groups if g)
+    before, after = FRAMES[kind][rng.randrange(len(FRAMES[kind]))]
+    count = len(rig.upstream.received)
+    _send(rig, [{"role": "user", "content": before + written + after}])
+    _assert_unread(rig, count, value, f"{kind}: {written!r}")
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(("KR_RRN", "JP_MY_NUMBER")),
+    rng=st.randoms(use_true_random=False),
+    cut=st.integers(min_value=2, max_value=10),
+    between=st.sampled_from(
+        (" 이고 뒷자리는 ", ", 後半は ", " 그리고 나머지는 ", "\n뒤: ", " and the rest is ")
+    ),
+)
+def test_a_value_named_in_parts_never_reaches_the_model(
+    rig: Rig, kind: str, rng: random.Random, cut: int, between: str
+) -> None:
+    value = MAKERS[kind](rng)
+    rendered = write(rng, kind, value)  # each piece in the same rendering
+    name = "생년월일과 주민번호 " if kind == "KR_RRN" else "マイナンバーの前半は "
+    typed = rendered.typed
+    head, tail = typed[: _position(typed, cut)], typed[_position(typed, cut) :]
+    count = len(rig.upstream.received)
+    _send(rig, [{"role": "user", "content": name + head + between + tail + " 입니다"}])
+    _assert_unread(rig, count, value, f"{kind}: {head!r} / {tail!r}")
+
+
+def _position(typed: str, cut: int) -> int:
+    """Where in ``typed`` the ``cut``-th digit (as read) ends."""
+    for end in range(len(typed) + 1):
+        if len(_readable_digits(typed[:end])) >= cut:
+            return end
+    return len(typed)
+
+
+@RUNS
+@given(rng=st.randoms(use_true_random=False), where=st.sampled_from(("user", "system", "parts")))
+def test_an_e_mail_spelled_with_at_and_dot_words_never_reaches_the_model(
+    rig: Rig, rng: random.Random, where: str
+) -> None:
+    written = spelled_email(rng)
+    before, after = SPELLED_FRAMES["EMAIL"][rng.randrange(len(SPELLED_FRAMES["EMAIL"]))]
+    request = _placed(before + written.typed + after, where, rng)
+    local = written.value.split("@")[0]
+    count = len(rig.upstream.received)
+    _send(rig, request["messages"])
+    for body in rig.upstream.received[count:]:
+        assert local not in json.dumps(body, ensure_ascii=False), written.how
+
+
+@RUNS
+@given(rng=st.randoms(use_true_random=False), where=st.sampled_from(("user", "system", "parts")))
+def test_a_spelled_out_grade_c_marking_never_reaches_a_grade_s_backend(
+    rig: Rig, rng: random.Random, where: str
+) -> None:
+    written = spelled_marking(rng, grade_c_only=True)
+    before, after = SPELLED_FRAMES["MARKING"][rng.randrange(len(SPELLED_FRAMES["MARKING"]))]
+    request = _placed(before + written.typed + after, where, rng)
+    count = len(rig.upstream.received)
+    accepted = _send(rig, request["messages"])
+    assert not accepted, f"{written.typed!r} ({written.how}) was sent to a grade-S backend"
+    assert len(rig.upstream.received) == count

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize
+from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize, number_passes
 
 
 @pytest.mark.parametrize(
@@ -182,3 +183,33 @@ def test_decomposed_text_reads_as_composed_and_maps_back_whole(text: str) -> Non
             # nothing cut; at most the marks on its last letter come along
             assert found.startswith(needle)
             assert all(unicodedata.combining(c) for c in found[len(needle) :])
+
+
+PIECES = (
+    "900101", "1234568", "4111", "010", "12", "3", "0", "-", " ", "  ", ".", "/", ",", ":",
+    "\n", "\t", " - ", "ー", "一", "구", "공", "일", "이", "九", "〇", "O", "l", "o", "I", "원",
+    "층", "회의는 ", "会議", "fe80", "::", "abc ", "가나다 ", "1,234,567", "\n- ", "·", "~", "|",
+)  # fmt: skip
+
+
+# Digits, numerals or groups joined one way: the runs the passes act on.
+JOINED = st.builds(
+    lambda groups, joint: joint.join(groups),
+    st.lists(st.sampled_from(("1", "0", "9", "12", "345", "6789", "구", "九", "O")), max_size=14),
+    st.sampled_from((" ", "-", ".", "/", " - ", "  ", ",", "\n", "ー", "\t", " -- ", ":")),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), JOINED), max_size=30))
+def test_the_number_passes_skipped_by_the_scan_would_have_changed_nothing(
+    pieces: list[str],
+) -> None:
+    """The one hyperscan scan that rules passes out (the speed path) never
+    rules out one that would have changed the text."""
+    text = "".join(pieces)
+    offsets = np.arange(len(text), dtype=np.int64)
+    gated_text, gated_offsets = number_passes(text, offsets)
+    every_text, every_offsets = number_passes(text, offsets, every=True)
+    assert gated_text == every_text
+    assert gated_offsets.tolist() == every_offsets.tolist()

@@ -7,7 +7,10 @@ on ordinary text.
 1. A seeded set of valid identifiers written as a determined user would
    (devtools/obfuscate.py: Hangul and kanji numerals, circled, dingbat, keycap,
    bold and accented digits, O/l between digits, 27 separator runs between
-   groups, digits one by one, zero-width characters), each in a Korean,
+   groups, digits one by one, digits regrouped into other group sizes,
+   zero-width characters; e-mail addresses with "at"/"dot" words, markings
+   with their letters set apart; RRNs and My Numbers named in two or three
+   pieces with words between them), each in a Korean,
    Japanese or English sentence, plus as many look-alike negatives written
    with the same separators (dates, times, amounts, ranges, versions, order
    numbers). Recall and precision per kind: a hit is a finding of the same
@@ -33,13 +36,51 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(1, str(ROOT))  # devtools.*, after a PYTHONPATH that names another tree
 
 from devtools.evalsets import EVAL, load, ratios  # noqa: E402
-from devtools.obfuscate import FRAMES, GROUPS, SEPARATOR_RUNS, generate  # noqa: E402
+from devtools.obfuscate import (  # noqa: E402
+    FRAMES,
+    GROUPS,
+    MAKERS,
+    SEPARATOR_RUNS,
+    SPELLED,
+    SPELLED_FRAMES,
+    generate,
+)
 
 # Numbers that are no one's, written with the same separators.
 NEGATIVE_FRAMES = (
     ("회의는 ", " 에 열립니다"), ("会議は ", " です"), ("the meeting is on ", " as planned"),
     ("금액 ", " 원을 집행"), ("予算 ", " 円"), ("order ", " shipped"),
 )  # fmt: skip
+
+
+# Ordinary text that looks like the spelled-out forms: at/dot words, a space
+# inside a marking word, numbers near a naming word that are not one number.
+SPELLED_NEGATIVES = (
+    "we met at google.com yesterday", "look at this dot product", "I am at home dot",
+    "대외 비용을 줄였다", "대 외 비 용 절감", "部外 秘書課の田中です", "極 めて秘密に",
+    "the S E C R E T S of soup", "3 점 5 com 정도", "우리 팀 앳 홈 닷 컴",
+    "생년월일 900101, 사번 1234567", "계약일 900101 금액 1234568원",
+    "マイナンバー 1234 です。会議は 5678 9019 号室",
+)  # fmt: skip
+# Words between the pieces of a value named in parts.
+PART_NAMES = {
+    "KR_RRN": (("생년월일 ", " 이고 뒷자리는 ", " 입니다"), ("주민번호 앞자리 ", ", 뒤 ", "")),
+    "JP_MY_NUMBER": (
+        ("マイナンバーの前半は ", "、後半は ", " です"), ("my number: first ", ", then ", ""),
+    ),
+}  # fmt: skip
+
+
+def named_in_parts(rng: random.Random, kind: str) -> tuple[str, list[tuple[int, int]]]:
+    """A valid value given in two pieces with words between: the text and the
+    pieces' spans."""
+    value = MAKERS[kind](rng)
+    head, between, tail = rng.choice(PART_NAMES[kind])
+    cut = 6 if kind == "KR_RRN" and rng.random() < 0.7 else rng.randrange(3, len(value) - 2)
+    text = head + value[:cut] + between + value[cut:] + tail
+    first = (len(head), len(head) + cut)
+    second = (first[1] + len(between), first[1] + len(between) + len(value) - cut)
+    return text, [first, second]
 
 
 def negative(rng: random.Random) -> str:
@@ -67,7 +108,19 @@ def obfuscated_set(seed: int, per_kind: int) -> list[tuple[str, str | None, int,
             before, after = rng.choice(FRAMES[kind])
             text = before + written.typed + after
             rows.append((text, kind, len(before), len(before) + len(written.typed)))
+    for kind, spell in sorted(SPELLED.items()):
+        for _ in range(per_kind):
+            written = spell(rng)
+            before, after = rng.choice(SPELLED_FRAMES[kind])
+            text = before + written.typed + after
+            rows.append((text, kind, len(before), len(before) + len(written.typed)))
+    for kind in sorted(PART_NAMES):
+        for _ in range(per_kind):
+            text, pieces = named_in_parts(rng, kind)
+            # a hit must cover both pieces: two rows on one text
+            rows += [(text, f"{kind} in parts", lo, hi) for lo, hi in pieces]
     rows += [(negative(rng), None, 0, 0) for _ in range(per_kind * len(GROUPS))]
+    rows += [(text, None, 0, 0) for text in SPELLED_NEGATIVES]
     return rows
 
 
@@ -84,30 +137,35 @@ def main() -> None:
     detectors = builtin_detectors(structured_only=True)
     print(f"gwanmun from {Path(gwanmun.__file__).parent}")
     rows = obfuscated_set(args.seed, args.per_kind)
-    counts: dict[str, list[int]] = {k: [0, 0, 0] for k in GROUPS}
-    missed: dict[str, Counter[str]] = {k: Counter() for k in GROUPS}
-    for text, kind, start, end in rows:
-        found = [f for f in run_detectors(text, detectors) if f.kind in GROUPS]
-        if kind is not None:
+    labels = [*GROUPS, *SPELLED, *(f"{k} in parts" for k in PART_NAMES)]
+    counts: dict[str, list[int]] = {k: [0, 0, 0] for k in labels}
+    missed: dict[str, Counter[str]] = {k: Counter() for k in labels}
+    judged = {*GROUPS, *SPELLED}
+    for text, label, start, end in rows:
+        kind = None if label is None else label.removesuffix(" in parts")
+        found = [f for f in run_detectors(text, detectors) if f.kind in judged]
+        if label is not None:
             hit = any(f.kind == kind and f.start < end and start < f.end for f in found)
-            counts[kind][0 if hit else 1] += 1
+            counts[label][0 if hit else 1] += 1
             if not hit:
-                missed[kind][text[start:end]] += 1
+                missed[label][text[start:end] if label in GROUPS else text] += 1
+        if label is not None and label.endswith(" in parts"):
+            continue  # the same text's other row judges the other piece
         for f in found:
-            if kind is None or not (f.kind == kind and f.start < end and start < f.end):
-                counts[f.kind][2] += 1
+            if label is None or not (f.kind == kind and f.start < end and start < f.end):
+                counts[f.kind if f.kind in counts else label or f.kind][2] += 1
     print(
         f"\n1. Obfuscated set: seed {args.seed}, {args.per_kind} values per kind, "
-        f"{args.per_kind * len(GROUPS)} negatives"
+        f"{args.per_kind * len(GROUPS) + len(SPELLED_NEGATIVES)} negatives"
     )
-    print(f"{'kind':<16}{'recall':>8}{'precision':>11}   misses (first 3)")
+    print(f"{'kind':<26}{'recall':>8}{'precision':>11}   misses (first 3)")
     for kind, (tp, fn, fp) in counts.items():
         recall, precision = ratios(tp, fn, fp)
         examples = ", ".join(repr(t) for t, _ in missed[kind].most_common(3))
-        print(f"{kind:<16}{recall:>8.3f}{precision:>11.3f}   {examples}")
+        print(f"{kind:<26}{recall:>8.3f}{precision:>11.3f}   {examples}")
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     recall, precision = ratios(*total)
-    print(f"{'all':<16}{recall:>8.3f}{precision:>11.3f}")
+    print(f"{'all':<26}{recall:>8.3f}{precision:>11.3f}")
 
     all_detectors = builtin_detectors(structured_only=True)
     print("\n2. False alarms on ordinary text (structured detectors)")

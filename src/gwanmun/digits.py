@@ -18,7 +18,12 @@ characters removed):
    thousands comma (``1,234,567``), the colons of an IPv6 address, a bullet
    at a line start and a separator before a short count (``235, 3층``) stay;
 4. ``close_single_digits``: digits written one by one with dots or hyphens
-   (``9.0.0.1.0.1``) closed up, as ``text`` already closes spaced ones.
+   (``9.0.0.1.0.1``) closed up, as ``text`` already closes spaced ones;
+5. ``close_regrouped``: digits regrouped into other group sizes
+   (``9001-0112-34568``, ``900-101-123-4568``, ``4111 11 111111 1111 1``)
+   closed up when they add up to an identifier's length (12, 13 or 16) and
+   are not its usual grouping, a date and time, or an IPv4 address: the
+   detectors then judge the bare digits by checksum and date.
 
 Example::
 
@@ -29,8 +34,12 @@ Example::
 
 from __future__ import annotations
 
+import enum
+import functools
 import re
+import threading
 
+import hyperscan
 import numpy as np
 import numpy.typing as npt
 
@@ -145,6 +154,13 @@ def read_numerals(text: str) -> str:
     return text if chars is None else "".join(chars)
 
 
+def numeral_run(text: str) -> bool:
+    """Whether ``text`` may hold a number ``read_numerals`` reads (a run of
+    numerals or look-alike letters among digits): a cheap test before the
+    whole normalisation."""
+    return _RUN_HINT.search(text) is not None and _RUN.search(text) is not None
+
+
 def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """The part of ``text[lo:hi]`` (numerals, digits, look-alike letters) written
     as a number, or None when it is part of a word: glued to another letter,
@@ -167,25 +183,29 @@ def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
 def _word_pairs_dropped(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``groups`` without pairs of numerals among words — 오이 사이 구이, 이사,
     二三 are words — but with a pair joined to a neighbour by a dash or the like
-    (일공일-공일-…), or next to a longer group (a business number's middle)."""
+    (일공일-공일-…), or next to a longer group or a pair kept for that reason
+    (a business number's middle; 일칠일이 공오사오일 구일 사칠, regrouped)."""
 
     def pair(i: int) -> bool:
         lo, hi = groups[i]
         return hi - lo == 2 and all(c in NUMERALS for c in text[lo:hi])
 
-    kept = []
-    for i, (lo, hi) in enumerate(groups):
-        if pair(i):
-            joined = [
-                bool(text[groups[j][1] : lo].strip() if j < i else text[hi : groups[j][0]].strip())
-                or not pair(j)
-                for j in (i - 1, i + 1)
-                if 0 <= j < len(groups)
-            ]
-            if not any(joined):
+    def dashed(i: int, j: int) -> bool:
+        a, b = sorted((i, j))
+        return bool(text[groups[a][1] : groups[b][0]].strip())
+
+    kept = [not pair(i) for i in range(len(groups))]
+    changed = True
+    while changed:  # a kept group keeps the pairs next to it, and those theirs
+        changed = False
+        for i in range(len(groups)):
+            if kept[i]:
                 continue
-        kept.append((lo, hi))
-    return kept
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(groups) and (kept[j] or dashed(i, j)):
+                    kept[i] = changed = True
+                    break
+    return [g for g, k in zip(groups, kept, strict=True) if k]
 
 
 def _inner(text: str, lo: int, hi: int) -> range:
@@ -269,3 +289,155 @@ def close_single_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
             (m.start() + i, m.start() + i + 1, "") for i in range(1, len(run), 2) if run[i] == joint
         )
     return rewrite(text, starts, edits)
+
+
+# Digit groups joined by one and the same separator; the lengths an identifier
+# regrouped by a user adds up to (My Number, a resident number, a card), and
+# the usual groupings of those lengths, which the detectors read as they are.
+# Opens with a digit (the engine skips to digits) and looks ahead for the
+# 13 characters the shortest such number has, before anything else.
+_GROUPED = re.compile(
+    r"[0-9](?<![0-9A-Za-z+.\-][0-9])(?=[0-9 .\-]{12})[0-9]{0,14}(?:([-. ])[0-9]{1,15})+"
+    r"(?![0-9A-Za-z])(?![-.][0-9])"
+)
+_GROUPED_HINT = re.compile(r"[0-9][-. ][0-9]")
+_REGROUPED_LENGTHS = frozenset({12, 13, 16})
+# Also another identifier's grouping of those lengths, which its detector
+# reads grouped: a Korean driver's licence (2-2-6-2; closed up, it reads as a
+# Japanese one). A bank account regrouped is still found closed up (the account
+# detector reads ten to fourteen bare digits beside a bank word).
+_USUAL_GROUPS = frozenset({(4, 4, 4), (6, 7), (4, 4, 4, 4), (4, 6, 5), (1, 4, 4, 4), (2, 2, 6, 2)})
+
+
+def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
+    if not _GROUPED_HINT.search(text):
+        return text, starts
+    edits: list[tuple[int, int, str]] = []
+    for m in _GROUPED.finditer(text):
+        separator = m.group(1)
+        groups = m.group().split(separator)
+        sizes = tuple(len(g) for g in groups)
+        if sum(sizes) not in _REGROUPED_LENGTHS or sizes in _USUAL_GROUPS:
+            continue
+        if not all(g.isdigit() for g in groups):
+            continue  # a mixed run (1-2.3)
+        if _date_or_address(groups, separator):
+            continue
+        at = m.start()
+        for group in groups[:-1]:
+            at += len(group)
+            edits.append((at, at + 1, ""))
+            at += 1
+    return rewrite(text, starts, edits)
+
+
+def _date_or_address(groups: list[str], separator: str) -> bool:
+    """A date with a time (2024.01.15.12.30, 1990 01 01 0930) or an IPv4 address
+    (192.168.100.200): numbers whose groups add up by chance."""
+    if separator == "." and len(groups) == 4 and all(len(g) <= 3 for g in groups):
+        return True
+    head = groups[0]
+    return (
+        len(head) == 4
+        and head[:2] in ("19", "20")
+        and len(groups) >= 3
+        and all(len(g) <= 2 for g in groups[1:3])
+    )
+
+
+# ---- which passes a text needs, in one scan --------------------------------------
+
+
+class Pass(enum.IntEnum):
+    """Passes of ``text.normalize`` that ``needed`` can rule out."""
+
+    NUMERALS = 0
+    SPACED = 1
+    SEPARATORS = 2
+    SINGLE = 3
+    REGROUPED = 4
+
+
+def _class(chars: str) -> str:
+    """A hyperscan character class of ``chars`` (UTF-8 mode)."""
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(set(chars))) + "]"
+
+
+# ``read_numerals`` acts on a run of six digit-likes holding a numeral or a
+# look-alike letter; such a run holds three in a row with that character
+# among them (a pattern hyperscan compiles in milliseconds, not a second).
+_LIKE = _class("0123456789" + _NUMERAL_CLASS + "OoIl")
+_JOIN = _class(SEPARATORS + "\u30fc\uff70") + "{0,5}"
+_CONVERT = _class(_NUMERAL_CLASS + "OoIl")
+_NUMERALS_NEED = "|".join(
+    _JOIN.join(three)
+    for three in ((_CONVERT, _LIKE, _LIKE), (_LIKE, _CONVERT, _LIKE), (_LIKE, _LIKE, _CONVERT))
+)
+# The later passes, on the text once numerals are digits and wrapped numbers
+# joined. Each pattern matches wherever its pass could change something, also
+# after the passes before it: those only shorten or remove what stands between
+# digits, never add a digit, so allowing up to five separators is never
+# narrower than the pass.
+_SEP = _class(SEPARATORS)
+_SLACK = 11
+_NEEDS: dict[Pass, str] = {
+    Pass.NUMERALS: _NUMERALS_NEED,
+    Pass.SPACED: " [0-9\\-] [0-9\\-] ",
+    Pass.SEPARATORS: f"[0-9](?:{_SEP}{{2,{_SLACK}}}|{_class(_UNUSUAL)})[0-9]",
+    Pass.SINGLE: f"[0-9]{_SEP}{{1,{_SLACK}}}[0-9]{_SEP}{{1,{_SLACK}}}[0-9]",
+    # twelve characters of a run of digits and separators: every run holding
+    # twelve digits has them (looser than "at most _SLACK between two digits",
+    # whose eleven bounded repeats take long to compile)
+    Pass.REGROUPED: f"[0-9](?:[0-9]|{_SEP}){{11}}",
+}
+
+
+@functools.lru_cache(maxsize=2)
+def _needs_database(passes: tuple[Pass, ...]) -> hyperscan.Database:
+    database = hyperscan.Database()
+    flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SINGLEMATCH
+    database.compile(
+        expressions=[_NEEDS[p].encode() for p in passes],
+        ids=[int(p) for p in passes],
+        elements=len(passes),
+        flags=[flags] * len(passes),
+    )
+    return database
+
+
+_local = threading.local()
+NUMERAL_PASSES = (Pass.NUMERALS,)
+GROUP_PASSES = (Pass.SPACED, Pass.SEPARATORS, Pass.SINGLE, Pass.REGROUPED)
+
+
+def warm_up() -> None:
+    """Compile both databases (a few hundred milliseconds) ahead of traffic."""
+    needed("", NUMERAL_PASSES)
+    needed("", GROUP_PASSES)
+
+
+def _on_match(number: int, start: int, end: int, flags: int, found: object) -> None:
+    assert isinstance(found, set)
+    found.add(number)
+
+
+def needed(text: str, passes: tuple[Pass, ...]) -> set[int]:
+    """Which of ``passes`` may change ``text`` (their numbers: ``Pass`` is an
+    ``IntEnum``): one hyperscan scan instead of a regex scan per pass (most
+    texts need none of them, or one or two)."""
+    spaces: dict[tuple[Pass, ...], tuple[hyperscan.Database, hyperscan.Scratch]] | None
+    spaces = getattr(_local, "spaces", None)
+    if spaces is None:
+        spaces = _local.spaces = {}
+    entry = spaces.get(passes)
+    if entry is None:
+        database = _needs_database(passes)
+        entry = spaces[passes] = (database, hyperscan.Scratch(database))
+    found: set[int] = set()
+    entry[0].scan(
+        text.encode("utf-8", "surrogatepass"),
+        match_event_handler=_on_match,
+        scratch=entry[1],
+        context=found,
+    )
+    return found

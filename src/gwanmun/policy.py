@@ -35,7 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gwanmun.errors import ConfigError
-from gwanmun.text import normalize
+from gwanmun.text import SPELLING_GAPS, normalize
 from gwanmun.types import Action, Finding, Grade, Reason, ReasonCode, Stage
 
 # How answers are held back while they stream (docs/policy.md, "Output").
@@ -232,6 +232,9 @@ _MARKING_C = re.compile(
 )
 
 
+_SPELLING_GAP = re.compile(f"[{SPELLING_GAPS}]+")
+
+
 def marking_grade(value: str) -> Grade:
     """The grade a classification marking puts on a text.
 
@@ -239,7 +242,7 @@ def marking_grade(value: str) -> Grade:
     diplomacy, investigation) are C; items 5–8 (personal data included),
     部外秘, 取扱注意, 機密性2, CONFIDENTIAL and the like are S.
     """
-    compact = value.strip()
+    compact = _SPELLING_GAP.sub("", value)  # 대 외 비, S-E-C-R-E-T: the word
     if _MARKING_C.search(compact) or compact in ("秘", "SECRET"):
         return Grade.C
     return Grade.S

@@ -89,6 +89,11 @@ _SPACED_HINT = re.compile(r" [0-9-] [0-9-] ")
 # break, so the engine jumps between lines.
 _LINE_THEN_NUMBER = re.compile(r"\n[ \t]*(?=-?[0-9])")
 ASCII_DIGITS = frozenset("0123456789")
+_ANY_DIGIT = re.compile("[0-9]")
+# What a person puts between the letters of a word they spell out (대 외 비,
+# S.E.C.R.E.T, 部・外・秘): markings are found (detect/markings.py) and graded
+# (policy.marking_grade) with these between their letters.
+SPELLING_GAPS = " \t.·・_*/|,~+=:-"  # "-" last: literal in a character class
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -172,18 +177,37 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
         offsets = np.arange(len(original), dtype=np.int64)
     if joining or marked:  # marks left over (none composed with their base): 1⃣, 9́
         text, offsets = digits.drop_marks_after_digits(text, offsets)
-    text = digits.read_numerals(text)  # same length: offsets unchanged
+    text, offsets = number_passes(text, offsets)
+    return Normalized(original, text, offsets)
+
+
+def number_passes(
+    text: str, offsets: npt.NDArray[np.int64], *, every: bool = False
+) -> tuple[str, npt.NDArray[np.int64]]:
+    """The passes that read numbers (``gwanmun.digits``), each run only when
+    one hyperscan scan says it may change something (``every``: all of them,
+    the reference the tests hold the shortcut to)."""
+    Pass = digits.Pass
+    need: set[int] = set(Pass) if every else digits.needed(text, digits.NUMERAL_PASSES)
+    if Pass.NUMERALS in need:
+        text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):
         text = _DIGIT_DASH.sub("-", text)  # same length: offsets unchanged
     if "\t" in text:  # 900101<tab>1234568: the two halves in spreadsheet columns
         text = _DIGIT_TAB.sub(" ", text)
     if "\n" in text and "-" in text:  # 900101-⏎1234568: a number wrapped at its hyphen
         text, offsets = _join_wrapped_numbers(text, offsets)
-    if _SPACED_HINT.search(text):
+    if not every:
+        need = digits.needed(text, digits.GROUP_PASSES) if _ANY_DIGIT.search(text) else set()
+    if Pass.SPACED in need and _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
-    text, offsets = digits.unify_separators(text, offsets)  # after: " - " inside a spaced run
-    text, offsets = digits.close_single_digits(text, offsets)
-    return Normalized(original, text, offsets)
+    if Pass.SEPARATORS in need:  # after: " - " inside a spaced run
+        text, offsets = digits.unify_separators(text, offsets)
+    if Pass.SINGLE in need:
+        text, offsets = digits.close_single_digits(text, offsets)
+    if Pass.REGROUPED in need:
+        text, offsets = digits.close_regrouped(text, offsets)
+    return text, offsets
 
 
 # Joining characters — combining marks and the vowel and final conjoining jamo:

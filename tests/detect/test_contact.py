@@ -37,6 +37,19 @@ from tests.detect.helpers import found
             "tanaka+notes@city.yokosuka.kanagawa.jp まで",
             "tanaka+notes@city.yokosuka.kanagawa.jp",
         ),
+        # spelled out with "at" and "dot" words (issue 18)
+        (Email(), "메일 hong (at) example (dot) com 로", "hong (at) example (dot) com"),
+        (Email(), "Hong.Gil [at] city [dot] go [dot] kr", "Hong.Gil [at] city [dot] go [dot] kr"),
+        (Email(), "hong 골뱅이 naver 점 com 으로", "hong 골뱅이 naver 점 com"),
+        (Email(), "hong앳daum닷net", "hong앳daum닷net"),
+        (
+            Email(),
+            "taro アットマーク example ドット jp まで",
+            "taro アットマーク example ドット jp",
+        ),
+        (Email(), "kim@seoul (dot) go (dot) kr 로", "kim@seoul (dot) go (dot) kr"),
+        (Email(), "write to user at example dot com", "user at example dot com"),
+        (Email(), "hong (AT) example.co.kr", "hong (AT) example.co.kr"),
         (CreditCard(), "카드 4111-1111-1111-1111", "4111-1111-1111-1111"),
         (CreditCard(), "AMEX 3782 822463 10005", "3782 822463 10005"),
         (CreditCard(), "4111111111111111で決済", "4111111111111111"),
@@ -73,7 +86,10 @@ def test_contact_data(detector: object, text: str, expected: str) -> None:
         (IpAddress(), "version 1.2.3.4"),
         (IpAddress(), "999.1.1.1"),
         (IpAddress(), "at 12:30:45"),
-        (Email(), "user at example dot com"),
+        (Email(), "we met at google.com"),  # a place, not an address
+        (Email(), "look at this dot product"),
+        (Email(), "우리 팀 앳 홈 닷 컴"),
+        (Email(), "3 점 5 com"),
     ],
 )
 def test_contact_look_alikes(detector: object, text: str) -> None:

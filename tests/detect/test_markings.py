@@ -7,6 +7,8 @@ import pytest
 
 from gwanmun.detect.addresses import Addresses
 from gwanmun.detect.markings import Markings
+from gwanmun.policy import marking_grade
+from gwanmun.types import Grade
 from tests.detect.helpers import found
 
 MARKINGS = Markings()
@@ -36,6 +38,18 @@ ADDRESSES = Addresses()
         ("CLASSIFIED: restricted", ["restricted"]),
         ("Claſſification: Secret", ["Secret"]),  # the regex folds ſ to s; lower() does not
         ("INTERNAL ONLY", ["INTERNAL ONLY"]),
+        # spelled out letter by letter (issue 18)
+        ("[대 외 비] 회의 결과", ["대 외 비"]),
+        ("【部 外 秘】会議資料", ["部 外 秘"]),
+        ("대.외.비 문서", ["대.외.비"]),
+        ("대·외·비", ["대·외·비"]),
+        ("極 秘 資料", ["極 秘"]),
+        ("特-定-秘-密の件", ["特-定-秘-密"]),
+        ("2 급 비 밀", ["2 급 비 밀"]),
+        ("군  사  기  밀 유출", ["군  사  기  밀"]),
+        ("S-E-C-R-E-T file", ["S-E-C-R-E-T"]),
+        ("C.O.N.F.I.D.E.N.T.I.A.L", ["C.O.N.F.I.D.E.N.T.I.A.L"]),
+        ("取/扱/注/意", ["取/扱/注/意"]),
     ],
 )
 def test_markings(text: str, expected: list[str]) -> None:
@@ -55,10 +69,32 @@ def test_markings(text: str, expected: list[str]) -> None:
         "the secret to good soup",
         "This is confidential between us",
         "공개 자료",
+        # spaced, but not a word spelled out: gaps left out or differing
+        "대외 비용을 줄였다",
+        "대 외 비 용을 줄였다",
+        "대 외비 협상",
+        "部外 秘書課",
+        "極 めて秘密に",
+        "the S E C R E T S of soup",
     ],
 )
 def test_words_that_are_not_markings(text: str) -> None:
     assert found(text, MARKINGS) == []
+
+
+@pytest.mark.parametrize(
+    ("spelled", "grade"),
+    [
+        ("대 외 비", Grade.C),
+        ("대.외.비", Grade.C),
+        ("極 秘", Grade.C),
+        ("T O P S E C R E T", Grade.C),
+        ("部 外 秘", Grade.S),
+        ("C-O-N-F-I-D-E-N-T-I-A-L", Grade.S),
+    ],
+)
+def test_a_spelled_out_marking_is_graded_as_the_word(spelled: str, grade: Grade) -> None:
+    assert marking_grade(spelled) is grade
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,11 @@ DATA = Path(__file__).parents[1] / "data"
         ("担当は鈴木様です", "鈴木"),
         ("Please ask Dr. Jane Smith.", "Jane Smith"),
         ("Sarah Connor called.", "Sarah Connor"),
+        # in lower case (issue 18)
+        ("please email john smith about it", "john smith"),
+        ("sarah kim called", "sarah kim"),
+        ("meeting with mr. kim tomorrow", "kim"),
+        ("ask dr.tanaka", "tanaka"),
     ],
 )
 def test_names(text: str, expected: str) -> None:
@@ -52,7 +57,18 @@ def test_japanese_names_are_exactly_the_name(text: str, names: list[str]) -> Non
     assert [v for _, v in found(text, NAMES)] == names
 
 
-@pytest.mark.parametrize("text", ["서울시청에서 회의", "東京都庁で会議", "The Ministry of Finance"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "서울시청에서 회의",
+        "東京都庁で会議",
+        "The Ministry of Finance",
+        # lower-case words that are no names
+        "mark the date, the grace period ends",
+        "ms office 365 and jack russell terriers",
+        "will young people park here",
+    ],
+)
 def test_places_and_organisations_are_not_people(text: str) -> None:
     assert found(text, NAMES) == []
 

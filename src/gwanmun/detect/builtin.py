@@ -14,6 +14,7 @@ from gwanmun.detect import japan as japan
 from gwanmun.detect import korea as korea
 from gwanmun.detect import markings as markings
 from gwanmun.detect import names as names
+from gwanmun.detect import parts as parts
 from gwanmun.detect.contact import InternalHostDetector
 from gwanmun.detect.terms import OrgTerm, OrgTermDetector
 from gwanmun.policy import Policy

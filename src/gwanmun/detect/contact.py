@@ -87,17 +87,69 @@ class Phone(PatternDetector):
         return None
 
 
+# An e-mail address spelled out: "at" and "dot" as words (hong (at) example
+# (dot) com, hong 골뱅이 example 점 com, hong アットマーク example ドット jp).
+_AT_WORDS = r"(?i:at)|골뱅이|앳|(?:アットマーク|アット|あっとまーく|あっと)"
+_DOT_WORDS = r"(?i:dot)|점|닷|(?:ドット|どっと)"
+_BRACKETED = r"[ ]?[(\[{<][ ]?(?:WORDS)[ ]?[)\]}>][ ]?"
+# Set apart by brackets, or a word only Korean or Japanese writes for "@".
+_AT_SPELLED = (
+    _BRACKETED.replace("WORDS", _AT_WORDS)
+    + r"|[ ]?(?:골뱅이|앳|アットマーク|アット|あっとまーく)[ ]?"
+)
+_DOT_SPELLED = _BRACKETED.replace("WORDS", _DOT_WORDS) + r"|[ ]?(?:점|닷|ドット|どっと)[ ]?"
+# The bare English words (" at ", " dot ") only together: "met at google.com"
+# is a place, "look at this dot product" no address (its end is no domain).
+_AT_WORD = r"[ ](?i:at)[ ]"
+_DOT_WORD = r"[ ](?i:dot)[ ]"
+# A label's characters and those between labels are disjoint: no two ways to
+# split a run, so no backtracking blow-up on a long near-miss.
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9-]*"
+# Top-level domains a spelled-out address ends with: a word after "dot" in
+# prose is rarely one of these.
+_TLDS = (
+    r"(?i:com|net|org|edu|gov|mil|int|info|biz|io|co|kr|jp|cn|tw|hk|uk|de|fr|us|ca|au|"
+    r"me|ai|dev|app|ne|or|ac|go|re|pe)"
+)
+
+
+def _spelled_email(at: str, dot: str) -> re.Pattern[str]:
+    """An address with ``at`` for "@" and ``dot`` (or ".") between its labels."""
+    dots = f"(?:{dot}|[.])"
+    return re.compile(
+        rf"(?<![A-Za-z0-9._%+-])(?P<value>{_LABEL}(?:(?:{dot}|[._%+]){_LABEL})*(?:{at})"
+        rf"{_LABEL}(?:{dots}{_LABEL})*{dots}{_TLDS})(?![A-Za-z0-9-])"
+    )
+
+
 class Email(PatternDetector):
-    trigger = "@"
+    """An address with ``@``, or spelled out with "at" and "dot" words."""
+
+    trigger = r"@|[(\[{<] ?(?i:at) ?[)\]}>]| (?i:at) |골뱅이|앳|アット|あっと"
     id = "email"
     kind = "EMAIL"
     pattern = re.compile(
         r"(?<![A-Za-z0-9._%+-])(?P<value>[A-Za-z0-9][A-Za-z0-9._%+-]*@"
         r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?![A-Za-z0-9])"
     )
+    spelled = (
+        _spelled_email(f"{_AT_SPELLED}|@", f"{_DOT_SPELLED}|{_DOT_WORD}"),
+        _spelled_email(_AT_WORD, _DOT_WORD),
+    )
 
     def score(self, match: re.Match[str], text: str) -> float | None:
         return 0.99
+
+    def detect(self, text: str) -> list[Finding]:
+        found = super().detect(text)
+        for pattern in self.spelled:
+            for m in pattern.finditer(text):
+                start, end = m.span("value")
+                if pattern is self.spelled[1] and not re.search(_DOT_WORD, m["value"]):
+                    continue  # "met at google.com": a place
+                if not any(f.start < end and start < f.end for f in found):
+                    found.append(make(self.kind, start, end, 0.95, self.id))
+        return found
 
 
 class CreditCard(PatternDetector):

@@ -5,6 +5,13 @@ its text (``gwanmun.policy.marking_grade``); the score here is how sure we are
 that the text is a marking, not a word: 秘 counts only when set off as a
 marking (【秘】, ㊙, alone on a line), never in 秘書 or 神秘; SECRET and
 CONFIDENTIAL only in capitals or after "Classification:"; 대외비 not in 대외비용.
+
+A marking spelled out letter by letter — ``[대 외 비]``, ``【部 外 秘】``,
+``대.외.비``, ``極 秘``, ``S-E-C-R-E-T`` — is the same marking: every letter
+of the word set apart by the same separator (one to three spaces, dots,
+middle dots, hyphens, slashes …). The same separator throughout, and every
+gap filled, is what a person spelling a word out does; prose does not
+(``대외 비용``, ``部外 秘書`` stay words).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import folds_to_ascii, make
+from gwanmun.text import SPELLING_GAPS
 from gwanmun.types import Finding
 
 # The one case-insensitive rule's words, looked for in the lower-cased text (the
@@ -51,10 +59,50 @@ _RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
 )  # fmt: skip
 
 
+# Marking words a user may space out letter by letter, with their score; a
+# separator between letters is one of these characters, one to three of them.
+SPACED_WORDS: tuple[tuple[str, float], ...] = (
+    ("대외비", 0.92), ("군사비밀", 0.95), ("군사기밀", 0.95),
+    *((f"{n}급비밀", 0.99) for n in ("1", "2", "3", "I", "II", "III")),
+    ("特定秘密", 0.99), ("極秘", 0.95), ("厳秘", 0.95), ("時限秘", 0.95),
+    ("部外秘", 0.9), ("社外秘", 0.9), ("関係者外秘", 0.9), ("取扱注意", 0.88),
+    ("取扱厳重注意", 0.88), ("TOPSECRET", 0.99), ("SECRET", 0.85), ("CONFIDENTIAL", 0.85),
+)  # fmt: skip
+_GAP = f"[{SPELLING_GAPS}]{{1,3}}"
+# Not inside a longer word spelled the same way: 대 외 비 용 (external costs).
+_SPACED_NOT_AFTER = {"대외비": "(?!(?P=gap)용)"}
+
+
+def _spaced(word: str, *, consistent: bool) -> str:
+    """``word`` with a gap between every two letters: the same gap throughout
+    (a back-reference: Python's regex), or any gaps (a trigger: hyperscan has
+    no back-references, and a trigger may match more than the rule)."""
+    letters = [re.escape(c) for c in word]
+    if not consistent:
+        return _GAP.join(letters)
+    return letters[0] + f"(?P<gap>{_GAP})" + "(?P=gap)".join(letters[1:])
+
+
+_SPACED_RULES = tuple(
+    (
+        re.compile(
+            "(?<![A-Za-z])"
+            + _spaced(word, consistent=True)
+            + "(?![A-Za-z])(?!(?P=gap)[A-Za-z](?![A-Za-z]))"  # not S E C R E T S
+            + _SPACED_NOT_AFTER.get(word, "")
+        ),
+        score,
+        (word[-1],),
+    )
+    for word, score in SPACED_WORDS
+)
+_SPACED_TRIGGER = "|".join(_spaced(word, consistent=False) for word, _ in SPACED_WORDS)
+_RULES += _SPACED_RULES
+
 # Every marking contains one of these: texts without any skip the rules entirely.
 _HINT = re.compile(
     r"급|비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-    r"|(?i:classification|classified|marking)"
+    r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER
 )
 
 
@@ -62,7 +110,7 @@ class Markings:
     # Every rule's match holds one of these (see gwanmun.detect.TriggerIndex).
     trigger = (
         r"비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-        r"|(?i:classification|classified|marking)"
+        r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER
     )
     id = "markings"
     kinds = ("MARKING",)

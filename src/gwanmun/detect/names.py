@@ -246,6 +246,25 @@ _EN_GIVEN = (
 EN_GIVEN_NAMES = tuple(_EN_GIVEN.split("|"))
 _EN_NAMED = re.compile(r"\b(?P<n>(?:" + _EN_GIVEN + r")[ ][A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _EN_NAME_WORDS = frozenset(w.casefold() for w in (*EN_TITLES, *EN_GIVEN_NAMES))
+# Names written in lower case (john smith, mr. kim, dr. tanaka): a given name
+# the rules know followed by a common surname — English, Korean or Japanese in
+# Latin letters, none of them an ordinary word (no young, king, song, long) —
+# or a title with its full stop and such a surname after it.
+_EN_SURNAMES = (
+    "smith|johnson|williams|brown|jones|garcia|miller|davis|rodriguez|martinez|wilson|anderson|"
+    "taylor|thomas|moore|jackson|martin|thompson|harris|clark|lewis|robinson|allen|scott|nelson|"
+    "mitchell|roberts|phillips|campbell|evans|edwards|collins|stewart|morris|murphy|rogers|"
+    "morgan|cooper|peterson|bailey|kelly|howard|richardson|watson|bennett|hughes|sanders|myers|"
+    "ross|foster|kim|lee|park|choi|jung|jeong|kang|cho|yoon|jang|lim|shin|kwon|hwang|ahn|yoo|"
+    "sato|suzuki|takahashi|tanaka|watanabe|ito|yamamoto|nakamura|kobayashi|kato|yoshida|yamada|"
+    "sasaki|yamaguchi|matsumoto|inoue|kimura|hayashi|shimizu"
+)
+_EN_LOWER_NAMED = re.compile(
+    r"(?<![A-Za-z])(?P<n>(?:" + _EN_GIVEN.lower() + r")[ ](?:" + _EN_SURNAMES + r"))(?![A-Za-z])"
+)
+_EN_LOWER_TITLED = re.compile(
+    r"(?<![A-Za-z])(?:mr|mrs|ms|dr|prof)\.[ ]?(?P<n>" + f"(?:{_EN_SURNAMES})" + r")(?![A-Za-z])"
+)
 
 
 def could_continue_name(word: str, previous: str, *, incomplete: bool) -> bool:
@@ -498,7 +517,7 @@ class PersonNames:
             found += self._korean(text)
         if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
             found += self._japanese(text)
-        if re.search(r"[A-Z][a-z]", text):
+        if re.search(r"[A-Za-z][a-z]", text):  # capitalised or not: john smith
             found += self._english(text)
         return found
 
@@ -595,9 +614,10 @@ class PersonNames:
             make("PERSON", m.start("n"), m.end("n"), 0.95, self.id)
             for m in _EN_TITLED.finditer(text)
         ]
-        for m in _EN_NAMED.finditer(text):
-            if not any(f.start <= m.start("n") < f.end for f in found):
-                found.append(make("PERSON", m.start("n"), m.end("n"), 0.85, self.id))
+        for pattern, score in ((_EN_NAMED, 0.85), (_EN_LOWER_TITLED, 0.85), (_EN_LOWER_NAMED, 0.8)):
+            for m in pattern.finditer(text):
+                if not any(f.start <= m.start("n") < f.end for f in found):
+                    found.append(make("PERSON", m.start("n"), m.end("n"), score, self.id))
         return found
 
 

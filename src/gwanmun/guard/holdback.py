@@ -18,8 +18,9 @@ from gwanmun.detect.names import (
     japanese_final_prefix,
     korean_word_is_name_free,
 )
+from gwanmun.digits import NUMERALS, numeral_run
 from gwanmun.policy import HoldBack
-from gwanmun.text import ASCII_DIGITS
+from gwanmun.text import ASCII_DIGITS, normalize
 
 # A sentence ends at . ! ? (followed by a space or the end), 。！？, or a newline.
 SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？\n])[\"'”’」』)\]]*")
@@ -125,11 +126,14 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
         hold_from = start
         if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
             break  # one identifier-like word; its digit groups are added below
-    # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890.
+    # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890,
+    # 공일공 일이삼사 오육칠팔.
     i = hold_from
-    if i < len(text) and any(c.isdigit() for c in text[i:]):
-        while i > 0 and (text[i - 1].isdigit() or text[i - 1] in ID_JOINERS or text[i - 1] == " "):
-            if text[i - 1] == " " and not (i >= 2 and text[i - 2].isdigit()):
+    if i < len(text) and any(digit_like(c) for c in text[i:]):
+        while i > 0 and (
+            digit_like(text[i - 1]) or text[i - 1] in ID_JOINERS or text[i - 1] == " "
+        ):
+            if text[i - 1] == " " and not (i >= 2 and digit_like(text[i - 2])):
                 break
             i -= 1
     return len(text) - i
@@ -154,8 +158,21 @@ def _partial_word(text: str) -> int:
     return len(text) - i
 
 
+def digit_like(char: str) -> bool:
+    """A digit of any script, or a Hangul or kanji numeral (구, 九): what a
+    number written out in words is made of."""
+    return char.isdigit() or char in NUMERALS
+
+
+def numeral_word(word: str) -> bool:
+    """A word written only in numerals and joiners (공일공, 九〇〇一-): a number
+    being written, however much it reads like a word (이사, 오이) too."""
+    core = word.strip(_PUNCT)
+    return bool(core) and all(c in NUMERALS or c in ID_JOINERS for c in core)
+
+
 def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
-    if any(c.isdigit() or c in "@:/_" for c in word):
+    if any(c.isdigit() or c in "@:/_" for c in word) or numeral_word(word):
         return True
     core = word.strip(_PUNCT)
     if any(c in "-." for c in core):
@@ -182,8 +199,11 @@ def _name_like(word: str) -> bool:
 
 def compact(text: str) -> str:
     """A value as the leak masker and the hold-back compare it with the user's
-    text: NFKC, no spaces, dashes, dots or brackets, case folded."""
-    return re.sub(r"[\s\-–—.()]", "", unicodedata.normalize("NFKC", text)).casefold()
+    text: read as the input guard reads it (NFKC, numerals and look-alike
+    digits as digits: an echo of the user's 220-81-62517 as 이이공-팔일-… is
+    theirs), no spaces, dashes, dots or brackets, case folded."""
+    read = normalize(text).text if numeral_run(text) else unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\-–—.()]", "", read).casefold()
 
 
 def _settled(word: str, supplied_words: frozenset[str]) -> bool:
@@ -191,7 +211,7 @@ def _settled(word: str, supplied_words: frozenset[str]) -> bool:
     wrote (compacted as the leak masker compacts); never one with digits or
     identifier characters, which the rules above hold."""
     core = word.strip(_PUNCT)
-    if not core or any(c.isdigit() or c in "@:/_-." for c in core):
+    if not core or any(c.isdigit() or c in "@:/_-." for c in core) or numeral_word(core):
         return False
     if not any("\uac00" <= c <= "\ud7a3" for c in core) or _japanese(core):
         return False

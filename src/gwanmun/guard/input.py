@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
+from gwanmun import digits
 from gwanmun.detect import Detector, TriggerIndex, run_detectors
 from gwanmun.digits import HOMOGLYPHS, NUMERALS
 from gwanmun.errors import GradeExceeded, GuardBlocked, GuardFailure, GwanmunError
@@ -164,7 +165,9 @@ class DetectorInputGuard:
         self._cache = _FindingsCache()
 
     def warm_up(self) -> None:
-        """Load what detectors load lazily (morphological analysers) ahead of traffic."""
+        """Load what detectors load lazily (morphological analysers, the
+        normaliser's scan databases) ahead of traffic."""
+        digits.warm_up()
         for detector in self.detectors:
             warm = getattr(detector, "warm_up", None)
             if callable(warm):
@@ -234,31 +237,44 @@ class DetectorInputGuard:
         )
 
     def _across_messages(self, messages: Sequence[ChatMessage]) -> dict[int, list[Finding]]:
-        """Values split across two messages (900101 at the end of one, 1234568 at
-        the start of the next; an assistant turn and the user's): each boundary
-        is scanned on a joined view — the end of one message, a line break, the
-        start of the next — and a value that crosses it is masked in both
-        pieces (a finding per message, on that message's offsets)."""
+        """Values split across messages (900101 at the end of one, 1234568 at
+        the start of the next; an assistant turn and the user's; 9001 | 01-12
+        | 34568 over three): each run of boundaries where a number may go on
+        is scanned on one joined view — the end of its first message, every
+        short message in between whole, the start of its last — and a value
+        that crosses a boundary is masked in every piece it touches (a finding
+        per message, on that message's offsets)."""
         out: dict[int, list[Finding]] = {}
-        for i in range(len(messages) - 1):
-            tail = messages[i].content[-_JOIN_REACH:]
-            head = messages[i + 1].content[:_JOIN_REACH]
-            if not (_digit_at_edge(reversed(tail)) and _digit_at_edge(head)):
-                continue  # most boundaries: nothing there can be half a number
-            joint = len(tail)
-            offset = len(messages[i].content) - joint
-            # Read as one line (a value cut inside a group: 5 | 00101-…) and as
-            # two (cut between groups: 900101 | 1234568).
+        contents = [m.content for m in messages]
+        for chain in _chains(contents):
+            # (message index, where its segment starts in the message) per segment
+            segments: list[tuple[int, int, str]] = []
+            for n, i in enumerate(chain):
+                text = contents[i]
+                lo = max(0, len(text) - _JOIN_REACH) if n == 0 else 0
+                hi = min(len(text), _JOIN_REACH) if n == len(chain) - 1 else len(text)
+                segments.append((i, lo, text[lo:hi]))
+            # Read as one line (a value cut inside a group: 5 | 00101-…) and
+            # with a line break at each boundary (cut between groups).
             for gap in ("", "\n"):
-                for f in self.detect(tail + gap + head, cached=True):
-                    if not f.start < joint < f.end - len(gap):
-                        continue  # does not cross the boundary
-                    out.setdefault(i, []).append(
-                        replace(f, start=offset + f.start, end=offset + joint, message_index=i)
-                    )
-                    out.setdefault(i + 1, []).append(
-                        replace(f, start=0, end=f.end - joint - len(gap), message_index=i + 1)
-                    )
+                joined = gap.join(text for _, _, text in segments)
+                starts = []
+                position = 0
+                for _, _, text in segments:
+                    starts.append(position)
+                    position += len(text) + len(gap)
+                for f in self.detect(joined, cached=True):
+                    touched = [
+                        (i, lo + max(f.start, at) - at, lo + min(f.end, at + len(text)) - at)
+                        for (i, lo, text), at in zip(segments, starts, strict=True)
+                        if max(f.start, at) < min(f.end, at + len(text))
+                    ]
+                    if len(touched) < 2:
+                        continue  # within one message: found there already
+                    for i, start, end in touched:
+                        out.setdefault(i, []).append(
+                            replace(f, start=start, end=end, message_index=i)
+                        )
         return out
 
     def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Decision | None:
@@ -285,9 +301,36 @@ class DetectorInputGuard:
         return self.policy.decide(pairs, backend_grade=backend_grade)
 
 
+def _chains(contents: Sequence[str]) -> list[list[int]]:
+    """Runs of consecutive messages where a number may go on from one to the
+    next: each boundary has something that reads as a digit on both sides,
+    and every message inside the run is short enough to be part of one value."""
+    chains: list[list[int]] = []
+    current: list[int] = []
+    for i in range(len(contents) - 1):
+        joins = _digit_at_edge(reversed(contents[i][-_JOIN_REACH:])) and _digit_at_edge(
+            contents[i + 1][:_JOIN_REACH]
+        )
+        if joins and current and current[-1] == i and len(contents[i]) <= _JOIN_REACH:
+            current.append(i + 1)
+        elif joins:
+            if len(current) > 1:
+                chains.append(current)
+            current = [i, i + 1]
+        else:
+            if len(current) > 1:
+                chains.append(current)
+            current = []
+    if len(current) > 1:
+        chains.append(current)
+    return chains
+
+
 def _digit_at_edge(chars: Iterable[str]) -> bool:
     """Whether the first of ``chars`` that is not a separator, a space, a mark
-    or an invisible character reads as a digit (any script's, a numeral, O/l)."""
+    or an invisible character reads as a digit (any script's, a numeral, O/l)
+    — or there is none: a piece of only those (a lone accent, a dash) is one a
+    value may run through."""
     for n, char in enumerate(chars):
         if n >= 8:
             return False
@@ -295,7 +338,7 @@ def _digit_at_edge(chars: Iterable[str]) -> bool:
         if char.isspace() or category[0] in "PZMC" or category in ("Sm", "Sk"):
             continue  # a separator (any punctuation or symbol), a mark, invisible
         return char.isdigit() or char in NUMERALS or char in HOMOGLYPHS or char in "ー一"
-    return False
+    return True
 
 
 def _forwarded(request: ChatRequest, messages: Sequence[ChatMessage]) -> ChatRequest:

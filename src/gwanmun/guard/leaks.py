@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from gwanmun.guard.holdback import ascii_run, compact
+from gwanmun.digits import NUMERALS
+from gwanmun.guard.holdback import ascii_run, compact, digit_like
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.ledger import OutputLedger
 from gwanmun.policy import Policy
@@ -26,7 +27,9 @@ _CONTEXT_CHARS = 48
 # The widest context window a detector reads after a value (``near``'s window:
 # Japanese health insurance reads 40), and a number with its separators.
 _AFTER_CONTEXT = 40
-_NUMBER = re.compile(r"[0-9](?:[0-9 .\-]*[0-9])?")
+# A number, in digits or numerals (공일공 구구구구 …).
+_DIGIT = "0-9" + "".join(NUMERALS)
+_NUMBER = re.compile(f"[{_DIGIT}](?:[{_DIGIT} .\\-]*[{_DIGIT}])?")
 _NUMBER_MAX = 32  # how far back a number held for context may begin
 
 
@@ -159,10 +162,10 @@ def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int
     followed it, so the leak re-scan sees its context before it is delivered.
     """
     begin = max(start, len(text) - _AFTER_CONTEXT - _NUMBER_MAX)
-    while begin > start and (text[begin - 1].isdigit() or text[begin - 1] in " .-"):
+    while begin > start and (digit_like(text[begin - 1]) or text[begin - 1] in " .-"):
         begin -= 1  # from the start of a number the window would cut
     for match in _NUMBER.finditer(text, begin):
-        if len(text) - match.end() >= _AFTER_CONTEXT or sum(map(str.isdigit, match[0])) < 5:
+        if len(text) - match.end() >= _AFTER_CONTEXT or sum(map(digit_like, match[0])) < 5:
             continue
         if not any(f.start <= match.start() and match.end() <= f.end for f in findings):
             return match.start()
@@ -171,7 +174,16 @@ def _awaiting_context(text: str, start: int, findings: Sequence[Finding]) -> int
 
 def _leading_run(text: str) -> int:
     """Length of the run of characters a key, a token or a number is made of
-    (ASCII letters, digits, joiners, base64's + / =) that ``text`` starts with:
-    where a value masked at the bound may still be going on. Prose — a space,
-    a Hangul or kana word glued on (…です) — ends it."""
-    return ascii_run(text, "-_.+/=:@%~")
+    (ASCII letters, digits, joiners, base64's + / =; digits of any script and
+    Hangul or kanji numerals: 구공공일…) that ``text`` starts with: where a
+    value masked at the bound may still be going on. Prose — a space, a
+    Hangul or kana word glued on (…です) — ends it."""
+    n = 0
+    while n < len(text):
+        step = ascii_run(text[n:], "-_.+/=:@%~")
+        while n + step < len(text) and digit_like(text[n + step]):
+            step += 1
+        if step == 0:
+            return n
+        n += step
+    return n

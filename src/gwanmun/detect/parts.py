@@ -1,0 +1,141 @@
+"""Identifiers named in parts: ``생년월일 900101 … 뒷자리는 1234568``,
+``マイナンバーの前半は 1234、後半は 5678 9018``.  [pure]
+
+Registered as ``identifier_parts`` (kinds KR_RRN and JP_MY_NUMBER). A person
+who knows a number is guarded may give it in pieces with words between them;
+no piece is an identifier, the pieces together are. Two or three groups of
+digits, each a few words from the next, that together make a valid number —
+a resident number's date, gender digit and check digit, a My Number's check
+digit — and a word naming that number near the first piece: each piece is
+reported, so each is masked where it was typed. Without a naming word, two
+numbers near each other are two numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from gwanmun.detect import REGISTRY
+from gwanmun.detect._common import CONTEXT_REACH, make, near
+from gwanmun.detect.japan import my_number_ok
+from gwanmun.detect.korea import _date_ok, rrn_checksum_ok
+from gwanmun.types import Finding
+
+# A piece: digits standing alone, perhaps grouped (5678 9018); a particle may
+# follow (1234568이고). Opens with a digit: the engine skips to digits.
+_GROUP = re.compile(
+    r"[0-9](?<![0-9A-Za-z][0-9])(?<![0-9][.\-][0-9])[0-9]{0,10}(?:[ .\-][0-9]{1,11}){0,12}"
+    r"(?![0-9A-Za-z])(?![-.][0-9])"
+)
+# How far from a naming word the pieces may lie: its reach, two gaps and
+# three pieces (a piece longer than this holds too many digits to be one).
+_PIECE_MAX = 40
+# The most characters of words between two pieces.
+GAP = 48
+_RRN_WORDS = ("주민", "생년월일", "뒷자리", "앞자리", "뒤 7자리", "RRN", "resident", "住民")
+_MY_NUMBER_WORDS = ("マイナンバー", "個人番号", "my number", "마이넘버")
+
+
+@dataclass(frozen=True, slots=True)
+class _Whole:
+    kind: str
+    length: int
+    words: tuple[str, ...]
+
+    def valid(self, digits: str) -> bool:
+        if self.kind == "KR_RRN":
+            gender = digits[6]
+            return gender in "1234" and _date_ok(digits[:6], gender) and rrn_checksum_ok(digits)
+        return my_number_ok(digits)
+
+
+_WHOLES = (
+    _Whole("KR_RRN", 13, _RRN_WORDS),
+    _Whole("JP_MY_NUMBER", 12, _MY_NUMBER_WORDS),
+)
+
+
+class IdentifierParts:
+    id = "identifier_parts"
+    kinds = ("KR_RRN", "JP_MY_NUMBER")
+
+    def detect(self, text: str) -> list[Finding]:
+        wholes = [w for w in _WHOLES if any(word in text for word in w.words)]
+        if not wholes:
+            return []  # no word naming such a number: most texts end here
+        groups = _pieces_near(text, [w for whole in wholes for w in whole.words])
+        if len(groups) < 2:
+            return []
+        lengths = {whole.length for whole in wholes}
+        counts = [
+            hi - lo if text[lo:hi].isdigit() else len(_NOT_DIGIT.sub("", text[lo:hi]))
+            for lo, hi in groups
+        ]
+        found: list[Finding] = []
+        # Whether each piece and the next are a few words apart (not one
+        # grouped number, not two numbers a paragraph apart).
+        linked = [
+            b[0] - a[1] <= GAP and _LETTER.search(text, a[1], b[0]) is not None
+            for a, b in itertools.pairwise(groups)
+        ]
+        for i, link in enumerate(linked):
+            if not link:
+                continue
+            for count in (2, 3):
+                if i + count > len(groups) or (count == 3 and not linked[i + 1]):
+                    continue
+                if sum(counts[i : i + count]) not in lengths:
+                    continue
+                pieces = groups[i : i + count]
+                digits = "".join(_NOT_DIGIT.sub("", text[lo:hi]) for lo, hi in pieces)
+                for whole in wholes:
+                    if len(digits) != whole.length or not whole.valid(digits):
+                        continue
+                    if not near(text, pieces[0][0], pieces[-1][1], whole.words, CONTEXT_REACH):
+                        continue
+                    found += [make(whole.kind, lo, hi, 0.95, self.id) for lo, hi in pieces]
+        return found
+
+
+def _pieces_near(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """The spans of ``_GROUP.finditer(text)`` that could be named by one of
+    ``words``: scanned only in the stretches around the words' occurrences
+    (a piece further away is never reported), each stretch widened to the
+    end of any run of digits and separators it cuts, so a piece is matched as
+    on the whole text."""
+    reach = CONTEXT_REACH + 2 * GAP + 3 * _PIECE_MAX
+    stretches: list[list[int]] = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            stretches.append([max(0, at - reach), min(len(text), at + len(word) + reach)])
+            at = text.find(word, at + 1)
+    stretches.sort()
+    merged: list[list[int]] = []
+    for lo, hi in stretches:
+        if merged and lo <= merged[-1][1] + 2 * GAP:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    spans: list[tuple[int, int]] = []
+    for lo, hi in merged:
+        while lo > 0 and text[lo - 1] in _RUN_CHARS:
+            lo -= 1
+        while hi < len(text) and text[hi] in _RUN_CHARS:
+            hi += 1
+        # Lookbehinds read before ``lo``; the lookaheads read up to two past ``hi``.
+        end = min(len(text), hi + 2)
+        spans += [m.span() for m in _GROUP.finditer(text, lo, end) if m.end() <= hi]
+    return spans
+
+
+_RUN_CHARS = frozenset("0123456789 .-")
+_NOT_DIGIT = re.compile("[^0-9]")
+# A letter between two pieces: pieces joined by separators only are one
+# grouped number, the other detectors' to read.
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+REGISTRY.register(IdentifierParts())

@@ -1,0 +1,69 @@
+"""Identifiers named in parts, with words between the pieces (issue 18)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from devtools.obfuscate import my_number, rrn
+from gwanmun.detect.parts import IdentifierParts
+from tests.detect.helpers import found
+
+PARTS = IdentifierParts()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "생년월일 900101 이고 뒷자리는 1234568 입니다",
+            [("KR_RRN", "900101"), ("KR_RRN", "1234568")],
+        ),
+        (
+            "생년월일은 구공공일공일, 뒷자리는 일이삼사오육팔",
+            [("KR_RRN", "구공공일공일"), ("KR_RRN", "일이삼사오육팔")],
+        ),
+        ("주민번호 앞 900101 뒤 1234 568", [("KR_RRN", "900101"), ("KR_RRN", "1234 568")]),
+        (
+            "マイナンバーの前半は 1234、後半は 5678 9018 です",
+            [("JP_MY_NUMBER", "1234"), ("JP_MY_NUMBER", "5678 9018")],
+        ),
+        (
+            "マイナンバー: 最初 1234、次 5678、最後 9018",
+            [("JP_MY_NUMBER", "1234"), ("JP_MY_NUMBER", "5678"), ("JP_MY_NUMBER", "9018")],
+        ),
+    ],
+)
+def test_pieces_named_apart_are_each_found(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text, PARTS) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "생년월일 900101, 사번 1234567",  # the check digit fails: two numbers
+        "계약일 900101 금액 1234568원",  # valid together, but nothing names a resident number
+        "マイナンバー 1234 です。会議は 5678 9019 号室",  # check digit fails
+        "생년월일 900101" + "와 관련된 설명이 이어집니다 " * 5 + "1234568",  # too far apart
+    ],
+)
+def test_numbers_near_each_other_are_not_one_identifier(text: str) -> None:
+    assert found(text, PARTS) == []
+
+
+@given(
+    rng=st.randoms(use_true_random=False),
+    kind=st.sampled_from(("KR_RRN", "JP_MY_NUMBER")),
+    between=st.sampled_from((" 이고 뒷자리는 ", ", 後半は ", " and then ", " / 나머지: ")),
+    cut=st.integers(min_value=2, max_value=10),
+)
+def test_any_two_pieces_of_a_named_value_are_both_found(
+    rng: random.Random, kind: str, between: str, cut: int
+) -> None:
+    value = rrn(rng) if kind == "KR_RRN" else my_number(rng)
+    name = "주민등록번호 " if kind == "KR_RRN" else "マイナンバー "
+    text = name + value[:cut] + between + value[cut:] + " 입니다"
+    assert found(text, PARTS) == [(kind, value[:cut]), (kind, value[cut:])]
