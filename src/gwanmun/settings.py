@@ -150,7 +150,10 @@ class EmbeddedConfig(BaseModel):
     )
     n_parallel: int = Field(default=4, ge=1, le=64, description="Concurrent request slots.")
     n_threads: int = Field(
-        default=0, ge=0, description="CPU threads for generation; 0 means all cores."
+        default=0,
+        ge=0,
+        description="CPU threads for generation and prompt processing; 0 means all the "
+        "cores this process may use but one (at least one), so the gateway keeps a core.",
     )
     n_ctx: int = Field(
         default=8192, ge=512, description="Total context tokens, shared by all slots."
