@@ -6,6 +6,8 @@ own (tests/pool_upstream.py) that are killed mid-answer and started again."""
 from __future__ import annotations
 
 import asyncio
+import socketserver
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -296,6 +298,49 @@ def test_a_dead_upstream_is_failed_over_then_taken_out(
         assert rig.metric("gwanmun_upstream_state", dead) == 2
         assert rig.metric("gwanmun_upstream_requests_total", b.base_url) == 6
         assert all(e.outcome is Outcome.ALLOWED for e in rig.chats())
+
+
+class HeadersThenHangUp:
+    """A stand-in upstream that answers every request with the headers of a stream
+    and hangs up before the first event: it dies between 200 and the first token."""
+
+    def __init__(self) -> None:
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                while self.rfile.readline() not in (b"\r\n", b""):
+                    pass  # the request's head; the body is never read
+                self.wfile.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                )
+                self.wfile.flush()
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_stream_that_breaks_before_its_first_token_is_failed_over(
+    tmp_path: Path, upstreams: tuple[PoolUpstream, PoolUpstream]
+) -> None:
+    _, b = upstreams
+    broken = HeadersThenHangUp()
+    settings = _settings(
+        tmp_path, [broken.base_url, b.base_url], health_interval_s=0, cooldown_s=600
+    )
+    try:
+        with gateway(settings) as rig:
+            results = asyncio.run(_run(rig, workers=1, seconds=0.0))
+            assert [(o.text, o.error) for o in results] == [(answer("B"), None)]
+            assert rig.metric("gwanmun_upstream_failovers_total", broken.base_url) == 1
+            assert rig.metric("gwanmun_upstream_failures_total", broken.base_url) == 1
+    finally:
+        broken.stop()
 
 
 def test_all_upstreams_out_is_a_clear_503(tmp_path: Path) -> None:
