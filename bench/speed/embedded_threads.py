@@ -53,7 +53,7 @@ class Run:
     seconds: float = 0.0
     ttft: list[float] = field(default_factory=list)
     scan: list[float] = field(default_factory=list)
-    errors: int = 0
+    errors: list[str] = field(default_factory=list)  # what went wrong, by kind
 
 
 @contextmanager
@@ -105,7 +105,7 @@ async def stream_once(client: httpx.AsyncClient, base: str, run: Run) -> None:
     first = 0.0
     async with client.stream("POST", f"{base}/chat/completions", json=body) as response:
         if response.status_code != 200:
-            run.errors += 1
+            run.errors.append(f"chat HTTP {response.status_code}")
             await response.aread()
             return
         async for line in response.aiter_lines():
@@ -113,7 +113,7 @@ async def stream_once(client: httpx.AsyncClient, base: str, run: Run) -> None:
                 continue
             event = json.loads(line[5:])
             if "error" in event:
-                run.errors += 1
+                run.errors.append(f"stream {event['error'].get('code')}")
                 return
             choices = event.get("choices") or []
             if not first and choices and choices[0].get("delta", {}).get("content"):
@@ -144,7 +144,7 @@ async def measure(base: str, clients: int, seconds: float) -> Run:
                 if response.status_code == 200:
                     run.scan.append(time.perf_counter() - start)
                 else:
-                    run.errors += 1
+                    run.errors.append(f"scan HTTP {response.status_code}")
                 await asyncio.sleep(0.05)
 
         began = time.perf_counter()
@@ -184,7 +184,7 @@ def main() -> None:
             runs[name].append(run)
             print(
                 f"round {round_ + 1} {name:>9}: {run.tokens / run.seconds:6.1f} tokens/s, "
-                f"scan p50 {pct(run.scan, 0.5) * 1000:6.1f} ms, errors {run.errors}",
+                f"scan p50 {pct(run.scan, 0.5) * 1000:6.1f} ms, errors {run.errors or 'none'}",
                 flush=True,
             )
 
@@ -195,7 +195,7 @@ def main() -> None:
             "TTFT p50 ms": 1000 * statistics.median(t for r in rs for t in r.ttft),
             "scan p50 ms": 1000 * pct([s for r in rs for s in r.scan], 0.5),
             "scan p95 ms": 1000 * pct([s for r in rs for s in r.scan], 0.95),
-            "errors": sum(r.errors for r in rs),
+            "errors": sum(len(r.errors) for r in rs),
         }
 
     default, full = summary("default"), summary("all cores")
