@@ -106,7 +106,18 @@ def test_every_pool_url_goes_through_the_egress_check(tmp_path: Path) -> None:
 class Rig:
     base_url: str
     key: str
+    admin_key: str
     audit: MemoryAuditSink
+
+    def upstreams(self) -> dict[str, str]:
+        """url → state, from the admin status endpoint."""
+        reply = httpx.get(
+            f"{self.base_url}/admin/backends",
+            headers={"Authorization": f"Bearer {self.admin_key}"},
+        )
+        assert reply.status_code == 200, reply.text
+        (pool,) = reply.json()["data"]
+        return {u["url"]: u["state"] for u in pool["upstreams"]}
 
     def chats(self) -> list[AuditEvent]:
         return [e for e in self.audit.events if isinstance(e, AuditEvent)]
@@ -152,8 +163,9 @@ def gateway(settings: Settings) -> Iterator[Rig]:
     audit = MemoryAuditSink()
     services = build_services(settings, audit=audit)
     key, _ = services.keys.create("tester", group="qa", role=Role.USER)
+    admin_key, _ = services.keys.create("boss", group="it", role=Role.ADMIN)
     with running_gateway(settings, services) as base_url:
-        yield Rig(base_url, key, audit)
+        yield Rig(base_url, key, admin_key, audit)
 
 
 @dataclass
@@ -231,11 +243,13 @@ def test_killing_one_upstream_mid_run_fails_no_request_that_had_not_started(
 
         rig.wait_metric("gwanmun_upstream_state", a.base_url, 2)  # out
         assert rig.metric("gwanmun_upstream_state", b.base_url) == 0
+        assert rig.upstreams() == {a.base_url: "open", b.base_url: "closed"}
         assert rig.metric("gwanmun_upstream_failures_total", a.base_url) >= 2
         sent_to_a = rig.metric("gwanmun_upstream_requests_total", a.base_url)
 
         a.start()  # back on the same port: the health check puts it back in
         rig.wait_metric("gwanmun_upstream_state", a.base_url, 0)
+        assert rig.upstreams() == {a.base_url: "closed", b.base_url: "closed"}
         again = asyncio.run(_run(rig, workers=6, seconds=0.0))
         assert all(o.error is None for o in again)
         assert any(o.text == answer("A") for o in again)
