@@ -163,6 +163,7 @@ class BackendPool:
         tried: list[Upstream] = []
         while True:
             upstream = await self._acquire(tried)
+            _moved_from(tried)
             verdict = Verdict.ABANDONED
             try:
                 answer = await upstream.client.complete(request)
@@ -170,7 +171,6 @@ class BackendPool:
                 return answer
             except BackendUnavailable:
                 verdict = Verdict.FAILED
-                upstream.failovers += 1
                 tried.append(upstream)
             except BackendError:  # timeouts, 5xx, broken answers: the model may have run
                 verdict = Verdict.FAILED
@@ -182,11 +182,11 @@ class BackendPool:
         tried: list[Upstream] = []
         while True:
             upstream = await self._acquire(tried)
+            _moved_from(tried)
             try:
                 stream = await upstream.client.open_stream(request)
             except BackendUnavailable:
                 await self._release(upstream, Verdict.FAILED)
-                upstream.failovers += 1
                 tried.append(upstream)
                 continue
             except BackendError:
@@ -208,7 +208,6 @@ class BackendPool:
                 # Broke before its first token: nothing reached the client yet.
                 await stream.aclose()
                 await self._release(upstream, Verdict.FAILED)
-                upstream.failovers += 1
                 tried.append(upstream)
                 continue
             except BaseException:
@@ -336,6 +335,12 @@ class BackendPool:
         while True:
             await asyncio.sleep(self.options.health_interval_s)
             await self.check_health()
+
+
+def _moved_from(tried: Sequence[Upstream]) -> None:
+    """The request found another upstream after failing at the last one tried."""
+    if tried:
+        tried[-1].failovers += 1
 
 
 class _PooledStream:
