@@ -141,19 +141,25 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_the_installed_copy_serves_a_request(installed: Path, tmp_path: Path) -> None:
-    gwanmun = installed / "venv" / "bin" / "gwanmun"
-    port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_") and k != "PYTHONPATH"
     }
-    env |= {"GWANMUN_DATA_DIR": str(tmp_path / "data"), "GWANMUN_EMBEDDED__N_CTX": "2048"}
-    # Started from another directory, so nothing of the checkout can be imported.
-    log = tmp_path / "serve.log"
+    serve_one_request(installed / "venv" / "bin" / "gwanmun", tmp_path, env)
+
+
+def serve_one_request(gwanmun: Path, work: Path, env: dict[str, str]) -> None:
+    """Start an installed ``gwanmun serve`` from ``work`` (nothing of the checkout
+    importable), get one chat answer from the packaged model, stop it."""
+    work.mkdir(exist_ok=True)
+    prefix = gwanmun.parents[2]
+    port = free_port()
+    env = env | {"GWANMUN_DATA_DIR": str(work / "data"), "GWANMUN_EMBEDDED__N_CTX": "2048"}
+    log = work / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
             [str(gwanmun), "serve", "--port", str(port), "--allow-anonymous"],
             env=env,
-            cwd=tmp_path,
+            cwd=work,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -183,17 +189,17 @@ def test_the_installed_copy_serves_a_request(installed: Path, tmp_path: Path) ->
         # The copy runs from the prefix, not from this checkout.
         where = subprocess.run(
             [
-                str(installed / "venv" / "bin" / "python"),
+                str(prefix / "venv" / "bin" / "python"),
                 "-c",
                 "import gwanmun; print(gwanmun.__file__)",
             ],
             env=env,
-            cwd=tmp_path,
+            cwd=work,
             capture_output=True,
             text=True,
             check=True,
         )
-        assert where.stdout.startswith(str(installed))
+        assert where.stdout.startswith(str(prefix))
     finally:
         server.terminate()
         server.wait(timeout=30)
