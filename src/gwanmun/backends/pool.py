@@ -61,7 +61,7 @@ class PoolOptions:
     cooldown_s: float = 10.0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared by identity: "tried" holds these
 class Upstream:
     """One server of a pool and what the pool knows of it."""
 
@@ -87,7 +87,7 @@ class UpstreamStatus:
     failovers: int
 
 
-@dataclass
+@dataclass(eq=False)
 class BackendPool:
     """A ``Backend`` over several OpenAI-compatible upstreams (see the module doc)."""
 
