@@ -54,6 +54,7 @@ bench-speed: $(BENCH_STAMP) test-deps
 	$(PY) bench/speed/guard_speed.py
 	$(PY) bench/speed/audit_overhead.py
 	$(PY) bench/speed/output_overhead.py
+	$(PY) bench/speed/embedded_threads.py
 
 bench-quality: $(BENCH_STAMP)
 	$(PY) bench/quality/eval_guard.py

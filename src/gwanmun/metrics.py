@@ -8,11 +8,15 @@ name, key, prompt or value can reach a metric.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 from gwanmun.audit import AuditEvent
+from gwanmun.backends.pool import UpstreamStatus
 from gwanmun.types import Outcome
 
 log = logging.getLogger("gwanmun.metrics")
@@ -99,5 +103,51 @@ class Metrics:
             if event.error_code in _BACKEND_CODES:
                 self.backend_errors.labels(backend).inc()
 
+    def watch_upstreams(self, status: Callable[[], Sequence[UpstreamStatus]]) -> None:
+        """Report the pools' upstreams (read at each scrape) as ``gwanmun_upstream_*``."""
+        self.registry.register(_UpstreamCollector(status))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _UpstreamCollector(Collector):
+    """Per-upstream gauges and counters of every backend pool, read when scraped.
+
+    Labels are the backend name and upstream URL from the configuration."""
+
+    def __init__(self, status: Callable[[], Sequence[UpstreamStatus]]) -> None:
+        self._status = status
+
+    def collect(self) -> Iterator[Metric]:
+        labels = ["backend", "upstream"]
+        in_flight = GaugeMetricFamily(
+            "gwanmun_upstream_in_flight", "Requests in flight at a pool upstream.", labels=labels
+        )
+        state = GaugeMetricFamily(
+            "gwanmun_upstream_state",
+            "Circuit of a pool upstream: 0 closed (in), 1 half-open (probing), 2 open (out).",
+            labels=labels,
+        )
+        requests = CounterMetricFamily(
+            "gwanmun_upstream_requests", "Requests sent to a pool upstream.", labels=labels
+        )
+        failures = CounterMetricFamily(
+            "gwanmun_upstream_failures",
+            "Failed requests and health checks at a pool upstream.",
+            labels=labels,
+        )
+        failovers = CounterMetricFamily(
+            "gwanmun_upstream_failovers",
+            "Requests moved from a pool upstream to another after a failure before the "
+            "first token.",
+            labels=labels,
+        )
+        for up in self._status():
+            key = [up.backend, up.url]
+            in_flight.add_metric(key, up.in_flight)
+            state.add_metric(key, up.state.gauge)
+            requests.add_metric(key, up.requests)
+            failures.add_metric(key, up.failures)
+            failovers.add_metric(key, up.failovers)
+        yield from (in_flight, state, requests, failures, failovers)

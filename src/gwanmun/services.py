@@ -20,6 +20,7 @@ from gwanmun.audit.store import AuditStore, SQLiteAuditStore, load_or_create_key
 from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
 from gwanmun.backends.openai_compat import OpenAICompatBackend
+from gwanmun.backends.pool import BackendPool, PoolOptions, UpstreamStatus
 from gwanmun.egress import (
     EgressPolicy,
     PinnedResolver,
@@ -37,7 +38,7 @@ from gwanmun.modelfiles import DEFAULT_MODEL_NAME, ModelRegistry, packaged_defau
 from gwanmun.prompts.store import WorkspaceStore
 from gwanmun.provenance import ProvenanceSigner, load_or_create_signing_key
 from gwanmun.ratelimit import RateLimiter
-from gwanmun.settings import Settings, backend_api_key
+from gwanmun.settings import BackendConfig, Settings, backend_api_key
 
 log = logging.getLogger("gwanmun")
 admin_log = logging.getLogger("gwanmun.admin")
@@ -156,20 +157,50 @@ def build_backends(settings: Settings, resolver: PinnedResolver | None = None) -
             )
         )
     for config in settings.backends:
-        backends.append(
-            OpenAICompatBackend(
-                name=config.name,
-                base_url=config.base_url,
-                models=config.models,
-                max_grade=config.max_grade,
-                api_key=backend_api_key(config),
-                timeout_s=config.timeout_s,
-                connect_timeout_s=config.connect_timeout_s,
-                retries=config.retries,
-                resolver=resolver,
-            )
-        )
+        if config.pooled:
+            backends.append(_pool(config, resolver))
+        else:
+            backends.append(_upstream_client(config, config.urls[0], resolver))
     return backends
+
+
+def _upstream_client(
+    config: BackendConfig, url: str, resolver: PinnedResolver | None
+) -> OpenAICompatBackend:
+    return OpenAICompatBackend(
+        name=config.name,
+        base_url=url,
+        models=config.models,
+        max_grade=config.max_grade,
+        api_key=backend_api_key(config),
+        timeout_s=config.timeout_s,
+        connect_timeout_s=config.connect_timeout_s,
+        retries=config.retries,
+        resolver=resolver,
+    )
+
+
+def _pool(config: BackendConfig, resolver: PinnedResolver | None) -> BackendPool:
+    return BackendPool.of(
+        name=config.name,
+        urls=config.urls,
+        models=config.models,
+        max_grade=config.max_grade,
+        options=PoolOptions(
+            max_concurrency=config.max_concurrency,
+            queue_timeout_s=config.queue_timeout_s,
+            health_interval_s=config.health_interval_s,
+            health_timeout_s=config.health_timeout_s,
+            failure_threshold=config.failure_threshold,
+            cooldown_s=config.cooldown_s,
+        ),
+        make_client=lambda url: _upstream_client(config, url, resolver),
+    )
+
+
+def upstream_status(router: Router) -> list[UpstreamStatus]:
+    """Every pool upstream's state, for /metrics and /readyz."""
+    return [s for b in router.backends if isinstance(b, BackendPool) for s in b.status()]
 
 
 def default_input_guard(settings: Settings) -> DetectorInputGuard:
@@ -255,6 +286,8 @@ def build_services(
     store = open_audit_store(settings) if audit is None else None
     sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
     metrics = Metrics() if settings.metrics_enabled else None
+    if metrics is not None:
+        metrics.watch_upstreams(lambda: upstream_status(router))
     signer = provenance_signer(settings)
     from gwanmun.guard.factory import data_guard
 
@@ -296,6 +329,6 @@ def build_services(
         knowledge=open_knowledge(settings, scanner, e5),
         files=FileStore(settings.data_dir / "files.db"),
         signer=signer,
-        _upstream_urls=[b.base_url for b in settings.backends],
+        _upstream_urls=[url for b in settings.backends for url in b.urls],
         pins=pins,
     )

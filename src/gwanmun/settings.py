@@ -33,9 +33,15 @@ class BackendConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(description="Unique backend name, used in logs, audit and /v1/models.")
-    base_url: str = Field(
+    base_url: str | None = Field(
+        default=None,
         description="Base URL including /v1, e.g. http://10.0.0.5:8000/v1. Must resolve to "
-        "loopback or one of internal_networks."
+        "loopback or one of internal_networks. Give either base_url or base_urls.",
+    )
+    base_urls: list[str] = Field(
+        default_factory=list,
+        description="A pool: several base URLs serving the same models. Requests go to the "
+        "least busy healthy one and fail over on connection failure before the first token.",
     )
     models: list[str] = Field(
         min_length=1,
@@ -61,13 +67,75 @@ class BackendConfig(BaseModel):
         default=Grade.O,
         description="Highest N2SF data grade (C, S or O) this backend may receive.",
     )
+    max_concurrency: int = Field(
+        default=0,
+        ge=0,
+        description="Pool: most requests in flight at one upstream (0: no limit). When every "
+        "upstream is full, a request waits up to queue_timeout_s for a slot.",
+    )
+    queue_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Pool: seconds a request waits for a free upstream slot before a 503.",
+    )
+    health_interval_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="Pool: seconds between health checks (GET base_url/models) of each "
+        "upstream; 0 turns them off.",
+    )
+    health_timeout_s: float = Field(
+        default=2.0, gt=0, description="Pool: seconds one health check may take."
+    )
+    failure_threshold: int = Field(
+        default=3,
+        ge=1,
+        description="Pool: consecutive failures (requests or health checks) that take an "
+        "upstream out (circuit open).",
+    )
+    cooldown_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Pool: seconds an upstream stays out before one probe (a health check or "
+        "a request) may put it back.",
+    )
 
     @field_validator("base_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("base_url must start with http:// or https://")
-        return value.rstrip("/")
+    def _http_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http(value, "base_url")
+
+    @field_validator("base_urls")
+    @classmethod
+    def _http_urls(cls, value: list[str]) -> list[str]:
+        urls = [_http(v, "base_urls") for v in value]
+        if len(urls) != len(set(urls)):
+            raise ValueError("base_urls must not list one URL twice")
+        return urls
+
+    @model_validator(mode="after")
+    def _one_form(self) -> BackendConfig:
+        if (self.base_url is None) == (not self.base_urls):
+            raise ValueError(
+                f"backend {self.name!r}: give either base_url (one server) or base_urls "
+                "(a pool), not both and not neither"
+            )
+        return self
+
+    @property
+    def urls(self) -> list[str]:
+        """Every upstream URL of this backend: one, or the pool's."""
+        return [self.base_url] if self.base_url is not None else list(self.base_urls)
+
+    @property
+    def pooled(self) -> bool:
+        return bool(self.base_urls)
+
+
+def _http(value: str, field: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{field} must start with http:// or https://")
+    return value.rstrip("/")
 
 
 class EmbeddedConfig(BaseModel):
@@ -83,7 +151,10 @@ class EmbeddedConfig(BaseModel):
     )
     n_parallel: int = Field(default=4, ge=1, le=64, description="Concurrent request slots.")
     n_threads: int = Field(
-        default=0, ge=0, description="CPU threads for generation; 0 means all cores."
+        default=0,
+        ge=0,
+        description="CPU threads for generation and prompt processing; 0 means all the "
+        "cores this process may use but one (at least one), so the gateway keeps a core.",
     )
     n_ctx: int = Field(
         default=8192, ge=512, description="Total context tokens, shared by all slots."

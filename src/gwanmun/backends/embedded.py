@@ -37,6 +37,56 @@ def free_loopback_port() -> int:
         return port
 
 
+def available_cores() -> int:
+    """CPUs this process may run on (its affinity mask, e.g. a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def model_threads(n_threads: int, cores: int | None = None) -> int:
+    """Threads for llama.cpp: ``n_threads``, or with 0 all cores but one (at least one).
+
+    llama.cpp's threads spin while they wait for each other, so a model on every
+    core leaves the gateway's event loop (the guards, the audit) fighting for CPU,
+    and the model itself slows down when anything else runs (on a busy 2-core
+    machine SmolLM2 fell from ~45 to ~2.7 tokens/s on two threads).
+    """
+    if n_threads > 0:
+        return n_threads
+    return max(1, (available_cores() if cores is None else cores) - 1)
+
+
+def server_params(
+    model_path: Path,
+    *,
+    port: int,
+    n_parallel: int,
+    n_threads: int,
+    n_ctx: int,
+    api_key: str | None = None,
+) -> Any:
+    """xllamacpp's ``CommonParams`` for a server on 127.0.0.1:port (0 threads: see
+    ``model_threads``)."""
+    import xllamacpp  # heavy native module: loaded only when a model is served
+
+    threads = model_threads(n_threads)
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_path)
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.n_parallel = n_parallel
+    params.n_ctx = n_ctx
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.use_jinja = True
+    params.verbosity = 1  # errors only; llama.cpp's info lines would flood the log
+    params.endpoint_metrics = False
+    if api_key is not None:
+        params.api_keys = [api_key]
+    return params
+
+
 def start_llama_server(
     model_path: Path,
     *,
@@ -52,22 +102,20 @@ def start_llama_server(
     ``Authorization: Bearer <api_key>`` (401 otherwise). The server lives as long
     as the returned object is referenced.
     """
-    import xllamacpp  # heavy native module: loaded only when a model is served
+    params = server_params(
+        model_path,
+        port=port,
+        n_parallel=n_parallel,
+        n_threads=n_threads,
+        n_ctx=n_ctx,
+        api_key=api_key,
+    )
+    return _serve(params)
 
-    threads = n_threads or os.cpu_count() or 1
-    params = xllamacpp.CommonParams()
-    params.model.path = str(model_path)
-    params.hostnames = ["127.0.0.1"]
-    params.port = port
-    params.n_parallel = n_parallel
-    params.n_ctx = n_ctx
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.use_jinja = True
-    params.verbosity = 1  # errors only; llama.cpp's info lines would flood the log
-    params.endpoint_metrics = False
-    if api_key is not None:
-        params.api_keys = [api_key]
+
+def _serve(params: Any) -> Any:
+    import xllamacpp
+
     return xllamacpp.Server(params)
 
 
@@ -119,19 +167,27 @@ class EmbeddedBackend:
     def models(self) -> list[str]:
         return [self.model_name]
 
-    async def start(self) -> None:
-        port = free_loopback_port()
-        # New at every start and never written anywhere: only this process knows it.
-        secret = secrets.token_urlsafe(32)
-        self._server = await asyncio.to_thread(
-            start_llama_server,
+    @property
+    def threads(self) -> int:
+        """The CPU threads the model runs on (``n_threads``, or all cores but one)."""
+        return model_threads(self._n_threads)
+
+    def server_params(self, port: int, api_key: str | None) -> Any:
+        """The llama.cpp server parameters this backend starts with."""
+        return server_params(
             self.model_path,
             port=port,
             n_parallel=self._n_parallel,
             n_threads=self._n_threads,
             n_ctx=self._n_ctx,
-            api_key=secret,
+            api_key=api_key,
         )
+
+    async def start(self) -> None:
+        port = free_loopback_port()
+        # New at every start and never written anywhere: only this process knows it.
+        secret = secrets.token_urlsafe(32)
+        self._server = await asyncio.to_thread(_serve, self.server_params(port, secret))
         await asyncio.to_thread(wait_healthy, port, timeout_s=self._startup_timeout_s)
         self._http = OpenAICompatBackend(
             name=self.name,

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, help="GGUF file (default: the packaged SmolLM2)")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--parallel", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="0 (default): all cores but one")
     parser.add_argument("--ctx", type=int, default=8192)
     parser.add_argument(
         "--api-key-file",

@@ -35,8 +35,9 @@ def allowed_networks(settings: Settings) -> list[IPNetwork]:
     policy = EgressPolicy.from_strings(settings.internal_networks)
     networks: list[IPNetwork] = [*LOOPBACK, *policy.networks]
     for backend in settings.backends:
-        target = check_backend_url(backend.base_url, policy)
-        networks += [ipaddress.ip_network(a) for a in target.addresses]
+        for url in backend.urls:
+            target = check_backend_url(url, policy)
+            networks += [ipaddress.ip_network(a) for a in target.addresses]
     if settings.audit_database_url:
         from psycopg.conninfo import conninfo_to_dict
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from gwanmun.cli.audit import audit_app
+from gwanmun.cli.bundle import bundle_app
 from gwanmun.cli.common import HELP, answer_notes, err, fail, keep_examples, out, settings_or_exit
 from gwanmun.cli.corpus import corpus_app
 from gwanmun.cli.egress import egress_rules
@@ -163,6 +164,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(kb_app, name="kb")
+app.add_typer(bundle_app, name="bundle")
 app.command()(scan)
 app.command()(export)
 app.command()(verify)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gwanmun.accounts import check_credential_change
 from gwanmun.at_rest import check_stored_text
 from gwanmun.audit import AdminAction, admin_event
+from gwanmun.backends.pool import BackendPool
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
 from gwanmun.services import Services
 from gwanmun.types import Grade, Principal, Role
@@ -198,7 +199,12 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def backends(request: Request) -> dict[str, Any]:
         auth.require(request, ADMINS)
         data = [
-            {"name": b.name, "models": list(b.models()), "max_grade": b.max_grade.value}
+            {
+                "name": b.name,
+                "models": list(b.models()),
+                "max_grade": b.max_grade.value,
+                **({"upstreams": _upstreams(b)} if isinstance(b, BackendPool) else {}),
+            }
             for b in services.router.backends
         ]
         return {"object": "list", "data": data}
@@ -224,3 +230,19 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
         return {**result.as_dict(), "policy": scanner.policy.name, "rules": rules}
 
     return router
+
+
+def _upstreams(pool: BackendPool) -> list[dict[str, Any]]:
+    """A pool's upstreams as the circuit and counters see them (state: closed = in,
+    open = out, half_open = being probed)."""
+    return [
+        {
+            "url": u.url,
+            "state": u.state.value,
+            "in_flight": u.in_flight,
+            "requests": u.requests,
+            "failures": u.failures,
+            "failovers": u.failovers,
+        }
+        for u in pool.status()
+    ]
