@@ -250,3 +250,15 @@ def test_rules_refuse_an_audit_database_outside_and_include_one_inside() -> None
         allowed_networks(outside)
     inside = outside.model_copy(update={"internal_networks": ["10.20.0.0/16", "10.40.0.1/32"]})
     assert "10.40.0.1/32" in [str(n) for n in allowed_networks(inside)]
+
+
+def test_rules_cover_the_knowledge_base_database_too() -> None:
+    outside = Settings(
+        embedded={"enabled": False},
+        internal_networks=["10.20.0.0/16"],
+        database_url="postgresql://gw@10.50.0.9:5432/gwanmun",
+    )
+    with pytest.raises(EgressDenied, match="knowledge-base database"):
+        allowed_networks(outside)
+    inside = outside.model_copy(update={"internal_networks": ["10.20.0.0/16", "10.50.0.0/24"]})
+    assert "10.50.0.0/24" in [str(n) for n in allowed_networks(inside)]

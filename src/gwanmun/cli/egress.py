@@ -4,7 +4,7 @@ The in-process egress guard sees Python's sockets only; C libraries (libpq,
 llama.cpp), subprocesses and the system resolver open theirs below it. The
 kernel sees them all, so the boundary that holds is there: an nftables rule set
 that drops the gateway user's outgoing packets to anything but loopback,
-``internal_networks``, the backends and the audit database, and a systemd
+``internal_networks``, the backends and the databases, and a systemd
 drop-in that does the same for the service's cgroup (``IPAddressDeny=any``).
 """
 
@@ -30,21 +30,28 @@ class Format(StrEnum):
 
 
 def allowed_networks(settings: Settings) -> list[IPNetwork]:
-    """Loopback, ``internal_networks`` and every backend's and the audit database's
-    addresses (resolved now, and refused like at start if outside), collapsed."""
+    """Loopback, ``internal_networks`` and every backend's and database's (audit,
+    ``database_url``) addresses (resolved now, refused like at start if outside),
+    collapsed."""
     policy = EgressPolicy.from_strings(settings.internal_networks)
     networks: list[IPNetwork] = [*LOOPBACK, *policy.networks]
     for backend in settings.backends:
         for url in backend.urls:
             target = check_backend_url(url, policy)
             networks += [ipaddress.ip_network(a) for a in target.addresses]
-    if settings.audit_database_url:
+    databases = (
+        (settings.audit_database_url, "the audit database"),
+        (settings.database_url, "the knowledge-base database"),
+    )
+    for url, what in databases:
+        if not url:
+            continue
         from psycopg.conninfo import conninfo_to_dict
 
-        params = conninfo_to_dict(settings.audit_database_url)
+        params = conninfo_to_dict(url)
         for host in str(params.get("host") or params.get("hostaddr") or "").split(","):
             if host and not host.startswith("/"):  # a directory is a Unix socket
-                addresses = check_host(host, policy, what="the audit database")
+                addresses = check_host(host, policy, what=what)
                 networks += [ipaddress.ip_network(a) for a in addresses]
     v4 = ipaddress.collapse_addresses(n for n in networks if n.version == 4)
     v6 = ipaddress.collapse_addresses(n for n in networks if n.version == 6)
