@@ -31,13 +31,13 @@ from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg_pool import ConnectionPool
 
 from gwanmun.audit.chain import ChainedRecord, canonical, link
 from gwanmun.audit.journal import OpenStream
 from gwanmun.audit.store import ChainStoreBase, row_record
 from gwanmun.egress import EgressPolicy, Resolver, check_host, strict_host
 from gwanmun.errors import ConfigError
+from gwanmun.pgsql import migrate, open_pool, schema_version
 
 # An arbitrary, fixed 64-bit key: "gwanmun\0" in ASCII.
 _APPEND_LOCK = 0x6777616E6D756E00
@@ -78,39 +78,14 @@ class PostgresAuditStore(ChainStoreBase):
         self._owner: int | None = None  # claimed at the first stream journalled
         self._owner_conn: psycopg.Connection[Any] | None = None
         self._owner_guard = threading.Lock()
-        try:
-            self._pool = ConnectionPool(
-                dsn,
-                min_size=1,
-                max_size=pool_size,
-                open=False,
-                kwargs={"autocommit": False, "connect_timeout": 5},
-            )
-            self._pool.open(wait=True, timeout=10)
-        except Exception as exc:  # noqa: BLE001 - any start-up failure is a config error
-            # The type and libpq's text: it names the host, never a password.
-            raise ConfigError(
-                f"cannot open the PostgreSQL audit store: {type(exc).__name__}: {_first_line(exc)}"
-            ) from None
-        self._migrate()
-
-    def _migrate(self) -> None:
-        with self._pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS gwanmun_schema (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM gwanmun_schema").fetchone()
-            version = 0 if row is None else int(row[0])
-            if row is None:
-                conn.execute("INSERT INTO gwanmun_schema VALUES (0)")
-            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
-                conn.execute(statement)
-                conn.execute("UPDATE gwanmun_schema SET version = %s", (number,))
+        self._pool = open_pool(dsn, what="the PostgreSQL audit store", pool_size=pool_size)
+        migrate(
+            self._pool, schema_table="gwanmun_schema", lock=_MIGRATION_LOCK, migrations=MIGRATIONS
+        )
 
     @property
     def schema_version(self) -> int:
-        with self._pool.connection() as conn:
-            row = conn.execute("SELECT version FROM gwanmun_schema").fetchone()
-        return 0 if row is None else int(row[0])
+        return schema_version(self._pool, "gwanmun_schema")
 
     def _append(
         self, body: dict[str, Any], closes: str | None, *, only_if_open: bool
@@ -290,8 +265,3 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else ""

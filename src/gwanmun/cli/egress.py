@@ -43,12 +43,12 @@ def allowed_networks(settings: Settings) -> list[IPNetwork]:
         (settings.audit_database_url, "the audit database"),
         (settings.database_url, "the knowledge-base database"),
     )
-    for url, what in databases:
-        if not url:
+    for database, what in databases:
+        if not database:
             continue
         from psycopg.conninfo import conninfo_to_dict
 
-        params = conninfo_to_dict(url)
+        params = conninfo_to_dict(database)
         for host in str(params.get("host") or params.get("hostaddr") or "").split(","):
             if host and not host.startswith("/"):  # a directory is a Unix socket
                 addresses = check_host(host, policy, what=what)

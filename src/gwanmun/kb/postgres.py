@@ -24,10 +24,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from psycopg_pool import ConnectionPool
 
-from gwanmun.errors import ConfigError
-from gwanmun.kb.store import Document, KnowledgeBase, Passage
+from gwanmun.kb.store import (
+    PASSAGE_COLUMNS,
+    Document,
+    KnowledgeBase,
+    Passage,
+    passage_from_row,
+)
+from gwanmun.pgsql import migrate, open_pool
 from gwanmun.types import Grade
 
 # "gwankb\0\0": this store's migration lock, apart from the audit store's.
@@ -53,43 +58,18 @@ MIGRATIONS: tuple[str, ...] = (
     "CREATE INDEX kb_passages_kb ON kb_passages (kb_id, document_id, seq)",
 )
 
-_PASSAGE_COLUMNS = (
-    "p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256, p.grade,"
-    " p.blocked, p.terms, p.vector, p.page, p.page_end, p.sent_grade"
-)
-
 
 class PostgresKnowledgeStore:
     """``KnowledgeStore`` on the PostgreSQL database named by a libpq URL."""
 
     def __init__(self, dsn: str, *, pool_size: int = 4) -> None:
-        try:
-            self._pool = ConnectionPool(
-                dsn,
-                min_size=1,
-                max_size=pool_size,
-                open=False,
-                kwargs={"autocommit": False, "connect_timeout": 5},
-            )
-            self._pool.open(wait=True, timeout=10)
-        except Exception as exc:  # noqa: BLE001 - any start-up failure is a config error
-            first = str(exc).splitlines()[0] if str(exc) else ""
-            raise ConfigError(
-                f"cannot open the PostgreSQL knowledge store: {type(exc).__name__}: {first}"
-            ) from None
-        self._migrate()
-
-    def _migrate(self) -> None:
-        with self._pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS gwanmun_kb_schema (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM gwanmun_kb_schema").fetchone()
-            version = 0 if row is None else int(row[0])
-            if row is None:
-                conn.execute("INSERT INTO gwanmun_kb_schema VALUES (0)")
-            for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
-                conn.execute(statement)
-                conn.execute("UPDATE gwanmun_kb_schema SET version = %s", (number,))
+        self._pool = open_pool(dsn, what="the PostgreSQL knowledge store", pool_size=pool_size)
+        migrate(
+            self._pool,
+            schema_table="gwanmun_kb_schema",
+            lock=_MIGRATION_LOCK,
+            migrations=MIGRATIONS,
+        )
 
     def close(self) -> None:
         self._pool.close()
@@ -211,20 +191,20 @@ class PostgresKnowledgeStore:
         if not kb_ids:
             return []
         rows = self._all(
-            f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages p"
+            f"SELECT {PASSAGE_COLUMNS} FROM kb_passages p"
             " JOIN kb_documents d ON d.id = p.document_id"
             " WHERE p.kb_id = ANY(%s) ORDER BY p.kb_id, d.name, p.seq",
             (list(kb_ids),),
         )
-        return [_passage(r) for r in rows]
+        return [passage_from_row(r) for r in rows]
 
     def passage(self, kb_id: str, passage_id: str) -> Passage | None:
         row = self._one(
-            f"SELECT {_PASSAGE_COLUMNS} FROM kb_passages p"
+            f"SELECT {PASSAGE_COLUMNS} FROM kb_passages p"
             " JOIN kb_documents d ON d.id = p.document_id WHERE p.kb_id = %s AND p.id = %s",
             (kb_id, passage_id),
         )
-        return _passage(row) if row else None
+        return passage_from_row(row) if row else None
 
 
 def _bump(conn: Any, kb_id: str) -> None:
@@ -251,24 +231,4 @@ def _document(row: tuple[Any, ...]) -> Document:
         grade=Grade(row[4]),
         passages=int(row[5]),
         added=float(row[6]),
-    )
-
-
-def _passage(r: tuple[Any, ...]) -> Passage:
-    return Passage(
-        id=r[0],
-        kb_id=r[1],
-        document_id=r[2],
-        document=r[3],
-        seq=r[4],
-        section=r[5],
-        text=r[6],
-        sha256=r[7],
-        grade=Grade(r[8]),
-        blocked=bool(r[9]),
-        terms=tuple(json.loads(r[10])),
-        vector=np.frombuffer(bytes(r[11]), dtype=np.float32),
-        page=r[12],
-        page_end=r[13],
-        sent_grade=Grade(r[14]) if r[14] else None,
     )

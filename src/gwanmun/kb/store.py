@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,6 +25,11 @@ from gwanmun.sqlite import connect, migrate
 from gwanmun.types import Grade
 
 EVERYONE = "*"  # in ``readers``: every group of the institution
+# What ``passage_from_row`` reads, in order (``d`` is the passage's document).
+PASSAGE_COLUMNS = (
+    "p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256, p.grade,"
+    " p.blocked, p.terms, p.vector, p.page, p.page_end, p.sent_grade"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,35 +273,35 @@ class SQLiteKnowledgeStore:
     def _select(self, where: str, args: tuple[object, ...]) -> list[Passage]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT p.id, p.kb_id, p.document_id, d.name, p.seq, p.section, p.text, p.sha256,"
-                " p.grade, p.blocked, p.terms, p.vector, p.page, p.page_end, p.sent_grade"
-                " FROM passages p"
+                f"SELECT {PASSAGE_COLUMNS} FROM passages p"
                 " JOIN documents d ON d.id = p.document_id WHERE " + where,
                 args,
             ).fetchall()
-        return [
-            Passage(
-                id=r[0],
-                kb_id=r[1],
-                document_id=r[2],
-                document=r[3],
-                seq=r[4],
-                section=r[5],
-                text=r[6],
-                sha256=r[7],
-                grade=Grade(r[8]),
-                blocked=bool(r[9]),
-                terms=tuple(json.loads(r[10])),
-                vector=np.frombuffer(r[11], dtype=np.float32),
-                page=r[12],
-                page_end=r[13],
-                sent_grade=Grade(r[14]) if r[14] else None,
-            )
-            for r in rows
-        ]
+        return [passage_from_row(r) for r in rows]
 
     def _bump(self, kb_id: str) -> None:
         self._db.execute("UPDATE kbs SET generation = generation + 1 WHERE id = ?", (kb_id,))
+
+
+def passage_from_row(r: Sequence[Any]) -> Passage:
+    """A ``Passage`` from a row of ``PASSAGE_COLUMNS`` (SQLite or PostgreSQL)."""
+    return Passage(
+        id=r[0],
+        kb_id=r[1],
+        document_id=r[2],
+        document=r[3],
+        seq=r[4],
+        section=r[5],
+        text=r[6],
+        sha256=r[7],
+        grade=Grade(r[8]),
+        blocked=bool(r[9]),
+        terms=tuple(json.loads(r[10])),
+        vector=np.frombuffer(bytes(r[11]), dtype=np.float32),
+        page=r[12],
+        page_end=r[13],
+        sent_grade=Grade(r[14]) if r[14] else None,
+    )
 
 
 def _kb(row: tuple[object, ...]) -> KnowledgeBase:

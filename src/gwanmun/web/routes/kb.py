@@ -45,13 +45,18 @@ class SearchBody(BaseModel):
     max_grade: Grade = Field(Grade.C, description="Return passages up to this grade.")
 
 
+def knowledge_of(services: Services) -> KnowledgeBases:
+    """The knowledge-base service, or a 400 where none is set up."""
+    if services.knowledge is None:
+        raise InvalidRequest("Knowledge bases are not set up here.")
+    return services.knowledge
+
+
 def routes(services: Services, auth: Authenticator) -> APIRouter:
     router = APIRouter()
 
     def knowledge() -> KnowledgeBases:
-        if services.knowledge is None:
-            raise InvalidRequest("Knowledge bases are not set up here.")
-        return services.knowledge
+        return knowledge_of(services)
 
     @router.post("/v1/knowledge_bases")
     async def create(request: Request) -> dict[str, Any]:

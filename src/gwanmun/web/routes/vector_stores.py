@@ -42,6 +42,7 @@ from gwanmun.services import Services
 from gwanmun.types import Principal
 from gwanmun.web.auth import MODEL_USERS, Authenticator
 from gwanmun.web.bodies import read_body
+from gwanmun.web.routes.kb import knowledge_of
 
 T = TypeVar("T")
 
@@ -141,9 +142,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     router = APIRouter()
 
     def knowledge() -> KnowledgeBases:
-        if services.knowledge is None:
-            raise InvalidRequest("Knowledge bases are not set up here.")
-        return services.knowledge
+        return knowledge_of(services)
 
     def files() -> FileStore:
         if services.files is None:
