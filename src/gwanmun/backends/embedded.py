@@ -196,7 +196,10 @@ class EmbeddedBackend:
             max_grade=self.max_grade,
             api_key=secret,
             timeout_s=600.0,
-            retries=0,
+            # One retry when the connection fails before any answer, as for every
+            # backend: llama.cpp closes idle keep-alive connections, and a request
+            # sent on one just as it closes fails without having reached the model.
+            retries=1,
             upstream_model=self.model_name,
         )
         await self._http.start()
