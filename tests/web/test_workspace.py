@@ -457,6 +457,58 @@ def test_a_knowledge_base_from_upload_to_a_cited_answer(
         assert opened.status_code == 404
 
 
+def test_sources_mark_the_passages_the_answer_rests_on(page: Page, site: str) -> None:
+    """How the page shows an answer's sources: the server's answer is replayed
+    (the model's words are not the point), with two passages of which the
+    groundedness check tied the one sentence to the first."""
+    passage = {"kb_id": "kb", "document": "규정.md", "page": None, "page_end": None, "sha256": "0"}
+    meta = {
+        "ai_generated": True,
+        "model": DEFAULT_MODEL_NAME,
+        "passages": [
+            {**passage, "number": 1, "passage_id": "p-1", "section": "제1조 (처리 기간)"},
+            {**passage, "number": 2, "passage_id": "p-2", "section": "제2조 (담당)"},
+        ],
+        "grounding": {
+            "sentences": [
+                {
+                    "start": 0,
+                    "end": 18,
+                    "score": 0.91,
+                    "supported": True,
+                    "citation": {"source": 0, "start": 150, "end": 180, "passage": 1},
+                }
+            ],
+            "unsupported": 0,
+            "sources": 1,
+        },
+    }
+    text = {"index": 0, "delta": {"content": "민원은 7일 안에 처리합니다."}}
+    stop = {"index": 0, "delta": {}, "finish_reason": "stop"}
+    chunks = [
+        {"id": "chatcmpl-replay", "choices": [text]},
+        {"id": "chatcmpl-replay", "choices": [stop], "gwanmun": meta},
+    ]
+    body = "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks)
+    body += "data: [DONE]\n\n"
+    signed_in_as(page, site, "tanaka")
+    page.route(
+        "**/v1/chat/completions",
+        lambda route: route.fulfill(
+            status=200, headers={"content-type": "text/event-stream"}, body=body
+        ),
+    )
+    page.get_by_role("button", name="새 대화").click()
+    page.get_by_label("메시지").fill("민원 처리 기간은?")
+    page.get_by_role("button", name="보내기", exact=True).click()
+    cites = page.locator(".msg.assistant").last.locator(".sources button.cite")
+    expect(cites).to_have_count(2)
+    expect(cites.nth(0)).to_have_class(re.compile(r"\bused\b"))
+    expect(cites.nth(0)).to_contain_text("답변 근거")
+    expect(cites.nth(1)).not_to_contain_text("답변 근거")
+    page.unroute("**/v1/chat/completions")
+
+
 def test_a_conversation_survives_a_reload_until_sign_out(page: Page, site: str) -> None:
     signed_in_as(page, site, "kim.minsu")
     page.get_by_label("메시지").fill("Name one colour of the sky.")

@@ -286,6 +286,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Answer from knowledge bases",
     },
     "kb_sources": {"ko": "출처", "ja": "出典", "en": "Sources"},
+    "kb_supports": {"ko": "답변 근거", "ja": "回答の根拠", "en": "supports the answer"},
     "kb_page": {"ko": "{page}쪽", "ja": "{page}ページ", "en": "p. {page}"},
     "kb_pages": {
         "ko": "{first}–{last}쪽",

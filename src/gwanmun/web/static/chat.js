@@ -102,16 +102,25 @@ function chosenBases() {
   return [...document.querySelectorAll("#kb-options input:checked")].map((box) => box.value);
 }
 
-// The passages an answer was given, each a button that opens its text.
-function sources(passages) {
+// The passages an answer was given, each a button that opens its text; those the
+// groundedness check found a sentence resting on are marked.
+function sources(meta) {
+  const used = new Set();
+  for (const s of (meta.grounding && meta.grounding.sentences) || []) {
+    if (s.supported && s.citation && s.citation.passage) used.add(s.citation.passage);
+  }
   const line = el("div", "sources");
   line.append(el("span", "", words.kb_sources + ":"));
-  for (const p of passages) {
+  for (const p of meta.passages) {
     const place = placeOf(p);
     const button = el("button", "link cite", "[" + p.number + "] " + p.document + (place ? " — " + place : ""));
     button.type = "button";
     button.setAttribute("aria-expanded", "false");
     button.dataset.passage = p.passage_id;
+    if (used.has(p.number)) {
+      button.classList.add("used");
+      button.append(" ", el("span", "badge", words.kb_supports));
+    }
     let shown = null;
     button.addEventListener("click", async () => {
       if (shown) {
@@ -167,7 +176,7 @@ function renderMeta(box, meta, text) {
   }
   if (meta.provenance) line.append(exportButton(text, meta.provenance));
   box.append(line);
-  if (meta.passages && meta.passages.length) box.append(sources(meta.passages));
+  if (meta.passages && meta.passages.length) box.append(sources(meta));
 }
 
 // The same document `gwanmun export` writes: a visible AI mark, the answer, and the
