@@ -258,7 +258,7 @@ def test_rules_cover_the_knowledge_base_database_too() -> None:
         internal_networks=["10.20.0.0/16"],
         database_url="postgresql://gw@10.50.0.9:5432/gwanmun",
     )
-    with pytest.raises(EgressDenied, match="knowledge-base database"):
+    with pytest.raises(EgressDenied, match="shared-state database"):
         allowed_networks(outside)
     inside = outside.model_copy(update={"internal_networks": ["10.20.0.0/16", "10.50.0.0/24"]})
     assert "10.50.0.0/24" in [str(n) for n in allowed_networks(inside)]

@@ -81,5 +81,5 @@ def test_a_database_outside_the_internal_networks_is_refused(tmp_path: Path) -> 
         embedded={"enabled": False},
         database_url="postgresql://gwanmun@203.0.113.7:5432/gwanmun",
     )
-    with pytest.raises(EgressDenied, match=r"the knowledge-base database .*outside the allowed"):
+    with pytest.raises(EgressDenied, match=r"the shared-state database .*outside the allowed"):
         build_services(settings, backends=[FakeBackend()], audit=MemoryAuditSink())

@@ -55,7 +55,7 @@ from gwanmun.kb.cite import passage_at
 from gwanmun.kb.embedders import Floats, TextEncoder
 from gwanmun.metrics import Metrics
 from gwanmun.provenance import ProvenanceSigner
-from gwanmun.ratelimit import RateLimiter
+from gwanmun.ratelimit import Limiter
 from gwanmun.types import (
     Action,
     ChatMessage,
@@ -210,7 +210,7 @@ class Gateway:
         audit: AuditSink,
         blocked_error: BlockedErrorFactory = _default_blocked_error,
         clock: Callable[[], float] = time.time,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         metrics: Metrics | None = None,
         audit_text: str = "none",
         signer: ProvenanceSigner | None = None,
@@ -274,11 +274,21 @@ class Gateway:
         await self._record(trace)
         return result
 
+    async def _limit(self, principal: Principal) -> None:
+        """Rates and quotas (raise ``RateLimited``); a limiter on the network
+        (PostgreSQL, shared by replicas) is asked off the event loop."""
+        limiter = self.limiter
+        if limiter is None:
+            return
+        if limiter.blocking:
+            await anyio.to_thread.run_sync(limiter.admit, principal)
+        else:
+            limiter.admit(principal)
+
     async def _admit(self, trace: _Trace) -> InputResult:
         """Steps 1 and 2: limits, route, input guard (blocks raise)."""
         request = trace.request
-        if self.limiter is not None:
-            self.limiter.admit(trace.principal)
+        await self._limit(trace.principal)
         backend = trace.backend = self.router.resolve(request.model)
         # Detection is CPU work (morphology for names): off the event loop, except
         # for short requests, where the hop to a worker thread costs more (~0.3 ms)
@@ -359,8 +369,7 @@ class Gateway:
             engine=f"encoder:{model}",
         )
         try:
-            if self.limiter is not None:
-                self.limiter.admit(principal)
+            await self._limit(principal)
             guarded = await anyio.to_thread.run_sync(
                 self._inspect, request, encoder.max_grade, trace, encoder.guard
             )
@@ -500,8 +509,12 @@ class Gateway:
         try:
             await self.audit.record(event)
         finally:
-            if self.limiter is not None:
-                self.limiter.charge(trace.principal, trace.usage.total_tokens)
+            limiter = self.limiter
+            if limiter is not None and limiter.blocking:
+                tokens = trace.usage.total_tokens
+                await anyio.to_thread.run_sync(limiter.charge, trace.principal, tokens)
+            elif limiter is not None:
+                limiter.charge(trace.principal, trace.usage.total_tokens)
             if self.metrics is not None:
                 self.metrics.observe(event)
 

@@ -7,8 +7,9 @@ a request ends; a request is refused once the quota is used up. A refusal is a
 ``RateLimited`` error (HTTP 429 with Retry-After) and is audited like any
 other outcome.
 
-State is per gateway process. Several processes behind a load balancer each
-enforce the configured numbers on the requests they see (docs/accounts.md).
+``RateLimiter`` keeps its state in the gateway process. With ``database_url``
+set, ``PostgresRateLimiter`` keeps it in PostgreSQL, so several gateway
+processes enforce the configured numbers together, not each on its own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from gwanmun.errors import RateLimited
 from gwanmun.settings import RateLimitConfig
@@ -33,6 +35,7 @@ class _Bucket:
 
 @dataclass
 class RateLimiter:
+    blocking = False  # in memory: called on the event loop
     config: RateLimitConfig
     clock: Callable[[], float] = time.monotonic
     wall: Callable[[], float] = time.time
@@ -117,3 +120,112 @@ class RateLimiter:
         now = datetime.fromtimestamp(self.wall())
         midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return max(1, math.ceil((midnight - now).total_seconds()))
+
+
+class Limiter(Protocol):
+    """What the gateway asks of a limiter. ``blocking``: its calls wait on the
+    network (the PostgreSQL limiter), so they run off the event loop."""
+
+    blocking: bool
+
+    def admit(self, principal: Principal) -> None: ...
+
+    def charge(self, principal: Principal, tokens: int) -> None: ...
+
+
+# "gwanrl\0\0": this store's migration lock, apart from the others'.
+_MIGRATION_LOCK = 0x677761_6E726C0000
+
+MIGRATIONS: tuple[str, ...] = (
+    """CREATE TABLE rate_buckets (
+        key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL
+    )""",
+    """CREATE TABLE rate_usage (
+        key TEXT NOT NULL, day TEXT NOT NULL, tokens BIGINT NOT NULL, PRIMARY KEY (key, day)
+    )""",
+)
+
+
+class PostgresRateLimiter(RateLimiter):
+    """The same limits, counted once for every gateway process on one database
+    (``database_url``): a user's bucket and day total are rows, read and changed
+    under a row lock in one transaction, with PostgreSQL's clock, so the sum over
+    replicas stays within the configured numbers."""
+
+    blocking = True
+
+    def __init__(self, config: RateLimitConfig, dsn: str, *, pool_size: int = 4) -> None:
+        super().__init__(config)
+        from gwanmun.pgsql import migrate, open_pool
+
+        self._pool = open_pool(dsn, what="the PostgreSQL rate-limit store", pool_size=pool_size)
+        migrate(
+            self._pool, schema_table="gwanmun_rate_schema", lock=_MIGRATION_LOCK,
+            migrations=MIGRATIONS,
+        )  # fmt: skip
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def admit(self, principal: Principal) -> None:
+        scopes = self._scopes(principal)
+        if not any(per_minute or quota for _, _, per_minute, quota in scopes):
+            return
+        day = self._day()
+        with self._pool.connection() as conn, conn.transaction():
+            row = conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()
+            now = float(row[0]) if row else time.time()
+            for key, who, _, quota in scopes:
+                if not quota:
+                    continue
+                used = conn.execute(
+                    "SELECT tokens FROM rate_usage WHERE key = %s AND day = %s", (key, day)
+                ).fetchone()
+                if used is not None and int(used[0]) >= quota:
+                    raise RateLimited(
+                        f"This request would exceed {who} daily token quota ({quota} tokens); "
+                        "it resets at midnight.",
+                        retry_after=self._seconds_to_midnight(),
+                    )
+            for key, who, per_minute, _ in scopes:
+                if not per_minute:
+                    continue
+                conn.execute(
+                    "INSERT INTO rate_buckets VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING",
+                    (key, float(per_minute), now),
+                )
+                bucket = conn.execute(
+                    "SELECT tokens, updated FROM rate_buckets WHERE key = %s FOR UPDATE", (key,)
+                ).fetchone()
+                assert bucket is not None
+                tokens = min(
+                    float(per_minute), float(bucket[0]) + (now - float(bucket[1])) * per_minute / 60
+                )
+                if tokens < 1:
+                    # Raising rolls the transaction back: what was taken is given back.
+                    wait = (1 - tokens) * 60 / per_minute
+                    raise RateLimited(
+                        f"Too many requests: {who} limit is {per_minute} per minute. "
+                        f"Try again in {math.ceil(wait)} s.",
+                        retry_after=max(1, math.ceil(wait)),
+                    )
+                conn.execute(
+                    "UPDATE rate_buckets SET tokens = %s, updated = %s WHERE key = %s",
+                    (tokens - 1, now, key),
+                )
+
+    def charge(self, principal: Principal, tokens: int) -> None:
+        if tokens <= 0:
+            return
+        day = self._day()
+        keys = [key for key, _, _, quota in self._scopes(principal) if quota]
+        if not keys:
+            return
+        with self._pool.connection() as conn, conn.transaction():
+            for key in keys:
+                conn.execute(
+                    "INSERT INTO rate_usage VALUES (%s, %s, %s) ON CONFLICT (key, day)"
+                    " DO UPDATE SET tokens = rate_usage.tokens + EXCLUDED.tokens",
+                    (key, day, tokens),
+                )
+            conn.execute("DELETE FROM rate_usage WHERE day < %s", (day,))

@@ -135,6 +135,9 @@ class Services:
             self.files.close()
         if self.audit_store is not None:
             self.audit_store.close()
+        close_limiter = getattr(self.gateway.limiter, "close", None)
+        if callable(close_limiter):
+            close_limiter()
 
 
 def build_backends(settings: Settings, resolver: PinnedResolver | None = None) -> list[Backend]:
@@ -235,6 +238,23 @@ def open_audit_store(settings: Settings) -> AuditStore:
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
+def open_limiter(settings: Settings) -> RateLimiter:
+    """Rates and quotas counted in this process, or in PostgreSQL (``database_url``)
+    for every gateway process on that database together."""
+    if not settings.database_url:
+        return RateLimiter(settings.rate_limits)
+    from gwanmun.audit.postgres import check_database_url
+    from gwanmun.ratelimit import PostgresRateLimiter
+
+    pinned = check_database_url(
+        settings.database_url,
+        EgressPolicy.from_strings(settings.internal_networks),
+        setting="database_url",
+        what="the shared-state database",
+    )
+    return PostgresRateLimiter(settings.rate_limits, pinned)
+
+
 def open_knowledge(
     settings: Settings, scanner: DetectorInputGuard, encoder: Embedder | None = None
 ) -> KnowledgeBases:
@@ -253,7 +273,7 @@ def open_knowledge(
             settings.database_url,
             EgressPolicy.from_strings(settings.internal_networks),
             setting="database_url",
-            what="the knowledge-base database",
+            what="the shared-state database",
         )
         store = PostgresKnowledgeStore(pinned)
     else:
@@ -291,6 +311,7 @@ def build_services(
     signer = provenance_signer(settings)
     from gwanmun.guard.factory import data_guard
 
+    limiter = open_limiter(settings)
     # One encoder, loaded on first use, for the knowledge bases and /v1/embeddings.
     e5 = E5Embedder()
     gateway = Gateway(
@@ -299,7 +320,7 @@ def build_services(
         output_guard=output_guard or default_output_guard(scanner, settings),
         audit=sink,
         blocked_error=blocked_error,
-        limiter=RateLimiter(settings.rate_limits),
+        limiter=limiter,
         metrics=metrics,
         audit_text=settings.audit_text,
         signer=signer,

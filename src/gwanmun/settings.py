@@ -407,8 +407,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description="PostgreSQL for the state several gateway processes share. Today: the "
-        "knowledge bases (documents, passages and their vectors); unset, they live in SQLite at "
-        "data_dir/knowledge.db. Password in PGPASSWORD or ~/.pgpass, never here; the host "
+        "knowledge bases (documents, passages and their vectors) and the rate-limit and quota "
+        "counters; unset, the bases live in SQLite at data_dir/knowledge.db and the counters in "
+        "the process. Password in PGPASSWORD or ~/.pgpass, never here; the host "
         "must be loopback or in internal_networks.",
     )
     institution: str = Field(

@@ -41,7 +41,7 @@ def allowed_networks(settings: Settings) -> list[IPNetwork]:
             networks += [ipaddress.ip_network(a) for a in target.addresses]
     databases = (
         (settings.audit_database_url, "the audit database"),
-        (settings.database_url, "the knowledge-base database"),
+        (settings.database_url, "the shared-state database"),
     )
     for database, what in databases:
         if not database:
