@@ -30,6 +30,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -44,6 +45,22 @@ PROMPTS = [
     "Explain what a meeting summary should contain.",
     "Describe the water cycle for a school pamphlet.",
 ]
+
+
+def write_config(path: Path, port: int, **settings: Any) -> None:
+    """A bench gateway's configuration (JSON is valid YAML): loopback, anonymous,
+    quiet, no request rate limit (it would refuse the bench), state beside the
+    file; ``settings`` on top."""
+    base: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "data_dir": str(path.parent / "data"),
+        "allow_anonymous": True,
+        "log_level": "warning",
+        # The limiter still runs; only the default 60/min would refuse the bench.
+        "rate_limits": {"user_requests_per_minute": 0},
+    }
+    path.write_text(json.dumps({**base, **settings}))
 
 
 def wait_ready(
@@ -145,30 +162,21 @@ def servers(threads: int, parallel: int) -> Iterator[dict[str, Server]]:
     direct_port, gateway_port, bare_port = free_port(), free_port(), free_port()
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="gwanmun-bench-") as tmp:
-        config = Path(tmp) / "gwanmun.json"  # JSON is valid YAML
-        config.write_text(
-            json.dumps(
+        config = Path(tmp) / "gwanmun.json"
+        write_config(
+            config,
+            gateway_port,
+            embedded={"enabled": False},
+            backends=[
                 {
-                    "host": "127.0.0.1",
-                    "port": gateway_port,
-                    "data_dir": str(Path(tmp) / "data"),
-                    "allow_anonymous": True,
-                    "log_level": "warning",
-                    # The limiter still runs; only the default 60/min would refuse the bench.
-                    "rate_limits": {"user_requests_per_minute": 0},
-                    "embedded": {"enabled": False},
-                    "backends": [
-                        {
-                            "name": "llamacpp",
-                            "base_url": f"http://127.0.0.1:{direct_port}/v1",
-                            "api_key_env": LLAMA_KEY_ENV,
-                            "models": ["smollm2"],
-                            "max_grade": "C",
-                            "timeout_s": 120,
-                        }
-                    ],
+                    "name": "llamacpp",
+                    "base_url": f"http://127.0.0.1:{direct_port}/v1",
+                    "api_key_env": LLAMA_KEY_ENV,
+                    "models": ["smollm2"],
+                    "max_grade": "C",
+                    "timeout_s": 120,
                 }
-            )
+            ],
         )
         direct = f"http://127.0.0.1:{direct_port}/v1"
         try:

@@ -40,7 +40,7 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtools.* as a script
 
-from bench.speed.gateway_overhead import cpu_seconds, gwanmun_process, wait_ready
+from bench.speed.gateway_overhead import cpu_seconds, gwanmun_process, wait_ready, write_config
 from devtools.ports import free_port
 
 ANSWER = "요청하신 안내문 초안입니다. 내용을 확인해 주세요."
@@ -232,27 +232,19 @@ def main() -> None:
     upstream_port, gateway_port = free_port(), free_port()
     upstream = start_upstream(upstream_port)
     with tempfile.TemporaryDirectory(prefix="gwanmun-soak-") as tmp:
-        config = Path(tmp) / "gwanmun.json"  # JSON is valid YAML
-        config.write_text(
-            json.dumps(
+        config = Path(tmp) / "gwanmun.json"
+        write_config(
+            config,
+            gateway_port,
+            embedded={"enabled": False},
+            backends=[
                 {
-                    "host": "127.0.0.1",
-                    "port": gateway_port,
-                    "data_dir": str(Path(tmp) / "data"),
-                    "allow_anonymous": True,
-                    "log_level": "warning",
-                    "rate_limits": {"user_requests_per_minute": 0},
-                    "embedded": {"enabled": False},
-                    "backends": [
-                        {
-                            "name": "stand-in",
-                            "base_url": f"http://127.0.0.1:{upstream_port}/v1",
-                            "models": ["stand-in"],
-                            "max_grade": "S",
-                        }
-                    ],
+                    "name": "stand-in",
+                    "base_url": f"http://127.0.0.1:{upstream_port}/v1",
+                    "models": ["stand-in"],
+                    "max_grade": "S",
                 }
-            )
+            ],
         )
         proc = gwanmun_process(config)
         try:

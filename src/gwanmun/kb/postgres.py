@@ -23,14 +23,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from gwanmun.kb.store import (
     PASSAGE_COLUMNS,
     Document,
     KnowledgeBase,
     Passage,
+    document_values,
     passage_from_row,
+    passage_values,
 )
 from gwanmun.pgsql import migrate, open_pool
 from gwanmun.types import Grade
@@ -140,40 +140,14 @@ class PostgresKnowledgeStore:
             )
             conn.execute(
                 "INSERT INTO kb_documents VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (
-                    document.id,
-                    document.kb_id,
-                    document.name,
-                    document.sha256,
-                    document.grade.value,
-                    document.passages,
-                    document.added,
-                ),
+                document_values(document),
             )
             with conn.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO kb_passages (id, kb_id, document_id, seq, section, text, sha256,"
-                    " grade, sent_grade, blocked, terms, vector, page, page_end)"
+                    " grade, blocked, terms, vector, page, page_end, sent_grade)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        (
-                            p.id,
-                            p.kb_id,
-                            p.document_id,
-                            p.seq,
-                            p.section,
-                            p.text,
-                            p.sha256,
-                            p.grade.value,
-                            p.sent_grade.value if p.sent_grade else None,
-                            p.blocked,
-                            json.dumps(list(p.terms), ensure_ascii=False),
-                            np.asarray(p.vector, dtype=np.float32).tobytes(),
-                            p.page,
-                            p.page_end,
-                        )
-                        for p in passages
-                    ],
+                    [passage_values(p) for p in passages],
                 )
             _bump(conn, document.kb_id)
 

@@ -208,38 +208,11 @@ class SQLiteKnowledgeStore:
                     self._db.execute("DELETE FROM passages WHERE document_id = ?", (old[0],))
                     self._db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
                 self._db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        document.id,
-                        document.kb_id,
-                        document.name,
-                        document.sha256,
-                        document.grade.value,
-                        document.passages,
-                        document.added,
-                    ),
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", document_values(document)
                 )
                 self._db.executemany(
                     "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            p.id,
-                            p.kb_id,
-                            p.document_id,
-                            p.seq,
-                            p.section,
-                            p.text,
-                            p.sha256,
-                            p.grade.value,
-                            int(p.blocked),
-                            json.dumps(list(p.terms), ensure_ascii=False),
-                            np.asarray(p.vector, dtype=np.float32).tobytes(),
-                            p.page,
-                            p.page_end,
-                            p.sent_grade.value if p.sent_grade else None,
-                        )
-                        for p in passages
-                    ],
+                    [passage_values(p) for p in passages],
                 )
                 self._bump(document.kb_id)
                 self._db.execute("COMMIT")
@@ -281,6 +254,32 @@ class SQLiteKnowledgeStore:
 
     def _bump(self, kb_id: str) -> None:
         self._db.execute("UPDATE kbs SET generation = generation + 1 WHERE id = ?", (kb_id,))
+
+
+def document_values(d: Document) -> tuple[Any, ...]:
+    """A document as the values of one row, in the tables' column order."""
+    return (d.id, d.kb_id, d.name, d.sha256, d.grade.value, d.passages, d.added)
+
+
+def passage_values(p: Passage) -> tuple[Any, ...]:
+    """A passage as the values of one row, in the SQLite table's column order
+    (PostgreSQL names the same columns in this order)."""
+    return (
+        p.id,
+        p.kb_id,
+        p.document_id,
+        p.seq,
+        p.section,
+        p.text,
+        p.sha256,
+        p.grade.value,
+        p.blocked,
+        json.dumps(list(p.terms), ensure_ascii=False),
+        np.asarray(p.vector, dtype=np.float32).tobytes(),
+        p.page,
+        p.page_end,
+        p.sent_grade.value if p.sent_grade else None,
+    )
 
 
 def passage_from_row(r: Sequence[Any]) -> Passage:
