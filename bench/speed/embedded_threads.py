@@ -39,7 +39,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # devtools.* as a script
 
-from bench.speed.gateway_overhead import gwanmun_process, wait_ready
+from bench.speed.gateway_overhead import gwanmun_process, wait_ready, write_config
 from devtools.ports import free_port
 from gwanmun.backends.embedded import available_cores, model_threads
 
@@ -61,23 +61,11 @@ def gateway(threads: int, parallel: int) -> Iterator[str]:
     """``gwanmun serve`` with the embedded model on ``threads`` (0: the default)."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="gwanmun-threads-") as tmp:
-        config = Path(tmp) / "gwanmun.json"  # JSON is valid YAML
-        config.write_text(
-            json.dumps(
-                {
-                    "host": "127.0.0.1",
-                    "port": port,
-                    "data_dir": str(Path(tmp) / "data"),
-                    "allow_anonymous": True,
-                    "log_level": "warning",
-                    "rate_limits": {"user_requests_per_minute": 0},
-                    "embedded": {
-                        "n_threads": threads,
-                        "n_parallel": parallel,
-                        "n_ctx": 1024 * parallel,
-                    },
-                }
-            )
+        config = Path(tmp) / "gwanmun.json"
+        write_config(
+            config,
+            port,
+            embedded={"n_threads": threads, "n_parallel": parallel, "n_ctx": 1024 * parallel},
         )
         proc = gwanmun_process(config)
         try:
