@@ -238,44 +238,49 @@ def open_audit_store(settings: Settings) -> AuditStore:
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
-def open_limiter(settings: Settings) -> RateLimiter:
-    """Rates and quotas counted in this process, or in PostgreSQL (``database_url``)
-    for every gateway process on that database together."""
+def shared_database(settings: Settings) -> str | None:
+    """The ``database_url`` to connect to, checked against the internal networks
+    and pinned (resolved once, as the audit database is: libpq's sockets are
+    invisible to the egress hook); None when it is not set."""
     if not settings.database_url:
-        return RateLimiter(settings.rate_limits)
+        return None
     from gwanmun.audit.postgres import check_database_url
-    from gwanmun.ratelimit import PostgresRateLimiter
 
-    pinned = check_database_url(
+    return check_database_url(
         settings.database_url,
         EgressPolicy.from_strings(settings.internal_networks),
         setting="database_url",
         what="the shared-state database",
     )
-    return PostgresRateLimiter(settings.rate_limits, pinned)
+
+
+def open_limiter(settings: Settings, dsn: str | None) -> RateLimiter:
+    """Rates and quotas counted in this process, or in PostgreSQL at ``dsn``
+    (``shared_database``) for every gateway process on that database together."""
+    if dsn is None:
+        return RateLimiter(settings.rate_limits)
+    from gwanmun.ratelimit import PostgresRateLimiter
+
+    return PostgresRateLimiter(settings.rate_limits, dsn)
 
 
 def open_knowledge(
-    settings: Settings, scanner: DetectorInputGuard, encoder: Embedder | None = None
+    settings: Settings,
+    scanner: DetectorInputGuard,
+    encoder: Embedder | None = None,
+    dsn: str | None = None,
 ) -> KnowledgeBases:
-    """Knowledge bases in PostgreSQL (``database_url``) or ``data_dir/knowledge.db``,
-    graded by ``scanner``, embedded by ``encoder`` (default: the one
-    ``kb.embedders`` names)."""
+    """Knowledge bases in PostgreSQL (``dsn``, else ``shared_database``) or
+    ``data_dir/knowledge.db``, graded by ``scanner``, embedded by ``encoder``
+    (default: the one ``kb.embedders`` names)."""
     from gwanmun.kb.store import KnowledgeStore, SQLiteKnowledgeStore
 
     store: KnowledgeStore
-    if settings.database_url:
-        from gwanmun.audit.postgres import check_database_url
+    dsn = dsn or shared_database(settings)
+    if dsn is not None:
         from gwanmun.kb.postgres import PostgresKnowledgeStore
 
-        # Checked and pinned before connecting, as the audit database is.
-        pinned = check_database_url(
-            settings.database_url,
-            EgressPolicy.from_strings(settings.internal_networks),
-            setting="database_url",
-            what="the shared-state database",
-        )
-        store = PostgresKnowledgeStore(pinned)
+        store = PostgresKnowledgeStore(dsn)
     else:
         store = SQLiteKnowledgeStore(settings.data_dir / "knowledge.db")
     return KnowledgeBases(
@@ -311,7 +316,8 @@ def build_services(
     signer = provenance_signer(settings)
     from gwanmun.guard.factory import data_guard
 
-    limiter = open_limiter(settings)
+    dsn = shared_database(settings)  # resolved and pinned once, for every store on it
+    limiter = open_limiter(settings, dsn)
     # One encoder, loaded on first use, for the knowledge bases and /v1/embeddings.
     e5 = E5Embedder()
     gateway = Gateway(
@@ -347,7 +353,7 @@ def build_services(
         templates=WorkspaceStore(
             settings.data_dir / "workspace.db", institution=settings.institution
         ),
-        knowledge=open_knowledge(settings, scanner, e5),
+        knowledge=open_knowledge(settings, scanner, e5, dsn),
         files=FileStore(settings.data_dir / "files.db"),
         signer=signer,
         _upstream_urls=[url for b in settings.backends for url in b.urls],
