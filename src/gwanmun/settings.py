@@ -327,6 +327,14 @@ class Settings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP server binds to.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Gateway processes serving the one port (uvicorn workers), each a full "
+        "gateway. Above 1 needs database_url, so limits, accounts and the audit chain are "
+        "shared as between replicas, and the embedded model off (run models as backends).",
+    )
     data_dir: Path = Field(
         default_factory=lambda: default_data_dir(os.environ),
         description="Directory for the key store, audit chain, keys, model registry and other "

@@ -8,6 +8,7 @@ imports this module (tests/test_layout.py holds that), so there is no cycle.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import sys
 from typing import Annotated, Any
@@ -45,6 +46,15 @@ def serve(
     allow_anonymous: Annotated[
         bool, typer.Option("--allow-anonymous", help="Dev mode: no API key needed (loopback only).")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Gateway processes on the one port (default 1, or GWANMUN_WORKERS); above 1 "
+            "needs database_url and the embedded model off.",
+        ),
+    ] = None,
 ) -> None:
     """Run the gateway: OpenAI-compatible API in front of the embedded model and backends.
 
@@ -53,10 +63,13 @@ def serve(
         gwanmun serve --port 8080
 
         GWANMUN_CONFIG=/etc/gwanmun/gwanmun.yaml gwanmun serve --host 10.0.0.4
+
+        GWANMUN_DATABASE_URL=postgresql://gwanmun@10.20.0.9/gwanmun gwanmun serve --workers 4
     """
     import uvicorn
 
     from gwanmun.web.app import UVICORN_OPTIONS, create_app
+    from gwanmun.web.workers import check_workers, serve_workers
 
     overrides: dict[str, Any] = {}
     if host is not None:
@@ -65,7 +78,13 @@ def serve(
         overrides["port"] = port
     if allow_anonymous:
         overrides["allow_anonymous"] = True
+    if workers is not None:
+        overrides["workers"] = workers
     settings = settings_or_exit(**overrides)
+    try:
+        check_workers(settings)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
     from gwanmun.logs import configure_logging
 
     configure_logging(settings)
@@ -79,6 +98,18 @@ def serve(
             f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}). Choose another "
             "port with --port N or GWANMUN_PORT=N (or another address with --host / GWANMUN_HOST)."
         ) from None
+    if settings.workers > 1:
+        # Each worker reads its settings again: what the options changed goes by
+        # the environment, which the spawned workers inherit.
+        for name, value in overrides.items():
+            os.environ[f"GWANMUN_{name.upper()}"] = str(value).lower()
+        err.print(
+            f"Gwanmun on http://{settings.host}:{settings.port}/v1 "
+            f"({settings.workers} workers starting…)"
+        )
+        if not serve_workers(settings, listener, UVICORN_OPTIONS):
+            raise typer.Exit(3)
+        return
     try:
         application = create_app(settings)
     except GwanmunError as exc:

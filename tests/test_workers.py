@@ -1,0 +1,185 @@
+"""``gwanmun serve --workers N``: N gateway processes on one port, sharing what
+replicas share (a real PostgreSQL), driven with the openai SDK.
+
+Without ``database_url`` the workers would each count rate limits in their own
+memory, and with the embedded model each would load it: both are refused with
+a message that says what to set."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import psycopg
+import pytest
+import yaml
+
+from devtools.ports import free_port
+from tests.upstream import MODEL, Script, ScriptedUpstream
+
+GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+LIMIT = 6
+
+
+def _env(tmp_path: Path, config: dict[str, Any]) -> dict[str, str]:
+    path = tmp_path / "gwanmun.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_")}
+    return {
+        **env,
+        "GWANMUN_CONFIG": str(path),
+        "GWANMUN_DATA_DIR": str(tmp_path / "data"),
+        "NO_PROXY": "127.0.0.1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"embedded": {"enabled": False}}, "database_url"),
+        ({"database_url": "postgresql://gwanmun@127.0.0.1:9/x"}, "embedded.enabled: false"),
+    ],
+)
+def test_workers_that_would_not_share_are_refused(
+    tmp_path: Path, config: dict[str, Any], named: str
+) -> None:
+    result = subprocess.run(
+        [GWANMUN, "serve", "--port", str(free_port()), "--workers", "2"],
+        env=_env(tmp_path, config),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    said = " ".join(result.stderr.split())  # the console wraps long lines
+    assert result.returncode != 0
+    assert named in said and "Traceback" not in said
+
+
+@pytest.fixture
+def slow_upstream() -> Iterator[ScriptedUpstream]:
+    upstream = ScriptedUpstream()
+    upstream.script = Script(
+        message={"role": "assistant", "content": "천천히 답합니다. " * 40}, chunk=4, delay=0.05
+    )
+    try:
+        yield upstream
+    finally:
+        upstream.stop()
+
+
+def _audit_bodies(url: str) -> list[dict[str, Any]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT body FROM audit ORDER BY seq").fetchall()
+    return [json.loads(body) for (body,) in rows]
+
+
+def _owners(url: str) -> set[int]:
+    with psycopg.connect(url) as conn:
+        return {int(o) for (o,) in conn.execute("SELECT owner FROM open_streams").fetchall()}
+
+
+def test_two_workers_share_the_port_the_chain_and_the_limits(
+    tmp_path: Path, postgres_url: str, slow_upstream: ScriptedUpstream
+) -> None:
+    env = _env(
+        tmp_path,
+        {
+            "embedded": {"enabled": False},
+            "database_url": postgres_url,
+            "audit_database_url": postgres_url,
+            "rate_limits": {"user_requests_per_minute": LIMIT},
+            "backends": [
+                {
+                    "name": "slow",
+                    "base_url": slow_upstream.base_url,
+                    "models": [MODEL],
+                    "max_grade": "S",
+                    "timeout_s": 30,
+                }
+            ],
+        },
+    )
+    key = subprocess.run(
+        [GWANMUN, "keys", "create", "--user", "kim.minsu"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.strip()
+    port = free_port()
+    proc = subprocess.Popen(
+        [GWANMUN, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    root = f"http://127.0.0.1:{port}"
+    held = []
+    try:
+        # Ready means both workers wrote their start record to the one chain.
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, "gwanmun serve --workers 2 exited during start-up"
+            try:
+                ready = httpx.get(f"{root}/readyz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                ready = False
+            starts = [b for b in _audit_bodies(postgres_url) if b.get("action") == "gateway.start"]
+            if ready and len(starts) == 2:
+                break
+            assert time.monotonic() < deadline, f"2 workers not ready ({len(starts)} started)"
+            time.sleep(0.3)
+
+        client = openai.OpenAI(base_url=f"{root}/v1", api_key=key, max_retries=0)
+        # Streams held open on the slow upstream until both workers hold some:
+        # each is a new connection, accepted by whichever worker takes it.
+        while len(_owners(postgres_url)) < 2 and len(held) < LIMIT:
+            stream = client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "안내문 초안"}], stream=True
+            )
+            held.append(stream)
+            next(iter(stream))
+        assert len(_owners(postgres_url)) == 2, "every stream went to one worker"
+        for stream in held:
+            for _ in stream:
+                pass
+
+        # The rest of the limit, then refusals: one count over both workers.
+        statuses = []
+        for _ in range(2 * LIMIT):
+            reply = httpx.post(
+                f"{root}/v1/chat/completions",
+                headers={"authorization": f"Bearer {key}"},
+                json={"model": MODEL, "messages": [{"role": "user", "content": "짧게"}]},
+                timeout=60,
+            )
+            statuses.append(reply.status_code)
+        assert statuses.count(200) == LIMIT - len(held)
+        assert set(statuses) <= {200, 429}
+    finally:
+        for stream in held:
+            stream.close()
+        proc.terminate()
+        proc.wait(timeout=60)
+
+    chats = [b for b in _audit_bodies(postgres_url) if b.get("kind") != "admin"]
+    assert len(chats) == 2 * LIMIT + len(held)  # every request, admitted or refused, once
+    verify = subprocess.run(
+        [GWANMUN, "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
