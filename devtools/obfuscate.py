@@ -140,7 +140,15 @@ def write(rng: random.Random, kind: str, value: str) -> Obfuscated:
     layouts = ["grouped", "grouped", "one-by-one", "homoglyph", "invisible"]
     if kind in REGROUPABLE:
         layouts.append("regrouped")
+    if rendering in ("hangul", "kanji"):
+        layouts.append("positional")
     layout = rng.choice(layouts)
+    if layout == "positional":
+        separator = rng.choice(SEPARATOR_RUNS)
+        typed = separator.join(said_aloud(g, rendering) for g in groups)
+        return Obfuscated(
+            kind, value, typed, f"{rendering}, positional, separated by {separator!r}"
+        )
     if layout == "regrouped":
         groups = _regrouped(rng, value, GROUPS[kind])
     if layout == "homoglyph":
@@ -159,6 +167,35 @@ def write(rng: random.Random, kind: str, value: str) -> Obfuscated:
         typed = separator.join("".join(render(c) if c.isdigit() else c for c in g) for g in written)
         how = f"{rendering}, {layout}, separated by {separator!r}"
     return Obfuscated(kind, value, typed, how)
+
+
+# Units of numbers said aloud: 천이백삼십사, 千二百三十四 (gwanmun.digits.UNITS).
+_SAID_UNITS = {"hangul": "십백천만", "kanji": "十百千万"}
+# How a group of each length is cut into numbers said aloud (구십 공일 공일).
+_SAID_CHUNKS = {6: (2, 2, 2), 7: (3, 4), 8: (4, 4)}
+
+
+def said_aloud(group: str, rendering: str) -> str:
+    """``group`` as a person reads it aloud: chunks said with units (900101 →
+    구십 공일 공일, 1234 → 천이백삼십사); a chunk opening with 0 digit by digit."""
+    numerals = _HANGUL if rendering == "hangul" else _KANJI
+    chunks, pos = [], 0
+    for size in _SAID_CHUNKS.get(len(group), (len(group),)):
+        chunks.append(group[pos : pos + size])
+        pos += size
+    said = []
+    for chunk in chunks:
+        if chunk.startswith("0"):
+            said.append("".join(numerals[int(d)] for d in chunk))
+            continue
+        words = []
+        for power, d in zip(range(len(chunk) - 1, -1, -1), chunk, strict=True):
+            if d == "0":
+                continue
+            digit = "" if d == "1" and power else numerals[int(d)]
+            words.append(digit + (_SAID_UNITS[rendering][power - 1] if power else ""))
+        said.append("".join(words))
+    return " ".join(said)
 
 
 def _regrouped(rng: random.Random, value: str, usual: tuple[int, ...]) -> list[str]:

@@ -64,6 +64,17 @@ DETECTORS = builtin_detectors(structured_only=True)
         ("판교역로 235, 3층", "판교역로 235, 3층"),
         ("2024\n- 2025", "2024\n- 2025"),
         ("1.2.3.4", "1.2.3.4"),
+        # said aloud, with units: each group up to five digits
+        ("공일공 천이백삼십사 오천육백칠십팔", "01012345678"),
+        ("공일공-천이백삼십사-오천육백칠십팔입니다", "010-1234-5678입니다"),
+        ("〇九〇 四千七百三十一 五千六百十六", "09047315616"),
+        ("구십 공일 공일 - 백이십삼 사천오백육십팔", "900101-1234568"),
+        ("백이십삼-사십오-육만칠천팔백구십", "123-45-67890"),
+        ("공일백칠십이 이천", "011722000"),  # a one after numerals is no unit's digit
+        # one group alone, or a short run, is prose
+        ("이천이십사년 삼월 십오일", "이천이십사년 삼월 십오일"),
+        ("삼십 분 뒤에 오백 원", "삼십 분 뒤에 오백 원"),
+        ("오천 원짜리 천 개", "오천 원짜리 천 개"),
         # words made of numeral syllables are words
         ("이사 준비", "이사 준비"),
         ("오이 사이 구이", "오이 사이 구이"),
@@ -94,6 +105,7 @@ def test_an_obfuscated_value_is_found_where_it_was_typed(
 
 
 _PIECES = ["0", "9", "구", "공", "九", "〇", "O", "l", "a", "가", "は", "①", "❶", "\u20e3"]
+_PIECES += ["천", "백", "십", "만", "千", "十", "이", "일"]  # numbers said aloud
 
 
 @settings(max_examples=200, deadline=None)

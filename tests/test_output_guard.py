@@ -431,6 +431,9 @@ NUMERAL_ANSWERS = [
     ("담당자 전화는 공일공 구구구구 팔팔팔칠 입니다. 감사합니다.", "01099998887"),
     ("번호는 九〇〇一〇一-一二三四五六八 です。", "9001011234568"),
     ("연락처: 영일공-사사오오-육육칠칠 로 주세요.", "01044556677"),
+    # said aloud, with units (천이백삼십사 is 1234)
+    ("담당자 전화는 공일공 천이백삼십사 오천육백칠십팔 입니다.", "01012345678"),
+    ("電話は 〇九〇 四千七百三十一 五千六百十六 です。", "09047315616"),
 ]
 
 
@@ -457,3 +460,4 @@ def test_the_user_s_own_value_echoed_in_numerals_is_theirs_not_a_leak() -> None:
     assert "".join(deliver(session, [answer])) == answer
     assert compact("공일공-이삼사오-육칠팔구") == compact("010 2345 6789")
     assert compact("九〇〇一〇一－一二三四五六八") == compact("900101-1234568")
+    assert compact("공일공 이천삼백사십오 육천칠백팔십구") == compact("010-2345-6789")

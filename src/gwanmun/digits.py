@@ -38,6 +38,7 @@ import enum
 import functools
 import re
 import threading
+from collections.abc import Iterator
 
 import hyperscan
 import numpy as np
@@ -158,7 +159,152 @@ def numeral_run(text: str) -> bool:
     """Whether ``text`` may hold a number ``read_numerals`` reads (a run of
     numerals or look-alike letters among digits): a cheap test before the
     whole normalisation."""
-    return _RUN_HINT.search(text) is not None and _RUN.search(text) is not None
+    if _RUN_HINT.search(text) is not None and _RUN.search(text) is not None:
+        return True
+    return any(_read_run(text, lo, hi) for lo, hi in positional_runs(text))
+
+
+# ---- positional numerals ----------------------------------------------------------
+
+# Numbers said with their units, as a phone number is read aloud (공일공
+# 천이백삼십사 오천육백칠십팔, 〇一〇 千二百三十四 五千六百七十八): each group
+# up to five digits, units 만 천 백 십 / 万 千 百 十 with an optional digit before.
+UNITS = {"만": 4, "천": 3, "백": 2, "십": 1, "万": 4, "千": 3, "百": 2, "十": 1}
+_NONZERO = "".join(c for c, d in NUMERALS.items() if d != "0")
+_POSITIONAL = (
+    f"(?=[{_NONZERO}]?[{''.join(UNITS)}])"
+    f"(?:[{_NONZERO}]?[만万])?(?:[{_NONZERO}]?[천千])?(?:[{_NONZERO}]?[백百])?"
+    f"(?:[{_NONZERO}]?[십十])?[{_NONZERO}]?"
+)
+# Digits and digit-by-digit numerals. A numeral before a unit is the unit's
+# digit (이천, 〇九〇四千: 090 4000), but a one after other numerals is not:
+# said aloud, a unit takes no one (공일백칠십이: 01 172).
+_PLAIN = (
+    f"(?:[{_NUMERAL_CLASS}0-9](?![{''.join(UNITS)}])|[일一壱](?<=[{_NUMERAL_CLASS}0-9][일一壱]))+"
+)
+_POSITIONAL_TOKEN = re.compile(f"{_POSITIONAL}|{_PLAIN}")
+# A unit beside a digit numeral: where a run is looked for (rare in prose).
+_POSITIONAL_HINT = re.compile(f"[{_NONZERO}][{''.join(UNITS)}]|[{''.join(UNITS)}][{_NONZERO}]")
+_RUN_CHARS = frozenset(_NUMERAL_CLASS + "".join(UNITS) + "0123456789")
+_RUN_JOINS = frozenset(SEPARATORS + "\u30fc\uff70")
+
+
+def positional_runs(text: str) -> Iterator[tuple[int, int]]:
+    """Each numeric run around a unit beside a numeral: numerals, units and
+    digits joined by at most five separator characters, found outward from the
+    hint (work in proportion to the hints, not to the text)."""
+    end = 0
+    for hint in _POSITIONAL_HINT.finditer(text):
+        if hint.start() < end:
+            continue
+        lo, hi = _run_edge(text, hint.start(), -1), _run_edge(text, hint.end() - 1, 1)
+        end = hi
+        yield lo, hi
+
+
+def _run_edge(text: str, at: int, step: int) -> int:
+    """The run's first index (``step`` -1) or its end (``step`` 1) from ``at``."""
+    edge = at
+    i = at + step
+    while 0 <= i < len(text):
+        gap = 0
+        while 0 <= i < len(text) and text[i] in _RUN_JOINS and gap < 5:
+            i += step
+            gap += 1
+        if 0 <= i < len(text) and text[i] in _RUN_CHARS:
+            edge = i
+            i += step
+        else:
+            break
+    return edge if step < 0 else edge + 1
+
+
+def read_positional(text: str, starts: Offsets) -> tuple[str, Offsets]:
+    """Positional numerals in a numeric run read as digits (천이백삼십사 → 1234),
+    the spaces between the run's groups closed up; each digit keeps the offset
+    of the numeral it came from (a zero, of the unit before it), the last the
+    run's last character, so a finding maps back over everything typed. One
+    group alone (이천이십사년, 삼십 분) or a run of fewer than _RUN_DIGITS
+    digits is prose, and a run glued to a word before it is part of the word."""
+    pieces: list[str] = []
+    offsets: list[Offsets] = []
+    previous = 0
+    for lo, hi in positional_runs(text):
+        if lo > 0 and _word_char(text[lo - 1]) and text[lo - 1] not in UNITS:
+            continue
+        read = _read_run(text, lo, hi)
+        if read is None:
+            continue
+        new, where = read
+        pieces.append(text[previous:lo])
+        offsets.append(starts[previous:lo])
+        pieces.append(new)
+        offsets.append(starts[np.array(where, dtype=np.int64)])
+        previous = hi
+    if not pieces:
+        return text, starts
+    pieces.append(text[previous:])
+    offsets.append(starts[previous:])
+    return "".join(pieces), np.concatenate(offsets)
+
+
+def _read_run(text: str, lo: int, hi: int) -> tuple[str, list[int]] | None:
+    """The digits of ``text[lo:hi]`` and, per digit, the index it came from;
+    None unless it has two groups or more, one of them positional, and
+    _RUN_DIGITS digits once read."""
+    out: list[str] = []
+    where: list[int] = []
+    positional = groups = 0
+    at = lo
+    for token in _POSITIONAL_TOKEN.finditer(text, lo, hi):
+        between = text[at : token.start()]
+        if between and not between.isspace():  # other separators: the later passes
+            out += between
+            where += range(at, token.start())
+        at = token.end()
+        groups += 1
+        if not any(c in UNITS for c in token.group()):
+            out += token.group()  # digit by digit: read_numerals reads it
+            where += range(token.start(), token.end())
+            continue
+        positional += 1
+        digits, indices = _positional_value(text, token.start(), token.end())
+        out += digits
+        where += indices
+    if not positional or groups < 2:
+        return None
+    if sum(c.isdigit() or c in NUMERALS for c in out) < _RUN_DIGITS:
+        return None
+    return "".join(out), where
+
+
+def _positional_value(text: str, lo: int, hi: int) -> tuple[str, list[int]]:
+    """``text[lo:hi]`` (one positional group) as digits, with the index each
+    digit came from: its numeral, else its unit, else (a zero between) the last
+    character before it; the last digit always the group's last character."""
+    by_power: dict[int, tuple[int, int]] = {}  # power -> (digit, index)
+    pending: tuple[int, int] | None = None
+    for i in range(lo, hi):
+        char = text[i]
+        if char in UNITS:
+            digit, index = pending if pending is not None else (1, i)
+            by_power[UNITS[char]] = (digit, index)
+            pending = None
+        else:
+            pending = (int(NUMERALS[char]), i)
+    if pending is not None:
+        by_power[0] = pending
+    top = max(by_power)
+    digits: list[str] = []
+    indices: list[int] = []
+    last = lo
+    for power in range(top, -1, -1):
+        digit, index = by_power.get(power, (0, last))
+        digits.append(str(digit))
+        indices.append(index)
+        last = max(last, index)
+    indices[-1] = hi - 1
+    return "".join(digits), indices
 
 
 def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -333,8 +479,8 @@ def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
 
 def _date_or_address(groups: list[str], separator: str) -> bool:
     """A date with a time (2024.01.15.12.30, 1990 01 01 0930) or an IPv4 address
-    (192.168.100.200): numbers whose groups add up by chance."""
-    if separator == "." and len(groups) == 4 and all(len(g) <= 3 for g in groups):
+    (192.168.100.200; not 989.406.669.418): numbers whose groups add up by chance."""
+    if separator == "." and len(groups) == 4 and all(int(g) <= 255 for g in groups):
         return True
     head = groups[0]
     return (
@@ -356,6 +502,7 @@ class Pass(enum.IntEnum):
     SEPARATORS = 2
     SINGLE = 3
     REGROUPED = 4
+    POSITIONAL = 5
 
 
 def _class(chars: str) -> str:
@@ -382,6 +529,9 @@ _SEP = _class(SEPARATORS)
 _SLACK = 11
 _NEEDS: dict[Pass, str] = {
     Pass.NUMERALS: _NUMERALS_NEED,
+    # a unit beside a digit numeral (read_positional's own first test)
+    Pass.POSITIONAL: f"{_class(_NONZERO)}{_class(''.join(UNITS))}|"
+    f"{_class(''.join(UNITS))}{_class(_NONZERO)}",
     Pass.SPACED: " [0-9\\-] [0-9\\-] ",
     Pass.SEPARATORS: f"[0-9](?:{_SEP}{{2,{_SLACK}}}|{_class(_UNUSUAL)})[0-9]",
     Pass.SINGLE: f"[0-9]{_SEP}{{1,{_SLACK}}}[0-9]{_SEP}{{1,{_SLACK}}}[0-9]",
@@ -406,7 +556,7 @@ def _needs_database(passes: tuple[Pass, ...]) -> hyperscan.Database:
 
 
 _local = threading.local()
-NUMERAL_PASSES = (Pass.NUMERALS,)
+NUMERAL_PASSES = (Pass.POSITIONAL, Pass.NUMERALS)
 GROUP_PASSES = (Pass.SPACED, Pass.SEPARATORS, Pass.SINGLE, Pass.REGROUPED)
 
 

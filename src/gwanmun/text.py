@@ -189,6 +189,11 @@ def number_passes(
     the reference the tests hold the shortcut to)."""
     Pass = digits.Pass
     need: set[int] = set(Pass) if every else digits.needed(text, digits.NUMERAL_PASSES)
+    if Pass.POSITIONAL in need:  # before: 오천육백 is no run of digits yet
+        read, offsets = digits.read_positional(text, offsets)
+        if read != text:
+            text = read
+            need.add(Pass.NUMERALS)  # the groups read digit by digit beside them
     if Pass.NUMERALS in need:
         text = digits.read_numerals(text)  # same length: offsets unchanged
     if _dash_between_digits(text):

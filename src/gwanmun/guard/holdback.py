@@ -18,7 +18,7 @@ from gwanmun.detect.names import (
     japanese_final_prefix,
     korean_word_is_name_free,
 )
-from gwanmun.digits import NUMERALS, numeral_run
+from gwanmun.digits import NUMERALS, UNITS, numeral_run
 from gwanmun.policy import HoldBack
 from gwanmun.text import ASCII_DIGITS, normalize
 
@@ -159,16 +159,17 @@ def _partial_word(text: str) -> int:
 
 
 def digit_like(char: str) -> bool:
-    """A digit of any script, or a Hangul or kanji numeral (구, 九): what a
-    number written out in words is made of."""
-    return char.isdigit() or char in NUMERALS
+    """A digit of any script, or a Hangul or kanji numeral or unit (구, 九, 천):
+    what a number written out in words is made of."""
+    return char.isdigit() or char in NUMERALS or char in UNITS
 
 
 def numeral_word(word: str) -> bool:
-    """A word written only in numerals and joiners (공일공, 九〇〇一-): a number
-    being written, however much it reads like a word (이사, 오이) too."""
+    """A word written only in numerals, units and joiners (공일공, 九〇〇一-,
+    천이백삼십사): a number being written, however much it reads like a word
+    (이사, 오이, 만) too."""
     core = word.strip(_PUNCT)
-    return bool(core) and all(c in NUMERALS or c in ID_JOINERS for c in core)
+    return bool(core) and all(c in NUMERALS or c in UNITS or c in ID_JOINERS for c in core)
 
 
 def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
