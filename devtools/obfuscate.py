@@ -61,7 +61,7 @@ SEPARATOR_RUNS = (
 ONE_BY_ONE = (" ", ".", "-")
 # Kinds whose digits a user may regroup into other group sizes (the lengths
 # gwanmun.digits.close_regrouped reads), and what joins the groups.
-REGROUPABLE = frozenset({"KR_RRN", "JP_MY_NUMBER", "CREDIT_CARD"})
+REGROUPABLE = frozenset({"KR_RRN", "JP_MY_NUMBER", "CREDIT_CARD", "PHONE"})
 REGROUP_JOINTS = ("-", " ", ".")
 
 

@@ -438,12 +438,12 @@ def close_single_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
 
 
 # Digit groups joined by one and the same separator; the lengths an identifier
-# regrouped by a user adds up to (My Number, a resident number, a card), and
-# the usual groupings of those lengths, which the detectors read as they are.
-# Opens with a digit (the engine skips to digits) and looks ahead for the
-# 13 characters the shortest such number has, before anything else.
+# regrouped by a user adds up to (My Number, a resident number, a card, a
+# phone), and the usual groupings of those lengths, which the detectors read
+# as they are. Opens with a digit (the engine skips to digits) and looks ahead
+# for the 11 characters the shortest such number has, before anything else.
 _GROUPED = re.compile(
-    r"[0-9](?<![0-9A-Za-z+.\-][0-9])(?=[0-9 .\-]{12})[0-9]{0,14}(?:([-. ])[0-9]{1,15})+"
+    r"[0-9](?<![0-9A-Za-z+.\-][0-9])(?=[0-9 .\-]{11})[0-9]{0,14}(?:([-. ])[0-9]{1,15})+"
     r"(?![0-9A-Za-z])(?![-.][0-9])"
 )
 _GROUPED_HINT = re.compile(r"[0-9][-. ][0-9]")
@@ -453,6 +453,12 @@ _REGROUPED_LENGTHS = frozenset({12, 13, 16})
 # Japanese one). A bank account regrouped is still found closed up (the account
 # detector reads ten to fourteen bare digits beside a bank word).
 _USUAL_GROUPS = frozenset({(4, 4, 4), (6, 7), (4, 4, 4, 4), (4, 6, 5), (1, 4, 4, 4), (2, 2, 6, 2)})
+# A phone number regrouped (0101-234-5678, 01-0123-45678): ten or eleven digits
+# opening with 0, as every Korean and Japanese number does (a list of scores
+# or amounts does not), and not one of the ways phone numbers are written.
+_PHONE_LENGTHS = frozenset({10, 11})
+_PHONE_GROUPS = frozenset({(3, 4, 4), (3, 3, 4), (2, 4, 4), (2, 3, 4), (4, 2, 4), (4, 3, 3),
+                           (5, 1, 4), (3, 8), (2, 8), (4, 6)})  # fmt: skip
 
 
 def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
@@ -463,7 +469,10 @@ def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
         separator = m.group(1)
         groups = m.group().split(separator)
         sizes = tuple(len(g) for g in groups)
-        if sum(sizes) not in _REGROUPED_LENGTHS or sizes in _USUAL_GROUPS:
+        if sum(sizes) in _PHONE_LENGTHS:
+            if not groups[0].startswith("0") or sizes in _PHONE_GROUPS:
+                continue
+        elif sum(sizes) not in _REGROUPED_LENGTHS or sizes in _USUAL_GROUPS:
             continue
         if not all(g.isdigit() for g in groups):
             continue  # a mixed run (1-2.3)
@@ -480,7 +489,7 @@ def close_regrouped(text: str, starts: Offsets) -> tuple[str, Offsets]:
 def _date_or_address(groups: list[str], separator: str) -> bool:
     """A date with a time (2024.01.15.12.30, 1990 01 01 0930) or an IPv4 address
     (192.168.100.200; not 989.406.669.418): numbers whose groups add up by chance."""
-    if separator == "." and len(groups) == 4 and all(int(g) <= 255 for g in groups):
+    if separator == "." and len(groups) == 4 and all(len(g) <= 3 and int(g) <= 255 for g in groups):
         return True
     head = groups[0]
     return (
@@ -535,10 +544,10 @@ _NEEDS: dict[Pass, str] = {
     Pass.SPACED: " [0-9\\-] [0-9\\-] ",
     Pass.SEPARATORS: f"[0-9](?:{_SEP}{{2,{_SLACK}}}|{_class(_UNUSUAL)})[0-9]",
     Pass.SINGLE: f"[0-9]{_SEP}{{1,{_SLACK}}}[0-9]{_SEP}{{1,{_SLACK}}}[0-9]",
-    # twelve characters of a run of digits and separators: every run holding
-    # twelve digits has them (looser than "at most _SLACK between two digits",
+    # eleven characters of a run of digits and separators: every run holding
+    # ten digits has them (looser than "at most _SLACK between two digits",
     # whose eleven bounded repeats take long to compile)
-    Pass.REGROUPED: f"[0-9](?:[0-9]|{_SEP}){{11}}",
+    Pass.REGROUPED: f"[0-9](?:[0-9]|{_SEP}){{10}}",
 }
 
 
