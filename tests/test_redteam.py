@@ -289,6 +289,33 @@ def test_a_value_named_in_parts_never_reaches_the_model(
     _assert_unread(rig, count, value, f"{kind}: {head!r} / {tail!r}")
 
 
+@RUNS
+@given(
+    kind=st.sampled_from(("KR_RRN", "JP_MY_NUMBER")),
+    rng=st.randoms(use_true_random=False),
+    cut=st.integers(min_value=2, max_value=10),
+    between=st.sampled_from(("뒷자리는 ", "後半は ", "나머지는 ", "뒤: ", "and the rest is ")),
+    roles=st.sampled_from((("user", "user"), ("assistant", "user"), ("user", "assistant"))),
+)
+def test_a_value_named_in_parts_over_two_messages_never_reaches_the_model(
+    rig: Rig, kind: str, rng: random.Random, cut: int, between: str, roles: tuple[str, str]
+) -> None:
+    value = MAKERS[kind](rng)
+    rendered = write(rng, kind, value)
+    name = "생년월일과 주민번호 " if kind == "KR_RRN" else "マイナンバーの前半は "
+    typed = rendered.typed
+    head, tail = typed[: _position(typed, cut)], typed[_position(typed, cut) :]
+    messages = [
+        {"role": roles[0], "content": "확인 부탁드립니다. " + name + head},
+        {"role": roles[1], "content": between + tail + " 입니다"},
+    ]
+    if roles[1] != "user":
+        messages.append({"role": "user", "content": "위 내용을 정리해 주세요"})
+    count = len(rig.upstream.received)
+    _send(rig, messages)
+    _assert_unread(rig, count, value, f"{kind}: {head!r} / {tail!r} over {roles}")
+
+
 def _position(typed: str, cut: int) -> int:
     """Where in ``typed`` the ``cut``-th digit (as read) ends."""
     for end in range(len(typed) + 1):

@@ -44,6 +44,11 @@ _PREVIEW_CONTEXT = 12
 # How much of each message's end and start the boundary between two messages
 # is scanned with: a value and its nearest context words.
 _JOIN_REACH = 64
+# How much of each side of a boundary the piecewise detectors read: a naming
+# word, two gaps and three pieces (detect/parts.py) fit.
+_PARTS_REACH = 240
+# Detectors that find one value as pieces with words between them.
+PIECEWISE_DETECTORS = frozenset({"identifier_parts"})
 
 
 def _fields_text(message: ChatMessage) -> str:
@@ -163,6 +168,10 @@ class DetectorInputGuard:
         self.policy = policy
         self._triggers = TriggerIndex(self.detectors)
         self._cache = _FindingsCache()
+        # Detectors of a value given in pieces with words between them, run on
+        # each boundary between messages (a piece in each).
+        self._parts = tuple(d for d in self.detectors if d.id in PIECEWISE_DETECTORS)
+        self._parts_triggers = TriggerIndex(self._parts)
 
     def warm_up(self) -> None:
         """Load what detectors load lazily (morphological analysers, the
@@ -207,6 +216,8 @@ class DetectorInputGuard:
             for i, m in enumerate(request.messages)
         ]
         for i, pieces in self._across_messages(request.messages).items():
+            per_message[i] = per_message[i] + pieces
+        for i, pieces in self._parts_across(request.messages).items():
             per_message[i] = per_message[i] + pieces
         pairs = [
             (f, request.messages[i].content) for i, found in enumerate(per_message) for f in found
@@ -277,6 +288,44 @@ class DetectorInputGuard:
                         )
         return out
 
+    def _parts_across(self, messages: Sequence[ChatMessage]) -> dict[int, list[Finding]]:
+        """A value named in pieces over two messages (``생년월일 900101`` in one,
+        ``뒷자리는 1234568`` in the next): the end of each message and the start
+        of the next are read as one text by the piecewise detectors, and a
+        value with pieces in both is masked in each (a finding per piece, on
+        its own message's offsets). Pieces never hold a line break, so each
+        lies in one message."""
+        out: dict[int, list[Finding]] = {}
+        if not self._parts:
+            return out
+        contents = [m.content for m in messages]
+        for i in range(len(contents) - 1):
+            tail, head = contents[i][-_PARTS_REACH:], contents[i + 1][:_PARTS_REACH]
+            if not (_digit_like(tail) and _digit_like(head)):
+                continue
+            found = run_detectors(
+                tail + "\n" + head,
+                self._parts,
+                triggers=self._parts_triggers,
+                on_error=_fail_closed,
+            )
+            before = [f for f in found if f.end <= len(tail)]
+            after = [f for f in found if f.start > len(tail)]
+            if not before or not after:
+                continue  # within one message: found there already
+            shift = len(contents[i]) - len(tail)
+            out.setdefault(i, []).extend(
+                replace(f, start=f.start + shift, end=f.end + shift, message_index=i)
+                for f in before
+            )
+            out.setdefault(i + 1, []).extend(
+                replace(
+                    f, start=f.start - len(tail) - 1, end=f.end - len(tail) - 1, message_index=i + 1
+                )
+                for f in after
+            )
+        return out
+
     def _structured_fields(self, request: ChatRequest, backend_grade: Grade) -> Decision | None:
         """Scan what the model reads besides message texts: what a message carries
         (tool-call arguments, names) and the request's tool definitions,
@@ -324,6 +373,11 @@ def _chains(contents: Sequence[str]) -> list[list[int]]:
     if len(current) > 1:
         chains.append(current)
     return chains
+
+
+def _digit_like(text: str) -> bool:
+    """Whether ``text`` holds a digit of any script or a numeral."""
+    return any(c.isdigit() or c in NUMERALS for c in text)
 
 
 def _digit_at_edge(chars: Iterable[str]) -> bool:
