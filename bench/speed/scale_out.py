@@ -174,17 +174,16 @@ def run_phase(
 # --- the audit chain alone --------------------------------------------------------
 
 
-def _appender(url: str, key: bytes, seconds: float, start_at: float, out: Any) -> None:
+def _appender(url: str, key: bytes, seconds: float, ready: Any, go: Any, out: Any) -> None:
     from gwanmun.audit.postgres import PostgresAuditStore
 
     store = PostgresAuditStore(url, key, pool_size=1)
-    body = audit_body()
-    store.append(body)  # connect and warm before the common start
-    while time.time() < start_at:
-        time.sleep(0.005)
+    store.append(audit_body())  # connected and warm before the common start
+    ready.put(True)
+    go.wait()
     done = 0
-    end = start_at + seconds
-    while time.time() < end:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
         store.append(audit_body())
         done += 1
     store.close()
@@ -192,17 +191,20 @@ def _appender(url: str, key: bytes, seconds: float, start_at: float, out: Any) -
 
 
 def appends_with(url: str, key: bytes, writers: int, seconds: float) -> float:
-    """Records/s over ``writers`` processes appending to one chain at once."""
+    """Records/s over ``writers`` processes appending to one chain at once, all
+    started together once every one has connected."""
     ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    start_at = time.time() + 3.0
+    ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [
-        ctx.Process(target=_appender, args=(url, key, seconds, start_at, out))
+        ctx.Process(target=_appender, args=(url, key, seconds, ready, go, out))
         for _ in range(writers)
     ]
     for proc in procs:
         proc.start()
-    total = sum(out.get(timeout=seconds + 120) for _ in procs)
+    for _ in procs:
+        ready.get(timeout=300)
+    go.set()
+    total = sum(out.get(timeout=seconds + 300) for _ in procs)
     for proc in procs:
         proc.join()
     return total / seconds
