@@ -4,6 +4,7 @@ the same way by `gwanmun bundle verify` (Python) and by the bundle's own install
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -136,10 +137,21 @@ def test_a_bundle_signed_by_another_key_is_refused(bundle: Path, tmp_path: Path)
     assert _cli(bundle, pem).returncode == 1
 
 
+# A named target this machine can also install: the published manylinux wheels
+# only, and pure ones built here for what is published only as source.
+NAMED_TARGET = ["--python", "3.11"] + [
+    option
+    for tag in ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
+    for option in ("--platform", tag)
+]
+
+
+@pytest.mark.parametrize("target", [[], NAMED_TARGET], ids=["this-machine", "named-target"])
 def test_a_bundle_built_from_the_checkout_installs_and_serves_with_no_index(
-    tmp_path: Path,
+    tmp_path: Path, target: list[str]
 ) -> None:
-    """The whole way: `gwanmun bundle build` here, then the bundle's installer with no
+    """The whole way: `gwanmun bundle build` here (for this machine, or for a
+    named Python version and platform), then the bundle's installer with no
     package index (pip's configuration ignored, the index pointed at a closed port),
     then the installed copy answers a chat request with the packaged model."""
     from gwanmun.provenance import load_or_create_signing_key
@@ -149,7 +161,7 @@ def test_a_bundle_built_from_the_checkout_installs_and_serves_with_no_index(
     key = load_or_create_signing_key(data / "provenance.key")
     env = {**os.environ, "GWANMUN_DATA_DIR": str(data)}
     built = subprocess.run(
-        [GWANMUN, "bundle", "build", str(tmp_path / "bundle"), "--source", str(root)],
+        [GWANMUN, "bundle", "build", str(tmp_path / "bundle"), "--source", str(root), *target],
         env=env,
         capture_output=True,
         text=True,
@@ -159,6 +171,11 @@ def test_a_bundle_built_from_the_checkout_installs_and_serves_with_no_index(
     assert "bundle written" in built.stdout
     bundle = tmp_path / "bundle"
     assert verify_bundle(bundle, key.public_key()) == []
+    described = json.loads((bundle / "bundle.json").read_text())
+    if target:
+        assert described["platforms"] == target[3::2] and described["python"] == "3.11"
+        # the Korean dictionary is published only as source: built here, pure
+        assert list((bundle / "wheels").glob("kiwipiepy_model-*-py3-none-any.whl"))
 
     offline = {
         k: v

