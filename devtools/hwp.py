@@ -9,8 +9,10 @@ first paragraph carries the section and column definitions ('secd', 'cold'),
 paragraphs are PARA_HEADER with PARA_TEXT / PARA_CHAR_SHAPE / PARA_LINE_SEG, a
 table is a CTRL_HEADER 'tbl ' with its TABLE record and a LIST_HEADER per cell
 followed by the cell's paragraphs, a footnote a CTRL_HEADER 'fn  ' with its
-list. A ``PrvText`` preview (the start of the text, as Hangul keeps it) is there
-too, so a reader that only reads the preview shows what it misses.
+list, a text box a 'gso ' drawing object with its list under SHAPE_COMPONENT.
+A ``PrvText`` preview (the start of the text, as Hangul keeps it) is there too,
+so a reader that only reads the preview shows what it misses. Not written:
+DocInfo's fonts, shapes and styles (no reader of text needs them), BinData.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ COMPRESSED, PASSWORD, DISTRIBUTION = 0x1, 0x2, 0x4
 # Record tags (HWPTAG_BEGIN = 0x10).
 DOCUMENT_PROPERTIES, ID_MAPPINGS, DISTRIBUTE_DOC_DATA = 0x10, 0x11, 0x1C
 PARA_HEADER, PARA_TEXT, PARA_CHAR_SHAPE, PARA_LINE_SEG = 0x42, 0x43, 0x44, 0x45
-CTRL_HEADER, LIST_HEADER, PAGE_DEF, TABLE = 0x47, 0x48, 0x49, 0x4D
+CTRL_HEADER, LIST_HEADER, PAGE_DEF, SHAPE_COMPONENT, TABLE = 0x47, 0x48, 0x49, 0x4C, 0x4D
 
 _FREE, _END, _FATSECT, _NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 _SECTOR, _MINI, _CUTOFF = 512, 64, 4096
@@ -49,7 +51,15 @@ class Footnote:
     text: str
 
 
-Part = str | Table | Footnote
+@dataclass(frozen=True)
+class TextBox:
+    """A drawing object ('gso ') holding a text box: its paragraphs sit one level
+    below its SHAPE_COMPONENT record."""
+
+    text: str
+
+
+Part = str | Table | Footnote | TextBox
 
 
 @dataclass
@@ -87,6 +97,10 @@ class _Section:
                 controls.append((b"tbl ", part))
                 text += _control(11, b"tbl ")
                 mask |= 1 << 11
+            elif isinstance(part, TextBox):
+                controls.append((b"gso ", part))
+                text += _control(11, b"gso ")
+                mask |= 1 << 11
             else:
                 controls.append((b"fn  ", part))
                 text += _control(17, b"fn  ")
@@ -114,6 +128,10 @@ class _Section:
             elif isinstance(part, Footnote):
                 self.add(LIST_HEADER, level + 2, struct.pack("<HHI", 1, 0, 0) + bytes(8))
                 self.paragraph([part.text], level + 2, last=True)
+            elif isinstance(part, TextBox):
+                self.add(SHAPE_COMPONENT, level + 2, _chid(b"$rec") * 2 + bytes(188))
+                self.add(LIST_HEADER, level + 3, struct.pack("<HHI", 1, 0, 0) + bytes(8))
+                self.paragraph([part.text], level + 3, last=True)
 
     def table(self, table: Table, level: int) -> None:
         rows, cols = len(table.rows), max(len(r) for r in table.rows)

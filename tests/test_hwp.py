@@ -65,10 +65,20 @@ def _deflate(data: bytes) -> bytes:
         (["제목\t끝", "a\nb"], "제목\t끝\na\nb"),  # tab control, line break
         ([["앞", hwp.Table([["가", "나"], ["", ""], ["다", ""]]), "뒤"]], "앞뒤\n가\t나\n다\t"),
         (["日本語の段落も読める。", "English too."], "日本語の段落も読める。\nEnglish too."),
+        ([["본문", hwp.TextBox("글상자 안의 글")], "다음"], "본문\n글상자 안의 글\n다음"),
         (["😀 이모지와 한자 漢字"], "😀 이모지와 한자 漢字"),  # surrogate pairs
         (["가" * 5000], "가" * 5000),  # a record over 4095 bytes: the long size form
     ],
-    ids=["rules", "empty", "tab-break", "table-in-text", "japanese", "surrogates", "long"],
+    ids=[
+        "rules",
+        "empty",
+        "tab-break",
+        "table-in-text",
+        "japanese",
+        "text-box",
+        "surrogates",
+        "long",
+    ],
 )
 def test_text_tables_and_footnotes(tmp_path: Path, body: list[str], expected: str) -> None:
     assert _read(tmp_path, hwp.document(body)) == expected
