@@ -5,6 +5,7 @@ says why; the bytes, not the name, decide how a file is read."""
 
 from __future__ import annotations
 
+import random
 import struct
 import time
 import tracemalloc
@@ -189,3 +190,20 @@ def test_refusals_name_the_upload_not_the_temporary_file() -> None:
         extract_upload("기밀.hwp", hwp.document(["비밀"], password=True))
     assert caught.value.message.startswith("기밀.hwp: the document is password-protected")
     assert "gwanmun-doc-" not in caught.value.message and "비밀" not in caught.value.message
+
+
+def test_damaged_files_give_text_or_a_clear_refusal_never_a_crash(tmp_path: Path) -> None:
+    """Bytes overwritten anywhere (header, FAT, directory, streams): every outcome is
+    text or a 400, never another exception (which the server would make a 5xx)."""
+    rng = random.Random(20)
+    for round_ in range(300):
+        data = bytearray(hwp.document(RULES, ["둘째 구역"], compressed=round_ % 2 == 0))
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            data[at : at + 4] = rng.randbytes(4)
+        try:
+            text = extract_upload("damaged.hwp", bytes(data))
+        except InvalidRequest as exc:
+            assert exc.status == 400 and exc.message.startswith("damaged.hwp: ")
+        else:
+            assert isinstance(text, str)

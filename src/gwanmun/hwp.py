@@ -75,11 +75,15 @@ def read(path: Path, caps: _Caps) -> str:
     if head[: len(OLE_MAGIC)] != OLE_MAGIC:
         raise DocumentRejected(f"{path}: not an HWP 5 document (no OLE compound-file header)")
     try:
-        ole = olefile.OleFileIO(str(path))
+        return _read_ole(path, caps)
     except OSError as exc:
-        # olefile raises OSError for a broken header, FAT or directory.
+        # olefile raises OSError (OleFileError) for a broken header, FAT, directory or
+        # sector chain, whether on opening the file or a stream.
         raise DocumentRejected(f"{path}: not a readable .hwp file ({exc})") from None
-    with ole:
+
+
+def _read_ole(path: Path, caps: _Caps) -> str:
+    with olefile.OleFileIO(str(path)) as ole:
         entries = ole.listdir(streams=True, storages=True)
         if len(entries) > caps.limits.max_members:
             raise caps.refuse(f"the file holds {len(entries):,} streams", "max_members")
