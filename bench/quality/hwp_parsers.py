@@ -5,7 +5,7 @@ how fast each reads a long document.
 
     python3.11 -m venv /tmp/hwpcmp
     /tmp/hwpcmp/bin/pip install hwp-hwpx-parser==1.0.0 extract-hwp==0.2.1 gethwp==1.1.1 \\
-        helper-hwp==0.5.6 hwp2yaml==0.6.1
+        hwp2yaml==0.6.1
     .venv/bin/python bench/quality/hwp_parsers.py --candidates /tmp/hwpcmp/bin/python
 
 Method. The files are written by ``devtools/hwp.py`` (HWP 5.1 records as Hangul
@@ -15,8 +15,12 @@ summary stream). Every reader runs in a child process (its own interpreter, the
 candidates in their own virtualenv so none of their dependencies enters
 Gwanmun's) with a 4 GiB address-space limit and a 60 s timeout; the child
 reports the text or the exception, its time and its peak RSS. Speed: the long
-document (3,000 paragraphs, 100 tables, 100 footnotes) read 5 times in the
-same child after one warm-up; the ratio is to Gwanmun's reader in the same run.
+document (3,000 paragraphs, 100 tables, 100 footnotes), 7 rounds in which every
+reader in turn reads it 4 times in a child after one warm-up (so the load of
+the shared machine falls on all alike); the median per read, and its ratio to
+Gwanmun's reader's median in the same run. Not run: helper-hwp 0.5.6, whose
+import runs ``playwright install`` (a browser download) when its optional
+packages are missing; hwpers (Python >= 3.12); pyhwp (AGPL).
 Hostile files: the document cut in half, 64 bytes of its compressed body
 overwritten, the password and distribution flags set, and a section of 200 MiB
 of zeros deflated to ~200 KB (a decompression bomb).
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from devtools import hwp  # noqa: E402
 
+ROUNDS, REPEAT = 7, 4
 CALLS = {
     "gwanmun (olefile + own records)": (
         "from gwanmun.documents import extract_text\n"
@@ -57,7 +63,6 @@ CALLS = {
         "    return text"
     ),
     "gethwp 1.1.1": "import gethwp\ndef run(p): return gethwp.read_hwp(p)",
-    "helper-hwp 0.5.6": "import helper_hwp\ndef run(p): return helper_hwp.to_txt(p)",
     "hwp2yaml 0.6.1": (
         "from hwp2yaml.extractor import extract_hwp_text\n"
         "def run(p):\n"
@@ -174,7 +179,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         paths = _files(Path(tmp))
-        ours = None
         for name, call in CALLS.items():
             python = sys.executable if name.startswith("gwanmun") else args.candidates
             print(f"## {name}")
@@ -184,16 +188,6 @@ def main() -> None:
                 passed = [check for check, ok in CHECKS.items() if "text" in result and ok(text)]
                 failed = [check for check in CHECKS if check not in passed]
                 print(f"  {case}: ok={passed} missing={failed} {result.get('error', '')}")
-            long = _run(python, call, paths["long"], repeat=5)
-            if "seconds" in long:
-                seconds = float(str(long["seconds"]))
-                ours = ours or seconds
-                print(
-                    f"  long: {seconds * 1000:.0f} ms/read ({seconds / ours:.2f}x gwanmun), "
-                    f"{len(str(long['text'])):,} chars, peak RSS {long['rss_mb']:.0f} MB"
-                )
-            else:
-                print(f"  long: {long.get('error')}")
             for case in ("truncated", "corrupt", "password", "distribution", "bomb"):
                 result = _run(python, call, paths[case])
                 outcome = (
@@ -202,6 +196,31 @@ def main() -> None:
                     else f"returned {len(str(result['text']))} chars"
                 )
                 print(f"  {case}: {outcome} (peak RSS {result.get('rss_mb', 0):.0f} MB)")
+        _speed(args.candidates, paths["long"])
+
+
+def _speed(candidates: str, path: Path) -> None:
+    """Rounds of every reader in turn, so a change in the machine's load falls on all."""
+    times: dict[str, list[float]] = {name: [] for name in CALLS}
+    sizes: dict[str, str] = {}
+    for _ in range(ROUNDS):
+        for name, call in CALLS.items():
+            python = sys.executable if name.startswith("gwanmun") else candidates
+            result = _run(python, call, path, repeat=REPEAT)
+            if "seconds" in result:
+                times[name].append(float(str(result["seconds"])))
+                sizes[name] = f"{len(str(result['text'])):,} chars"
+            else:
+                sizes[name] = str(result.get("error"))[:60]
+    ours = statistics.median(times[next(iter(CALLS))])
+    print(f"## speed: long document, median of {ROUNDS} rounds x {REPEAT} reads")
+    for name, seconds in times.items():
+        if seconds:
+            median = statistics.median(seconds)
+            print(f"  {name}: {median * 1000:.0f} ms/read ({median / ours:.2f}x gwanmun), "
+                  f"{sizes[name]}")  # fmt: skip
+        else:
+            print(f"  {name}: {sizes[name]}")
 
 
 if __name__ == "__main__":
