@@ -1,5 +1,6 @@
-"""An uploaded document's bytes: the format comes from its name, and errors name
-the upload, never the temporary file it passed through."""
+"""An uploaded document's bytes: its name says which formats are accepted (the
+bytes then say which reader), and errors name the upload, never the temporary
+file it passed through."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def test_text_out_of_an_upload() -> None:
     ("name", "data", "message"),
     [
         ("setup.exe", b"MZ", "setup.exe: unsupported file type"),
-        ("old.hwp", b"x", "old.hwp: unsupported file type"),
+        ("old.hwp", b"x", "old.hwp: not an HWP 5 document"),
+        ("notes.hwp3", b"x", "notes.hwp3: unsupported file type"),
         ("memo.txt", "메모".encode("cp949"), "memo.txt"),
     ],
 )

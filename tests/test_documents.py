@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devtools import hwpx
+from devtools import hwp, hwpx
 from devtools.fakes import FakeBackend
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.documents import extract_text
@@ -240,3 +240,12 @@ def test_refusals_over_http_are_400_naming_the_limit(
 def test_a_good_docx_over_http(site: tuple[str, str]) -> None:
     response = _upload(site, "ok.docx", _docx(_document("<w:p><w:r><w:t>회의록</w:t></w:r></w:p>")))
     assert response.status_code == 200 and response.json()["text"] == "회의록"
+
+
+def test_an_hwp_attachment_over_http(site: tuple[str, str]) -> None:
+    table = hwp.Table([["안건", "결과"], ["예산", "통과"]])
+    response = _upload(site, "회의록.hwp", hwp.document(["회의록", [table]]))
+    assert response.status_code == 200, response.text
+    assert response.json()["text"] == "회의록\n안건\t결과\n예산\t통과"
+    locked = _upload(site, "기밀.hwp", hwp.document(["기밀 회의록"], password=True))
+    assert locked.status_code == 400 and "password-protected" in locked.json()["error"]["message"]

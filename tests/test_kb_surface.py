@@ -18,6 +18,7 @@ import openai
 import pytest
 from typer.testing import CliRunner
 
+from devtools import hwp
 from devtools.fakes import FakeBackend
 from devtools.pdfs import pdf_bytes
 from gwanmun.audit import MemoryAuditSink
@@ -119,6 +120,7 @@ def test_the_kb_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "규정.md").write_text(RULES, encoding="utf-8")
+    (docs / "보존.hwp").write_bytes(hwp.document(["제9조 (보존)", "회의록은 10년 동안 보존한다."]))
     runner = CliRunner()
 
     def run(*args: str) -> str:
@@ -127,8 +129,11 @@ def test_the_kb_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         return result.stdout
 
     run("create", "rules", "--group", "민원과", "--reader", "기획과")
-    assert "indexed 규정.md: 2 passages, grade S" in run("add", "rules", str(docs))
+    added = run("add", "rules", str(docs))
+    assert "indexed 규정.md: 2 passages, grade S" in added and "indexed 보존.hwp" in added
     assert "unchanged 규정.md" in run("add", "rules", str(docs))
+    kept = json.loads(run("search", "회의록 보존", "--kb", "rules", "--group", "민원과", "--json"))
+    assert kept[0]["section"] == "제9조 (보존)"
     assert "rules" in run("list")
     assert "규정.md" in run("list", "rules")
     hits = json.loads(
@@ -138,6 +143,7 @@ def test_the_kb_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     denied = runner.invoke(kb_app, ["search", "민원", "--kb", "rules", "--group", "감사과"])
     assert denied.exit_code == 1
     run("remove", "rules", "규정.md")
+    run("remove", "rules", "보존.hwp")
     after = run("search", "민원 처리 기간", "--kb", "rules", "--group", "민원과", "--json")
     assert json.loads(after) == []
 

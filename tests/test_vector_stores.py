@@ -14,7 +14,7 @@ import httpx
 import openai
 import pytest
 
-from devtools import hwpx
+from devtools import hwp, hwpx
 from devtools.fakes import FakeBackend
 from devtools.pdfs import pdf_bytes
 from gwanmun.audit import MemoryAuditSink
@@ -151,6 +151,54 @@ def test_an_hwpx_answer_cites_its_article(rig: Rig) -> None:
     assert numbers.keys() >= {"제2조 (처리 기간)"}
     [sentence] = meta["grounding"]["sentences"]
     assert sentence["citation"]["passage"] == numbers["제2조 (처리 기간)"]
+
+
+def test_an_hwp_answer_cites_its_article_and_finds_its_table(rig: Rig) -> None:
+    """Binary HWP 5 end to end: articles, a table and a footnote in records, uploaded
+    with the SDK, graded, searched and cited like the hwpx above."""
+    regulation = hwp.document(
+        [
+            "제1조 (목적)",
+            "이 규정은 주민 불편 신고의 처리 절차를 정한다.",
+            "제2조 (처리 기간)",
+            [
+                "민원은 접수한 날부터 7일 안에 처리하고 결과를 회신한다",
+                hwp.Footnote("공휴일은 처리 기간에 넣지 않는다."),
+                ".",
+            ],
+            "제3조 (기간 표)",
+            [hwp.Table([["구분", "기간"], ["일반 민원", "7일"], ["고충 민원", "14일"]])],
+        ]
+    )
+    store = rig.client.vector_stores.create(name="불편 신고 규정 (hwp)")
+    attached = rig.client.vector_stores.files.upload_and_poll(
+        vector_store_id=store.id, file=("불편신고규정.hwp", io.BytesIO(regulation))
+    )
+    assert attached.status == "completed"
+    assert attached.attributes == {"filename": "불편신고규정.hwp", "grade": "O", "passages": 3}
+
+    # The table's rows stay rows, under the article that holds the table.
+    [table] = [
+        hit
+        for hit in rig.client.vector_stores.search(store.id, query="고충 민원은 며칠?").data
+        if hit.attributes["section"] == "제3조 (기간 표)"  # type: ignore[index]
+    ]
+    assert "고충 민원\t14일" in table.content[0].text
+
+    reply = rig.client.chat.completions.create(
+        model="fake-model",
+        messages=[{"role": "user", "content": "민원은 며칠 안에 처리하나요?"}],
+        extra_body={"knowledge_bases": [store.id]},
+    )
+    meta = reply.model_extra["gwanmun"]  # type: ignore[index]
+    numbers = {p["section"]: p["number"] for p in meta["passages"]}
+    [sentence] = meta["grounding"]["sentences"]
+    assert sentence["citation"]["passage"] == numbers["제2조 (처리 기간)"]
+    cited = next(p for p in meta["passages"] if p["section"] == "제2조 (처리 기간)")
+    assert cited["document"] == "불편신고규정.hwp"
+    # The footnote travels with its article to the model.
+    sent = rig.backend.seen[-1]
+    assert "공휴일은 처리 기간에 넣지 않는다." in sent.messages[sent.sources[0]].content
 
 
 def test_lists_page_the_way_the_sdk_expects(rig: Rig) -> None:

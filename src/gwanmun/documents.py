@@ -1,4 +1,4 @@
-"""Text out of the documents institutions keep: txt, md, pdf, docx and hwpx.
+"""Text out of the documents institutions keep: txt, md, pdf, docx, hwpx and hwp.
 
 - txt, md: UTF-8 (with or without BOM); other encodings are refused with a
   clear message rather than guessed.
@@ -7,7 +7,14 @@
   line of tab-separated cells.
 - hwpx (한글 OWPML): a zip of XML parts; the text runs (``hp:t``) of each
   ``Contents/section*.xml`` in order, one paragraph (``hp:p``) per line.
-  Old binary .hwp files are refused: save them as hwpx.
+- hwp (binary HWP 5.x, an OLE compound file): ``gwanmun.hwp``, the same shape
+  (paragraph lines, tab-separated table rows, footnotes after their paragraph).
+  HWP 3.x, password-protected and distribution copies are refused.
+
+The name's extension says which formats are accepted, but the bytes decide how a
+file is read: an OLE compound file is read as HWP, a zip as docx or hwpx, a
+``%PDF`` as PDF, whatever the name says among those (a .hwpx saved with an .hwp
+name is common, and a renamed file must not reach the wrong parser).
 
 Documents come from users, so every read is capped (``DocumentsConfig``): a
 docx or hwpx is a zip whose headers declare each part's size, and those sizes,
@@ -36,7 +43,9 @@ from xml.etree import ElementTree
 from gwanmun.errors import DocumentRejected, InvalidRequest
 from gwanmun.settings import DocumentsConfig
 
-SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".hwpx")
+SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".hwpx", ".hwp")
+_BINARY = (".pdf", ".docx", ".hwpx", ".hwp")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Between two pages of a PDF's text, when pages are asked for.
 PAGE_BREAK = "\f"
 
@@ -78,16 +87,15 @@ def extract_text(path: Path, limits: DocumentsConfig | None = None, *, pages: bo
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
         return _utf8(path)
-    if suffix == ".hwp":
-        raise InvalidRequest(f"{path}: binary .hwp is not supported; save it as .hwpx")
-    readers = {".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx}
-    if suffix not in readers:
+    if suffix not in _BINARY:
         raise InvalidRequest(f"{path}: unsupported file type (supported: {', '.join(SUPPORTED)})")
+    kind = sniff(path, suffix)
+    readers = {".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx, ".hwp": _hwp}
     try:
-        text = readers[suffix](path, caps)
+        text = readers[kind](path, caps)
     except _BROKEN as exc:
         raise DocumentRejected(
-            f"{path}: not a readable {suffix} file ({type(exc).__name__}); "
+            f"{path}: not a readable {kind} file ({type(exc).__name__}); "
             "open and save it again in its office program"
         ) from None
     return text if pages else text.replace(PAGE_BREAK, "\n")
@@ -113,6 +121,21 @@ def extract_upload(
             raise type(exc)(
                 exc.message.replace(str(path), name), param=exc.param, details=exc.details
             ) from None
+
+
+def sniff(path: Path, suffix: str) -> str:
+    """The reader for a binary document, from its first bytes; the name's ``suffix``
+    only where the bytes do not tell (a zip is a docx or an hwpx, and unknown
+    bytes go to the named reader, which says what is wrong with them)."""
+    with path.open("rb") as handle:
+        head = handle.read(len(_OLE_MAGIC))
+    if head == _OLE_MAGIC:
+        return ".hwp"
+    if head.startswith(b"PK\x03\x04"):
+        return ".docx" if suffix == ".docx" else ".hwpx"
+    if head.startswith(b"%PDF"):
+        return ".pdf"
+    return suffix
 
 
 def iter_documents(root: Path) -> Iterator[Path]:
@@ -388,6 +411,12 @@ def _docx_main_part(archive: zipfile.ZipFile, caps: _Caps) -> str | None:
                 if target in names:
                     return target
     return "word/document.xml" if "word/document.xml" in names else None
+
+
+def _hwp(path: Path, caps: _Caps) -> str:
+    from gwanmun import hwp
+
+    return hwp.read(path, caps)
 
 
 def _hwpx(path: Path, caps: _Caps) -> str:

@@ -216,7 +216,7 @@ class LimitsConfig(BaseModel):
 
 
 class DocumentsConfig(BaseModel):
-    """Caps on reading uploaded and indexed documents (txt, md, pdf, docx, hwpx).
+    """Caps on reading uploaded and indexed documents (txt, md, pdf, docx, hwpx, hwp).
 
     A small .docx or .hwpx can declare gigabytes of XML (a zip bomb): the caps are
     checked against the archive's member headers before anything is decompressed,
@@ -229,12 +229,13 @@ class DocumentsConfig(BaseModel):
         default=32 * 1024 * 1024,
         ge=1024,
         description="Most bytes decompressed from one document in all (the XML parts of a "
-        "docx or hwpx; the text of a pdf).",
+        "docx or hwpx, the record streams of an hwp, the text of a pdf).",
     )
     max_member_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,
-        description="Most bytes one XML part of a docx or hwpx may decompress to.",
+        description="Most bytes one XML part of a docx or hwpx, or one section of an hwp, "
+        "may decompress to.",
     )
     max_compression_ratio: int = Field(
         default=100,
@@ -243,7 +244,9 @@ class DocumentsConfig(BaseModel):
         "real office XML stays well below it, zip bombs far above.",
     )
     max_members: int = Field(
-        default=2000, ge=10, description="Most files inside one docx or hwpx archive."
+        default=2000,
+        ge=10,
+        description="Most files inside one docx or hwpx archive (streams in an hwp).",
     )
     max_pdf_pages: int = Field(default=2000, ge=1, description="Most pages in one pdf.")
     timeout_s: float = Field(

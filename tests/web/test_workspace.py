@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from devtools import hwp, hwpx
 from devtools.pdfs import write_pdf
 from gwanmun.modelfiles import DEFAULT_MODEL_NAME
 from gwanmun.prompts.bundles import export_bundle
@@ -455,6 +456,70 @@ def test_a_knowledge_base_from_upload_to_a_cited_answer(
         passage = cite.get_attribute("data-passage")
         opened = other.get(f"/v1/knowledge_bases/minwon-rules/passages/{passage}")
         assert opened.status_code == 404
+
+
+def test_hangul_documents_from_upload_to_cited_answers(
+    page: Page, site: str, tmp_path: Path
+) -> None:
+    """Hangul's two formats through the page: an .hwpx and a binary .hwp (a table
+    and a footnote inside) uploaded, graded and searched; one question in the
+    chat draws on both, and a citation opens a passage of each."""
+    signed_in_as(page, site, "kim.minsu")
+    page.goto(site + "/knowledge")
+    page.get_by_label("식별자 (영문·숫자)").fill("hangul-rules")
+    page.get_by_label("이름", exact=True).fill("한글 문서 규정")
+    page.get_by_role("button", name="만들기").click()
+    card = page.locator("section.kb[data-kb='hangul-rules']")
+    expect(card.get_by_role("heading", name="한글 문서 규정")).to_be_visible()
+    guide = tmp_path / "접수지침.hwpx"
+    guide.write_bytes(
+        hwpx.document(["제1조 (접수 방법)", "민원은 누리집이나 방문으로 접수하고 접수증을 준다."])
+    )
+    rules = tmp_path / "처리규정.hwp"
+    rules.write_bytes(
+        hwp.document(
+            [
+                "제2조 (처리 기간)",
+                [
+                    "접수한 민원은 7일 안에 처리하고 결과를 알린다",
+                    hwp.Footnote("공휴일은 처리 기간에 넣지 않는다."),
+                    ".",
+                ],
+                [hwp.Table([["구분", "기간"], ["일반 민원", "7일"], ["고충 민원", "14일"]])],
+            ]
+        )
+    )
+    card.get_by_label("문서 올리기").set_input_files([str(guide), str(rules)])
+    expect(card.locator(".attachments li")).to_have_count(2, timeout=120_000)
+    expect(card.locator(".attachments")).to_contain_text("처리규정.hwp: 단락 1개, 등급 공개(O)")
+    expect(card.locator("tr[data-document='접수지침.hwpx']")).to_contain_text("공개(O)")
+    card.get_by_label("한글 문서 규정에서 검색").fill("고충 민원 처리 기간")
+    card.get_by_role("button", name="검색", exact=True).click()
+    expect(card.locator(".kb-hit").first).to_contain_text("처리규정.hwp — 제2조 (처리 기간)")
+    expect(card.locator(".kb-hit").first).to_contain_text("고충 민원")
+    shot(page, "16b-knowledge-base-hangul")
+
+    page.goto(site + "/chat")
+    page.get_by_role("button", name="새 대화").click()
+    page.get_by_label("한글 문서 규정").check()
+    page.get_by_label("메시지").fill("민원 접수 방법과 처리 기간은? 한 문장으로 답하세요.")
+    page.get_by_role("button", name="보내기", exact=True).click()
+    answer = page.locator(".msg.assistant").last
+    cites = answer.locator(".sources button.cite")
+    from_hwp = cites.filter(has_text="처리규정.hwp — 제2조 (처리 기간)")
+    from_hwpx = cites.filter(has_text="접수지침.hwpx — 제1조 (접수 방법)")
+    expect(from_hwp).to_have_count(1, timeout=120_000)
+    expect(from_hwpx).to_have_count(1)
+    from_hwp.click()
+    expect(from_hwp).to_have_attribute("aria-expanded", "true")
+    quotes = answer.locator("blockquote.passage")
+    expect(quotes.last).to_contain_text("7일 안에 처리")
+    expect(quotes.last).to_contain_text("공휴일은 처리 기간에 넣지 않는다.")  # the footnote
+    from_hwpx.click()
+    expect(from_hwpx).to_have_attribute("aria-expanded", "true")
+    expect(quotes).to_have_count(2)
+    expect(quotes.last).to_contain_text("누리집이나 방문으로 접수")
+    shot(page, "17b-cited-answer-hangul")
 
 
 def test_sources_mark_the_passages_the_answer_rests_on(page: Page, site: str) -> None:

@@ -16,7 +16,7 @@ from gwanmun.cli.common import HELP, err, fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 
 corpus_app = typer.Typer(
-    help="Index protected documents (txt, md, pdf, docx, hwpx) for the verbatim-copy check.",
+    help="Index protected documents (txt, md, pdf, docx, hwpx, hwp) for the verbatim-copy check.",
     no_args_is_help=True,
     **HELP,
 )
@@ -56,7 +56,7 @@ def corpus_add(
     skipped: list[str] = []
     files = list(iter_documents(path))
     if not files:
-        raise fail(f"no .txt, .md, .pdf, .docx or .hwpx files under {path}")
+        raise fail(f"no .txt, .md, .pdf, .docx, .hwpx or .hwp files under {path}")
 
     with Progress(
         TextColumn("indexing"), BarColumn(), TextColumn("{task.completed}/{task.total} files"),

@@ -78,7 +78,7 @@ def kb_add(
     kb_id: Annotated[str, typer.Argument(help="The knowledge base.")],
     path: Annotated[Path, typer.Argument(help="A file, or a directory searched recursively.")],
 ) -> None:
-    """Add documents (txt, md, pdf, docx, hwpx); a changed file replaces its old version.
+    """Add documents (txt, md, pdf, docx, hwpx, hwp); a changed file replaces its old version.
 
     Example:
 
@@ -92,7 +92,7 @@ def kb_add(
         raise fail(f"{path} does not exist")
     files = list(iter_documents(path))
     if not files:
-        raise fail(f"no .txt, .md, .pdf, .docx or .hwpx files under {path}")
+        raise fail(f"no .txt, .md, .pdf, .docx, .hwpx or .hwp files under {path}")
     service = _open()
     skipped: list[str] = []
     try:

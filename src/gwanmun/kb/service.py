@@ -179,7 +179,7 @@ class KnowledgeBases:
         progress: Callable[[int, int], None] | None = None,
         document_id: str | None = None,
     ) -> Added:
-        """Index one document (txt, md, pdf, docx, hwpx). Re-adding a name replaces
+        """Index one document (txt, md, pdf, docx, hwpx, hwp). Re-adding a name replaces
         that document only, and only if its text changed. A PDF's passages know
         their pages. ``document_id``: the id to give it (a ``/v1/files`` id),
         instead of a new one."""

@@ -1,4 +1,4 @@
-"""``POST /v1/documents/extract``: text out of an uploaded txt, md, pdf, docx or hwpx
+"""``POST /v1/documents/extract``: text out of an uploaded txt, md, pdf, docx, hwpx or hwp
 file, to attach to a chat as a source document (``gwanmun.documents`` reads it)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/documents/extract")
     async def extract(request: Request) -> dict[str, Any]:
-        """Text out of a txt, md, pdf, docx or hwpx file, to attach as a source document."""
+        """Text out of a txt, md, pdf, docx, hwpx or hwp file, to attach as a source document."""
         auth.require(request, MODEL_USERS)
         body = await read_body(request, ExtractBody)
         try:

@@ -82,7 +82,7 @@ function uploader(kb, docs) {
   input.type = "file";
   input.id = id;
   input.multiple = true;
-  input.accept = ".txt,.md,.pdf,.docx,.hwpx";
+  input.accept = ".txt,.md,.pdf,.docx,.hwpx,.hwp";
   const bar = el("progress");
   bar.hidden = true;
   bar.setAttribute("aria-label", words.kb_progress);
