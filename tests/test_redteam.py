@@ -31,6 +31,7 @@ from devtools.obfuscate import (
     FRAMES,
     MAKERS,
     REGROUPABLE,
+    RENDERINGS,
     SPELLED_FRAMES,
     generate,
     spelled_email,
@@ -314,6 +315,40 @@ def test_a_value_named_in_parts_over_two_messages_never_reaches_the_model(
     count = len(rig.upstream.received)
     _send(rig, messages)
     _assert_unread(rig, count, value, f"{kind}: {head!r} / {tail!r} over {roles}")
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(("KR_RRN", "JP_MY_NUMBER")),
+    rng=st.randoms(use_true_random=False),
+    layout=st.sampled_from(("| {} |", "{}", "{}")),
+    joint=st.sampled_from((" | ", ",", "\t")),
+    fillers=st.lists(st.sampled_from(("가나다", "총무과", "山田", "2024-03-01", "주무관", "")),
+                     min_size=1, max_size=3),
+    rendering=st.sampled_from(("ascii", "fullwidth", "circled", "bold")),
+)  # fmt: skip
+def test_a_value_in_table_cells_apart_never_reaches_the_model(
+    rig: Rig,
+    kind: str,
+    rng: random.Random,
+    layout: str,
+    joint: str,
+    fillers: list[str],
+    rendering: str,
+) -> None:
+    """A value in two cells of one row with other cells between (no word names
+    it): a pasted table, CSV or spreadsheet row."""
+    value = MAKERS[kind](rng)
+    cut = 6 if kind == "KR_RRN" else rng.choice((4, 8))
+    head, tail = (
+        "".join(RENDERINGS[rendering](d) for d in part) for part in (value[:cut], value[cut:])
+    )
+    joint = " | " if layout.startswith("|") else joint
+    row = layout.format(joint.join([head, *fillers, tail]))
+    header = layout.format(joint.join(["a", *(f"c{i}" for i in range(len(fillers))), "b"]))
+    count = len(rig.upstream.received)
+    _send(rig, [{"role": "user", "content": f"아래 표를 정리해 주세요\n{header}\n{row}"}])
+    _assert_unread(rig, count, value, f"{kind}: {row!r}")
 
 
 def _position(typed: str, cut: int) -> int:

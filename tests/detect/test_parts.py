@@ -42,6 +42,46 @@ def test_pieces_named_apart_are_each_found(text: str, expected: list[tuple[str, 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("| 900101 | 가나다 | 1234568 |", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        ("900101,,가나다,1234568", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        (
+            "이름\t부서\t비고\n900101\t총무과\t1234568",
+            [("KR_RRN", "900101"), ("KR_RRN", "1234568")],
+        ),
+        (
+            "1234,山田,5678,東京,9018",
+            [("JP_MY_NUMBER", "1234"), ("JP_MY_NUMBER", "5678"), ("JP_MY_NUMBER", "9018")],
+        ),
+        # a header naming the columns: found once, not twice
+        (
+            "생년월일,성명,뒷자리\n900101,가나다,1234568",
+            [("KR_RRN", "900101"), ("KR_RRN", "1234568")],
+        ),
+    ],
+)  # fmt: skip
+def test_a_value_in_cells_of_one_row_is_found_without_a_naming_word(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text, PARTS) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "900101,가나다,1234567",  # the check digit fails
+        "900101\n가나다\n1234568",  # lines, not cells of one row
+        "금액,1,234,567,원",  # thousands separators
+        "| 2024-01-05 | 1234567 | 900 |",
+        "| 900101 | 1234568 |",  # neighbours: one grouped number, the RRN detector's
+    ],
+)
+def test_table_rows_without_a_value_in_cells_apart_are_left_alone(text: str) -> None:
+    assert found(text, PARTS) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "생년월일 900101, 사번 1234567",  # the check digit fails: two numbers

@@ -8,7 +8,8 @@ digits, each a few words from the next, that together make a valid number —
 a resident number's date, gender digit and check digit, a My Number's check
 digit — and a word naming that number near the first piece: each piece is
 reported, so each is masked where it was typed. Without a naming word, two
-numbers near each other are two numbers.
+numbers near each other are two numbers — except in the cells of one table
+row (``900101 | 가나다 | 1234568``), where they make a valid number together.
 """
 
 from __future__ import annotations
@@ -62,18 +63,19 @@ class IdentifierParts:
     kinds = ("KR_RRN", "JP_MY_NUMBER")
 
     def detect(self, text: str) -> list[Finding]:
+        rows = _in_table_rows(text, self.id) if _CELL_HINT.search(text) else []
         wholes = [w for w in _WHOLES if any(word in text for word in w.words)]
         if not wholes:
-            return []  # no word naming such a number: most texts end here
+            return rows  # no word naming such a number: most texts end here
         groups = _pieces_near(text, [w for whole in wholes for w in whole.words])
         if len(groups) < 2:
-            return []
+            return rows
+        found: list[Finding] = []
         lengths = {whole.length for whole in wholes}
         counts = [
             hi - lo if text[lo:hi].isdigit() else len(_NOT_DIGIT.sub("", text[lo:hi]))
             for lo, hi in groups
         ]
-        found: list[Finding] = []
         # Whether each piece and the next are a few words apart (not one
         # grouped number, not two numbers a paragraph apart).
         linked = [
@@ -96,7 +98,45 @@ class IdentifierParts:
                     if not near(text, pieces[0][0], pieces[-1][1], whole.words, CONTEXT_REACH):
                         continue
                     found += [make(whole.kind, lo, hi, 0.95, self.id) for lo, hi in pieces]
-        return found
+        named = {(f.kind, f.start, f.end) for f in found}  # a row's pieces may be named too
+        return found + [f for f in rows if (f.kind, f.start, f.end) not in named]
+
+
+# A table row: cells between pipes, tabs or commas (Markdown, pasted
+# spreadsheets, CSV). One value in cells that are not next to each other
+# (900101 | 가나다 | 1234568) is found without a naming word: only the row's
+# cells holding nothing but a piece count, and the pieces must make a valid
+# number together — date, gender digit and checksum, or My Number's check
+# digit. Neighbouring cells are read as one grouped number by the others.
+_CELL_HINT = re.compile(r"[0-9]\s*[|\t,][^\n]*[|\t,]\s*[0-9]")
+_ROW_PIECE = re.compile(r"\s*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})\s*")
+
+
+def _in_table_rows(text: str, detector: str) -> list[Finding]:
+    found: list[Finding] = []
+    at = 0
+    for line in text.split("\n"):
+        lo_line, at = at, at + len(line) + 1
+        separators = [c for c in "|\t," if line.count(c) >= 2]
+        if not separators:
+            continue
+        # (cell number, start, end) of each cell holding only a piece
+        pieces: list[tuple[int, int, int]] = []
+        bounds = [-1, *(i for i, c in enumerate(line) if c in separators), len(line)]
+        for n, (a, b) in enumerate(itertools.pairwise(bounds)):  # empty cells count
+            piece = _ROW_PIECE.fullmatch(line, a + 1, b)
+            if piece is not None:
+                pieces.append((n, lo_line + piece.start(1), lo_line + piece.end(1)))
+        for count in (2, 3):
+            for chosen in itertools.combinations(pieces, count):
+                cells = [n for n, _, _ in chosen]
+                if all(b - a == 1 for a, b in itertools.pairwise(cells)):
+                    continue  # neighbours: one grouped number, read by the others
+                digits = "".join(_NOT_DIGIT.sub("", text[lo:hi]) for _, lo, hi in chosen)
+                for whole in _WHOLES:
+                    if len(digits) == whole.length and whole.valid(digits):
+                        found += [make(whole.kind, lo, hi, 0.9, detector) for _, lo, hi in chosen]
+    return found
 
 
 def _pieces_near(text: str, words: list[str]) -> list[tuple[int, int]]:
