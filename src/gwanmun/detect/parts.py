@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gwanmun.detect import REGISTRY
@@ -63,7 +64,7 @@ class IdentifierParts:
     kinds = ("KR_RRN", "JP_MY_NUMBER")
 
     def detect(self, text: str) -> list[Finding]:
-        rows = _in_table_rows(text, self.id) if _CELL_HINT.search(text) else []
+        rows = _in_table_rows(text, self.id)
         wholes = [w for w in _WHOLES if any(word in text for word in w.words)]
         if not wholes:
             return rows  # no word naming such a number: most texts end here
@@ -108,35 +109,62 @@ class IdentifierParts:
 # cells holding nothing but a piece count, and the pieces must make a valid
 # number together — date, gender digit and checksum, or My Number's check
 # digit. Neighbouring cells are read as one grouped number by the others.
-_CELL_HINT = re.compile(r"[0-9]\s*[|\t,][^\n]*[|\t,]\s*[0-9]")
+_ANY_DIGIT = re.compile("[0-9]")
+# A record as people paste it: at most this many cells, some with words (a
+# name, a department), at most this many holding only digits — their pairs and
+# triples are tried, so the work is bounded; a row of figures is no record.
+_ROW_CELLS = 40
+_ROW_PIECES = 4
 _ROW_PIECE = re.compile(r"\s*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})\s*")
 
 
 def _in_table_rows(text: str, detector: str) -> list[Finding]:
     found: list[Finding] = []
+    if not any(text.count(c) >= 2 for c in "|\t,"):
+        return found  # no row anywhere: most texts (str.count, no regex)
     at = 0
     for line in text.split("\n"):
         lo_line, at = at, at + len(line) + 1
         separators = [c for c in "|\t," if line.count(c) >= 2]
-        if not separators:
+        if not separators or not _ANY_DIGIT.search(line):
             continue
-        # (cell number, start, end) of each cell holding only a piece
-        pieces: list[tuple[int, int, int]] = []
         bounds = [-1, *(i for i, c in enumerate(line) if c in separators), len(line)]
+        if len(bounds) > _ROW_CELLS + 1:
+            continue  # no table row: a list of numbers, a long CSV line
+        # (cell number, start, end, digits) of each cell holding only a piece
+        pieces: list[tuple[int, int, int, str]] = []
         for n, (a, b) in enumerate(itertools.pairwise(bounds)):  # empty cells count
             piece = _ROW_PIECE.fullmatch(line, a + 1, b)
-            if piece is not None:
-                pieces.append((n, lo_line + piece.start(1), lo_line + piece.end(1)))
-        for count in (2, 3):
-            for chosen in itertools.combinations(pieces, count):
-                cells = [n for n, _, _ in chosen]
-                if all(b - a == 1 for a, b in itertools.pairwise(cells)):
-                    continue  # neighbours: one grouped number, read by the others
-                digits = "".join(_NOT_DIGIT.sub("", text[lo:hi]) for _, lo, hi in chosen)
-                for whole in _WHOLES:
-                    if len(digits) == whole.length and whole.valid(digits):
-                        found += [make(whole.kind, lo, hi, 0.9, detector) for _, lo, hi in chosen]
+            if piece is not None and len(digits := _NOT_DIGIT.sub("", piece.group(1))) >= 2:
+                pieces.append((n, lo_line + piece.start(1), lo_line + piece.end(1), digits))
+        if len(pieces) > _ROW_PIECES or not _LETTER.search(line):
+            continue  # a row of figures, not a record with a value in pieces
+        for chosen in _row_choices(pieces):
+            if all(b[0] - a[0] == 1 for a, b in itertools.pairwise(chosen)):
+                continue  # neighbours: one grouped number, read by the others
+            digits = "".join(p[3] for p in chosen)
+            for whole in _WHOLES:
+                if len(digits) == whole.length and whole.valid(digits):
+                    found += [make(whole.kind, lo, hi, 0.9, detector) for _, lo, hi, _ in chosen]
     return found
+
+
+_LENGTHS = frozenset(whole.length for whole in _WHOLES)
+
+
+def _row_choices(
+    pieces: list[tuple[int, int, int, str]],
+) -> Iterator[tuple[tuple[int, int, int, str], ...]]:
+    """Pairs and triples of ``pieces`` (in order) whose digits add up to a
+    whole's length: the lengths are checked before any digits are joined."""
+    for i, j in itertools.combinations(range(len(pieces)), 2):
+        total = len(pieces[i][3]) + len(pieces[j][3])
+        if total in _LENGTHS:
+            yield pieces[i], pieces[j]
+        elif total < max(_LENGTHS):
+            for k in range(j + 1, len(pieces)):
+                if total + len(pieces[k][3]) in _LENGTHS:
+                    yield pieces[i], pieces[j], pieces[k]
 
 
 def _pieces_near(text: str, words: list[str]) -> list[tuple[int, int]]:
