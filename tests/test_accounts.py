@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.postgres import PostgresServer
 from gwanmun.accounts import AccountStore, LoginPolicy
+from gwanmun.db import DatabaseUnavailable
 from gwanmun.errors import AuthenticationError, InvalidRequest, RateLimited
 from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import RateLimitConfig
@@ -386,3 +388,33 @@ def test_two_stores_on_one_postgres_count_one_lockout(postgres_url: str) -> None
     assert one.login("kim", PASSWORD, source="10.0.0.9")[1].user == "kim"
     one.close()
     two.close()
+
+
+def test_text_with_nul_is_refused_alike_on_both_stores(store: AccountStore) -> None:
+    """PostgreSQL's text cannot hold U+0000, so neither store takes it: a clear
+    400, never a database error."""
+    with pytest.raises(InvalidRequest, match="U\\+0000"):
+        store.create_user("kim\x00")
+    store.create_user("kim", password=PASSWORD)
+    with pytest.raises(InvalidRequest, match="U\\+0000"):
+        store.update_user("kim", group="민원\x00과")
+    with pytest.raises(InvalidRequest, match="U\\+0000"):
+        store.login("kim\x00", PASSWORD)
+    assert store.get_user("kim").group is None
+
+
+def test_a_database_gone_mid_run_refuses_with_503(postgres: PostgresServer) -> None:
+    """The shared database dropped under a running store: the next lookup is a
+    DatabaseUnavailable (503, fail closed) naming no host, not a driver error."""
+    import psycopg
+
+    url = postgres.create_database("t_accounts_db_gone")
+    store = AccountStore(url)
+    key, _ = store.create("kim")
+    assert store.authenticate(key).user == "kim"
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute('DROP DATABASE "t_accounts_db_gone" WITH (FORCE)')
+    with pytest.raises(DatabaseUnavailable) as caught:
+        store.authenticate(key)
+    assert caught.value.status == 503 and "127.0.0.1" not in caught.value.message
+    store.close()

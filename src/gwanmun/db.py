@@ -22,6 +22,7 @@ replicas starting together apply each migration once.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -30,11 +31,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from gwanmun.errors import GwanmunError, InvalidRequest
+
+log = logging.getLogger("gwanmun")
+
 Params = Sequence[Any]
 
 
 class Conflict(Exception):
     """A row broke a uniqueness or foreign-key rule (either database's integrity error)."""
+
+
+class DatabaseUnavailable(GwanmunError):
+    """The shared database cannot be reached (or timed out): the request is
+    refused (503), never served without its account or limits being checked."""
+
+    status = 503
+    type = "api_error"
+    code = "database_unavailable"
+
+
+def _text(params: Params) -> tuple[Any, ...]:
+    """The parameters, refused when text holds U+0000: PostgreSQL's text cannot
+    store it, so neither store takes it (one behaviour on both)."""
+    values = tuple(params)
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise InvalidRequest("Text with a NUL character (U+0000) cannot be stored.")
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +118,20 @@ class _SQLiteTx:
 
     def one(self, query: str, params: Params = ()) -> tuple[Any, ...] | None:
         try:
-            row = self._db.execute(query, tuple(params)).fetchone()
+            row = self._db.execute(query, _text(params)).fetchone()
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from None
         return None if row is None else tuple(row)
 
     def all(self, query: str, params: Params = ()) -> list[tuple[Any, ...]]:
         try:
-            return [tuple(r) for r in self._db.execute(query, tuple(params)).fetchall()]
+            return [tuple(r) for r in self._db.execute(query, _text(params)).fetchall()]
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from None
 
     def run(self, query: str, params: Params = ()) -> int:
         try:
-            return int(self._db.execute(query, tuple(params)).rowcount)
+            return int(self._db.execute(query, _text(params)).rowcount)
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from None
 
@@ -183,9 +206,11 @@ class _PostgresTx:
     def _execute(self, query: str, params: Params) -> Any:
         import psycopg
 
+        values = _text(params)
         try:
-            return self._conn.execute(_pg(query), tuple(params))
+            return self._conn.execute(_pg(query), values)
         except psycopg.errors.IntegrityError as exc:
+            # The first line only: the detail line quotes the row's values.
             raise Conflict(str(exc).splitlines()[0]) from None
 
     def one(self, query: str, params: Params = ()) -> tuple[Any, ...] | None:
@@ -214,8 +239,18 @@ class PostgresDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[_PostgresTx]:
-        with self._pool.connection() as conn, conn.transaction():
-            yield _PostgresTx(conn)
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection(timeout=10) as conn, conn.transaction():
+                yield _PostgresTx(conn)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            # The type only: libpq's text names hosts, never needed by a client.
+            log.warning("shared database unavailable", extra={"error": type(exc).__name__})
+            raise DatabaseUnavailable(
+                "The shared database cannot be reached; try again shortly."
+            ) from None
 
     def one(self, query: str, params: Params = ()) -> tuple[Any, ...] | None:
         with self.transaction() as tx:
