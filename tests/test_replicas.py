@@ -194,6 +194,26 @@ def test_three_replicas_share_accounts_sessions_limits_and_one_chain(
             httpx.get(f"{replica.root}/v1/auth/me", cookies=cookie, timeout=30).status_code == 401
         )
 
+    # A file uploaded through replica 1 is there on replica 2; a template made
+    # through 2 is listed by 3.
+    jung_key = admin.post("/v1/admin/keys", json={"user": "jung"}).json()["key"]
+    with one.client(jung_key) as first, two.client(jung_key) as second:
+        uploaded = first.files.create(
+            file=("지침.txt", "민원 처리 지침".encode()), purpose="assistants"
+        )
+        assert second.files.retrieve(uploaded.id).filename == "지침.txt"
+    made = httpx.post(
+        f"{two.root}/v1/templates",
+        headers={"authorization": f"Bearer {jung_key}"},
+        json={"title": "회신 서식", "category": "민원 답변", "body": "회신합니다."},
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    listed = httpx.get(
+        f"{three.root}/v1/templates", headers={"authorization": f"Bearer {jung_key}"}, timeout=30
+    )
+    assert made.json()["id"] in [t["id"] for t in listed.json()["data"]]
+
     # Login lockout is one count over the replicas: wrong passwords spread over
     # them lock the account (from that address) on all of them.
     for n in range(6):
