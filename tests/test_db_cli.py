@@ -191,3 +191,24 @@ def test_move_skips_stores_that_were_never_used(
     moved = _run(["db", "move"], data, url)
     assert moved.returncode == 0, moved.stderr
     assert f"{missing}: not in {data}, nothing to move" in moved.stderr
+
+
+def test_a_row_the_target_refuses_is_a_clear_error(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """SQLite's keys.db never enforced its foreign keys: a session of a user that
+    is not there stops the move of that file with a message, not a traceback."""
+    import sqlite3
+
+    data = tmp_path / "data"
+    _sqlite_deployment(data)
+    with sqlite3.connect(data / "keys.db") as db:
+        db.execute("INSERT INTO sessions VALUES ('feed', 'ghost', 1.0, 2.0)")
+    url = postgres.create_database("t_db_move_orphan")
+    moved = _run(["db", "move"], data, url)
+    assert moved.returncode == 1 and "Traceback" not in moved.stderr
+    assert "keys.db cannot be moved" in moved.stderr and "sessions" in moved.stderr
+    assert "ghost" not in moved.stderr  # no value of the row
+    accounts = AccountStore(url)
+    assert accounts.list_users() == []  # the file's transaction rolled back whole
+    accounts.close()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gwanmun.db import Database, PostgresDatabase, Schema, SQLiteDatabase
+from gwanmun.db import Conflict, Database, PostgresDatabase, Schema, SQLiteDatabase
 from gwanmun.errors import ConfigError
 from gwanmun.settings import Settings
 
@@ -163,7 +163,6 @@ def _occupied(db: Database, audit_empty: bool) -> list[str]:
 def move(settings: Settings, *, replace: bool = False, progress: Progress = print) -> Moved:
     """Copy ``data_dir``'s SQLite stores into PostgreSQL (see the module doc)."""
     from gwanmun.audit.postgres import PostgresAuditStore
-    from gwanmun.prompts.store import STARTER_ORIGIN
     from gwanmun.services import open_audit_store
 
     dsn = _database_url(settings)
@@ -198,19 +197,7 @@ def move(settings: Settings, *, replace: bool = False, progress: Progress = prin
             _bring_up_to_date(name, path, settings)
             source = SQLiteDatabase(path)
             try:
-                with db.transaction() as tx:
-                    for _, table, _ in reversed(tables):  # children first
-                        if replace or table == "templates":
-                            where = "" if replace else " WHERE origin = ?"
-                            args = () if replace else (STARTER_ORIGIN,)
-                            tx.run(f"DELETE FROM {table}{where}", args)
-                    for _, table, columns in tables:
-                        rows = source.all(f"SELECT {columns} FROM {table}")
-                        marks = ", ".join("?" for _ in columns.split(","))
-                        for row in rows:
-                            tx.run(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row)
-                        moved.add(table, len(rows))
-                        progress(f"{name}: {table}: {len(rows)} rows")
+                _copy(db, source, name, tables, replace=replace, moved=moved, progress=progress)
             finally:
                 source.close()
         _move_knowledge(settings, dsn, replace=replace, moved=moved, progress=progress)
@@ -219,6 +206,45 @@ def move(settings: Settings, *, replace: bool = False, progress: Progress = prin
         db.close()
         audit.close()
     return moved
+
+
+def _copy(
+    db: Database,
+    source: Database,
+    name: str,
+    tables: list[tuple[str, str, str]],
+    *,
+    replace: bool,
+    moved: Moved,
+    progress: Progress,
+) -> None:
+    """One SQLite file's tables into the target, in one transaction."""
+    from gwanmun.prompts.store import STARTER_ORIGIN
+
+    counts: list[tuple[str, int]] = []
+    try:
+        with db.transaction() as tx:
+            for _, table, _ in reversed(tables):  # children first
+                if replace or table == "templates":
+                    where = "" if replace else " WHERE origin = ?"
+                    args = () if replace else (STARTER_ORIGIN,)
+                    tx.run(f"DELETE FROM {table}{where}", args)
+            for _, table, columns in tables:
+                rows = source.all(f"SELECT {columns} FROM {table}")
+                marks = ", ".join("?" for _ in columns.split(","))
+                for row in rows:
+                    tx.run(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row)
+                counts.append((table, len(rows)))
+                progress(f"{name}: {table}: {len(rows)} rows")
+    except Conflict as exc:
+        # The database's first line names the table and rule, never a value.
+        raise ConfigError(
+            f"{name} cannot be moved: a row breaks a rule of the target ({exc}); nothing "
+            f"of {name} was moved. Mend that row and run `gwanmun db move --replace` "
+            "(what was moved before it is replaced)."
+        ) from None
+    for table, count in counts:
+        moved.add(table, count)
 
 
 def _bring_up_to_date(name: str, path: Path, settings: Settings) -> None:
