@@ -234,6 +234,7 @@ def test_three_replicas_share_accounts_sessions_limits_and_one_chain(
     # PER_MINUTE for a user is PER_MINUTE in all, wherever the requests land.
     rate_key = _gwanmun(["keys", "create", "--user", "choi"], env).strip()
     answered = refused = 0
+    began = time.monotonic()
     for i in range(3 * PER_MINUTE):
         with replicas[i % 3].client(rate_key) as client:
             try:
@@ -241,7 +242,11 @@ def test_three_replicas_share_accounts_sessions_limits_and_one_chain(
                 answered += 1
             except openai.RateLimitError:
                 refused += 1
-    assert (answered, refused) == (PER_MINUTE, 2 * PER_MINUTE)
+    # The bucket refills one request per 60/PER_MINUTE s: on a machine slow
+    # enough to take that long, what refilled meanwhile may be admitted too.
+    refilled = int((time.monotonic() - began) * PER_MINUTE / 60)
+    assert PER_MINUTE <= answered <= PER_MINUTE + refilled
+    assert answered + refused == 3 * PER_MINUTE
 
     # Concurrent load on all three, then one chain that verifies with every
     # answered request in it.
@@ -272,6 +277,7 @@ def test_three_replicas_share_accounts_sessions_limits_and_one_chain(
     assert len(starts) >= 3
     requests = [r for r in records if r.get("kind") != "admin"]
     assert sum(1 for r in requests if r["user"] == "choi") == 3 * PER_MINUTE
+    assert sum(1 for r in requests if r["user"] == "choi" and r["outcome"] == "allowed") == answered
     # Auditors read the same chain through any replica.
     verified = httpx.get(
         f"{three.root}/v1/audit/verify",
