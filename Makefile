@@ -53,6 +53,7 @@ bench-speed: $(BENCH_STAMP) test-deps
 	$(PY) bench/speed/gateway_overhead.py
 	$(PY) bench/speed/guard_speed.py
 	$(PY) bench/speed/audit_overhead.py
+	$(PY) bench/speed/auth_lookup.py
 	$(PY) bench/speed/output_overhead.py
 	$(PY) bench/speed/embedded_threads.py
 

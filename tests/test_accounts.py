@@ -1,16 +1,19 @@
 """Accounts: users with groups and roles, Argon2 passwords, lockout, sessions,
 expiring and revocable keys that follow the user's current role, migrations,
-and the rate limiter."""
+and the rate limiter. The store tests run on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from devtools.postgres import PostgresServer
 from gwanmun.accounts import AccountStore, LoginPolicy
+from gwanmun.db import DatabaseUnavailable
 from gwanmun.errors import AuthenticationError, InvalidRequest, RateLimited
 from gwanmun.ratelimit import RateLimiter
 from gwanmun.settings import RateLimitConfig
@@ -19,18 +22,39 @@ from gwanmun.types import Principal, Role
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> AccountStore:
-    return AccountStore(
-        tmp_path / "keys.db", LoginPolicy(max_failed_logins=3, lockout_s=600, attempts_per_minute=0)
+MakeStore = Callable[[LoginPolicy], AccountStore]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeStore]:
+    """Account stores on SQLite (``keys.db``) or on a fresh real PostgreSQL database."""
+    where: Path | str = (
+        tmp_path / "keys.db"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
     )
+    made: list[AccountStore] = []
+
+    def make(policy: LoginPolicy) -> AccountStore:
+        made.append(AccountStore(where, policy))
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.close()
 
 
-def test_users_have_group_role_and_a_hashed_password(store: AccountStore, tmp_path: Path) -> None:
+@pytest.fixture
+def store(make_store: MakeStore) -> AccountStore:
+    return make_store(LoginPolicy(max_failed_logins=3, lockout_s=600, attempts_per_minute=0))
+
+
+def test_users_have_group_role_and_a_hashed_password(store: AccountStore) -> None:
     info = store.create_user("kim.minsu", group="민원과", role=Role.ADMIN, password=PASSWORD)
     assert (info.group, info.role, info.has_password) == ("민원과", Role.ADMIN, True)
-    stored = sqlite3.connect(tmp_path / "keys.db").execute("SELECT password_hash FROM users")
-    (hashed,) = stored.fetchone()
+    stored = store.db.one("SELECT password_hash FROM users")
+    assert stored is not None
+    (hashed,) = stored
     assert hashed.startswith("$argon2id$") and PASSWORD not in hashed
     with pytest.raises(InvalidRequest, match="already exists"):
         store.create_user("kim.minsu")
@@ -186,9 +210,9 @@ def test_daily_token_quota() -> None:
 
 def _counting_checks(store: AccountStore, real_hash_of: str) -> list[str]:
     """Wraps ``_verify``: records each password checked against ``real_hash_of``'s hash."""
-    (real,) = store._db.execute(
-        "SELECT password_hash FROM users WHERE name = ?", (real_hash_of,)
-    ).fetchone()
+    found = store.db.one("SELECT password_hash FROM users WHERE name = ?", (real_hash_of,))
+    assert found is not None
+    (real,) = found
     checked: list[str] = []
     verify = store._verify
 
@@ -279,8 +303,8 @@ def test_a_lock_holds_for_the_source_that_caused_it_only(store: AccountStore) ->
     assert store.get_user("adm").as_dict()["locked"] is False
 
 
-def test_one_source_is_throttled_over_every_name(tmp_path: Path) -> None:
-    store = AccountStore(tmp_path / "k.db", LoginPolicy(attempts_per_minute=10))
+def test_one_source_is_throttled_over_every_name(make_store: MakeStore) -> None:
+    store = make_store(LoginPolicy(attempts_per_minute=10))
     for i in range(10):
         with pytest.raises(AuthenticationError):
             store.login(f"name{i}", PASSWORD, source="198.51.100.1", now=100.0)
@@ -306,11 +330,11 @@ def test_keys_minted_for_someone_else_say_who_minted_them(store: AccountStore) -
     assert store.list(user="nobody") == []
 
 
-def test_a_name_sprayer_cannot_grow_the_login_counts(tmp_path: Path) -> None:
+def test_a_name_sprayer_cannot_grow_the_login_counts(make_store: MakeStore) -> None:
     policy = LoginPolicy(
         max_failed_logins=3, lockout_s=600, attempts_per_minute=1000, max_attempt_records=10
     )
-    store = AccountStore(tmp_path / "keys.db", policy)
+    store = make_store(policy)
     store.create_user("kim", password=PASSWORD)
     for _ in range(2):
         with pytest.raises(AuthenticationError):
@@ -319,8 +343,8 @@ def test_a_name_sprayer_cannot_grow_the_login_counts(tmp_path: Path) -> None:
     for n in range(40):  # four times the cap (each try is one Argon2 check: slow on purpose)
         with pytest.raises(AuthenticationError):
             store.login(f"made.up{n}", "guess", source=f"10.9.{n // 200}.{n % 200}", now=1001.0)
-    db = sqlite3.connect(tmp_path / "keys.db")
-    (counts,) = db.execute("SELECT count(*) FROM login_attempts").fetchone()
+    db = store.db
+    (counts,) = db.one("SELECT count(*) FROM login_attempts") or (0,)
     assert counts <= 10 + 1  # the cap, and the one added since the last prune
     # The real account's count outlived the spray: one more wrong password locks it.
     with pytest.raises(AuthenticationError):
@@ -330,6 +354,67 @@ def test_a_name_sprayer_cannot_grow_the_login_counts(tmp_path: Path) -> None:
     # Quiet counts and ended rate windows go: only the newest attempt is left.
     with pytest.raises(AuthenticationError):
         store.login("late", "guess", source="10.8.0.1", now=3000.0)
-    assert db.execute("SELECT user FROM login_attempts").fetchall() == [("late",)]
-    assert db.execute("SELECT source FROM login_sources").fetchall() == [("10.8.0.1",)]
+    assert db.all('SELECT "user" FROM login_attempts') == [("late",)]
+    assert db.all("SELECT source FROM login_sources") == [("10.8.0.1",)]
     store.login("kim", PASSWORD, source="10.0.0.1", now=3001.0)
+
+
+def test_two_stores_on_one_postgres_count_one_lockout(postgres_url: str) -> None:
+    """Two processes' stores on one database (two pools): parallel wrong passwords
+    through both are one count, so no more than the limit are ever checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    policy = LoginPolicy(max_failed_logins=3, lockout_s=600, attempts_per_minute=0)
+    one, two = AccountStore(postgres_url, policy), AccountStore(postgres_url, policy)
+    one.create_user("kim", password=PASSWORD)
+    checks_one, checks_two = _counting_checks(one, "kim"), _counting_checks(two, "kim")
+
+    def attempt(i: int) -> str:
+        try:
+            (one if i % 2 else two).login("kim", f"wrong {i}", source="10.0.0.9")
+        except AuthenticationError:
+            return "refused"
+        return "signed in"
+
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(attempt, range(16))) == ["refused"] * 16
+    assert len(checks_one) + len(checks_two) <= policy.max_failed_logins
+    # Locked on both: the right password is refused by either.
+    for store in (one, two):
+        with pytest.raises(AuthenticationError):
+            store.login("kim", PASSWORD, source="10.0.0.9")
+    assert two.get_user("kim").as_dict()["locked"] is True
+    two.unlock("kim")
+    assert one.login("kim", PASSWORD, source="10.0.0.9")[1].user == "kim"
+    one.close()
+    two.close()
+
+
+def test_text_with_nul_is_refused_alike_on_both_stores(store: AccountStore) -> None:
+    """PostgreSQL's text cannot hold U+0000, so neither store takes it: a clear
+    400, never a database error."""
+    with pytest.raises(InvalidRequest, match="U\\+0000"):
+        store.create_user("kim\x00")
+    store.create_user("kim", password=PASSWORD)
+    with pytest.raises(InvalidRequest, match="U\\+0000"):
+        store.update_user("kim", group="민원\x00과")
+    with pytest.raises(InvalidRequest, match="U\\+0000"):
+        store.login("kim\x00", PASSWORD)
+    assert store.get_user("kim").group is None
+
+
+def test_a_database_gone_mid_run_refuses_with_503(postgres: PostgresServer) -> None:
+    """The shared database dropped under a running store: the next lookup is a
+    DatabaseUnavailable (503, fail closed) naming no host, not a driver error."""
+    import psycopg
+
+    url = postgres.create_database("t_accounts_db_gone")
+    store = AccountStore(url)
+    key, _ = store.create("kim")
+    assert store.authenticate(key).user == "kim"
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute('DROP DATABASE "t_accounts_db_gone" WITH (FORCE)')
+    with pytest.raises(DatabaseUnavailable) as caught:
+        store.authenticate(key)
+    assert caught.value.status == 503 and "127.0.0.1" not in caught.value.message
+    store.close()

@@ -1,10 +1,12 @@
 """Prompt templates: a useful starter set, variables filled safely, visibility by
 group, uses and ratings, and signed bundles — intact and trusted ones imported,
-tampered or untrusted ones refused with a clear message."""
+tampered or untrusted ones refused with a clear message. The store tests run
+on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +23,22 @@ PARK = Principal("park", "총무과")
 ADMIN = Principal("admin", "정보화담당관", Role.ADMIN)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A SQLite file, or a fresh database on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return tmp_path / "workspace.db"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> WorkspaceStore:
-    return WorkspaceStore(tmp_path / "workspace.db", institution="서울시")
+def store(where: Path | str) -> Iterator[WorkspaceStore]:
+    opened = WorkspaceStore(where, institution="서울시")
+    yield opened
+    opened.close()
 
 
-def test_starter_set_is_there_once_and_useful(store: WorkspaceStore, tmp_path: Path) -> None:
+def test_starter_set_is_there_once_and_useful(store: WorkspaceStore, where: Path | str) -> None:
     titles = {t.data.title: t for t in store.visible(KIM)}
     assert len(titles) >= 10
     assert {"민원 답변 초안", "보도자료 초안", "회의록 요약", "공문 작성",
@@ -34,8 +46,27 @@ def test_starter_set_is_there_once_and_useful(store: WorkspaceStore, tmp_path: P
     assert {t.data.language for t in titles.values()} == {"ko", "ja"}
     assert all(t.data.visibility == "institution" for t in titles.values())
     store.close()
-    again = WorkspaceStore(tmp_path / "workspace.db", institution="서울시")
+    again = WorkspaceStore(where, institution="서울시")
     assert len(again.visible(KIM)) == len(titles)  # not loaded twice
+    again.close()
+
+
+def test_time_saved_feedback_one_answer_per_request(store: WorkspaceStore) -> None:
+    store.feedback("chatcmpl-abc1", KIM, 30)
+    store.feedback("chatcmpl-abc1", KIM, 60)  # changed, not added
+    store.feedback("chatcmpl-abc1", PARK, 10)  # not someone else's answer to change
+    store.feedback("chatcmpl-abc2", PARK, 10)
+    store.feedback("chatcmpl-abc3", Principal("nogroup"), 0)
+    assert store.time_saved() == {
+        "민원과": {"answers": 1, "hours_saved": 1.0},
+        "총무과": {"answers": 1, "hours_saved": 0.17},
+        "-": {"answers": 1, "hours_saved": 0.0},
+    }
+    assert store.time_saved(since=9e9) == {}
+    with pytest.raises(InvalidRequest, match="minutes"):
+        store.feedback("chatcmpl-abc4", KIM, 7)
+    with pytest.raises(InvalidRequest, match="request_id"):
+        store.feedback("not-an-id", KIM, 10)
 
 
 def test_variables_are_filled_as_plain_text(store: WorkspaceStore) -> None:

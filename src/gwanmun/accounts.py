@@ -25,7 +25,12 @@
   someone else records who minted it (``minted_by``).
 - **Sessions** are random tokens stored hashed, with an expiry.
 
-Migrations are an ordered list; ``PRAGMA user_version`` is the number applied.
+The store is ``data_dir/keys.db`` (SQLite), or PostgreSQL when ``database_url``
+is set (``gwanmun.db``): then every gateway process on that database reads
+the same rows on every request, so a user disabled, a key revoked or a
+session ended on one is refused by all at once, and login counts are one
+count over all of them (the row is locked for the read that decides it).
+Migrations are an ordered list per database (``SCHEMA``).
 """
 
 from __future__ import annotations
@@ -34,8 +39,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +46,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gwanmun.db import Conflict, Database, Schema, open_database
 from gwanmun.errors import (
     AuthenticationError,
     InvalidRequest,
@@ -51,7 +55,6 @@ from gwanmun.errors import (
     RateLimited,
 )
 from gwanmun.settings import Settings
-from gwanmun.sqlite import connect, migrate
 from gwanmun.types import Principal, Role
 
 _PREFIX = "gwk"
@@ -110,6 +113,63 @@ MIGRATIONS: tuple[str, ...] = (
     "CREATE INDEX login_attempts_last ON login_attempts (last_at)",
 )
 
+# The same tables on PostgreSQL, which never had the older shapes.
+PG_MIGRATIONS: tuple[str, ...] = (
+    """CREATE TABLE users (
+        name           TEXT PRIMARY KEY,
+        grp            TEXT,
+        role           TEXT NOT NULL,
+        password_hash  TEXT,
+        failed_logins  INTEGER NOT NULL DEFAULT 0,
+        locked_until   DOUBLE PRECISION,
+        disabled       INTEGER NOT NULL DEFAULT 0,
+        created_at     DOUBLE PRECISION NOT NULL,
+        notice_ack_at  DOUBLE PRECISION
+    )""",
+    """CREATE TABLE api_keys (
+        key_id      TEXT PRIMARY KEY,
+        key_hash    TEXT NOT NULL,
+        "user"      TEXT NOT NULL,
+        grp         TEXT,
+        role        TEXT NOT NULL,
+        created_at  DOUBLE PRECISION NOT NULL,
+        expires_at  DOUBLE PRECISION,
+        revoked_at  DOUBLE PRECISION,
+        minted_by   TEXT
+    )""",
+    'CREATE INDEX api_keys_user ON api_keys ("user")',
+    """CREATE TABLE sessions (
+        token_hash  TEXT PRIMARY KEY,
+        "user"      TEXT NOT NULL REFERENCES users(name),
+        created_at  DOUBLE PRECISION NOT NULL,
+        expires_at  DOUBLE PRECISION NOT NULL
+    )""",
+    'CREATE INDEX sessions_user ON sessions ("user")',
+    """CREATE TABLE login_attempts (
+        "user"        TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        failures      INTEGER NOT NULL,
+        locked_until  DOUBLE PRECISION,
+        last_at       DOUBLE PRECISION NOT NULL DEFAULT 0,
+        PRIMARY KEY ("user", source)
+    )""",
+    "CREATE INDEX login_attempts_last ON login_attempts (last_at)",
+    """CREATE TABLE login_sources (
+        source        TEXT PRIMARY KEY,
+        window_start  DOUBLE PRECISION NOT NULL,
+        attempts      INTEGER NOT NULL
+    )""",
+)
+
+# "gwanacct": the accounts' migration lock on PostgreSQL.
+SCHEMA = Schema(
+    name="accounts",
+    sqlite=MIGRATIONS,
+    postgres=PG_MIGRATIONS,
+    table="gwanmun_accounts_schema",
+    lock=0x6777616E61636374,
+)
+
 LOGIN_REFUSED = (
     "Wrong user name or password, or the account is locked or disabled. After too many "
     "failed tries, wait {minutes} min or ask an administrator to unlock it."
@@ -118,8 +178,8 @@ LOGIN_REFUSED = (
 # Reads a user with the lock state of their login attempts (any source).
 _USER_SELECT = (
     "SELECT name, grp, role, password_hash IS NOT NULL, "
-    "(SELECT COALESCE(MAX(failures), 0) FROM login_attempts a WHERE a.user = users.name), "
-    "(SELECT MAX(locked_until) FROM login_attempts a WHERE a.user = users.name), "
+    '(SELECT COALESCE(MAX(failures), 0) FROM login_attempts a WHERE a."user" = users.name), '
+    '(SELECT MAX(locked_until) FROM login_attempts a WHERE a."user" = users.name), '
     "disabled, created_at FROM users"
 )
 
@@ -196,13 +256,14 @@ def _sha256(text: str) -> str:
 
 
 class AccountStore:
-    """Users, keys and sessions in ``data_dir/keys.db``; safe to share between threads."""
+    """Users, keys and sessions in ``data_dir/keys.db`` or on PostgreSQL
+    (``where``: a path, a checked connection string, or an open ``Database``
+    the caller closes); safe to share between threads."""
 
-    def __init__(self, path: Path, policy: LoginPolicy | None = None) -> None:
-        self.path = path
+    def __init__(self, where: Path | str | Database, policy: LoginPolicy | None = None) -> None:
         self.policy = policy or LoginPolicy()
-        self._lock = threading.Lock()
-        self._db = connect(path)
+        self._owns = not hasattr(where, "transaction")
+        self.db = open_database(where)
         self._hasher = PasswordHasher()
         # Verified against when the user does not exist, so timing does not tell.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
@@ -211,12 +272,11 @@ class AccountStore:
         self._migrate()
 
     def _migrate(self) -> None:
-        with self._lock:
-            migrate(self._db, MIGRATIONS)
+        self.db.migrate(SCHEMA)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        if self._owns:
+            self.db.close()
 
     # --- users ------------------------------------------------------------
 
@@ -235,27 +295,24 @@ class AccountStore:
             )
         hashed = self._hash_password(password) if password is not None else None
         created = time.time() if now is None else now
-        with self._lock:
-            try:
-                self._db.execute(
-                    "INSERT INTO users (name, grp, role, password_hash, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (name, group, role.value, hashed, created),
-                )
-            except sqlite3.IntegrityError:
-                raise InvalidRequest(f"user {name!r} already exists") from None
+        try:
+            self.db.run(
+                "INSERT INTO users (name, grp, role, password_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, group, role.value, hashed, created),
+            )
+        except Conflict:
+            raise InvalidRequest(f"user {name!r} already exists") from None
         return self.get_user(name)
 
     def get_user(self, name: str) -> UserInfo:
-        with self._lock:
-            row = self._db.execute(_USER_SELECT + " WHERE name = ?", (name,)).fetchone()
+        row = self.db.one(_USER_SELECT + " WHERE name = ?", (name,))
         if row is None:
             raise NotFound(f"no user {name!r}; `gwanmun users list` shows the users")
         return _user(row)
 
     def list_users(self) -> list[UserInfo]:
-        with self._lock:
-            rows = self._db.execute(_USER_SELECT + " ORDER BY name").fetchall()
+        rows = self.db.all(_USER_SELECT + " ORDER BY name")
         return [_user(r) for r in rows]
 
     def update_user(
@@ -267,46 +324,39 @@ class AccountStore:
         disabled: bool | None = None,
     ) -> UserInfo:
         self.get_user(name)
-        with self._lock:
+        with self.db.transaction() as tx:
             if group is not None:
-                self._db.execute("UPDATE users SET grp = ? WHERE name = ?", (group or None, name))
+                tx.run("UPDATE users SET grp = ? WHERE name = ?", (group or None, name))
             if role is not None:
-                self._db.execute("UPDATE users SET role = ? WHERE name = ?", (role.value, name))
+                tx.run("UPDATE users SET role = ? WHERE name = ?", (role.value, name))
             if disabled is not None:
-                self._db.execute(
-                    "UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name)
-                )
+                tx.run("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
                 if disabled:
-                    self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+                    tx.run('DELETE FROM sessions WHERE "user" = ?', (name,))
         return self.get_user(name)
 
     def set_password(self, name: str, password: str) -> None:
         hashed = self._hash_password(password)
         self.get_user(name)
-        with self._lock:
-            self._db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hashed, name))
-            self._db.execute("DELETE FROM login_attempts WHERE user = ?", (name,))
+        with self.db.transaction() as tx:
+            tx.run("UPDATE users SET password_hash = ? WHERE name = ?", (hashed, name))
+            tx.run('DELETE FROM login_attempts WHERE "user" = ?', (name,))
             # A new password ends every open session of the account.
-            self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+            tx.run('DELETE FROM sessions WHERE "user" = ?', (name,))
 
     def acknowledge_notice(self, name: str, *, now: float | None = None) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE users SET notice_ack_at = ? WHERE name = ?",
-                (time.time() if now is None else now, name),
-            )
+        self.db.run(
+            "UPDATE users SET notice_ack_at = ? WHERE name = ?",
+            (time.time() if now is None else now, name),
+        )
 
     def notice_acknowledged(self, name: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT notice_ack_at FROM users WHERE name = ?", (name,)
-            ).fetchone()
+        row = self.db.one("SELECT notice_ack_at FROM users WHERE name = ?", (name,))
         return row is not None and row[0] is not None
 
     def unlock(self, name: str) -> None:
         self.get_user(name)
-        with self._lock:
-            self._db.execute("DELETE FROM login_attempts WHERE user = ?", (name,))
+        self.db.run('DELETE FROM login_attempts WHERE "user" = ?', (name,))
 
     def _hash_password(self, password: str) -> str:
         if len(password) < self.policy.min_password_length:
@@ -337,34 +387,36 @@ class AccountStore:
         origin = source or "-"
         self._throttle(origin, current)
         slot = self._reserve(name, origin, current)
-        with self._lock:
-            row = self._db.execute(
-                "SELECT password_hash, disabled, grp, role FROM users WHERE name = ?", (name,)
-            ).fetchone()
+        row = self.db.one(
+            "SELECT password_hash, disabled, grp, role FROM users WHERE name = ?", (name,)
+        )
         usable = slot is not None and row is not None and row[0] is not None and not row[1]
         # One Argon2 verification on every path: unknown, locked and disabled too.
-        checked = self._verify(row[0] if usable else self._dummy_hash, password)
+        stored = str(row[0]) if usable and row is not None else self._dummy_hash
+        checked = self._verify(stored, password)
         if not (usable and checked):
             raise self._refused()
         assert slot is not None and row is not None
         token = f"{_SESSION_PREFIX}_{secrets.token_urlsafe(32)}"
-        with self._lock:
+        with self.db.transaction() as tx:
             # A lock set while this password was being checked still wins.
-            released = self._db.execute(
-                "UPDATE login_attempts SET failures = MAX(0, failures - ?) "
-                "WHERE user = ? AND source = ? AND (locked_until IS NULL OR locked_until <= ?) "
+            released = tx.one(
+                "UPDATE login_attempts SET failures = CASE WHEN failures > ? "
+                "THEN failures - ? ELSE 0 END "
+                'WHERE "user" = ? AND source = ? AND (locked_until IS NULL OR locked_until <= ?) '
                 "RETURNING failures",
-                (slot, name, origin, current),
-            ).fetchone()
+                (slot, slot, name, origin, current),
+            )
             if released is None:
                 raise self._refused()
             # The source's rate counts failures: an office behind one address
             # signing in at nine is not slowed by its own successes.
-            self._db.execute(
-                "UPDATE login_sources SET attempts = MAX(0, attempts - 1) WHERE source = ?",
+            tx.run(
+                "UPDATE login_sources SET attempts = CASE WHEN attempts > 0 "
+                "THEN attempts - 1 ELSE 0 END WHERE source = ?",
                 (origin,),
             )
-            self._db.execute(
+            tx.run(
                 "INSERT INTO sessions VALUES (?, ?, ?, ?)",
                 (_sha256(token), name, current, current + self.policy.session_s),
             )
@@ -380,14 +432,18 @@ class AccountStore:
         limit = self.policy.attempts_per_minute
         if limit <= 0:
             return
-        with self._lock:
-            (start, attempts) = self._db.execute(
-                "INSERT INTO login_sources VALUES (?, ?, 1) ON CONFLICT(source) DO UPDATE SET "
-                "attempts = CASE WHEN window_start <= ? THEN 1 ELSE attempts + 1 END, "
-                "window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END "
-                "RETURNING window_start, attempts",
-                (source, now, now - 60, now - 60, now),
-            ).fetchone()
+        # One statement: atomic on both databases, whatever process sends it.
+        row = self.db.one(
+            "INSERT INTO login_sources VALUES (?, ?, 1) ON CONFLICT(source) DO UPDATE SET "
+            "attempts = CASE WHEN login_sources.window_start <= ? THEN 1 "
+            "ELSE login_sources.attempts + 1 END, "
+            "window_start = CASE WHEN login_sources.window_start <= ? THEN ? "
+            "ELSE login_sources.window_start END "
+            "RETURNING window_start, attempts",
+            (source, now, now - 60, now - 60, now),
+        )
+        assert row is not None
+        start, attempts = float(row[0]), int(row[1])
         if attempts > limit:
             wait = max(1, int(start + 60 - now) + 1)
             raise RateLimited(
@@ -398,12 +454,22 @@ class AccountStore:
     def _reserve(self, name: str, source: str, now: float) -> int | None:
         """Count this attempt before its password is checked; its slot number,
         or None when (name, source) is locked (then nothing is checked)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT failures, locked_until FROM login_attempts WHERE user = ? AND source = ?",
+        with self.db.transaction() as tx:
+            # The count's row, locked until this transaction ends (on SQLite the
+            # whole transaction is exclusive): two processes never both read
+            # the same count. A new row is made first so there is one to lock.
+            new = tx.one(
+                'INSERT INTO login_attempts ("user", source, failures, locked_until, last_at) '
+                'VALUES (?, ?, 0, NULL, ?) ON CONFLICT("user", source) DO NOTHING RETURNING 1',
+                (name, source, now),
+            )
+            row = tx.one(
+                'SELECT failures, locked_until FROM login_attempts WHERE "user" = ? AND source = ?'
+                + tx.for_update,
                 (name, source),
-            ).fetchone()
-            failures, locked = (0, None) if row is None else row
+            )
+            assert row is not None
+            failures, locked = row
             if locked is not None and now < locked:
                 return None
             if locked is not None:
@@ -412,43 +478,40 @@ class AccountStore:
                 failures, locked, slot = 0, now + self.policy.lockout_s, None
             else:
                 failures, locked, slot = failures + 1, None, failures + 1
-            self._db.execute(
-                "INSERT INTO login_attempts (user, source, failures, locked_until, last_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user, source) DO UPDATE SET "
-                "failures = excluded.failures, locked_until = excluded.locked_until, "
-                "last_at = excluded.last_at",
-                (name, source, failures, locked, now),
+            tx.run(
+                "UPDATE login_attempts SET failures = ?, locked_until = ?, last_at = ? "
+                'WHERE "user" = ? AND source = ?',
+                (failures, locked, now, name, source),
             )
-            if row is None:
-                self._new_counts += 1
-                cap = self.policy.max_attempt_records
-                if self._new_counts >= max(1, cap // 10) or now - self._pruned_at >= 60:
-                    self._prune(now)
-            return slot
+        if new is not None:
+            self._new_counts += 1
+            cap = self.policy.max_attempt_records
+            if self._new_counts >= max(1, cap // 10) or now - self._pruned_at >= 60:
+                self._prune(now)
+        return slot
 
     def _prune(self, now: float) -> None:
-        """Drop login counts that no longer matter, then the oldest beyond the cap;
-        caller holds the lock. Kept whatever the cap: the lock on a real account."""
+        """Drop login counts that no longer matter, then the oldest beyond the cap.
+        Kept whatever the cap: the lock on a real account."""
         self._new_counts, self._pruned_at = 0, now
-        self._db.execute(
-            "DELETE FROM login_attempts WHERE (locked_until IS NULL OR locked_until <= ?) "
-            "AND last_at <= ?",
-            (now, now - self.policy.lockout_s),
-        )
-        self._db.execute("DELETE FROM login_sources WHERE window_start <= ?", (now - 60,))
-        known = "user IN (SELECT name FROM users)"
-        # Every count but a real account's lock may go.
-        may_go = f"NOT ({known} AND COALESCE(locked_until, 0) > ?)"
-        (count,) = self._db.execute(
-            f"SELECT count(*) FROM login_attempts WHERE {may_go}", (now,)
-        ).fetchone()
-        excess = count - self.policy.max_attempt_records
-        if excess > 0:
-            self._db.execute(
-                "DELETE FROM login_attempts WHERE rowid IN (SELECT rowid FROM login_attempts "
-                f"WHERE {may_go} ORDER BY {known}, last_at LIMIT ?)",
-                (now, excess),
+        with self.db.transaction() as tx:
+            tx.run(
+                "DELETE FROM login_attempts WHERE (locked_until IS NULL OR locked_until <= ?) "
+                "AND last_at <= ?",
+                (now, now - self.policy.lockout_s),
             )
+            tx.run("DELETE FROM login_sources WHERE window_start <= ?", (now - 60,))
+            known = '"user" IN (SELECT name FROM users)'
+            # Every count but a real account's lock may go.
+            may_go = f"NOT ({known} AND COALESCE(locked_until, 0) > ?)"
+            counted = tx.one(f"SELECT count(*) FROM login_attempts WHERE {may_go}", (now,))
+            excess = (0 if counted is None else int(counted[0])) - self.policy.max_attempt_records
+            if excess > 0:
+                tx.run(
+                    'DELETE FROM login_attempts WHERE ("user", source) IN (SELECT "user", source '
+                    f"FROM login_attempts WHERE {may_go} ORDER BY {known}, last_at LIMIT ?)",
+                    (now, excess),
+                )
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
@@ -458,19 +521,17 @@ class AccountStore:
 
     def session(self, token: str, *, now: float | None = None) -> Principal:
         current = time.time() if now is None else now
-        with self._lock:
-            row = self._db.execute(
-                "SELECT u.name, u.grp, u.role, u.disabled, s.expires_at "
-                "FROM sessions s JOIN users u ON u.name = s.user WHERE s.token_hash = ?",
-                (_sha256(token),),
-            ).fetchone()
+        row = self.db.one(
+            "SELECT u.name, u.grp, u.role, u.disabled, s.expires_at "
+            'FROM sessions s JOIN users u ON u.name = s."user" WHERE s.token_hash = ?',
+            (_sha256(token),),
+        )
         if row is None or row[3] or current >= row[4]:
             raise AuthenticationError("Your session has ended; log in again.")
         return Principal(user=row[0], group=row[1], role=Role(row[2]))
 
     def logout(self, token: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (_sha256(token),))
+        self.db.run("DELETE FROM sessions WHERE token_hash = ?", (_sha256(token),))
 
     # --- API keys ---------------------------------------------------------
 
@@ -511,11 +572,10 @@ class AccountStore:
         key_id = secrets.token_hex(6)
         key = f"{_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
         minter = None if minted_by == user else minted_by
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                (key_id, _sha256(key), user, info.group, info.role.value, created, expires, minter),
-            )
+        self.db.run(
+            "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            (key_id, _sha256(key), user, info.group, info.role.value, created, expires, minter),
+        )
         return key, KeyInfo(key_id, user, info.group, info.role, created, expires, None, minter)
 
     def authenticate(self, key: str, *, now: float | None = None) -> Principal:
@@ -526,12 +586,13 @@ class AccountStore:
                 "Invalid API key format. Keys look like 'gwk_…'; create one with "
                 "`gwanmun keys create --user NAME`."
             )
-        with self._lock:
-            row = self._db.execute(
-                "SELECT k.key_hash, u.name, u.grp, u.role, k.expires_at, k.revoked_at, u.disabled "
-                "FROM api_keys k JOIN users u ON u.name = k.user WHERE k.key_id = ?",
-                (parts[1],),
-            ).fetchone()
+        # Read on every request, on every process: a revocation or a disabled
+        # account elsewhere holds at the next request here (docs/deployment.md).
+        row = self.db.one(
+            "SELECT k.key_hash, u.name, u.grp, u.role, k.expires_at, k.revoked_at, u.disabled "
+            'FROM api_keys k JOIN users u ON u.name = k."user" WHERE k.key_id = ?',
+            (parts[1],),
+        )
         if row is None or not hmac.compare_digest(row[0], _sha256(key)):
             raise AuthenticationError("Incorrect API key provided.")
         if row[5] is not None:
@@ -547,31 +608,26 @@ class AccountStore:
 
     def list(self, *, user: str | None = None) -> list[KeyInfo]:
         """Every key (or ``user``'s), oldest first, without secrets."""
-        where, params = ("WHERE k.user = ? ", (user,)) if user is not None else ("", ())
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT k.key_id, k.user, u.grp, u.role, k.created_at, k.expires_at, "
-                "k.revoked_at, k.minted_by FROM api_keys k JOIN users u ON u.name = k.user "
-                + where
-                + "ORDER BY k.created_at",
-                params,
-            ).fetchall()
+        where, params = ('WHERE k."user" = ? ', (user,)) if user is not None else ("", ())
+        rows = self.db.all(
+            'SELECT k.key_id, k."user", u.grp, u.role, k.created_at, k.expires_at, '
+            'k.revoked_at, k.minted_by FROM api_keys k JOIN users u ON u.name = k."user" '
+            + where
+            + "ORDER BY k.created_at, k.key_id",
+            params,
+        )
         return [KeyInfo(r[0], r[1], r[2], Role(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
 
     def key_owner(self, key_id: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT user FROM api_keys WHERE key_id = ?", (key_id,)
-            ).fetchone()
+        row = self.db.one('SELECT "user" FROM api_keys WHERE key_id = ?', (key_id,))
         return None if row is None else str(row[0])
 
     def revoke(self, key_id: str, *, now: float | None = None) -> None:
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
-                (time.time() if now is None else now, key_id),
-            )
-        if cursor.rowcount == 0:
+        changed = self.db.run(
+            "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+            (time.time() if now is None else now, key_id),
+        )
+        if changed == 0:
             raise NotFound(
                 f"no active key with id {key_id!r}; `gwanmun keys list` shows the key ids"
             )
@@ -604,10 +660,16 @@ def _user(row: tuple[object, ...]) -> UserInfo:
     )
 
 
-def open_accounts(settings: Settings) -> AccountStore:
+def open_accounts(settings: Settings, where: Path | str | Database | None = None) -> AccountStore:
+    """The accounts ``where`` says (a ``Database`` or checked connection string),
+    else on ``database_url`` when it is set, else in ``data_dir/keys.db``."""
+    if where is None:
+        from gwanmun.services import shared_database
+
+        where = shared_database(settings) or settings.data_dir / "keys.db"
     a = settings.accounts
     return AccountStore(
-        settings.data_dir / "keys.db",
+        where,
         LoginPolicy(
             max_failed_logins=a.max_failed_logins,
             lockout_s=a.lockout_minutes * 60,

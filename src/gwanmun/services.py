@@ -21,6 +21,7 @@ from gwanmun.backends import Backend, Router
 from gwanmun.backends.embedded import EmbeddedBackend
 from gwanmun.backends.openai_compat import OpenAICompatBackend
 from gwanmun.backends.pool import BackendPool, PoolOptions, UpstreamStatus
+from gwanmun.db import Database, PostgresDatabase
 from gwanmun.egress import (
     EgressPolicy,
     PinnedResolver,
@@ -68,6 +69,8 @@ class Services:
     knowledge: KnowledgeBases | None = None
     files: FileStore | None = None
     signer: ProvenanceSigner | None = None
+    # The PostgreSQL pool accounts, workspace and files share (``database_url``).
+    state_db: Database | None = None
     started_at: float | None = None
     _upstream_urls: list[str] = field(default_factory=list)
     # Shared by the upstream backends' HTTP clients: they connect only to what
@@ -135,6 +138,8 @@ class Services:
             self.files.close()
         if self.audit_store is not None:
             self.audit_store.close()
+        if self.state_db is not None:
+            self.state_db.close()
         close_limiter = getattr(self.gateway.limiter, "close", None)
         if callable(close_limiter):
             close_limiter()
@@ -223,8 +228,10 @@ def default_output_guard(scanner: DetectorInputGuard, settings: Settings) -> Out
     return output_guard_for(scanner.policy, scanner, data_dir=settings.data_dir)
 
 
-def open_audit_store(settings: Settings) -> AuditStore:
-    """The configured store: PostgreSQL if ``audit_database_url`` is set, else SQLite."""
+def open_audit_store(settings: Settings, dsn: str | None = None) -> AuditStore:
+    """The configured store: PostgreSQL at ``audit_database_url`` if it is set,
+    else at ``database_url`` (``dsn``: ``shared_database``, resolved here when not
+    given), else SQLite in ``data_dir/audit.db``."""
     key = load_or_create_key(settings.audit_key_file or settings.data_dir / "audit.key")
     if settings.audit_database_url:
         from gwanmun.audit.postgres import PostgresAuditStore, check_database_url
@@ -235,6 +242,11 @@ def open_audit_store(settings: Settings) -> AuditStore:
             settings.audit_database_url, EgressPolicy.from_strings(settings.internal_networks)
         )
         return PostgresAuditStore(pinned, key)
+    dsn = dsn or shared_database(settings)
+    if dsn is not None:
+        from gwanmun.audit.postgres import PostgresAuditStore
+
+        return PostgresAuditStore(dsn, key)
     return SQLiteAuditStore(settings.data_dir / "audit.db", key)
 
 
@@ -308,7 +320,8 @@ def build_services(
         if isinstance(input_guard, DetectorInputGuard)
         else default_input_guard(settings)
     )
-    store = open_audit_store(settings) if audit is None else None
+    dsn = shared_database(settings)  # resolved and pinned once, for every store on it
+    store = open_audit_store(settings, dsn) if audit is None else None
     sink: AuditSink = store if store is not None else audit  # type: ignore[assignment]
     metrics = Metrics() if settings.metrics_enabled else None
     if metrics is not None:
@@ -316,8 +329,9 @@ def build_services(
     signer = provenance_signer(settings)
     from gwanmun.guard.factory import data_guard
 
-    dsn = shared_database(settings)  # resolved and pinned once, for every store on it
     limiter = open_limiter(settings, dsn)
+    # Accounts, templates and files: one pool on database_url, else a SQLite file each.
+    state_db = None if dsn is None else PostgresDatabase(dsn)
     # One encoder, loaded on first use, for the knowledge bases and /v1/embeddings.
     e5 = E5Embedder()
     gateway = Gateway(
@@ -345,17 +359,18 @@ def build_services(
         settings=settings,
         router=router,
         gateway=gateway,
-        keys=open_accounts(settings),
+        keys=open_accounts(settings, state_db or settings.data_dir / "keys.db"),
         egress=EgressPolicy.from_strings(settings.internal_networks),
         scanner=scanner,
         audit_store=store,
         metrics=metrics,
         templates=WorkspaceStore(
-            settings.data_dir / "workspace.db", institution=settings.institution
+            state_db or settings.data_dir / "workspace.db", institution=settings.institution
         ),
         knowledge=open_knowledge(settings, scanner, e5, dsn),
-        files=FileStore(settings.data_dir / "files.db"),
+        files=FileStore(state_db or settings.data_dir / "files.db"),
         signer=signer,
+        state_db=state_db,
         _upstream_urls=[url for b in settings.backends for url in b.urls],
         pins=pins,
     )

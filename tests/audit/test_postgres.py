@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
+from devtools.postgres import PostgresServer
 from gwanmun.audit.postgres import MIGRATIONS, PostgresAuditStore, check_database_url
 from gwanmun.egress import EgressPolicy
 from gwanmun.errors import ConfigError, EgressDenied, GuardBlocked
@@ -186,3 +187,23 @@ async def test_a_failed_write_fails_the_request(postgres_url: str, tmp_path: Pat
     with pytest.raises(psycopg.errors.UndefinedTable):
         await gateway.handle(chat("hello"), USER)
     store.close()
+
+
+def test_the_chain_follows_database_url_unless_audit_database_url_is_set(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    shared = postgres.create_database("t_chain_follows_shared")
+    apart = postgres.create_database("t_chain_follows_apart")
+    store = open_audit_store(Settings(data_dir=tmp_path, database_url=shared))
+    store.append({"request_id": "r1", "time": 1.0})
+    store.close()
+    assert not (tmp_path / "audit.db").exists()
+    with psycopg.connect(shared) as conn:
+        assert conn.execute("SELECT count(*) FROM audit").fetchone() == (1,)
+    store = open_audit_store(
+        Settings(data_dir=tmp_path, database_url=shared, audit_database_url=apart)
+    )
+    store.append({"request_id": "r2", "time": 2.0})
+    store.close()
+    with psycopg.connect(apart) as conn:
+        assert conn.execute("SELECT count(*) FROM audit").fetchone() == (1,)

@@ -26,7 +26,7 @@ import json
 import secrets
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import psycopg
@@ -66,6 +66,12 @@ MIGRATIONS: tuple[str, ...] = (
         started DOUBLE PRECISION NOT NULL,
         body TEXT NOT NULL
     )""",
+)
+
+
+_COPY = (
+    "INSERT INTO audit (seq, prev_hash, body, hash, mac, time, username) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -117,6 +123,39 @@ class PostgresAuditStore(ChainStoreBase):
                 ),
             )
         return record
+
+    def is_empty(self) -> bool:
+        with self._pool.connection() as conn:
+            return conn.execute("SELECT 1 FROM audit LIMIT 1").fetchone() is None
+
+    def copy_in(self, records: Iterable[ChainedRecord], *, batch: int = 1000) -> int:
+        """Records of another chain as they are (numbers, hashes, MACs), for
+        ``gwanmun db move`` into an empty chain, in one transaction under the
+        append lock; the number copied."""
+        copied = 0
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_APPEND_LOCK,))
+            rows: list[tuple[Any, ...]] = []
+            with conn.cursor() as cursor:
+                for record in records:
+                    rows.append(
+                        (
+                            record.seq,
+                            record.prev_hash,
+                            canonical(record.body).decode("utf-8"),
+                            record.hash,
+                            record.mac,
+                            float(record.body.get("time", 0.0)),
+                            record.body.get("user"),
+                        )
+                    )
+                    if len(rows) >= batch:
+                        cursor.executemany(_COPY, rows)
+                        copied, rows = copied + len(rows), []
+                if rows:
+                    cursor.executemany(_COPY, rows)
+                    copied += len(rows)
+        return copied
 
     def _journal(self, entry: OpenStream) -> None:
         owner = self._claim()

@@ -23,10 +23,9 @@ def _store() -> AuditStore:
     from gwanmun.services import open_audit_store
 
     settings = settings_or_exit()
-    if not settings.audit_database_url:
-        require_state(
-            settings, "audit.db", what="audit log", first="the gateway starts one when it runs."
-        )
+    require_state(
+        settings, "audit.db", what="audit log", first="the gateway starts one when it runs."
+    )
     try:
         return open_audit_store(settings)
     except GwanmunError as exc:

@@ -18,6 +18,7 @@ from gwanmun.errors import GwanmunError
 from gwanmun.settings import Settings, data_dir_origin, load_settings
 
 if TYPE_CHECKING:
+    from gwanmun.accounts import AccountStore
     from gwanmun.audit import AdminAction
 
 # Help as click writes it, not rich's panels: it wraps to the terminal (80 columns
@@ -75,11 +76,24 @@ def settings_or_exit(**overrides: Any) -> Settings:
     return settings
 
 
+# The SQLite files that live in PostgreSQL instead when database_url is set
+# (the audit chain too unless audit_database_url puts it elsewhere).
+SHARED_STATE = ("keys.db", "workspace.db", "files.db", "knowledge.db", "audit.db")
+
+
+def in_database(settings: Settings, name: str) -> bool:
+    """Whether ``data_dir/name`` is kept in PostgreSQL by these settings."""
+    if name == "audit.db" and settings.audit_database_url:
+        return True
+    return bool(settings.database_url) and name in SHARED_STATE
+
+
 def require_state(settings: Settings, name: str, *, what: str, first: str) -> Path:
     """``data_dir/name``, or a clear refusal when it is missing — a reading
-    command never creates state (a new key store or signing key) silently."""
+    command never creates state (a new key store or signing key) silently.
+    State kept in PostgreSQL (``in_database``) is not looked for here."""
     path = settings.data_dir / name
-    if not path.exists():
+    if not path.exists() and not in_database(settings, name):
         raise fail(
             f"no {what} in {settings.data_dir} ({data_dir_origin(settings)}): {name} is "
             "missing. If the gateway keeps its state elsewhere, point GWANMUN_DATA_DIR at "
@@ -91,11 +105,22 @@ def require_state(settings: Settings, name: str, *, what: str, first: str) -> Pa
 def note_new(settings: Settings, name: str, what: str) -> None:
     """Say so when a command is about to create ``data_dir/name``."""
     path = settings.data_dir / name
-    if not path.exists():
+    if not path.exists() and not in_database(settings, name):
         err.print(f"Creating a new {what} at {path}.", highlight=False)
 
 
 KEY_STORE = ("keys.db", "key store", "create the first user with `gwanmun users create`.")
+
+
+def open_accounts_or_exit(settings: Settings) -> AccountStore:
+    """The account store (``keys.db``, or PostgreSQL with ``database_url``); a
+    database that cannot be reached is a clear message, not a traceback."""
+    from gwanmun.accounts import open_accounts
+
+    try:
+        return open_accounts(settings)
+    except GwanmunError as exc:
+        raise fail(exc.message) from None
 
 
 def record_admin(
@@ -113,8 +138,7 @@ def record_admin(
 
     event = admin_event(None, action, target, target_user=target_user, details=details)
     log_admin(event)
-    if not settings.audit_database_url:
-        note_new(settings, "audit.db", "audit chain")
+    note_new(settings, "audit.db", "audit chain")
     try:
         store = open_audit_store(settings)
     except GwanmunError as exc:

@@ -15,6 +15,7 @@ from gwanmun.cli.common import (
     err,
     fail,
     note_new,
+    open_accounts_or_exit,
     out,
     record_admin,
     require_state,
@@ -47,11 +48,9 @@ def keys_create(
 
         gwanmun keys create --user kim.minsu --group 민원과 --expires-days 90
     """
-    from gwanmun.accounts import open_accounts
-
     settings = settings_or_exit()
     note_new(settings, KEY_STORE[0], KEY_STORE[1])
-    store = open_accounts(settings)
+    store = open_accounts_or_exit(settings)
     try:
         key, info = store.create(
             user, group=group, role=role, expires_in_days=expires_days, minted_by=local_actor()
@@ -81,11 +80,9 @@ def keys_list(
 
         gwanmun keys list --json
     """
-    from gwanmun.accounts import open_accounts
-
     settings = settings_or_exit()
     require_state(settings, KEY_STORE[0], what=KEY_STORE[1], first=KEY_STORE[2])
-    store = open_accounts(settings)
+    store = open_accounts_or_exit(settings)
     try:
         keys = store.list()
     finally:
@@ -111,11 +108,9 @@ def keys_revoke(
 
         gwanmun keys revoke 3f9c2a71b0d4
     """
-    from gwanmun.accounts import open_accounts
-
     settings = settings_or_exit()
     require_state(settings, KEY_STORE[0], what=KEY_STORE[1], first=KEY_STORE[2])
-    store = open_accounts(settings)
+    store = open_accounts_or_exit(settings)
     try:
         owner = store.key_owner(key_id)
         store.revoke(key_id)

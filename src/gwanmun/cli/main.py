@@ -19,6 +19,7 @@ from gwanmun.cli.audit import audit_app
 from gwanmun.cli.bundle import bundle_app
 from gwanmun.cli.common import HELP, answer_notes, err, fail, keep_examples, out, settings_or_exit
 from gwanmun.cli.corpus import corpus_app
+from gwanmun.cli.db import db_app
 from gwanmun.cli.egress import egress_rules
 from gwanmun.cli.guard import policy_app, scan
 from gwanmun.cli.kb import kb_app
@@ -196,6 +197,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(kb_app, name="kb")
 app.add_typer(bundle_app, name="bundle")
+app.add_typer(db_app, name="db")
 app.command()(scan)
 app.command()(export)
 app.command()(verify)

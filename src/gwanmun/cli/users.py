@@ -17,6 +17,7 @@ from gwanmun.cli.common import (
     err,
     fail,
     note_new,
+    open_accounts_or_exit,
     out,
     record_admin,
     require_state,
@@ -32,15 +33,13 @@ users_app = typer.Typer(
 
 
 def _open(*, create: bool = False) -> tuple[Settings, AccountStore]:
-    from gwanmun.accounts import open_accounts
-
     settings = settings_or_exit()
     name, what, first = KEY_STORE
     if create:
         note_new(settings, name, what)
     else:
         require_state(settings, name, what=what, first=first)
-    return settings, open_accounts(settings)
+    return settings, open_accounts_or_exit(settings)
 
 
 def _store() -> AccountStore:

@@ -2,27 +2,42 @@
 
 The OpenAI vector-store flow uploads a file first and attaches it to a store
 in a second call, so the bytes must outlive the first request. They live in
-``data_dir/files.db`` (0600), belong to the user who uploaded them, and are
-dropped as soon as the file is indexed into a knowledge base: from then on the
-passages are the only copy, and deleting the document deletes them. A file
-that was never attached is kept until its owner deletes it or ``max_age_s``
-passes (checked on every upload), so raw documents do not pile up at rest.
+``data_dir/files.db`` (0600), or in PostgreSQL with ``database_url`` (so a
+file uploaded through one replica can be attached through another), belong
+to the user who uploaded them, and are dropped as soon as the file is
+indexed into a knowledge base: from then on the passages are the only copy,
+and deleting the document deletes them. A file that was never attached is
+kept until its owner deletes it or ``max_age_s`` passes (checked on every
+upload), so raw documents do not pile up at rest.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from gwanmun.sqlite import connect, migrate
+from gwanmun.db import Database, Schema, open_database
 
 _MIGRATIONS = (
     "CREATE TABLE files (id TEXT PRIMARY KEY, owner TEXT NOT NULL, filename TEXT NOT NULL,"
     " purpose TEXT NOT NULL, bytes INTEGER NOT NULL, created REAL NOT NULL, data BLOB)",
     "CREATE INDEX files_owner ON files (owner, created)",
+)
+
+# "gwanfile": the files' migration lock on PostgreSQL.
+SCHEMA = Schema(
+    name="files",
+    sqlite=_MIGRATIONS,
+    postgres=(
+        "CREATE TABLE files (id TEXT PRIMARY KEY, owner TEXT NOT NULL, filename TEXT NOT NULL,"
+        " purpose TEXT NOT NULL, bytes BIGINT NOT NULL, created DOUBLE PRECISION NOT NULL,"
+        " data BYTEA)",
+        "CREATE INDEX files_owner ON files (owner, created)",
+    ),
+    table="gwanmun_files_schema",
+    lock=0x6777616E66696C65,
 )
 
 
@@ -49,17 +64,18 @@ class StoredFile:
 
 
 class FileStore:
-    """Files by owner, in one SQLite file."""
+    """Files by owner, in one SQLite file or on PostgreSQL (``where``: a path, a
+    checked connection string, or an open ``Database`` the caller closes)."""
 
-    def __init__(self, path: Path, *, max_age_s: float = 7 * 86400) -> None:
-        self._db = connect(path)
-        self._lock = threading.Lock()
+    def __init__(self, where: Path | str | Database, *, max_age_s: float = 7 * 86400) -> None:
+        self._owns = not hasattr(where, "transaction")
+        self.db = open_database(where)
         self.max_age_s = max_age_s
-        with self._lock:
-            migrate(self._db, _MIGRATIONS)
+        self.db.migrate(SCHEMA)
 
     def close(self) -> None:
-        self._db.close()
+        if self._owns:
+            self.db.close()
 
     def put(self, owner: str, filename: str, purpose: str, data: bytes) -> StoredFile:
         now = time.time()
@@ -72,57 +88,44 @@ class FileStore:
             created=now,
             kept=True,
         )
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self.db.transaction() as tx:
             # Files never attached are not kept for ever.
-            self._db.execute(
+            tx.run(
                 "UPDATE files SET data = NULL WHERE data IS NOT NULL AND created < ?",
                 (now - self.max_age_s,),
             )
-            self._db.execute(
+            tx.run(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (file.id, owner, filename, purpose, len(data), now, data),
             )
-            self._db.execute("COMMIT")
         return file
 
     def get(self, owner: str, file_id: str) -> StoredFile | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, owner, filename, purpose, bytes, created, data IS NOT NULL"
-                " FROM files WHERE id = ? AND owner = ?",
-                (file_id, owner),
-            ).fetchone()
+        row = self.db.one(
+            "SELECT id, owner, filename, purpose, bytes, created, data IS NOT NULL"
+            " FROM files WHERE id = ? AND owner = ?",
+            (file_id, owner),
+        )
         return _file(row) if row else None
 
     def data(self, owner: str, file_id: str) -> bytes | None:
         """The file's bytes, or None when they were dropped (indexed, or too old)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM files WHERE id = ? AND owner = ?", (file_id, owner)
-            ).fetchone()
+        row = self.db.one("SELECT data FROM files WHERE id = ? AND owner = ?", (file_id, owner))
         return bytes(row[0]) if row and row[0] is not None else None
 
     def listing(self, owner: str) -> list[StoredFile]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, owner, filename, purpose, bytes, created, data IS NOT NULL"
-                " FROM files WHERE owner = ? ORDER BY created DESC, id",
-                (owner,),
-            ).fetchall()
+        rows = self.db.all(
+            "SELECT id, owner, filename, purpose, bytes, created, data IS NOT NULL"
+            " FROM files WHERE owner = ? ORDER BY created DESC, id",
+            (owner,),
+        )
         return [_file(r) for r in rows]
 
     def drop_data(self, owner: str, file_id: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE files SET data = NULL WHERE id = ? AND owner = ?", (file_id, owner)
-            )
+        self.db.run("UPDATE files SET data = NULL WHERE id = ? AND owner = ?", (file_id, owner))
 
     def delete(self, owner: str, file_id: str) -> bool:
-        with self._lock:
-            gone = self._db.execute(
-                "DELETE FROM files WHERE id = ? AND owner = ?", (file_id, owner)
-            ).rowcount
+        gone = self.db.run("DELETE FROM files WHERE id = ? AND owner = ?", (file_id, owner))
         return bool(gone)
 
 

@@ -1,5 +1,6 @@
-"""The workspace store (SQLite): prompt templates — categories, variables,
-visibility, uses and ratings — and the staff's time-saved feedback.
+"""The workspace store: prompt templates — categories, variables, visibility,
+uses and ratings — and the staff's time-saved feedback, in SQLite
+(``data_dir/workspace.db``) or, with ``database_url``, PostgreSQL (``gwanmun.db``).
 
 A template's ``body`` names its variables as ``{{name}}``; ``render`` fills
 them with plain text replacement (no template language, so a value can never
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,8 +22,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gwanmun.db import Database, Schema, open_database
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
-from gwanmun.sqlite import connect, migrate
 from gwanmun.types import Principal, Role
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,40})\s*\}\}")
@@ -57,6 +57,46 @@ MIGRATIONS: tuple[str, ...] = (
         minutes INTEGER NOT NULL,
         at REAL NOT NULL
     )""",
+)
+
+# The same tables on PostgreSQL ("user" is a reserved word there, so quoted).
+PG_MIGRATIONS: tuple[str, ...] = (
+    """CREATE TABLE templates (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        category TEXT NOT NULL,
+        language TEXT NOT NULL,
+        body TEXT NOT NULL,
+        variables TEXT NOT NULL,
+        visibility TEXT NOT NULL,
+        owner_group TEXT,
+        author TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        uses INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE ratings (
+        template_id TEXT NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+        "user" TEXT NOT NULL,
+        stars INTEGER NOT NULL,
+        PRIMARY KEY (template_id, "user")
+    )""",
+    """CREATE TABLE feedback (
+        request_id TEXT PRIMARY KEY,
+        "user" TEXT NOT NULL,
+        grp TEXT,
+        minutes INTEGER NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    )""",
+)
+
+# "gwanwksp": the workspace's migration lock on PostgreSQL.
+SCHEMA = Schema(
+    name="workspace",
+    sqlite=MIGRATIONS,
+    postgres=PG_MIGRATIONS,
+    table="gwanmun_workspace_schema",
+    lock=0x6777616E776B7370,
 )
 
 FEEDBACK_MINUTES = (0, 10, 30, 60)
@@ -138,48 +178,66 @@ def render(template: TemplateIn, values: dict[str, str]) -> str:
 
 
 class WorkspaceStore:
-    def __init__(self, path: Path, *, institution: str) -> None:
-        self.path = path
+    """Templates, ratings and feedback in ``where``: a SQLite path, a checked
+    PostgreSQL connection string, or an open ``Database`` the caller closes."""
+
+    def __init__(
+        self, where: Path | str | Database, *, institution: str, starters: bool = True
+    ) -> None:
         self.institution = institution
-        self._lock = threading.Lock()
-        self._db = connect(path)
-        self._db.execute("PRAGMA foreign_keys=ON")
-        with self._lock:
-            version = migrate(self._db, MIGRATIONS)
-            empty = self._db.execute("SELECT COUNT(*) FROM templates").fetchone()[0] == 0
-        if empty and version == 0:
+        self._owns = not hasattr(where, "transaction")
+        self.db = open_database(where, foreign_keys=True)
+        version = self.db.migrate(SCHEMA)
+        if starters and version == 0:
+            self._load_starters()
+
+    def _load_starters(self) -> None:
+        """The starter set, once: replicas migrating together load it once (the
+        first to see no templates, under a lock on PostgreSQL)."""
+        with self.db.transaction() as tx:
+            if self.db.kind == "postgres":
+                tx.one("SELECT pg_advisory_xact_lock(?)", (SCHEMA.lock,))
+            count = tx.one("SELECT COUNT(*) FROM templates")
+            if count is not None and int(count[0]):
+                return
             for item in starter_templates():
-                self.add(item, author="gwanmun", group=None, origin=STARTER_ORIGIN)
+                self._insert(tx, item, author="gwanmun", group=None, origin=STARTER_ORIGIN)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        if self._owns:
+            self.db.close()
 
     def add(
         self, data: TemplateIn, *, author: str, group: str | None, origin: str | None = None
     ) -> Template:
         data.check_variables()
-        template_id = uuid.uuid4().hex[:12]
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO templates (id, title, category, language, body, variables, "
-                "visibility, owner_group, author, origin, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    template_id,
-                    data.title,
-                    data.category,
-                    data.language,
-                    data.body,
-                    json.dumps([v.model_dump() for v in data.variables], ensure_ascii=False),
-                    data.visibility,
-                    group,
-                    author,
-                    origin or self.institution,
-                    time.time(),
-                ),
-            )
+        with self.db.transaction() as tx:
+            template_id = self._insert(tx, data, author=author, group=group, origin=origin)
         return self.get(template_id)
+
+    def _insert(
+        self, tx: Any, data: TemplateIn, *, author: str, group: str | None, origin: str | None
+    ) -> str:
+        template_id = uuid.uuid4().hex[:12]
+        tx.run(
+            "INSERT INTO templates (id, title, category, language, body, variables, "
+            "visibility, owner_group, author, origin, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                template_id,
+                data.title,
+                data.category,
+                data.language,
+                data.body,
+                json.dumps([v.model_dump() for v in data.variables], ensure_ascii=False),
+                data.visibility,
+                group,
+                author,
+                origin or self.institution,
+                time.time(),
+            ),
+        )
+        return template_id
 
     def create(self, data: TemplateIn, principal: Principal) -> Template:
         """A template written by ``principal``: institution-wide only for admins."""
@@ -191,46 +249,38 @@ class WorkspaceStore:
         return self.add(data, author=principal.user, group=principal.group)
 
     def get(self, template_id: str) -> Template:
-        with self._lock:
-            row = self._db.execute(_SELECT + " WHERE t.id = ? GROUP BY t.id", (template_id,))
-            found = row.fetchone()
+        found = self.db.one(_SELECT + " WHERE t.id = ? GROUP BY t.id", (template_id,))
         if found is None:
             raise NotFound(f"no template {template_id!r}")
         return _template(found)
 
     def visible(self, principal: Principal) -> list[Template]:
-        with self._lock:
-            rows = self._db.execute(
-                _SELECT + " WHERE t.visibility = 'institution' OR t.owner_group IS ? "
-                "GROUP BY t.id ORDER BY t.category, t.uses DESC, t.title",
-                (principal.group,),
-            ).fetchall()
+        rows = self.db.all(
+            _SELECT + " WHERE t.visibility = 'institution' OR t.owner_group IS NOT DISTINCT FROM ? "
+            "GROUP BY t.id ORDER BY t.category, t.uses DESC, t.title, t.id",
+            (principal.group,),
+        )
         return [_template(r) for r in rows]
 
     def use(self, template_id: str, principal: Principal, values: dict[str, str]) -> str:
         template = self._visible_one(template_id, principal)
         text = render(template.data, values)
-        with self._lock:
-            self._db.execute("UPDATE templates SET uses = uses + 1 WHERE id = ?", (template_id,))
+        self.db.run("UPDATE templates SET uses = uses + 1 WHERE id = ?", (template_id,))
         return text
 
     def rate(self, template_id: str, principal: Principal, stars: int) -> Template:
         if not 1 <= stars <= 5:
             raise InvalidRequest("stars must be 1 to 5")
         self._visible_one(template_id, principal)
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO ratings VALUES (?, ?, ?) ON CONFLICT (template_id, user) "
-                "DO UPDATE SET stars = excluded.stars",
-                (template_id, principal.user, stars),
-            )
+        self.db.run(
+            'INSERT INTO ratings VALUES (?, ?, ?) ON CONFLICT (template_id, "user") '
+            "DO UPDATE SET stars = excluded.stars",
+            (template_id, principal.user, stars),
+        )
         return self.get(template_id)
 
     def top(self, limit: int = 10) -> list[Template]:
-        with self._lock:
-            rows = self._db.execute(
-                _SELECT + " GROUP BY t.id ORDER BY t.uses DESC LIMIT ?", (limit,)
-            ).fetchall()
+        rows = self.db.all(_SELECT + " GROUP BY t.id ORDER BY t.uses DESC, t.id LIMIT ?", (limit,))
         return [_template(r) for r in rows]
 
     def feedback(self, request_id: str, principal: Principal, minutes: int) -> None:
@@ -238,22 +288,20 @@ class WorkspaceStore:
             raise InvalidRequest(f"minutes must be one of {FEEDBACK_MINUTES}")
         if not re.fullmatch(r"chatcmpl-[A-Za-z0-9]{1,64}", request_id):
             raise InvalidRequest("request_id is the id of an answer (chatcmpl-…)")
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) "
-                "DO UPDATE SET minutes = excluded.minutes WHERE feedback.user = excluded.user",
-                (request_id, principal.user, principal.group, minutes, time.time()),
-            )
+        self.db.run(
+            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) "
+            'DO UPDATE SET minutes = excluded.minutes WHERE feedback."user" = excluded."user"',
+            (request_id, principal.user, principal.group, minutes, time.time()),
+        )
 
     def time_saved(self, *, since: float | None = None) -> dict[str, dict[str, float]]:
         """Per group: answers rated, and hours saved as the staff estimated them."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT COALESCE(grp, '-'), COUNT(*), SUM(minutes) FROM feedback "
-                "WHERE at >= ? GROUP BY grp ORDER BY SUM(minutes) DESC",
-                (since or 0.0,),
-            ).fetchall()
-        return {g: {"answers": int(n), "hours_saved": round(m / 60, 2)} for g, n, m in rows}
+        rows = self.db.all(
+            "SELECT COALESCE(grp, '-'), COUNT(*), SUM(minutes) FROM feedback "
+            "WHERE at >= ? GROUP BY grp ORDER BY SUM(minutes) DESC, COALESCE(grp, '-')",
+            (since or 0.0,),
+        )
+        return {g: {"answers": int(n), "hours_saved": round(float(m) / 60, 2)} for g, n, m in rows}
 
     def _visible_one(self, template_id: str, principal: Principal) -> Template:
         template = self.get(template_id)
@@ -284,8 +332,8 @@ def _template(row: tuple[Any, ...]) -> Template:
         owner_group=row[7],
         author=row[8],
         origin=row[9],
-        created_at=row[10],
-        uses=row[11],
+        created_at=float(row[10]),
+        uses=int(row[11]),
         rating=None if row[12] is None else float(row[12]),
         ratings=int(row[13]),
     )
