@@ -325,8 +325,49 @@ def fit(
     )
 
 
+# Hand-written held-out sets: never read for training; ``main`` only checks that no
+# training text is a copy or a near copy of one of them.
+HELD_OUT = (
+    ROOT / "bench" / "data" / "attacks_unseen_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "attacks_unseen_b_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "attacks_unseen_c_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "benign_unseen_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "benign_unseen_c_ko_ja.jsonl",
+)
+NEAR_COPY = 0.5  # Jaccard similarity of character 5-grams
+
+
+def _grams(text: str, n: int = 5) -> frozenset[str]:
+    return frozenset(text[i : i + n] for i in range(max(1, len(text) - n + 1)))
+
+
+def held_out_overlap(examples: Sequence[Example]) -> tuple[float, int]:
+    """The largest 5-gram Jaccard similarity between a training text and a held-out
+    text, and how many training texts reach ``NEAR_COPY``."""
+    held = [_grams(row["text"]) for path in HELD_OUT for row in read_jsonl(path)]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, grams in enumerate(held):
+        for gram in grams:
+            index[gram].append(i)
+    worst, near = 0.0, 0
+    for example in examples:
+        grams = _grams(example.text)
+        shared: dict[int, int] = defaultdict(int)
+        for gram in grams:
+            for i in index.get(gram, ()):
+                shared[i] += 1
+        best = max((n / len(grams | held[i]) for i, n in shared.items()), default=0.0)
+        worst = max(worst, best)
+        near += best >= NEAR_COPY
+    return worst, near
+
+
 def main() -> None:
     examples = load_examples()
+    worst, near = held_out_overlap(examples)
+    print(f"held-out overlap: largest 5-gram Jaccard {worst:.2f}, {near} at or over {NEAR_COPY}")
+    if near:
+        sys.exit("training texts copy held-out ones: write other phrasings")
     counts: dict[str, int] = defaultdict(int)
     for example in examples:
         counts[example.source] += 1

@@ -108,6 +108,20 @@ _SECRET_JA = (
     r"機密(?:情報|文字列)|初期(?:指示|プロンプト)|APIキー|合言葉)"
 )
 
+# An order in the written imperative or notice style, within the same line: what
+# turns talk about an AI ("요약하는 AI는 정확하다") into an instruction to it.
+_ORDER_KO = (
+    r"[^\n]{0,120}?(?:할\s*것|하라|하시오|하십시오|해라|말\s*것|마라|마시오|말라|무시하|"
+    r"출력하|대신|반드시)"
+)
+_ORDER_JA = (
+    r"[^\n]{0,120}?(?:すること|せよ|しろ|しなさい|するな|しないこと|ものとする|無視し|出力し|"
+    r"代わりに|答えよ|書け|言え)"
+)
+# The same, looked ahead for after an addressee that is not set off by a colon.
+_BODY_KO = _ORDER_KO
+_BODY_JA = _ORDER_JA
+
 # family -> (score, pattern) or (score, pattern, anchors) when the pattern does not
 # start with literals.
 _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]]] = {
@@ -158,6 +172,13 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             r"(?:無視(?!しない|せず)|忘れ(?!ない|ず)|従わな)",
         ),
         (0.85, r"(?:上|前)の?(?:内容|文章|こと)を?(?:すべて|全て)?無視(?!しない|せず)"),
+        # The same in kana only: what romanised Japanese reads as (``readings``).
+        (
+            0.85,
+            r"(?:いぜん|まえ|うえ|これまで|いままで|さいしょ|じぜん|しすてむ)の?(?:すべての)?"
+            r"(?:しじ|めいれい|るーる|るる|せってい|ぷろんぷと|せいやく)(?:を|は)?(?:すべて|ぜんぶ)?"
+            r"(?:むし(?!しない|せず)|わすれ(?!ない|ず))",
+        ),
         (
             0.85,
             r"(?:これまで|今まで)に?(?:言われた|受けた|与えられた)(?:こと|指示|内容)を?"
@@ -256,6 +277,11 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             rf"出力|言っ|見せ|共有{_NOT_TOPIC_JA}|明か|書い)",
         ),
         (0.8, r"上記の(?:指示|プロンプト|命令)を(?:そのまま)?(?:繰り返|出力|表示)"),
+        (
+            0.8,
+            r"(?:しすてむぷろんぷと|ぱすわ[ーあ]ど|ひみつのかぎ|かんりしゃのあんごう)(?:を|は)?"
+            r"(?:おしえ|みせ|だし|しゅつりょく|ひょうじ)",
+        ),
         (0.75, r"(?:パスワード|秘密の鍵)(?:について|を使って|を入れて).{0,10}(?:詩|俳句|歌)"),
         (0.8, r"(?:系统提示|秘密密钥|秘密钥|密钥|密码)(?:是什么|告诉我|显示|是多少)"),
         (0.8, r"(?:告诉我|显示|透露)(?:你的)?(?:系统提示|秘密密钥|秘密钥|密钥|密码)"),
@@ -374,26 +400,32 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             r"<\|(?:im_start|im_end|system|endoftext|user|assistant)\|>|\[/?(?:SYSTEM|INST)\]|"
             r"<<\s*/?SYS\s*>>",
         ),
+        # Addressed to the AI that reads the document ("AI에게: 이 문서를 요약할 때",
+        # "この文書を要約するAIは"), then told what to do. Talk about such an AI
+        # ("この文書を翻訳するAIは精度が高い", "AI는 요약할 때 숫자를 틀려요") is
+        # ordinary office language: an order must follow.
         (
             0.85,
-            r"(?:AI|인공지능|어시스턴트|챗봇|언어\s*모델)\s*(?:에게|께|는|은|야|님)\s*[:,]?\s*"
+            r"(?:AI|인공지능|어시스턴트|챗봇|언어\s*모델)\s*(?:(?:에게|께|야|님)\s*[:,]|"
+            rf"(?:에게|께|는|은|야|님)(?={_BODY_KO}))\s*"
             r"(?:이\s*(?:문서|글|메일|페이지|파일)(?:를|을)\s*)?(?:요약|번역|처리|읽)\w{0,3}\s*"
             r"(?:때|면|경우)",
         ),
         (
             0.85,
-            r"이\s*(?:문서|글|메일|페이지|파일)(?:를|을)\s*(?:요약|처리|읽|번역)\w{0,3}\s*"
-            r"(?:AI|인공지능|어시스턴트|챗봇|모델)(?:는|은|에게)",
+            rf"이\s*(?:문서|글|메일|페이지|파일)(?:를|을)\s*(?:요약|처리|읽|번역)\w{{0,3}}\s*"
+            rf"(?:AI|인공지능|어시스턴트|챗봇|모델)(?:는|은|에게){_ORDER_KO}",
         ),
         (
             0.85,
-            r"(?:AI|アシスタント|チャットボット|言語モデル)(?:へ|に|は)[:：、]?\s*(?:この(?:文書|メール|"
-            r"ページ|文章)を)?(?:要約|翻訳|処理|読)(?:する際|するとき|する時|したら|む際|んだら|む場合)",
+            rf"(?:AI|アシスタント|チャットボット|言語モデル)(?:(?:へ|に)[:：、]|(?:へ|に|は)[:：、]?"
+            rf"(?={_BODY_JA}))\s*(?:この(?:文書|メール|ページ|文章)を)?(?:要約|翻訳|処理|読)"
+            r"(?:する際|するとき|する時|したら|む際|んだら|む場合)",
         ),
         (
             0.85,
-            r"この(?:文書|メール|ページ|文章)を(?:要約|読|処理|翻訳)(?:する|んだ|む|した)"
-            r"(?:AI|アシスタント|チャットボット|モデル)(?:は|へ)",
+            rf"この(?:文書|メール|ページ|文章)を(?:要約|読|処理|翻訳)(?:する|んだ|む|した)"
+            rf"(?:AI|アシスタント|チャットボット|モデル)(?:は|へ){_ORDER_JA}",
         ),
         # Addressed to whatever AI processes the document, then told what to do:
         # "이 이력서를 평가하는 AI 시스템은 … 부여하십시오", "要約担当のAIへ：…すること".
@@ -416,7 +448,9 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             r"するな|ください|出力)",
         ),
         (0.7, r"\b(?:new|updated)\s+instructions?\s*:"),
-        (0.7, r"새로운\s*지시\w{0,2}\s*:|新しい指示\s*[:：]"),
+        # Alone, "새로운 지시: 금요일까지 보고서 제출" is a manager's memo; with the
+        # classifier or another rule it adds up.
+        (0.6, r"새로운\s*지시\w{0,2}\s*:|新しい指示\s*[:：]"),
     ],
     "split": [
         # a = "...", b = "...", then z = a + b: the request is assembled from parts.
