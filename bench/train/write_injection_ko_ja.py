@@ -1762,6 +1762,10 @@ def main() -> None:
     for lang in ("ko", "ja"):
         benign_rows += more_ko_ja.benign(lang, more, hiragana)
     benign_rows += more_ko_ja.labels(more)
+    for lang in ("ko", "ja"):
+        attack_rows += more_ko_ja.paraphrases(lang, more)
+        benign_rows += more_ko_ja.ordinary_documents(lang)
+        benign_rows += more_ko_ja.ordinary_requests(lang, more)
     for path, rows in ((ATTACKS, attack_rows), (BENIGN, benign_rows)):
         with path.open("w", encoding="utf-8") as fh:
             for r in rows:

@@ -122,6 +122,14 @@ _ORDER_JA = (
 _BODY_KO = _ORDER_KO
 _BODY_JA = _ORDER_JA
 
+# "Must not ignore / forget", "ignoring it is not allowed": the opposite of an override.
+_NOT_KO = (
+    r"하지\s*(?:말|마|않)|지\s*(?:말|마|않)|으면\s*안|어서는\s*안|으시면\s*안|하면\s*안|"
+    r"해서는\s*안"
+)
+_NOT_IGNORE_JA = r"しない|せず|して(?:は|も)(?:いけ|だめ|なら)|するな"
+_NOT_FORGET_JA = r"ない|ず|ては|ちゃ|るな"
+
 # family -> (score, pattern) or (score, pattern, anchors) when the pattern does not
 # start with literals.
 _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]]] = {
@@ -153,7 +161,8 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             0.9,
             r"(?:이전|앞|위|기존|지금까지|사전|먼저|초기|원래|시스템)[의 ]*(?:의\s*)?(?:모든\s*)?"
             r"(?:지시|지침|명령|규칙|프롬프트|설정|안내|제약)\w{0,3}\s*(?:은|는|을|를|에)?\s*"
-            r"(?:모두\s*|전부\s*|다\s*)?(?:무시(?!하지\s*(?:말|마|않))|잊어|잊고|잊으|따르지\s*(?:마|말))",
+            rf"(?:모두\s*|전부\s*|다\s*)?(?:무시(?!{_NOT_KO})|잊어(?!서는\s*안)|잊고|잊으(?!면\s*안|시면\s*안)|"
+            r"따르지\s*(?:마|말))",
         ),
         (
             0.85,
@@ -169,9 +178,38 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
             0.9,
             r"(?:以前|前|上記|これまで|事前|最初|先ほど|従来|元|システム)の?(?:すべての|全ての)?"
             r"(?:指示|命令|ルール|プロンプト|設定|指令|制約|指針)\w{0,2}(?:を|は)?(?:すべて|全て)?"
-            r"(?:無視(?!しない|せず)|忘れ(?!ない|ず)|従わな)",
+            rf"(?:無視(?!{_NOT_IGNORE_JA})|忘れ(?!{_NOT_FORGET_JA})|従わな)",
         ),
         (0.85, r"(?:上|前)の?(?:内容|文章|こと)を?(?:すべて|全て)?無視(?!しない|せず)"),
+        # More ways to name the rules being dropped: older or inherited ones
+        # (종래 / 先行 / 従前 …), the AI's own (너의 / あなたの), or waved away
+        # (따위 / なんて); the verbs stay ignore / forget / do not follow.
+        (
+            0.85,
+            r"(?:이전|앞선|앞서|기존|종래|종전|선행|그동안|여태|지금까지|방금|원래|상위|기본|너의|네|"
+            r"당신의)\s*(?:받은\s*|적용되던\s*|지켜\s*온\s*)?(?:모든\s*)?(?:안전\s*)?"
+            r"(?:지시|지침|명령|규칙|규정|정책|수칙|제한(?:\s*사항)?|금지\s*사항|가이드\w{0,3}|원칙|"
+            r"방침|프롬프트|설정|제약)\w{0,3}\s*(?:은|는|을|를|들은|들을)?\s*(?:모두\s*|전부\s*|"
+            rf"다\s*|일체\s*|싹\s*)?(?:무시(?!{_NOT_KO})|잊(?!{_NOT_KO})|"
+            r"따르지\s*(?:마|말))",
+        ),
+        (
+            0.85,
+            r"(?:규칙|지침|지시|수칙|규정|정책|제한|원칙)\s*(?:따위|나부랭이|같은\s*건)\w{0,2}\s*"
+            rf"(?:다\s*|모두\s*)?(?:무시(?!{_NOT_KO})|잊(?!{_NOT_KO}))",
+        ),
+        (
+            0.85,
+            r"(?:以前|前|上記|これまで|今まで|従前|従来|先行|既存|旧|さっき|元々|本来|あなたの|君の)の?"
+            r"(?:すべての|全ての)?(?:安全の|セキュリティ)?(?:指示|命令|ルール|規則|規程|規定|ポリシー|"
+            r"決まり|制限|制約|指針|ガイドライン|プロンプト|設定)\w{0,3}?(?:を|は|とか|なんて|など)?"
+            rf"(?:すべて|全て|全部|一切)?(?:ガン)?(?:無視(?!{_NOT_IGNORE_JA})|忘れ(?!{_NOT_FORGET_JA})|従わな(?!いと|ければ|くてもよい(?:例外|場合)))",
+        ),
+        (
+            0.85,
+            r"(?:ルール|規則|決まり|指示|制限|ポリシー)(?:なんて|なんか)(?:全部|すべて)?"
+            rf"(?:無視(?!{_NOT_IGNORE_JA})|忘れ(?!{_NOT_FORGET_JA}))",
+        ),
         # The same in kana only: what romanised Japanese reads as (``readings``).
         (
             0.85,
