@@ -40,13 +40,16 @@ rules + the shipped classifier. Which of them were missed is printed only with
 the held-out numbers optimistic.
 
 Korean and Japanese, before and after (issue 18; ``--ko-ja`` runs this part
-alone, about a minute): the check as it was at ``--before`` (its own rules,
-readings and model, loaded from git) and as it is now, side by side on
+alone, a few minutes): the check as it was at each ``--before`` revision (its
+own rules, readings and model, loaded from git; by default before the Korean
+and Japanese training set, and before set C) and as it is now, side by side on
 
 - attacks never trained on: ``attacks_unseen_ko_ja.jsonl`` (50 ko, 50 ja, seven
   families, written by hand apart from the training generator),
   ``attacks_unseen_b_ko_ja.jsonl`` (25 + 25, written later, before any result on
-  them was looked at) and the older ``attacks_heldout.jsonl`` (20 + 20);
+  them was looked at), ``attacks_unseen_c_ko_ja.jsonl`` (150 + 150, written by
+  hand and committed before the second round of changes, never tuned on) and
+  the older ``attacks_heldout.jsonl`` (20 + 20);
 - ordinary text: every sentence of ``shared/eval/ko_ner.dev.jsonl`` (2,528 KLUE
   news and review sentences) and ``ja_ner.dev.jsonl`` (2,739 Wikipedia
   sentences) — a different source from the retrieval passages the classifier
@@ -54,13 +57,14 @@ readings and model, loaded from git) and as it is now, side by side on
   instructions, passwords, modes, role-play and translation
   (``benign_unseen_ko_ja.jsonl``);
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
-  Japanese request and a 10 KB Korean document, before and after timed in
-  turn, and the ratio after / before.
+  Japanese request and a 10 KB Korean document, the checks timed in turn, and
+  each one's ratio to the first.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import statistics
 import subprocess
@@ -97,15 +101,17 @@ DATA = ROOT / "bench" / "data"
 UNSEEN = {
     "unseen A": DATA / "attacks_unseen_ko_ja.jsonl",
     "unseen B": DATA / "attacks_unseen_b_ko_ja.jsonl",
+    "unseen C": DATA / "attacks_unseen_c_ko_ja.jsonl",
     "heldout (older)": HELDOUT,
 }
-BENIGN_UNSEEN = DATA / "benign_unseen_ko_ja.jsonl"
+BENIGN_UNSEEN = (DATA / "benign_unseen_ko_ja.jsonl", DATA / "benign_unseen_c_ko_ja.jsonl")
 ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
 }
-# The last main commit before the Korean and Japanese training set (issue 18).
-BEFORE = "e9dd3c5"
+# The last main commit before the Korean and Japanese training set (issue 18), and
+# the check as it was before set C (issue 18, point 6, second round).
+BEFORE = ("e9dd3c5", "e1edd71")
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
@@ -163,12 +169,17 @@ def main() -> None:
         "--ko-ja", action="store_true", help="only the Korean and Japanese before/after table"
     )
     parser.add_argument(
-        "--before", default=BEFORE, help="git revision of the check to compare against"
+        "--before",
+        action="append",
+        help="git revision of the check to compare against (repeatable; default: "
+        + ", ".join(BEFORE)
+        + ")",
     )
     args = parser.parse_args()
     threshold = load_policy().rule("PROMPT_INJECTION").min_score
+    revisions = tuple(args.before or BEFORE)
     if args.ko_ja:
-        ko_ja(threshold, args.before)
+        ko_ja(threshold, revisions)
         return
     examples = load_examples()
     print(f"{len(examples)} examples; scoring...", file=sys.stderr)
@@ -193,7 +204,7 @@ def main() -> None:
     print("(n) = benign texts in the row; system prompts: CyberSecEval test_case_prompt, benign;")
     print("language rows: CyberSecEval attacks; written: bench/data/attacks_train.jsonl")
     heldout(threshold, show_misses=args.show_misses)
-    ko_ja(threshold, args.before)
+    ko_ja(threshold, revisions)
 
 
 Scored = tuple[str, tuple[str, ...]]  # a text and the table rows it counts in
@@ -280,35 +291,49 @@ class Scorer(Protocol):
 
 
 def check_at(revision: str) -> Scorer:
-    """The injection check as it was at ``revision``: its module and its model, read
-    from git (the rest of the package is today's)."""
+    """The injection check as it was at ``revision``: its module, its readings (when
+    it had them) and its model, read from git (the rest of the package is today's)."""
 
     def show(path: str) -> bytes:
         return subprocess.run(
             ["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True, capture_output=True
         ).stdout
 
-    module = types.ModuleType(f"injection_at_{revision}")
-    module.__dict__["__file__"] = f"{revision}:src/gwanmun/check/injection.py"
-    sys.modules[module.__name__] = module  # dataclasses look their module up
-    exec(compile(show("src/gwanmun/check/injection.py"), module.__file__, "exec"), module.__dict__)
+    def load(path: str, name: str) -> types.ModuleType:
+        module = types.ModuleType(f"{name}_at_{revision}")
+        module.__dict__["__file__"] = f"{revision}:{path}"
+        sys.modules[module.__name__] = module  # dataclasses look their module up
+        exec(compile(show(path), module.__file__, "exec"), module.__dict__)
+        return module
+
+    today = sys.modules.get("gwanmun.check.readings")
+    # The old check imports its readings by name while it is executed (a revision
+    # without readings does not import them).
+    with contextlib.suppress(subprocess.CalledProcessError):
+        sys.modules["gwanmun.check.readings"] = load("src/gwanmun/check/readings.py", "readings")
+    try:
+        module = load("src/gwanmun/check/injection.py", "injection")
+    finally:
+        if today is not None:
+            sys.modules["gwanmun.check.readings"] = today
     with np.load(io.BytesIO(show("src/gwanmun/data/injection_model.npz"))) as npz:
         model = module.InjectionModel.from_npz({key: npz[key] for key in npz.files})
     check: Scorer = module.InjectionCheck(model=model)
     return check
 
 
-def ko_ja(threshold: float, revision: str) -> None:
+def ko_ja(threshold: float, revisions: Sequence[str]) -> None:
     """Korean and Japanese: detection on unseen attacks and false alarms on
-    ordinary text, the check at ``revision`` against today's, in one run."""
-    before, after = check_at(revision), InjectionCheck(model=injection.load_model())
-    checks = (("before", before), ("after", after))
-    print(f"\nKorean and Japanese, before ({revision}) and after, threshold {threshold}")
-    print(f"{'':<34}{'before':>10}{'after':>10}{'n':>6}")
+    ordinary text, the check at each of ``revisions`` against today's, in one run."""
+    checks: list[tuple[str, Scorer]] = [(revision, check_at(revision)) for revision in revisions]
+    checks.append(("now", InjectionCheck(model=injection.load_model())))
+    names = ", ".join(revisions)
+    print(f"\nKorean and Japanese, before ({names}) and now, threshold {threshold}")
+    print(f"{'':<34}" + "".join(f"{name:>10}" for name, _ in checks) + f"{'n':>6}")
 
     def line(label: str, texts: Sequence[str]) -> None:
         cells = [sum(c.score(t) >= threshold for t in texts) / len(texts) for _, c in checks]
-        print(f"{label:<34}{cells[0]:>10.3f}{cells[1]:>10.3f}{len(texts):>6}")
+        print(f"{label:<34}" + "".join(f"{cell:>10.3f}" for cell in cells) + f"{len(texts):>6}")
 
     print("attacks found (higher is better)")
     for name, path in UNSEEN.items():
@@ -318,13 +343,14 @@ def ko_ja(threshold: float, revision: str) -> None:
     print("ordinary text flagged (lower is better)")
     for language, path in ORDINARY.items():
         line(f"  {path.name} {language}", [r["text"] for r in read_jsonl(path)])
-    benign = read_jsonl(BENIGN_UNSEEN)
-    for language in ("ko", "ja"):
-        texts = [r["text"] for r in benign if r["language"] == language]
-        line(f"  {BENIGN_UNSEEN.name} {language}", texts)
-    print("cost per text, median (after / before; the two checks alternate)")
+    for path in BENIGN_UNSEEN:
+        benign = read_jsonl(path)
+        for language in ("ko", "ja"):
+            texts = [r["text"] for r in benign if r["language"] == language]
+            line(f"  {path.name.removesuffix('.jsonl')} {language}", texts)
+    print("cost per text, median (each / first; the checks take turns)")
     for label, text, repeat in _cost_texts():
-        samples: list[list[float]] = [[], []]
+        samples: list[list[float]] = [[] for _ in checks]
         for _, check in checks:
             check.score(text)
         for _ in range(repeat):
@@ -333,7 +359,8 @@ def ko_ja(threshold: float, revision: str) -> None:
                 check.score(text)
                 samples[i].append(time.perf_counter() - start)
         ms = [statistics.median(s) * 1e3 for s in samples]
-        print(f"  {label:<32}{ms[0]:>7.3f} ms{ms[1]:>7.3f} ms   x{ms[1] / ms[0]:.2f}")
+        cells = "".join(f"{m:>8.3f} ms x{m / ms[0]:<5.2f}" for m in ms)
+        print(f"  {label:<32}{cells}")
 
 
 def _cost_texts() -> list[tuple[str, str, int]]:

@@ -26,10 +26,15 @@ Data (``load_examples``):
   (label 1; ``bench/data/attacks_ko_ja_train.jsonl``, grouped by main phrasing)
   and its hard negatives (label 0; ``bench/data/benign_ko_ja_train.jsonl``);
   the hand-written unseen sets (``attacks_unseen*_ko_ja.jsonl``,
-  ``benign_unseen_ko_ja.jsonl``) are never read here;
-- ordinary prose (label 0, source ``ordinary``): the first 1,000 sentences of the
-  Korean and of the Japanese retrieval passages in ``shared/eval`` (the NER
-  sentences, another source, are kept for measuring false alarms);
+  ``benign_unseen*_ko_ja.jsonl``) are never trained on: ``main`` reads them only
+  to refuse training text within ``NEAR_COPY`` of one of them;
+- ordinary prose (label 0, source ``ordinary``): the first 2,000 sentences of the
+  Korean and of the Japanese retrieval passages in ``shared/eval`` (Korean has
+  1,001) and the first 1,000 retrieval queries of each (KLUE-NLI hypotheses,
+  JSQuAD questions), and the first 2,000 Korean online news comments of
+  ``ko_toxic.dev.jsonl`` (BEEP!, casual writing; hateful or not, none is an
+  injection); the NER sentences, another source, are kept for measuring false
+  alarms;
 - benign (label 0): ``bench/data/benign_prompts.jsonl`` (Korean, Japanese and
   English requests written by the project, hard negatives included),
   ``bench/data/benign_questions.jsonl`` (short office questions, 42 per
@@ -97,7 +102,17 @@ ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_retrieval.dev.docs.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_retrieval.dev.docs.jsonl",
 }
-ORDINARY_PER_LANGUAGE = 1000
+ORDINARY_PER_LANGUAGE = 2000
+# Ordinary questions and statements: the retrieval queries (KLUE-NLI hypotheses,
+# JSQuAD questions), the first QUERIES_PER_LANGUAGE of each.
+QUERIES = {
+    "ko": ROOT.parent / "shared" / "eval" / "ko_retrieval.dev.queries.jsonl",
+    "ja": ROOT.parent / "shared" / "eval" / "ja_retrieval.dev.queries.jsonl",
+}
+QUERIES_PER_LANGUAGE = 1000
+# Casual Korean: online news comments (BEEP!; hateful or not, none is an injection).
+COMMENTS = ROOT.parent / "shared" / "eval" / "ko_toxic.dev.jsonl"
+COMMENTS_TAKEN = 2000
 MODEL = ROOT / "src" / "gwanmun" / "data" / "injection_model.npz"
 
 C = 16.0
@@ -209,6 +224,13 @@ def load_examples(*, templates: bool = True) -> list[Example]:
         examples.append(Example(row["text"], 0, "benign", row["language"], f"benign-{i}"))
     for language, text in ordinary_sentences():
         examples.append(Example(text, 0, "ordinary", language, f"ordinary-{language}-{text}"))
+    for language, path in QUERIES.items():
+        for row in read_jsonl(path)[:QUERIES_PER_LANGUAGE]:
+            text = row["text"]
+            examples.append(Example(text, 0, "ordinary", language, f"query-{language}-{text}"))
+    for row in read_jsonl(COMMENTS)[:COMMENTS_TAKEN]:
+        text = row["text"]
+        examples.append(Example(text, 0, "ordinary", "ko", f"comment-{text}"))
     if templates:
         for i, row in enumerate(starter_prompts()):
             examples.append(Example(row["text"], 0, "template", row["language"], f"template-{i}"))
@@ -325,8 +347,49 @@ def fit(
     )
 
 
+# Hand-written held-out sets: never read for training; ``main`` only checks that no
+# training text is a copy or a near copy of one of them.
+HELD_OUT = (
+    ROOT / "bench" / "data" / "attacks_unseen_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "attacks_unseen_b_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "attacks_unseen_c_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "benign_unseen_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "benign_unseen_c_ko_ja.jsonl",
+)
+NEAR_COPY = 0.5  # Jaccard similarity of character 5-grams
+
+
+def _grams(text: str, n: int = 5) -> frozenset[str]:
+    return frozenset(text[i : i + n] for i in range(max(1, len(text) - n + 1)))
+
+
+def held_out_overlap(examples: Sequence[Example]) -> tuple[float, int]:
+    """The largest 5-gram Jaccard similarity between a training text and a held-out
+    text, and how many training texts reach ``NEAR_COPY``."""
+    held = [_grams(row["text"]) for path in HELD_OUT for row in read_jsonl(path)]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, grams in enumerate(held):
+        for gram in grams:
+            index[gram].append(i)
+    worst, near = 0.0, 0
+    for example in examples:
+        grams = _grams(example.text)
+        shared: dict[int, int] = defaultdict(int)
+        for gram in grams:
+            for i in index.get(gram, ()):
+                shared[i] += 1
+        best = max((n / len(grams | held[i]) for i, n in shared.items()), default=0.0)
+        worst = max(worst, best)
+        near += best >= NEAR_COPY
+    return worst, near
+
+
 def main() -> None:
     examples = load_examples()
+    worst, near = held_out_overlap(examples)
+    print(f"held-out overlap: largest 5-gram Jaccard {worst:.2f}, {near} at or over {NEAR_COPY}")
+    if near:
+        sys.exit("training texts copy held-out ones: write other phrasings")
     counts: dict[str, int] = defaultdict(int)
     for example in examples:
         counts[example.source] += 1

@@ -35,10 +35,15 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* when run as a script
+from bench.train import injection_more_ko_ja as more_ko_ja  # noqa: E402
+
 ATTACKS = ROOT / "bench" / "data" / "attacks_ko_ja_train.jsonl"
 BENIGN = ROOT / "bench" / "data" / "benign_ko_ja_train.jsonl"
 SEED = 18
@@ -1749,6 +1754,18 @@ def main() -> None:
     rng = random.Random(SEED)
     attack_rows = [r for lang in ("ko", "ja") for r in attacks(lang, rng)]
     benign_rows = [r for lang in ("ko", "ja") for r in benign(lang, rng)]
+    # The second round (issue 18, point 6) draws from its own generator, so the
+    # first round's rows above stay as they were.
+    more = random.Random(SEED + 1)
+    for lang in ("ko", "ja"):
+        attack_rows += more_ko_ja.attacks(lang, more, hiragana, partial(composed, lang, more))
+    for lang in ("ko", "ja"):
+        benign_rows += more_ko_ja.benign(lang, more, hiragana)
+    benign_rows += more_ko_ja.labels(more)
+    for lang in ("ko", "ja"):
+        attack_rows += more_ko_ja.paraphrases(lang, more)
+        benign_rows += more_ko_ja.ordinary_documents(lang)
+        benign_rows += more_ko_ja.ordinary_requests(lang, more)
     for path, rows in ((ATTACKS, attack_rows), (BENIGN, benign_rows)):
         with path.open("w", encoding="utf-8") as fh:
             for r in rows:
