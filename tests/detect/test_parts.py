@@ -46,6 +46,8 @@ def test_pieces_named_apart_are_each_found(text: str, expected: list[tuple[str, 
     [
         ("| 900101 | 가나다 | 1234568 |", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
         ("900101,,가나다,1234568", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        ("| 900101 |  | 1234568 |", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        ("| 900101 | 2024-03-01 | 1234568 |", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
         (
             "이름\t부서\t비고\n900101\t총무과\t1234568",
             [("KR_RRN", "900101"), ("KR_RRN", "1234568")],
@@ -75,6 +77,9 @@ def test_a_value_in_cells_of_one_row_is_found_without_a_naming_word(
         "금액,1,234,567,원",  # thousands separators
         "| 2024-01-05 | 1234567 | 900 |",
         "| 900101 | 1234568 |",  # neighbours: one grouped number, the RRN detector's
+        "2021 | 2022 | 2024 | 2019",  # a row of bare figures
+        "1234|5678|9012|3456",
+        "1,2,3,4,5,6,7,8,9,0," * 500,  # long: bounded, and no record
     ],
 )
 def test_table_rows_without_a_value_in_cells_apart_are_left_alone(text: str) -> None:

@@ -110,9 +110,12 @@ class IdentifierParts:
 # number together — date, gender digit and checksum, or My Number's check
 # digit. Neighbouring cells are read as one grouped number by the others.
 _ANY_DIGIT = re.compile("[0-9]")
-# A record as people paste it: at most this many cells, some with words (a
-# name, a department), at most this many holding only digits — their pairs and
-# triples are tried, so the work is bounded; a row of figures is no record.
+# A record as people paste it: at most this many cells, at most this many
+# holding only digits — their pairs and triples are tried, so the work is
+# bounded. Pieces with other cells between count in a record (a cell with
+# more than a bare figure: a name, a department, a date); in a row of bare
+# figures only with empty cells between (900101 |  | 1234568), never figures
+# apart (2021 | 2022 | 2024).
 _ROW_CELLS = 40
 _ROW_PIECES = 4
 _ROW_PIECE = re.compile(r"\s*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})\s*")
@@ -137,11 +140,18 @@ def _in_table_rows(text: str, detector: str) -> list[Finding]:
             piece = _ROW_PIECE.fullmatch(line, a + 1, b)
             if piece is not None and len(digits := _NOT_DIGIT.sub("", piece.group(1))) >= 2:
                 pieces.append((n, lo_line + piece.start(1), lo_line + piece.end(1), digits))
-        if len(pieces) > _ROW_PIECES or not _LETTER.search(line):
+        if len(pieces) > _ROW_PIECES:
             continue  # a row of figures, not a record with a value in pieces
+        cells = [line[a + 1 : b].strip() for a, b in itertools.pairwise(bounds)]
+        empty = {n for n, cell in enumerate(cells) if not cell}
+        # a record: some cell holds more than a bare figure (a word, a date)
+        record = any(cell and not cell.isdigit() for cell in cells)
         for chosen in _row_choices(pieces):
-            if all(b[0] - a[0] == 1 for a, b in itertools.pairwise(chosen)):
+            gaps = [range(a[0] + 1, b[0]) for a, b in itertools.pairwise(chosen)]
+            if not any(gaps):
                 continue  # neighbours: one grouped number, read by the others
+            if not record and not all(set(gap) <= empty for gap in gaps):
+                continue  # figures apart in a row of figures (2021 | 2022 | 2024)
             digits = "".join(p[3] for p in chosen)
             for whole in _WHOLES:
                 if len(digits) == whole.length and whole.valid(digits):
