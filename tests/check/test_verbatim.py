@@ -144,8 +144,8 @@ def test_every_format_is_read(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_bytes("한글".encode("cp949"))
     with pytest.raises(InvalidRequest, match="not UTF-8"):
         extract_text(tmp_path / "f.txt")
-    (tmp_path / "g.hwp").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(InvalidRequest, match="hwpx"):
+    (tmp_path / "g.hwp").write_bytes(b"\xd0\xcf\x11\xe0")  # a truncated HWP 5 file
+    with pytest.raises(InvalidRequest, match="not an HWP 5 document"):
         extract_text(tmp_path / "g.hwp")
 
 
