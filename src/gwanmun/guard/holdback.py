@@ -105,7 +105,7 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
         start, end = words[index]
         word = text[start:end]
         previous = text[slice(*words[index - 1])] if index > 0 else ""
-        if end < len(text) and _settled(word, supplied_words):
+        if end < len(text) and _settled(word, supplied_words, _number_over(text, end)):
             break  # finished, and no name can grow out of it or run into it
         if not _risky(word, previous, incomplete=end == len(text)):
             break
@@ -206,12 +206,24 @@ def compact(text: str) -> str:
     return re.sub(r"[\s\-–—.()]", "", read).casefold()
 
 
-def _settled(word: str, supplied_words: frozenset[str]) -> bool:
+def _number_over(text: str, end: int) -> bool:
+    """Whether a number ending at ``end`` can go on no further: a word has begun
+    after the space that follows, and its first character is no digit, numeral
+    or joiner (``공공 도``: no number runs into 도)."""
+    after = text[end:].lstrip()
+    return bool(after) and not (digit_like(after[0]) or after[0] in ID_JOINERS)
+
+
+def _settled(word: str, supplied_words: frozenset[str], number_over: bool = False) -> bool:
     """A finished Korean word that can hold no part of a name, or one the user
     wrote (compacted as the leak masker compacts); never one with digits or
-    identifier characters, which the rules above hold."""
+    identifier characters, which the rules above hold. A word written in
+    numerals (공공, 이사) is a number being written until ``number_over``: the
+    word after it has begun with something no number is made of."""
     core = word.strip(_PUNCT)
-    if not core or any(c.isdigit() or c in "@:/_-." for c in core) or numeral_word(core):
+    if not core or any(c.isdigit() or c in "@:/_-." for c in core):
+        return False
+    if numeral_word(core) and not number_over:
         return False
     if not any("\uac00" <= c <= "\ud7a3" for c in core) or _japanese(core):
         return False
