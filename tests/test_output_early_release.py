@@ -1,4 +1,4 @@
-"""Early-release rules of the hold-back for Korean and Japanese answers
+"""Early-release and hold rules of the hold-back for Korean and Japanese answers
 (issue 23), each with the property it must keep: whatever the chunking, the
 client never sees a prefix of a value that is masked in the end."""
 
@@ -104,3 +104,48 @@ def test_a_number_in_numerals_after_a_numeral_word_shows_none_of_its_digits(
         shown = re.sub(r"[^0-9]", "", normalize(so_far).text)
         # Not even the number's first digits after its 010 (nor 010 with them).
         assert digits[:4] not in shown, (text, so_far, delivered)
+
+
+# Foreign names written in Latin letters inside Korean answers: the Korean name
+# tagger scores Latin words too, so they are held as Hangul words are.
+LATIN_GIVEN = ["Penelope", "Javier", "Olivia", "Thomas", "Anna", "Lukas", "Sofia"]
+LATIN_FAMILY = ["Cruz", "Bardem", "Novak", "Keller", "Moreau", "Lindqvist"]
+KO_LATIN_ANSWERS = [
+    "이때만 해도 {name} 세계적인 배우가 될 줄 몰랐다.",
+    "담당자는 {name} 씨입니다. 감사합니다.",
+    "어제 {name} 감독이 새 영화를 발표했습니다.",
+    "행사에는 {name}, 그리고 여러 작가가 참석합니다.",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    given_name=st.sampled_from(LATIN_GIVEN),
+    family=st.sampled_from(LATIN_FAMILY),
+    template=st.sampled_from(KO_LATIN_ANSWERS),
+    cuts=CUTS,
+)
+def test_a_latin_name_in_a_korean_answer_shows_no_part_the_whole_answer_masks(
+    given_name: str, family: str, template: str, cuts: list[int]
+) -> None:
+    name = f"{given_name} {family}"
+    text = template.format(name=name)
+    question = "도서관 안내문을 써 주세요."
+    whole = "".join(deliver(_session(question), [text]))
+    delivered = deliver(_session(question), chunked(text, cuts))
+    assert "".join(delivered) == whole
+    so_far = ""
+    for piece in delivered:
+        so_far += piece
+        for part in (given_name, family):
+            if part not in whole:  # masked in the whole answer: not even its start
+                assert part[:2] not in so_far, (text, so_far, delivered)
+
+
+def test_latin_words_in_a_korean_answer_wait_for_the_words_after_them() -> None:
+    session = _session("도서관 안내문을 써 주세요.")
+    assert session.feed("이때만 해도 Penelope") == "이때만 해도 "
+    assert session.feed(" Cruz") == ""
+    # In an English answer a plain word goes out at once, as before.
+    english = _session("Write a library notice.")
+    assert english.feed("Penelope") == "Penelope"

@@ -28,6 +28,10 @@ SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？\n])[\"'”’」』)\]]*
 ID_JOINERS = frozenset("-–—./:@+_()")
 # A run without spaces (Japanese, Chinese) holds at most this many characters.
 _UNSPACED_HOLD = 12
+# Released text the leak re-scan reads before what it checks (keywords such as
+# 계좌, and whether the Korean name tagger runs at all).
+SCAN_CONTEXT_CHARS = 48
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 _WORD = re.compile(r"\S+")
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
@@ -69,7 +73,10 @@ class HoldBackRule:
             first_digit_only = len(released) == 1 and released in ASCII_DIGITS
             lead = released if first_digit_only else ""
             text = lead + pending
-            hold = growing_tail(text, self.supplied_words)
+            # The Korean name tagger reads every word of a text with Hangul in
+            # it, Latin ones too (Penelope Cruz): such words are held as Hangul ones.
+            korean = bool(_HANGUL.search(released[-SCAN_CONTEXT_CHARS:] + pending))
+            hold = growing_tail(text, self.supplied_words, korean=korean)
             if self.whole_words and released:
                 # Not before the first release: the first token is not delayed.
                 hold = max(hold, _partial_word(text))
@@ -84,7 +91,9 @@ class HoldBackRule:
         return max(cut, len(pending) - limit, 0)
 
 
-def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int:
+def growing_tail(
+    text: str, supplied_words: frozenset[str] = frozenset(), *, korean: bool = False
+) -> int:
     """How many trailing characters could still become (part of) a finding.
 
     Held: a trailing word with digits or identifier joiners (a number, an
@@ -94,7 +103,10 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
     finished and settled: it can be no part of a name (``안녕하세요.``,
     ``문의하시기``) or the user wrote it; an English title or given name and
     the capitalised word after it. Plain words are not held, so the first
-    token of an ordinary answer is not delayed. A run without spaces
+    token of an ordinary answer is not delayed — unless ``korean``: the
+    Korean name tagger reads the text, and it scores Latin words as well
+    (foreign names: Penelope Cruz), so a word with Latin letters is held as a
+    Hangul one is, and is never settled early. A run without spaces
     (Japanese) holds what the name tagger has not decided for good — its
     last morphemes, and a noun run still waiting for the words after it — and
     at most its last few characters once it is long.
@@ -107,7 +119,7 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
         previous = text[slice(*words[index - 1])] if index > 0 else ""
         if end < len(text) and _settled(word, supplied_words, _number_over(text, end)):
             break  # finished, and no name can grow out of it or run into it
-        if not _risky(word, previous, incomplete=end == len(text)):
+        if not _risky(word, previous, incomplete=end == len(text), korean=korean):
             break
         latin = end - ascii_run(word, ID_JOINERS, at_end=True)
         if _japanese(word):
@@ -124,7 +136,9 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
             hold_from = min(end - _UNSPACED_HOLD, latin)
             break
         hold_from = start
-        if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
+        if not (
+            _name_like(word, korean) or _name_like(previous, korean) or _capitalised(word, previous)
+        ):
             break  # one identifier-like word; its digit groups are added below
     # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890,
     # 공일공 일이삼사 오육칠팔.
@@ -171,13 +185,13 @@ def numeral_word(word: str) -> bool:
     return bool(core) and all(c in NUMERALS or c in ID_JOINERS for c in core)
 
 
-def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
+def _risky(word: str, previous: str, *, incomplete: bool, korean: bool = False) -> bool:
     if any(c.isdigit() or c in "@:/_" for c in word) or numeral_word(word):
         return True
     core = word.strip(_PUNCT)
     if any(c in "-." for c in core):
         return True  # a host name, an e-mail being written, a hyphenated code
-    if _name_like(word):
+    if _name_like(word, korean):
         return True
     return core[:1].isupper() and could_continue_name(
         core, previous.strip(_PUNCT), incomplete=incomplete
@@ -189,10 +203,14 @@ def _capitalised(word: str, previous: str) -> bool:
     return word.strip(_PUNCT)[:1].isupper() and previous.strip(_PUNCT)[:1].isupper()
 
 
-def _name_like(word: str) -> bool:
-    """Hangul, kana or kanji: names there are found by morphology and context."""
+def _name_like(word: str, korean: bool = False) -> bool:
+    """Hangul, kana or kanji: names there are found by morphology and context;
+    in a Korean text (``korean``), Latin letters too."""
     return any(
-        "\uac00" <= c <= "\ud7a3" or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
+        "\uac00" <= c <= "\ud7a3"
+        or "\u3040" <= c <= "\u30ff"
+        or "\u4e00" <= c <= "\u9fff"
+        or (korean and c.isascii() and c.isalpha())
         for c in word
     )
 
