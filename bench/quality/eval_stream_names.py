@@ -11,10 +11,10 @@ whole (the non-streamed path) and once one character per delta (as SmolLM2
 streams Korean and Japanese) through the output guard with the leak re-scan and
 the default policy. Every PERSON the whole answer masks is a name the stream
 must not show any part of: the streamed text is aligned with the answer
-(``difflib``, no junk heuristic) and a name counts as shown if its first
-character came through unmasked. Also printed: how many characters the
-stream held when it released text — model characters fed less characters
-shown, so a mask marker counts against it (what the hold-back costs).
+(``difflib``, no junk heuristic, each ``[KIND]`` marker one character that
+matches nothing) and a name counts as shown if its first
+character came through unmasked. What the hold-back costs in time is
+measured by bench/speed/output_overhead.py (its hold-back trace).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import argparse
 import difflib
 import json
 import random
-import statistics
+import re
 import sys
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from gwanmun.policy import load_policy  # noqa: E402
 from gwanmun.types import ChatMessage, ChatRequest, Grade  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
+MARKER = re.compile(r"\[[A-Z][A-Z_]*\]")
 QUESTION = {"ko": "도서관 안내문을 써 주세요.", "ja": "図書館のお知らせを書いてください。"}
 
 
@@ -60,7 +61,6 @@ def main() -> None:
             model="m", messages=(ChatMessage("user", QUESTION[language]),), max_tokens=256
         )
         names = shown = 0
-        held: list[int] = []
         for text in texts:
             whole_session = guard.open(request, scanner.inspect(request, backend_grade=Grade.S))
             whole_session.feed(text)
@@ -69,16 +69,12 @@ def main() -> None:
                 f for f in whole_session.report().findings if f.kind == "PERSON" and f.start < f.end
             ]
             session = guard.open(request, scanner.inspect(request, backend_grade=Grade.S))
-            out = ""
-            for fed, char in enumerate(text, 1):
-                piece = session.feed(char)
-                if piece:
-                    held.append(fed - len(out + piece))  # model characters not yet shown
-                out += piece
-            out += session.finish()
+            out = "".join(session.feed(char) for char in text) + session.finish()
             if not masked:
                 continue
-            matcher = difflib.SequenceMatcher(None, text, out, autojunk=False)
+            # A marker's letters must not align with a name's ([PERSON] with Penelope).
+            bare = MARKER.sub("\x00", out)
+            matcher = difflib.SequenceMatcher(None, text, bare, autojunk=False)
             blocks = matcher.get_matching_blocks()
             delivered = {i for b in blocks for i in range(b.a, b.a + b.size)}
             for finding in masked:
@@ -91,9 +87,7 @@ def main() -> None:
         print(
             f"{language}: {len(texts)} sentences, {names} names masked in the whole answer, "
             f"{shown} with their first character shown by the stream "
-            f"({shown / max(names, 1):.1%}); "
-            f"characters held at a release: mean {statistics.mean(held):.1f}, "
-            f"median {statistics.median(held):.0f}"
+            f"({shown / max(names, 1):.1%})"
         )
 
 
