@@ -31,7 +31,8 @@ _UNSPACED_HOLD = 12
 # Released text the leak re-scan reads before what it checks (keywords such as
 # 계좌, and whether the Korean name tagger runs at all).
 SCAN_CONTEXT_CHARS = 48
-_HANGUL = re.compile("[\uac00-\ud7a3]")
+# Hangul, kana or kanji: the Korean or the Japanese name tagger reads the text.
+_TAGGED_SCRIPT = re.compile("[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 _WORD = re.compile(r"\S+")
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
@@ -73,10 +74,11 @@ class HoldBackRule:
             first_digit_only = len(released) == 1 and released in ASCII_DIGITS
             lead = released if first_digit_only else ""
             text = lead + pending
-            # The Korean name tagger reads every word of a text with Hangul in
-            # it, Latin ones too (Penelope Cruz): such words are held as Hangul ones.
-            korean = bool(_HANGUL.search(released[-SCAN_CONTEXT_CHARS:] + pending))
-            hold = growing_tail(text, self.supplied_words, korean=korean)
+            # The Korean and Japanese name taggers read every word of a text with
+            # Hangul, kana or kanji in it, Latin ones too (Penelope Cruz, Kenan
+            # Sofugluk選手): such words are held as Hangul ones are.
+            tagged = bool(_TAGGED_SCRIPT.search(released[-SCAN_CONTEXT_CHARS:] + pending))
+            hold = growing_tail(text, self.supplied_words, tagged=tagged)
             if self.whole_words and released:
                 # Not before the first release: the first token is not delayed.
                 hold = max(hold, _partial_word(text))
@@ -92,7 +94,7 @@ class HoldBackRule:
 
 
 def growing_tail(
-    text: str, supplied_words: frozenset[str] = frozenset(), *, korean: bool = False
+    text: str, supplied_words: frozenset[str] = frozenset(), *, tagged: bool = False
 ) -> int:
     """How many trailing characters could still become (part of) a finding.
 
@@ -103,10 +105,10 @@ def growing_tail(
     finished and settled: it can be no part of a name (``안녕하세요.``,
     ``문의하시기``) or the user wrote it; an English title or given name and
     the capitalised word after it. Plain words are not held, so the first
-    token of an ordinary answer is not delayed — unless ``korean``: the
-    Korean name tagger reads the text, and it scores Latin words as well
-    (foreign names: Penelope Cruz), so a word with Latin letters is held as a
-    Hangul one is, and is never settled early. A run without spaces
+    token of an ordinary answer is not delayed — unless ``tagged``: the
+    Korean or Japanese name tagger reads the text, and they score Latin words
+    as well (foreign names: Penelope Cruz), so a word with Latin letters is
+    held as a Hangul one is, and is never settled early. A run without spaces
     (Japanese) holds what the name tagger has not decided for good — its
     last morphemes, and a noun run still waiting for the words after it — and
     at most its last few characters once it is long.
@@ -119,7 +121,7 @@ def growing_tail(
         previous = text[slice(*words[index - 1])] if index > 0 else ""
         if end < len(text) and _settled(word, supplied_words, _number_over(text, end)):
             break  # finished, and no name can grow out of it or run into it
-        if not _risky(word, previous, incomplete=end == len(text), korean=korean):
+        if not _risky(word, previous, incomplete=end == len(text), tagged=tagged):
             break
         latin = end - ascii_run(word, ID_JOINERS, at_end=True)
         if _japanese(word):
@@ -137,7 +139,7 @@ def growing_tail(
             break
         hold_from = start
         if not (
-            _name_like(word, korean) or _name_like(previous, korean) or _capitalised(word, previous)
+            _name_like(word, tagged) or _name_like(previous, tagged) or _capitalised(word, previous)
         ):
             break  # one identifier-like word; its digit groups are added below
     # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890,
@@ -185,13 +187,13 @@ def numeral_word(word: str) -> bool:
     return bool(core) and all(c in NUMERALS or c in ID_JOINERS for c in core)
 
 
-def _risky(word: str, previous: str, *, incomplete: bool, korean: bool = False) -> bool:
+def _risky(word: str, previous: str, *, incomplete: bool, tagged: bool = False) -> bool:
     if any(c.isdigit() or c in "@:/_" for c in word) or numeral_word(word):
         return True
     core = word.strip(_PUNCT)
     if any(c in "-." for c in core):
         return True  # a host name, an e-mail being written, a hyphenated code
-    if _name_like(word, korean):
+    if _name_like(word, tagged):
         return True
     return core[:1].isupper() and could_continue_name(
         core, previous.strip(_PUNCT), incomplete=incomplete
@@ -203,14 +205,14 @@ def _capitalised(word: str, previous: str) -> bool:
     return word.strip(_PUNCT)[:1].isupper() and previous.strip(_PUNCT)[:1].isupper()
 
 
-def _name_like(word: str, korean: bool = False) -> bool:
+def _name_like(word: str, tagged: bool = False) -> bool:
     """Hangul, kana or kanji: names there are found by morphology and context;
-    in a Korean text (``korean``), Latin letters too."""
+    in a text the Korean or Japanese tagger reads (``tagged``), Latin letters too."""
     return any(
         "\uac00" <= c <= "\ud7a3"
         or "\u3040" <= c <= "\u30ff"
         or "\u4e00" <= c <= "\u9fff"
-        or (korean and c.isascii() and c.isalpha())
+        or (tagged and c.isascii() and c.isalpha())
         for c in word
     )
 
