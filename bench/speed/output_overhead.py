@@ -43,9 +43,18 @@ up by the model (the leak re-scan masks them: ``[EMAIL]``, ``[PHONE]``).
 Sanity: for every off/on pair the delivered texts must be identical unless the
 "on" gateway reported an output finding; the run exits with status 1 if not.
 
-Targets (issue): time-to-first-token ratio on/off <= 1.10 (p50) and decode
-tokens/s ratio >= 0.95 (p50), per prompt kind and over all streams. Only
-127.0.0.1 is used.
+Hold-back trace: after the run, every "off" answer's deltas are fed one by
+one to an output session built in this process from the "on" policy, and the
+script prints per prompt kind how many deltas came before the first release,
+what went out first, the guard's CPU time to it, and the hold-only ratio: the
+"off" side's time to the delta that let the first text out over its time to
+the first delta — the TTFT ratio the hold alone would cost with a guard that
+took no time. What holds the first words, counted in the model's deltas.
+
+Targets (issue): time-to-first-token ratio on/off <= 1.10 (p50) for the
+English kinds and <= 1.25 for the Korean and Japanese ones (issue 23), and
+decode tokens/s ratio >= 0.95 (p50), per prompt kind and over all streams.
+Only 127.0.0.1 is used.
 """
 
 from __future__ import annotations
@@ -152,6 +161,8 @@ class Stream:
     tokens: int = 0
     text: str = ""
     findings: list[str] = field(default_factory=list)  # output finding kinds ("on" only)
+    parts: list[str] = field(default_factory=list)  # the content deltas as they came
+    arrivals: list[float] = field(default_factory=list)  # when each came (s from the request)
 
     @property
     def rate(self) -> float | None:
@@ -197,11 +208,14 @@ async def _stream(client: httpx.AsyncClient, base: str, prompt: str, max_tokens:
             for choice in chunk.get("choices") or []:
                 content = (choice.get("delta") or {}).get("content")
                 if content and choice.get("index", 0) == 0:
+                    now = time.perf_counter() - start
                     if not result.ttft:
-                        result.ttft = time.perf_counter() - start
+                        result.ttft = now
                     parts.append(content)
+                    result.arrivals.append(now)
     result.latency = time.perf_counter() - start
     result.text = "".join(parts)
+    result.parts = parts
     return result
 
 
@@ -278,8 +292,12 @@ def gateway_config(tmp: Path, side: str, port: int, llama_port: int, checks: lis
 
 
 @contextmanager
-def servers(threads: int, parallel: int, checks: list[str]) -> Iterator[tuple[dict[str, str], int]]:
-    """The llama.cpp process and the two gateways; all stopped on the way out."""
+def servers(
+    threads: int, parallel: int, checks: list[str]
+) -> Iterator[tuple[dict[str, str], int, Path]]:
+    """The llama.cpp process and the two gateways; all stopped on the way out.
+    Yields the gateways' bases, the verbatim corpus size and the temporary
+    directory (the "on" policy file and data directory are in it)."""
     llama_port = free_port()
     ports = {side: free_port() for side in SIDES}
     procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -293,7 +311,7 @@ def servers(threads: int, parallel: int, checks: list[str]) -> Iterator[tuple[di
                 procs[side] = gateway_process(config, tmp / f"{side}.log")
                 wait_ready(f"http://127.0.0.1:{port}/readyz", procs[side])
             bases = {side: f"http://127.0.0.1:{port}/v1" for side, port in ports.items()}
-            yield bases, corpus_chars
+            yield bases, corpus_chars, tmp
         except BaseException:
             for what, proc in procs.items():  # say who died, before the logs go
                 if proc.poll() is not None:
@@ -404,10 +422,92 @@ def summarize(
     return ttft, tps
 
 
-def verdict(ttft: float, tps: float) -> str:
-    t = "met" if ttft <= 1.10 else "NOT met"
+def verdict(ttft: float, tps: float, bound: float) -> str:
+    t = "met" if ttft <= bound else "NOT met"
     r = "met" if tps >= 0.95 else "NOT met"
-    return f"TTFT {ttft:.3f} <= 1.10: {t}; tokens/s {tps:.3f} >= 0.95: {r}"
+    return f"TTFT {ttft:.3f} <= {bound:.2f}: {t}; tokens/s {tps:.3f} >= 0.95: {r}"
+
+
+def ttft_bound(name: str) -> float:
+    """The TTFT target: 1.10 for the English kinds, 1.25 for Korean and
+    Japanese ones (issue 23) and for all streams once those are in."""
+    if name == "all streams":
+        return 1.10 if set(map(_language, PROMPTS)) == {"en"} else 1.25
+    return 1.10 if _language(name) == "en" else 1.25
+
+
+def hold_back_trace(report: Report, tmp: Path) -> list[str]:
+    """What holds the first words: each "off" stream's deltas, as the model sent
+    them, fed one by one to an output session built in this process from the
+    "on" gateway's policy and data directory (the same guard the "on" gateway
+    runs). Per prompt kind: how many deltas had come when the session released
+    its first text (the model's first delta is the "off" side's first token),
+    how many characters it still held then, and the guard's CPU time up to that
+    release. Independent of the machine's load: it counts deltas, not ms."""
+    from gwanmun.errors import OutputBlocked
+    from gwanmun.guard.factory import input_guard_for, output_guard_for
+    from gwanmun.policy import load_policy
+    from gwanmun.types import ChatMessage, ChatRequest, Grade
+
+    policy = load_policy(tmp / "policy-on.yaml")
+    scanner = input_guard_for(policy)
+    guard = output_guard_for(policy, scanner, data_dir=tmp / "on")
+
+    def first_release(off: Stream) -> tuple[int, int, float, str] | None:
+        """(delta index, characters still held, guard CPU s, text shown) at the
+        session's first release, or None if it released nothing before the end."""
+        request = ChatRequest(
+            model="smollm2", messages=(ChatMessage("user", off.prompt),), max_tokens=128
+        )
+        session = guard.open(request, scanner.inspect(request, backend_grade=Grade.S))
+        fed, spent = "", 0.0
+        for index, part in enumerate(off.parts):
+            start = time.process_time()
+            try:
+                shown = session.feed(part)
+            except OutputBlocked:
+                return None
+            spent += time.process_time() - start
+            fed += part
+            if shown:
+                return index, len(fed) - len(shown), spent, shown
+        return None
+
+    every = [off for sides in report.streams.values() for off in sides["off"]]
+    for off in every:  # warm-up: models, analysers, caches (as the gateway's warm-up does)
+        first_release(off)
+    lines = [
+        "\nHold-back trace (each 'off' answer's deltas replayed through the 'on' guard;",
+        "hold-only ratio = (off TTFT + time from the 1st delta to the releasing one) / off TTFT):",
+        f"{'':<22} {'deltas before release':>22} {'held then':>10} {'guard CPU':>10}"
+        f" {'hold-only ratio':>16}",
+    ]
+    for kind, sides in report.streams.items():
+        waits: list[int] = []
+        held: list[int] = []
+        cpu: list[float] = []
+        floors: list[float] = []
+        firsts: list[str] = []
+        for off in sides["off"]:
+            found = first_release(off)
+            if found is None:
+                continue
+            index, kept, spent, shown = found
+            waits.append(index)
+            held.append(kept)
+            cpu.append(spent)
+            firsts.append(shown)
+            floors.append(off.arrivals[index] / off.arrivals[0])
+        if not waits:
+            lines.append(f"{kind:<22} {'nothing released before the end':>22}")
+            continue
+        lines.append(
+            f"{kind:<22} {statistics.median(waits):>22.1f} {statistics.median(held):>10.1f} "
+            f"{statistics.median(cpu) * 1000:>8.2f}ms {statistics.median(floors):>16.2f}"
+        )
+        for first in sorted(set(firsts))[:3]:
+            lines.append(f"{'':<24}first shown: {first[:40]!r}")
+    return lines
 
 
 def sanity(report: Report, show: bool) -> bool:
@@ -478,10 +578,11 @@ def main() -> None:
     for name, why in missing.items():
         print(f"check not available, left out: {name} ({why})")
     started = time.perf_counter()
-    with servers(args.threads, args.concurrency, checks) as (bases, corpus_chars):
+    with servers(args.threads, args.concurrency, checks) as (bases, corpus_chars, tmp):
         if corpus_chars:
             print(f"verbatim corpus for 'on': docs/*.md + README.md, {corpus_chars:,} characters")
         report = asyncio.run(measure(args, bases))
+        trace = hold_back_trace(report, tmp)
 
     lines: list[str] = []
     ratios: dict[str, tuple[float, float]] = {}
@@ -500,11 +601,12 @@ def main() -> None:
     print("\n".join(lines))
     print("\nTargets (p50 ratios):")
     for name, (ttft, tps) in ratios.items():
-        print(f"  {name:<16} {verdict(ttft, tps)}")
+        print(f"  {name:<18} {verdict(ttft, tps, ttft_bound(name))}")
     print(
         f"  concurrent tokens/s ratio {on_tps / off_tps:.3f} >= 0.95: "
         f"{'met' if on_tps / off_tps >= 0.95 else 'NOT met'}"
     )
+    print("\n".join(trace))
     clean = sanity(report, args.show)
     print(
         f"\nstale keep-alive connections retried: {RETRIES['count']}; "

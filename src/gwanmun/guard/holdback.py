@@ -28,6 +28,11 @@ SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？\n])[\"'”’」』)\]]*
 ID_JOINERS = frozenset("-–—./:@+_()")
 # A run without spaces (Japanese, Chinese) holds at most this many characters.
 _UNSPACED_HOLD = 12
+# Released text the leak re-scan reads before what it checks (keywords such as
+# 계좌, and whether the Korean name tagger runs at all).
+SCAN_CONTEXT_CHARS = 48
+# Hangul, kana or kanji: the Korean or the Japanese name tagger reads the text.
+_TAGGED_SCRIPT = re.compile("[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 _WORD = re.compile(r"\S+")
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
@@ -69,7 +74,11 @@ class HoldBackRule:
             first_digit_only = len(released) == 1 and released in ASCII_DIGITS
             lead = released if first_digit_only else ""
             text = lead + pending
-            hold = growing_tail(text, self.supplied_words)
+            # The Korean and Japanese name taggers read every word of a text with
+            # Hangul, kana or kanji in it, Latin ones too (Penelope Cruz, Kenan
+            # Sofugluk選手): such words are held as Hangul ones are.
+            tagged = bool(_TAGGED_SCRIPT.search(released[-SCAN_CONTEXT_CHARS:] + pending))
+            hold = growing_tail(text, self.supplied_words, tagged=tagged)
             if self.whole_words and released:
                 # Not before the first release: the first token is not delayed.
                 hold = max(hold, _partial_word(text))
@@ -84,7 +93,9 @@ class HoldBackRule:
         return max(cut, len(pending) - limit, 0)
 
 
-def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int:
+def growing_tail(
+    text: str, supplied_words: frozenset[str] = frozenset(), *, tagged: bool = False
+) -> int:
     """How many trailing characters could still become (part of) a finding.
 
     Held: a trailing word with digits or identifier joiners (a number, an
@@ -94,7 +105,10 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
     finished and settled: it can be no part of a name (``안녕하세요.``,
     ``문의하시기``) or the user wrote it; an English title or given name and
     the capitalised word after it. Plain words are not held, so the first
-    token of an ordinary answer is not delayed. A run without spaces
+    token of an ordinary answer is not delayed — unless ``tagged``: the
+    Korean or Japanese name tagger reads the text, and they score Latin words
+    as well (foreign names: Penelope Cruz), so a word with Latin letters is
+    held as a Hangul one is, and is never settled early. A run without spaces
     (Japanese) holds what the name tagger has not decided for good — its
     last morphemes, and a noun run still waiting for the words after it — and
     at most its last few characters once it is long.
@@ -105,9 +119,9 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
         start, end = words[index]
         word = text[start:end]
         previous = text[slice(*words[index - 1])] if index > 0 else ""
-        if end < len(text) and _settled(word, supplied_words):
+        if end < len(text) and _settled(word, supplied_words, _number_over(text, end)):
             break  # finished, and no name can grow out of it or run into it
-        if not _risky(word, previous, incomplete=end == len(text)):
+        if not _risky(word, previous, incomplete=end == len(text), tagged=tagged):
             break
         latin = end - ascii_run(word, ID_JOINERS, at_end=True)
         if _japanese(word):
@@ -124,7 +138,9 @@ def growing_tail(text: str, supplied_words: frozenset[str] = frozenset()) -> int
             hold_from = min(end - _UNSPACED_HOLD, latin)
             break
         hold_from = start
-        if not (_name_like(word) or _name_like(previous) or _capitalised(word, previous)):
+        if not (
+            _name_like(word, tagged) or _name_like(previous, tagged) or _capitalised(word, previous)
+        ):
             break  # one identifier-like word; its digit groups are added below
     # Extend back over digit groups and joiners: 010 1234 5678, 123-45-67890,
     # 공일공 일이삼사 오육칠팔.
@@ -172,13 +188,13 @@ def numeral_word(word: str) -> bool:
     return bool(core) and all(c in NUMERALS or c in UNITS or c in ID_JOINERS for c in core)
 
 
-def _risky(word: str, previous: str, *, incomplete: bool) -> bool:
+def _risky(word: str, previous: str, *, incomplete: bool, tagged: bool = False) -> bool:
     if any(c.isdigit() or c in "@:/_" for c in word) or numeral_word(word):
         return True
     core = word.strip(_PUNCT)
     if any(c in "-." for c in core):
         return True  # a host name, an e-mail being written, a hyphenated code
-    if _name_like(word):
+    if _name_like(word, tagged):
         return True
     return core[:1].isupper() and could_continue_name(
         core, previous.strip(_PUNCT), incomplete=incomplete
@@ -190,10 +206,14 @@ def _capitalised(word: str, previous: str) -> bool:
     return word.strip(_PUNCT)[:1].isupper() and previous.strip(_PUNCT)[:1].isupper()
 
 
-def _name_like(word: str) -> bool:
-    """Hangul, kana or kanji: names there are found by morphology and context."""
+def _name_like(word: str, tagged: bool = False) -> bool:
+    """Hangul, kana or kanji: names there are found by morphology and context;
+    in a text the Korean or Japanese tagger reads (``tagged``), Latin letters too."""
     return any(
-        "\uac00" <= c <= "\ud7a3" or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
+        "\uac00" <= c <= "\ud7a3"
+        or "\u3040" <= c <= "\u30ff"
+        or "\u4e00" <= c <= "\u9fff"
+        or (tagged and c.isascii() and c.isalpha())
         for c in word
     )
 
@@ -207,12 +227,24 @@ def compact(text: str) -> str:
     return re.sub(r"[\s\-–—.()]", "", read).casefold()
 
 
-def _settled(word: str, supplied_words: frozenset[str]) -> bool:
+def _number_over(text: str, end: int) -> bool:
+    """Whether a number ending at ``end`` can go on no further: a word has begun
+    after the space that follows, and its first character is no digit, numeral
+    or joiner (``공공 도``: no number runs into 도)."""
+    after = text[end:].lstrip()
+    return bool(after) and not (digit_like(after[0]) or after[0] in ID_JOINERS)
+
+
+def _settled(word: str, supplied_words: frozenset[str], number_over: bool = False) -> bool:
     """A finished Korean word that can hold no part of a name, or one the user
     wrote (compacted as the leak masker compacts); never one with digits or
-    identifier characters, which the rules above hold."""
+    identifier characters, which the rules above hold. A word written in
+    numerals (공공, 이사) is a number being written until ``number_over``: the
+    word after it has begun with something no number is made of."""
     core = word.strip(_PUNCT)
-    if not core or any(c.isdigit() or c in "@:/_-." for c in core) or numeral_word(core):
+    if not core or any(c.isdigit() or c in "@:/_-." for c in core):
+        return False
+    if numeral_word(core) and not number_over:
         return False
     if not any("\uac00" <= c <= "\ud7a3" for c in core) or _japanese(core):
         return False

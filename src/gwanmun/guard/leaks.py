@@ -16,14 +16,14 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from gwanmun.digits import NUMERALS
-from gwanmun.guard.holdback import ascii_run, compact, digit_like
+from gwanmun.guard.holdback import SCAN_CONTEXT_CHARS, ascii_run, compact, digit_like
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.ledger import OutputLedger
 from gwanmun.policy import Policy
 from gwanmun.types import Finding
 
-# Context before the released text that detectors see (keywords such as 계좌).
-_CONTEXT_CHARS = 48
+# Context before the released text that detectors see: the hold-back's.
+_CONTEXT_CHARS = SCAN_CONTEXT_CHARS
 # The widest context window a detector reads after a value (``near``'s window:
 # Japanese health insurance reads 40), and a number with its separators.
 _AFTER_CONTEXT = 40
