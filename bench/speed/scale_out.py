@@ -4,8 +4,9 @@ Set-up, all on 127.0.0.1: a throw-away PostgreSQL cluster (devtools/postgres.py)
 a stand-in upstream in its own process that answers at once (named so: the point
 is the gateways' own cost, not a model's), and three ``gwanmun serve``
 processes, each with its own data directory, sharing ``database_url`` (rate
-limits, knowledge bases, and the audit chain) and one audit key. Every default
-check is on; the embedded model is off.
+limits, accounts, knowledge bases, the audit chain) and one audit key; each
+request carries an API key, looked up in PostgreSQL as in production. Every
+default check is on; the embedded model is off.
 
 Phases, in one run: the upstream called directly (the baseline), then the same
 load spread round-robin over 1, 2 and 3 replicas. Each phase runs ``--seconds``
@@ -138,7 +139,8 @@ async def load(
                 failures[status] = failures.get(status, 0) + 1
 
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    headers = {"authorization": f"Bearer {args.key}"} if args.key else {}
+    async with httpx.AsyncClient(timeout=120, limits=limits, headers=headers) as client:
         await asyncio.gather(
             *(client_loop(client, bases[i % len(bases)]) for i in range(args.clients))
         )
@@ -225,9 +227,9 @@ def start_replicas(
         write_config(
             config,
             port,
-            database_url=url,
-            audit_database_url=url,
+            database_url=url,  # accounts, limits, the audit chain: one for all
             audit_key_file=str(key_file),
+            allow_anonymous=False,  # a key per request: the account lookup is measured
             embedded={"enabled": False},
             backends=[
                 {
@@ -242,6 +244,21 @@ def start_replicas(
     for base, proc, _ in replicas:
         wait_ready(base.removesuffix("/v1") + "/healthz", proc)
     return replicas
+
+
+def api_key(config: Path) -> str:
+    """An API key made through one replica's configuration: every replica reads
+    it from the shared database."""
+    gwanmun = str(Path(sys.executable).with_name("gwanmun"))
+    made = subprocess.run(
+        [gwanmun, "keys", "create", "--user", "bench"],
+        env={**os.environ, "GWANMUN_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return made.stdout.strip()
 
 
 def report(phases: list[Phase], appends: dict[int, float]) -> None:
@@ -305,6 +322,7 @@ def main() -> None:
             key = bytes.fromhex(key_file.read_text().strip())
             replicas = start_replicas(tmp, url, upstream_port, key_file)
             procs += [proc for _, proc, _ in replicas]
+            args.key = api_key(replicas[0][2])
             phases = [
                 run_phase(
                     "direct", [f"http://127.0.0.1:{upstream_port}/v1"], [], args, None, args.seed
