@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gwanmun.db import DatabaseUnavailable
 from gwanmun.errors import GwanmunError, RateLimited
 
 log = logging.getLogger("gwanmun.web")
@@ -37,6 +38,13 @@ def gwanmun_error_response(exc: GwanmunError) -> JSONResponse:
 
 
 def unexpected_error_response(exc: Exception) -> JSONResponse:
+    if _database_gone(exc):
+        # A connection to the shared database lost mid-request (the audit
+        # append, the rate count): refused as the account lookup refuses it.
+        log.warning("shared database unavailable", extra={"error": type(exc).__name__})
+        return error_response(
+            DatabaseUnavailable("The shared database cannot be reached; try again shortly.")
+        )
     # The type only: an exception's text may echo request content.
     log.error("unhandled error", extra={"error": type(exc).__name__})
     return openai_error(
@@ -78,3 +86,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return unexpected_error_response(exc)
+
+
+def _database_gone(exc: Exception) -> bool:
+    """A PostgreSQL connection failure (psycopg's OperationalError: the server
+    gone, the connection cut) or no free connection in time."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    return isinstance(exc, psycopg.OperationalError | PoolTimeout)
