@@ -274,6 +274,15 @@ class Reference:
 MODEL_VISIBLE_PARAMS = ("tools", "tool_choice", "response_format", "stop")
 
 
+# The gateway's own words before the passages it adds from knowledge bases
+# (``kb.cite``): an instruction to the model, written here, not by the user —
+# the input guard's checks read the passages after it, not it.
+PASSAGES_PREAMBLE = (
+    "Passages from the institution's knowledge bases. Answer from them, cite each "
+    "statement's passage as [n], and say so when they do not contain the answer."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """A validated chat completion request, independent of HTTP.

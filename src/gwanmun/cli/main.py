@@ -65,7 +65,7 @@ def serve(
 
         GWANMUN_CONFIG=/etc/gwanmun/gwanmun.yaml gwanmun serve --host 10.0.0.4
 
-        GWANMUN_DATABASE_URL=postgresql://gwanmun@10.20.0.9/gwanmun gwanmun serve --workers 4
+        gwanmun serve --workers 4      # with database_url set: docs/deployment.md
     """
     import uvicorn
 

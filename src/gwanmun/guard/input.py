@@ -28,6 +28,7 @@ from gwanmun.policy import Decided, Decision, Policy
 from gwanmun.text import strip_invisible
 from gwanmun.types import (
     MODEL_VISIBLE_PARAMS,
+    PASSAGES_PREAMBLE,
     Action,
     ChatMessage,
     ChatRequest,
@@ -212,7 +213,7 @@ class DetectorInputGuard:
 
     def inspect(self, request: ChatRequest, *, backend_grade: Grade) -> InputResult:
         per_message = [
-            self.detect(m.content, message_index=i, cached=True)
+            self.detect(_unframed(m.content), message_index=i, cached=True)
             for i, m in enumerate(request.messages)
         ]
         for i, pieces in self._across_messages(request.messages).items():
@@ -373,6 +374,16 @@ def _chains(contents: Sequence[str]) -> list[list[int]]:
     if len(current) > 1:
         chains.append(current)
     return chains
+
+
+def _unframed(content: str) -> str:
+    """``content`` with the gateway's own preamble before knowledge-base passages
+    blanked (same length: offsets hold): it is an instruction to the model the
+    gateway wrote, and the injection check would read it as one. The passages
+    after it are read as any text is."""
+    if content.startswith(PASSAGES_PREAMBLE):
+        return " " * len(PASSAGES_PREAMBLE) + content[len(PASSAGES_PREAMBLE) :]
+    return content
 
 
 def _digit_like(text: str) -> bool:

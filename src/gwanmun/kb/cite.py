@@ -15,16 +15,13 @@ from typing import TYPE_CHECKING
 
 from gwanmun.errors import InvalidRequest
 from gwanmun.settings import LimitsConfig
-from gwanmun.types import ChatMessage, ChatRequest, Reference
+from gwanmun.types import PASSAGES_PREAMBLE, ChatMessage, ChatRequest, Reference
 
 if TYPE_CHECKING:
     from gwanmun.kb.service import Hit
     from gwanmun.kb.store import Passage
 
-PREAMBLE = (
-    "Passages from the institution's knowledge bases. Answer from them, cite each "
-    "statement's passage as [n], and say so when they do not contain the answer."
-)
+PREAMBLE = PASSAGES_PREAMBLE
 
 
 # Where each passage starts in the source message: "[n] document — place" after a
