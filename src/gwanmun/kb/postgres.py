@@ -27,8 +27,10 @@ from gwanmun.kb.store import (
     PASSAGE_COLUMNS,
     Document,
     KnowledgeBase,
+    Known,
     Passage,
     document_values,
+    known_from_row,
     passage_from_row,
     passage_values,
 )
@@ -56,6 +58,7 @@ MIGRATIONS: tuple[str, ...] = (
         vector BYTEA NOT NULL, page INTEGER, page_end INTEGER
     )""",
     "CREATE INDEX kb_passages_kb ON kb_passages (kb_id, document_id, seq)",
+    "CREATE INDEX kb_passages_text ON kb_passages (kb_id, sha256)",
 )
 
 
@@ -131,25 +134,42 @@ class PostgresKnowledgeStore:
 
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None:
         """Replace the document of that name (and only it) in one transaction."""
+        self.put_documents([(document, passages)])
+
+    def put_documents(self, items: Sequence[tuple[Document, Sequence[Passage]]]) -> None:
+        """Replace each document of those names (and only them), all in one transaction."""
         with self._pool.connection() as conn, conn.transaction():
-            # The base's row, locked: two replicas adding to one base take turns.
-            conn.execute("SELECT 1 FROM kb_bases WHERE id = %s FOR UPDATE", (document.kb_id,))
-            conn.execute(
-                "DELETE FROM kb_documents WHERE kb_id = %s AND name = %s",
-                (document.kb_id, document.name),
-            )
-            conn.execute(
-                "INSERT INTO kb_documents VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                document_values(document),
-            )
+            # The bases' rows, locked in a fixed order: two replicas adding to one
+            # base take turns, and never deadlock.
+            for kb_id in sorted({document.kb_id for document, _ in items}):
+                conn.execute("SELECT 1 FROM kb_bases WHERE id = %s FOR UPDATE", (kb_id,))
             with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO kb_passages (id, kb_id, document_id, seq, section, text, sha256,"
-                    " grade, blocked, terms, vector, page, page_end, sent_grade)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [passage_values(p) for p in passages],
-                )
-            _bump(conn, document.kb_id)
+                for document, passages in items:
+                    cursor.execute(
+                        "DELETE FROM kb_documents WHERE kb_id = %s AND name = %s",
+                        (document.kb_id, document.name),
+                    )
+                    cursor.execute(
+                        "INSERT INTO kb_documents VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        document_values(document),
+                    )
+                    cursor.executemany(
+                        "INSERT INTO kb_passages (id, kb_id, document_id, seq, section, text,"
+                        " sha256, grade, blocked, terms, vector, page, page_end, sent_grade)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [passage_values(p) for p in passages],
+                    )
+            for kb_id in sorted({document.kb_id for document, _ in items}):
+                _bump(conn, kb_id)
+
+    def known_passages(self, kb_id: str, sha256s: Sequence[str]) -> dict[str, Known]:
+        if not sha256s:
+            return {}
+        rows = self._all(
+            "SELECT sha256, terms, vector FROM kb_passages WHERE kb_id = %s AND sha256 = ANY(%s)",
+            (kb_id, list(sha256s)),
+        )
+        return {r[0]: known_from_row(r[1], r[2]) for r in rows}
 
     def remove_document(self, kb_id: str, document_id: str) -> bool:
         with self._pool.connection() as conn, conn.transaction():

@@ -103,6 +103,11 @@ class Document:
         }
 
 
+# A passage text's morphemes and vector, by the text's sha256: what re-indexing
+# the same text would compute again.
+Known = tuple[tuple[str, ...], np.ndarray]
+
+
 class KnowledgeStore(Protocol):
     def create(self, kb: KnowledgeBase) -> None: ...
     def get(self, kb_id: str) -> KnowledgeBase | None: ...
@@ -111,6 +116,8 @@ class KnowledgeStore(Protocol):
     def document(self, kb_id: str, name: str) -> Document | None: ...
     def documents(self, kb_id: str) -> list[Document]: ...
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None: ...
+    def put_documents(self, items: Sequence[tuple[Document, Sequence[Passage]]]) -> None: ...
+    def known_passages(self, kb_id: str, sha256s: Sequence[str]) -> dict[str, Known]: ...
     def remove_document(self, kb_id: str, document_id: str) -> bool: ...
     def passages(self, kb_ids: Sequence[str]) -> list[Passage]: ...
     def passage(self, kb_id: str, passage_id: str) -> Passage | None: ...
@@ -132,7 +139,10 @@ _MIGRATIONS = (
     "ALTER TABLE passages ADD COLUMN page INTEGER",
     "ALTER TABLE passages ADD COLUMN page_end INTEGER",
     "ALTER TABLE passages ADD COLUMN sent_grade TEXT",
+    "CREATE INDEX passages_text ON passages (kb_id, sha256)",
 )
+# SQLite's default limit on ``?`` in one statement is 32,766; stay far below.
+_IN_CHUNK = 500
 
 
 class SQLiteKnowledgeStore:
@@ -197,28 +207,49 @@ class SQLiteKnowledgeStore:
 
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None:
         """Replace the document of that name (and only it) in one transaction."""
+        self.put_documents([(document, passages)])
+
+    def put_documents(self, items: Sequence[tuple[Document, Sequence[Passage]]]) -> None:
+        """Replace each document of those names (and only them), all in one transaction."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                old = self._db.execute(
-                    "SELECT id FROM documents WHERE kb_id = ? AND name = ?",
-                    (document.kb_id, document.name),
-                ).fetchone()
-                if old:
-                    self._db.execute("DELETE FROM passages WHERE document_id = ?", (old[0],))
-                    self._db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
-                self._db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", document_values(document)
-                )
-                self._db.executemany(
-                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [passage_values(p) for p in passages],
-                )
-                self._bump(document.kb_id)
+                for document, passages in items:
+                    old = self._db.execute(
+                        "SELECT id FROM documents WHERE kb_id = ? AND name = ?",
+                        (document.kb_id, document.name),
+                    ).fetchone()
+                    if old:
+                        self._db.execute("DELETE FROM passages WHERE document_id = ?", (old[0],))
+                        self._db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
+                    self._db.execute(
+                        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        document_values(document),
+                    )
+                    self._db.executemany(
+                        "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [passage_values(p) for p in passages],
+                    )
+                for kb_id in dict.fromkeys(document.kb_id for document, _ in items):
+                    self._bump(kb_id)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def known_passages(self, kb_id: str, sha256s: Sequence[str]) -> dict[str, Known]:
+        found: dict[str, Known] = {}
+        with self._lock:
+            for start in range(0, len(sha256s), _IN_CHUNK):
+                chunk = tuple(sha256s[start : start + _IN_CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    "SELECT sha256, terms, vector FROM passages"
+                    f" WHERE kb_id = ? AND sha256 IN ({marks})",
+                    (kb_id, *chunk),
+                ).fetchall()
+                found.update((r[0], known_from_row(r[1], r[2])) for r in rows)
+        return found
 
     def remove_document(self, kb_id: str, document_id: str) -> bool:
         with self._lock:
@@ -301,6 +332,11 @@ def passage_from_row(r: Sequence[Any]) -> Passage:
         page_end=r[13],
         sent_grade=Grade(r[14]) if r[14] else None,
     )
+
+
+def known_from_row(terms: str, vector: bytes) -> Known:
+    """A passage's stored morphemes (JSON) and vector (float32 bytes), decoded."""
+    return tuple(json.loads(terms)), np.frombuffer(bytes(vector), dtype=np.float32)
 
 
 def _kb(row: tuple[object, ...]) -> KnowledgeBase:
