@@ -2,13 +2,20 @@
 on SQLite and on PostgreSQL, in one run.
 
     python bench/speed/kb_speed.py                         # 20,000 passages, both stores
+    python bench/speed/kb_speed.py --old /tmp/old-e1edd71  # indexing: old vs this code
     python bench/speed/kb_speed.py --passages 5000 --index 100
 
 Method. **Indexing**: ``--index`` real passages (Korean and Japanese
-development paragraphs from ``shared/eval``, one document each) go through
-``KnowledgeBases.add`` — extraction, splitting, the input guard's grading,
-morphemes and the e5 encoder on one thread — and passages/s is printed per
-store. **Questions**: the store is then filled to ``--passages`` with the
+development paragraphs from ``shared/eval``, one document each) go through the
+knowledge-base service — extraction, splitting, the input guard's grading,
+morphemes, the e5 encoder with the code's default threads, the store writes —
+in a fresh process per measurement (``kb_index_worker.py``), with this
+checkout's code and, with ``--old``, an older checkout's, alternating for
+``--rounds`` rounds; passages/s is printed for each with the load average
+around it, and the ratio new/old per round (the machine is shared: only the
+ratio within a round means much). ``embed/s`` is the e5 engine alone on the
+same passages in the same process, the ceiling for indexing. **Questions**:
+the store is then filled to ``--passages`` with the
 same-language distractor sentences of ``eval_retrieval.py``, written straight
 into the store with their morphemes and *random unit vectors* (embedding
 20,000 passages with e5 on this machine takes most of an hour; how long a
@@ -25,8 +32,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,13 +50,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtool
 from bench.quality.eval_retrieval import EVAL, distractors, load
 from gwanmun.kb.analysis import terms
 from gwanmun.kb.embedders import E5Embedder
-from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.service import KnowledgeBases, Upload
 from gwanmun.kb.store import Document, KnowledgeStore, Passage, SQLiteKnowledgeStore
 from gwanmun.services import default_input_guard
 from gwanmun.settings import Settings
 from gwanmun.types import Grade, Principal
 
 OWNER = Principal("bench", group="민원과")
+ROOT = Path(__file__).resolve().parents[2]
+WORKER = Path(__file__).with_name("kb_index_worker.py")
 
 
 def fill(store: KnowledgeStore, kb_id: str, texts: list[str], dim: int, seed: int) -> None:
@@ -81,19 +92,18 @@ def fill(store: KnowledgeStore, kb_id: str, texts: list[str], dim: int, seed: in
 
 def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), embedded={"enabled": False})
-    service = KnowledgeBases(store, default_input_guard(settings), E5Embedder(threads=1))
+    service = KnowledgeBases(store, default_input_guard(settings), E5Embedder())
     service.scanner.warm_up()
     kb_id = f"bench-{name}"
     service.create(kb_id, OWNER)
     docs = [d for lang in ("ko", "ja") for d in load(EVAL / f"{lang}_retrieval.dev.docs.jsonl")]
     random.Random(args.seed).shuffle(docs)
-    service.embedder.passages(["워밍업"])  # load the encoder outside the timing
-    started = time.perf_counter()
-    indexed = 0
-    for d in docs[: args.index]:
-        added = service.add(kb_id, f"{d['id']}.txt", d["text"].encode("utf-8"), OWNER)
-        indexed += added.document.passages
-    index_per_s = indexed / (time.perf_counter() - started)
+    uploads = [Upload(f"{d['id']}.txt", d["text"].encode("utf-8")) for d in docs[: args.index]]
+    indexed = sum(
+        added.document.passages
+        for added in service.add_many(kb_id, uploads, OWNER)
+        if not isinstance(added, Exception)
+    )
     rest = max(0, args.passages - indexed)
     half = rest // 2
     fill(store, kb_id, distractors("ko", half), service.embedder.dim, 1)
@@ -116,12 +126,60 @@ def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> dict[str,
     return {
         "store": name,
         "passages": total,
-        "index_per_s": index_per_s,
-        "indexed": indexed,
         "cold_ms": cold_ms,
         "p50_ms": statistics.median(timings),
         "p95_ms": float(np.percentile(timings, 95)),
+        "load": os.getloadavg()[0],
     }
+
+
+def index_once(src: Path, store: str, args: argparse.Namespace, dsn: str | None) -> dict[str, Any]:
+    """One indexing measurement of the code under ``src``, in a fresh process."""
+    command = [sys.executable, str(WORKER), "--src", str(src), "--documents", str(args.index)]
+    command += ["--seed", str(args.seed), "--store", store] + (["--dsn", dsn] if dsn else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{src}: indexing worker failed:\n{done.stderr[-3000:]}")
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return row
+
+
+def indexing(args: argparse.Namespace) -> None:
+    """Old and new code alternating, a fresh process each, per store and round."""
+    sources = [("new", ROOT / "src")] + ([("old", args.old / "src")] if args.old else [])
+    print("| store | round | code | passages | passages/s | e5 alone/s | threads | load |")
+    print("|---|---:|---|---:|---:|---:|---:|---|")
+    ratios: dict[str, list[float]] = {}
+    server = None
+    try:
+        for store in args.stores.split(","):
+            for number in range(1, args.rounds + 1):
+                rows = {}
+                for label, src in sources if number % 2 else sources[::-1]:
+                    dsn = None
+                    if store == "postgres":
+                        if server is None:
+                            from devtools.postgres import PostgresServer
+
+                            server = PostgresServer()
+                        dsn = server.create_database(f"kb_index_{label}_{number}")
+                    r = rows[label] = index_once(src, store, args, dsn)
+                    print(
+                        f"| {store} | {number} | {label} | {r['passages']} | {r['per_s']:.1f} | "
+                        f"{r['embed_per_s']:.1f} | {r['threads']} | "
+                        f"{r['load'][0]} → {r['load'][1]} |",
+                        flush=True,
+                    )
+                if "old" in rows:
+                    ratios.setdefault(store, []).append(rows["new"]["per_s"] / rows["old"]["per_s"])
+    finally:
+        if server is not None:
+            server.stop()
+    for store, values in ratios.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        median = statistics.median(values)
+        print(f"\n{store}: new/old indexing speed per round {shown}; median {median:.2f}")
+    print()
 
 
 def main() -> None:
@@ -131,7 +189,15 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--old", type=Path, help="older checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=2, help="indexing rounds (old and new each)")
+    parser.add_argument("--skip", default="", help="'indexing' or 'questions': leave that part out")
     args = parser.parse_args()
+    print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start\n")
+    if "indexing" not in args.skip:
+        indexing(args)
+    if "questions" in args.skip:
+        return
     rows = []
     for name in args.stores.split(","):
         if name == "sqlite":
@@ -152,15 +218,12 @@ def main() -> None:
                 server.stop()
         print(json.dumps(rows[-1]), flush=True)
     print()
-    print(
-        "| store | passages | indexing passages/s (e5, 1 thread) | first question ms"
-        " | p50 ms | p95 ms |"
-    )
+    print("| store | passages | first question ms | p50 ms | p95 ms | load |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['store']} | {r['passages']:,} | {r['index_per_s']:.1f} ({r['indexed']}) | "
-            f"{r['cold_ms']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
+            f"| {r['store']} | {r['passages']:,} | {r['cold_ms']:.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['load']:.1f} |"
         )
 
 
