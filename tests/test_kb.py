@@ -37,20 +37,23 @@ SECRET = (
 )
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=["sqlite", "postgres", "pgvector"])
 def kb(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[KnowledgeBases]:
-    """The same tests on both stores (PostgreSQL: a real server, a fresh database)."""
+    """The same tests on every store (PostgreSQL: a real server, a fresh database;
+    with pgvector, vectors are ranked in the database)."""
     data = tmp_path_factory.mktemp("kb")
     settings = Settings(data_dir=data, embedded={"enabled": False})
+    encoder = embedder("use")
     store: KnowledgeStore
-    if request.param == "postgres":
-        server = request.getfixturevalue("postgres")
-        store = PostgresKnowledgeStore(server.create_database("kb_module"))
-    else:
+    if request.param == "sqlite":
         store = SQLiteKnowledgeStore(data / "knowledge.db")
-    service = KnowledgeBases(store, default_input_guard(settings), embedder("use"))
+    else:
+        server = request.getfixturevalue(request.param)
+        store = PostgresKnowledgeStore(server.create_database("kb_module"), dim=encoder.dim)
+    assert store.ranks_vectors is (request.param == "pgvector")
+    service = KnowledgeBases(store, default_input_guard(settings), encoder)
     service.create("minwon", MINWON, readers=["기획과"])
     service.add("minwon", "규정.md", RULES.encode(), MINWON)
     service.add("minwon", "예산.txt", SECRET.encode(), MINWON)

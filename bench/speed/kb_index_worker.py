@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=60)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--seed", type=int, default=20)
-    parser.add_argument("--store", default="sqlite")
+    parser.add_argument("--store", default="sqlite", help="sqlite, postgres or pgvector")
     parser.add_argument("--dsn", default=None, help="PostgreSQL database (--store postgres)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
@@ -59,13 +59,18 @@ def main() -> None:
     owner = Principal("bench", group="민원과")
     tmp = Path(tempfile.mkdtemp())
     settings = Settings(data_dir=tmp, embedded={"enabled": False})
+    encoder = embedders.E5Embedder()
     if args.store == "postgres":
         from gwanmun.kb.postgres import PostgresKnowledgeStore
 
         store: Any = PostgresKnowledgeStore(args.dsn)
+    elif args.store == "pgvector":  # this code only: vectors also into the HNSW index
+        from gwanmun.kb.postgres import PostgresKnowledgeStore
+
+        store = PostgresKnowledgeStore(args.dsn, dim=encoder.dim)
+        assert store.ranks_vectors
     else:
         store = SQLiteKnowledgeStore(tmp / "knowledge.db")
-    encoder = embedders.E5Embedder()
     service = kb_service.KnowledgeBases(store, default_input_guard(settings), encoder)
     service.scanner.warm_up()
     kb_id = f"bench-{os.getpid()}"

@@ -90,7 +90,7 @@ def fill(store: KnowledgeStore, kb_id: str, texts: list[str], dim: int, seed: in
     store.put_document(document, passages)
 
 
-def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> dict[str, Any]:
+def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), embedded={"enabled": False})
     service = KnowledgeBases(store, default_input_guard(settings), E5Embedder())
     service.scanner.warm_up()
@@ -114,23 +114,60 @@ def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> dict[str,
         for q in load(EVAL / f"{lang}_retrieval.dev.queries.jsonl")
     ]
     random.Random(args.seed).shuffle(questions)
-    first = time.perf_counter()
-    service.search([kb_id], questions[0], OWNER, k=10)
-    cold_ms = (time.perf_counter() - first) * 1000
-    timings = []
-    for question in questions[1 : args.questions + 1]:
-        t = time.perf_counter()
-        service.search([kb_id], question, OWNER, k=10)
-        timings.append((time.perf_counter() - t) * 1000)
+    asked = questions[1 : args.questions + 1]
+    services = {name: service}
+    if store.ranks_vectors:
+        # The same store and index, vectors ranked in memory: the comparison.
+        services[f"{name}, in memory"] = KnowledgeBases(
+            InMemoryRanking(store), service.scanner, service.embedder
+        )
+    rows = []
+    timings: dict[str, list[float]] = {label: [] for label in services}
+    hits: dict[str, list[list[str]]] = {label: [] for label in services}
+    cold: dict[str, float] = {}
+    for label, each in services.items():
+        first = time.perf_counter()
+        each.search([kb_id], questions[0], OWNER, k=10)
+        cold[label] = (time.perf_counter() - first) * 1000
+    order = list(services.items())
+    for n, question in enumerate(asked):
+        # Alternating which goes first, so neither always meets a warmer cache.
+        for label, each in order if n % 2 else order[::-1]:
+            t = time.perf_counter()
+            found = each.search([kb_id], question, OWNER, k=10)
+            timings[label].append((time.perf_counter() - t) * 1000)
+            hits[label].append([h.passage.id for h in found])
     total = sum(d.passages for d in store.documents(kb_id))
-    return {
-        "store": name,
-        "passages": total,
-        "cold_ms": cold_ms,
-        "p50_ms": statistics.median(timings),
-        "p95_ms": float(np.percentile(timings, 95)),
-        "load": os.getloadavg()[0],
-    }
+    for label in services:
+        agreement = [
+            len(set(mine) & set(theirs)) / max(1, len(theirs))
+            for mine, theirs in zip(hits[label], hits[list(services)[-1]], strict=True)
+        ]
+        rows.append(
+            {
+                "store": label,
+                "passages": total,
+                "cold_ms": cold[label],
+                "p50_ms": statistics.median(timings[label]),
+                "p95_ms": float(np.percentile(timings[label], 95)),
+                "same_top10": statistics.mean(agreement),
+                "load": os.getloadavg()[0],
+            }
+        )
+    return rows
+
+
+class InMemoryRanking:
+    """A store as it is, except that it says it ranks no vectors, so the service
+    ranks them in memory: pgvector's comparison on the very same rows."""
+
+    def __init__(self, store: KnowledgeStore) -> None:
+        self._store = store
+
+    ranks_vectors = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def index_once(src: Path, store: str, args: argparse.Namespace, dsn: str | None) -> dict[str, Any]:
@@ -150,19 +187,22 @@ def indexing(args: argparse.Namespace) -> None:
     print("| store | round | code | passages | passages/s | e5 alone/s | threads | load |")
     print("|---|---:|---|---:|---:|---:|---:|---|")
     ratios: dict[str, list[float]] = {}
-    server = None
+    servers: dict[str, Any] = {}
     try:
         for store in args.stores.split(","):
             for number in range(1, args.rounds + 1):
                 rows = {}
-                for label, src in sources if number % 2 else sources[::-1]:
+                # The old code has no pgvector: there the new code alone.
+                measured = sources if store != "pgvector" else sources[:1]
+                for label, src in measured if number % 2 else measured[::-1]:
                     dsn = None
-                    if store == "postgres":
-                        if server is None:
-                            from devtools.postgres import PostgresServer
+                    if store in ("postgres", "pgvector"):
+                        if store not in servers:
+                            from devtools.postgres import PostgresServer, pgvector_bindir
 
-                            server = PostgresServer()
-                        dsn = server.create_database(f"kb_index_{label}_{number}")
+                            bindir = pgvector_bindir() if store == "pgvector" else None
+                            servers[store] = PostgresServer(bindir)
+                        dsn = servers[store].create_database(f"kb_index_{label}_{number}")
                     r = rows[label] = index_once(src, store, args, dsn)
                     print(
                         f"| {store} | {number} | {label} | {r['passages']} | {r['per_s']:.1f} | "
@@ -173,7 +213,7 @@ def indexing(args: argparse.Namespace) -> None:
                 if "old" in rows:
                     ratios.setdefault(store, []).append(rows["new"]["per_s"] / rows["old"]["per_s"])
     finally:
-        if server is not None:
+        for server in servers.values():
             server.stop()
     for store, values in ratios.items():
         shown = ", ".join(f"{v:.2f}" for v in values)
@@ -188,7 +228,7 @@ def main() -> None:
     parser.add_argument("--index", type=int, default=60, help="documents indexed for real")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20)
-    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--stores", default="sqlite,postgres,pgvector")
     parser.add_argument("--old", type=Path, help="older checkout to compare with")
     parser.add_argument("--rounds", type=int, default=2, help="indexing rounds (old and new each)")
     parser.add_argument("--skip", default="", help="'indexing' or 'questions': leave that part out")
@@ -199,31 +239,36 @@ def main() -> None:
     if "questions" in args.skip:
         return
     rows = []
+    printed = 0
     for name in args.stores.split(","):
         if name == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 store = SQLiteKnowledgeStore(Path(tmp) / "knowledge.db")
-                rows.append(run(store, name, args))
+                rows += run(store, name, args)
                 store.close()
-        elif name == "postgres":
-            from devtools.postgres import PostgresServer
+        elif name in ("postgres", "pgvector"):
+            from devtools.postgres import PostgresServer, pgvector_bindir
             from gwanmun.kb.postgres import PostgresKnowledgeStore
 
-            server = PostgresServer()
+            server = PostgresServer(pgvector_bindir() if name == "pgvector" else None)
             try:
-                store = PostgresKnowledgeStore(server.create_database("kb_speed"))
-                rows.append(run(store, name, args))
+                url = server.create_database("kb_speed")
+                store = PostgresKnowledgeStore(url, dim=E5Embedder.dim)
+                assert store.ranks_vectors is (name == "pgvector"), name
+                rows += run(store, name, args)
                 store.close()
             finally:
                 server.stop()
-        print(json.dumps(rows[-1]), flush=True)
+        for row in rows[printed:]:
+            print(json.dumps(row), flush=True)
+        printed = len(rows)
     print()
-    print("| store | passages | first question ms | p50 ms | p95 ms | load |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| store | passages | first question ms | p50 ms | p95 ms | top 10 as in memory | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['store']} | {r['passages']:,} | {r['cold_ms']:.0f} | {r['p50_ms']:.1f} | "
-            f"{r['p95_ms']:.1f} | {r['load']:.1f} |"
+            f"{r['p95_ms']:.1f} | {r['same_top10']:.3f} | {r['load']:.1f} |"
         )
 
 

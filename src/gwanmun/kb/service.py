@@ -36,7 +36,7 @@ from gwanmun.errors import GwanmunError, InvalidRequest, NotFound, PermissionDen
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.kb.analysis import terms
 from gwanmun.kb.embedders import Embedder
-from gwanmun.kb.index import LexicalIndex, rank
+from gwanmun.kb.index import LexicalIndex, Nearest, rank
 from gwanmun.kb.passages import Piece, split
 from gwanmun.kb.store import Document, KnowledgeBase, KnowledgeStore, Passage
 from gwanmun.settings import DocumentsConfig, LimitsConfig
@@ -143,6 +143,7 @@ class _Loaded:
     grades: np.ndarray  # per passage, the rank of the grade it is sent at (masks applied)
     kbs: np.ndarray  # index into the key's kb ids, per passage
     blocked: np.ndarray
+    rows: dict[str, int]  # passage id → its row
 
 
 class KnowledgeBases:
@@ -391,10 +392,54 @@ class KnowledgeBases:
         readable = np.array([self._may_read(principal, kb) for kb in kbs], dtype=bool)
         allowed = readable[loaded.kbs] & (loaded.grades <= max_grade.rank) & ~loaded.blocked
         vector = self.embedder.queries([question])[0]
+        nearest = None
+        if self.store.ranks_vectors:
+            readers = [kb.id for kb, ok in zip(kbs, readable, strict=True) if ok]
+            grades = [g for g in Grade if g.rank <= max_grade.rank]
+            nearest = self._in_store(loaded, allowed, readers, grades, vector)
         ranked = rank(
-            loaded.lexical, loaded.vectors, terms(question), vector, allowed=allowed, k=k, mode=mode
+            loaded.lexical,
+            loaded.vectors,
+            terms(question),
+            vector,
+            allowed=allowed,
+            k=k,
+            mode=mode,
+            nearest=nearest,
         )
         return [Hit(loaded.passages[r.row], r.score) for r in ranked]
+
+    def _in_store(
+        self,
+        loaded: _Loaded,
+        allowed: np.ndarray,
+        kb_ids: Sequence[str],
+        grades: Sequence[Grade],
+        vector: np.ndarray,
+    ) -> Nearest:
+        """Dense ranking by the store (pgvector), its filters the same as ``allowed``."""
+
+        def nearest(depth: int, also: Sequence[int]) -> tuple[list[int], np.ndarray]:
+            found, extra = self.store.nearest(
+                kb_ids, grades, vector, depth, [loaded.passages[r].id for r in also]
+            )
+            scores = np.zeros(len(loaded.passages), dtype=np.float32)
+            rows: list[int] = []
+            for passage_id, similarity in found:
+                row = loaded.rows.get(passage_id)
+                # Not in this index (added since it was loaded), or not allowed here:
+                # the store's filters and the mask agree, so the second never happens.
+                if row is None or not allowed[row]:
+                    continue
+                rows.append(row)
+                scores[row] = similarity
+            for passage_id, similarity in extra.items():
+                row = loaded.rows.get(passage_id)
+                if row is not None:
+                    scores[row] = similarity
+            return rows, scores
+
+        return nearest
 
     def for_chat(
         self,
@@ -453,6 +498,7 @@ class KnowledgeBases:
             grades=np.array([p.send_grade.rank for p in passages], dtype=np.int8),
             kbs=np.array([position[p.kb_id] for p in passages], dtype=np.int32),
             blocked=np.array([p.blocked for p in passages], dtype=bool),
+            rows={p.id: row for row, p in enumerate(passages)},
         )
         with self._lock:
             self._cache[key] = loaded

@@ -109,6 +109,18 @@ Known = tuple[tuple[str, ...], np.ndarray]
 
 
 class KnowledgeStore(Protocol):
+    # True: ``nearest`` ranks vectors in the store (PostgreSQL with pgvector);
+    # False: the service ranks them in memory.
+    @property
+    def ranks_vectors(self) -> bool: ...
+    def nearest(
+        self,
+        kb_ids: Sequence[str],
+        grades: Sequence[Grade],
+        vector: np.ndarray,
+        k: int,
+        also: Sequence[str] = (),
+    ) -> tuple[list[tuple[str, float]], dict[str, float]]: ...
     def create(self, kb: KnowledgeBase) -> None: ...
     def get(self, kb_id: str) -> KnowledgeBase | None: ...
     def bases(self) -> list[KnowledgeBase]: ...
@@ -156,6 +168,20 @@ class SQLiteKnowledgeStore:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def ranks_vectors(self) -> bool:
+        return False  # a SQLite file has no vector index: the service ranks in memory
+
+    def nearest(
+        self,
+        kb_ids: Sequence[str],
+        grades: Sequence[Grade],
+        vector: np.ndarray,
+        k: int,
+        also: Sequence[str] = (),
+    ) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        raise NotImplementedError("SQLite ranks no vectors; check ranks_vectors first")
 
     def create(self, kb: KnowledgeBase) -> None:
         with self._lock:
