@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from devtools.postgres import PostgresServer
-from gwanmun.kb.postgres import PostgresKnowledgeStore
+from gwanmun.kb.postgres import PostgresKnowledgeStore, vector_text
 from gwanmun.kb.store import Document, KnowledgeBase, Passage
 from gwanmun.types import Grade
 
@@ -142,5 +142,51 @@ def test_a_server_without_pgvector_ranks_in_memory_and_says_so(
         assert "no pgvector extension" in caplog.text and "in memory" in caplog.text
         with pytest.raises(RuntimeError, match="needs pgvector"):
             store.nearest(["kb"], [Grade.O], np.ones(DIM, np.float32), 1)
+    finally:
+        store.close()
+
+
+def test_a_filtered_scan_that_gives_up_is_redone_exactly(pgvector: PostgresServer) -> None:
+    """With the iterative scan capped (hnsw.max_scan_tuples, as a busy large base
+    would hit it), HNSW alone returns fewer than k allowed rows; nearest() still
+    returns k, the exact ones."""
+    import psycopg
+
+    url = pgvector.create_database("kb_pgv_capped")
+    store = PostgresKnowledgeStore(url, dim=DIM)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER DATABASE kb_pgv_capped SET hnsw.max_scan_tuples = 50")
+        store.close()
+        store = PostgresKnowledgeStore(url, dim=DIM)  # new connections see the setting
+        rng = np.random.default_rng(11)
+        query = unit(rng, 1)[0]
+        store.create(KnowledgeBase("kb", "kb", "민원과", ()))
+        near = query + 0.05 * unit(rng, 6000)
+        put(store, "kb", "secret", near / np.linalg.norm(near, axis=1, keepdims=True), Grade.C)
+        # Enough allowed rows that the planner prefers the index to sorting them.
+        far = put(store, "kb", "public", unit(rng, 3000), Grade.O)
+        with psycopg.connect(url) as conn:
+            conn.execute("ANALYZE kb_passages")
+            conn.execute("SET hnsw.iterative_scan = strict_order")
+            plan = "\n".join(
+                r[0]
+                for r in conn.execute(
+                    "EXPLAIN SELECT id FROM kb_passages WHERE send_grade = 'O'"
+                    " ORDER BY embedding <=> %s::vector LIMIT 10",
+                    (vector_text(query),),
+                ).fetchall()
+            )
+            alone = conn.execute(
+                "SELECT id FROM kb_passages WHERE send_grade = 'O'"
+                " ORDER BY embedding <=> %s::vector LIMIT 10",
+                (vector_text(query),),
+            ).fetchall()
+        assert "kb_passages_embedding" in plan  # the HNSW index is what gave up
+        assert len(alone) < 10
+        found, _ = store.nearest(["kb"], [Grade.O], query, 10)
+        vectors = {p.id: p.vector for p in store.passages(["kb"]) if p.id in far}
+        exact = sorted(far, key=lambda i: -float(vectors[i] @ query))[:10]
+        assert [i for i, _ in found] == exact
     finally:
         store.close()
