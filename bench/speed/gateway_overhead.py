@@ -121,13 +121,13 @@ def llamacpp_process(port: int, threads: int, parallel: int) -> subprocess.Popen
     return proc
 
 
-def llama_auth(gateway_base: str) -> Callable[[httpx.Request], httpx.Request]:
+def llama_auth(*gateway_bases: str) -> Callable[[httpx.Request], httpx.Request]:
     """httpx auth: the llama.cpp process's key on the direct side and through the
-    bare proxy, none to the gateway (which has the key itself)."""
+    bare proxy, none to the gateways (which have the key themselves)."""
     key = os.environ[LLAMA_KEY_ENV]
 
     def auth(request: httpx.Request) -> httpx.Request:
-        if not str(request.url).startswith(gateway_base):
+        if not str(request.url).startswith(gateway_bases):
             request.headers["authorization"] = f"Bearer {key}"
         return request
 
@@ -342,7 +342,9 @@ def row(name: str, direct: float, gateway: float, unit: str, digits: int = 1) ->
 async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
     bases = {"direct": procs["direct"].base, "gateway": procs["gateway"].base}
     async with httpx.AsyncClient(
-        timeout=120, trust_env=False, auth=llama_auth(bases["gateway"])
+        timeout=120,
+        trust_env=False,
+        auth=llama_auth(*(procs[name].base for name in ("gateway", "old") if name in procs)),
     ) as client:
         for base in (*bases.values(), procs["bare"].base):  # warm every path and the caches
             for prompt in PROMPTS:
