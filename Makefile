@@ -52,12 +52,14 @@ $(BENCH_STAMP): $(STAMP)
 bench-speed: $(BENCH_STAMP) test-deps
 	$(PY) bench/speed/gateway_overhead.py
 	$(PY) bench/speed/guard_speed.py
+	$(PY) bench/speed/guard_parts.py
 	$(PY) bench/speed/audit_overhead.py
 	$(PY) bench/speed/output_overhead.py
 	$(PY) bench/speed/embedded_threads.py
 
 bench-quality: $(BENCH_STAMP)
 	$(PY) bench/quality/eval_guard.py
+	$(PY) bench/quality/eval_person_texts.py
 	$(PY) bench/quality/eval_verbatim.py
 	$(PY) bench/quality/eval_grounding.py
 

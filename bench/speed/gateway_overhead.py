@@ -106,7 +106,9 @@ def llamacpp_process(port: int, threads: int, parallel: int) -> subprocess.Popen
             *(sys.executable, "-m", "gwanmun.backends.llamacpp_process"),
             *("--api-key-file", str(key_file)),
             *("--port", str(port), "--threads", str(threads)),
-            *("--parallel", str(parallel), "--ctx", str(1024 * parallel)),
+            # 2,048 tokens a slot: a 1 KB Korean or Japanese prompt is ~1,000 of
+            # SmolLM2's byte-level tokens (1,024 refused the longest).
+            *("--parallel", str(parallel), "--ctx", str(2048 * parallel)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
