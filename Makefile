@@ -52,6 +52,7 @@ $(BENCH_STAMP): $(STAMP)
 bench-speed: $(BENCH_STAMP) test-deps
 	$(PY) bench/speed/gateway_overhead.py
 	$(PY) bench/speed/guard_speed.py
+	$(PY) bench/speed/guard_parts.py
 	$(PY) bench/speed/audit_overhead.py
 	$(PY) bench/speed/auth_lookup.py
 	$(PY) bench/speed/output_overhead.py
@@ -59,6 +60,7 @@ bench-speed: $(BENCH_STAMP) test-deps
 
 bench-quality: $(BENCH_STAMP)
 	$(PY) bench/quality/eval_guard.py
+	$(PY) bench/quality/eval_person_texts.py
 	$(PY) bench/quality/eval_verbatim.py
 	$(PY) bench/quality/eval_grounding.py
 

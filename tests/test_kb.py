@@ -5,18 +5,18 @@ ranking; a changed document is re-indexed alone; a deleted one is gone."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gwanmun.errors import NotFound, PermissionDenied
-from gwanmun.kb.embedders import embedder
+from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
+from gwanmun.kb.embedders import Embedder, embedder
 from gwanmun.kb.index import LexicalIndex, rank
 from gwanmun.kb.passages import split
 from gwanmun.kb.postgres import PostgresKnowledgeStore
-from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.service import Added, KnowledgeBases, Upload
 from gwanmun.kb.store import KnowledgeStore, SQLiteKnowledgeStore
 from gwanmun.services import default_input_guard
 from gwanmun.settings import Settings
@@ -37,20 +37,23 @@ SECRET = (
 )
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=["sqlite", "postgres", "pgvector"])
 def kb(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[KnowledgeBases]:
-    """The same tests on both stores (PostgreSQL: a real server, a fresh database)."""
+    """The same tests on every store (PostgreSQL: a real server, a fresh database;
+    with pgvector, vectors are ranked in the database)."""
     data = tmp_path_factory.mktemp("kb")
     settings = Settings(data_dir=data, embedded={"enabled": False})
+    encoder = embedder("use")
     store: KnowledgeStore
-    if request.param == "postgres":
-        server = request.getfixturevalue("postgres")
-        store = PostgresKnowledgeStore(server.create_database("kb_module"))
-    else:
+    if request.param == "sqlite":
         store = SQLiteKnowledgeStore(data / "knowledge.db")
-    service = KnowledgeBases(store, default_input_guard(settings), embedder("use"))
+    else:
+        server = request.getfixturevalue(request.param)
+        store = PostgresKnowledgeStore(server.create_database("kb_module"), dim=encoder.dim)
+    assert store.ranks_vectors is (request.param == "pgvector")
+    service = KnowledgeBases(store, default_input_guard(settings), encoder)
     service.create("minwon", MINWON, readers=["기획과"])
     service.add("minwon", "규정.md", RULES.encode(), MINWON)
     service.add("minwon", "예산.txt", SECRET.encode(), MINWON)
@@ -120,6 +123,68 @@ def test_re_adding_reindexes_only_the_changed_document(kb: KnowledgeBases) -> No
     assert after["예산.txt"].id == before["예산.txt"].id  # untouched
     hits = kb.search(["minwon"], "규정은 언제부터 시행하나요?", MINWON, k=1)
     assert hits[0].passage.section == "제3조 (시행)"
+
+
+class CountingEmbedder:
+    """The real encoder, counting the passages it is asked to embed (the point is
+    which passages are embedded again, not the vectors)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.id, self.dim = inner.id, inner.dim
+        self.embedded: list[str] = []
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self.inner.passages(texts)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.queries(texts)
+
+
+def test_add_many_embeds_each_new_text_once_and_reports_each_upload(kb: KnowledgeBases) -> None:
+    counting = CountingEmbedder(kb.embedder)
+    kb.embedder, inner = counting, kb.embedder
+    try:
+        kb.create("batch", MINWON)
+        notice = "# 제1조 (공지)\n청사 주차장은 3월 2일부터 공사로 닫는다.\n"
+        hours = "# 제2조 (민원실)\n민원실은 평일 오전 9시부터 오후 6시까지 연다.\n"
+        outcomes = kb.add_many(
+            "batch",
+            [
+                Upload("공지.md", (notice + hours).encode()),
+                Upload("빈.txt", b"   \n"),
+                Upload("민원실.md", hours.encode()),  # the same passage as 공지.md's second
+            ],
+            MINWON,
+        )
+        assert isinstance(outcomes[1], InvalidRequest) and "빈.txt" in outcomes[1].message
+        first, third = outcomes[0], outcomes[2]
+        assert isinstance(first, Added) and isinstance(third, Added)
+        assert first.changed and third.changed and first.document.passages == 2
+        # Three passages stored, two distinct texts: each embedded once.
+        assert sorted(counting.embedded) == sorted([notice.strip(), hours.strip()])
+        stored = kb.store.passages(["batch"])
+        assert len(stored) == 3
+        by_text: dict[str, list[np.ndarray]] = {}
+        for passage in stored:
+            by_text.setdefault(passage.text, []).append(passage.vector)
+        assert np.array_equal(*by_text[hours.strip()])
+
+        # An edited document: only its new passage is embedded; the unchanged one
+        # keeps the vector it had, which is the one a fresh embedding gives.
+        counting.embedded.clear()
+        late = "# 제3조 (야간)\n목요일에는 오후 8시까지 야간 민원실을 운영한다.\n"
+        edited = kb.add("batch", "공지.md", (notice + hours + late).encode(), MINWON)
+        assert edited.changed and edited.document.passages == 3
+        assert counting.embedded == [late.strip()]
+        unchanged = next(p for p in kb.store.passages(["batch"]) if p.text == notice.strip())
+        fresh = inner.passages([notice.strip()])[0]
+        assert np.allclose(unchanged.vector, fresh, atol=1e-5)
+        hits = kb.search(["batch"], "목요일 야간 민원실은 몇 시까지 하나요?", MINWON, k=1)
+        assert hits[0].passage.section == "제3조 (야간)"
+    finally:
+        kb.embedder = inner
 
 
 def test_deleting_a_document_leaves_nothing_to_retrieve(kb: KnowledgeBases, tmp_path: Path) -> None:

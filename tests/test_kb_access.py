@@ -26,7 +26,7 @@ import pytest
 from devtools.fakes import FakeBackend
 from gwanmun.audit import MemoryAuditSink
 from gwanmun.errors import NotFound
-from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.service import Added, KnowledgeBases, Upload
 from gwanmun.services import Services, build_services
 from gwanmun.settings import Settings
 from gwanmun.types import ChatMessage, ChatRequest, Grade, Principal, Role
@@ -105,29 +105,37 @@ class Rig:
     sensitive_backend: FakeBackend
 
 
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+@pytest.fixture(scope="module", params=["sqlite", "pgvector"])
+def rig(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Rig]:
+    """The bases on SQLite (vectors ranked in memory) and on PostgreSQL with
+    pgvector (ranked in the database, access and grades inside its query)."""
     open_backend = FakeBackend(name="open", model="model-o", answer="답변입니다.")
     open_backend.max_grade = Grade.O  # type: ignore[misc]
     sensitive_backend = FakeBackend(name="sensitive", model="model-s", answer="답변입니다.")
+    database_url = None
+    if request.param == "pgvector":
+        database_url = request.getfixturevalue("pgvector").create_database("kb_access")
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("kb-access"),
         embedded={"enabled": False},
         rate_limits={"user_requests_per_minute": 100_000, "group_requests_per_minute": 100_000},
+        database_url=database_url,
     )
     services = build_services(
         settings, backends=[open_backend, sensitive_backend], audit=MemoryAuditSink()
     )
     knowledge = services.knowledge
     assert knowledge is not None
+    assert knowledge.store.ranks_vectors is (request.param == "pgvector")
     for kb, (owner, readers) in BASES.items():
         knowledge.create(kb, ADMIN, owner=owner, readers=readers, institution=owner is None)
     docs = documents(random.Random(20))
-    for doc in docs:
-        owner = BASES[doc.kb][0]
+    for kb, (owner, _) in BASES.items():
+        mine = [doc for doc in docs if doc.kb == kb]
         writer = Principal("writer", group=owner) if owner else ADMIN
-        added = knowledge.add(doc.kb, f"지침-{doc.number:03d}.txt", doc.text.encode(), writer)
-        assert added.document.grade is doc.grade, doc.text
+        uploads = [Upload(f"지침-{doc.number:03d}.txt", doc.text.encode()) for doc in mine]
+        for doc, added in zip(mine, knowledge.add_many(kb, uploads, writer), strict=True):
+            assert isinstance(added, Added) and added.document.grade is doc.grade, doc.text
     yield Rig(
         services, knowledge, {(d.kb, d.number): d for d in docs}, open_backend, sensitive_backend
     )

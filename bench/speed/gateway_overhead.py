@@ -11,6 +11,15 @@ gateway requests so drift (thermal, cache) hits both sides equally.
 Printed: p50/p95 latency of a one-token request (the fixed cost), time to first
 token and tokens/s of a streamed answer, and requests/s with 8 concurrent
 clients, each as direct, gateway and gateway/direct ratio. Only 127.0.0.1 is used.
+
+Then CPU per one-token request by kind of request, every request a different
+text (bench/speed/guard_parts.py makes them), so no cache holds a whole
+message: the short English question; a 1 KB Korean and a 1 KB Japanese notice
+(a name, a phone number, an e-mail, fresh values each time); and 1 KB of
+Korean and of Japanese news sentences, none ever repeated (nothing any cache
+has seen). Gateway and bare proxy alternate on the same texts; CPU is each
+process's user + system time over the phase (every default check on: the
+gateway's own configuration). Target: at most 5 ms of gateway CPU a request.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # devtools.* as a script
 
+from bench.speed.guard_parts import KINDS, requests
 from devtools.keyfile import new_key_file
 from devtools.ports import free_port
 
@@ -96,7 +106,9 @@ def llamacpp_process(port: int, threads: int, parallel: int) -> subprocess.Popen
             *(sys.executable, "-m", "gwanmun.backends.llamacpp_process"),
             *("--api-key-file", str(key_file)),
             *("--port", str(port), "--threads", str(threads)),
-            *("--parallel", str(parallel), "--ctx", str(1024 * parallel)),
+            # 2,048 tokens a slot: a 1 KB Korean or Japanese prompt is ~1,000 of
+            # SmolLM2's byte-level tokens (1,024 refused the longest).
+            *("--parallel", str(parallel), "--ctx", str(2048 * parallel)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -111,25 +123,29 @@ def llamacpp_process(port: int, threads: int, parallel: int) -> subprocess.Popen
     return proc
 
 
-def llama_auth(gateway_base: str) -> Callable[[httpx.Request], httpx.Request]:
+def llama_auth(*gateway_bases: str) -> Callable[[httpx.Request], httpx.Request]:
     """httpx auth: the llama.cpp process's key on the direct side and through the
-    bare proxy, none to the gateway (which has the key itself)."""
+    bare proxy, none to the gateways (which have the key themselves)."""
     key = os.environ[LLAMA_KEY_ENV]
 
     def auth(request: httpx.Request) -> httpx.Request:
-        if not str(request.url).startswith(gateway_base):
+        if not str(request.url).startswith(gateway_bases):
             request.headers["authorization"] = f"Bearer {key}"
         return request
 
     return auth
 
 
-def gwanmun_process(config: Path) -> subprocess.Popen[bytes]:
-    """``gwanmun serve`` configured by the file ``config``."""
+def gwanmun_process(config: Path, src: Path | None = None) -> subprocess.Popen[bytes]:
+    """``gwanmun serve`` configured by the file ``config`` (``src``: the
+    ``gwanmun`` of another tree, ahead of this one on the path)."""
     gwanmun = str(Path(sys.executable).with_name("gwanmun"))
+    env = {**os.environ, "GWANMUN_CONFIG": str(config)}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     return subprocess.Popen(
         [gwanmun, "serve"],
-        env={**os.environ, "GWANMUN_CONFIG": str(config)},
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -157,40 +173,44 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def servers(threads: int, parallel: int) -> Iterator[dict[str, Server]]:
-    """llama.cpp ("direct"), a bare proxy in front of it ("bare") and Gwanmun ("gateway")."""
-    direct_port, gateway_port, bare_port = free_port(), free_port(), free_port()
+def servers(threads: int, parallel: int, old: Path | None = None) -> Iterator[dict[str, Server]]:
+    """llama.cpp ("direct"), a bare proxy in front of it ("bare") and Gwanmun
+    ("gateway"; with ``old``, also the gateway of that tree's ``src``, "old")."""
+    direct_port, bare_port = free_port(), free_port()
+    gateways = {"gateway": (free_port(), None)} | ({"old": (free_port(), old)} if old else {})
     procs: list[subprocess.Popen[bytes]] = []
+    found: dict[str, Server] = {}
     with tempfile.TemporaryDirectory(prefix="gwanmun-bench-") as tmp:
-        config = Path(tmp) / "gwanmun.json"
-        write_config(
-            config,
-            gateway_port,
-            embedded={"enabled": False},
-            backends=[
-                {
-                    "name": "llamacpp",
-                    "base_url": f"http://127.0.0.1:{direct_port}/v1",
-                    "api_key_env": LLAMA_KEY_ENV,
-                    "models": ["smollm2"],
-                    "max_grade": "C",
-                    "timeout_s": 120,
-                }
-            ],
-        )
         direct = f"http://127.0.0.1:{direct_port}/v1"
         try:
             procs.append(llamacpp_process(direct_port, threads, parallel))
-            procs.append(gwanmun_process(config))
-            wait_ready(f"http://127.0.0.1:{gateway_port}/readyz", procs[1])
+            found["direct"] = Server(direct, procs[-1].pid)
+            for name, (port, src) in gateways.items():
+                config = Path(tmp) / name / "gwanmun.json"
+                config.parent.mkdir()
+                write_config(
+                    config,
+                    port,
+                    embedded={"enabled": False},
+                    backends=[
+                        {
+                            "name": "llamacpp",
+                            "base_url": direct,
+                            "api_key_env": LLAMA_KEY_ENV,
+                            "models": ["smollm2"],
+                            "max_grade": "C",
+                            "timeout_s": 120,
+                        }
+                    ],
+                )
+                procs.append(gwanmun_process(config, src))
+                wait_ready(f"http://127.0.0.1:{port}/readyz", procs[-1])
+                found[name] = Server(f"http://127.0.0.1:{port}/v1", procs[-1].pid)
             procs.append(bare_proxy_process(direct, bare_port))
             key = {"authorization": f"Bearer {os.environ[LLAMA_KEY_ENV]}"}
-            wait_ready(f"http://127.0.0.1:{bare_port}/v1/models", procs[2], headers=key)
-            yield {
-                "direct": Server(direct, procs[0].pid),
-                "bare": Server(f"http://127.0.0.1:{bare_port}/v1", procs[2].pid),
-                "gateway": Server(f"http://127.0.0.1:{gateway_port}/v1", procs[1].pid),
-            }
+            wait_ready(f"http://127.0.0.1:{bare_port}/v1/models", procs[-1], headers=key)
+            found["bare"] = Server(f"http://127.0.0.1:{bare_port}/v1", procs[-1].pid)
+            yield found
         finally:
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)
@@ -272,6 +292,28 @@ async def fixed_cost(client: httpx.AsyncClient, base: str, prompt: str) -> float
     return time.perf_counter() - start
 
 
+async def cpu_by_kind(
+    client: httpx.AsyncClient, procs: dict[str, Server], count: int
+) -> dict[str, dict[str, float]]:
+    """Milliseconds of CPU per one-token request of each kind, on the gateway,
+    the bare proxy and (if started) the old tree's gateway: ``count`` different
+    texts a kind, the sides in turn."""
+    sides = tuple(side for side in ("gateway", "old", "bare") if side in procs)
+    texts = requests(count + 1)
+    out: dict[str, dict[str, float]] = {}
+    for kind in KINDS:
+        for side in sides:  # lazy loads on the first text of a kind, not counted
+            await fixed_cost(client, procs[side].base, texts[kind][0])
+        used = dict.fromkeys(sides, 0.0)
+        for i, text in enumerate(texts[kind][1:]):
+            for side in sides if i % 2 == 0 else tuple(reversed(sides)):
+                before = cpu_seconds(procs[side].pid)
+                await fixed_cost(client, procs[side].base, text)
+                used[side] += cpu_seconds(procs[side].pid) - before
+        out[kind] = {side: used[side] / count * 1000 for side in sides}
+    return out
+
+
 async def gather_limited(jobs: list[Coroutine[None, None, Sample]], limit: int) -> list[Sample]:
     semaphore = asyncio.Semaphore(limit)
 
@@ -302,7 +344,9 @@ def row(name: str, direct: float, gateway: float, unit: str, digits: int = 1) ->
 async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
     bases = {"direct": procs["direct"].base, "gateway": procs["gateway"].base}
     async with httpx.AsyncClient(
-        timeout=120, trust_env=False, auth=llama_auth(bases["gateway"])
+        timeout=120,
+        trust_env=False,
+        auth=llama_auth(*(procs[name].base for name in ("gateway", "old") if name in procs)),
     ) as client:
         for base in (*bases.values(), procs["bare"].base):  # warm every path and the caches
             for prompt in PROMPTS:
@@ -337,6 +381,8 @@ async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
             ]
             done = await gather_limited(jobs, args.concurrency)
             throughput[name] = len(done) / (time.perf_counter() - start)
+
+        by_kind = await cpu_by_kind(client, procs, args.cpu_requests)
 
     ms = 1000.0
     d, g = fixed["direct"], fixed["gateway"]
@@ -401,6 +447,15 @@ async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
         f"  CPU per 1-token request: bare proxy {per_request['bare']:.2f} ms, "
         f"gateway {per_request['gateway']:.2f} ms"
     )
+    print(f"\nCPU per 1-token request by kind ({args.cpu_requests} different texts each), ms:")
+    old = "old" in procs
+    extra = f"{'old':>10}{'new/old':>9}" if old else ""
+    print(f"  {'kind':<12}{'gateway':>10}{'bare':>10}{extra}")
+    for kind, used in by_kind.items():
+        line = f"  {kind:<12}{used['gateway']:>10.2f}{used['bare']:>10.2f}"
+        if old:
+            line += f"{used['old']:>10.2f}{used['gateway'] / used['old']:>9.2f}"
+        print(f"{line}   gateway <= 5 ms: {'yes' if used['gateway'] <= 5 else 'NO'}")
     kept = tps(gs) / tps(ds)
     print(
         f"\ntargets: added p50 {added:.2f} ms (<= 3 ms: {'yes' if added <= 3 else 'NO'}); "
@@ -416,6 +471,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--concurrent-waves", type=int, default=3)
     parser.add_argument(
+        "--cpu-requests", type=int, default=60, help="different texts per kind, CPU phase"
+    )
+    parser.add_argument(
+        "--old",
+        type=Path,
+        help="another tree's src: its gateway is started too and measured beside in the "
+        "CPU phase (the other phases compare direct, bare proxy and this tree's gateway)",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=max(1, (os.cpu_count() or 2) - 1),
@@ -428,7 +492,7 @@ def main() -> None:
         f"parallel slots={args.concurrency}, {os.cpu_count()} CPUs",
         flush=True,
     )
-    with servers(args.threads, args.concurrency) as procs:
+    with servers(args.threads, args.concurrency, args.old) as procs:
         asyncio.run(run(args, procs))
 
 

@@ -2,13 +2,20 @@
 on SQLite and on PostgreSQL, in one run.
 
     python bench/speed/kb_speed.py                         # 20,000 passages, both stores
+    python bench/speed/kb_speed.py --old /tmp/old-e1edd71  # indexing: old vs this code
     python bench/speed/kb_speed.py --passages 5000 --index 100
 
 Method. **Indexing**: ``--index`` real passages (Korean and Japanese
-development paragraphs from ``shared/eval``, one document each) go through
-``KnowledgeBases.add`` — extraction, splitting, the input guard's grading,
-morphemes and the e5 encoder on one thread — and passages/s is printed per
-store. **Questions**: the store is then filled to ``--passages`` with the
+development paragraphs from ``shared/eval``, one document each) go through the
+knowledge-base service — extraction, splitting, the input guard's grading,
+morphemes, the e5 encoder with the code's default threads, the store writes —
+in a fresh process per measurement (``kb_index_worker.py``), with this
+checkout's code and, with ``--old``, an older checkout's, alternating for
+``--rounds`` rounds; passages/s is printed for each with the load average
+around it, and the ratio new/old per round (the machine is shared: only the
+ratio within a round means much). ``embed/s`` is the e5 engine alone on the
+same passages in the same process, the ceiling for indexing. **Questions**:
+the store is then filled to ``--passages`` with the
 same-language distractor sentences of ``eval_retrieval.py``, written straight
 into the store with their morphemes and *random unit vectors* (embedding
 20,000 passages with e5 on this machine takes most of an hour; how long a
@@ -25,8 +32,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,13 +50,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench.*, devtool
 from bench.quality.eval_retrieval import EVAL, distractors, load
 from gwanmun.kb.analysis import terms
 from gwanmun.kb.embedders import E5Embedder
-from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.service import KnowledgeBases, Upload
 from gwanmun.kb.store import Document, KnowledgeStore, Passage, SQLiteKnowledgeStore
 from gwanmun.services import default_input_guard
 from gwanmun.settings import Settings
 from gwanmun.types import Grade, Principal
 
 OWNER = Principal("bench", group="민원과")
+ROOT = Path(__file__).resolve().parents[2]
+WORKER = Path(__file__).with_name("kb_index_worker.py")
 
 
 def fill(store: KnowledgeStore, kb_id: str, texts: list[str], dim: int, seed: int) -> None:
@@ -79,21 +90,20 @@ def fill(store: KnowledgeStore, kb_id: str, texts: list[str], dim: int, seed: in
     store.put_document(document, passages)
 
 
-def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> dict[str, Any]:
+def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), embedded={"enabled": False})
-    service = KnowledgeBases(store, default_input_guard(settings), E5Embedder(threads=1))
+    service = KnowledgeBases(store, default_input_guard(settings), E5Embedder())
     service.scanner.warm_up()
     kb_id = f"bench-{name}"
     service.create(kb_id, OWNER)
     docs = [d for lang in ("ko", "ja") for d in load(EVAL / f"{lang}_retrieval.dev.docs.jsonl")]
     random.Random(args.seed).shuffle(docs)
-    service.embedder.passages(["워밍업"])  # load the encoder outside the timing
-    started = time.perf_counter()
-    indexed = 0
-    for d in docs[: args.index]:
-        added = service.add(kb_id, f"{d['id']}.txt", d["text"].encode("utf-8"), OWNER)
-        indexed += added.document.passages
-    index_per_s = indexed / (time.perf_counter() - started)
+    uploads = [Upload(f"{d['id']}.txt", d["text"].encode("utf-8")) for d in docs[: args.index]]
+    indexed = sum(
+        added.document.passages
+        for added in service.add_many(kb_id, uploads, OWNER)
+        if not isinstance(added, Exception)
+    )
     rest = max(0, args.passages - indexed)
     half = rest // 2
     fill(store, kb_id, distractors("ko", half), service.embedder.dim, 1)
@@ -104,24 +114,112 @@ def run(store: KnowledgeStore, name: str, args: argparse.Namespace) -> dict[str,
         for q in load(EVAL / f"{lang}_retrieval.dev.queries.jsonl")
     ]
     random.Random(args.seed).shuffle(questions)
-    first = time.perf_counter()
-    service.search([kb_id], questions[0], OWNER, k=10)
-    cold_ms = (time.perf_counter() - first) * 1000
-    timings = []
-    for question in questions[1 : args.questions + 1]:
-        t = time.perf_counter()
-        service.search([kb_id], question, OWNER, k=10)
-        timings.append((time.perf_counter() - t) * 1000)
+    asked = questions[1 : args.questions + 1]
+    services = {name: service}
+    if store.ranks_vectors:
+        # The same store and index, vectors ranked in memory: the comparison.
+        services[f"{name}, in memory"] = KnowledgeBases(
+            InMemoryRanking(store), service.scanner, service.embedder
+        )
+    rows = []
+    timings: dict[str, list[float]] = {label: [] for label in services}
+    hits: dict[str, list[list[str]]] = {label: [] for label in services}
+    cold: dict[str, float] = {}
+    for label, each in services.items():
+        first = time.perf_counter()
+        each.search([kb_id], questions[0], OWNER, k=10)
+        cold[label] = (time.perf_counter() - first) * 1000
+    order = list(services.items())
+    for n, question in enumerate(asked):
+        # Alternating which goes first, so neither always meets a warmer cache.
+        for label, each in order if n % 2 else order[::-1]:
+            t = time.perf_counter()
+            found = each.search([kb_id], question, OWNER, k=10)
+            timings[label].append((time.perf_counter() - t) * 1000)
+            hits[label].append([h.passage.id for h in found])
     total = sum(d.passages for d in store.documents(kb_id))
-    return {
-        "store": name,
-        "passages": total,
-        "index_per_s": index_per_s,
-        "indexed": indexed,
-        "cold_ms": cold_ms,
-        "p50_ms": statistics.median(timings),
-        "p95_ms": float(np.percentile(timings, 95)),
-    }
+    for label in services:
+        agreement = [
+            len(set(mine) & set(theirs)) / max(1, len(theirs))
+            for mine, theirs in zip(hits[label], hits[list(services)[-1]], strict=True)
+        ]
+        rows.append(
+            {
+                "store": label,
+                "passages": total,
+                "cold_ms": cold[label],
+                "p50_ms": statistics.median(timings[label]),
+                "p95_ms": float(np.percentile(timings[label], 95)),
+                "same_top10": statistics.mean(agreement),
+                "load": os.getloadavg()[0],
+            }
+        )
+    return rows
+
+
+class InMemoryRanking:
+    """A store as it is, except that it says it ranks no vectors, so the service
+    ranks them in memory: pgvector's comparison on the very same rows."""
+
+    def __init__(self, store: KnowledgeStore) -> None:
+        self._store = store
+
+    ranks_vectors = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def index_once(src: Path, store: str, args: argparse.Namespace, dsn: str | None) -> dict[str, Any]:
+    """One indexing measurement of the code under ``src``, in a fresh process."""
+    command = [sys.executable, str(WORKER), "--src", str(src), "--documents", str(args.index)]
+    command += ["--seed", str(args.seed), "--store", store] + (["--dsn", dsn] if dsn else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{src}: indexing worker failed:\n{done.stderr[-3000:]}")
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return row
+
+
+def indexing(args: argparse.Namespace) -> None:
+    """Old and new code alternating, a fresh process each, per store and round."""
+    sources = [("new", ROOT / "src")] + ([("old", args.old / "src")] if args.old else [])
+    print("| store | round | code | passages | passages/s | e5 alone/s | threads | load |")
+    print("|---|---:|---|---:|---:|---:|---:|---|")
+    ratios: dict[str, list[float]] = {}
+    servers: dict[str, Any] = {}
+    try:
+        for store in args.stores.split(","):
+            for number in range(1, args.rounds + 1):
+                rows = {}
+                # The old code has no pgvector: there the new code alone.
+                measured = sources if store != "pgvector" else sources[:1]
+                for label, src in measured if number % 2 else measured[::-1]:
+                    dsn = None
+                    if store in ("postgres", "pgvector"):
+                        if store not in servers:
+                            from devtools.postgres import PostgresServer, pgvector_bindir
+
+                            bindir = pgvector_bindir() if store == "pgvector" else None
+                            servers[store] = PostgresServer(bindir)
+                        dsn = servers[store].create_database(f"kb_index_{label}_{number}")
+                    r = rows[label] = index_once(src, store, args, dsn)
+                    print(
+                        f"| {store} | {number} | {label} | {r['passages']} | {r['per_s']:.1f} | "
+                        f"{r['embed_per_s']:.1f} | {r['threads']} | "
+                        f"{r['load'][0]} → {r['load'][1]} |",
+                        flush=True,
+                    )
+                if "old" in rows:
+                    ratios.setdefault(store, []).append(rows["new"]["per_s"] / rows["old"]["per_s"])
+    finally:
+        for server in servers.values():
+            server.stop()
+    for store, values in ratios.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        median = statistics.median(values)
+        print(f"\n{store}: new/old indexing speed per round {shown}; median {median:.2f}")
+    print()
 
 
 def main() -> None:
@@ -130,37 +228,47 @@ def main() -> None:
     parser.add_argument("--index", type=int, default=60, help="documents indexed for real")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20)
-    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--stores", default="sqlite,postgres,pgvector")
+    parser.add_argument("--old", type=Path, help="older checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=2, help="indexing rounds (old and new each)")
+    parser.add_argument("--skip", default="", help="'indexing' or 'questions': leave that part out")
     args = parser.parse_args()
+    print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start\n")
+    if "indexing" not in args.skip:
+        indexing(args)
+    if "questions" in args.skip:
+        return
     rows = []
+    printed = 0
     for name in args.stores.split(","):
         if name == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 store = SQLiteKnowledgeStore(Path(tmp) / "knowledge.db")
-                rows.append(run(store, name, args))
+                rows += run(store, name, args)
                 store.close()
-        elif name == "postgres":
-            from devtools.postgres import PostgresServer
+        elif name in ("postgres", "pgvector"):
+            from devtools.postgres import PostgresServer, pgvector_bindir
             from gwanmun.kb.postgres import PostgresKnowledgeStore
 
-            server = PostgresServer()
+            server = PostgresServer(pgvector_bindir() if name == "pgvector" else None)
             try:
-                store = PostgresKnowledgeStore(server.create_database("kb_speed"))
-                rows.append(run(store, name, args))
+                url = server.create_database("kb_speed")
+                store = PostgresKnowledgeStore(url, dim=E5Embedder.dim)
+                assert store.ranks_vectors is (name == "pgvector"), name
+                rows += run(store, name, args)
                 store.close()
             finally:
                 server.stop()
-        print(json.dumps(rows[-1]), flush=True)
+        for row in rows[printed:]:
+            print(json.dumps(row), flush=True)
+        printed = len(rows)
     print()
-    print(
-        "| store | passages | indexing passages/s (e5, 1 thread) | first question ms"
-        " | p50 ms | p95 ms |"
-    )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| store | passages | first question ms | p50 ms | p95 ms | top 10 as in memory | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['store']} | {r['passages']:,} | {r['index_per_s']:.1f} ({r['indexed']}) | "
-            f"{r['cold_ms']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
+            f"| {r['store']} | {r['passages']:,} | {r['cold_ms']:.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['same_top10']:.3f} | {r['load']:.1f} |"
         )
 
 

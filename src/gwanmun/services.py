@@ -289,16 +289,18 @@ def open_knowledge(
 
     store: KnowledgeStore
     dsn = dsn or shared_database(settings)
+    encoder = encoder or embedder(DEFAULT)
     if dsn is not None:
         from gwanmun.kb.postgres import PostgresKnowledgeStore
 
-        store = PostgresKnowledgeStore(dsn)
+        # With pgvector on the server, dense ranking happens there (kb/postgres.py).
+        store = PostgresKnowledgeStore(dsn, dim=encoder.dim)
     else:
         store = SQLiteKnowledgeStore(settings.data_dir / "knowledge.db")
     return KnowledgeBases(
         store,
         scanner,
-        encoder or embedder(DEFAULT),
+        encoder,
         settings.documents,
         settings.limits,
     )

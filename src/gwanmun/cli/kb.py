@@ -16,13 +16,17 @@ import typer
 from gwanmun.cli.common import fail, out, settings_or_exit
 from gwanmun.errors import GwanmunError
 from gwanmun.kb.cite import where
-from gwanmun.kb.service import KnowledgeBases
+from gwanmun.kb.service import KnowledgeBases, Upload
 from gwanmun.types import Grade, Principal, Role
 
 kb_app = typer.Typer(
     help="Knowledge bases: documents a group owns, searched and cited in answers.",
     no_args_is_help=True,
 )
+
+
+# Files indexed together by ``kb add`` (bounded: their texts are held at once).
+_FILES_PER_BATCH = 16
 
 
 def _open() -> KnowledgeBases:
@@ -108,20 +112,24 @@ def kb_add(
             transient=True,
         ) as progress:
             task = progress.add_task("indexing", total=len(files))
-            for file in files:
-                progress.update(task, description=file.name[:40])
-                try:
-                    added = service.add(kb_id, file.name, file.read_bytes(), operator)
-                except GwanmunError as exc:
-                    skipped.append(f"{file}: {exc.message}")
-                else:
+            # A few files at a time: their passages are embedded in shared batches
+            # and written in one transaction (``KnowledgeBases.add_many``).
+            for start in range(0, len(files), _FILES_PER_BATCH):
+                batch = files[start : start + _FILES_PER_BATCH]
+                progress.update(task, description=batch[0].name[:40])
+                uploads = [Upload(file.name, file.read_bytes()) for file in batch]
+                outcomes = service.add_many(kb_id, uploads, operator)
+                for file, added in zip(batch, outcomes, strict=True):
+                    if isinstance(added, GwanmunError):
+                        skipped.append(f"{file}: {added.message}")
+                        continue
                     state = "indexed" if added.changed else "unchanged"
                     progress.console.print(
                         f"{state} {file.name}: {added.document.passages} passages, "
                         f"grade {added.document.grade.value}",
                         highlight=False,
                     )
-                progress.advance(task)
+                progress.advance(task, len(batch))
     finally:
         service.store.close()
     for line in skipped:

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from gwanmun.detect import REGISTRY
@@ -491,6 +494,112 @@ def overlap_scores(morphemes: Sequence[Morpheme], findings: Sequence[Finding]) -
     return scores
 
 
+_HANGUL = re.compile(r"[가-힣]")
+_KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# A sentence ends at a full stop, question or exclamation mark (with any closing
+# quotes or brackets after it) followed by white space — in Japanese also with
+# none — or at a line break.
+_SENTENCE_END = re.compile(r"[.!?]['\"”’)\]」』）】]*\s+|[。！？][」』）】]*\s*|\n\s*")
+
+
+def segments(text: str) -> list[tuple[int, int]]:
+    """``text`` cut into sentences, as ``(start, end)`` offsets that cover it
+    end to end (the white space after a sentence belongs to it). The person
+    detector reads each on its own — as it was trained, on single sentences —
+    so a sentence's names do not depend on the text around it and can be
+    remembered (``SentenceCache``)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() > start:
+            out.append((start, match.end()))
+            start = match.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+# How much of the sentence before one it is read with: its last word (and the
+# punctuation and white space after it), if that is at most this many
+# characters, else the punctuation and white space alone. The morphemes right
+# before a word are among the model's features and steer the analyser: a
+# sentence read with none of them took, now and then, its first word for a
+# name (bench/quality/eval_person_texts.py). Part of a word would be read as
+# an unknown one, which costs the analyser most.
+LEAD_IN = 12
+_LEAD_CHARS = frozenset(".!?。！？\"'”’)]」』）】 \t\n\r\u3000")
+
+
+def lead_in(text: str, start: int) -> int:
+    """How many characters before ``start`` (a sentence's start) it is read with."""
+    tail = 0
+    while tail < start and text[start - tail - 1] in _LEAD_CHARS:
+        tail += 1
+    lo = max(0, start - LEAD_IN - 1)
+    space = text.rfind(" ", lo, start - tail)
+    if space >= 0:
+        return start - space - 1
+    return start if start <= LEAD_IN else min(tail, LEAD_IN)
+
+
+class SentenceCache:
+    """The names found in a sentence, by a digest of it, for the most recent
+    ``size`` sentences: requests repeat sentences (a template drafted again
+    with other values, a conversation resent every turn, an answer that
+    quotes the question), and morphology is most of the person detector's
+    cost. Holds offsets and scores — never the text or a name; bounded
+    (least recently used first out); shared by the input guard and the
+    output guard's re-scan, which use the same detector."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[bytes, tuple[tuple[int, int, float], ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(read: str, lead: int) -> bytes:
+        """A digest of the text read and where in it the sentence starts."""
+        digest = hashlib.blake2b(read.encode("utf-8", "surrogatepass"), digest_size=16)
+        digest.update(lead.to_bytes(4, "little"))
+        return digest.digest()
+
+    def get(self, key: bytes) -> tuple[tuple[int, int, float], ...] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, spans: tuple[tuple[int, int, float], ...]) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = spans
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """A sentence not in the cache: where it starts in the text, how much of
+    the text before it is read with it (``lead``), what is read, its key."""
+
+    start: int
+    lead: int
+    read: str
+    key: bytes
+    korean: bool
+    japanese: bool
+
+
 def _has_surname(name: str) -> bool:
     return name[:2] in _SURNAMES_2 or name[0] in _SURNAMES_1
 
@@ -503,8 +612,9 @@ class PersonNames:
     id = "person_names"
     kinds = ("PERSON",)
 
-    def __init__(self, *, learned: bool = True) -> None:
+    def __init__(self, *, learned: bool = True, cache_size: int = 4096) -> None:
         self.learned = learned
+        self.cache = SentenceCache(cache_size)
 
     def warm_up(self) -> None:
         """Load both analysers and both models and run them once (about 4 s), so
@@ -512,14 +622,69 @@ class PersonNames:
         self.detect("김민수 주무관과 田中太郎さん")
 
     def detect(self, text: str) -> list[Finding]:
+        """Korean and Japanese names sentence by sentence (``segments``), each
+        sentence's looked up in ``cache`` first; English names (rules over the
+        whole text: "Mr. Kim" spans a full stop)."""
         found: list[Finding] = []
-        if re.search(r"[가-힣]", text):
-            found += self._korean(text)
-        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
-            found += self._japanese(text)
+        unseen: list[_Sentence] = []
+        for start, end in segments(text):
+            sentence = text[start:end]
+            korean = _HANGUL.search(sentence) is not None
+            japanese = _KANA_KANJI.search(sentence) is not None
+            if not (korean or japanese):
+                continue
+            # Read with the end of the sentence before it (``lead_in``) as the
+            # analysers' and the model's left context; kept only where names
+            # start in the sentence itself.
+            lead = lead_in(text, start)
+            read = text[start - lead : end]
+            key = self.cache.key(read, lead)
+            spans = self.cache.get(key)
+            if spans is None:
+                unseen.append(_Sentence(start, lead, read, key, korean, japanese))
+            else:
+                found += self._placed(start, spans)
+        for job, names in zip(unseen, self._read(unseen), strict=True):
+            lead = job.lead
+            spans = tuple((f.start - lead, f.end - lead, f.score) for f in names if f.start >= lead)
+            self.cache.put(job.key, spans)
+            found += self._placed(job.start, spans)
         if re.search(r"[A-Za-z][a-z]", text):  # capitalised or not: john smith
             found += self._english(text)
         return found
+
+    def _placed(self, start: int, spans: Sequence[tuple[int, int, float]]) -> list[Finding]:
+        return [make("PERSON", start + s, start + e, score, self.id) for s, e, score in spans]
+
+    def _read(self, sentences: Sequence[_Sentence]) -> list[list[Finding]]:
+        """The names in each sentence's ``read`` text; the learned models score
+        the candidates of all of them at once (one numpy pass, not one each)."""
+        out: list[list[Finding]] = [[] for _ in sentences]
+        if not self.learned:
+            for found, job in zip(out, sentences, strict=True):
+                found += self._korean(job.read) if job.korean else []
+                found += self._japanese(job.read) if job.japanese else []
+            return out
+        for language, candidates_of in (
+            ("ko", self.korean_candidates),
+            ("ja", self.japanese_candidates),
+        ):
+            jobs = [
+                (i, job.read)
+                for i, job in enumerate(sentences)
+                if (job.korean if language == "ko" else job.japanese)
+            ]
+            if not jobs:
+                continue
+            model = load_model(language)
+            scored = model.names_of([(read, candidates_of(read)) for _, read in jobs])
+            for (i, read), spans in zip(jobs, scored, strict=True):
+                out[i] += [
+                    make("PERSON", start, end, model.score(p), self.id)
+                    for start, end, p in spans
+                    if not _not_a_name(read, start, end)
+                ]
+        return out
 
     def _korean(self, text: str) -> list[Finding]:
         if not self.learned:

@@ -515,15 +515,36 @@ class TokenModel:
 
     def names(self, text: str, candidates: Candidates) -> list[tuple[int, int, float]]:
         """(start, end, probability) of each name in one text."""
-        probabilities = self.probabilities(candidates.features, candidates.dense)
-        return merge_names(
-            text,
-            candidates.morphemes,
-            candidates.indexes,
-            probabilities.tolist(),
-            self.threshold,
-            self.joiners,
-        )
+        return self.names_of([(text, candidates)])[0]
+
+    def names_of(
+        self, texts: Sequence[tuple[str, Candidates]]
+    ) -> list[list[tuple[int, int, float]]]:
+        """``names`` of several texts, their rows scored in one pass (a row's
+        probability does not depend on the rows beside it)."""
+        rows = [row for _, c in texts for row in c.features]
+        dense = None
+        if any(c.dense is not None for _, c in texts):
+            dense = np.vstack(
+                [c.dense for _, c in texts if c.dense is not None and len(c.features)]
+                or [np.zeros((0, len(self.dense_weights)), dtype=np.float32)]
+            )
+        probabilities = self.probabilities(rows, dense).tolist()
+        out, at = [], 0
+        for text, candidates in texts:
+            mine = probabilities[at : at + len(candidates.indexes)]
+            at += len(candidates.indexes)
+            out.append(
+                merge_names(
+                    text,
+                    candidates.morphemes,
+                    candidates.indexes,
+                    mine,
+                    self.threshold,
+                    self.joiners,
+                )
+            )
+        return out
 
     def score(self, probability: float) -> float:
         """A finding's score: the threshold maps to 0.6 (above the default

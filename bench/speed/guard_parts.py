@@ -1,0 +1,268 @@
+"""The input side of one realistic request, part by part, in CPU milliseconds.
+
+    python bench/speed/guard_parts.py
+    python bench/speed/guard_parts.py --old /tmp/old-e1edd71/src --rounds 3
+
+Requests (every one different, so no whole-message cache is ever hit):
+
+- ``ko notice`` / ``ja notice``: the 1 KB Korean and Japanese notices of
+  bench/speed/soak.py (a name, a phone number, an e-mail), each with fresh
+  values — what an office drafts again and again: most sentences recur, the
+  values do not;
+- ``ko news`` / ``ja news``: about 1 KB of NER development sentences
+  (shared/eval) in which no sentence is ever repeated — nothing any cache
+  could have seen;
+- ``en prompt``: the short English question of bench/speed/gateway_overhead.py.
+
+Parts, each timed on its own (CPU time of this process, median over the
+requests): normalisation; the structured detectors (on the normalised text, in
+their trigger windows); morphology (kiwipiepy or sudachipy alone); the person
+detector (morphology included, so the model's share is the difference);
+injection (the policy's input checks); grading (``Policy.decide``); masking;
+provenance (signing an answer); audit (one event appended to a SQLite audit
+chain); and the whole ``DetectorInputGuard.inspect`` of the request.
+
+With ``--old``, each round runs this tree and the old one in turn, each in a
+fresh subprocess (both are ``gwanmun``), and the ratio new / old is printed
+per part (below 1: the new tree is cheaper). Alternating spreads the noise of a
+shared machine over both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+KINDS = ("ko notice", "ko news", "ja notice", "ja news", "en prompt")
+PARTS = (
+    "normalise",
+    "structured",
+    "morphology",
+    "person (all)",
+    "injection",
+    "grading",
+    "masking",
+    "provenance",
+    "audit",
+    "inspect (all)",
+)
+
+# Run in the subprocess, with PYTHONPATH naming the tree under test; only names
+# both trees have are used.
+_CHILD = """
+import json, sys
+sys.path.insert(1, {root!r})
+from bench.speed.guard_parts import measure_here
+print(json.dumps(measure_here({requests})))
+"""
+
+
+def _news(lang: str, count: int, size: int = 1000) -> list[str]:
+    """``count`` texts of about ``size`` UTF-8 bytes, no sentence in two of them."""
+    from devtools.evalsets import EVAL, load
+
+    sentences = [r["text"] for r in load(EVAL / f"{lang}_ner.dev.jsonl")]
+    texts, i = [], 0
+    for _ in range(count):
+        parts: list[str] = []
+        while len(" ".join(parts).encode("utf-8")) < size and i < len(sentences):
+            parts.append(sentences[i])
+            i += 1
+        texts.append(" ".join(parts))
+    return texts
+
+
+def requests(count: int) -> dict[str, list[str]]:
+    """``count`` different texts of each kind."""
+    import random
+
+    from bench.speed.soak import EN_QUESTIONS, JA_BODY, JA_NAMES, KO_BODY, KO_NAMES
+
+    rng = random.Random(23)
+
+    def values() -> dict[str, object]:
+        return {
+            "month": rng.randrange(1, 13),
+            "email": f"user{rng.randrange(10**6)}@example.go.kr",
+        }
+
+    ko = [
+        KO_BODY.format(
+            name=rng.choice(KO_NAMES),
+            phone=f"010-{rng.randrange(2000, 9999)}-{rng.randrange(1000, 9999)}",
+            **values(),
+        )
+        for _ in range(count)
+    ]
+    ja = [
+        JA_BODY.format(
+            name=rng.choice(JA_NAMES),
+            phone=f"03-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}",
+            **values(),
+        )
+        for _ in range(count)
+    ]
+    en = [EN_QUESTIONS[n % len(EN_QUESTIONS)].format(n=n) for n in range(count)]
+    return {
+        "ko notice": ko,
+        "ko news": _news("ko", count),
+        "ja notice": ja,
+        "ja news": _news("ja", count),
+        "en prompt": en,
+    }
+
+
+def measure_here(count: int) -> dict[str, dict[str, float]]:
+    """Median CPU ms of every part for every kind, in this interpreter (the
+    ``gwanmun`` on ``sys.path``)."""
+    import asyncio
+    import tempfile
+    import time
+    from collections.abc import Callable
+    from typing import Any
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from gwanmun.audit import AuditEvent
+    from gwanmun.audit.store import SQLiteAuditStore
+    from gwanmun.detect import run_detectors
+    from gwanmun.detect.builtin import builtin_detectors
+    from gwanmun.detect.names import PersonNames, _japanese_morphemes, _kiwi
+    from gwanmun.guard.factory import CheckDetector, input_guard_for
+    from gwanmun.guard.mask import Masker
+    from gwanmun.policy import load_policy
+    from gwanmun.provenance import ProvenanceSigner
+    from gwanmun.text import normalize
+    from gwanmun.types import Action, ChatMessage, ChatRequest, Grade, Outcome, Principal
+
+    policy = load_policy(None)
+    guard = input_guard_for(policy)
+    guard.warm_up()
+    structured = builtin_detectors(structured_only=True)
+    person = next(d for d in guard.detectors if isinstance(d, PersonNames))
+    checks = [d for d in guard.detectors if isinstance(d, CheckDetector)]
+    signer = ProvenanceSigner(Ed25519PrivateKey.generate(), "bench")
+    answer = "요청하신 안내문 초안입니다. 내용을 확인해 주세요."
+    tmp = tempfile.TemporaryDirectory(prefix="gwanmun-parts-")
+    store = SQLiteAuditStore(Path(tmp.name) / "audit.db", b"k" * 32)
+
+    def morphology(text: str) -> object:
+        out: list[object] = []
+        if any("\uac00" <= c <= "\ud7a3" for c in text):
+            out += _kiwi().tokenize(text)
+        if any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in text):
+            out += _japanese_morphemes(text)
+        return out
+
+    # Parts that read what detection found are given it ready (``prepare``,
+    # run untimed before them): each part is timed alone.
+    def detected(text: str) -> object:
+        return guard.detect(text)
+
+    def audit(found: Any) -> object:
+        event = AuditEvent(
+            request_id="r", time=0.0, principal=Principal("bench"), model="m",
+            backend="b", grade=Grade.C, action=Action.MASK, outcome=Outcome.MASKED,
+            findings=tuple(found),
+        )  # fmt: skip
+        return asyncio.run(store.record(event))
+
+    def decided(pair: Any) -> Any:
+        text, found = pair
+        return policy.decide([(f, text) for f in found], backend_grade=Grade.C)
+
+    def masked(pair: Any) -> object:
+        text, decision = pair
+        return Masker().mask(text, decision.to_mask())
+
+    def inspect(text: str) -> object:
+        request = ChatRequest(model="m", messages=(ChatMessage("user", text),), max_tokens=1)
+        return guard.inspect(request, backend_grade=Grade.C)
+
+    parts: dict[str, tuple[Callable[[Any], object], Callable[[str], Any]]] = {
+        "normalise": (normalize, str),
+        "structured": (lambda t: run_detectors(normalize(t), structured), str),
+        "morphology": (morphology, str),
+        "person (all)": (person.detect, lambda t: normalize(t).text),
+        "injection": (lambda t: [c.detect(t) for c in checks], str),
+        "grading": (decided, lambda t: (t, detected(t))),
+        "masking": (masked, lambda t: (t, decided((t, detected(t))))),
+        "provenance": (lambda _: signer.sign(answer, model="m", request_id="r", when=0.0), str),
+        "audit": (audit, detected),
+        "inspect (all)": (inspect, str),
+    }
+    texts = requests(count + 2)
+    out: dict[str, dict[str, float]] = {}
+    for kind, batch in texts.items():
+        out[kind] = {}
+        for name, (part, prepare) in parts.items():
+            # A fresh guard (empty findings cache) and an empty sentence cache
+            # (a tree that has one) per part, so no part reads what another
+            # part's run of the same texts left behind.
+            guard = input_guard_for(policy)
+            sentences = getattr(person, "cache", None)
+            if sentences is not None:
+                sentences.clear()
+            part(prepare(batch[0]))  # lazy loads
+            samples = []
+            for text in batch[2:]:
+                given = prepare(text)
+                start = time.process_time_ns()
+                part(given)
+                samples.append(time.process_time_ns() - start)
+            out[kind][name] = statistics.median(samples) / 1e6
+    store.close()
+    tmp.cleanup()
+    return out
+
+
+def measure(src: Path, count: int) -> dict[str, dict[str, float]]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    code = _CHILD.format(root=str(ROOT), requests=count)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"{src}: the measurement failed:\n{done.stderr[-3000:]}")
+    result: dict[str, dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--old", type=Path, help="an old tree's src directory, measured beside")
+    parser.add_argument("--new", type=Path, default=ROOT / "src", help="the new tree's src")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=40, help="different texts per kind")
+    args = parser.parse_args()
+    trees = {"new": args.new} | ({"old": args.old} if args.old else {})
+    runs: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name in trees}
+    for _ in range(args.rounds):
+        for name, src in trees.items():
+            runs[name].append(measure(src, args.requests))
+
+    def median(tree: str, kind: str, part: str) -> float:
+        return statistics.median(r[kind][part] for r in runs[tree])
+
+    print(f"CPU ms per request, median of {args.requests} requests, median of {args.rounds} rounds")
+    for kind in KINDS:
+        header = f"\n{kind:<16}{'new':>9}"
+        print(header + (f"{'old':>9}{'new/old':>9}" if args.old else ""))
+        for part in PARTS:
+            new = median("new", kind, part)
+            line = f"  {part:<14}{new:>9.3f}"
+            if args.old:
+                old = median("old", kind, part)
+                line += f"{old:>9.3f}{new / old if old else float('nan'):>9.2f}"
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
