@@ -108,3 +108,35 @@ def model_file() -> Path:
     from gwanmun.modelfiles import packaged_default_model
 
     return packaged_default_model()
+
+
+GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+
+
+def installed_serve(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The installed ``gwanmun serve`` on a free loopback port with ``env`` (and
+    ``args``), started, not yet ready; returns the process and its root URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [GWANMUN, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_ready(proc: subprocess.Popen[bytes], root: str, deadline: float) -> None:
+    """Until ``root``/readyz answers 200, the process has exited (an assertion
+    error), or ``time.monotonic()`` passes ``deadline``."""
+    import httpx
+
+    while True:
+        assert proc.poll() is None, "gwanmun serve exited during start-up"
+        try:
+            if httpx.get(f"{root}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "gwanmun serve did not become ready"
+        time.sleep(0.2)

@@ -30,8 +30,8 @@ import openai
 import pytest
 import yaml
 
-from devtools.ports import free_port
 from gwanmun.audit.store import load_or_create_key
+from tests.servers import installed_serve, wait_ready
 from tests.upstream import MODEL, ScriptedUpstream
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
@@ -96,26 +96,12 @@ def replicas(tmp_path: Path, postgres_url: str) -> Iterator[list[Replica]]:
         stack.callback(upstream.stop)
         for n in range(3):
             env = _env(tmp_path, n, upstream, postgres_url)
-            port = free_port()
-            proc = subprocess.Popen(
-                [GWANMUN, "serve", "--port", str(port)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            proc, root = installed_serve(env)
             stack.callback(_stop, proc)
-            started.append(Replica(proc, f"http://127.0.0.1:{port}", env))
+            started.append(Replica(proc, root, env))
         deadline = time.monotonic() + 240
         for replica in started:  # started together, so their start-ups overlap
-            while True:
-                assert replica.proc.poll() is None, "gwanmun serve exited during start-up"
-                try:
-                    if httpx.get(f"{replica.root}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "gwanmun serve did not become ready"
-                time.sleep(0.2)
+            wait_ready(replica.proc, replica.root, deadline)
         yield started
 
 

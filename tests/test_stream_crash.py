@@ -20,7 +20,7 @@ import openai
 import pytest
 import yaml
 
-from devtools.ports import free_port
+from tests.servers import installed_serve, wait_ready
 from tests.upstream import MODEL, Script, ScriptedUpstream
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
@@ -69,24 +69,9 @@ def _env(tmp_path: Path, upstream: ScriptedUpstream, pg_url: str | None) -> dict
 
 
 def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [GWANMUN, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    root = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        assert proc.poll() is None, "gwanmun serve exited during start-up"
-        try:
-            if httpx.get(f"{root}/readyz", timeout=1).status_code == 200:
-                return proc, root
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "gwanmun serve did not become ready"
-        time.sleep(0.2)
+    proc, root = installed_serve(env)
+    wait_ready(proc, root, time.monotonic() + 120)
+    return proc, root
 
 
 def _gwanmun(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from devtools.ports import free_port
+from tests.servers import installed_serve
 from tests.upstream import MODEL, Script, ScriptedUpstream
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
@@ -116,14 +117,7 @@ def test_two_workers_share_the_port_the_chain_and_the_limits(
         timeout=120,
         check=True,
     ).stdout.strip()
-    port = free_port()
-    proc = subprocess.Popen(
-        [GWANMUN, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    root = f"http://127.0.0.1:{port}"
+    proc, root = installed_serve(env, "--workers", "2")
     held = []
     try:
         # Ready means both workers wrote their start record to the one chain.
