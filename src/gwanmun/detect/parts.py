@@ -109,7 +109,11 @@ class IdentifierParts:
 # cells holding nothing but a piece count, and the pieces must make a valid
 # number together — date, gender digit and checksum, or My Number's check
 # digit. Neighbouring cells are read as one grouped number by the others.
-_ANY_DIGIT = re.compile("[0-9]")
+# A cell holding only a piece, between any of the separators (a cheap first
+# look: a line with fewer than two has no value in pieces).
+_DIGIT_CELLS = re.compile(
+    r"(?:^|(?<=[|\t,]))[ ]*[0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2}[ ]*(?=[|\t,]|$)"
+)
 # A record as people paste it: at most this many cells, at most this many
 # holding only digits — their pairs and triples are tried, so the work is
 # bounded. Pieces with other cells between count in a record (a cell with
@@ -129,8 +133,8 @@ def _in_table_rows(text: str, detector: str) -> list[Finding]:
     for line in text.split("\n"):
         lo_line, at = at, at + len(line) + 1
         separators = [c for c in "|\t," if line.count(c) >= 2]
-        if not separators or not _ANY_DIGIT.search(line):
-            continue
+        if not separators or len(_DIGIT_CELLS.findall(line)) < 2:
+            continue  # most lines: prose with commas, at most one cell of digits
         bounds = [-1, *(i for i, c in enumerate(line) if c in separators), len(line)]
         if len(bounds) > _ROW_CELLS + 1:
             continue  # no table row: a list of numbers, a long CSV line
