@@ -445,7 +445,9 @@ def test_a_knowledge_base_from_upload_to_a_cited_answer(
     page.get_by_role("button", name="보내기", exact=True).click()
     answer = page.locator(".msg.assistant").last
     cite = answer.locator(".sources button.cite").first
-    expect(cite).to_have_text("[1] 규정.md — 제1조 (처리 기간)", timeout=120_000)
+    # "답변 근거" follows when a grounded sentence of the answer rests on it (the
+    # real model's answer decides): the citation itself is what is asserted.
+    expect(cite).to_contain_text("[1] 규정.md — 제1조 (처리 기간)", timeout=120_000)
     cite.click()
     expect(cite).to_have_attribute("aria-expanded", "true")
     expect(answer.locator("blockquote.passage")).to_contain_text("7일 안에 처리")
