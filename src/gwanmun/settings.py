@@ -409,19 +409,21 @@ class Settings(BaseSettings):
     )
     audit_database_url: str | None = Field(
         default=None,
-        description="Where the audit chain lives. Unset: SQLite at data_dir/audit.db (one "
-        "gateway process). A PostgreSQL URL (postgresql://gwanmun@10.20.0.9/gwanmun) lets "
-        "several gateway processes write one chain. The password goes in PGPASSWORD or "
-        "~/.pgpass, never here; the host must be loopback or in internal_networks, and is "
-        "resolved once at start-up and pinned.",
+        description="Where the audit chain lives when not with the rest of the state. Unset: "
+        "database_url's PostgreSQL if set, else SQLite at data_dir/audit.db. A PostgreSQL URL "
+        "(postgresql://gwanmun@10.20.0.9/gwanmun) of its own lets the chain sit where the "
+        "administrators of the shared database cannot write; several processes write one "
+        "chain. The password goes in PGPASSWORD or ~/.pgpass, never here; the host must be "
+        "loopback or in internal_networks, and is resolved once at start-up and pinned.",
     )
     database_url: str | None = Field(
         default=None,
-        description="PostgreSQL for the state several gateway processes share. Today: the "
-        "knowledge bases (documents, passages and their vectors) and the rate-limit and quota "
-        "counters; unset, the bases live in SQLite at data_dir/knowledge.db and the counters in "
-        "the process. Password in PGPASSWORD or ~/.pgpass, never here; the host "
-        "must be loopback or in internal_networks.",
+        description="PostgreSQL for the state several gateway processes share: accounts, "
+        "keys and sessions, templates, ratings and feedback, uploaded files, the knowledge "
+        "bases (vectors ranked in the database when it has pgvector), the rate-limit and quota "
+        "counters and, unless audit_database_url is set, the audit chain. Unset: SQLite files "
+        "in data_dir and counters in the process. Password in PGPASSWORD or ~/.pgpass, never "
+        "here; the host must be loopback or in internal_networks.",
     )
     institution: str = Field(
         default="Gwanmun",
