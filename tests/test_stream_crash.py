@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from tests.servers import installed_serve, wait_ready
-from tests.upstream import MODEL, Script, ScriptedUpstream
+from tests.upstream import MODEL, ScriptedUpstream
+from tests.upstream import slow_upstream as scripted_slow
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 PHONE = "010-2345-6789"
@@ -31,15 +32,9 @@ USER = "kim.minsu"
 
 @pytest.fixture
 def slow_upstream() -> Iterator[ScriptedUpstream]:
-    upstream = ScriptedUpstream()
     # ~20 s of answer: far longer than the test reads before the kill.
-    upstream.script = Script(
-        message={"role": "assistant", "content": "천천히 답합니다. " * 100}, chunk=4, delay=0.05
-    )
-    try:
+    with scripted_slow(100) as upstream:
         yield upstream
-    finally:
-        upstream.stop()
 
 
 def _env(tmp_path: Path, upstream: ScriptedUpstream, pg_url: str | None) -> dict[str, str]:

@@ -24,7 +24,8 @@ import yaml
 
 from devtools.ports import free_port
 from tests.servers import installed_serve
-from tests.upstream import MODEL, Script, ScriptedUpstream
+from tests.upstream import MODEL, ScriptedUpstream
+from tests.upstream import slow_upstream as scripted_slow
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 LIMIT = 6
@@ -67,14 +68,8 @@ def test_workers_that_would_not_share_are_refused(
 
 @pytest.fixture
 def slow_upstream() -> Iterator[ScriptedUpstream]:
-    upstream = ScriptedUpstream()
-    upstream.script = Script(
-        message={"role": "assistant", "content": "천천히 답합니다. " * 40}, chunk=4, delay=0.05
-    )
-    try:
+    with scripted_slow(40) as upstream:
         yield upstream
-    finally:
-        upstream.stop()
 
 
 def _audit_bodies(url: str) -> list[dict[str, Any]]:

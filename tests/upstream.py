@@ -8,6 +8,8 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,3 +166,17 @@ def scripted_settings(upstream: ScriptedUpstream, data_dir: Path, **overrides: A
         ],
         **overrides,
     )
+
+
+@contextmanager
+def slow_upstream(repeats: int) -> Iterator[ScriptedUpstream]:
+    """A scripted upstream answering like a slow model: "천천히 답합니다. " ``repeats``
+    times, four characters an event, 50 ms apart; stopped afterwards."""
+    upstream = ScriptedUpstream()
+    upstream.script = Script(
+        message={"role": "assistant", "content": "천천히 답합니다. " * repeats}, chunk=4, delay=0.05
+    )
+    try:
+        yield upstream
+    finally:
+        upstream.stop()
