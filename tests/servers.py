@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -113,30 +114,50 @@ def model_file() -> Path:
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 
 
-def installed_serve(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[bytes], str]:
+class Served(subprocess.Popen[bytes]):
+    """A started ``gwanmun serve``; its standard error goes to the file
+    ``log`` (not a pipe, which a chatty server could fill and block on) and is
+    quoted when it fails to start."""
+
+    log: Path
+
+    def log_tail(self, limit: int = 4000) -> str:
+        return self.log.read_text("utf-8", "replace")[-limit:]
+
+
+def installed_serve(env: dict[str, str], *args: str) -> tuple[Served, str]:
     """The installed ``gwanmun serve`` on a free loopback port with ``env`` (and
     ``args``), started, not yet ready; returns the process and its root URL."""
     port = free_port()
-    proc = subprocess.Popen(
-        [GWANMUN, "serve", "--port", str(port), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    fd, log = tempfile.mkstemp(prefix="gwanmun-serve-", suffix=".log")
+    try:
+        proc = Served(
+            [GWANMUN, "serve", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=fd,
+        )
+    finally:
+        os.close(fd)  # the child has its own copy
+    proc.log = Path(log)
     return proc, f"http://127.0.0.1:{port}"
 
 
-def wait_ready(proc: subprocess.Popen[bytes], root: str, deadline: float) -> None:
+def wait_ready(proc: Served, root: str, deadline: float) -> None:
     """Until ``root``/readyz answers 200, the process has exited (an assertion
-    error), or ``time.monotonic()`` passes ``deadline``."""
+    error quoting its standard error), or ``time.monotonic()`` passes
+    ``deadline``."""
     import httpx
 
     while True:
-        assert proc.poll() is None, "gwanmun serve exited during start-up"
+        assert proc.poll() is None, f"gwanmun serve exited during start-up:\n{proc.log_tail()}"
         try:
             if httpx.get(f"{root}/readyz", timeout=1).status_code == 200:
+                proc.log.unlink(missing_ok=True)  # the open file lives on in the child
                 return
         except httpx.HTTPError:
             pass
-        assert time.monotonic() < deadline, "gwanmun serve did not become ready"
+        assert time.monotonic() < deadline, (
+            f"gwanmun serve did not become ready:\n{proc.log_tail()}"
+        )
         time.sleep(0.2)

@@ -6,17 +6,14 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from devtools.ports import free_port
-
-GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+from tests.servers import GWANMUN, installed_serve, wait_ready
 
 
 def run(args: list[str], env: dict[str, str], **kw: object) -> subprocess.CompletedProcess[str]:
@@ -27,38 +24,19 @@ def run(args: list[str], env: dict[str, str], **kw: object) -> subprocess.Comple
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    port = free_port()
     env = {
         **os.environ,
         "GWANMUN_DATA_DIR": str(tmp_path_factory.mktemp("cli")),
         "GWANMUN_EMBEDDED__N_THREADS": "1",
         "GWANMUN_EMBEDDED__N_CTX": "2048",
     }
-    proc = subprocess.Popen(
-        [GWANMUN, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    root = f"http://127.0.0.1:{port}"
+    proc, root = installed_serve(env)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            try:
-                if httpx.get(f"{root}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "gwanmun serve did not become ready"
-            time.sleep(0.2)
+        wait_ready(proc, root, time.monotonic() + 120)
         yield f"{root}/v1", env
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 def test_keys_and_chat_stream_through_the_cli(served: tuple[str, dict[str, str]]) -> None:

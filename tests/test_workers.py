@@ -118,7 +118,7 @@ def test_two_workers_share_the_port_the_chain_and_the_limits(
         # Ready means both workers wrote their start record to the one chain.
         deadline = time.monotonic() + 180
         while True:
-            assert proc.poll() is None, "gwanmun serve --workers 2 exited during start-up"
+            assert proc.poll() is None, f"serve --workers 2 exited at start-up:\n{proc.log_tail()}"
             try:
                 ready = httpx.get(f"{root}/readyz", timeout=1).status_code == 200
             except httpx.HTTPError:
