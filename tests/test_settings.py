@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from gwanmun.settings import BackendConfig, Settings
+from gwanmun.errors import ConfigError
+from gwanmun.settings import BackendConfig, Settings, load_settings
 from gwanmun.types import Grade
+from tests.servers import GWANMUN
 
 DOCS = Path(__file__).parents[1] / "docs" / "configuration.md"
 
@@ -85,3 +89,28 @@ def test_invalid_settings_are_refused_clearly(kwargs: dict[str, object], needle:
     with pytest.raises(ValidationError) as info:
         Settings(**kwargs)  # type: ignore[arg-type]
     assert needle in str(info.value)
+
+
+def test_a_config_path_that_names_no_file_is_refused_not_ignored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Read as empty, a mistyped path would start a gateway on defaults: no
+    # backends, the shipped policy.
+    missing = tmp_path / "gwanmun.yml"
+    monkeypatch.setenv("GWANMUN_CONFIG", str(missing))
+    with pytest.raises(ConfigError, match="not a file"):
+        load_settings()
+    monkeypatch.setenv("GWANMUN_CONFIG", str(tmp_path))  # a directory
+    with pytest.raises(ConfigError, match=str(tmp_path)):
+        load_settings()
+
+
+def test_the_cli_says_which_config_path_is_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "gwanmun.yml"
+    env = {**os.environ, "GWANMUN_CONFIG": str(missing), "GWANMUN_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [GWANMUN, "keys", "list"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1
+    assert f"GWANMUN_CONFIG names {missing}" in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr

@@ -23,6 +23,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from gwanmun.errors import ConfigError
 from gwanmun.origins import normal_origin
 from gwanmun.types import Grade
 
@@ -567,7 +568,17 @@ def data_dir_origin(settings: Settings, environ: Mapping[str, str] | None = None
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from the environment and config file, plus explicit overrides."""
+    """Build settings from the environment and config file, plus explicit overrides.
+
+    A ``GWANMUN_CONFIG`` that names no readable file is a ``ConfigError``: the
+    YAML source would read it as empty, and a gateway would start on defaults
+    (no backends, the shipped policy) because of a typo in a path."""
+    config_file = os.environ.get("GWANMUN_CONFIG")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(
+            f"GWANMUN_CONFIG names {config_file}, which is not a file; "
+            "give the path of the YAML configuration, or unset GWANMUN_CONFIG"
+        )
     return Settings(**overrides)
 
 

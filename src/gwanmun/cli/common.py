@@ -14,7 +14,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from gwanmun.errors import GwanmunError
+from gwanmun.errors import ConfigError, GwanmunError
 from gwanmun.settings import Settings, data_dir_origin, load_settings
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ def settings_or_exit(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
         raise fail(f"invalid configuration at {where}: {first.get('msg')}") from None
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
     err.print(
         f"[dim]data directory: {settings.data_dir} ({data_dir_origin(settings)})[/]",
         highlight=False,
