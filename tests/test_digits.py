@@ -134,3 +134,32 @@ def test_renderings_cover_every_class() -> None:
     assert {"hangul", "kanji", "circled", "dingbat", "keycap", "bold", "fullwidth"} <= set(
         RENDERINGS
     )
+
+
+def _runs_from_pairs(text: str) -> list[tuple[int, int]]:
+    """``positional_runs`` as first written: outward from each numeral-and-unit
+    pair the pair pattern finds (tried at every numeral: slow on prose)."""
+    from gwanmun.digits import _POSITIONAL_HINT, _run_edge
+
+    runs: list[tuple[int, int]] = []
+    end = 0
+    for hint in _POSITIONAL_HINT.finditer(text):
+        if hint.start() < end:
+            continue
+        lo, hi = _run_edge(text, hint.start(), -1), _run_edge(text, hint.end() - 1, 1)
+        end = hi
+        runs.append((lo, hi))
+    return runs
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_PIECES, "삼", "오", "二", "万", "百", "1", " ", "-", "  ", "、", "년"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_positional_runs_found_from_units_are_those_found_from_pairs(text: str) -> None:
+    from gwanmun.digits import positional_runs
+
+    assert list(positional_runs(text)) == _runs_from_pairs(text)
