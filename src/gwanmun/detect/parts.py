@@ -115,8 +115,8 @@ class IdentifierParts:
                 if not near(text, pieces[0][0], pieces[-1][1], whole.words, CONTEXT_REACH):
                     continue
                 found += [make(whole.kind, lo, hi, 0.95, self.id) for lo, hi in pieces]
-        named = {(f.kind, f.start, f.end) for f in found}  # a row's pieces may be named too
-        return found + [f for f in rows if (f.kind, f.start, f.end) not in named]
+        reported = {(f.kind, f.start, f.end) for f in found}  # a row's pieces may be named too
+        return found + [f for f in rows if (f.kind, f.start, f.end) not in reported]
 
 
 def _separators(text: str, lo: int, hi: int) -> int:
