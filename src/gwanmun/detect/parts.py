@@ -86,8 +86,8 @@ class IdentifierParts:
         named = _naming_words(text)
         if not named:
             return rows  # no word naming such a number: most texts end here
-        present = {_WHOLE_OF[word] for _, _, word in named}
-        wholes = [whole for whole in _WHOLES if whole in present]
+        present = {_WHOLE_OF[word].kind for _, _, word in named}  # a kind hashes cheaper
+        wholes = [whole for whole in _WHOLES if whole.kind in present]
         groups = _pieces_near(text, [(lo, hi) for lo, hi, _ in named])
         if len(groups) < 2:
             return rows
@@ -242,7 +242,10 @@ def _pieces_near(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int
             hi += 1
         # Lookbehinds read before ``lo``; the lookaheads read up to two past ``hi``.
         end = min(len(text), hi + 2)
-        spans += [m.span() for m in _GROUP.finditer(text, lo, end) if m.end() <= hi]
+        found = [m.span() for m in _GROUP.finditer(text, lo, end)]
+        while found and found[-1][1] > hi:  # past ``hi``: only the last ones can be
+            found.pop()
+        spans += found
     return spans
 
 
