@@ -262,7 +262,7 @@ _indexes_lock = threading.Lock()
 
 def trigger_index(detectors: Sequence[Detector]) -> TriggerIndex:
     """The ``TriggerIndex`` of ``detectors``, built once per set of detectors."""
-    key = tuple(id(d) for d in detectors)
+    key = tuple(map(id, detectors))
     entry = _indexes.get(key)
     if entry is None:
         with _indexes_lock:
