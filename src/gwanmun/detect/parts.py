@@ -160,18 +160,23 @@ _DIGIT_CELLS = re.compile(r"[|\t,][ ]*[0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2}[ ]*(?=
 # apart (2021 | 2022 | 2024).
 _ROW_CELLS = 40
 _ROW_PIECES = 4
+_CELL_SEPARATORS = "|\t,"
 _ROW_PIECE = re.compile(r"\s*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})\s*")
 
 
 def _in_table_rows(text: str, detector: str) -> list[Finding]:
     found: list[Finding] = []
-    if not any(text.count(c) >= 2 for c in "|\t,"):
+    counts = [text.count(c) for c in _CELL_SEPARATORS]
+    if max(counts) < 2:
         return found  # no row anywhere: most texts (str.count, no regex)
     at = 0
-    for line in text.split("\n"):
+    lines = text.split("\n") if "\n" in text else [text]
+    for line in lines:
         lo_line, at = at, at + len(line) + 1
-        separators = [c for c in "|\t," if line.count(c) >= 2]
-        if not separators or sum(line.count(c) for c in separators) >= _ROW_CELLS:
+        if len(lines) > 1:  # one line: its counts are the text's (100 KB of prose)
+            counts = [line.count(c) for c in _CELL_SEPARATORS]
+        separators = [c for c, n in zip(_CELL_SEPARATORS, counts, strict=True) if n >= 2]
+        if not separators or sum(n for n in counts if n >= 2) >= _ROW_CELLS:
             continue  # no table row: prose, a list of numbers, a long CSV line
         digit_cells = len(_DIGIT_CELLS.findall(line)) + (_FIRST_DIGIT_CELL.match(line) is not None)
         if digit_cells < 2:
