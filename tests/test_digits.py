@@ -134,3 +134,56 @@ def test_renderings_cover_every_class() -> None:
     assert {"hangul", "kanji", "circled", "dingbat", "keycap", "bold", "fullwidth"} <= set(
         RENDERINGS
     )
+
+
+def _runs_from_pairs(text: str) -> list[tuple[int, int]]:
+    """``positional_runs`` as first written: outward from each numeral-and-unit
+    pair the pair pattern finds (tried at every numeral: slow on prose)."""
+    from gwanmun.digits import _POSITIONAL_HINT, _run_edge
+
+    runs: list[tuple[int, int]] = []
+    end = 0
+    for hint in _POSITIONAL_HINT.finditer(text):
+        if hint.start() < end:
+            continue
+        lo, hi = _run_edge(text, hint.start(), -1), _run_edge(text, hint.end() - 1, 1)
+        end = hi
+        runs.append((lo, hi))
+    return runs
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_PIECES, "삼", "오", "二", "万", "百", "1", " ", "-", "  ", "、", "년"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_positional_runs_found_from_units_are_those_found_from_pairs(text: str) -> None:
+    from gwanmun.digits import positional_runs
+
+    assert list(positional_runs(text)) == _runs_from_pairs(text)
+
+
+_GROUPED_PIECES = [
+    "0", "1", "9", "12", "345", "6789", "900101", " ", "-", ".", "  ", "a", "Z", "+", "가", "九",
+    "é", "?", "1 2 3 4 5 6", "9.0.0.1.0.1", "4111 11 111111 1111 1", "900-101-123-4568", "\u00b7",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GROUPED_PIECES), max_size=30).map("".join))
+def test_the_single_and_regrouped_passes_tried_where_the_scan_says_find_the_same(
+    text: str,
+) -> None:
+    import numpy as np
+
+    from gwanmun.digits import close_regrouped, close_single_digits, group_starts
+
+    offsets = np.arange(len(text), dtype=np.int64)
+    found = group_starts(text)
+    for close in (close_single_digits, close_regrouped):
+        fast_text, fast_offsets = close(text, offsets, found)
+        text_all, offsets_all = close(text, offsets)
+        assert fast_text == text_all
+        assert fast_offsets.tolist() == offsets_all.tolist()

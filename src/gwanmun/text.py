@@ -188,7 +188,10 @@ def number_passes(
     one hyperscan scan says it may change something (``every``: all of them,
     the reference the tests hold the shortcut to)."""
     Pass = digits.Pass
-    need: set[int] = set(Pass) if every else digits.needed(text, digits.NUMERAL_PASSES)
+    # One scan for every pass; the later passes' answers hold while the text
+    # is the one scanned (most texts: nothing before them changes it).
+    need: set[int] = set(Pass) if every else digits.needed(text, digits.ALL_PASSES)
+    scanned = text
     if Pass.POSITIONAL in need:  # before: 오천육백 is no run of digits yet
         read, offsets = digits.read_positional(text, offsets)
         if read != text:
@@ -202,16 +205,23 @@ def number_passes(
         text = _DIGIT_TAB.sub(" ", text)
     if "\n" in text and "-" in text:  # 900101-⏎1234568: a number wrapped at its hyphen
         text, offsets = _join_wrapped_numbers(text, offsets)
-    if not every:
+    if not every and text is not scanned and text != scanned:
         need = digits.needed(text, digits.GROUP_PASSES) if _ANY_DIGIT.search(text) else set()
     if Pass.SPACED in need and _SPACED_HINT.search(text):
         text, offsets = _close_spaced_digits(text, offsets)
     if Pass.SEPARATORS in need:  # after: " - " inside a spaced run
         text, offsets = digits.unify_separators(text, offsets)
+    # Where the last two passes' patterns may match, in one scan (not every=:
+    # that runs them over the whole text, the reference the tests hold this to).
+    found = None
+    if not every and (Pass.SINGLE in need or Pass.REGROUPED in need):
+        found = digits.group_starts(text)
     if Pass.SINGLE in need:
-        text, offsets = digits.close_single_digits(text, offsets)
+        closed, offsets = digits.close_single_digits(text, offsets, found)
+        if closed != text:
+            text, found = closed, None if every else digits.group_starts(closed)
     if Pass.REGROUPED in need:
-        text, offsets = digits.close_regrouped(text, offsets)
+        text, offsets = digits.close_regrouped(text, offsets, found)
     return text, offsets
 
 

@@ -115,3 +115,24 @@ def test_any_two_pieces_of_a_named_value_are_both_found(
     name = "주민등록번호 " if kind == "KR_RRN" else "マイナンバー "
     text = name + value[:cut] + between + value[cut:] + " 입니다"
     assert found(text, PARTS) == [(kind, value[:cut]), (kind, value[cut:])]
+
+
+def test_naming_words_are_found_as_a_find_per_word_finds_them() -> None:
+    """One regex finds every occurrence of every naming word, overlapping
+    ones included, when no word holds another."""
+    from gwanmun.detect.parts import _WHOLES, _naming_words
+
+    words = [word for whole in _WHOLES for word in whole.words]
+    assert all(a == b or b not in a for a in words for b in words)
+    rng = random.Random(18)
+    for _ in range(300):
+        text = "".join(
+            rng.choice([*words, "my numberesident", "x", " ", "주", "민"]) for _ in range(8)
+        )
+        expected = sorted(
+            (at, at + len(word), word)
+            for word in words
+            for at in range(len(text))
+            if text.startswith(word, at)
+        )
+        assert _naming_words(text) == expected

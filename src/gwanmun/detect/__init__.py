@@ -142,6 +142,10 @@ class TriggerIndex:
     def __init__(self, detectors: Sequence[Detector]) -> None:
         triggered = [d for d in detectors if getattr(d, "trigger", None)]
         self.ids = [d.id for d in triggered]
+        # The triggered detectors themselves, kept so their ``id()`` stays theirs:
+        # ``run_detectors`` passes over one whose trigger did not occur.
+        self._triggered = tuple(triggered)
+        self.triggered = frozenset(id(d) for d in triggered)
         triggers = [str(getattr(d, "trigger")) for d in triggered]  # noqa: B009
         # Per trigger: how far before and after a match's end its slice reaches.
         self.reach: list[tuple[int, int]] = []
@@ -258,7 +262,7 @@ _indexes_lock = threading.Lock()
 
 def trigger_index(detectors: Sequence[Detector]) -> TriggerIndex:
     """The ``TriggerIndex`` of ``detectors``, built once per set of detectors."""
-    key = tuple(id(d) for d in detectors)
+    key = tuple(map(id, detectors))
     entry = _indexes.get(key)
     if entry is None:
         with _indexes_lock:
@@ -314,6 +318,8 @@ def run_detectors(
     windows = index.windows(normalized.text)
     raw: list[tuple[int, Finding]] = []
     for detector in detectors:
+        if id(detector) in index.triggered and detector.id not in windows:
+            continue  # its trigger does not occur (most detectors, most texts)
         try:
             for lo, found_in_slice in _sliced(detector, normalized.text, windows):
                 raw.extend((lo, f) for f in found_in_slice)

@@ -182,13 +182,16 @@ class Credentials:
     def detect(self, text: str) -> list[Finding]:
         found: list[Finding] = []
         starts, token_runs = _scan(text)
-        for pattern, score, literals, offset in _KNOWN:
-            for m in _matches_at(pattern, text, _starts_of(starts, literals, offset)):
-                found.append(make("SECRET", m.start(), m.end(), score, self.id))
-        for m in _matches_at(_JWT, text, _starts_of(starts, ("eyJ",))):
+        # Most texts hold none of the literals: no pattern is tried (looking
+        # for each pattern's starts cost 7 us per call, on a prompt too).
+        for pattern, score, literals, offset in _KNOWN if starts else ():
+            if any(w in starts for w in literals):
+                for m in _matches_at(pattern, text, _starts_of(starts, literals, offset)):
+                    found.append(make("SECRET", m.start(), m.end(), score, self.id))
+        for m in _matches_at(_JWT, text, _starts_of(starts, ("eyJ",))) if "eyJ" in starts else ():
             if _jwt_header_ok(m.group(0)):
                 found.append(make("SECRET", m.start(), m.end(), 0.97, self.id))
-        for m in _assignments(text, starts):
+        for m in _assignments(text, starts) if starts or folds_to_ascii(text) else ():
             span = _assigned_value(m)
             if span is not None:
                 found.append(make("SECRET", *span, 0.9 if m.group("strong") else 0.8, self.id))

@@ -83,11 +83,15 @@ def _spaced(word: str, *, consistent: bool) -> str:
     return letters[0] + f"(?P<gap>{_GAP})" + "(?P=gap)".join(letters[1:])
 
 
+# Each rule opens with the word's first letter and looks behind it after:
+# a pattern that opens with a lookbehind is tried at every position of the
+# text (the spaced rules doubled this detector's time on 100 KB of prose).
 _SPACED_RULES = tuple(
     (
         re.compile(
-            "(?<![A-Za-z])"
-            + _spaced(word, consistent=True)
+            re.escape(word[0])
+            + "(?<![A-Za-z].)"
+            + _spaced(word, consistent=True)[len(re.escape(word[0])) :]
             + "(?![A-Za-z])(?!(?P=gap)[A-Za-z](?![A-Za-z]))"  # not S E C R E T S
             + _SPACED_NOT_AFTER.get(word, "")
         ),
