@@ -63,6 +63,11 @@ and Japanese training set, and before set C) and as it is now, side by side on
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
   Japanese request and a 10 KB Korean document, the checks timed in turn, and
   each one's ratio to the first.
+
+Today's check is shown three ways: without the embedding stage (``no-embed``,
+the check before the third round), with it consulted on whatever segment the
+character classifier hands over (``floor 0``) and as shipped (``now``: only
+when that classifier gave the segment at least the model's floor).
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ import time
 import types
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -95,6 +101,7 @@ from bench.train.train_injection import (
 )
 from gwanmun.check import injection
 from gwanmun.check.injection import InjectionCheck, InjectionModel
+from gwanmun.check.injection_embedding import load_embedding_model
 from gwanmun.policy import load_policy
 
 LANGUAGES = (("Korean", "ko"), ("Japanese", "ja"), ("English", "en"))
@@ -132,7 +139,9 @@ def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
         train = [i for i, k in enumerate(fold_of) if k != f]
         test = [i for i, k in enumerate(fold_of) if k == f]
         model: InjectionModel = fit([examples[i] for i in train], x=x[train])
-        check = InjectionCheck(model=model)
+        # The embedding stage is trained on every fold: its own out-of-fold numbers
+        # are printed by bench/train/train_injection_embedding.py.
+        check = InjectionCheck(model=model, embedding=False)
         for i in test:
             scores[i] = check.score(examples[i].text)
         print(f"  fold {f + 1}: trained on {len(train)}, scored {len(test)}", file=sys.stderr)
@@ -335,7 +344,16 @@ def ko_ja(threshold: float, revisions: Sequence[str]) -> None:
     """Korean and Japanese: detection on unseen attacks and false alarms on
     ordinary text, the check at each of ``revisions`` against today's, in one run."""
     checks: list[tuple[str, Scorer]] = [(revision, check_at(revision)) for revision in revisions]
-    checks.append(("now", InjectionCheck(model=injection.load_model())))
+    model, second = injection.load_model(), load_embedding_model()
+    checks += [
+        # Today's rules and character classifier without the embedding stage: the
+        # check before the third round (set D).
+        ("no-embed", InjectionCheck(model=model, embedding=False)),
+        # The embedding stage on whatever the classifier hands over (floor 0): what
+        # the floor costs in recall and saves in time.
+        ("floor 0", InjectionCheck(model=model, embedding_model=replace(second, floor=0.0))),
+        ("now", InjectionCheck(model=model, embedding_model=second)),
+    ]
     names = ", ".join(revisions)
     print(f"\nKorean and Japanese, before ({names}) and now, threshold {threshold}")
     print(f"{'':<34}" + "".join(f"{name:>10}" for name, _ in checks) + f"{'n':>6}")
