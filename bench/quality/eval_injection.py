@@ -64,10 +64,11 @@ and Japanese training set, and before set C) and as it is now, side by side on
   Japanese request and a 10 KB Korean document, the checks timed in turn, and
   each one's ratio to the first.
 
-Today's check is shown three ways: without the embedding stage (``no-embed``,
-the check before the third round), with it consulted on whatever segment the
-character classifier hands over (``floor 0``) and as shipped (``now``: only
-when that classifier gave the segment at least the model's floor).
+Today's check is shown three ways: as the default policy runs it (``now``: no
+embedding stage), with the embedding stage consulted on whatever segment the
+character classifier hands over (``floor 0``) and as ``output.injection_embedding:
+true`` runs it (``+embed``: only when that classifier gave the segment at least
+the model's floor).
 """
 
 from __future__ import annotations
@@ -139,9 +140,9 @@ def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
         train = [i for i, k in enumerate(fold_of) if k != f]
         test = [i for i, k in enumerate(fold_of) if k == f]
         model: InjectionModel = fit([examples[i] for i in train], x=x[train])
-        # The embedding stage is trained on every fold: its own out-of-fold numbers
-        # are printed by bench/train/train_injection_embedding.py.
-        check = InjectionCheck(model=model, embedding=False)
+        # (The embedding stage, off by default, is trained on every fold: its own
+        # out-of-fold numbers are printed by bench/train/train_injection_embedding.py.)
+        check = InjectionCheck(model=model)
         for i in test:
             scores[i] = check.score(examples[i].text)
         print(f"  fold {f + 1}: trained on {len(train)}, scored {len(test)}", file=sys.stderr)
@@ -345,14 +346,16 @@ def ko_ja(threshold: float, revisions: Sequence[str]) -> None:
     ordinary text, the check at each of ``revisions`` against today's, in one run."""
     checks: list[tuple[str, Scorer]] = [(revision, check_at(revision)) for revision in revisions]
     model, second = injection.load_model(), load_embedding_model()
+    floor0 = replace(second, floor=0.0)
     checks += [
-        # Today's rules and character classifier without the embedding stage: the
-        # check before the third round (set D).
-        ("no-embed", InjectionCheck(model=model, embedding=False)),
+        # Today's check as the default policy runs it: rules and character
+        # classifier, no embedding stage (unchanged by the third round, set D).
+        ("now", InjectionCheck(model=model)),
         # The embedding stage on whatever the classifier hands over (floor 0): what
         # the floor costs in recall and saves in time.
-        ("floor 0", InjectionCheck(model=model, embedding_model=replace(second, floor=0.0))),
-        ("now", InjectionCheck(model=model, embedding_model=second)),
+        ("floor 0", InjectionCheck(model=model, embedding=True, embedding_model=floor0)),
+        # With output.injection_embedding: true.
+        ("+embed", InjectionCheck(model=model, embedding=True, embedding_model=second)),
     ]
     names = ", ".join(revisions)
     print(f"\nKorean and Japanese, before ({names}) and now, threshold {threshold}")

@@ -1055,10 +1055,10 @@ class _Suspect:
 class InjectionCheck:
     """``TextCheck``: prompt-injection and jailbreak attempts (kind ``PROMPT_INJECTION``).
 
-    ``rules`` / ``classifier`` / ``embedding`` switch the three layers (all on by
-    default; the benchmark compares them; the embedding stage needs the
-    classifier, which picks what it reads); ``model`` and ``embedding_model``
-    replace the packaged models.
+    ``rules`` / ``classifier`` / ``embedding`` switch the three layers (the first
+    two on by default, the embedding stage on with the policy's
+    ``output.injection_embedding``; it needs the classifier, which picks what it
+    reads); ``model`` and ``embedding_model`` replace the packaged models.
     """
 
     name = "injection"
@@ -1068,7 +1068,7 @@ class InjectionCheck:
         *,
         rules: bool = True,
         classifier: bool = True,
-        embedding: bool = True,
+        embedding: bool = False,
         model: InjectionModel | None = None,
         embedding_model: EmbeddingInjectionModel | None = None,
     ) -> None:

@@ -27,9 +27,10 @@ def input_guard_from_settings(settings: Settings) -> DetectorInputGuard:
 def input_guard_for(policy: Policy, detectors: list[Detector] | None = None) -> DetectorInputGuard:
     if detectors is None:
         detectors = configured_detectors(policy)
+        context = CheckContext(injection_embedding=policy.data.output.injection_embedding)
         for name in policy.data.output.input_checks:
             spec = check_spec(name, Stage.INPUT)
-            detectors.append(CheckDetector(spec.build(CheckContext()), spec.kinds))
+            detectors.append(CheckDetector(spec.build(context), spec.kinds))
     return DetectorInputGuard(detectors, policy)
 
 
