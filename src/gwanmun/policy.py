@@ -112,7 +112,7 @@ class OutputRules(BaseModel):
         False,
         description="The injection check's second opinion by meaning for Korean and "
         "Japanese (the multilingual sentence encoder, about 110 MB, loaded at start-up): "
-        "more paraphrased attacks found, a few more office requests flagged, and 8-30 ms "
+        "more paraphrased attacks found, a few more office requests flagged, and 3-22 ms "
         "on the requests it is consulted on (docs/benchmarks.md, third round).",
     )
 

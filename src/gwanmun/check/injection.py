@@ -34,7 +34,8 @@ invisible characters removed), then looked at in two ways:
    finding covers the worst window.
 
 3. **A second opinion by meaning**, for Korean and Japanese text only
-   (``check.injection_embedding``): the one segment the classifier found most
+   (``check.injection_embedding``; off unless the policy sets
+   ``output.injection_embedding``): the one segment the classifier found most
    suspicious, when it gave it at least a floor probability, is embedded by the
    multilingual sentence encoder and scored by a small network trained on the
    same data; paraphrases the character n-grams do not know land near the
