@@ -124,3 +124,17 @@ def test_the_policy_turns_it_on() -> None:
     assert not load_policy().data.output.injection_embedding  # off by default
     assert not spec.build(CheckContext()).embedding
     assert spec.build(CheckContext(injection_embedding=True)).embedding
+
+
+def test_the_input_guard_warms_the_encoder_up_when_it_is_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gwanmun.check import embeddings
+    from gwanmun.guard.factory import CheckDetector
+
+    warmed: list[bool] = []
+    monkeypatch.setattr(embeddings, "warm_up", lambda: warmed.append(True))
+    CheckDetector(InjectionCheck()).warm_up()
+    assert warmed == []
+    CheckDetector(FULL).warm_up()
+    assert warmed == [True]

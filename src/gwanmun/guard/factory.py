@@ -78,4 +78,9 @@ class CheckDetector:
         return self.check.check(text)
 
     def warm_up(self) -> None:
+        # A check's own warm-up loads what one English phrase does not reach (the
+        # injection check's sentence encoder is consulted on Korean and Japanese only).
+        warm = getattr(self.check, "warm_up", None)
+        if callable(warm):
+            warm()
         self.check.check("warm up")
