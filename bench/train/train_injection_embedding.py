@@ -34,7 +34,8 @@ requests): at 0.1 no attack of A or B was lost against embedding every text,
 but 31% (ko) and 38% (ja) of ordinary 1 KB requests reached it, at 8-18 ms an
 embedding on this shared host; at 0.2, 7% and 13% do, and one attack of B
 (Japanese) is lost; at 0.3, 3% and 5%, and four of A, B and the older held-out
-set. 0.2 is shipped.
+set. 0.2 is shipped. (Recall on sets C and D at each floor had been printed
+as well by then: see docs/benchmarks.md, "third round", on how C and D were used.)
 """
 
 from __future__ import annotations
