@@ -48,17 +48,27 @@ and Japanese training set, and before set C) and as it is now, side by side on
   families, written by hand apart from the training generator),
   ``attacks_unseen_b_ko_ja.jsonl`` (25 + 25, written later, before any result on
   them was looked at), ``attacks_unseen_c_ko_ja.jsonl`` (150 + 150, written by
-  hand and committed before the second round of changes, never tuned on) and
-  the older ``attacks_heldout.jsonl`` (20 + 20);
+  hand and committed before the second round of changes, never tuned on),
+  ``attacks_unseen_d_ko_ja.jsonl`` (100 + 100, written by hand and committed
+  before the third round, never tuned on) and the older
+  ``attacks_heldout.jsonl`` (20 + 20);
 - ordinary text: every sentence of ``shared/eval/ko_ner.dev.jsonl`` (2,528 KLUE
   news and review sentences) and ``ja_ner.dev.jsonl`` (2,739 Wikipedia
   sentences) — a different source from the retrieval passages the classifier
   trains on — and 60 hand-written office requests that talk about
   instructions, passwords, modes, role-play and translation
-  (``benign_unseen_ko_ja.jsonl``);
+  (``benign_unseen_ko_ja.jsonl``), and the office requests of sets C and D
+  (``benign_unseen_c_ko_ja.jsonl``, ``benign_unseen_d_ko_ja.jsonl``, 50 + 50
+  each);
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
   Japanese request and a 10 KB Korean document, the checks timed in turn, and
   each one's ratio to the first.
+
+Today's check is shown three ways: as the default policy runs it (``now``: no
+embedding stage), with the embedding stage consulted on whatever segment the
+character classifier hands over (``floor 0``) and as ``output.injection_embedding:
+true`` runs it (``+embed``: only when that classifier gave the segment at least
+the model's floor).
 """
 
 from __future__ import annotations
@@ -73,6 +83,7 @@ import time
 import types
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -91,6 +102,7 @@ from bench.train.train_injection import (
 )
 from gwanmun.check import injection
 from gwanmun.check.injection import InjectionCheck, InjectionModel
+from gwanmun.check.injection_embedding import load_embedding_model
 from gwanmun.policy import load_policy
 
 LANGUAGES = (("Korean", "ko"), ("Japanese", "ja"), ("English", "en"))
@@ -102,9 +114,14 @@ UNSEEN = {
     "unseen A": DATA / "attacks_unseen_ko_ja.jsonl",
     "unseen B": DATA / "attacks_unseen_b_ko_ja.jsonl",
     "unseen C": DATA / "attacks_unseen_c_ko_ja.jsonl",
+    "unseen D": DATA / "attacks_unseen_d_ko_ja.jsonl",
     "heldout (older)": HELDOUT,
 }
-BENIGN_UNSEEN = (DATA / "benign_unseen_ko_ja.jsonl", DATA / "benign_unseen_c_ko_ja.jsonl")
+BENIGN_UNSEEN = (
+    DATA / "benign_unseen_ko_ja.jsonl",
+    DATA / "benign_unseen_c_ko_ja.jsonl",
+    DATA / "benign_unseen_d_ko_ja.jsonl",
+)
 ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
@@ -123,6 +140,8 @@ def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
         train = [i for i, k in enumerate(fold_of) if k != f]
         test = [i for i, k in enumerate(fold_of) if k == f]
         model: InjectionModel = fit([examples[i] for i in train], x=x[train])
+        # (The embedding stage, off by default, is trained on every fold: its own
+        # out-of-fold numbers are printed by bench/train/train_injection_embedding.py.)
         check = InjectionCheck(model=model)
         for i in test:
             scores[i] = check.score(examples[i].text)
@@ -326,7 +345,18 @@ def ko_ja(threshold: float, revisions: Sequence[str]) -> None:
     """Korean and Japanese: detection on unseen attacks and false alarms on
     ordinary text, the check at each of ``revisions`` against today's, in one run."""
     checks: list[tuple[str, Scorer]] = [(revision, check_at(revision)) for revision in revisions]
-    checks.append(("now", InjectionCheck(model=injection.load_model())))
+    model, second = injection.load_model(), load_embedding_model()
+    floor0 = replace(second, floor=0.0)
+    checks += [
+        # Today's check as the default policy runs it: rules and character
+        # classifier, no embedding stage (unchanged by the third round, set D).
+        ("now", InjectionCheck(model=model)),
+        # The embedding stage on whatever the classifier hands over (floor 0): what
+        # the floor costs in recall and saves in time.
+        ("floor 0", InjectionCheck(model=model, embedding=True, embedding_model=floor0)),
+        # With output.injection_embedding: true.
+        ("+embed", InjectionCheck(model=model, embedding=True, embedding_model=second)),
+    ]
     names = ", ".join(revisions)
     print(f"\nKorean and Japanese, before ({names}) and now, threshold {threshold}")
     print(f"{'':<34}" + "".join(f"{name:>10}" for name, _ in checks) + f"{'n':>6}")
@@ -361,6 +391,34 @@ def ko_ja(threshold: float, revisions: Sequence[str]) -> None:
         ms = [statistics.median(s) * 1e3 for s in samples]
         cells = "".join(f"{m:>8.3f} ms x{m / ms[0]:<5.2f}" for m in ms)
         print(f"  {label:<32}{cells}")
+    # One text says little about a stage that runs on some requests only: the mean
+    # over many different ordinary requests is what the CPU pays.
+    print("cost per request, mean over 100 different 1 KB requests of NER sentences")
+    for language, requests in _requests(100).items():
+        totals = [0.0 for _ in checks]
+        for text in requests:
+            for i, (_, check) in enumerate(checks):
+                start = time.perf_counter()
+                check.score(text)
+                totals[i] += time.perf_counter() - start
+        ms = [total / len(requests) * 1e3 for total in totals]
+        cells = "".join(f"{m:>8.3f} ms x{m / ms[0]:<5.2f}" for m in ms)
+        print(f"  {language:<32}{cells}")
+
+
+def _requests(count: int) -> dict[str, list[str]]:
+    """``count`` requests of about 1 KB per language: NER sentences run together,
+    after the first request (the one ``_cost_texts`` times)."""
+    out: dict[str, list[str]] = {}
+    for language, path in ORDINARY.items():
+        requests, text = [], ""
+        for row in read_jsonl(path):
+            if len((text + row["text"]).encode()) > 1024:
+                requests.append(text)
+                text = ""
+            text += row["text"] + " "
+        out[language] = requests[1 : count + 1]
+    return out
 
 
 def _cost_texts() -> list[tuple[str, str, int]]:

@@ -108,6 +108,13 @@ class OutputRules(BaseModel):
         description="Checks run on every message of a request, like the detectors "
         "(injection: PROMPT_INJECTION, toxicity: TOXIC_*), with the action in `kinds`.",
     )
+    injection_embedding: bool = Field(
+        False,
+        description="The injection check's second opinion by meaning for Korean and "
+        "Japanese (the multilingual sentence encoder, about 110 MB, loaded at start-up): "
+        "more paraphrased attacks found, a few more office requests flagged, and 3-22 ms "
+        "on the requests it is consulted on (docs/benchmarks.md, third round).",
+    )
 
     @field_validator("checks")
     @classmethod
@@ -400,6 +407,8 @@ def weaker_than(policy: Policy, base: Policy) -> list[str]:
         ("output.input_checks", mine.input_checks, theirs.input_checks),
     ):
         found += [f"{name}: {check} is off" for check in before if check not in now]
+    if theirs.injection_embedding and not mine.injection_embedding:
+        found.append("output.injection_embedding: true → false")
     if mine.verbatim_min_chars > theirs.verbatim_min_chars:
         found.append(
             f"output.verbatim_min_chars: {theirs.verbatim_min_chars} → {mine.verbatim_min_chars}"

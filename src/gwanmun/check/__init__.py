@@ -50,6 +50,7 @@ class CheckContext:
 
     data_dir: Path | None = None
     verbatim_min_chars: int = 50
+    injection_embedding: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ def _toxicity(context: CheckContext) -> Any:
 def _injection(context: CheckContext) -> Any:
     from gwanmun.check.injection import InjectionCheck
 
-    return InjectionCheck()
+    return InjectionCheck(embedding=context.injection_embedding)
 
 
 def _grounding(context: CheckContext) -> Any:

@@ -33,7 +33,15 @@ invisible characters removed), then looked at in two ways:
    policy's ``min_score``. Long texts are scored in overlapping windows; the
    finding covers the worst window.
 
-Both also score the text's other readings (``gwanmun.check.readings``): letter-
+3. **A second opinion by meaning**, for Korean and Japanese text only
+   (``check.injection_embedding``; off unless the policy sets
+   ``output.injection_embedding``): the one segment the classifier found most
+   suspicious, when it gave it at least a floor probability, is embedded by the
+   multilingual sentence encoder and scored by a small network trained on the
+   same data; paraphrases the character n-grams do not know land near the
+   attacks they paraphrase there.
+
+The first two also score the text's other readings (``gwanmun.check.readings``): letter-
 spaced words closed up, Hangul typed as separate jamo composed; a finding on a
 reading covers the whole text. The score of a text is the largest. Findings
 never carry the text.
@@ -55,6 +63,12 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanmun import packaged
+from gwanmun.check.injection_embedding import (
+    EmbeddingInjectionModel,
+    applies,
+    load_embedding_model,
+    negates_an_override,
+)
 from gwanmun.check.readings import readings
 from gwanmun.sentences import split_sentences
 from gwanmun.text import Normalized, normalize
@@ -1030,11 +1044,22 @@ def worst_segment(model: InjectionModel, text: str) -> tuple[tuple[int, int] | N
 # --- the check ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Suspect:
+    """The segment the character classifier found most suspicious, on any reading."""
+
+    text: str
+    probability: float
+    span: tuple[int, int]  # in the original text
+
+
 class InjectionCheck:
     """``TextCheck``: prompt-injection and jailbreak attempts (kind ``PROMPT_INJECTION``).
 
-    ``rules`` / ``classifier`` switch the two layers (both on by default; the
-    benchmark compares them); ``model`` replaces the packaged classifier.
+    ``rules`` / ``classifier`` / ``embedding`` switch the three layers (the first
+    two on by default, the embedding stage on with the policy's
+    ``output.injection_embedding``; it needs the classifier, which picks what it
+    reads); ``model`` and ``embedding_model`` replace the packaged models.
     """
 
     name = "injection"
@@ -1044,15 +1069,25 @@ class InjectionCheck:
         *,
         rules: bool = True,
         classifier: bool = True,
+        embedding: bool = False,
         model: InjectionModel | None = None,
+        embedding_model: EmbeddingInjectionModel | None = None,
     ) -> None:
         self.rules = rules
         self.classifier = classifier
+        self.embedding = embedding and classifier
         self._model = model
+        self._embedding_model = embedding_model
 
     def warm_up(self) -> None:
         if self.classifier and self._model is None:
             load_model()
+        if self.embedding:
+            from gwanmun.check.embeddings import warm_up as warm_up_embeddings
+
+            if self._embedding_model is None:
+                load_embedding_model()
+            warm_up_embeddings()  # the sentence encoder: about 1 s and 110 MB, once
 
     def check(self, text: str) -> list[Finding]:
         return self._analyse(text)[0]
@@ -1086,29 +1121,49 @@ class InjectionCheck:
                     findings.append(Finding(KIND, *whole, final, self.name))
                     best = max(best, final)
         if self.classifier:
-            span, score = self._classify(normalized)
-            best = max(best, score)
-            if span is not None and score >= REPORT_FLOOR:
-                findings.append(Finding(KIND, span[0], span[1], round(score, 3), self.name))
+            suspect = self._classify(normalized)
+            score = 0.0
             model = self._model or load_model()
+            if suspect is not None:
+                score = calibrate(suspect.probability, model.threshold)
+                if score >= REPORT_FLOOR:
+                    findings.append(Finding(KIND, *suspect.span, round(score, 3), self.name))
+            best = max(best, score)
             for other in others:
-                _, probability = worst_segment(model, other)
+                other_span, probability = worst_segment(model, other)
                 other_score = calibrate(probability, model.threshold)
                 if other_score > best and other_score >= REPORT_FLOOR:
                     findings.append(Finding(KIND, *whole, round(other_score, 3), self.name))
                 best = max(best, other_score)
+                if other_span is not None and (
+                    suspect is None or probability > suspect.probability
+                ):
+                    suspect = _Suspect(other[slice(*other_span)].strip(), probability, whole)
+            korean_or_japanese = any(applies(view) for view in (normalized.text, *others))
+            if self.embedding and suspect is not None and korean_or_japanese:
+                best = max(best, self._second_opinion(suspect, findings))
         findings.sort(key=lambda f: (f.start, f.end))
         return findings, best
 
-    def _classify(self, normalized: Normalized) -> tuple[tuple[int, int] | None, float]:
+    def _classify(self, normalized: Normalized) -> _Suspect | None:
         model = self._model or load_model()
         text = normalized.text
         best_span, probability = worst_segment(model, text)
         if best_span is None:
-            return None, 0.0
-        best_score = calibrate(probability, model.threshold)
+            return None
         start, end = best_span
         window = text[start:end]
         start += len(window) - len(window.lstrip())
         end -= len(window) - len(window.rstrip())
-        return normalized.span_to_original(start, max(start, end)), best_score
+        span = normalized.span_to_original(start, max(start, end))
+        return _Suspect(text[start : max(start, end)], probability, span)
+
+    def _second_opinion(self, suspect: _Suspect, findings: list[Finding]) -> float:
+        """The embedding stage's score for ``suspect`` (0 under the model's floor)."""
+        model = self._embedding_model or load_embedding_model()
+        if suspect.probability < model.floor or negates_an_override(suspect.text):
+            return 0.0
+        score = calibrate(model.probability(suspect.text), model.threshold)
+        if score >= REPORT_FLOOR:
+            findings.append(Finding(KIND, *suspect.span, round(score, 3), self.name))
+        return score

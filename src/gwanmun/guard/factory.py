@@ -27,9 +27,10 @@ def input_guard_from_settings(settings: Settings) -> DetectorInputGuard:
 def input_guard_for(policy: Policy, detectors: list[Detector] | None = None) -> DetectorInputGuard:
     if detectors is None:
         detectors = configured_detectors(policy)
+        context = CheckContext(injection_embedding=policy.data.output.injection_embedding)
         for name in policy.data.output.input_checks:
             spec = check_spec(name, Stage.INPUT)
-            detectors.append(CheckDetector(spec.build(CheckContext()), spec.kinds))
+            detectors.append(CheckDetector(spec.build(context), spec.kinds))
     return DetectorInputGuard(detectors, policy)
 
 
@@ -77,4 +78,9 @@ class CheckDetector:
         return self.check.check(text)
 
     def warm_up(self) -> None:
+        # A check's own warm-up loads what one English phrase does not reach (the
+        # injection check's sentence encoder is consulted on Korean and Japanese only).
+        warm = getattr(self.check, "warm_up", None)
+        if callable(warm):
+            warm()
         self.check.check("warm up")
