@@ -13,7 +13,7 @@ import pytest
 
 from gwanmun.errors import InvalidRequest, NotFound, PermissionDenied
 from gwanmun.kb.embedders import Embedder, embedder
-from gwanmun.kb.index import LexicalIndex, rank
+from gwanmun.kb.index import LexicalIndex, cosines, rank, top
 from gwanmun.kb.passages import split
 from gwanmun.kb.postgres import PostgresKnowledgeStore
 from gwanmun.kb.service import Added, KnowledgeBases, Upload
@@ -244,6 +244,19 @@ def test_bm25_and_fusion_rank_as_expected() -> None:
         index, vectors, ["민원", "기간"], vectors[0], allowed=np.array([False, True, True]), k=3
     )
     assert [r.row for r in masked][:1] == [2] and all(r.row != 0 for r in masked)
+
+
+def test_cosines_are_the_matrix_product_up_to_rounding() -> None:
+    # Not BLAS (whose idle threads spin on the e5 engine's core), the same ranking.
+    rng = np.random.default_rng(20)
+    vectors = rng.standard_normal((20_000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    query = vectors[7] + 0.5 * vectors[8]
+    query /= np.linalg.norm(query)
+    scores = cosines(vectors, query)
+    assert scores.dtype == np.float32
+    assert np.allclose(scores, vectors @ query, rtol=0, atol=1e-6)
+    assert top(scores, None, 100) == top(vectors @ query, None, 100)
 
 
 def test_split_keeps_sections_and_bounds_passages() -> None:

@@ -181,3 +181,18 @@ def test_a_pdf_answer_cites_the_page(rig: Rig) -> None:
     source = sent.messages[sent.sources[0]].content
     # The model is told where each passage comes from, so it can cite the page.
     assert "[1] manual.pdf — p. 2\n" in source
+
+
+def test_kb_add_embeds_on_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No gateway serves from the CLI's process: ``kb add`` gives the encoder every
+    core; the other commands (a search embeds a question) keep all but one."""
+    from gwanmun.backends.embedded import available_cores, model_threads
+    from gwanmun.cli.kb import _open
+    from gwanmun.kb.embedders import E5Embedder
+
+    monkeypatch.setenv("GWANMUN_DATA_DIR", str(tmp_path / "data"))
+    for indexing, threads in ((True, available_cores()), (False, model_threads(0))):
+        service = _open(indexing=indexing)
+        assert isinstance(service.embedder, E5Embedder)
+        assert service.embedder.threads == threads
+        service.store.close()

@@ -7,7 +7,7 @@ or an older one's, e.g. ``git worktree add /tmp/old-e1edd71 e1edd71``): it is
 put first on ``sys.path`` before anything of Gwanmun is imported, so the old
 and the new code run the same documents in processes of the same shape. Prints
 one JSON line. The code as it ships is measured: its own default encoder
-threads, and ``add_many`` in batches of ``--batch`` documents where the code
+threads (or ``--threads``), and ``add_many`` in batches of ``--batch`` documents where the code
 has it (else one ``add`` per document). Also measured, on the same texts and in
 the same process: the e5 engine alone (``embed_per_s``), the ceiling indexing
 could reach if nothing but embedding took time.
@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--store", default="sqlite", help="sqlite, postgres or pgvector")
     parser.add_argument("--dsn", default=None, help="PostgreSQL database (--store postgres)")
+    parser.add_argument("--threads", type=int, default=0, help="encoder threads; 0: the code's")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
 
@@ -59,7 +60,7 @@ def main() -> None:
     owner = Principal("bench", group="민원과")
     tmp = Path(tempfile.mkdtemp())
     settings = Settings(data_dir=tmp, embedded={"enabled": False})
-    encoder = embedders.E5Embedder()
+    encoder = embedders.E5Embedder(args.threads) if args.threads else embedders.E5Embedder()
     if args.store == "postgres":
         from gwanmun.kb.postgres import PostgresKnowledgeStore
 

@@ -29,11 +29,16 @@ kb_app = typer.Typer(
 _FILES_PER_BATCH = 16
 
 
-def _open() -> KnowledgeBases:
+def _open(*, indexing: bool = False) -> KnowledgeBases:
+    """The knowledge bases; ``indexing``: with an encoder on every core, not all but
+    one — no gateway serves from this process, so no event loop needs a core."""
+    from gwanmun.backends.embedded import available_cores
+    from gwanmun.kb.embedders import DEFAULT, embedder
     from gwanmun.services import default_input_guard, open_knowledge
 
     settings = settings_or_exit()
-    return open_knowledge(settings, default_input_guard(settings))
+    encoder = embedder(DEFAULT, threads=available_cores()) if indexing else None
+    return open_knowledge(settings, default_input_guard(settings), encoder)
 
 
 def _operator(group: str | None = None) -> Principal:
@@ -97,7 +102,7 @@ def kb_add(
     files = list(iter_documents(path))
     if not files:
         raise fail(f"no .txt, .md, .pdf, .docx, .hwpx or .hwp files under {path}")
-    service = _open()
+    service = _open(indexing=True)
     skipped: list[str] = []
     try:
         kb = service.store.get(kb_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -144,9 +144,13 @@ class TextEncoder(Protocol):
 DEFAULT = "e5"
 
 
-def embedder(name: str) -> Embedder:
-    """The encoder registered as ``name`` (``use`` or ``e5``)."""
-    known: dict[str, type[USEEmbedder] | type[E5Embedder]] = {"use": USEEmbedder, "e5": E5Embedder}
+def embedder(name: str, *, threads: int = 0) -> Embedder:
+    """The encoder registered as ``name`` (``use`` or ``e5``); ``threads``: the e5
+    engine's (0: its default, every core but one); USE has no such setting."""
+    known: dict[str, Callable[[], Embedder]] = {
+        "use": USEEmbedder,
+        "e5": lambda: E5Embedder(threads),
+    }
     if name not in known:
         raise KeyError(f"unknown embedder {name!r}; known: {', '.join(sorted(known))}")
     return known[name]()

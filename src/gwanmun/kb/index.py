@@ -85,6 +85,20 @@ def top(scores: Floats, allowed: Mask | None, k: int, *, positive: bool = False)
     return [int(i) for i in part[np.argsort(-masked[part], kind="stable")]]
 
 
+def cosines(vectors: Floats, query: Floats) -> Floats:
+    """Every row's dot product with ``query`` (cosines: both sides are unit vectors).
+
+    numpy's own loop, not ``vectors @ query``: OpenBLAS splits a matrix-vector
+    product over its threads, and its idle thread then spins for a while
+    (~0.1 s) — through the next question's embedding, on the core the e5
+    engine needs; on 2 shared cores that doubled a question's time at 20,000
+    passages (docs/benchmarks.md). This loop is one thread and about as fast
+    (1.6 vs 1.4 ms for 20,000 × 384); it rounds differently in the last bit
+    (≤ 6e-8)."""
+    scores: Floats = np.einsum("ij,j->i", vectors, query)
+    return scores
+
+
 @dataclass(frozen=True, slots=True)
 class Ranked:
     """One retrieved passage: its row, fused score and ranks in each list (None: absent)."""
@@ -185,7 +199,7 @@ def rank(
     elif nearest is not None:
         dense, dense_scores = nearest(depth, lex)
     elif len(vectors) > 0:
-        dense_scores = vectors @ query_vector
+        dense_scores = cosines(vectors, query_vector)
         dense = top(dense_scores, allowed, depth)
     else:
         dense, dense_scores = [], np.zeros(0, np.float32)
