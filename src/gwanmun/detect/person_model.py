@@ -199,17 +199,18 @@ def word_vectors() -> WordVectors:
     return _table("ja_word_vectors.npz", _word_vectors)
 
 
-def _cluster_features(table: PieceClusters, form: str, role: str) -> tuple[str, ...]:
-    """The clusters of ``form``'s first piece at every granularity; for the
-    morpheme itself (role ``w``) also its last piece's and its piece count."""
+def _cluster_features(table: PieceClusters, form: str) -> tuple[list[str], list[str], list[str]]:
+    """The cluster features of ``form`` in its three roles: the clusters of its
+    first piece at every granularity, and for the morpheme itself (role ``w``)
+    also its last piece's and its piece count; as the morpheme before another
+    (``p``) and after one (``n``), its first piece's."""
     rows = table.pieces(form)
-    first = table.ids[rows[0]].tolist()
-    out = [f"E{role}{k}f={c}" for k, c in zip(table.granularities, first, strict=True)]
-    if role == "w":
-        last = table.ids[rows[-1]].tolist()
-        out += [f"E{role}{k}l={c}" for k, c in zip(table.granularities, last, strict=True)]
-        out.append(f"E{role}n={min(len(rows), 4)}")
-    return tuple(out)
+    # ``item`` per cell: a numpy row and ``tolist`` cost several times more.
+    first = [(k, table.ids.item(rows[0], j)) for j, k in enumerate(table.granularities)]
+    last = [(k, table.ids.item(rows[-1], j)) for j, k in enumerate(table.granularities)]
+    own = [f"Ew{k}f={c}" for k, c in first] + [f"Ew{k}l={c}" for k, c in last]
+    own.append(f"Ewn={min(len(rows), 4)}")
+    return own, [f"Ep{k}f={c}" for k, c in first], [f"En{k}f={c}" for k, c in first]
 
 
 _EDGE = ("<s>", "<s>")
@@ -225,13 +226,14 @@ def _type_features(table: PieceClusters, form: str, tag: str) -> list[str]:
     morphemes around it as the one before (``p``: tag, form, clusters), two
     before (``pp``), the one after (``n``) and two after (``nn``)."""
     own = _own(form, tag)
+    clusters, before, after = _cluster_features(table, form)
     return [
         *own,
         *(own[0],) * (_OWN - len(own)),
-        *_cluster_features(table, form, "w"),
-        f"pt={tag}", f"pw={form}", *_cluster_features(table, form, "p"),
+        *clusters,
+        f"pt={tag}", f"pw={form}", *before,
         f"ppt={tag}", f"ppw={form}",
-        f"nt={tag}", f"nw={form}", *_cluster_features(table, form, "n"),
+        f"nt={tag}", f"nw={form}", *after,
         f"nnt={tag}", f"nnw={form}",
     ]  # fmt: skip
 
