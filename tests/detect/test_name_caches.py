@@ -18,8 +18,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from gwanmun.detect import names
+from gwanmun.detect import names, person_model
 from gwanmun.detect.names import PersonNames
+from gwanmun.detect.person_model import Morpheme
 
 
 def _reachable() -> Iterator[object]:
@@ -86,3 +87,34 @@ def test_no_name_is_remembered_after_a_request(surname: str, syllables: str, tem
     names.korean_word_is_name_free(name + "씨가")
     names.japanese_final_prefix(text)
     assert _holders(name) == []
+
+
+def test_type_rows_stay_right_when_the_table_fills() -> None:
+    table = person_model.piece_clusters()
+    rows = person_model.TypeRows(4)
+    forms = ("회의", "예산", "보고", "문서", "결재", "회의")
+    words = [Morpheme(f, "NNG", 0, len(f)) for f in forms]
+
+    def direct(m: Morpheme) -> list[int]:
+        return person_model.hashed(person_model._type_features(table, m.form, m.tag)).tolist()
+
+    edge = person_model.hashed(person_model._edge_features(table)).tolist()
+    # Three fit; three more empty the table first; six are more than it holds.
+    for batch in (words[:3], words[2:5], words, words[:2]):
+        got = rows.of(table, batch).tolist()
+        assert got == [direct(m) for m in batch] + [edge, edge]
+        assert len(rows) <= rows.size
+    assert all(isinstance(key, bytes) for key in rows._slots)
+
+
+def test_word_answers_are_remembered_by_digest_and_bounded() -> None:
+    memo: person_model.DigestMemo[int] = person_model.DigestMemo(2)
+    asked: list[str] = []
+
+    def compute(word: str) -> int:
+        asked.append(word)
+        return len(word)
+
+    assert [memo.get(w, compute) for w in ("김민수", "김민수", "홍길동", "이순신")] == [3, 3, 3, 3]
+    assert asked == ["김민수", "홍길동", "이순신"] and len(memo) == 2
+    assert all(isinstance(key, bytes) and len(key) == 16 for key in memo._entries)
