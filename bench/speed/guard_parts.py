@@ -16,8 +16,11 @@ Requests (every one different, so no whole-message cache is ever hit):
 
 Parts, each timed on its own (CPU time of this process, median over the
 requests): normalisation; the structured detectors (on the normalised text, in
-their trigger windows); morphology (kiwipiepy or sudachipy alone); the person
-detector (morphology included, so the model's share is the difference);
+their trigger windows); morphology (kiwipiepy or sudachipy alone, on the whole
+text); morphology as read (the same on each sentence the way the person
+detector reads it, with the end of the sentence before: ``names.lead_in``);
+the person detector (morphology included, so the tagger's own share is the
+difference from morphology as read);
 injection (the policy's input checks); grading (``Policy.decide``); masking;
 provenance (signing an answer); audit (one event appended to a SQLite audit
 chain); and the whole ``DetectorInputGuard.inspect`` of the request.
@@ -45,6 +48,7 @@ PARTS = (
     "normalise",
     "structured",
     "morphology",
+    "morph. as read",
     "person (all)",
     "injection",
     "grading",
@@ -134,7 +138,7 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
     from gwanmun.audit.store import SQLiteAuditStore
     from gwanmun.detect import run_detectors
     from gwanmun.detect.builtin import builtin_detectors
-    from gwanmun.detect.names import PersonNames, _japanese_morphemes, _kiwi
+    from gwanmun.detect.names import PersonNames, _japanese_morphemes, _kiwi, lead_in, segments
     from gwanmun.guard.factory import CheckDetector, input_guard_for
     from gwanmun.guard.mask import Masker
     from gwanmun.policy import load_policy
@@ -159,6 +163,16 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
             out += _kiwi().tokenize(text)
         if any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in text):
             out += _japanese_morphemes(text)
+        return out
+
+    def as_read(text: str) -> object:
+        """The analysers on each sentence as the person detector reads it (with
+        its lead-in), so that the tagger's own share is the person detector's
+        time less this."""
+        out: list[object] = []
+        for start, end in segments(text):
+            read = text[start - lead_in(text, start) : end]
+            out.append(morphology(read))
         return out
 
     # Parts that read what detection found are given it ready (``prepare``,
@@ -190,6 +204,7 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
         "normalise": (normalize, str),
         "structured": (lambda t: run_detectors(normalize(t), structured), str),
         "morphology": (morphology, str),
+        "morph. as read": (as_read, lambda t: normalize(t).text),
         "person (all)": (person.detect, lambda t: normalize(t).text),
         "injection": (lambda t: [c.detect(t) for c in checks], str),
         "grading": (decided, lambda t: (t, detected(t))),

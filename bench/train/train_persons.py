@@ -58,7 +58,6 @@ from gwanmun.detect.person_model import (
     FEATURE_VERSION,
     JOINERS,
     Morpheme,
-    feature_indexes,
     merge_names,
     model_file,
 )
@@ -189,11 +188,11 @@ def featurise(language: str, records: list[tuple[str, list[Span]]]) -> Featurise
     for number, (text, gold) in enumerate(records):
         candidates = candidates_of(text)
         sentence = Sentence(text, gold, candidates.morphemes)
-        for i, features in zip(candidates.indexes, candidates.features, strict=True):
+        for row, i in enumerate(candidates.indexes):
             m = candidates.morphemes[i]
             sentence.indexes.append(i)
             sentence.rows.append(len(columns))
-            columns.append(feature_indexes(features))
+            columns.append(candidates.features(row))
             labels.append(int(any(s < m.end and m.start < e for s, e in gold)))
             folds.append(number % FOLDS)
         if candidates.dense is not None:

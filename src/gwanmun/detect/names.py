@@ -15,7 +15,6 @@ The analysers load on first use (a second or two), once per process.
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import re
 import threading
@@ -30,6 +29,7 @@ from gwanmun.detect.person_model import (
     JA_SKIP,
     KO_SKIP,
     Candidates,
+    DigestMemo,
     Morpheme,
     japanese_features,
     korean_features,
@@ -286,14 +286,18 @@ def could_continue_name(word: str, previous: str, *, incomplete: bool) -> bool:
 _KO_PREDICATE_SUFFIXES = ("XSV", "XSA")
 
 
-@functools.lru_cache(maxsize=4096)
 def korean_word_is_name_free(word: str) -> bool:
     """Whether a complete Korean word (eojeol, punctuation around it allowed) can
     be no part of a person's name, whatever comes after it: every morpheme Kiwi
     reads in it is one the tagger never scores (endings, particles, verbs,
     adjectives, adverbs, pronouns, numbers, punctuation), or a noun made a
     predicate by 하다 (문의하세요). The output guard releases such a word
-    without waiting for the word after it. Bounded cache: answers repeat words."""
+    without waiting for the word after it. Remembered (answers repeat words) for
+    4,096 words, by a digest (``DigestMemo``)."""
+    return _NAME_FREE.get(word, _name_free)
+
+
+def _name_free(word: str) -> bool:
     tokens = _kiwi().tokenize(word)
     for i, token in enumerate(tokens):
         if token.tag.startswith(KO_SKIP):
@@ -304,6 +308,9 @@ def korean_word_is_name_free(word: str) -> bool:
         return False
     return bool(tokens)
 
+
+_NAME_FREE: DigestMemo[bool] = DigestMemo(4096)
+_COMMON_WORDS: DigestMemo[bool] = DigestMemo(4096)
 
 # How many morphemes after a candidate the Japanese tagger reads (its window),
 # and after the end of the noun run it is in (the word after the run).
@@ -408,10 +415,14 @@ def _japanese_morphemes(text: str) -> list[Morpheme]:
     ]
 
 
-@functools.lru_cache(maxsize=4096)
 def _common_word(form: str) -> bool:
     """Whether Kiwi, seeing ``form`` on its own, reads it as anything but a proper noun
-    (다음, 붙임): in a sentence it may still tag such a word NNP."""
+    (다음, 붙임): in a sentence it may still tag such a word NNP. Remembered for
+    4,096 forms, by a digest (``DigestMemo``)."""
+    return _COMMON_WORDS.get(form, _read_alone_as_common)
+
+
+def _read_alone_as_common(form: str) -> bool:
     best = _kiwi().analyze(form, top_n=1)[0][0]
     return not (len(best) == 1 and best[0].tag == "NNP")
 

@@ -24,14 +24,14 @@ ones training uses, so training and inference cannot drift.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
+import hashlib
 import re
 import threading
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -60,8 +60,11 @@ _HIRAGANA = re.compile(r"[\u3040-\u309f]+")
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
 
 
-@dataclass(frozen=True)
-class Morpheme:
+class Morpheme(NamedTuple):
+    """One morpheme as the analyser read it. A named tuple, not a frozen
+    dataclass: a KB of text makes 150-250 of them on the detector's hot path,
+    and a frozen dataclass took 1.5 us to build each, a named tuple 0.65 us."""
+
     form: str
     tag: str
     start: int
@@ -89,9 +92,8 @@ def _shape(form: str) -> list[str]:
     ]
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _own(form: str, tag: str) -> tuple[str, ...]:
-    """The features of a morpheme that depend on it alone (they repeat a lot)."""
+    """The features of a morpheme that depend on it alone."""
     return (
         "bias",
         f"w={form}",
@@ -197,51 +199,211 @@ def word_vectors() -> WordVectors:
     return _table("ja_word_vectors.npz", _word_vectors)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _cluster_features(form: str, role: str) -> tuple[str, ...]:
-    """The clusters of ``form``'s first piece at every granularity; for the
-    morpheme itself (role ``w``) also its last piece's and its piece count."""
-    table = piece_clusters()
+def _cluster_features(table: PieceClusters, form: str) -> tuple[list[str], list[str], list[str]]:
+    """The cluster features of ``form`` in its three roles: the clusters of its
+    first piece at every granularity, and for the morpheme itself (role ``w``)
+    also its last piece's and its piece count; as the morpheme before another
+    (``p``) and after one (``n``), its first piece's."""
     rows = table.pieces(form)
-    first = table.ids[rows[0]].tolist()
-    out = [f"E{role}{k}f={c}" for k, c in zip(table.granularities, first, strict=True)]
-    if role == "w":
-        last = table.ids[rows[-1]].tolist()
-        out += [f"E{role}{k}l={c}" for k, c in zip(table.granularities, last, strict=True)]
-        out.append(f"E{role}n={min(len(rows), 4)}")
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _roles(form: str, tag: str) -> tuple[str, ...]:
-    """A morpheme's features as a neighbour of another, by role: two before
-    (``pp``), one before (``p``), one after (``n``), two after (``nn``)."""
-    return (
-        f"ppt={tag}", f"ppw={form}", f"pt={tag}", f"pw={form}",
-        f"nt={tag}", f"nw={form}", f"nnt={tag}", f"nnw={form}",
-    )  # fmt: skip
+    # ``item`` per cell: a numpy row and ``tolist`` cost several times more.
+    first = [(k, table.ids.item(rows[0], j)) for j, k in enumerate(table.granularities)]
+    last = [(k, table.ids.item(rows[-1], j)) for j, k in enumerate(table.granularities)]
+    own = [f"Ew{k}f={c}" for k, c in first] + [f"Ew{k}l={c}" for k, c in last]
+    own.append(f"Ewn={min(len(rows), 4)}")
+    return own, [f"Ep{k}f={c}" for k, c in first], [f"En{k}f={c}" for k, c in first]
 
 
 _EDGE = ("<s>", "<s>")
+# A morpheme's own features are at most 8 fixed ones, 4 characters and 4
+# bigrams (``_own``): its row is padded to this many.
+_OWN = 16
+
+
+def _type_features(table: PieceClusters, form: str, tag: str) -> list[str]:
+    """A morpheme's features that depend on its form and tag alone, in a fixed
+    layout (``_Sections``): its own (padded to ``_OWN`` with repeats of the
+    first, which a row counts once) and its clusters, then those it gives the
+    morphemes around it as the one before (``p``: tag, form, clusters), two
+    before (``pp``), the one after (``n``) and two after (``nn``)."""
+    own = _own(form, tag)
+    clusters, before, after = _cluster_features(table, form)
+    return [
+        *own,
+        *(own[0],) * (_OWN - len(own)),
+        *clusters,
+        f"pt={tag}", f"pw={form}", *before,
+        f"ppt={tag}", f"ppw={form}",
+        f"nt={tag}", f"nw={form}", *after,
+        f"nnt={tag}", f"nnw={form}",
+    ]  # fmt: skip
+
+
+def _edge_features(table: PieceClusters) -> list[str]:
+    """``_type_features`` of the place off either end of the text: tag and form
+    ``<s>``, no clusters (their places repeat the tag's). Its own features are
+    never read: an edge is not a candidate."""
+    g = len(table.granularities)
+    edge = _EDGE[0]
+    return [
+        *["bias"] * (_OWN + 2 * g + 1),
+        *[f"pt={edge}", f"pw={edge}"], *[f"pt={edge}"] * g,
+        f"ppt={edge}", f"ppw={edge}",
+        *[f"nt={edge}", f"nw={edge}"], *[f"nt={edge}"] * g,
+        f"nnt={edge}", f"nnw={edge}",
+    ]  # fmt: skip
+
+
+class _Sections:
+    """Which of a ``_type_features`` row's places a candidate takes from which
+    morpheme, for ``g`` cluster granularities: ``columns[k]`` of the morpheme
+    ``offsets[k]`` away (its own section from itself, ``p`` from the one before
+    and so on)."""
+
+    def __init__(self, g: int) -> None:
+        widths = {0: _OWN + 2 * g + 1, -1: 2 + g, -2: 2, 1: 2 + g, 2: 2}
+        self.width = sum(widths.values())
+        self.columns = np.arange(self.width, dtype=np.int64)
+        self.offsets = np.repeat(list(widths), list(widths.values())).astype(np.int64)
+
+
+@functools.cache
+def _sections(g: int) -> _Sections:
+    return _Sections(g)
+
+
+def _digest(form: str, tag: str) -> bytes:
+    """The key a morpheme type is remembered by: never its form (a form can be a
+    person's name; ``types.py`` promises no raw sensitive value outlives a
+    request), a 16-byte BLAKE2b digest of it, as ``names.SentenceCache`` keys."""
+    data = f"{form}\x00{tag}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class DigestMemo(Generic[_T]):
+    """Answers about strings that may be names (a word, a morpheme's form),
+    remembered for the ``size`` most recently asked under a 16-byte digest of
+    the string (``_digest``), never the string: what ``functools.lru_cache``
+    would do, without keeping the name. Oldest out first when full."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: dict[bytes, _T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, word: str, compute: Callable[[str], _T]) -> _T:
+        key = _digest(word, "")
+        found = self._entries.get(key, _MISSING)
+        if found is not _MISSING:
+            return cast(_T, found)
+        value = compute(word)
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                del self._entries[next(iter(self._entries))]
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_MISSING = object()
+
+
+class TypeRows:
+    """The hashed ``_type_features`` of morpheme types (form and tag), for the
+    ``size`` most recently new ones: most morphemes of a text are common words
+    that every text repeats, so their features are built and hashed once, not
+    once per occurrence. Keyed by ``_digest``, never by the form; the rows hold
+    feature hashes (18-bit indexes), never a string. Bounded: when a text
+    brings more new types than there is room for, all are forgotten first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._slots: dict[bytes, int] = {}
+        self._rows: npt.NDArray[np.int32] = np.zeros((0, 0), dtype=np.int32)
+        self._table: PieceClusters | None = None
+        self._lock = threading.Lock()
+
+    def of(self, table: PieceClusters, morphemes: Sequence[Morpheme]) -> npt.NDArray[np.int32]:
+        """One row per morpheme, then the edge's row twice (so that indexes
+        ``-2``, ``-1``, ``n`` and ``n + 1`` are the places off either end)."""
+        keys = [_digest(m.form, m.tag) for m in morphemes]
+        with self._lock:
+            if self._table is not table:
+                # A new table (first use, or a test reloading it): rows built
+                # from another are stale.
+                edge = hashed(_edge_features(table))
+                self._rows = np.zeros((self.size + 1, len(edge)), dtype=np.int32)
+                self._rows[self.size] = edge
+                self._slots.clear()
+                self._table = table
+            if len(keys) > self.size:  # more morphemes than room: none remembered
+                rows = [hashed(_type_features(table, m.form, m.tag)) for m in morphemes]
+                edge = self._rows[self.size]
+                return np.vstack([*rows, edge, edge]).astype(np.int32)
+            if len(self._slots) + len(keys) > self.size:
+                self._slots.clear()  # before, not during: this text's slots stay valid
+            slots = self._slots
+            at = []
+            for key, m in zip(keys, morphemes, strict=True):
+                slot = slots.get(key)
+                if slot is None:
+                    slot = slots[key] = len(slots)
+                    self._rows[slot] = hashed(_type_features(table, m.form, m.tag))
+                at.append(slot)
+            at += (self.size, self.size)
+            return self._rows[at]
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._slots.clear()
+
+
+# 32,768 types: the rows take 32,768 x 37 x 4 bytes (4.8 MB) and the digests
+# about 3 MB. A KB of news brings 80-90 types an empty table has not seen, and
+# 25-30 once it has seen 150 KB (the NER development sentences).
+TYPE_ROWS = TypeRows(1 << 15)
+
+
+def _keys(
+    morphemes: Sequence[Morpheme], indexes: Sequence[int], context: list[str], width: int
+) -> npt.NDArray[np.int64]:
+    """The hashed features of the candidates ``indexes``, one row each: their
+    type's own, their neighbours' as neighbours (``_type_features``), and
+    ``width`` of their own built from the text around them (``context``, row by
+    row)."""
+    table = piece_clusters()
+    sections = _sections(len(table.granularities))
+    keys = np.empty((len(indexes), sections.width + width), dtype=np.int64)
+    if not len(indexes):
+        return keys
+    # Two edge rows after the morphemes' (``TypeRows.of``): a neighbour one or
+    # two places off either end (index -2, -1, n or n + 1) is an edge.
+    types = TYPE_ROWS.of(table, morphemes)
+    at = np.array(indexes, dtype=np.int64)[:, None]
+    keys[:, : sections.width] = types[at + sections.offsets, sections.columns]
+    keys[:, sections.width :] = hashed(context).reshape(len(indexes), width)
+    return keys
 
 
 def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
-    """Features shared by both languages: the morpheme, its neighbours, the text
-    around it."""
+    """Features shared by both languages besides the morphemes' own
+    (``_type_features``): tags and forms around it together, the text around
+    it. Always ``_CONTEXT`` of them."""
     m = morphemes[i]
     tag = m.tag
     last = len(morphemes) - 1
     pf, pt = (morphemes[i - 1].form, morphemes[i - 1].tag) if i > 0 else _EDGE
     nf, nt = (morphemes[i + 1].form, morphemes[i + 1].tag) if i < last else _EDGE
-    ppf, ppt = (morphemes[i - 2].form, morphemes[i - 2].tag) if i > 1 else _EDGE
-    nnf, nnt = (morphemes[i + 2].form, morphemes[i + 2].tag) if i < last - 1 else _EDGE
     after, before = text[m.end : m.end + 3], text[max(0, m.start - 3) : m.start]
     return [
-        *_own(m.form, tag),
-        *_roles(pf, pt)[2:4],
-        *_roles(ppf, ppt)[0:2],
-        *_roles(nf, nt)[4:6],
-        *_roles(nnf, nnt)[6:8],
         f"pt_t_nt={pt}/{tag}/{nt}",
         f"t_nt={tag}/{nt}",
         f"pt_t={pt}/{tag}",
@@ -251,25 +413,29 @@ def _context(text: str, morphemes: Sequence[Morpheme], i: int) -> list[str]:
         f"a3={after}",
         f"b1={before[-1:]}",
         f"b2={before[-2:]}",
-        *_cluster_features(m.form, "w"),
-        *(_cluster_features(pf, "p") if i > 0 else ()),
-        *(_cluster_features(nf, "n") if i < last else ()),
     ]
 
 
+_CONTEXT = 9
 _WORD_REACH = 48
 
 
 @dataclass(frozen=True)
 class Candidates:
     """What a model scores in one text: the analyser's morphemes, the indexes of
-    those that could be part of a name, the string features of each and, for
-    Japanese, its word-vector features (one row each)."""
+    those that could be part of a name and, one row each, their hashed
+    features (``keys``: as many in every row, a feature possibly repeated —
+    a row counts each once, ``features``) and, for Japanese, their word-vector
+    features."""
 
     morphemes: Sequence[Morpheme]
     indexes: list[int]
-    features: list[list[str]]
+    keys: npt.NDArray[np.int64]
     dense: npt.NDArray[np.float32] | None = None
+
+    def features(self, row: int) -> npt.NDArray[np.int64]:
+        """The distinct hashed features of candidate ``row`` (training's columns)."""
+        return _unique(self.keys[row])
 
 
 def korean_features(
@@ -284,7 +450,8 @@ def korean_features(
     """The Korean morphemes that could be part of a name, with their features.
     ``rule_scores[i]`` is the rule-based score of the finding covering morpheme
     ``i`` (0 when none)."""
-    out = Candidates(morphemes, [], [])
+    indexes: list[int] = []
+    context: list[str] = []
     for i, m in enumerate(morphemes):
         if m.tag.startswith(KO_SKIP):
             continue
@@ -299,8 +466,8 @@ def korean_features(
         word_end = text.find(" ", m.end, hi)
         word_end = hi if word_end < 0 else word_end
         rest, lead = text[m.end : word_end], text[word_start : m.start]
-        features = _context(text, morphemes, i)
-        features += [
+        context += _context(text, morphemes, i)
+        context += [
             f"c01={form[:2]}",
             # How unexpected the morpheme is to Kiwi's language model, in steps of
             # 4 (a rare foreign word scores far below a common noun).
@@ -316,9 +483,8 @@ def korean_features(
             f"restlen={min(len(rest), 4)}",
             f"leadlen={min(len(lead), 4)}",
         ]
-        out.indexes.append(i)
-        out.features.append(features)
-    return out
+        indexes.append(i)
+    return Candidates(morphemes, indexes, _keys(morphemes, indexes, context, _CONTEXT + 12))
 
 
 # Characters that join the parts of one Japanese name (ジョン・スミス,
@@ -366,45 +532,57 @@ def japanese_features(
     neighbours each side, of the last word of its noun run and the word after
     the run, and the mean of those around it (``_JA_TOPIC_REACH``)."""
     runs = _noun_runs(morphemes)
-    out = Candidates(morphemes, [], [])
+    indexes: list[int] = []
+    context: list[str] = []
     for i, m in enumerate(morphemes):
         # An honorific or title (さん, 様, 部長, 両氏) follows a name and is never
         # part of it.
         if m.tag.split("/", 1)[0] in JA_SKIP or m.form in not_names:
             continue
-        features = _context(text, morphemes, i)
-        features += [
+        context += _context(text, morphemes, i)
+        context += [
             f"t3={'/'.join(m.tag.split('/', 3)[:3])}",
             f"hon={text[m.end : m.end + 3].startswith(honorifics)}",
             f"run={min(runs[i][1] - runs[i][0], 7)}",
         ]
-        out.indexes.append(i)
-        out.features.append(features)
-    return dataclasses.replace(out, dense=_japanese_vectors(out, runs))
+        indexes.append(i)
+    keys = _keys(morphemes, indexes, context, _CONTEXT + 3)
+    return Candidates(morphemes, indexes, keys, _japanese_vectors(morphemes, indexes, runs))
 
 
 def _japanese_vectors(
-    candidates: Candidates, runs: Sequence[tuple[int, int]]
+    morphemes: Sequence[Morpheme], indexes: Sequence[int], runs: Sequence[tuple[int, int]]
 ) -> npt.NDArray[np.float32]:
     table = word_vectors()
-    morphemes = candidates.morphemes
-    n = len(morphemes)
-    # Row of each morpheme's vector; position n stands for "none" (off either end).
-    rows = np.array([table.row(m) for m in morphemes] + [table.unknown], dtype=np.int64)
-    at = np.array(candidates.indexes, dtype=np.int64)
-    ends = np.array([runs[i][1] for i in candidates.indexes], dtype=np.int64)
-    positions = [np.where((at + d >= 0) & (at + d < n), at + d, n) for d in _JA_VECTOR_OFFSETS]
-    positions.append(np.where(ends > at, ends, n))  # the run's last word, if not this one
-    positions.append(np.where(ends + 1 < n, ends + 1, n))  # the word after the run
+    n, width = len(morphemes), table.vectors.shape[1]
+    get, unknown = table.rows.get, table.unknown
+    # Row of each morpheme's vector (``WordVectors.row``), then the unknown
+    # (zero) row twice: a neighbour one or two places off either end (index
+    # -2, -1, n or n + 1) reads zeros.
+    found = [get(m.form) for m in morphemes]
+    rows = np.array(
+        [get(m.norm, unknown) if r is None else r for r, m in zip(found, morphemes, strict=True)]
+        + [unknown, unknown],
+        dtype=np.int64,
+    )
+    at = np.array(indexes, dtype=np.int64)
+    ends = np.array([runs[i][1] for i in indexes], dtype=np.int64)
+    picked = np.column_stack(
+        [
+            rows[at[:, None] + np.array(_JA_VECTOR_OFFSETS, dtype=np.int64)],
+            rows[np.where(ends > at, ends, n)],  # the run's last word, if not this one
+            rows[ends + 1],  # the word after the run (none: index n)
+        ]
+    )
     # Running sums in float64: over a long text float32 sums would lose the
     # window means' precision to the size of the totals.
-    around = table.vectors[rows[:-1]]
-    sums = np.vstack([np.zeros((1, around.shape[1])), np.cumsum(around, axis=0, dtype=np.float64)])
+    sums = np.zeros((n + 1, width))
+    np.cumsum(table.vectors[rows[:n]], axis=0, dtype=np.float64, out=sums[1:])
     lo = np.maximum(at - _JA_TOPIC_REACH, 0)
     hi = np.minimum(at + _JA_TOPIC_REACH + 1, n)
-    topic = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
-    parts = [table.vectors[rows[p]] for p in positions] + [topic]
-    vectors: npt.NDArray[np.float32] = np.hstack(parts).astype(np.float32)
+    vectors = np.empty((len(at), (picked.shape[1] + 1) * width), dtype=np.float32)
+    vectors[:, :-width] = table.vectors[picked].reshape(len(at), picked.shape[1] * width)
+    vectors[:, -width:] = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
     return vectors
 
 
@@ -439,27 +617,15 @@ def _index(feature: str, mask: int = DIM - 1) -> int:
     return zlib.crc32(feature.encode("utf-8")) & mask
 
 
-class _IndexCache(dict[str, int]):
-    """Feature strings repeat a lot (tags, neighbours, common words): their
-    indexes are remembered, up to a bound, instead of hashed again. A miss is
-    hashed in ``__missing__``, so a lookup is one C-level ``__getitem__``."""
-
-    def __missing__(self, feature: str) -> int:
-        index = self[feature] = _index(feature)
-        return index
-
-
-_INDEX_CACHE = _IndexCache()
-_INDEX_CACHE_MAX = 1 << 17
-
-
 def hashed(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
-    """Stable (not per-process salted) hashes of feature strings, as indexes."""
-    if dim != DIM:
-        return np.array([_index(f, dim - 1) for f in features], dtype=np.int64)
-    if len(_INDEX_CACHE) > _INDEX_CACHE_MAX:
-        _INDEX_CACHE.clear()
-    return np.fromiter(map(_INDEX_CACHE.__getitem__, features), dtype=np.int64, count=len(features))
+    """Stable (not per-process salted) hashes of feature strings, as indexes.
+    Not remembered: the strings hold forms and text, and hashing a fresh string
+    costs what looking it up would."""
+    out = np.fromiter(
+        map(zlib.crc32, map(str.encode, features)), dtype=np.int64, count=len(features)
+    )
+    out &= dim - 1
+    return out
 
 
 def _unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -470,11 +636,6 @@ def _unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     keep[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
-
-
-def feature_indexes(features: Sequence[str], dim: int = DIM) -> npt.NDArray[np.int64]:
-    """``hashed`` with duplicates removed: each feature is present or not."""
-    return _unique(hashed(features, dim))
 
 
 @dataclass(frozen=True)
@@ -491,20 +652,22 @@ class TokenModel:
     joiners: str = ""
 
     def probabilities(
-        self, rows: Sequence[Sequence[str]], dense: npt.NDArray[np.float32] | None = None
+        self, rows: npt.NDArray[np.int64], dense: npt.NDArray[np.float32] | None = None
     ) -> npt.NDArray[np.float64]:
-        if not rows:
+        """The probability of each row of hashed features (``Candidates.keys``)
+        being part of a name."""
+        if not len(rows):
             return np.zeros(0)
         dim = len(self.weights)
+        count, width = rows.shape
         # All rows at once: (row, index) pairs made unique, so a feature present
         # twice in one row counts once, as in training.
-        lengths = [len(r) for r in rows]
-        flat = hashed([f for r in rows for f in r], dim)
-        keys = _unique(np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * dim + flat)
+        flat = rows.reshape(-1) & (dim - 1)
+        keys = _unique(np.repeat(np.arange(count, dtype=np.int64), width) * dim + flat)
         row_of, index = np.divmod(keys, dim)
-        z = np.bincount(row_of, weights=self.weights[index], minlength=len(rows)) + self.bias
+        z = np.bincount(row_of, weights=self.weights[index], minlength=count) + self.bias
         if len(self.dense_weights) or dense is not None:
-            if dense is None or dense.shape != (len(rows), len(self.dense_weights)):
+            if dense is None or dense.shape != (count, len(self.dense_weights)):
                 raise ValueError(
                     f"the model reads {len(self.dense_weights)} vector features a row, "
                     f"got {None if dense is None else dense.shape}"
@@ -522,11 +685,13 @@ class TokenModel:
     ) -> list[list[tuple[int, int, float]]]:
         """``names`` of several texts, their rows scored in one pass (a row's
         probability does not depend on the rows beside it)."""
-        rows = [row for _, c in texts for row in c.features]
+        if not texts:
+            return []
+        rows = np.vstack([c.keys for _, c in texts])
         dense = None
         if any(c.dense is not None for _, c in texts):
             dense = np.vstack(
-                [c.dense for _, c in texts if c.dense is not None and len(c.features)]
+                [c.dense for _, c in texts if c.dense is not None and len(c.indexes)]
                 or [np.zeros((0, len(self.dense_weights)), dtype=np.float32)]
             )
         probabilities = self.probabilities(rows, dense).tolist()
