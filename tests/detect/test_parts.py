@@ -136,3 +136,83 @@ def test_naming_words_are_found_as_a_find_per_word_finds_them() -> None:
             if text.startswith(word, at)
         )
         assert _naming_words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "생년월일은 구십년 일월 일일생이고 뒷자리는 1234568",
+            [("KR_RRN", "구십년 일월 일일"), ("KR_RRN", "1234568")],
+        ),
+        (
+            "1990년 1월 1일생, 주민번호 뒷자리 1234568",
+            [("KR_RRN", "1990년 1월 1일"), ("KR_RRN", "1234568")],
+        ),
+        # the normaliser reads the day's 일 as a digit here (1월 11 1234568)
+        ("주민번호 1990년 1월 1일 1234568", [("KR_RRN", "1990년 1월 1일"), ("KR_RRN", "1234568")]),
+        (
+            "생년월일은 천구백구십년 일월 일일이고 뒷자리는 일이삼사오육팔 입니다",
+            [("KR_RRN", "천구백구십년 일월 일일"), ("KR_RRN", "일이삼사오육팔")],
+        ),
+        ("생년월일 1990.1.1 뒷자리 1234568", [("KR_RRN", "1990.1.1"), ("KR_RRN", "1234568")]),
+        # joined by the normaliser into one dashed run (1990-1-1-1234568)
+        ("주민번호 1990. 1. 1. - 1234568", [("KR_RRN", "1990. 1. 1"), ("KR_RRN", "1234568")]),
+        (
+            "뒷자리 1234568, 생년월일 구십년 일월 일일",
+            [("KR_RRN", "1234568"), ("KR_RRN", "구십년 일월 일일")],
+        ),
+    ],
+)  # fmt: skip
+def test_a_birth_date_written_as_a_date_is_a_front_half(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text, PARTS) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024년 3월 1일에 개원, 문의 1234568",  # nothing names a resident number
+        "1990년 1월 1일에 개원했습니다. 대표번호 1234568",
+        "주민센터는 1990년 1월 1일에 개원, 접수번호 1234567",  # the check digit fails
+        "생년월일 2090년 1월 1일 뒷자리 1234568",  # 2090 is no birth year with a 1
+        "생년월일 1990년 1월 1일 뒷자리 3234568",  # 1990 with a 3: another century
+    ],
+)
+def test_dates_in_prose_beside_a_number_are_no_front_half(text: str) -> None:
+    assert found(text, PARTS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("900101 | 2024-03-01 | 1234568", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        (
+            "이름 | 900101 | 2024-03-01 | 1234568 | 비고",
+            [("KR_RRN", "900101"), ("KR_RRN", "1234568")],
+        ),
+        ("900101,2024-03-01,1234568", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        ("900101\t2024/03/01\t1234568", [("KR_RRN", "900101"), ("KR_RRN", "1234568")]),
+        (
+            "| ９００１０１ | 2024.03.01 | ①②③④⑤⑥⑧ |",
+            [("KR_RRN", "９００１０１"), ("KR_RRN", "①②③④⑤⑥⑧")],
+        ),
+        (
+            "1234 | 10:30 | 5678 | 9018",
+            [("JP_MY_NUMBER", "1234"), ("JP_MY_NUMBER", "5678"), ("JP_MY_NUMBER", "9018")],
+        ),
+    ],
+)  # fmt: skip
+def test_a_half_beside_a_cell_ending_in_a_digit_is_read_as_typed(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    """The normaliser joins digit groups across `` | `` (``900101-2024-03-01-
+    1234568``): the row reader cuts the cells where they were typed."""
+    assert found(text, PARTS) == expected
+
+
+def test_a_date_cell_is_no_half() -> None:
+    # 8 digits of a date and 4 more would make a My Number (check digit 1 in 11)
+    text = "23501839 | 2024/03/01 | 山田 | 6944"
+    assert ("JP_MY_NUMBER", "2024/03/01") not in found(text, PARTS)

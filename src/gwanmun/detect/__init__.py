@@ -39,6 +39,13 @@ class Detector(Protocol):
     regex whose matches it judges) and ``context`` (the most characters it
     reads before or after a match: the widest ``near`` window), the slices are
     cut to what that needs (``detector_reach``) instead of ``REACH``.
+
+    A detector without a trigger that must also see what was typed (the
+    table-row reader: the normaliser joins ``900101 | 2024-03-01`` into one
+    dashed number, and the cells are lost) may define
+    ``detect_normalized(normalized)``: ``run_detectors`` then calls it, with
+    the ``gwanmun.text.Normalized`` (original text and offset map), instead
+    of ``detect``; its findings index ``normalized.text`` all the same.
     """
 
     @property
@@ -321,6 +328,10 @@ def run_detectors(
         if id(detector) in index.triggered and detector.id not in windows:
             continue  # its trigger does not occur (most detectors, most texts)
         try:
+            typed = getattr(detector, "detect_normalized", None)
+            if callable(typed) and id(detector) not in index.triggered:
+                raw.extend((0, f) for f in typed(normalized))
+                continue
             for lo, found_in_slice in _sliced(detector, normalized.text, windows):
                 raw.extend((lo, f) for f in found_in_slice)
         except Exception as exc:

@@ -19,10 +19,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import CONTEXT_REACH, make, near
+from gwanmun.detect.dates import dates
 from gwanmun.detect.japan import my_number_ok
 from gwanmun.detect.korea import _date_ok, rrn_checksum_ok
+from gwanmun.text import Normalized
 from gwanmun.types import Finding
 
 # A piece: digits standing alone, perhaps grouped (5678 9018); a particle may
@@ -82,16 +86,22 @@ class IdentifierParts:
     kinds = ("KR_RRN", "JP_MY_NUMBER")
 
     def detect(self, text: str) -> list[Finding]:
-        rows = _in_table_rows(text, self.id)
+        return self._detect(text, _in_table_rows(text, self.id))
+
+    def detect_normalized(self, normalized: Normalized) -> list[Finding]:
+        """``detect`` with table rows cut where the user typed their cells."""
+        return self._detect(normalized.text, _in_table_rows(normalized.text, self.id, normalized))
+
+    def _detect(self, text: str, rows: list[Finding]) -> list[Finding]:
         named = _naming_words(text)
         if not named:
             return rows  # no word naming such a number: most texts end here
         present = {_WHOLE_OF[word].kind for _, _, word in named}  # a kind hashes cheaper
         wholes = [whole for whole in _WHOLES if whole.kind in present]
+        found = _dated(text, self.id) if "KR_RRN" in present else []
         groups = _pieces_near(text, [(lo, hi) for lo, hi, _ in named])
         if len(groups) < 2:
-            return rows
-        found: list[Finding] = []
+            return _merged(found, rows)
         lengths = {whole.length for whole in wholes}
         # A piece is digits and single separators: its digits are its length
         # less its separators.
@@ -115,8 +125,53 @@ class IdentifierParts:
                 if not near(text, pieces[0][0], pieces[-1][1], whole.words, CONTEXT_REACH):
                     continue
                 found += [make(whole.kind, lo, hi, 0.95, self.id) for lo, hi in pieces]
-        reported = {(f.kind, f.start, f.end) for f in found}  # a row's pieces may be named too
-        return found + [f for f in rows if (f.kind, f.start, f.end) not in reported]
+        return _merged(found, rows)
+
+
+def _merged(found: list[Finding], more: list[Finding]) -> list[Finding]:
+    """``found`` and those of ``more`` not in it (a row's pieces may be named too)."""
+    reported = {(f.kind, f.start, f.end) for f in found}
+    return found + [f for f in more if (f.kind, f.start, f.end) not in reported]
+
+
+# A back half beside a birth date: seven digits, perhaps grouped once.
+_BACK = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){6}(?![0-9])(?![.\-][0-9])")
+# The gender digits each century allows (1800s numbers, 9 and 0, are not RRNs here).
+_GENDERS = {1900: "12", 2000: "34"}
+
+
+def _dated(text: str, detector: str) -> list[Finding]:
+    """A birth date written as a date (``1990년 1월 1일``, ``구십년 일월 일일생``,
+    ``1990.1.1``) and a back half a few words before or after it, named as a
+    resident number: the date is the front half when the two make a valid
+    number — a real date, a gender digit of the year's century, the check
+    digit. Both pieces are reported."""
+    found: list[Finding] = []
+    for date in dates(text):
+        if date.back is not None:  # run on from the day by the normaliser
+            backs = [date.back]
+        else:
+            after = _BACK.search(text, date.end, min(len(text), date.end + GAP + 9))
+            before = list(_BACK.finditer(text, max(0, date.start - GAP - 9), date.start))
+            backs = [m.span() for m in (after, before[-1] if before else None) if m is not None]
+        for b_lo, b_hi in backs:
+            lo, hi = min(date.start, b_lo), max(date.end, b_hi)
+            if hi - lo > GAP + (date.end - date.start) + (b_hi - b_lo):
+                continue
+            tail = _NOT_DIGIT.sub("", text[b_lo:b_hi])
+            if date.century is not None and tail[0] not in _GENDERS.get(date.century, ""):
+                continue  # 1990년 with a 3: not this person's number
+            if not any(_WHOLES[0].valid(front + tail) for front in date.readings):
+                continue
+            reach = text[max(0, lo - CONTEXT_REACH) : hi + CONTEXT_REACH].lower()
+            if not any(word.lower() in reach for word in _RRN_WORDS):  # before, between or after
+                continue
+            found += [
+                make("KR_RRN", date.start, date.end, 0.9, detector),
+                make("KR_RRN", b_lo, b_hi, 0.9, detector),
+            ]
+            break
+    return found
 
 
 def _separators(text: str, lo: int, hi: int) -> int:
@@ -159,18 +214,31 @@ _DIGIT_CELLS = re.compile(r"[|\t,][ ]*[0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2}[ ]*(?=
 # figures only with empty cells between (900101 |  | 1234568), never figures
 # apart (2021 | 2022 | 2024).
 _ROW_CELLS = 40
+# A cell holding a date as typed (2024-03-01, 2024.3.1, 2024/03/01, 2024. 3. 1.).
+_DATE_CELL = re.compile(
+    r"(?:19|20)[0-9]{2}([./\-]) ?(?:0?[1-9]|1[0-2])\1 ?(?:0?[1-9]|[12][0-9]|3[01])\.?"
+)
 _ROW_PIECES = 4
 _CELL_SEPARATORS = "|\t,"
-_ROW_PIECE = re.compile(r"\s*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})\s*")
+# A cell's dash at either end is what the normaliser made of a separator
+# run (`` | `` between digits becomes ``-``, kept at the run's first space).
+_ROW_PIECE = re.compile(r"[\s\-]*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})[\s\-]*")
 
 
-def _in_table_rows(text: str, detector: str) -> list[Finding]:
+def _in_table_rows(text: str, detector: str, typed: Normalized | None = None) -> list[Finding]:
+    """The values in cells apart of each row of ``text``. With ``typed`` (the
+    normalisation ``text`` came from), rows and cells are cut where the user
+    typed them: the normaliser joins digit groups across `` | `` (``900101 |
+    2024-03-01 | 1234568`` becomes one dashed number), and each cell is then
+    read in ``text`` through the offset map."""
     found: list[Finding] = []
-    counts = [text.count(c) for c in _CELL_SEPARATORS]
+    source = typed.original if typed is not None and typed.changed else text
+    counts = [source.count(c) for c in _CELL_SEPARATORS]
     if max(counts) < 2:
         return found  # no row anywhere: most texts (str.count, no regex)
+    starts = typed.starts if source is not text and typed is not None else None
     at = 0
-    lines = text.split("\n") if "\n" in text else [text]
+    lines = source.split("\n") if "\n" in source else [source]
     for line in lines:
         lo_line, at = at, at + len(line) + 1
         if len(lines) > 1:  # one line: its counts are the text's (100 KB of prose)
@@ -178,19 +246,33 @@ def _in_table_rows(text: str, detector: str) -> list[Finding]:
         separators = [c for c, n in zip(_CELL_SEPARATORS, counts, strict=True) if n >= 2]
         if not separators or sum(n for n in counts if n >= 2) >= _ROW_CELLS:
             continue  # no table row: prose, a list of numbers, a long CSV line
-        digit_cells = len(_DIGIT_CELLS.findall(line)) + (_FIRST_DIGIT_CELL.match(line) is not None)
-        if digit_cells < 2:
-            continue  # most lines: prose with commas, at most one cell of digits
         bounds = [-1, *(i for i, c in enumerate(line) if c in separators), len(line)]
+        # Each cell in ``text``: the characters that came from it.
+        if starts is None:
+            spans = [(lo_line + a + 1, lo_line + b) for a, b in itertools.pairwise(bounds)]
+        else:
+            cut = np.array(bounds, dtype=np.int64) + lo_line
+            lefts = np.searchsorted(starts, cut[:-1], side="right")  # after each separator
+            rights = np.searchsorted(starts, cut[1:], side="left")  # up to the next
+            spans = list(zip(lefts.tolist(), rights.tolist(), strict=True))
+        first = spans[0][0]
+        row = text[first : spans[-1][1]]
+        if starts is None or row == line:  # as typed: a cheap look first
+            digit_cells = len(_DIGIT_CELLS.findall(row))
+            if digit_cells + (_FIRST_DIGIT_CELL.match(row) is not None) < 2:
+                continue  # most lines: prose with commas, at most one cell of digits
+        # Empty cells, dates and records as typed (2024-03-01 may be read 20240301)
+        cells = [line[a + 1 : b].strip() for a, b in itertools.pairwise(bounds)]
         # (cell number, start, end, digits) of each cell holding only a piece
         pieces: list[tuple[int, int, int, str]] = []
-        for n, (a, b) in enumerate(itertools.pairwise(bounds)):  # empty cells count
-            piece = _ROW_PIECE.fullmatch(line, a + 1, b)
-            if piece is not None and len(digits := _NOT_DIGIT.sub("", piece.group(1))) >= 2:
-                pieces.append((n, lo_line + piece.start(1), lo_line + piece.end(1), digits))
-        if len(pieces) > _ROW_PIECES:
+        for n, (a, b) in enumerate(spans):  # empty cells count
+            piece = _ROW_PIECE.fullmatch(text, a, b)
+            if piece is None or _DATE_CELL.fullmatch(cells[n]):  # a date is no half
+                continue
+            if len(digits := _NOT_DIGIT.sub("", piece.group(1))) >= 2:
+                pieces.append((n, piece.start(1), piece.end(1), digits))
+        if len(pieces) > _ROW_PIECES or len(pieces) < 2:
             continue  # a row of figures, not a record with a value in pieces
-        cells = [line[a + 1 : b].strip() for a, b in itertools.pairwise(bounds)]
         empty = {n for n, cell in enumerate(cells) if not cell}
         # a record: some cell holds more than a bare figure (a word, a date)
         record = any(cell and not cell.isdigit() for cell in cells)
