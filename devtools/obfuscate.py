@@ -282,3 +282,151 @@ SPELLED: dict[str, Callable[[random.Random], Obfuscated]] = {
     "EMAIL": spelled_email,
     "MARKING": spelled_marking,
 }
+
+
+# ---- values in pieces the piecewise detector pairs ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InPieces:
+    """A valid value given in pieces inside ``text``: each piece's span."""
+
+    kind: str
+    value: str  # the digits
+    text: str
+    pieces: tuple[tuple[int, int], ...]
+    how: str
+
+
+def said_number(n: int) -> str:
+    """``n`` (0-9999) said as a Sino-Korean number: 1990 → 천구백구십, 25 → 이십오."""
+    if n == 0:
+        return "공"
+    words = []
+    for power, unit in ((3, "천"), (2, "백"), (1, "십"), (0, "")):
+        d = n // 10**power % 10
+        if d:
+            words.append(("" if d == 1 and power else _HANGUL[d]) + unit)
+    return "".join(words)
+
+
+# A birth date as it is written or said: (form, how) from year, month, day.
+_MONTH_SAID = {6: "유", 10: "시"}  # 유월, 시월 as they are said
+
+
+def _birth_date(rng: random.Random, year: int, month: int, day: int) -> tuple[str, str]:
+    yy = year % 100
+    form = rng.choice(("digits4", "digits2", "dotted", "dashed", "said4", "said2", "said-digits"))
+    if form == "digits4":
+        return f"{year}년 {month}월 {day}일", form
+    if form == "digits2":
+        return f"{yy:02d}년 {month:02d}월 {day:02d}일", form
+    if form == "dotted":
+        return rng.choice((f"{year}.{month}.{day}", f"{year}. {month}. {day}.")), form
+    if form == "dashed":
+        return f"{year}-{month:02d}-{day:02d}", form
+    said_month = _MONTH_SAID.get(month) if rng.random() < 0.5 else None
+    month_said = (said_month or said_number(month)) + "월"
+    day_said = said_number(day) + "일"
+    if form == "said4":
+        year_said = said_number(year)
+    elif form == "said2" and yy >= 10:
+        year_said = said_number(yy)
+    else:  # digit by digit: 구공년, 공오년
+        year_said = _HANGUL[yy // 10] + _HANGUL[yy % 10]
+    return f"{year_said}년 {month_said} {day_said}", form
+
+
+# Sentences a birth date and a back half are put in: (before, between, after),
+# or with the back half first when ``BACK_FIRST``.
+DATE_FRAMES = (
+    ("생년월일은 ", "{생}이고 뒷자리는 ", " 입니다"),
+    ("", "{생}, 주민번호 뒷자리 ", " 입니다"),
+    ("주민번호 ", " ", " 로 조회해 주세요"),
+    ("주민등록번호는 ", "{생} - ", ""),
+    ("생년월일 ", "{생}, 뒤 7자리 ", " 확인 부탁"),
+)  # fmt: skip
+BACK_FIRST = (("주민번호 뒷자리 ", ", 생년월일은 ", "{생}입니다"),)
+
+
+def birth_date_aloud(rng: random.Random) -> InPieces:
+    """A resident number given as a birth date written or said as a date
+    (``1990년 1월 1일``, ``구십년 일월 일일생``, ``1990.1.1``) and its back
+    half, with a word naming a resident number."""
+    value = rrn(rng)
+    year = (1900 if value[6] in "12" else 2000) + int(value[:2])
+    date, form = _birth_date(rng, year, int(value[2:4]), int(value[4:6]))
+    rendering = rng.choice(("ascii", "ascii", "fullwidth", "hangul"))
+    back = "".join(RENDERINGS[rendering](d) for d in value[6:])
+    born = rng.choice(("", "생"))
+    frames = DATE_FRAMES + BACK_FIRST
+    before, between, after = (part.replace("{생}", born) for part in rng.choice(frames))
+    first, second = (back, date) if before in {f[0] for f in BACK_FIRST} else (date, back)
+    text = before + first + between + second + after
+    a = (len(before), len(before) + len(first))
+    b = (a[1] + len(between), a[1] + len(between) + len(second))
+    return InPieces("KR_RRN", value, text, (a, b), f"date {form}, back half {rendering}")
+
+
+# Cells that hold a figure ending in a digit, set between the two halves.
+# (A row of bare figures, 2021 | 2022 | 2024, is figures: not generated.)
+FIGURE_CELLS = ("2024-03-01", "2024.03.01", "2024/03/01", "2024. 3. 1", "3.5", "10:30", "A-12")
+OTHER_CELLS = ("가나다", "총무과", "山田", "", "비고 없음")
+CELL_JOINTS = (" | ", ",", "\t", "|", " , ")
+
+
+def row_beside_figures(rng: random.Random) -> InPieces:
+    """A resident number or My Number in two cells of one table row with a
+    cell holding a figure that ends in a digit between them (``900101 |
+    2024-03-01 | 1234568``), in a Markdown, CSV or tab-separated row."""
+    kind = rng.choice(("KR_RRN", "JP_MY_NUMBER"))
+    value = MAKERS[kind](rng)
+    cut = 6 if kind == "KR_RRN" else rng.choice((4, 8))
+    rendering = rng.choice(("ascii", "ascii", "fullwidth", "circled"))
+    head, tail = (
+        "".join(RENDERINGS[rendering](d) for d in part) for part in (value[:cut], value[cut:])
+    )
+    between = [rng.choice(FIGURE_CELLS)]
+    if rng.random() < 0.4:
+        between.insert(rng.randrange(2), rng.choice(OTHER_CELLS))
+    joint = rng.choice(CELL_JOINTS)
+    cells = [head, *between, tail]
+    if rng.random() < 0.4:
+        cells.insert(0, rng.choice(("홍길동", "1", "A-3")))
+    piped = "|" in joint and rng.random() < 0.5
+    lead = "| " if piped else ""
+    text = lead + joint.join(cells) + (" |" if piped else "")
+    at = len(lead) + sum(len(c) + len(joint) for c in cells[: cells.index(head)])
+    a = (at, at + len(head))
+    lo = at + sum(len(c) + len(joint) for c in cells[cells.index(head) : cells.index(tail)])
+    return InPieces(kind, value, text, (a, (lo, lo + len(tail))), f"{rendering}, joint {joint!r}")
+
+
+IN_PIECES: dict[str, Callable[[random.Random], InPieces]] = {
+    "date said aloud": birth_date_aloud,
+    "row beside figures": row_beside_figures,
+}
+
+
+# Dates in ordinary prose beside a seven-digit number that is no back half:
+# the number makes a valid resident number with the date but nothing names
+# one, or a resident-number word is near and the check digit fails.
+DATE_PROSE = (
+    "{date}에 개원했으며 문의 전화는 {n} 입니다",
+    "{date} 접수, 접수번호 {n}",
+    "주민센터 민원 {date} 처리, 문서번호 {n}",  # named, but the check digit fails
+    "| {date} | 가나다 | {n} |",
+    "The office opened on {date}; ticket {n}.",
+)
+
+
+def date_beside_number(rng: random.Random) -> str:
+    """A negative: a date in prose and an unrelated seven-digit number."""
+    value = rrn(rng)
+    year = (1900 if value[6] in "12" else 2000) + int(value[:2])
+    date, _ = _birth_date(rng, year, int(value[2:4]), int(value[4:6]))
+    frame = rng.choice(DATE_PROSE)
+    back = value[6:]
+    if "주민" in frame:  # a naming word near: the number must fail the check digit
+        back = back[:-1] + str((int(back[-1]) + rng.randrange(1, 10)) % 10)
+    return frame.format(date=date, n=back)

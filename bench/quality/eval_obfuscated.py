@@ -10,11 +10,14 @@ on ordinary text.
    groups, digits one by one, digits regrouped into other group sizes,
    zero-width characters; e-mail addresses with "at"/"dot" words, markings
    with their letters set apart; RRNs and My Numbers named in two or three
-   pieces with words between them), each in a Korean,
+   pieces with words between them; an RRN's front half as a birth date
+   written or said as a date, 1990년 1월 1일 / 구십년 일월 일일생 / 1990.1.1;
+   halves in cells of a row with a date or figure between), each in a Korean,
    Japanese or English sentence, plus as many look-alike negatives written
    with the same separators (dates, times, amounts, ranges, versions, order
-   numbers). Recall and precision per kind: a hit is a finding of the same
-   kind overlapping the value.
+   numbers; dates in prose beside an unrelated seven-digit number). Recall
+   and precision per kind: a hit is a finding of the same kind overlapping
+   the value (for values in pieces, every piece).
 2. False alarms on ordinary text, through the structured detectors: the NER
    development sentences with no person and no labelled identifier
    (shared/eval), and the project's office requests (bench/data/benign_*.jsonl).
@@ -39,10 +42,12 @@ from devtools.evalsets import EVAL, load, ratios  # noqa: E402
 from devtools.obfuscate import (  # noqa: E402
     FRAMES,
     GROUPS,
+    IN_PIECES,
     MAKERS,
     SEPARATOR_RUNS,
     SPELLED,
     SPELLED_FRAMES,
+    date_beside_number,
     generate,
 )
 
@@ -154,18 +159,44 @@ def main() -> None:
         for f in found:
             if label is None or not (f.kind == kind and f.start < end and start < f.end):
                 counts[f.kind if f.kind in counts else label or f.kind][2] += 1
+    # Values in pieces (devtools/obfuscate.IN_PIECES), one text each: a hit
+    # covers every piece; a finding of a judged kind on no piece is a false
+    # alarm, as is one on a date in prose beside an unrelated number.
+    rng = random.Random(args.seed + 1)
+    for name, make in IN_PIECES.items():
+        for _ in range(args.per_kind):
+            piece = make(rng)
+            label = f"{name} ({piece.kind})"
+            found = [f for f in run_detectors(piece.text, detectors) if f.kind in judged]
+            covered = all(
+                any(f.kind == piece.kind and f.start < hi and lo < f.end for f in found)
+                for lo, hi in piece.pieces
+            )
+            tally = counts.setdefault(label, [0, 0, 0])
+            missed.setdefault(label, Counter())
+            tally[0 if covered else 1] += 1
+            if not covered:
+                missed[label][piece.text] += 1
+            tally[2] += sum(
+                not any(f.start < hi and lo < f.end for lo, hi in piece.pieces) for f in found
+            )
+    dated = counts.setdefault(f"{next(iter(IN_PIECES))} (KR_RRN)", [0, 0, 0])
+    for _ in range(args.per_kind):
+        text = date_beside_number(rng)
+        dated[2] += sum(f.kind == "KR_RRN" for f in run_detectors(text, detectors))
     print(
         f"\n1. Obfuscated set: seed {args.seed}, {args.per_kind} values per kind, "
-        f"{args.per_kind * len(GROUPS) + len(SPELLED_NEGATIVES)} negatives"
+        f"{args.per_kind * len(GROUPS) + len(SPELLED_NEGATIVES)} negatives, "
+        f"{args.per_kind} dates in prose beside a number"
     )
-    print(f"{'kind':<26}{'recall':>8}{'precision':>11}   misses (first 3)")
+    print(f"{'kind':<36}{'recall':>8}{'precision':>11}   misses (first 3)")
     for kind, (tp, fn, fp) in counts.items():
         recall, precision = ratios(tp, fn, fp)
         examples = ", ".join(repr(t) for t, _ in missed[kind].most_common(3))
-        print(f"{kind:<26}{recall:>8.3f}{precision:>11.3f}   {examples}")
+        print(f"{kind:<36}{recall:>8.3f}{precision:>11.3f}   {examples}")
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     recall, precision = ratios(*total)
-    print(f"{'all':<26}{recall:>8.3f}{precision:>11.3f}")
+    print(f"{'all':<36}{recall:>8.3f}{precision:>11.3f}")
 
     all_detectors = builtin_detectors(structured_only=True)
     print("\n2. False alarms on ordinary text (structured detectors)")
