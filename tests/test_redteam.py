@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from devtools.obfuscate import (
     FRAMES,
+    IN_PIECES,
     MAKERS,
     REGROUPABLE,
     RENDERINGS,
@@ -323,8 +324,8 @@ def test_a_value_named_in_parts_over_two_messages_never_reaches_the_model(
     rng=st.randoms(use_true_random=False),
     layout=st.sampled_from(("| {} |", "{}", "{}")),
     joint=st.sampled_from((" | ", ",", "\t")),
-    # A cell ending in a digit next to a half is read with it as one grouped
-    # number by the normaliser (2024-03-01 | 1234568): a known gap, in the docs.
+    # A cell ending in a digit next to a half (2024-03-01 | 1234568): the
+    # next test.
     fillers=st.lists(st.sampled_from(("가나다", "총무과", "山田", "주무관 A", "3층 회의실", "")),
                      min_size=1, max_size=3),
     rendering=st.sampled_from(("ascii", "fullwidth", "circled", "bold")),
@@ -351,6 +352,38 @@ def test_a_value_in_table_cells_apart_never_reaches_the_model(
     count = len(rig.upstream.received)
     _send(rig, [{"role": "user", "content": f"아래 표를 정리해 주세요\n{header}\n{row}"}])
     _assert_unread(rig, count, value, f"{kind}: {row!r}")
+
+
+@RUNS
+@given(
+    made=st.sampled_from(sorted(IN_PIECES)),
+    rng=st.randoms(use_true_random=False),
+    where=st.sampled_from(("user", "system", "assistant", "parts", "attachment")),
+)
+def test_a_value_in_pieces_the_normaliser_does_not_join_never_reaches_the_model(
+    rig: Rig, made: str, rng: random.Random, where: str
+) -> None:
+    """devtools/obfuscate.IN_PIECES: a resident number's front half as a birth
+    date written or said as a date (``1990년 1월 1일``, ``구십년 일월 일일생``,
+    ``1990.1.1``) beside its back half; halves in cells of one row with a
+    cell ending in a digit between them (``900101 | 2024-03-01 | 1234568``).
+    The pieces' digits are never one run, so the model must not have read
+    any piece as typed (the back half's digits, the date's words)."""
+    written = IN_PIECES[made](rng)
+    request = _placed(written.text, where, rng)
+    count = len(rig.upstream.received)
+    _send(rig, request["messages"], extra_body=request.get("extra_body"))
+    how = f"{made}: {written.text!r} ({written.how}) in {where}"
+    _assert_unread(rig, count, written.value, how)
+    for body in rig.upstream.received[count:]:
+        sent = " ".join(_texts(body))
+        seen = _readable_digits(sent)
+        for lo, hi in written.pieces:
+            piece = written.text[lo:hi]
+            assert piece.strip(" .-") not in sent, (how, piece, sent[:400])
+            digits = _readable_digits(piece)
+            if len(digits) >= 7:  # a half's digits; a date said aloud has none
+                assert digits not in seen, (how, piece, sent[:400])
 
 
 def _position(typed: str, cut: int) -> int:
