@@ -212,7 +212,13 @@ def test_a_half_beside_a_cell_ending_in_a_digit_is_read_as_typed(
     assert found(text, PARTS) == expected
 
 
-def test_a_date_cell_is_no_half() -> None:
-    # 8 digits of a date and 4 more would make a My Number (check digit 1 in 11)
-    text = "23501839 | 2024/03/01 | 山田 | 6944"
-    assert ("JP_MY_NUMBER", "2024/03/01") not in found(text, PARTS)
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        # 8 digits of a date and 4 more would make a My Number (check digit 1 in 11)
+        ("23501839 | 2024/03/01 | 山田 | 6944", "2024/03/01"),
+        ("16059633 | 山田 | 10:30 | 3963", "10:30"),
+    ],
+)
+def test_a_date_or_time_cell_is_no_half(text: str, cell: str) -> None:
+    assert ("JP_MY_NUMBER", cell) not in found(text, PARTS)

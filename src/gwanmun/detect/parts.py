@@ -214,9 +214,11 @@ _DIGIT_CELLS = re.compile(r"[|\t,][ ]*[0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2}[ ]*(?=
 # figures only with empty cells between (900101 |  | 1234568), never figures
 # apart (2021 | 2022 | 2024).
 _ROW_CELLS = 40
-# A cell holding a date as typed (2024-03-01, 2024.3.1, 2024/03/01, 2024. 3. 1.).
+# A cell holding a date or a time as typed (2024-03-01, 2024.3.1, 2024/03/01,
+# 2024. 3. 1., 10:30, 09:05:00): no half of a number.
 _DATE_CELL = re.compile(
     r"(?:19|20)[0-9]{2}([./\-]) ?(?:0?[1-9]|1[0-2])\1 ?(?:0?[1-9]|[12][0-9]|3[01])\.?"
+    r"|[0-2]?[0-9]:[0-5][0-9](?::[0-5][0-9])?"
 )
 _ROW_PIECES = 4
 _CELL_SEPARATORS = "|\t,"
@@ -267,7 +269,7 @@ def _in_table_rows(text: str, detector: str, typed: Normalized | None = None) ->
         pieces: list[tuple[int, int, int, str]] = []
         for n, (a, b) in enumerate(spans):  # empty cells count
             piece = _ROW_PIECE.fullmatch(text, a, b)
-            if piece is None or _DATE_CELL.fullmatch(cells[n]):  # a date is no half
+            if piece is None or _DATE_CELL.fullmatch(cells[n]):  # a date or time is no half
                 continue
             if len(digits := _NOT_DIGIT.sub("", piece.group(1))) >= 2:
                 pieces.append((n, piece.start(1), piece.end(1), digits))
