@@ -98,7 +98,8 @@ class IdentifierParts:
             return rows  # no word naming such a number: most texts end here
         present = {_WHOLE_OF[word].kind for _, _, word in named}  # a kind hashes cheaper
         wholes = [whole for whole in _WHOLES if whole.kind in present]
-        found = _dated(text, self.id) if "KR_RRN" in present else []
+        rrn_words = [(lo, hi) for lo, hi, word in named if _WHOLE_OF[word].kind == "KR_RRN"]
+        found = _dated(text, rrn_words, self.id) if rrn_words else []
         groups = _pieces_near(text, [(lo, hi) for lo, hi, _ in named])
         if len(groups) < 2:
             return _merged(found, rows)
@@ -136,18 +137,29 @@ def _merged(found: list[Finding], more: list[Finding]) -> list[Finding]:
 
 # A back half beside a birth date: seven digits, perhaps grouped once.
 _BACK = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){6}(?![0-9])(?![.\-][0-9])")
+# How far from a naming word a date is looked for: the word's reach, a gap
+# and a back half, and a date said aloud in full.
+_DATE_REACH = CONTEXT_REACH + GAP + 40
 # The gender digits each century allows (1800s numbers, 9 and 0, are not RRNs here).
 _GENDERS = {1900: "12", 2000: "34"}
 
 
-def _dated(text: str, detector: str) -> list[Finding]:
+def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Finding]:
     """A birth date written as a date (``1990년 1월 1일``, ``구십년 일월 일일생``,
     ``1990.1.1``) and a back half a few words before or after it, named as a
     resident number: the date is the front half when the two make a valid
     number — a real date, a gender digit of the year's century, the check
-    digit. Both pieces are reported."""
+    digit. Both pieces are reported. Dates are looked for only within reach
+    of the naming words at ``words``."""
     found: list[Finding] = []
-    for date in dates(text):
+    stretches: list[list[int]] = []
+    for lo, hi in words:
+        lo, hi = max(0, lo - _DATE_REACH), min(len(text), hi + _DATE_REACH)
+        if stretches and lo <= stretches[-1][1]:
+            stretches[-1][1] = hi
+        else:
+            stretches.append([lo, hi])
+    for date in (d for lo, hi in stretches for d in dates(text, lo, hi)):
         if date.back is not None:  # run on from the day by the normaliser
             backs = [date.back]
         else:
@@ -222,6 +234,12 @@ _DATE_CELL = re.compile(
 )
 _ROW_PIECES = 4
 _CELL_SEPARATORS = "|\t,"
+# A pattern per set of separators a line may use (in _CELL_SEPARATORS' order).
+_SEPARATOR_OF = {
+    "".join(chosen): re.compile("[" + re.escape("".join(chosen)) + "]")
+    for n in range(1, len(_CELL_SEPARATORS) + 1)
+    for chosen in itertools.combinations(_CELL_SEPARATORS, n)
+}
 # A cell's dash at either end is what the normaliser made of a separator
 # run (`` | `` between digits becomes ``-``, kept at the run's first space).
 _ROW_PIECE = re.compile(r"[\s\-]*([0-9]{1,8}(?:[ .\-][0-9]{1,8}){0,2})[\s\-]*")
@@ -239,30 +257,39 @@ def _in_table_rows(text: str, detector: str, typed: Normalized | None = None) ->
     if max(counts) < 2:
         return found  # no row anywhere: most texts (str.count, no regex)
     starts = typed.starts if source is not text and typed is not None else None
-    at = 0
     lines = source.split("\n") if "\n" in source else [source]
-    for line in lines:
-        lo_line, at = at, at + len(line) + 1
+    # Where each line starts and ends in ``text`` (one vectorised lookup).
+    ends = list(itertools.accumulate(len(line) + 1 for line in lines))
+    heads = [0, *ends[:-1]]
+    if starts is None:
+        spans_of_lines = list(zip(heads, (e - 1 for e in ends), strict=True))
+    else:
+        lo_hi = np.searchsorted(starts, [*heads, *(e - 1 for e in ends)], side="left").tolist()
+        spans_of_lines = list(zip(lo_hi[: len(lines)], lo_hi[len(lines) :], strict=True))
+    for line, lo_line, (lo_text, hi_text) in zip(lines, heads, spans_of_lines, strict=True):
         if len(lines) > 1:  # one line: its counts are the text's (100 KB of prose)
             counts = [line.count(c) for c in _CELL_SEPARATORS]
         separators = [c for c, n in zip(_CELL_SEPARATORS, counts, strict=True) if n >= 2]
         if not separators or sum(n for n in counts if n >= 2) >= _ROW_CELLS:
             continue  # no table row: prose, a list of numbers, a long CSV line
-        bounds = [-1, *(i for i, c in enumerate(line) if c in separators), len(line)]
+        # A line the normaliser left as it was is read as it is; only a
+        # changed one is cut through the offset map.
+        as_typed = starts is None or text[lo_text:hi_text] == line
+        if as_typed:
+            digit_cells = len(_DIGIT_CELLS.findall(line))
+            if digit_cells + (_FIRST_DIGIT_CELL.match(line) is not None) < 2:
+                continue  # most lines: prose with commas, at most one cell of digits
+        cuts = _SEPARATOR_OF["".join(separators)].finditer(line)  # in C: 100 KB lines
+        bounds = [-1, *(m.start() for m in cuts), len(line)]
         # Each cell in ``text``: the characters that came from it.
-        if starts is None:
-            spans = [(lo_line + a + 1, lo_line + b) for a, b in itertools.pairwise(bounds)]
+        if as_typed:
+            spans = [(lo_text + a + 1, lo_text + b) for a, b in itertools.pairwise(bounds)]
         else:
+            assert starts is not None
             cut = np.array(bounds, dtype=np.int64) + lo_line
             lefts = np.searchsorted(starts, cut[:-1], side="right")  # after each separator
             rights = np.searchsorted(starts, cut[1:], side="left")  # up to the next
             spans = list(zip(lefts.tolist(), rights.tolist(), strict=True))
-        first = spans[0][0]
-        row = text[first : spans[-1][1]]
-        if starts is None or row == line:  # as typed: a cheap look first
-            digit_cells = len(_DIGIT_CELLS.findall(row))
-            if digit_cells + (_FIRST_DIGIT_CELL.match(row) is not None) < 2:
-                continue  # most lines: prose with commas, at most one cell of digits
         # Empty cells, dates and records as typed (2024-03-01 may be read 20240301)
         cells = [line[a + 1 : b].strip() for a, b in itertools.pairwise(bounds)]
         # (cell number, start, end, digits) of each cell holding only a piece
