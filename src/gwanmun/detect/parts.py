@@ -10,6 +10,11 @@ digit — and a word naming that number near the first piece: each piece is
 reported, so each is masked where it was typed. Without a naming word, two
 numbers near each other are two numbers — except in the cells of one table
 row (``900101 | 가나다 | 1234568``), where they make a valid number together.
+
+A front half may also be a birth date written as a date (``1990년 1월 1일``,
+``구십년 일월 일일생``, ``1990.1.1``; ``gwanmun.detect.dates``), paired with a
+back half of the year's century. Rows are cut where the user typed their
+cells (``detect_normalized``): the normaliser joins ``900101 | 2024-03-01``.
 """
 
 from __future__ import annotations
