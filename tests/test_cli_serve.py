@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -119,6 +120,31 @@ def test_a_busy_port_fails_at_once_and_says_how_to_choose_another(tmp_path: Path
     assert "--port" in result.stderr and "GWANMUN_PORT" in result.stderr
     assert "loading the model" not in result.stderr  # failed before, not ~25 s later
     assert elapsed < 15, elapsed
+
+
+def test_the_listener_sends_answers_without_waiting_for_an_ack() -> None:
+    """Every connection accepted on ``serve``'s socket has TCP_NODELAY, as asyncio
+    gives a socket it binds itself: without it each non-streamed answer (headers,
+    then the body in a second write) waited ~40 ms for the client's delayed ACK."""
+    from gwanmun.cli.main import listen
+
+    async def accepted_nodelay() -> int:
+        listener = listen("127.0.0.1", 0)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accept, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+            nodelay = await asyncio.wait_for(seen, 10)
+            writer.close()
+        return nodelay
+
+    assert asyncio.run(accepted_nodelay()) != 0
 
 
 def test_anonymous_mode_refused_off_loopback(tmp_path: Path) -> None:

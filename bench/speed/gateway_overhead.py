@@ -21,6 +21,14 @@ has seen). Gateway and bare proxy alternate on the same texts; CPU is each
 process's threads' time on a CPU around each request, in nanoseconds from
 ``/proc/<pid>/task/<tid>/schedstat`` (every default check on: the gateway's
 own configuration). Target: at most 5 ms of gateway CPU a request.
+
+That phase sends its requests to the stand-in upstream of bench/speed/soak.py
+(model ``stand-in``, a second backend of the same gateways, and a second bare
+proxy), which answers every request after the same ``--standin-latency-ms``.
+Through llama.cpp a 1 KB prompt takes seconds to read on a small host, and
+every uvicorn process spends CPU while it waits: its main loop wakes ten times
+a second (the "idle CPU" line, ms per second of wall time). That idle cost,
+not work on the body, was what the bare proxy's 6-10 ms per 1 KB request were.
 """
 
 from __future__ import annotations
@@ -189,14 +197,41 @@ def thread_cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def loop_cpu_seconds(pid: int) -> float:
+    """CPU time of the process's main thread alone (uvicorn's event loop: HTTP,
+    JSON, audit, the output check); the gateway's input guard runs on worker
+    threads for requests over 300 characters."""
+    return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[0]) / 1e9
+
+
+def idle_cpu(pids: dict[str, int], seconds: float) -> dict[str, float]:
+    """Milliseconds of CPU per second each process uses with no request at all."""
+    before = {name: thread_cpu_seconds(pid) for name, pid in pids.items()}
+    time.sleep(seconds)
+    return {
+        name: (thread_cpu_seconds(pid) - before[name]) / seconds * 1000
+        for name, pid in pids.items()
+    }
+
+
 @contextmanager
-def servers(threads: int, parallel: int, old: Path | None = None) -> Iterator[dict[str, Server]]:
+def servers(
+    threads: int, parallel: int, old: Path | None = None, standin_latency_s: float = 0.0
+) -> Iterator[dict[str, Server]]:
     """llama.cpp ("direct"), a bare proxy in front of it ("bare") and Gwanmun
-    ("gateway"; with ``old``, also the gateway of that tree's ``src``, "old")."""
-    direct_port, bare_port = free_port(), free_port()
+    ("gateway"; with ``old``, also the gateway of that tree's ``src``, "old");
+    the stand-in upstream of bench/speed/soak.py in a thread here ("stand-in",
+    a second backend of each gateway, model ``stand-in``) with its own bare proxy
+    ("bare stand-in")."""
+    from bench.speed.soak import start_upstream  # soak imports this module
+
+    direct_port, bare_port, standin_port = free_port(), free_port(), free_port()
     gateways = {"gateway": (free_port(), None)} | ({"old": (free_port(), old)} if old else {})
     procs: list[subprocess.Popen[bytes]] = []
     found: dict[str, Server] = {}
+    standin_server = start_upstream(standin_port, standin_latency_s)
+    standin = f"http://127.0.0.1:{standin_port}/v1"
+    found["stand-in"] = Server(standin, os.getpid())
     with tempfile.TemporaryDirectory(prefix="gwanmun-bench-") as tmp:
         direct = f"http://127.0.0.1:{direct_port}/v1"
         try:
@@ -217,7 +252,14 @@ def servers(threads: int, parallel: int, old: Path | None = None) -> Iterator[di
                             "models": ["smollm2"],
                             "max_grade": "C",
                             "timeout_s": 120,
-                        }
+                        },
+                        {
+                            "name": "stand-in",
+                            "base_url": standin,
+                            "models": ["stand-in"],
+                            "max_grade": "C",
+                            "timeout_s": 120,
+                        },
                     ],
                 )
                 procs.append(gwanmun_process(config, src))
@@ -227,6 +269,12 @@ def servers(threads: int, parallel: int, old: Path | None = None) -> Iterator[di
             key = {"authorization": f"Bearer {os.environ[LLAMA_KEY_ENV]}"}
             wait_ready(f"http://127.0.0.1:{bare_port}/v1/models", procs[-1], headers=key)
             found["bare"] = Server(f"http://127.0.0.1:{bare_port}/v1", procs[-1].pid)
+            bare_standin_port = free_port()
+            procs.append(bare_proxy_process(standin, bare_standin_port))
+            wait_ready(f"http://127.0.0.1:{bare_standin_port}/v1/models", procs[-1])
+            found["bare stand-in"] = Server(
+                f"http://127.0.0.1:{bare_standin_port}/v1", procs[-1].pid
+            )
             yield found
         finally:
             for proc in procs:
@@ -236,6 +284,7 @@ def servers(threads: int, parallel: int, old: Path | None = None) -> Iterator[di
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            standin_server.should_exit = True
 
 
 @dataclass
@@ -245,9 +294,9 @@ class Sample:
     tokens: int
 
 
-def body(prompt: str, max_tokens: int, stream: bool) -> dict[str, object]:
+def body(prompt: str, max_tokens: int, stream: bool, model: str = "smollm2") -> dict[str, object]:
     data: dict[str, object] = {
-        "model": "smollm2",
+        "model": model,
         "messages": [{"role": "user", "content": prompt}],
         "max_tokens": max_tokens,
         "temperature": 0,
@@ -297,14 +346,17 @@ async def _one(client: httpx.AsyncClient, base: str, prompt: str, max_tokens: in
     return Sample(time.perf_counter() - start, ttft, tokens)
 
 
-async def fixed_cost(client: httpx.AsyncClient, base: str, prompt: str) -> float:
+async def fixed_cost(
+    client: httpx.AsyncClient, base: str, prompt: str, model: str = "smollm2"
+) -> float:
     start = time.perf_counter()
+    data = body(prompt, 1, False, model)
     try:
-        response = await client.post(f"{base}/chat/completions", json=body(prompt, 1, False))
+        response = await client.post(f"{base}/chat/completions", json=data)
     except httpx.RemoteProtocolError:
         STALE_RETRIES["count"] += 1
         start = time.perf_counter()
-        response = await client.post(f"{base}/chat/completions", json=body(prompt, 1, False))
+        response = await client.post(f"{base}/chat/completions", json=data)
     response.raise_for_status()
     return time.perf_counter() - start
 
@@ -313,21 +365,30 @@ async def cpu_by_kind(
     client: httpx.AsyncClient, procs: dict[str, Server], count: int
 ) -> dict[str, dict[str, float]]:
     """Milliseconds of CPU per one-token request of each kind, on the gateway,
-    the bare proxy and (if started) the old tree's gateway: ``count`` different
-    texts a kind, the sides in turn."""
-    sides = tuple(side for side in ("gateway", "old", "bare") if side in procs)
+    the bare proxy and (if started) the old tree's gateway, all in front of the
+    stand-in upstream (its constant latency, so a long prompt does not lengthen
+    the wait): ``count`` different texts a kind, the sides in turn."""
+    targets = {
+        side: procs[name]
+        for side, name in (("gateway", "gateway"), ("old", "old"), ("bare", "bare stand-in"))
+        if name in procs
+    }
+    sides = tuple(targets)
     texts = requests(count + 1)
     out: dict[str, dict[str, float]] = {}
     for kind in KINDS:
         for side in sides:  # lazy loads on the first text of a kind, not counted
-            await fixed_cost(client, procs[side].base, texts[kind][0])
-        used = dict.fromkeys(sides, 0.0)
+            await fixed_cost(client, targets[side].base, texts[kind][0], "stand-in")
+        used = dict.fromkeys((*sides, "gateway loop"), 0.0)
         for i, text in enumerate(texts[kind][1:]):
             for side in sides if i % 2 == 0 else tuple(reversed(sides)):
-                before = thread_cpu_seconds(procs[side].pid)
-                await fixed_cost(client, procs[side].base, text)
-                used[side] += thread_cpu_seconds(procs[side].pid) - before
-        out[kind] = {side: used[side] / count * 1000 for side in sides}
+                pid = targets[side].pid
+                before, loop = thread_cpu_seconds(pid), loop_cpu_seconds(pid)
+                await fixed_cost(client, targets[side].base, text, "stand-in")
+                used[side] += thread_cpu_seconds(pid) - before
+                if side == "gateway":
+                    used["gateway loop"] += loop_cpu_seconds(pid) - loop
+        out[kind] = {side: spent / count * 1000 for side, spent in used.items()}
     return out
 
 
@@ -377,11 +438,15 @@ async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
         # takes part in this phase only: it shows what the HTTP hop alone costs.
         sides = [*bases.items(), ("bare", procs["bare"].base)]
         fixed: dict[str, list[float]] = {name: [] for name, _ in sides}
-        cpu = {name: cpu_seconds(procs[name].pid) for name in ("bare", "gateway")}
+        # CPU around each side's own requests only: a process also spends CPU
+        # while idle (uvicorn's tick), here while the other sides are served.
+        cpu = dict.fromkeys(("bare", "gateway"), 0.0)
         for i in range(args.rounds):
             for name, base in sides if i % 2 == 0 else reversed(sides):
+                before = thread_cpu_seconds(procs[name].pid) if name in cpu else 0.0
                 fixed[name].append(await fixed_cost(client, base, PROMPTS[0]))
-        cpu = {name: cpu_seconds(procs[name].pid) - cpu[name] for name in cpu}
+                if name in cpu:
+                    cpu[name] += thread_cpu_seconds(procs[name].pid) - before
 
         streamed: dict[str, list[Sample]] = {k: [] for k in bases}
         for i in range(args.stream_rounds):
@@ -399,6 +464,8 @@ async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
             done = await gather_limited(jobs, args.concurrency)
             throughput[name] = len(done) / (time.perf_counter() - start)
 
+        idle_sides = ("gateway", "old", "bare stand-in")
+        idle = idle_cpu({n: procs[n].pid for n in idle_sides if n in procs}, args.idle_seconds)
         by_kind = await cpu_by_kind(client, procs, args.cpu_requests)
 
     ms = 1000.0
@@ -464,15 +531,28 @@ async def run(args: argparse.Namespace, procs: dict[str, Server]) -> None:
         f"  CPU per 1-token request: bare proxy {per_request['bare']:.2f} ms, "
         f"gateway {per_request['gateway']:.2f} ms"
     )
-    print(f"\nCPU per 1-token request by kind ({args.cpu_requests} different texts each), ms:")
+    print(
+        "\nidle CPU (no request; uvicorn's main loop wakes 10 times a second), ms per s: "
+        + ", ".join(f"{name} {value:.2f}" for name, value in idle.items())
+    )
+    print(
+        f"\nCPU per 1-token request by kind ({args.cpu_requests} different texts each, "
+        f"stand-in upstream answering after {args.standin_latency_ms:g} ms), ms:"
+    )
     old = "old" in procs
     extra = f"{'old':>10}{'new/old':>9}" if old else ""
-    print(f"  {'kind':<12}{'gateway':>10}{'bare':>10}{extra}")
+    print(f"  {'kind':<12}{'gateway':>10}{'(loop)':>9}{'bare':>10}{extra}")
     for kind, used in by_kind.items():
-        line = f"  {kind:<12}{used['gateway']:>10.2f}{used['bare']:>10.2f}"
+        line = (
+            f"  {kind:<12}{used['gateway']:>10.2f}{used['gateway loop']:>9.2f}{used['bare']:>10.2f}"
+        )
         if old:
             line += f"{used['old']:>10.2f}{used['gateway'] / used['old']:>9.2f}"
         print(f"{line}   gateway <= 5 ms: {'yes' if used['gateway'] <= 5 else 'NO'}")
+    print(
+        "  (loop): the gateway's event-loop thread; the rest of its CPU is worker "
+        "threads, i.e. the input guard of requests over 300 characters"
+    )
     kept = tps(gs) / tps(ds)
     print(
         f"\ntargets: added p50 {added:.2f} ms (<= 3 ms: {'yes' if added <= 3 else 'NO'}); "
@@ -489,6 +569,16 @@ def main() -> None:
     parser.add_argument("--concurrent-waves", type=int, default=3)
     parser.add_argument(
         "--cpu-requests", type=int, default=60, help="different texts per kind, CPU phase"
+    )
+    parser.add_argument(
+        "--standin-latency-ms",
+        type=float,
+        default=20.0,
+        help="the stand-in upstream's wait before each answer, CPU phase (the same for "
+        "every request; the gateways' idle CPU runs on during it)",
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=5.0, help="how long idle CPU is measured"
     )
     parser.add_argument(
         "--old",
@@ -509,7 +599,7 @@ def main() -> None:
         f"parallel slots={args.concurrency}, {os.cpu_count()} CPUs",
         flush=True,
     )
-    with servers(args.threads, args.concurrency, args.old) as procs:
+    with servers(args.threads, args.concurrency, args.old, args.standin_latency_ms / 1000) as procs:
         asyncio.run(run(args, procs))
 
 

@@ -99,8 +99,12 @@ def request_body(rng: random.Random, n: int) -> dict[str, Any]:
 
 async def _chat(request: Request) -> Response:
     body = json.loads(await request.body())
+    # A fixed wait before answering, the same for every request (``start_upstream``).
+    await asyncio.sleep(getattr(request.app.state, "latency_s", 0.0))
     created = int(time.time())
     if not body.get("stream"):
+        # A word a token: a one-token request gets a one-word answer.
+        words = ANSWER.split()[: max(1, int(body.get("max_tokens") or len(ANSWER)))]
         return JSONResponse(
             {
                 "id": "chatcmpl-standin",
@@ -110,7 +114,7 @@ async def _chat(request: Request) -> Response:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": ANSWER},
+                        "message": {"role": "assistant", "content": " ".join(words)},
                         "finish_reason": "stop",
                     }
                 ],
@@ -144,13 +148,16 @@ async def _models(request: Request) -> Response:
     return JSONResponse({"object": "list", "data": [{"id": "stand-in", "object": "model"}]})
 
 
-def start_upstream(port: int) -> uvicorn.Server:
+def start_upstream(port: int, latency_s: float = 0.0) -> uvicorn.Server:
+    """The stand-in upstream on ``port``, in a thread of this process; each chat
+    request is answered after ``latency_s`` (constant, unlike a model's)."""
     app = Starlette(
         routes=[
             Route("/v1/chat/completions", _chat, methods=["POST"]),
             Route("/v1/models", _models),
         ]
     )
+    app.state.latency_s = latency_s
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
