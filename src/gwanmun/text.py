@@ -78,6 +78,9 @@ _UNSTABLE = re.compile(f"[^{STABLE_CLASS}]")
 # then skips to candidate characters instead of trying every position (a
 # pattern that opens with a lookbehind cost 3x as much on 100 KB of prose).
 _DIGIT_DASH = re.compile("[" + "".join(sorted(_DIGIT_DASHES)) + "](?<=[0-9].)(?=[0-9])")
+_DASH_BETWEEN = {
+    dash: re.compile(f"{dash}(?<=[0-9]{dash})(?=[0-9])") for dash in sorted(_DIGIT_DASHES)
+}
 _DIGIT_TAB = re.compile(r"\t(?<=[0-9]\t)(?=[0-9])")
 # Six or more single digits (or hyphens) each followed by one space: "0 1 0 - 1 2 3 4".
 _SPACED_DIGITS = re.compile(r"[0-9](?<![0-9][0-9])(?:[ ][0-9-]){5,}(?![0-9])")
@@ -292,16 +295,12 @@ def _kept_char(match: re.Match[str]) -> str:
 
 
 def _dash_between_digits(text: str) -> bool:
-    """Whether ``_DIGIT_DASH`` has anything to replace, found with ``str.find``
-    (ten times faster than the regex on text without one: ᅳ and ー are common
-    in Korean and Japanese prose, between digits they are not)."""
-    for dash in _DIGIT_DASHES:
-        at = text.find(dash, 1)
-        while 0 < at < len(text) - 1:
-            if text[at - 1] in ASCII_DIGITS and text[at + 1] in ASCII_DIGITS:
-                return True
-            at = text.find(dash, at + 1)
-    return False
+    """Whether ``_DIGIT_DASH`` has anything to replace: per dash, a substring
+    test (fast, and most texts hold none) and a pattern that opens with the
+    dash itself, so the engine jumps between occurrences (ー and 一 are
+    common in Japanese prose: a Python loop over them cost 0.2-0.3 ms on
+    100 KB, the class-opened ``_DIGIT_DASH`` as much)."""
+    return any(dash in text and found.search(text) for dash, found in _DASH_BETWEEN.items())
 
 
 @functools.lru_cache(maxsize=4096)
