@@ -358,18 +358,21 @@ def _join_wrapped_numbers(
 def _close_spaced_digits(
     text: str, starts: npt.NDArray[np.int64]
 ) -> tuple[str, npt.NDArray[np.int64]]:
-    drop: list[int] = []
-    for start, end in spaced_runs(text):
-        drop.extend(i for i in range(start, end) if text[i] == " ")
-    if not drop:
+    runs = spaced_runs(text)
+    if not runs:
         return text, starts
-    # Slices between the dropped spaces, copied whole.
+    # Each run copied without its spaces, the text between runs whole (not a
+    # slice per dropped space: 0.1 ms of Python on 100 KB of digit-dense text).
+    keep = np.ones(len(text), dtype=bool)
     pieces: list[str] = []
     previous = 0
-    for index in [*drop, len(text)]:
-        pieces.append(text[previous:index])
-        previous = index + 1
-    return "".join(pieces), np.delete(starts, drop)
+    for start, end in runs:
+        run = text[start:end]
+        pieces += (text[previous:start], run.replace(" ", ""))
+        keep[start:end] = np.frombuffer(run.encode("ascii"), dtype=np.uint8) != ord(" ")
+        previous = end
+    pieces.append(text[previous:])
+    return "".join(pieces), starts[keep]
 
 
 _RUN_CHARS = frozenset("0123456789- ")
