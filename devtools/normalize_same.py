@@ -2,13 +2,15 @@
 
     python devtools/normalize_same.py --old /tmp/main/src
     python devtools/normalize_same.py --old /tmp/main/src --seeds 1 2 3 --random 20000
+    python devtools/normalize_same.py --old /tmp/main/src --each-char   # + 1.1 million
 
 A speed change to normalisation must not change its output. The other tree is
 loaded in the same process (``load_old``: its ``gwanmun`` modules imported
 first, then moved aside so this tree's import as usual), and both are run on
 the NER sentences, the structured set, obfuscated sets from
 devtools/obfuscate.py at several seeds, random mixes of digits, numerals,
-separators and look-alikes, and the speed benchmarks' inputs. Prints the count
+separators and look-alikes, the speed benchmarks' inputs, and (``--each-char``)
+every code point between two digits. Prints the count
 and the first differences; exits 1 on any.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -50,6 +53,7 @@ _PIECES = (
     + list("OoIl")
     + list(" \t\r\n-./~_,:·=+|\\'・、。〜∼～ーｰ一ㅡ")
     + ["  ", " - ", "--", "\n- ", "\u200b", "\u0301", "\ufe0f\u20e3", "１", "①", "❶", "٣"]
+    + ["\u1172", "\u1abe", "\u00b4", "\u0344", "\u1100"]
     + list("가나다월이에요고년번호は号電話abcXYZ")
 )
 
@@ -77,18 +81,28 @@ def corpus(seeds: list[int], per_kind: int, randoms: int) -> Iterator[str]:
     yield from random_texts(rng, randoms)
 
 
+def each_char() -> Iterator[str]:
+    """Every code point after a digit and before one: what NFKC makes of it
+    (marks, digits, dashes) beside a number."""
+    for code in range(0x110000):
+        if not 0xD800 <= code <= 0xDFFF:
+            yield f"1{chr(code)}2"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", type=Path, required=True, help="the other tree's src directory")
     parser.add_argument("--seeds", type=int, nargs="+", default=[18, 7, 1])
     parser.add_argument("--per-kind", type=int, default=300)
     parser.add_argument("--random", type=int, default=20000)
+    parser.add_argument("--each-char", action="store_true", help="also every code point")
     args = parser.parse_args()
     old = load_old(args.old)
     from gwanmun.text import normalize
 
     count = differ = 0
-    for text in corpus(args.seeds, args.per_kind, args.random):
+    texts = corpus(args.seeds, args.per_kind, args.random)
+    for text in itertools.chain(texts, each_char() if args.each_char else ()):
         count += 1
         a, b = old(text), normalize(text)
         same = (

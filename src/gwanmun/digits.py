@@ -115,6 +115,11 @@ def rewrite(text: str, starts: Offsets, edits: list[tuple[int, int, str]]) -> tu
     return "".join(pieces), starts[keep]
 
 
+def holds_mark(text: str) -> bool:
+    """Whether ``text`` holds a mark ``drop_marks_after_digits`` may drop."""
+    return _ANY_MARK.search(text) is not None
+
+
 def drop_marks_after_digits(text: str, starts: Offsets) -> tuple[str, Offsets]:
     if not _ANY_MARK.search(text):
         return text, starts
