@@ -23,6 +23,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,18 +31,25 @@ ROOT = Path(__file__).resolve().parents[1]
 Normalize = Callable[[str], Any]
 
 
-def load_old(src: Path) -> Normalize:
-    """``gwanmun.text.normalize`` of the tree at ``src``, imported beside this one."""
+def load_tree(src: Path, *names: str) -> list[ModuleType]:
+    """Modules ``names`` (``gwanmun.text`` …) of the tree at ``src``, imported
+    before this tree's and then moved aside (as ``old_gwanmun…``), so this
+    tree's ``gwanmun`` imports as usual and both run in one process."""
     if any(name == "gwanmun" or name.startswith("gwanmun.") for name in sys.modules):
-        raise RuntimeError("load_old must run before this tree's gwanmun is imported")
+        raise RuntimeError("load_tree must run before this tree's gwanmun is imported")
     sys.path.insert(0, str(src))
     try:
-        module = importlib.import_module("gwanmun.text")
+        modules = [importlib.import_module(name) for name in names]
     finally:
         sys.path.remove(str(src))
         for name in [n for n in sys.modules if n == "gwanmun" or n.startswith("gwanmun.")]:
             sys.modules["old_" + name] = sys.modules.pop(name)
-    normalize: Normalize = module.normalize
+    return modules
+
+
+def load_old(src: Path) -> Normalize:
+    """``gwanmun.text.normalize`` of the tree at ``src``, imported beside this one."""
+    normalize: Normalize = load_tree(src, "gwanmun.text")[0].normalize
     return normalize
 
 
