@@ -148,17 +148,12 @@ def normalize(original: str, *, composed: bool = False) -> Normalized:
     for match in _UNSTABLE.finditer(original):
         index = match.start()
         char = original[index]
-        # Combining marks and the vowel and final conjoining jamo (see _clusters).
-        if (
-            unicodedata.combining(char)
-            or "\u1160" <= char <= "\u11ff"
-            or "\ud7b0" <= char <= "\ud7ff"
-        ):
-            joining.append(index)
-        elif "\u20d0" <= char <= "\u20ff":
-            enclosing = True  # enclosing marks (the keycap) have no combining class
-        marked = marked or _carries_mark(char)
-        out = _normalized_char(char)
+        out, kind = _char_kind(char)
+        if kind:
+            if kind & _JOINING:
+                joining.append(index)
+            enclosing = enclosing or bool(kind & _ENCLOSING)
+            marked = marked or bool(kind & _MARKED)
         if out == char:
             continue
         pieces.append(original[previous:index])
@@ -306,12 +301,27 @@ def _dash_between_digits(text: str) -> bool:
     return any(dash in text and found.search(text) for dash, found in _DASH_BETWEEN.items())
 
 
+# What ``_char_kind`` says of a character besides what it becomes.
+_JOINING = 1  # a combining mark or a vowel/final conjoining jamo (see _clusters)
+_ENCLOSING = 2  # an enclosing mark (the keycap): these have no combining class
+_MARKED = 4  # normalises to a mark digits.drop_marks_after_digits may drop
+
+
 @functools.lru_cache(maxsize=4096)
-def _carries_mark(char: str) -> bool:
-    """Whether what ``char`` normalises to holds a mark
-    ``digits.drop_marks_after_digits`` may drop: without one the text is not
-    scanned for them (0.13 ms on 100 KB of Korean with a vowel jamo in it)."""
-    return digits.holds_mark(_normalized_char(char))
+def _char_kind(char: str) -> tuple[str, int]:
+    """What one character outside STABLE_CLASS becomes, and its kind: one
+    cached look-up a character in ``normalize``'s loop. Without a ``_MARKED``
+    character the text is not scanned for marks after digits (0.13 ms on
+    100 KB of Korean with a vowel jamo in it)."""
+    out = _normalized_char(char)
+    kind = 0
+    if unicodedata.combining(char) or "\u1160" <= char <= "\u11ff" or "\ud7b0" <= char <= "\ud7ff":
+        kind |= _JOINING
+    elif "\u20d0" <= char <= "\u20ff":
+        kind |= _ENCLOSING
+    if digits.holds_mark(out):
+        kind |= _MARKED
+    return out, kind
 
 
 @functools.lru_cache(maxsize=4096)
