@@ -24,14 +24,13 @@ the old tree is scored in a subprocess on the same inputs.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* as a script
+from bench.trees import in_tree  # noqa: E402
 
 _CHILD = """
 import json, sys
@@ -122,17 +121,7 @@ def score_here() -> dict[str, list[float]]:
 
 
 def measure(src: Path) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(root=str(ROOT))],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"{src}: scoring failed:\n{done.stderr[-3000:]}")
-    result: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, list[float]] = in_tree(src, _CHILD.format(root=str(ROOT)), "scoring")
     return result
 
 

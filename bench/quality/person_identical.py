@@ -14,13 +14,13 @@ differences are printed and the exit status is 1 if there are any.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* as a script
+from bench.trees import in_tree  # noqa: E402
+
 TOLERANCE = 1e-6
 
 _CHILD = """
@@ -62,17 +62,7 @@ def findings_here() -> dict[str, Found]:
 
 
 def measure(src: Path) -> dict[str, Found]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(root=str(ROOT))],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"{src}: the detector failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Found] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Found] = in_tree(src, _CHILD.format(root=str(ROOT)), "the detector")
     return result
 
 

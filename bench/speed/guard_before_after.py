@@ -26,16 +26,15 @@ medians on a shared machine, where other processes take the CPU.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* as a script
+from bench.trees import in_tree  # noqa: E402
 
 # Run in the subprocess, with PYTHONPATH naming the tree under test.
 _CHILD = """
@@ -57,12 +56,9 @@ print(json.dumps(out))
 
 
 def measure(src: Path, repeat: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    code = _CHILD.format(root=str(ROOT), repeat=repeat)
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    result: dict[str, float] = in_tree(
+        src, _CHILD.format(root=str(ROOT), repeat=repeat), "the measurement"
     )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 

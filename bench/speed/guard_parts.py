@@ -34,14 +34,13 @@ shared machine over both.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* as a script
+from bench.trees import in_tree  # noqa: E402
 
 KINDS = ("ko notice", "ko news", "ja notice", "ja news", "en prompt")
 PARTS = (
@@ -239,14 +238,9 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
 
 
 def measure(src: Path, count: int) -> dict[str, dict[str, float]]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    code = _CHILD.format(root=str(ROOT), requests=count)
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    result: dict[str, dict[str, float]] = in_tree(
+        src, _CHILD.format(root=str(ROOT), requests=count), "the measurement"
     )
-    if done.returncode:
-        raise SystemExit(f"{src}: the measurement failed:\n{done.stderr[-3000:]}")
-    result: dict[str, dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 

@@ -17,15 +17,14 @@ With ``--old``, each round runs both trees in turn in fresh subprocesses.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # bench.* as a script
+from bench.trees import in_tree  # noqa: E402
 
 _CHILD = """
 import json, sys
@@ -102,14 +101,9 @@ def measure_here(count: int, repeats: int) -> dict[str, float]:
 
 
 def measure(src: Path, texts: int, repeats: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    code = _CHILD.format(root=str(ROOT), texts=texts, repeats=repeats)
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    result: dict[str, float] = in_tree(
+        src, _CHILD.format(root=str(ROOT), texts=texts, repeats=repeats), "the measurement"
     )
-    if done.returncode:
-        raise SystemExit(f"{src}: the measurement failed:\n{done.stderr[-3000:]}")
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
