@@ -52,6 +52,10 @@ from gwanmun.text import _DIGIT_DASH, _SPACED_DIGITS, normalize, number_passes
         ("900101 \r\n -1234568", "900101-1234568"),
         ("2024\n- 2025\n- 끝", "2024\n- 2025\n- 끝"),  # a list, not a wrapped number
         ("항목-\n1. 다음", "항목-\n1. 다음"),  # no digit before the hyphen
+        # a day after a month keeps its 일 as the unit, whatever digits follow
+        ("3월 1일 1234568", "3월 1일 1234568"),
+        ("2024년 12월 31일 010-1234-5678", "2024년 12월 31일 010-1234-5678"),
+        ("9001-0일-1234568", "9001011234568"),  # no month: 일 is a numeral there
     ],
 )
 def test_normalised_view(raw: str, clean: str) -> None:

@@ -333,6 +333,11 @@ def _positional_value(text: str, lo: int, hi: int) -> tuple[str, list[int]]:
     return "".join(digits), indices
 
 
+# A day written with digits after a month (1월 1일, 12월 31일): its 일 is the unit.
+_DAY_AFTER_MONTH = re.compile(r"(?:[1-9]|[12][0-9]|3[01]|0[1-9])일")
+_MONTH_BEFORE = re.compile(r"(?:[1-9]|1[0-2]|0[1-9])월\s*$")
+
+
 def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """The part of ``text[lo:hi]`` (numerals, digits, look-alike letters) written
     as a number, or None when it is part of a word: glued to another letter,
@@ -349,6 +354,8 @@ def _number_group(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     group = text[lo:hi]
     if not any(c in _ASCII_DIGITS or c in NUMERALS for c in group):
         return None  # the letters O and l with no digit
+    if _DAY_AFTER_MONTH.fullmatch(group) and _MONTH_BEFORE.search(text, max(0, lo - 8), lo):
+        return None  # 3월 1일: the day's unit, not a digit (3월 11 …)
     return lo, hi
 
 
