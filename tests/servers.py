@@ -14,8 +14,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
+import yaml
 
 from devtools.keyfile import new_key_file
 from devtools.ports import free_port
@@ -112,6 +114,20 @@ def model_file() -> Path:
 
 
 GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
+
+
+def serve_env(config: dict[str, Any], config_file: Path, data_dir: Path) -> dict[str, str]:
+    """The environment for an installed ``gwanmun`` command that reads only
+    ``config`` (written to ``config_file``) and keeps its state in ``data_dir``:
+    this process's own ``GWANMUN_*`` variables are left out."""
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_")}
+    return {
+        **env,
+        "GWANMUN_CONFIG": str(config_file),
+        "GWANMUN_DATA_DIR": str(data_dir),
+        "NO_PROXY": "127.0.0.1",
+    }
 
 
 class Served(subprocess.Popen[bytes]):

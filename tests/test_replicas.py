@@ -15,9 +15,7 @@ HTTP for the workspace's session cookie):
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,13 +26,11 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-import yaml
 
 from gwanmun.audit.store import load_or_create_key
-from tests.servers import installed_serve, wait_ready
+from tests.servers import GWANMUN, installed_serve, serve_env, wait_ready
 from tests.upstream import MODEL, ScriptedUpstream
 
-GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 PER_MINUTE = 5
 PASSWORD = "correct horse battery staple"
 ASK = [{"role": "user", "content": "민원 답변 초안을 부탁합니다."}]
@@ -67,15 +63,7 @@ def _env(tmp_path: Path, n: int, upstream: ScriptedUpstream, db_url: str) -> dic
             }
         ],
     }
-    path = tmp_path / f"gwanmun{n}.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_")}
-    return {
-        **env,
-        "GWANMUN_CONFIG": str(path),
-        "GWANMUN_DATA_DIR": str(tmp_path / f"replica{n}"),
-        "NO_PROXY": "127.0.0.1",
-    }
+    return serve_env(config, tmp_path / f"gwanmun{n}.yaml", tmp_path / f"replica{n}")
 
 
 def _gwanmun(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:

@@ -7,10 +7,8 @@ chain, which still verifies (SQLite and a real PostgreSQL)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +16,11 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-import yaml
 
-from tests.servers import installed_serve, wait_ready
+from tests.servers import GWANMUN, installed_serve, serve_env, wait_ready
 from tests.upstream import MODEL, ScriptedUpstream
 from tests.upstream import slow_upstream as scripted_slow
 
-GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 PHONE = "010-2345-6789"
 STREAMS = 2
 USER = "kim.minsu"
@@ -52,15 +48,7 @@ def _env(tmp_path: Path, upstream: ScriptedUpstream, pg_url: str | None) -> dict
         ],
         **({"audit_database_url": pg_url} if pg_url else {}),
     }
-    path = tmp_path / "gwanmun.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_")}
-    return {
-        **env,
-        "GWANMUN_CONFIG": str(path),
-        "GWANMUN_DATA_DIR": str(tmp_path / "data"),
-        "NO_PROXY": "127.0.0.1",
-    }
+    return serve_env(config, tmp_path / "gwanmun.yaml", tmp_path / "data")
 
 
 def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

@@ -8,9 +8,7 @@ a message that says what to set."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,27 +18,17 @@ import httpx
 import openai
 import psycopg
 import pytest
-import yaml
 
 from devtools.ports import free_port
-from tests.servers import installed_serve
+from tests.servers import GWANMUN, installed_serve, serve_env
 from tests.upstream import MODEL, ScriptedUpstream
 from tests.upstream import slow_upstream as scripted_slow
 
-GWANMUN = str(Path(sys.executable).with_name("gwanmun"))
 LIMIT = 6
 
 
 def _env(tmp_path: Path, config: dict[str, Any]) -> dict[str, str]:
-    path = tmp_path / "gwanmun.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GWANMUN_")}
-    return {
-        **env,
-        "GWANMUN_CONFIG": str(path),
-        "GWANMUN_DATA_DIR": str(tmp_path / "data"),
-        "NO_PROXY": "127.0.0.1",
-    }
+    return serve_env(config, tmp_path / "gwanmun.yaml", tmp_path / "data")
 
 
 @pytest.mark.parametrize(
