@@ -16,7 +16,13 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from gwanmun.digits import NUMERALS
-from gwanmun.guard.holdback import SCAN_CONTEXT_CHARS, ascii_run, compact, digit_like
+from gwanmun.guard.holdback import (
+    SCAN_CONTEXT_CHARS,
+    Supplied,
+    ascii_run,
+    compact,
+    digit_like,
+)
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.ledger import OutputLedger
 from gwanmun.policy import Policy
@@ -54,14 +60,14 @@ class LeakMasker:
         policy: Policy,
         ledger: OutputLedger,
         *,
-        supplied: str,
+        supplied: Supplied,
         placeholders: re.Pattern[str],
         limit: int,
     ) -> None:
         self.scanner = scanner
         self.policy = policy
         self.ledger = ledger
-        self.supplied = supplied  # the user's own text, compacted: an echo is no leak
+        self.supplied = supplied  # the user's own text: an echo is no leak
         self.placeholders = placeholders  # the input guard's, as models write them
         self.limit = limit
         self._open_leak: int | None = None  # the released text ends inside this masked leak
@@ -90,7 +96,7 @@ class LeakMasker:
                 continue
             if not self.policy.judge(finding, window).acts:
                 continue
-            if compact(window[finding.start : finding.end]) in self.supplied:
+            if compact(window[finding.start : finding.end]) in self.supplied.whole:
                 continue  # the user's own value (not masked by policy): not a leak
             acting.append(finding)
         limit = self.limit
