@@ -79,11 +79,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
 
     auth = Authenticator(settings, state.keys)
 
-    def model_user(request: Request) -> Principal:
-        return auth.require(request, MODEL_USERS)
+    async def model_user(request: Request) -> Principal:
+        return await auth.require(request, MODEL_USERS)
 
     async def chat_completions(request: Request) -> Response:
-        principal = model_user(request)
+        principal = await model_user(request)
         raw = await request.body()
         try:
             # Straight from bytes: no intermediate dict of the whole request.
@@ -143,7 +143,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, Any]:
-        model_user(request)
+        await model_user(request)
         created = int(state.started_at or time.time())
         return {
             "object": "list",
@@ -173,7 +173,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> HotRo
     @app.post("/v1/guard/scan")
     async def guard_scan(request: Request) -> dict[str, Any]:
         """Scan a text as the input guard would: grade, action, findings (never values)."""
-        model_user(request)
+        await model_user(request)
         body = await json_body(request)
         try:
             parsed = ScanBody.model_validate(body)

@@ -74,18 +74,18 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="strict")
         return response
 
-    def signed_in(request: Request) -> Principal | None:
+    async def signed_in(request: Request) -> Principal | None:
         token = request.cookies.get(SESSION_COOKIE)
         if not token:
             return None
         try:
-            return accounts.session(token)
+            return await auth.ask(accounts.session, token)
         except AuthenticationError:
             return None
 
     @router.get("/")
     async def home(request: Request) -> Response:
-        return RedirectResponse("/chat" if signed_in(request) else "/login", status_code=303)
+        return RedirectResponse("/chat" if await signed_in(request) else "/login", status_code=303)
 
     @router.get("/favicon.ico")
     async def favicon() -> Response:
@@ -103,23 +103,23 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/notice")
     async def notice(request: Request) -> Response:
-        user = signed_in(request)
+        user = await signed_in(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)
         return render(request, "notice.html", user)
 
     @router.post("/v1/auth/notice")
     async def acknowledge(request: Request) -> dict[str, str]:
-        user = auth.principal(request)
-        accounts.acknowledge_notice(user.user)
+        user = await auth.principal(request)
+        await auth.ask(accounts.acknowledge_notice, user.user)
         return {"status": "acknowledged"}
 
-    def gate(request: Request, roles: tuple[Role, ...]) -> Principal | Response:
+    async def gate(request: Request, roles: tuple[Role, ...]) -> Principal | Response:
         """The signed-in user if their role may see the page; else where to go instead."""
-        user = signed_in(request)
+        user = await signed_in(request)
         if user is None:
             return RedirectResponse("/login", status_code=303)
-        if not accounts.notice_acknowledged(user.user):
+        if not await auth.ask(accounts.notice_acknowledged, user.user):
             return RedirectResponse("/notice", status_code=303)
         if user.role not in roles:
             # Auditors do not use models (separation of duties); others see why not.
@@ -129,7 +129,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/chat")
     async def chat(request: Request) -> Response:
-        user = gate(request, MODEL_USERS)
+        user = await gate(request, MODEL_USERS)
         if isinstance(user, Response):
             return user
         models = [model for model, _ in services.router.models()]
@@ -137,7 +137,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/admin")
     async def admin(request: Request) -> Response:
-        user = gate(request, (Role.ADMIN,))
+        user = await gate(request, (Role.ADMIN,))
         if isinstance(user, Response):
             return user
         backends = [
@@ -152,7 +152,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.get("/usage")
     async def usage(request: Request, by: str = "day") -> Response:
         """The usage dashboard: charts drawn here (SVG), the same numbers as tables."""
-        user = gate(request, (Role.ADMIN, Role.AUDITOR))
+        user = await gate(request, (Role.ADMIN, Role.AUDITOR))
         if isinstance(user, Response):
             return user
         period: Period = "week" if by == "week" else "day"
@@ -165,7 +165,7 @@ def ui_routes(services: Services, auth: Authenticator) -> APIRouter:
         roles: tuple[Role, ...], template: str
     ) -> Callable[[Request], Awaitable[Response]]:
         async def page(request: Request) -> Response:
-            user = gate(request, roles)
+            user = await gate(request, roles)
             if isinstance(user, Response):
                 return user
             return render(request, template, user)

@@ -60,8 +60,9 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/admin/users")
     async def list_users(request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
-        return {"object": "list", "data": [u.as_dict() for u in accounts.list_users()]}
+        await auth.require(request, ADMINS)
+        users = await auth.ask(accounts.list_users)
+        return {"object": "list", "data": [u.as_dict() for u in users]}
 
     async def guarded(admin: Principal, target: str, target_role: Role, what: str) -> None:
         """403 (recorded) when ``what`` would touch an auditor's credentials."""
@@ -83,7 +84,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/admin/users", status_code=201)
     async def create_user(request: Request) -> dict[str, Any]:
-        admin = auth.require(request, ADMINS)
+        admin = await auth.require(request, ADMINS)
         body = await read_body(request, NewUserBody)
         await guarded(admin, body.name, body.role, "create the account")
         await stored_names(name=body.name, group=body.group or "")
@@ -109,14 +110,14 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.patch("/v1/admin/users/{name}")
     async def update_user(name: str, request: Request) -> dict[str, Any]:
-        admin = auth.require(request, ADMINS)
+        admin = await auth.require(request, ADMINS)
         body = await read_body(request, UserUpdateBody)
         # Someone must always be left able to administer.
         if name == admin.user and (body.disabled or body.role not in (None, Role.ADMIN)):
             raise InvalidRequest(
                 "You cannot disable or demote your own account; another administrator can."
             )
-        current = accounts.get_user(name)
+        current = await auth.ask(accounts.get_user, name)
         await stored_names(group=body.group or "")
         if body.password is not None:
             await guarded(admin, name, current.role, "set the password")
@@ -159,20 +160,22 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/admin/keys")
     async def list_keys(request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
-        return {"object": "list", "data": [k.as_dict() for k in accounts.list()]}
+        await auth.require(request, ADMINS)
+        return {"object": "list", "data": [k.as_dict() for k in await auth.ask(accounts.list)]}
 
     @router.post("/v1/admin/keys", status_code=201)
     async def create_key(request: Request) -> dict[str, Any]:
-        admin = auth.require(request, ADMINS)
+        admin = await auth.require(request, ADMINS)
         body = await read_body(request, NewKeyBody)
         try:
-            target_role = accounts.get_user(body.user).role
+            target_role = (await auth.ask(accounts.get_user, body.user)).role
         except NotFound:
             target_role = Role.USER  # created as a user with the key
         await guarded(admin, body.user, target_role, "mint a key")
-        key, info = accounts.create(
-            body.user, expires_in_days=body.expires_in_days, minted_by=admin.user
+        key, info = await auth.ask(
+            lambda: accounts.create(
+                body.user, expires_in_days=body.expires_in_days, minted_by=admin.user
+            )
         )
         await services.record_admin(
             admin_event(
@@ -187,9 +190,9 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.delete("/v1/admin/keys/{key_id}")
     async def revoke_key(key_id: str, request: Request) -> dict[str, Any]:
-        admin = auth.require(request, ADMINS)
-        owner = accounts.key_owner(key_id)
-        accounts.revoke(key_id)
+        admin = await auth.require(request, ADMINS)
+        owner = await auth.ask(accounts.key_owner, key_id)
+        await auth.ask(accounts.revoke, key_id)
         await services.record_admin(
             admin_event(admin, AdminAction.KEY_REVOKE, key_id, target_user=owner)
         )
@@ -197,7 +200,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/admin/backends")
     async def backends(request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
+        await auth.require(request, ADMINS)
         data = [
             {
                 "name": b.name,
@@ -211,14 +214,14 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/admin/policy")
     async def policy(request: Request) -> dict[str, Any]:
-        auth.require(request, ADMINS)
+        await auth.require(request, ADMINS)
         current = services.scanner.policy
         return {"source": current.source, "policy": current.data.model_dump(mode="json")}
 
     @router.post("/v1/admin/policy/dry-run")
     async def dry_run(request: Request) -> dict[str, Any]:
         """Paste a text: the findings, each kind's rule, and the decision (admin)."""
-        auth.require(request, ADMINS)
+        await auth.require(request, ADMINS)
         body = await read_body(request, DryRunBody)
         scanner = services.scanner
         result = await anyio.to_thread.run_sync(

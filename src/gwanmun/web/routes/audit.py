@@ -62,7 +62,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
         after_seq: int = 0,
     ) -> dict[str, Any]:
         """Records in order; the page's empty fields (``?user=``) mean no bound."""
-        auth.require(request, AUDITORS)
+        await auth.require(request, AUDITORS)
         start = since_timestamp(since or None)
         wanted = RecordFilter(
             until=until_timestamp(until or None), outcome=outcome or None, kind=kind or None
@@ -84,7 +84,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/audit/stats")
     async def audit_stats(request: Request, since: str | None = None) -> dict[str, Any]:
-        auth.require(request, AUDITORS)
+        await auth.require(request, AUDITORS)
         start = since_timestamp(since)
         return await anyio.to_thread.run_sync(
             lambda: summarise(r.body for r in audit_store(services).records(since=start))
@@ -92,7 +92,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/audit/verify")
     async def audit_verify(request: Request) -> dict[str, Any]:
-        auth.require(request, AUDITORS)
+        await auth.require(request, AUDITORS)
         store = audit_store(services)
         result = await anyio.to_thread.run_sync(store.verify)
         streams = await anyio.to_thread.run_sync(store.open_streams)
@@ -117,7 +117,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/audit/auditors", status_code=201)
     async def create_auditor(request: Request) -> dict[str, Any]:
-        me = auth.require(request, AUDITORS)
+        me = await auth.require(request, AUDITORS)
         body = await read_body(request, NewAuditorBody)
         info = await anyio.to_thread.run_sync(
             lambda: accounts.create_user(
@@ -137,9 +137,9 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.patch("/v1/audit/auditors/{name}")
     async def update_auditor(name: str, request: Request) -> dict[str, Any]:
-        me = auth.require(request, AUDITORS)
+        me = await auth.require(request, AUDITORS)
         body = await read_body(request, AuditorUpdateBody)
-        auditor(name)
+        await auth.ask(auditor, name)
         if name == me.user and body.disabled:
             raise PermissionDenied("You cannot disable your own account; another auditor can.")
 
@@ -171,10 +171,12 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/audit/auditors/{name}/keys", status_code=201)
     async def create_auditor_key(name: str, request: Request) -> dict[str, Any]:
-        me = auth.require(request, AUDITORS)
+        me = await auth.require(request, AUDITORS)
         body = await read_body(request, AuditorKeyBody)
-        auditor(name)
-        key, info = accounts.create(name, expires_in_days=body.expires_in_days, minted_by=me.user)
+        await auth.ask(auditor, name)
+        key, info = await auth.ask(
+            lambda: accounts.create(name, expires_in_days=body.expires_in_days, minted_by=me.user)
+        )
         await services.record_admin(
             admin_event(
                 me,

@@ -29,7 +29,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.post("/v1/documents/extract")
     async def extract(request: Request) -> dict[str, Any]:
         """Text out of a txt, md, pdf, docx, hwpx or hwp file, to attach as a source document."""
-        auth.require(request, MODEL_USERS)
+        await auth.require(request, MODEL_USERS)
         body = await read_body(request, ExtractBody)
         try:
             data = base64.b64decode(body.data_base64, validate=True)

@@ -71,7 +71,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/embeddings")
     async def embeddings(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, EmbeddingsBody)
         items = texts(body, services.settings.limits.max_message_chars)
         encoder = services.gateway.encoder

@@ -20,7 +20,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.get("/v1/history")
     async def history(request: Request, limit: int = 50) -> dict[str, Any]:
         """The caller's own requests, newest first; any role, only their own."""
-        p = auth.principal(request)
+        p = await auth.principal(request)
         limit = max(1, min(limit, 500))
 
         def read() -> list[dict[str, Any]]:
@@ -33,7 +33,8 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def my_keys(request: Request) -> dict[str, Any]:
         """The caller's own keys (never the secrets); ``minted_by`` names who made
         a key for them, so nobody holds a key in someone's name unseen."""
-        p = auth.principal(request)
-        return {"object": "list", "data": [k.as_dict() for k in services.keys.list(user=p.user)]}
+        p = await auth.principal(request)
+        keys = await auth.ask(lambda: services.keys.list(user=p.user))
+        return {"object": "list", "data": [k.as_dict() for k in keys]}
 
     return router

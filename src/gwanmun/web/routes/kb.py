@@ -60,7 +60,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/knowledge_bases")
     async def create(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, CreateBody)
         kb = knowledge().create(
             body.id,
@@ -73,18 +73,18 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/knowledge_bases")
     async def listing(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         return {"object": "list", "data": [kb.as_dict() for kb in knowledge().readable(principal)]}
 
     @router.delete("/v1/knowledge_bases/{kb_id}")
     async def drop(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         knowledge().drop(kb_id, principal)
         return {"id": kb_id, "deleted": True}
 
     @router.post("/v1/knowledge_bases/{kb_id}/documents")
     async def add(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, DocumentBody)
         try:
             data = base64.b64decode(body.data_base64, validate=True)
@@ -97,20 +97,20 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/knowledge_bases/{kb_id}/documents")
     async def documents(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         docs = knowledge().documents(kb_id, principal)
         return {"object": "list", "data": [d.as_dict() for d in docs]}
 
     @router.delete("/v1/knowledge_bases/{kb_id}/documents/{document}")
     async def remove(kb_id: str, document: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         removed = knowledge().remove(kb_id, document, principal)
         return {"id": document, "deleted": removed}
 
     @router.get("/v1/knowledge_bases/{kb_id}/passages/{passage_id}")
     async def passage(kb_id: str, passage_id: str, request: Request) -> dict[str, Any]:
         """One passage with its text: what a citation in an answer points to."""
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         found = knowledge().passage(kb_id, passage_id, principal)
         shown = Hit(found, 0.0).as_dict()
         del shown["score"]  # not a search result
@@ -118,7 +118,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/knowledge_bases/{kb_id}/search")
     async def search(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, SearchBody)
         hits = await anyio.to_thread.run_sync(
             lambda: knowledge().search(

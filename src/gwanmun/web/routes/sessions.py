@@ -74,14 +74,14 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def logout(request: Request) -> Response:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            accounts.logout(token)
+            await auth.ask(accounts.logout, token)
         response = JSONResponse({"status": "logged out"})
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
     @router.get("/v1/auth/me")
     async def me(request: Request) -> dict[str, Any]:
-        p = auth.principal(request)
+        p = await auth.principal(request)
         return {"user": p.user, "group": p.group, "role": p.role.value}
 
     return router

@@ -45,7 +45,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.post("/v1/feedback")
     async def feedback(request: Request) -> dict[str, str]:
         """'Did this save you time? how much?' for one answer (optional, one per answer)."""
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, FeedbackBody)
         workspace_store(services).feedback(body.request_id, principal, body.minutes)
         return {"status": "thanks"}
@@ -56,14 +56,14 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     ) -> dict[str, Any]:
         """Use per department and over time, blocks by kind, top templates, time saved
         (admin, auditor)."""
-        auth.require(request, REPORT_READERS)
+        await auth.require(request, REPORT_READERS)
         return await anyio.to_thread.run_sync(lambda: report(since, by))
 
     @router.get("/v1/usage.csv")
     async def usage_as_csv(
         request: Request, since: str | None = None, by: Literal["day", "week"] | None = None
     ) -> Response:
-        auth.require(request, REPORT_READERS)
+        await auth.require(request, REPORT_READERS)
         data = await anyio.to_thread.run_sync(lambda: report(since, by or "day"))
         name = f"gwanmun-usage-by-{by}.csv" if by else "gwanmun-usage.csv"
         return Response(

@@ -159,7 +159,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/files")
     async def upload(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise InvalidRequest("Send the file as multipart/form-data (fields: file, purpose).")
         try:
@@ -186,19 +186,19 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/files")
     async def file_list(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         page, more = _page(list(reversed(files().listing(principal.user))), lambda f: f.id, request)
         return _listing([f.as_dict() for f in page], more)
 
     @router.get("/v1/files/{file_id}")
     async def file_get(file_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         result: dict[str, Any] = owned_file(principal, file_id).as_dict()
         return result
 
     @router.delete("/v1/files/{file_id}")
     async def file_delete(file_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         owned_file(principal, file_id)
         files().delete(principal.user, file_id)
         return {"id": file_id, "object": "file", "deleted": True}
@@ -220,7 +220,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/vector_stores")
     async def create(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, StoreBody)
         unknown = sorted(set(body.metadata) - {"readers"})
         if unknown:
@@ -238,7 +238,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/vector_stores")
     async def listing(request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         service = knowledge()
         bases = sorted(service.readable(principal), key=lambda kb: (kb.created, kb.id))
         page, more = _page(bases, lambda kb: kb.id, request)
@@ -246,33 +246,33 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.get("/v1/vector_stores/{kb_id}")
     async def retrieve(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         kb = knowledge().get(kb_id, principal)
         return _store(kb, knowledge().store.documents(kb.id))
 
     @router.delete("/v1/vector_stores/{kb_id}")
     async def delete(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         knowledge().drop(kb_id, principal)
         return {"id": kb_id, "object": "vector_store.deleted", "deleted": True}
 
     @router.post("/v1/vector_stores/{kb_id}/files")
     async def add_file(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, StoreFileBody)
         doc = await anyio.to_thread.run_sync(lambda: attach(kb_id, body.file_id, principal))
         return _store_file(doc)
 
     @router.get("/v1/vector_stores/{kb_id}/files")
     async def files_list(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         docs = sorted(knowledge().documents(kb_id, principal), key=lambda d: (d.added, d.id))
         page, more = _page(docs, lambda d: d.id, request)
         return _listing([_store_file(d) for d in page], more)
 
     @router.get("/v1/vector_stores/{kb_id}/files/{file_id}")
     async def file_of(kb_id: str, file_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         for doc in knowledge().documents(kb_id, principal):
             if doc.id == file_id:
                 return _store_file(doc)
@@ -280,7 +280,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.delete("/v1/vector_stores/{kb_id}/files/{file_id}")
     async def file_remove(kb_id: str, file_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         ids = {d.id for d in knowledge().documents(kb_id, principal)}
         if file_id not in ids:
             raise NotFound(f"No file {file_id!r} in {kb_id!r}.", param="file_id")
@@ -289,7 +289,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
 
     @router.post("/v1/vector_stores/{kb_id}/search")
     async def search(kb_id: str, request: Request) -> dict[str, Any]:
-        principal = auth.require(request, MODEL_USERS)
+        principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, SearchBody)
         query = body.query if isinstance(body.query, str) else " ".join(body.query)
         if not query.strip() or len(query) > 4000:
