@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 from gwanmun.detect.names import (
     could_continue_name,
@@ -37,37 +37,6 @@ _WORD = re.compile(r"\S+")
 _PUNCT = ".,;:!?\"'()[]{}“”‘’「」"
 
 
-class Supplied:
-    """The user's own text as an answer is compared with it (``compact``): whole,
-    for the leak masker (an echo of their value is no leak), and word by word,
-    for the hold-back (a finished word they wrote is no name of anyone else's).
-    Each is computed on first use, once per answer: most answers never ask (no
-    finding to tell from an echo, no Korean word to settle), and compacting the
-    words of a 1 KB Korean prompt costs about 0.3 ms."""
-
-    __slots__ = ("_texts", "_whole", "_words")
-
-    def __init__(self, texts: Sequence[str] = ()) -> None:
-        self._texts = tuple(texts)
-        self._whole: str | None = None
-        self._words: frozenset[str] | None = None
-
-    @property
-    def whole(self) -> str:
-        if self._whole is None:
-            self._whole = compact(" ".join(self._texts))
-        return self._whole
-
-    @property
-    def words(self) -> frozenset[str]:
-        if self._words is None:
-            self._words = frozenset(compact(w) for t in self._texts for w in t.split())
-        return self._words
-
-
-NOTHING_SUPPLIED = Supplied()
-
-
 class HoldBackRule:
     """Where to cut what is pending. Owns no text: the session passes what is
     pending and what it has released."""
@@ -78,12 +47,12 @@ class HoldBackRule:
         limit: int,
         *,
         whole_words: bool,
-        supplied: Supplied = NOTHING_SUPPLIED,
+        supplied_words: frozenset[str] = frozenset(),
     ) -> None:
         self.mode = mode
         self.limit = limit
         # The user's own words (compacted): a finished word they wrote is no leak.
-        self.supplied = supplied
+        self.supplied_words = supplied_words
         # Sentence checks run: a word still being written is held, so a blocked
         # word is never half shown.
         self.whole_words = whole_words
@@ -109,7 +78,7 @@ class HoldBackRule:
             # Hangul, kana or kanji in it, Latin ones too (Penelope Cruz, Kenan
             # Sofugluk選手): such words are held as Hangul ones are.
             tagged = bool(_TAGGED_SCRIPT.search(released[-SCAN_CONTEXT_CHARS:] + pending))
-            hold = growing_tail(text, self.supplied, tagged=tagged)
+            hold = growing_tail(text, self.supplied_words, tagged=tagged)
             if self.whole_words and released:
                 # Not before the first release: the first token is not delayed.
                 hold = max(hold, _partial_word(text))
@@ -124,7 +93,9 @@ class HoldBackRule:
         return max(cut, len(pending) - limit, 0)
 
 
-def growing_tail(text: str, supplied: Supplied = NOTHING_SUPPLIED, *, tagged: bool = False) -> int:
+def growing_tail(
+    text: str, supplied_words: frozenset[str] = frozenset(), *, tagged: bool = False
+) -> int:
     """How many trailing characters could still become (part of) a finding.
 
     Held: a trailing word with digits or identifier joiners (a number, an
@@ -148,7 +119,7 @@ def growing_tail(text: str, supplied: Supplied = NOTHING_SUPPLIED, *, tagged: bo
         start, end = words[index]
         word = text[start:end]
         previous = text[slice(*words[index - 1])] if index > 0 else ""
-        if end < len(text) and _settled(word, supplied, _number_over(text, end)):
+        if end < len(text) and _settled(word, supplied_words, _number_over(text, end)):
             break  # finished, and no name can grow out of it or run into it
         if not _risky(word, previous, incomplete=end == len(text), tagged=tagged):
             break
@@ -264,7 +235,7 @@ def _number_over(text: str, end: int) -> bool:
     return bool(after) and not (digit_like(after[0]) or after[0] in ID_JOINERS)
 
 
-def _settled(word: str, supplied: Supplied, number_over: bool = False) -> bool:
+def _settled(word: str, supplied_words: frozenset[str], number_over: bool = False) -> bool:
     """A finished Korean word that can hold no part of a name, or one the user
     wrote (compacted as the leak masker compacts); never one with digits or
     identifier characters, which the rules above hold. A word written in
@@ -277,7 +248,7 @@ def _settled(word: str, supplied: Supplied, number_over: bool = False) -> bool:
         return False
     if not any("\uac00" <= c <= "\ud7a3" for c in core) or _japanese(core):
         return False
-    return compact(core) in supplied.words or korean_word_is_name_free(word)
+    return compact(core) in supplied_words or korean_word_is_name_free(word)
 
 
 def _japanese(word: str) -> bool:

@@ -16,13 +16,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from gwanmun.digits import NUMERALS
-from gwanmun.guard.holdback import (
-    SCAN_CONTEXT_CHARS,
-    Supplied,
-    ascii_run,
-    compact,
-    digit_like,
-)
+from gwanmun.guard.holdback import SCAN_CONTEXT_CHARS, ascii_run, compact, digit_like
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.ledger import OutputLedger
 from gwanmun.policy import Policy
@@ -60,14 +54,14 @@ class LeakMasker:
         policy: Policy,
         ledger: OutputLedger,
         *,
-        supplied: Supplied,
+        supplied: str,
         placeholders: re.Pattern[str],
         limit: int,
     ) -> None:
         self.scanner = scanner
         self.policy = policy
         self.ledger = ledger
-        self.supplied = supplied  # the user's own text: an echo is no leak
+        self.supplied = supplied  # the user's own text, compacted: an echo is no leak
         self.placeholders = placeholders  # the input guard's, as models write them
         self.limit = limit
         self._open_leak: int | None = None  # the released text ends inside this masked leak
@@ -96,7 +90,7 @@ class LeakMasker:
                 continue
             if not self.policy.judge(finding, window).acts:
                 continue
-            if compact(window[finding.start : finding.end]) in self.supplied.whole:
+            if compact(window[finding.start : finding.end]) in self.supplied:
                 continue  # the user's own value (not masked by policy): not a leak
             acting.append(finding)
         limit = self.limit

@@ -37,7 +37,8 @@ from gwanmun.check.grounding import GroundingCheck
 from gwanmun.guard.answer_checks import GroundingChecks, SentenceChecks
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
 from gwanmun.guard.copies import CopyMasker
-from gwanmun.guard.holdback import HoldBackRule, Supplied
+from gwanmun.guard.holdback import HoldBackRule
+from gwanmun.guard.holdback import compact as _compact
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.leaks import LeakMasker, Mask
 from gwanmun.guard.ledger import OutputLedger
@@ -67,7 +68,8 @@ class CheckingSession:
     options: OutputOptions
     scanner: DetectorInputGuard | None
     checks: Sequence[TextCheck]
-    supplied: Supplied  # the user's own text, to tell a leak from an echo
+    supplied: str  # the user's own text, compacted, to tell a leak from an echo
+    supplied_words: frozenset[str] = frozenset()  # the same, word by word
     span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
     grounding: GroundingCheck | None = None
     sources: tuple[str, ...] = ()  # source documents as the model received them (masked)
@@ -82,7 +84,7 @@ class CheckingSession:
             self.options.hold_back,
             self.options.hold_back_chars,
             whole_words=bool(self.checks),
-            supplied=self.supplied,
+            supplied_words=self.supplied_words,
         )
         self._leaks = (
             LeakMasker(
@@ -195,13 +197,16 @@ class CheckingOutputGuard:
         if not (self.scanner or self.checks or self.span_checks or grounding):
             # Nothing to check: nothing to hold back either.
             return RestoringSession(input_result.restorer.fork())
+        supplied = _compact(" ".join(m.content for m in request.messages))
+        words = frozenset(_compact(w) for m in request.messages for w in m.content.split())
         return CheckingSession(
             restorer=input_result.restorer.fork(),
             policy=self.policy,
             options=self.options,
             scanner=self.scanner,
             checks=self.checks,
-            supplied=Supplied([m.content for m in request.messages]),
+            supplied=supplied,
+            supplied_words=words,
             span_checks=self.span_checks,
             grounding=grounding,
             placeholders=self.placeholders,
