@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.guard.base import OutputSession
+from gwanmun.guard.holdback import SuppliedText, SuppliedWords, compact
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.output import CheckingOutputGuard
 from gwanmun.policy import load_policy
@@ -92,3 +93,22 @@ def test_finished_words_that_can_be_no_name_are_not_held() -> None:
     ja = _session("ja")
     shown = ja.feed("図書館の開館時間が変わりました。担当は")
     assert shown.startswith("図書館の開館時間が変わりました")
+
+
+@given(st.lists(st.text(max_size=30), max_size=4), st.text(max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_supplied_words_are_the_compacted_words_of_the_texts(texts: list[str], word: str) -> None:
+    # Made when first asked, not when a response opens; the same answers as
+    # the set of every word compacted.
+    every = frozenset(compact(w) for text in texts for w in text.split())
+    supplied = SuppliedWords(texts)
+    assert (compact(word) in supplied) == (compact(word) in every)
+    assert all(w in supplied for w in every)
+
+
+@given(st.lists(st.text(max_size=30), max_size=4), st.text(max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_supplied_text_is_the_compacted_joined_texts(texts: list[str], value: str) -> None:
+    whole = compact(" ".join(texts))
+    supplied = SuppliedText(texts)
+    assert (compact(value) in supplied) == (compact(value) in whole)

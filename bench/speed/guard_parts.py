@@ -29,6 +29,18 @@ With ``--old``, each round runs this tree and the old one in turn, each in a
 fresh subprocess (both are ``gwanmun``), and the ratio new / old is printed
 per part (below 1: the new tree is cheaper). Alternating spreads the noise of a
 shared machine over both.
+
+``--as-gateway`` measures instead what the gateway's worker threads spend on
+a request (``gateway_overhead.py``'s CPU phase reads more than ``inspect``
+costs here): the whole ``inspect`` back to back on this thread, the same
+after a pause of ``--pause-ms`` (the stand-in upstream's wait, during which
+other work takes the core and its caches), the same on a worker thread
+through ``anyio.to_thread`` after the pause (as ``Gateway._admit`` calls
+it), the SQLite audit append (``store.record``: a worker thread too), and a
+hop to a worker thread that does nothing. CPU of every thread of the
+process, in the mean over the requests (the gateway's phase reports means),
+and what reading those clocks adds to each (``clocks``); each variant reads
+its own texts, none seen by any cache.
 """
 
 from __future__ import annotations
@@ -212,6 +224,23 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
         "audit": (audit, detected),
         "inspect (all)": (inspect, str),
     }
+    # Every cache the person detector keeps across requests (those a tree
+    # has): the sentences' names, the type table, the words asked about. Left
+    # warm, "inspect (all)" read texts that "person (all)" had just filled
+    # them with (the type table above all), which no request of the gateway
+    # meets.
+    from gwanmun.detect import names, person_model
+
+    caches = [
+        cache
+        for cache in (
+            getattr(person, "cache", None),
+            getattr(person_model, "TYPE_ROWS", None),
+            getattr(names, "_COMMON_WORDS", None),
+            getattr(names, "_NAME_FREE", None),
+        )
+        if cache is not None
+    ]
     texts = requests(count + 2)
     out: dict[str, dict[str, float]] = {}
     for kind, batch in texts.items():
@@ -221,9 +250,8 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
             # (a tree that has one) per part, so no part reads what another
             # part's run of the same texts left behind.
             guard = input_guard_for(policy)
-            sentences = getattr(person, "cache", None)
-            if sentences is not None:
-                sentences.clear()
+            for cache in caches:
+                cache.clear()
             part(prepare(batch[0]))  # lazy loads
             samples = []
             for text in batch[2:]:
@@ -237,11 +265,141 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
     return out
 
 
+def as_gateway_here(count: int, pause_s: float) -> dict[str, dict[str, float]]:
+    """Mean CPU ms of the worker side of a request, for every kind (``--as-gateway``)."""
+    import asyncio
+    import os
+    import tempfile
+    import time
+    from typing import Any
+
+    import anyio
+    from threadpoolctl import threadpool_limits
+
+    from gwanmun.audit import AuditEvent
+    from gwanmun.audit.store import SQLiteAuditStore
+    from gwanmun.detect import names, person_model
+    from gwanmun.guard.factory import input_guard_for
+    from gwanmun.guard.input import DetectorInputGuard
+    from gwanmun.policy import load_policy
+    from gwanmun.types import Action, ChatMessage, ChatRequest, Grade, Outcome, Principal
+
+    threadpool_limits(limits=1, user_api="blas")  # as the gateway (services.one_blas_thread)
+    policy = load_policy(None)
+    guard: DetectorInputGuard = input_guard_for(policy)
+    guard.warm_up()
+    caches = [
+        c
+        for c in (
+            next(d for d in guard.detectors if isinstance(d, names.PersonNames)).cache,
+            getattr(person_model, "TYPE_ROWS", None),
+            getattr(names, "_COMMON_WORDS", None),
+            getattr(names, "_NAME_FREE", None),
+        )
+        if c is not None
+    ]
+    tmp = tempfile.TemporaryDirectory(prefix="gwanmun-parts-")
+    store = SQLiteAuditStore(Path(tmp.name) / "audit.db", b"k" * 32)
+    pid = os.getpid()
+
+    def cpu_ns() -> int:
+        # This thread by its clock (its schedstat lags while it runs); the
+        # others, idle when read, by their schedstat.
+        total = time.thread_time_ns()
+        for task in os.listdir(f"/proc/{pid}/task"):
+            if task != str(pid):
+                try:
+                    with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                        total += int(f.read().split()[0])
+                except (FileNotFoundError, ProcessLookupError):
+                    continue
+        return total
+
+    def inspect(text: str) -> Any:
+        request = ChatRequest(model="m", messages=(ChatMessage("user", text),), max_tokens=1)
+        return guard.inspect(request, backend_grade=Grade.C)
+
+    def event(result: Any) -> AuditEvent:
+        return AuditEvent(
+            request_id="r", time=0.0, principal=Principal("bench"), model="m",
+            backend="b", grade=Grade.C, action=Action.MASK, outcome=Outcome.MASKED,
+            findings=tuple(result.verdict.findings),
+        )  # fmt: skip
+
+    variants = ("back to back", "after a pause", "worker, after a pause", "audit", "hop", "clocks")
+    texts = requests(3 * count + 1)
+
+    async def run() -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for kind, batch in texts.items():
+            spent: dict[str, list[int]] = {v: [] for v in variants}
+            for n, variant in enumerate(variants[:3]):
+                nonlocal guard
+                guard = input_guard_for(policy)  # an empty findings cache
+                for cache in caches:
+                    cache.clear()
+                inspect(batch[0])  # lazy loads
+                for text in batch[1 + n * count : 1 + (n + 1) * count]:
+                    if variant != "back to back":
+                        await asyncio.sleep(pause_s)
+                    start = cpu_ns()
+                    if variant.startswith("worker"):
+                        result = await anyio.to_thread.run_sync(inspect, text)
+                    else:
+                        result = inspect(text)
+                    spent[variant].append(cpu_ns() - start)
+                    if variant.startswith("worker"):
+                        start = cpu_ns()
+                        await store.record(event(result))
+                        spent["audit"].append(cpu_ns() - start)
+                        start = cpu_ns()
+                        await anyio.to_thread.run_sync(lambda: None)
+                        spent["hop"].append(cpu_ns() - start)
+                        start = cpu_ns()  # what reading the clocks adds to each row
+                        spent["clocks"].append(cpu_ns() - start)
+            out[kind] = {v: statistics.mean(spent[v]) / 1e6 for v in variants}
+        return out
+
+    try:
+        return asyncio.run(run())
+    finally:
+        store.close()
+        tmp.cleanup()
+
+
 def measure(src: Path, count: int) -> dict[str, dict[str, float]]:
     result: dict[str, dict[str, float]] = in_tree(
         src, _CHILD.format(root=str(ROOT), requests=count), "the measurement"
     )
     return result
+
+
+_GATEWAY_CHILD = """
+import json, sys
+sys.path.insert(1, {root!r})
+from bench.speed.guard_parts import as_gateway_here
+print(json.dumps(as_gateway_here({requests}, {pause})))
+"""
+
+
+def _as_gateway_main(args: argparse.Namespace) -> None:
+    trees = {"new": args.new} | ({"old": args.old} if args.old else {})
+    runs: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name in trees}
+    code = _GATEWAY_CHILD.format(root=str(ROOT), requests=args.requests, pause=args.pause_ms / 1e3)
+    for _ in range(args.rounds):
+        for name, src in trees.items():
+            runs[name].append(in_tree(src, code, "the measurement"))
+    print(
+        f"worker-side CPU ms per request, mean of {args.requests} requests a variant, "
+        f"median of {args.rounds} rounds, pause {args.pause_ms:g} ms"
+    )
+    for kind in KINDS:
+        print(f"\n{kind:<24}" + "".join(f"{name:>9}" for name in trees))
+        for variant in runs["new"][0][kind]:
+            cells = "".join(
+                f"{statistics.median(r[kind][variant] for r in runs[name]):>9.3f}" for name in trees
+            )
+            print(f"  {variant:<22}{cells}")
 
 
 def main() -> None:
@@ -250,7 +408,16 @@ def main() -> None:
     parser.add_argument("--new", type=Path, default=ROOT / "src", help="the new tree's src")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=40, help="different texts per kind")
+    parser.add_argument(
+        "--as-gateway",
+        action="store_true",
+        help="the worker side of a request as the gateway spends it (see above)",
+    )
+    parser.add_argument("--pause-ms", type=float, default=20.0, help="with --as-gateway")
     args = parser.parse_args()
+    if args.as_gateway:
+        _as_gateway_main(args)
+        return
     trees = {"new": args.new} | ({"old": args.old} if args.old else {})
     runs: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name in trees}
     for _ in range(args.rounds):

@@ -100,7 +100,8 @@ def test_type_rows_stay_right_when_the_table_fills() -> None:
 
     edge = person_model.hashed(person_model._edge_features(table)).tolist()
     # Three fit; three more empty the table first; six are more than it holds.
-    for batch in (words[:3], words[2:5], words, words[:2]):
+    # A type new twice in one text takes one slot (its row hashed once).
+    for batch in (words[:3], words[2:5], words, words[:2], [*words[3:6], words[3]]):
         got = rows.of(table, batch).tolist()
         assert got == [direct(m) for m in batch] + [edge, edge]
         assert len(rows) <= rows.size

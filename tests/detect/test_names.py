@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gwanmun import packaged
-from gwanmun.detect import person_model, run_detectors
+from gwanmun.detect import names, person_model, run_detectors
 from gwanmun.detect._common import make
 from gwanmun.detect.names import PersonNames, overlap_scores
 from gwanmun.detect.person_model import DIM, JA_JOINERS, Morpheme, hashed, merge_names
@@ -247,6 +247,18 @@ def test_a_model_and_its_vector_features_must_agree() -> None:
         model.probabilities(candidates.keys, candidates.dense[:, :-1])
     with pytest.raises(ValueError, match="vector features"):
         person_model.load_model("ko").probabilities(candidates.keys, candidates.dense)
+
+
+def test_japanese_tags_are_sudachis_parts_of_speech() -> None:
+    # Tags are remembered by part-of-speech id; they must read as sudachipy's own.
+    text = "担当はジョン・スミスさんとアクメ社の田中太郎さんです。"
+    tokenizer, mode = names._sudachi()
+    expected = [
+        "/".join(m.part_of_speech()[:4]) + ("/OOV" if m.is_oov() else "")
+        for m in tokenizer.tokenize(text, mode)
+    ]
+    for _ in range(2):  # the tags first made, then remembered
+        assert [m.tag for m in names._japanese_morphemes(text)] == expected
 
 
 class _Files:

@@ -341,20 +341,29 @@ class TypeRows:
                 self._rows[self.size] = edge
                 self._slots.clear()
                 self._table = table
+            width = self._rows.shape[1]
             if len(keys) > self.size:  # more morphemes than room: none remembered
-                rows = [hashed(_type_features(table, m.form, m.tag)) for m in morphemes]
+                features = [f for m in morphemes for f in _type_features(table, m.form, m.tag)]
                 edge = self._rows[self.size]
-                return np.vstack([*rows, edge, edge]).astype(np.int32)
+                rows = hashed(features).reshape(len(morphemes), width)
+                return np.vstack([rows, edge, edge]).astype(np.int32)
             if len(self._slots) + len(keys) > self.size:
                 self._slots.clear()  # before, not during: this text's slots stay valid
             slots = self._slots
             at = []
+            # The types new to the table, hashed in one call: one call per type
+            # cost ~5 us each in numpy's overhead alone (80-90 new types a KB).
+            new: list[int] = []
+            features = []
             for key, m in zip(keys, morphemes, strict=True):
                 slot = slots.get(key)
                 if slot is None:
                     slot = slots[key] = len(slots)
-                    self._rows[slot] = hashed(_type_features(table, m.form, m.tag))
+                    new.append(slot)
+                    features += _type_features(table, m.form, m.tag)
                 at.append(slot)
+            if new:
+                self._rows[new] = hashed(features).reshape(len(new), width)
             at += (self.size, self.size)
             return self._rows[at]
 

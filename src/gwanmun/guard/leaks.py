@@ -11,7 +11,7 @@ input guard's own placeholders are not leaks.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -54,7 +54,7 @@ class LeakMasker:
         policy: Policy,
         ledger: OutputLedger,
         *,
-        supplied: str,
+        supplied: Container[str],
         placeholders: re.Pattern[str],
         limit: int,
     ) -> None:

@@ -29,7 +29,7 @@ non-streamed path feeds the whole answer once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from gwanmun.check import TextCheck
@@ -37,8 +37,7 @@ from gwanmun.check.grounding import GroundingCheck
 from gwanmun.guard.answer_checks import GroundingChecks, SentenceChecks
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
 from gwanmun.guard.copies import CopyMasker
-from gwanmun.guard.holdback import HoldBackRule
-from gwanmun.guard.holdback import compact as _compact
+from gwanmun.guard.holdback import HoldBackRule, SuppliedText, SuppliedWords
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.leaks import LeakMasker, Mask
 from gwanmun.guard.ledger import OutputLedger
@@ -68,8 +67,8 @@ class CheckingSession:
     options: OutputOptions
     scanner: DetectorInputGuard | None
     checks: Sequence[TextCheck]
-    supplied: str  # the user's own text, compacted, to tell a leak from an echo
-    supplied_words: frozenset[str] = frozenset()  # the same, word by word
+    supplied: Container[str]  # the user's text compacted (SuppliedText): an echo is no leak
+    supplied_words: Container[str] = frozenset()  # the same, word by word
     span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
     grounding: GroundingCheck | None = None
     sources: tuple[str, ...] = ()  # source documents as the model received them (masked)
@@ -197,8 +196,8 @@ class CheckingOutputGuard:
         if not (self.scanner or self.checks or self.span_checks or grounding):
             # Nothing to check: nothing to hold back either.
             return RestoringSession(input_result.restorer.fork())
-        supplied = _compact(" ".join(m.content for m in request.messages))
-        words = frozenset(_compact(w) for m in request.messages for w in m.content.split())
+        supplied = SuppliedText(m.content for m in request.messages)
+        words = SuppliedWords(m.content for m in request.messages)
         return CheckingSession(
             restorer=input_result.restorer.fork(),
             policy=self.policy,
