@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from devtools.obfuscate import FRAMES, GROUPS, RENDERINGS, SEPARATOR_RUNS, generate
 from gwanmun.detect import run_detectors
 from gwanmun.detect.builtin import builtin_detectors
-from gwanmun.digits import SEPARATORS
+from gwanmun.digits import NUMERALS, SEPARATORS
 from gwanmun.text import normalize
 
 DETECTORS = builtin_detectors(structured_only=True)
@@ -211,4 +211,22 @@ def test_separator_runs_found_by_the_utf32_scan_are_the_patterns_matches(text: s
 
     assert [m.span() for m in separator_runs(text)] == [
         m.span() for m in _SEPARATOR_RUN.finditer(text)
+    ]
+
+
+_RUN_PIECES = [
+    *"0123456789", *NUMERALS, *"OoIl", *SEPARATORS, "ー", "ｰ", "  ", "      ", "가", "a", "\u3000",
+    "\ud800", "\U0001f600", "구공공일공일", "900101", "이 사", "만", "年",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_RUN_PIECES), max_size=40).map("".join))
+def test_the_runs_found_in_the_one_byte_view_are_the_numeral_runs(text: str) -> None:
+    """The view's scan finds exactly the numeric runs that hold a numeral or a
+    look-alike letter (the ones read_numerals reads), whatever the length."""
+    from gwanmun.digits import _CONVERTIBLE, _RUN, convertible_runs
+
+    assert [m.span() for m in convertible_runs(text)] == [
+        m.span() for m in _RUN.finditer(text) if _CONVERTIBLE.search(text, *m.span())
     ]
