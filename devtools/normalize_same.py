@@ -12,6 +12,13 @@ devtools/obfuscate.py at several seeds, random mixes of digits, numerals,
 separators and look-alikes, the speed benchmarks' inputs, and (``--each-char``)
 every code point between two digits. Prints the count
 and the first differences; exits 1 on any.
+
+    python devtools/normalize_same.py --old /tmp/main/src --findings
+
+``--findings``: also the structured detectors' findings (``run_detectors``
+without PERSON: kind, start, end, score, detector) on the same texts and on
+random mixes of numbers with the words that name them, dates, table cells and
+markings (a speed change to a detector must not change what it finds).
 """
 
 from __future__ import annotations
@@ -71,6 +78,29 @@ def random_texts(rng: random.Random, count: int) -> Iterator[str]:
         yield "".join(rng.choice(_PIECES) for _ in range(rng.randrange(1, 60)))
 
 
+# What the detectors read around numbers: the words that name them, dates,
+# cells of a table row, markings, an e-mail's and a phone's pieces.
+_WORDS = (
+    "주민", "생년월일", "뒷자리는 ", "앞자리", "뒤 7자리", "RRN", "resident", "住民",
+    "マイナンバー", "個人番号", "my number", "마이넘버", "전화 ", "電話", "계좌 ", "국민은행",
+    "대외비", "대 외 비", "秘", "S E C R E T", "1990년 1월 1일", "구십년 일월 일일생", "1990.1.1",
+    "2024-03-01", "12:30", "년", "월", "일", " | ", "\t", ", ", "\n", " ", " ", "이고 ", "です",
+    "a@b.com", "@", "+82 ", "010-", "서울시 ",
+)  # fmt: skip
+_NUMBERS = ("900101", "1234568", "1234 5678 9018", "7001011", "4111 1111", "1", "23", "456")
+
+
+def random_findings_texts(rng: random.Random, count: int) -> Iterator[str]:
+    for _ in range(count):
+        parts = [
+            rng.choice(_WORDS if rng.random() < 0.5 else _NUMBERS)
+            if rng.random() < 0.7
+            else "".join(rng.choice(_PIECES) for _ in range(rng.randrange(1, 8)))
+            for _ in range(rng.randrange(1, 16))
+        ]
+        yield "".join(parts)
+
+
 def corpus(seeds: list[int], per_kind: int, randoms: int) -> Iterator[str]:
     sys.path.insert(0, str(ROOT))
     from bench.quality.eval_obfuscated import obfuscated_set
@@ -104,7 +134,11 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=300)
     parser.add_argument("--random", type=int, default=20000)
     parser.add_argument("--each-char", action="store_true", help="also every code point")
+    parser.add_argument("--findings", action="store_true", help="compare the detectors' findings")
     args = parser.parse_args()
+    if args.findings:
+        findings_same(args)
+        return
     old = load_old(args.old)
     from gwanmun.text import normalize
 
@@ -123,6 +157,37 @@ def main() -> None:
             if differ <= 5:
                 print(f"differs: {text[:80]!r}\n  old {a.text[:80]!r}\n  new {b.text[:80]!r}")
     print(f"{count} texts, {differ} differ")
+    sys.exit(1 if differ else 0)
+
+
+def findings_same(args: argparse.Namespace) -> None:
+    """The structured detectors' findings of both trees, on ``corpus`` and
+    ``random_findings_texts``."""
+    old_detect, old_builtin = load_tree(args.old, "gwanmun.detect", "gwanmun.detect.builtin")
+    from gwanmun.detect import run_detectors
+    from gwanmun.detect.builtin import builtin_detectors
+
+    old_detectors = old_builtin.builtin_detectors(structured_only=True)
+    detectors = builtin_detectors(structured_only=True)
+
+    def key(findings: list[Any]) -> list[tuple[object, ...]]:
+        return [(f.kind, f.start, f.end, f.score, f.detector) for f in findings]
+
+    count = differ = found = 0
+    texts = itertools.chain(
+        corpus(args.seeds, args.per_kind, args.random),
+        random_findings_texts(random.Random(18), args.random),
+    )
+    for text in texts:
+        count += 1
+        a = key(old_detect.run_detectors(text, old_detectors))
+        b = key(run_detectors(text, detectors))
+        found += len(b)
+        if a != b:
+            differ += 1
+            if differ <= 5:
+                print(f"differs: {text[:80]!r}\n  old {a[:4]}\n  new {b[:4]}")
+    print(f"{count} texts, {found} findings, {differ} differ")
     sys.exit(1 if differ else 0)
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from devtools.obfuscate import FRAMES, GROUPS, RENDERINGS, SEPARATOR_RUNS, generate
 from gwanmun.detect import run_detectors
 from gwanmun.detect.builtin import builtin_detectors
+from gwanmun.digits import NUMERALS, SEPARATORS
 from gwanmun.text import normalize
 
 DETECTORS = builtin_detectors(structured_only=True)
@@ -187,3 +188,45 @@ def test_the_single_and_regrouped_passes_tried_where_the_scan_says_find_the_same
         text_all, offsets_all = close(text, offsets)
         assert fast_text == text_all
         assert fast_offsets.tolist() == offsets_all.tolist()
+
+
+_SEPARATOR_PIECES = [
+    "0", "7", "12", "900101", "1234568", *SEPARATORS, "  ", " - ", "--", "\n- ", ":::", ".,",
+    "가", "一", "ー", "a", "?", "\u0100", "\u3000", "\U0001f600", "\ud800",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(_SEPARATOR_PIECES), max_size=30).map("".join),
+        st.text(max_size=40),
+    )
+)
+def test_separator_runs_found_by_the_utf32_scan_are_the_patterns_matches(text: str) -> None:
+    """The UTF-32 scan finds every match of the separator-run pattern, and
+    only those (a character whose bytes look like a digit's at another
+    alignment — U+0100 after 0x30 — is no digit)."""
+    from gwanmun.digits import _SEPARATOR_RUN, separator_runs
+
+    assert [m.span() for m in separator_runs(text)] == [
+        m.span() for m in _SEPARATOR_RUN.finditer(text)
+    ]
+
+
+_RUN_PIECES = [
+    *"0123456789", *NUMERALS, *"OoIl", *SEPARATORS, "ー", "ｰ", "  ", "      ", "가", "a", "\u3000",
+    "\ud800", "\U0001f600", "구공공일공일", "900101", "이 사", "만", "年",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_RUN_PIECES), max_size=40).map("".join))
+def test_the_runs_found_in_the_one_byte_view_are_the_numeral_runs(text: str) -> None:
+    """The view's scan finds exactly the numeric runs that hold a numeral or a
+    look-alike letter (the ones read_numerals reads), whatever the length."""
+    from gwanmun.digits import _CONVERTIBLE, _RUN, convertible_runs
+
+    assert [m.span() for m in convertible_runs(text)] == [
+        m.span() for m in _RUN.finditer(text) if _CONVERTIBLE.search(text, *m.span())
+    ]

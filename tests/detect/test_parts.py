@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devtools.obfuscate import my_number, rrn
@@ -222,3 +222,24 @@ def test_a_half_beside_a_cell_ending_in_a_digit_is_read_as_typed(
 )
 def test_a_date_or_time_cell_is_no_half(text: str, cell: str) -> None:
     assert ("JP_MY_NUMBER", cell) not in found(text, PARTS)
+
+
+_DATE_PIECES = [
+    "1990", "90", "2024", "1", "01", "12", "31", "1234568", ".", "-", "/", " ", "년", "월", "일",
+    "가", "a", "구십", "900101-1234568", "1990.1.1", "90.01.01", "2024-03-01",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=20).map("".join))
+def test_the_dotted_hint_skips_no_dotted_date(text: str) -> None:
+    """``dates`` scans for dotted dates only where its hint says one may be:
+    the same dates as scanning every text."""
+    import re
+    from unittest import mock
+
+    from gwanmun.detect import dates as dates_module
+
+    gated = dates_module.dates(text)
+    with mock.patch.object(dates_module, "_DOTTED_HINT", re.compile("")):  # always scanned
+        assert dates_module.dates(text) == gated

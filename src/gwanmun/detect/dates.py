@@ -43,8 +43,10 @@ _DOTTED = re.compile(
     r"(?:[.\-](?P<back>[0-9]{7}))?(?![0-9])(?![.\-][0-9])"
 )
 # Where a dotted date may be (the patterns open with a lookbehind and try
-# every position: a text without 년, or without this, is not scanned for them).
-_DOTTED_HINT = re.compile(r"[.\-](?<=[0-9].)(?=[0-9])")
+# every position: a text without 년, or without this, is not scanned for them):
+# a date's first separator, a digit before it and the month and second
+# separator after it — a resident number's one dash (900101-1234568) is none.
+_DOTTED_HINT = re.compile(r"[.\-](?<=[0-9].)(?=[0-9]{1,2}[.\-][0-9])")
 
 
 @dataclass(frozen=True, slots=True)

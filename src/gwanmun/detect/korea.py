@@ -23,6 +23,7 @@ from gwanmun.detect._common import (
     NO_DIGIT_AFTER,
     NO_DIGIT_BEFORE,
     PatternDetector,
+    any_of,
     make,
     matches_at_starts,
     near,
@@ -235,7 +236,6 @@ _BANK_WORDS = (
 )  # fmt: skip
 
 
-_BANK_WORDS_LOWER = tuple(w.lower() for w in _BANK_WORDS)
 # Bank names that are also ordinary words (국민 citizens, 우리 we, 하나 one, 기업
 # company): they name the bank only right before the number (국민 123456-01-…),
 # not anywhere near it (국민신문고 신청번호 2024-0115-123456).
@@ -261,8 +261,7 @@ class KoreanBankAccount(PatternDetector):
     )
 
     def detect(self, text: str) -> list[Finding]:
-        lowered = text.lower()
-        if not any(word in lowered for word in _BANK_WORDS_LOWER):
+        if any_of(_BANK_WORDS).search(text.lower()) is None:
             return []  # an account is reported only with one of these near it
         return super().detect(text)
 
