@@ -88,6 +88,14 @@ def rrn(rng: random.Random) -> str:
     return d + str((11 - _weighted(d) % 11) % 10)
 
 
+def rrn_since_2020(rng: random.Random) -> str:
+    """A resident number of someone born from October 2020 to 2025: gender digit 3
+    or 4, then six random digits — no check digit since October 2020."""
+    year = rng.randrange(20, 26)
+    month = rng.randrange(10 if year == 20 else 1, 13)
+    return f"{year:02d}{month:02d}{rng.randrange(1, 29):02d}{rng.choice('34')}" + _digits(rng, 6)
+
+
 def my_number(rng: random.Random) -> str:
     d = str(rng.randrange(1, 10)) + _digits(rng, 10)
     r = sum(int(a) * b for a, b in zip(d, (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
@@ -353,7 +361,7 @@ def birth_date_aloud(rng: random.Random) -> InPieces:
     """A resident number given as a birth date written or said as a date
     (``1990년 1월 1일``, ``구십년 일월 일일생``, ``1990.1.1``) and its back
     half, with a word naming a resident number."""
-    value = rrn(rng)
+    value = rrn_since_2020(rng) if rng.random() < 0.25 else rrn(rng)
     year = (1900 if value[6] in "12" else 2000) + int(value[:2])
     date, form = _birth_date(rng, year, int(value[2:4]), int(value[4:6]))
     rendering = rng.choice(("ascii", "ascii", "fullwidth", "hangul"))
@@ -421,12 +429,15 @@ DATE_PROSE = (
 
 
 def date_beside_number(rng: random.Random) -> str:
-    """A negative: a date in prose and an unrelated seven-digit number."""
-    value = rrn(rng)
+    """A negative: a date in prose and an unrelated seven-digit number. A date
+    since October 2020 (a number without check digit) a quarter of the time:
+    beside 주민센터, which names no resident number, it is still no half."""
+    value = rrn_since_2020(rng) if rng.random() < 0.25 else rrn(rng)
     year = (1900 if value[6] in "12" else 2000) + int(value[:2])
     date, _ = _birth_date(rng, year, int(value[2:4]), int(value[4:6]))
     frame = rng.choice(DATE_PROSE)
     back = value[6:]
     if "주민" in frame:  # a naming word near: the number must fail the check digit
-        back = back[:-1] + str((int(back[-1]) + rng.randrange(1, 10)) % 10)
+        check = (11 - _weighted(value[:12]) % 11) % 10
+        back = back[:-1] + str((check + rng.randrange(1, 10)) % 10)
     return frame.format(date=date, n=back)

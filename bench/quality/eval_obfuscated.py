@@ -49,6 +49,7 @@ from devtools.obfuscate import (  # noqa: E402
     SPELLED_FRAMES,
     date_beside_number,
     generate,
+    rrn_since_2020,
 )
 
 # Numbers that are no one's, written with the same separators.
@@ -78,8 +79,10 @@ PART_NAMES = {
 
 def named_in_parts(rng: random.Random, kind: str) -> tuple[str, list[tuple[int, int]]]:
     """A valid value given in two pieces with words between: the text and the
-    pieces' spans."""
-    value = MAKERS[kind](rng)
+    pieces' spans. A quarter of the resident numbers were issued since October
+    2020: no check digit."""
+    since_2020 = kind == "KR_RRN" and rng.random() < 0.25
+    value = rrn_since_2020(rng) if since_2020 else MAKERS[kind](rng)
     head, between, tail = rng.choice(PART_NAMES[kind])
     cut = 6 if kind == "KR_RRN" and rng.random() < 0.7 else rng.randrange(3, len(value) - 2)
     text = head + value[:cut] + between + value[cut:] + tail
