@@ -292,6 +292,77 @@ SPELLED: dict[str, Callable[[random.Random], Obfuscated]] = {
 }
 
 
+# ---- numbers a reader (or a model) decodes: spelled, escaped, quoted ----------------
+
+_EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_KANA_DIGITS = (
+    ("ぜろ", "れい", "ゼロ", "まる"), ("いち", "イチ"), ("に", "ニ"), ("さん", "サン"),
+    ("よん", "ヨン"), ("ご", "ゴ"), ("ろく", "ロク"), ("なな", "ナナ", "しち"),
+    ("はち", "ハチ"), ("きゅう", "キュウ"),
+)  # fmt: skip
+
+
+def _groups(kind: str, value: str) -> list[str]:
+    out, at = [], 0
+    for size in GROUPS[kind]:
+        out.append(value[at : at + size])
+        at += size
+    return out
+
+
+def _english_words(rng: random.Random, kind: str, value: str) -> str:
+    inside = rng.choice((" ", " ", ", ", "-"))
+    between = rng.choice((", ", " dash ", " - ", " ", "; "))
+    cased = rng.choice((str.lower, str.lower, str.title, str.upper))
+    words = [inside.join(_EN_DIGITS[int(d)] for d in g) for g in _groups(kind, value)]
+    return cased(between.join(words))
+
+
+def _kana_words(rng: random.Random, kind: str, value: str) -> str:
+    inside = rng.choice(("、", " ", "", "・"))
+    between = rng.choice(("、", " ", "ー", "-", "の"))
+    pick = [rng.choice(_KANA_DIGITS[d]) for d in range(10)]
+    return between.join(inside.join(pick[int(d)] for d in g) for g in _groups(kind, value))
+
+
+def _references(rng: random.Random, kind: str, value: str) -> str:
+    typed = rng.choice(("-", " ", "")).join(_groups(kind, value))
+    out = []
+    for c in typed:
+        form = rng.choice(("dec", "dec", "hex", "as is") if c.isdigit() else ("as is", "dec"))
+        out.append(f"&#{ord(c)};" if form == "dec" else f"&#x{ord(c):x};" if form == "hex" else c)
+    if "&#" not in "".join(out):
+        out[0] = f"&#{ord(typed[0])};"
+    return "".join(out)
+
+
+def _escapes(rng: random.Random, kind: str, value: str) -> str:
+    joint = rng.choice(("%2D", "%2d", "%20", "%2E", "%2B"))
+    return joint.join(_groups(kind, value))
+
+
+def _quoted(rng: random.Random, kind: str, value: str) -> str:
+    left, right = rng.choice((('"', '"'), ("`", "`"), ("'", "'"), ("「", "」"), ("[", "]")))
+    joint = rng.choice((", ", ",", "-", " ", " + ", "`-`"))
+    return (right + joint + left).join(_groups(kind, value)).join((left, right))
+
+
+ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
+    "english words": _english_words,
+    "kana words": _kana_words,
+    "html references": _references,
+    "percent escapes": _escapes,
+    "quoted groups": _quoted,
+}
+
+
+def encoded(rng: random.Random, kind: str, how: str | None = None) -> Obfuscated:
+    """A valid value of ``kind`` written in one of ``ENCODINGS`` (``how``, or any)."""
+    value = MAKERS[kind](rng)
+    how = how or rng.choice(sorted(ENCODINGS))
+    return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how)
+
+
 # ---- values in pieces the piecewise detector pairs ----------------------------------
 
 
