@@ -88,6 +88,14 @@ def rrn(rng: random.Random) -> str:
     return d + str((11 - _weighted(d) % 11) % 10)
 
 
+def rrn_since_2020(rng: random.Random) -> str:
+    """A resident number of someone born from October 2020 to 2025: gender digit 3
+    or 4, then six random digits — no check digit since October 2020."""
+    year = rng.randrange(20, 26)
+    month = rng.randrange(10 if year == 20 else 1, 13)
+    return f"{year:02d}{month:02d}{rng.randrange(1, 29):02d}{rng.choice('34')}" + _digits(rng, 6)
+
+
 def my_number(rng: random.Random) -> str:
     d = str(rng.randrange(1, 10)) + _digits(rng, 10)
     r = sum(int(a) * b for a, b in zip(d, (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
@@ -284,6 +292,77 @@ SPELLED: dict[str, Callable[[random.Random], Obfuscated]] = {
 }
 
 
+# ---- numbers a reader (or a model) decodes: spelled, escaped, quoted ----------------
+
+_EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_KANA_DIGITS = (
+    ("ぜろ", "れい", "ゼロ", "まる"), ("いち", "イチ"), ("に", "ニ"), ("さん", "サン"),
+    ("よん", "ヨン"), ("ご", "ゴ"), ("ろく", "ロク"), ("なな", "ナナ", "しち"),
+    ("はち", "ハチ"), ("きゅう", "キュウ"),
+)  # fmt: skip
+
+
+def _groups(kind: str, value: str) -> list[str]:
+    out, at = [], 0
+    for size in GROUPS[kind]:
+        out.append(value[at : at + size])
+        at += size
+    return out
+
+
+def _english_words(rng: random.Random, kind: str, value: str) -> str:
+    inside = rng.choice((" ", " ", ", ", "-"))
+    between = rng.choice((", ", " dash ", " - ", " ", "; "))
+    cased = rng.choice((str.lower, str.lower, str.title, str.upper))
+    words = [inside.join(_EN_DIGITS[int(d)] for d in g) for g in _groups(kind, value)]
+    return cased(between.join(words))
+
+
+def _kana_words(rng: random.Random, kind: str, value: str) -> str:
+    inside = rng.choice(("、", " ", "", "・"))
+    between = rng.choice(("、", " ", "ー", "-", "の"))
+    pick = [rng.choice(_KANA_DIGITS[d]) for d in range(10)]
+    return between.join(inside.join(pick[int(d)] for d in g) for g in _groups(kind, value))
+
+
+def _references(rng: random.Random, kind: str, value: str) -> str:
+    typed = rng.choice(("-", " ", "")).join(_groups(kind, value))
+    out = []
+    for c in typed:
+        form = rng.choice(("dec", "dec", "hex", "as is") if c.isdigit() else ("as is", "dec"))
+        out.append(f"&#{ord(c)};" if form == "dec" else f"&#x{ord(c):x};" if form == "hex" else c)
+    if "&#" not in "".join(out):
+        out[0] = f"&#{ord(typed[0])};"
+    return "".join(out)
+
+
+def _escapes(rng: random.Random, kind: str, value: str) -> str:
+    joint = rng.choice(("%2D", "%2d", "%20", "%2E", "%2B"))
+    return joint.join(_groups(kind, value))
+
+
+def _quoted(rng: random.Random, kind: str, value: str) -> str:
+    left, right = rng.choice((('"', '"'), ("`", "`"), ("'", "'"), ("「", "」"), ("[", "]")))
+    joint = rng.choice((", ", ",", "-", " ", " + ", "`-`"))
+    return (right + joint + left).join(_groups(kind, value)).join((left, right))
+
+
+ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
+    "english words": _english_words,
+    "kana words": _kana_words,
+    "html references": _references,
+    "percent escapes": _escapes,
+    "quoted groups": _quoted,
+}
+
+
+def encoded(rng: random.Random, kind: str, how: str | None = None) -> Obfuscated:
+    """A valid value of ``kind`` written in one of ``ENCODINGS`` (``how``, or any)."""
+    value = MAKERS[kind](rng)
+    how = how or rng.choice(sorted(ENCODINGS))
+    return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how)
+
+
 # ---- values in pieces the piecewise detector pairs ----------------------------------
 
 
@@ -353,7 +432,7 @@ def birth_date_aloud(rng: random.Random) -> InPieces:
     """A resident number given as a birth date written or said as a date
     (``1990년 1월 1일``, ``구십년 일월 일일생``, ``1990.1.1``) and its back
     half, with a word naming a resident number."""
-    value = rrn(rng)
+    value = rrn_since_2020(rng) if rng.random() < 0.25 else rrn(rng)
     year = (1900 if value[6] in "12" else 2000) + int(value[:2])
     date, form = _birth_date(rng, year, int(value[2:4]), int(value[4:6]))
     rendering = rng.choice(("ascii", "ascii", "fullwidth", "hangul"))
@@ -421,12 +500,15 @@ DATE_PROSE = (
 
 
 def date_beside_number(rng: random.Random) -> str:
-    """A negative: a date in prose and an unrelated seven-digit number."""
-    value = rrn(rng)
+    """A negative: a date in prose and an unrelated seven-digit number. A date
+    since October 2020 (a number without check digit) a quarter of the time:
+    beside 주민센터, which names no resident number, it is still no half."""
+    value = rrn_since_2020(rng) if rng.random() < 0.25 else rrn(rng)
     year = (1900 if value[6] in "12" else 2000) + int(value[:2])
     date, _ = _birth_date(rng, year, int(value[2:4]), int(value[4:6]))
     frame = rng.choice(DATE_PROSE)
     back = value[6:]
     if "주민" in frame:  # a naming word near: the number must fail the check digit
-        back = back[:-1] + str((int(back[-1]) + rng.randrange(1, 10)) % 10)
+        check = (11 - _weighted(value[:12]) % 11) % 10
+        back = back[:-1] + str((check + rng.randrange(1, 10)) % 10)
     return frame.format(date=date, n=back)

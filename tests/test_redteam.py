@@ -14,10 +14,12 @@ character. A request the guard refuses reaches nobody, which also passes.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import random
 import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +30,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools.obfuscate import (
+    ENCODINGS,
     FRAMES,
     IN_PIECES,
     MAKERS,
     REGROUPABLE,
     RENDERINGS,
     SPELLED_FRAMES,
+    encoded,
     generate,
+    rrn_since_2020,
     spelled_email,
     spelled_marking,
     write,
@@ -105,6 +110,31 @@ def _readable_digits(text: str) -> str:
     return re.sub(r"[^0-9]", "", normalize(text).text)
 
 
+_EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_KANA = {
+    "ぜろ": 0, "れい": 0, "ゼロ": 0, "まる": 0, "いち": 1, "イチ": 1, "に": 2, "ニ": 2,
+    "さん": 3, "サン": 3, "よん": 4, "ヨン": 4, "ご": 5, "ゴ": 5, "ろく": 6, "ロク": 6,
+    "なな": 7, "ナナ": 7, "しち": 7, "はち": 8, "ハチ": 8, "きゅう": 9, "キュウ": 9,
+}  # fmt: skip
+_SPOKEN = re.compile(
+    r"(?i)\b(?:" + "|".join(_EN_DIGITS) + r")\b|" + "|".join(sorted(_KANA, key=len, reverse=True))
+)
+
+
+def _decoded_digits(text: str) -> str:
+    """The digits a reader decodes from ``text`` (this test's own reading, not
+    the guard's): character references and percent-escapes decoded, digits
+    spelled in English or Japanese read, quotes and everything else dropped."""
+    text = urllib.parse.unquote(html.unescape(text))
+    spoken = _SPOKEN.sub(
+        lambda m: str(
+            _EN_DIGITS.index(m.group().lower()) if m.group().isascii() else _KANA[m.group()]
+        ),
+        text,
+    )
+    return re.sub(r"[^0-9]", "", spoken)
+
+
 def _send(rig: Rig, messages: list[dict[str, Any]], **extra: Any) -> bool:
     """Send; whether the gateway accepted (a refusal is a 400 from the guard)."""
     try:
@@ -165,6 +195,30 @@ def test_no_obfuscated_identifier_reaches_the_model(
     count = len(rig.upstream.received)
     _send(rig, request["messages"], extra_body=request.get("extra_body"))
     _assert_unread(rig, count, written.value, f"{kind}: {written.how} in {where}")
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(KINDS),
+    rng=st.randoms(use_true_random=False),
+    how=st.sampled_from(sorted(ENCODINGS)),
+    where=st.sampled_from(("user", "system", "assistant", "parts", "attachment")),
+    frame=st.integers(min_value=0, max_value=2),
+)
+def test_a_number_spelled_escaped_or_quoted_never_reaches_the_model(
+    rig: Rig, kind: str, rng: random.Random, how: str, where: str, frame: int
+) -> None:
+    """Digits as English or Japanese words, HTML character references,
+    percent-escapes, groups in quotes: what the model reads, decoded as a
+    reader decodes it, holds none of the value."""
+    written = encoded(rng, kind, how)
+    before, after = FRAMES[kind][frame % len(FRAMES[kind])]
+    request = _placed(before + written.typed + after, where, rng)
+    count = len(rig.upstream.received)
+    _send(rig, request["messages"], extra_body=request.get("extra_body"))
+    for body in rig.upstream.received[count:]:
+        read = " ".join(_texts(body))
+        assert written.value not in _decoded_digits(read), (how, written.typed, read[:400])
 
 
 @RUNS
@@ -281,7 +335,10 @@ def test_a_value_regrouped_into_any_group_sizes_never_reaches_the_model(
 def test_a_value_named_in_parts_never_reaches_the_model(
     rig: Rig, kind: str, rng: random.Random, cut: int, between: str
 ) -> None:
-    value = MAKERS[kind](rng)
+    # A resident number issued since October 2020 has no check digit: a
+    # quarter of them.
+    since_2020 = kind == "KR_RRN" and rng.random() < 0.25
+    value = rrn_since_2020(rng) if since_2020 else MAKERS[kind](rng)
     rendered = write(rng, kind, value)  # each piece in the same rendering
     name = "생년월일과 주민번호 " if kind == "KR_RRN" else "マイナンバーの前半は "
     typed = rendered.typed
@@ -302,7 +359,8 @@ def test_a_value_named_in_parts_never_reaches_the_model(
 def test_a_value_named_in_parts_over_two_messages_never_reaches_the_model(
     rig: Rig, kind: str, rng: random.Random, cut: int, between: str, roles: tuple[str, str]
 ) -> None:
-    value = MAKERS[kind](rng)
+    since_2020 = kind == "KR_RRN" and rng.random() < 0.25  # no check digit
+    value = rrn_since_2020(rng) if since_2020 else MAKERS[kind](rng)
     rendered = write(rng, kind, value)
     name = "생년월일과 주민번호 " if kind == "KR_RRN" else "マイナンバーの前半は "
     typed = rendered.typed

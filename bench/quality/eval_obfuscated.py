@@ -40,6 +40,7 @@ sys.path.insert(1, str(ROOT))  # devtools.*, after a PYTHONPATH that names anoth
 
 from devtools.evalsets import EVAL, load, ratios  # noqa: E402
 from devtools.obfuscate import (  # noqa: E402
+    ENCODINGS,
     FRAMES,
     GROUPS,
     IN_PIECES,
@@ -48,7 +49,9 @@ from devtools.obfuscate import (  # noqa: E402
     SPELLED,
     SPELLED_FRAMES,
     date_beside_number,
+    encoded,
     generate,
+    rrn_since_2020,
 )
 
 # Numbers that are no one's, written with the same separators.
@@ -78,8 +81,10 @@ PART_NAMES = {
 
 def named_in_parts(rng: random.Random, kind: str) -> tuple[str, list[tuple[int, int]]]:
     """A valid value given in two pieces with words between: the text and the
-    pieces' spans."""
-    value = MAKERS[kind](rng)
+    pieces' spans. A quarter of the resident numbers were issued since October
+    2020: no check digit."""
+    since_2020 = kind == "KR_RRN" and rng.random() < 0.25
+    value = rrn_since_2020(rng) if since_2020 else MAKERS[kind](rng)
     head, between, tail = rng.choice(PART_NAMES[kind])
     cut = 6 if kind == "KR_RRN" and rng.random() < 0.7 else rng.randrange(3, len(value) - 2)
     text = head + value[:cut] + between + value[cut:] + tail
@@ -180,6 +185,29 @@ def main() -> None:
             tally[2] += sum(
                 not any(f.start < hi and lo < f.end for lo, hi in piece.pieces) for f in found
             )
+    # Values spelled, escaped or quoted (devtools/obfuscate.ENCODINGS), a kind
+    # drawn for each, in one of its frames: a hit covers every character the
+    # value was typed in but a quote around all of it; a finding of a judged
+    # kind elsewhere is a false alarm.
+    rng = random.Random(args.seed + 2)
+    for how in ENCODINGS:
+        label = f"encoded: {how}"
+        tally = counts.setdefault(label, [0, 0, 0])
+        missed.setdefault(label, Counter())
+        for _ in range(args.per_kind):
+            kind = rng.choice(sorted(GROUPS))
+            written = encoded(rng, kind, how)
+            before, after = rng.choice(FRAMES[kind])
+            text = before + written.typed + after
+            core = written.typed.strip("\"'`「」[]()")
+            lo = len(before) + written.typed.index(core)
+            hi = lo + len(core)
+            found = [f for f in run_detectors(text, detectors) if f.kind in judged]
+            hit = any(f.kind == kind and f.start <= lo and hi <= f.end for f in found)
+            tally[0 if hit else 1] += 1
+            if not hit:
+                missed[label][text] += 1
+            tally[2] += sum(not (f.start < hi and lo < f.end) for f in found)
     dated = counts.setdefault(f"{next(iter(IN_PIECES))} (KR_RRN)", [0, 0, 0])
     for _ in range(args.per_kind):
         text = date_beside_number(rng)

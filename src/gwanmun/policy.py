@@ -233,7 +233,7 @@ class Decision:
 
 
 _MARKING_C = re.compile(
-    r"(?:[I1-3]|II|III)\s*급\s*비밀|군사|대외비|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
+    r"(?:[I1-3]|II|III)\s*급\s*비밀|군사|대외비|對外秘|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
     r"^\s*SECRET|^\s*秘\s*$|㊙|비공개\s*\(\s*[1-4]\s*\)|부분공개\s*\(\s*[1-4]\s*\)",
     re.IGNORECASE,
 )
@@ -245,7 +245,7 @@ _SPELLING_GAP = re.compile(f"[{SPELLING_GAPS}]+")
 def marking_grade(value: str) -> Grade:
     """The grade a classification marking puts on a text.
 
-    Secrets, 대외비 and disclosure items 1–4 (national security, defence,
+    Secrets, 대외비 (對外秘) and disclosure items 1–4 (national security, defence,
     diplomacy, investigation) are C; items 5–8 (personal data included),
     部外秘, 取扱注意, 機密性2, CONFIDENTIAL and the like are S.
     """

@@ -104,3 +104,24 @@ def test_internal_hosts_from_configuration() -> None:
         ("INTERNAL_HOST", "10.20.3.4"),
     ]
     assert found("nothing", InternalHostDetector([], [])) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("hong @ example . com 로 보내 주세요", "hong @ example . com"),
+        ("write to kim.minsu @example.co.kr today", "kim.minsu @example.co.kr"),
+        ("hong 앳 example 쩜 com 으로", "hong 앳 example 쩜 com"),
+    ],
+)
+def test_an_address_with_spaces_around_its_signs_or_a_slang_dot_is_found(
+    text: str, value: str
+) -> None:
+    assert ("EMAIL", value) in found(text, Email())
+
+
+@pytest.mark.parametrize(
+    "text", ["5 @ 3,000원 . 합계", "meet @ 3 . then lunch", "a @ b", "version 2 . 0 @ home"]
+)
+def test_spaced_signs_without_an_address_are_left_alone(text: str) -> None:
+    assert found(text, Email()) == []

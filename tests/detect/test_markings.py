@@ -69,10 +69,9 @@ def test_markings(text: str, expected: list[str]) -> None:
         "the secret to good soup",
         "This is confidential between us",
         "공개 자료",
-        # spaced, but not a word spelled out: gaps left out or differing
+        # spaced, but a longer word: the letters run on after the marking's
         "대외 비용을 줄였다",
         "대 외 비 용을 줄였다",
-        "대 외비 협상",
         "部外 秘書課",
         "極 めて秘密に",
         "the S E C R E T S of soup",
@@ -119,3 +118,28 @@ def test_addresses(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", ["서울에 갑니다", "東京に行く", "종로구청 민원실", "2024-01-15"])
 def test_place_names_are_not_addresses(text: str) -> None:
     assert found(text, ADDRESSES) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("대외 비 문서입니다", "대외 비"),
+        ("대-외비 자료", "대-외비"),
+        ("[대외 비] 회의 결과", "대외 비"),
+        ("대 외비 협상 자료", "대 외비"),
+        ("部外 秘 資料", "部外 秘"),
+        ("社外・秘 の件", "社外・秘"),
+    ],
+)
+def test_a_marking_with_gaps_in_some_places_only_is_a_marking(text: str, value: str) -> None:
+    """An evasion: a gap here, none there. Unlike prose, nothing of the script
+    runs on after the marking's last letter."""
+    assert value in [v for _, v in found(text, MARKINGS)]
+
+
+def test_the_hanja_form_of_daeoebi_is_graded_c() -> None:
+    from gwanmun.policy import marking_grade
+    from gwanmun.types import Grade
+
+    assert [v for _, v in found("[對外秘] 회의 자료", MARKINGS)] == ["對外秘"]
+    assert marking_grade("對外秘") is Grade.C

@@ -332,3 +332,23 @@ def test_the_topic_vector_is_the_mean_around_a_morpheme_even_deep_in_a_long_text
         lo, hi = max(0, i - reach), min(len(rows), i + reach + 1)
         expected = table.vectors[rows[lo:hi]].astype(np.float64).mean(axis=0)
         np.testing.assert_allclose(candidates.dense[k, -width:], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("JOHN SMITH called about the permit", "JOHN SMITH"),
+        ("Attendees: smith, john; lee, mary", "smith, john"),
+        ("SMITH, JOHN — applicant", "SMITH, JOHN"),
+        ("Tanaka, Emily will attend", "Tanaka, Emily"),
+    ],
+)
+def test_english_names_in_capitals_or_surname_first_are_found(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text, NAMES)
+
+
+@pytest.mark.parametrize(
+    "text", ["THE PARK IS OPEN", "CALL MARK TODAY? NO.", "cooper, barrel maker"]
+)
+def test_capitals_and_commas_that_are_no_names_are_left_alone(text: str) -> None:
+    assert found(text, NAMES) == []

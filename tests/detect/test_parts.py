@@ -243,3 +243,33 @@ def test_the_dotted_hint_skips_no_dotted_date(text: str) -> None:
     gated = dates_module.dates(text)
     with mock.patch.object(dates_module, "_DOTTED_HINT", re.compile("")):  # always scanned
         assert dates_module.dates(text) == gated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "생년월일 231207 이고 뒷자리는 3549926 입니다",
+        "주민번호 앞자리 201001, 뒤 4720906",
+        "생년월일은 2023. 2. 7.생이고 뒷자리는 3726847 입니다",
+        "주민등록번호는 이공이이년 삼월 십이일 - 사팔육칠오이오",
+    ],
+)
+def test_a_number_issued_since_october_2020_is_found_in_pieces_without_a_check_digit(
+    text: str,
+) -> None:
+    """Since October 2020 the digits after the gender digit are random: with a
+    word that names a resident number, the date and gender digit are enough."""
+    assert len(found(text, PARTS)) == 2, found(text, PARTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "주민센터 민원 231207 처리, 문서번호 3549926",  # 주민 alone names no number
+        "주민센터 민원 2023년 11월 8일 처리, 문서번호 3017172",
+        "생년월일 200930 이고 뒷자리는 3549926 입니다",  # before October 2020: checked
+        "생년월일 231207 이고 뒷자리는 1549926 입니다",  # gender digit of the 1900s
+    ],
+)
+def test_without_a_check_digit_only_a_number_since_2020_named_as_one_is_taken(text: str) -> None:
+    assert found(text, PARTS) == []

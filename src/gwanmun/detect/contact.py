@@ -90,14 +90,17 @@ class Phone(PatternDetector):
 # An e-mail address spelled out: "at" and "dot" as words (hong (at) example
 # (dot) com, hong 골뱅이 example 점 com, hong アットマーク example ドット jp).
 _AT_WORDS = r"(?i:at)|골뱅이|앳|(?:アットマーク|アット|あっとまーく|あっと)"
-_DOT_WORDS = r"(?i:dot)|점|닷|(?:ドット|どっと)"
+_DOT_WORDS = r"(?i:dot)|점|쩜|닷|(?:ドット|どっと)"
 _BRACKETED = r"[ ]?[(\[{<][ ]?(?:WORDS)[ ]?[)\]}>][ ]?"
 # Set apart by brackets, or a word only Korean or Japanese writes for "@".
 _AT_SPELLED = (
     _BRACKETED.replace("WORDS", _AT_WORDS)
     + r"|[ ]?(?:골뱅이|앳|アットマーク|アット|あっとまーく)[ ]?"
 )
-_DOT_SPELLED = _BRACKETED.replace("WORDS", _DOT_WORDS) + r"|[ ]?(?:점|닷|ドット|どっと)[ ]?"
+_DOT_SPELLED = _BRACKETED.replace("WORDS", _DOT_WORDS) + r"|[ ]?(?:점|쩜|닷|ドット|どっと)[ ]?"
+# "@" and "." themselves with spaces around them (hong @ example . com).
+_AT_SPACED = r"[ ]{1,2}@[ ]{0,2}|[ ]{0,2}@[ ]{1,2}"
+_DOT_SPACED = r"[ ]{1,2}\.[ ]{0,2}|[ ]{0,2}\.[ ]{1,2}"
 # The bare English words (" at ", " dot ") only together: "met at google.com"
 # is a place, "look at this dot product" no address (its end is no domain).
 _AT_WORD = r"[ ](?i:at)[ ]"
@@ -135,6 +138,7 @@ class Email(PatternDetector):
     spelled = (
         _spelled_email(f"{_AT_SPELLED}|@", f"{_DOT_SPELLED}|{_DOT_WORD}"),
         _spelled_email(_AT_WORD, _DOT_WORD),
+        _spelled_email(_AT_SPACED, _DOT_SPACED),
     )
 
     def score(self, match: re.Match[str], text: str) -> float | None:

@@ -37,6 +37,7 @@ _RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
         (r"(?:군사[ ]?)?(?:III|II|I|[1-3])[ ]?급[ ]?(?:군사[ ]?)?비밀", 0.99, ("비밀",)),
         (r"군사[ ]?(?:비밀|기밀)", 0.95, ("군사",)),
         (r"대외비(?![용])", 0.92, ("대외비",)),
+        (r"對外秘", 0.92, ("對外秘",)),  # 대외비 in hanja
         (r"(?:부분공개|비공개)[ ]?\([ ]?[1-8][ ]?\)", 0.95, ("공개",)),
         # Japan
         (r"特定秘密(?!保護)", 0.99, ("特定秘密",)),
@@ -106,10 +107,36 @@ _SPACED_TRIGGER = "|".join(_spaced(word, consistent=False) for word, _ in SPACED
 # last letters, 비 밀 秘 T L …, are in most texts; the rules cost 3-4x this).
 _SPACED_ANY = re.compile(_SPACED_TRIGGER)
 
+# A Korean or Japanese marking with gaps in some places only (대외 비, 대-외비,
+# 部外 秘): the word must end where the letters of its script end (대외 비용,
+# 部外 秘書 are words) and start where they start. A gap between every two
+# letters is the spaced rules' (with their exceptions), none the plain rules'.
+_HANGUL_OR_CJK = "가-힣\u3040-\u30ff\u4e00-\u9fff"
+_UNEVEN_WORDS = tuple((w, s) for w, s in SPACED_WORDS if not w.isascii())
+_UNEVEN_GAP = f"[{SPELLING_GAPS}]{{0,3}}"
+_UNEVEN_RULES = tuple(
+    (
+        re.compile(
+            re.escape(word[0])
+            + f"(?<![{_HANGUL_OR_CJK}].)"
+            + "".join(_UNEVEN_GAP + re.escape(c) for c in word[1:])
+            + f"(?![{_HANGUL_OR_CJK}])"
+        ),
+        score - 0.05,
+        word,
+    )
+    for word, score in _UNEVEN_WORDS
+)
+_UNEVEN_TRIGGER = "|".join(_UNEVEN_GAP.join(re.escape(c) for c in w) for w, _ in _UNEVEN_WORDS)
+_UNEVEN_ANY = re.compile(_UNEVEN_TRIGGER)
+# Letters each set apart (대 외 비, 대-외-비): the spaced rules' forms, with
+# their own exceptions (대 외 비 용: external costs, spelled out).
+_EVEN = re.compile(f"[^{SPELLING_GAPS}](?:[{SPELLING_GAPS}]{{1,3}}[^{SPELLING_GAPS}])+")
+
 # Every marking contains one of these: texts without any skip the rules entirely.
 _HINT = re.compile(
     r"급|비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-    r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER
+    r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER + "|" + _UNEVEN_TRIGGER
 )
 
 
@@ -117,7 +144,7 @@ class Markings:
     # Every rule's match holds one of these (see gwanmun.detect.TriggerIndex).
     trigger = (
         r"비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-        r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER
+        r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER + "|" + _UNEVEN_TRIGGER
     )
     id = "markings"
     kinds = ("MARKING",)
@@ -147,6 +174,20 @@ class Markings:
                     start += len(value) - len(value.lstrip())
                     end = start + len(value.strip().rstrip(":："))
                 found.append(make("MARKING", start, end, score, self.id))
+        if _UNEVEN_ANY.search(text):
+            for pattern, score, word in _UNEVEN_RULES:
+                if word[-1] not in text:
+                    continue
+                for m in pattern.finditer(text):
+                    start, end = m.span()
+                    gaps = end - start - len(word)  # characters between the letters
+                    if (
+                        gaps <= 0
+                        or _EVEN.fullmatch(m.group())
+                        or any(f.start < end and start < f.end for f in found)
+                    ):
+                        continue  # no gap, or every gap filled: the rules above judge it
+                    found.append(make("MARKING", start, end, score, self.id))
         return found
 
 

@@ -265,6 +265,15 @@ _EN_SURNAMES = (
 _EN_LOWER_NAMED = re.compile(
     r"(?<![A-Za-z])(?P<n>(?:" + _EN_GIVEN.lower() + r")[ ](?:" + _EN_SURNAMES + r"))(?![A-Za-z])"
 )
+# The same in capitals (JOHN SMITH), and surname first with a comma (Smith, John;
+# smith, john; SMITH, JOHN), as lists and forms write them.
+_EN_UPPER_NAMED = re.compile(
+    r"(?<![A-Za-z])(?P<n>(?:" + _EN_GIVEN.upper() + r")[ ](?:" + _EN_SURNAMES.upper() + r"))"
+    r"(?![A-Za-z])"
+)
+_EN_REVERSED = re.compile(
+    r"(?<![A-Za-z])(?P<n>(?i:" + _EN_SURNAMES + r"),[ ]?(?i:" + _EN_GIVEN + r"))(?![A-Za-z])"
+)
 _EN_LOWER_TITLED = re.compile(
     r"(?<![A-Za-z])(?:mr|mrs|ms|dr|prof)\.[ ]?(?P<n>" + f"(?:{_EN_SURNAMES})" + r")(?![A-Za-z])"
 )
@@ -802,7 +811,13 @@ class PersonNames:
             make("PERSON", m.start("n"), m.end("n"), 0.95, self.id)
             for m in _EN_TITLED.finditer(text)
         ]
-        for pattern, score in ((_EN_NAMED, 0.85), (_EN_LOWER_TITLED, 0.85), (_EN_LOWER_NAMED, 0.8)):
+        for pattern, score in (
+            (_EN_NAMED, 0.85),
+            (_EN_LOWER_TITLED, 0.85),
+            (_EN_LOWER_NAMED, 0.8),
+            (_EN_UPPER_NAMED, 0.8),
+            (_EN_REVERSED, 0.8),
+        ):
             for m in pattern.finditer(text):
                 if not any(f.start <= m.start("n") < f.end for f in found):
                     found.append(make("PERSON", m.start("n"), m.end("n"), score, self.id))

@@ -46,6 +46,16 @@ _PIECE_MAX = 40
 # The most characters of words between two pieces.
 GAP = 48
 _RRN_WORDS = ("주민", "생년월일", "뒷자리", "앞자리", "뒤 7자리", "RRN", "resident", "住民")
+# Words that name a resident number and nothing else (주민 alone is also
+# 주민센터, 지역 주민): with one of these near, a number issued since October
+# 2020 — its back digits random, so no check digit — is taken in pieces too.
+_RRN_ONLY_WORDS = (
+    "주민번호", "주민등록", "생년월일", "뒷자리", "앞자리", "뒤 7자리", "RRN",
+    "resident registration", "住民登録",
+)  # fmt: skip
+# The first birth date whose number carries no check digit (issued from
+# 2020-10-01 on, gender digit 3 or 4).
+_RANDOM_SINCE = "201001"
 _MY_NUMBER_WORDS = ("マイナンバー", "個人番号", "my number", "마이넘버")
 
 
@@ -55,11 +65,23 @@ class _Whole:
     length: int
     words: tuple[str, ...]
 
-    def valid(self, digits: str) -> bool:
+    def valid(self, digits: str, *, named: bool = False) -> bool:
+        """A valid number: date, gender digit and check digit (a resident
+        number), or the check digit (My Number). ``named``: a word naming a
+        resident number and nothing else is near, and a number issued since
+        October 2020, which has no check digit, is valid too."""
         if self.kind == "KR_RRN":
             gender = digits[6]
-            return gender in "1234" and _date_ok(digits[:6], gender) and rrn_checksum_ok(digits)
+            if gender not in "1234" or not _date_ok(digits[:6], gender):
+                return False
+            return rrn_checksum_ok(digits) or (named and _issued_random(digits))
         return my_number_ok(digits)
+
+
+def _issued_random(digits: str) -> bool:
+    """A resident number of someone born since October 2020 (valid date assumed):
+    its last seven digits after the gender digit are random."""
+    return digits[6] in "34" and digits[:6] >= _RANDOM_SINCE
 
 
 _WHOLES = (
@@ -126,9 +148,13 @@ class IdentifierParts:
             pieces = groups[i : i + count]
             digits = "".join(_NOT_DIGIT.sub("", text[lo:hi]) for lo, hi in pieces)
             for whole in wholes:
-                if len(digits) != whole.length or not whole.valid(digits):
+                if len(digits) != whole.length:
                     continue
-                if not near(text, pieces[0][0], pieces[-1][1], whole.words, CONTEXT_REACH):
+                lo, hi = pieces[0][0], pieces[-1][1]
+                only = whole.kind == "KR_RRN" and near(text, lo, hi, _RRN_ONLY_WORDS, CONTEXT_REACH)
+                if not whole.valid(digits, named=only):
+                    continue
+                if not near(text, lo, hi, whole.words, CONTEXT_REACH):
                     continue
                 found += [make(whole.kind, lo, hi, 0.95, self.id) for lo, hi in pieces]
         return _merged(found, rows)
@@ -178,10 +204,11 @@ def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Findi
             tail = _NOT_DIGIT.sub("", text[b_lo:b_hi])
             if date.century is not None and tail[0] not in _GENDERS.get(date.century, ""):
                 continue  # 1990년 with a 3: not this person's number
-            if not any(_WHOLES[0].valid(front + tail) for front in date.readings):
-                continue
             reach = text[max(0, lo - CONTEXT_REACH) : hi + CONTEXT_REACH].lower()
             if not any(word.lower() in reach for word in _RRN_WORDS):  # before, between or after
+                continue
+            only = any(word.lower() in reach for word in _RRN_ONLY_WORDS)
+            if not any(_WHOLES[0].valid(front + tail, named=only) for front in date.readings):
                 continue
             found += [
                 make("KR_RRN", date.start, date.end, 0.9, detector),
