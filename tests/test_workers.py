@@ -11,6 +11,7 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -118,14 +119,21 @@ def test_two_workers_share_the_port_the_chain_and_the_limits(
             time.sleep(0.3)
 
         client = openai.OpenAI(base_url=f"{root}/v1", api_key=key, max_retries=0)
-        # Streams held open on the slow upstream until both workers hold some:
-        # each is a new connection, accepted by whichever worker takes it.
-        while len(_owners(postgres_url)) < 2 and len(held) < LIMIT:
+
+        def open_one() -> Any:
             stream = client.chat.completions.create(
                 model=MODEL, messages=[{"role": "user", "content": "안내문 초안"}], stream=True
             )
-            held.append(stream)
             next(iter(stream))
+            return stream
+
+        # The whole limit as streams held open on the slow upstream, opened at
+        # once: each a new connection, accepted by whichever worker takes it.
+        # (One after another, the worker that took the last is idle again first
+        # and often takes the next too: one worker got six in a row once in five
+        # runs.)
+        with ThreadPoolExecutor(LIMIT) as pool:
+            held = list(pool.map(lambda _: open_one(), range(LIMIT)))
         assert len(_owners(postgres_url)) == 2, "every stream went to one worker"
         for stream in held:
             for _ in stream:
