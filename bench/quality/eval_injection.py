@@ -1,6 +1,6 @@
 """Prompt-injection check: detection rate on attacks, false positives on benign prompts.
 
-    python bench/quality/eval_injection.py            # about a minute; needs the bench extra
+    python bench/quality/eval_injection.py            # a few minutes, numpy only
     python bench/quality/eval_injection.py --show-misses   # also list the held-out attacks missed
 
 Data (see ``bench/train/train_injection.py``, which trains the shipped classifier on
