@@ -41,8 +41,8 @@ the held-out numbers optimistic.
 
 Korean and Japanese, before and after (issue 18; ``--ko-ja`` runs this part
 alone, a few minutes): the check as it was at each ``--before`` revision (its
-own rules, readings and model, loaded from git; by default before the Korean
-and Japanese training set, and before set C) and as it is now, side by side on
+own rules, readings and model, loaded from git; by default before set C and
+before set E's round) and as it is now, side by side on
 
 - attacks never trained on: ``attacks_unseen_ko_ja.jsonl`` (50 ko, 50 ja, seven
   families, written by hand apart from the training generator),
@@ -130,9 +130,11 @@ ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
 }
-# The last main commit before the Korean and Japanese training set (issue 18), and
-# the check as it was before set C (issue 18, point 6, second round).
-BEFORE = ("e9dd3c5", "e1edd71")
+# The check as it was before set C (issue 18, point 6, second round) and before
+# the fourth round (60ea1ad: set E committed, nothing else changed yet).
+# (e9dd3c5, the last main commit before the Korean and Japanese training set, is
+# the first round's "before": pass --before e9dd3c5 to see it.)
+BEFORE = ("e1edd71", "60ea1ad")
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
