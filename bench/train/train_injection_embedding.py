@@ -17,7 +17,8 @@ Model: one hidden layer of ``HIDDEN`` ReLU units and a logistic output, trained
 by Adam on the class-balanced log loss with weight decay (``EPOCHS`` passes,
 seeded: the run is deterministic on one machine). A linear model over the same
 embeddings (tried first) reached 0.54 / 0.67 of the generated Korean / Japanese
-attacks out of fold at the same false-alarm rate; this one 0.72 / 0.80.
+attacks out of fold at the same false-alarm rate; this one 0.72 / 0.80 (0.65 /
+0.75 on the fourth round's data, whose added attacks are harder).
 
 Operating point: 5-fold grouped cross-validation (``train_injection.folds``)
 gives each text an out-of-fold probability taken, to be safe, as the maximum
