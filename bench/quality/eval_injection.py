@@ -1,6 +1,6 @@
 """Prompt-injection check: detection rate on attacks, false positives on benign prompts.
 
-    python bench/quality/eval_injection.py            # about a minute; needs the bench extra
+    python bench/quality/eval_injection.py            # a few minutes, numpy only
     python bench/quality/eval_injection.py --show-misses   # also list the held-out attacks missed
 
 Data (see ``bench/train/train_injection.py``, which trains the shipped classifier on
@@ -41,8 +41,8 @@ the held-out numbers optimistic.
 
 Korean and Japanese, before and after (issue 18; ``--ko-ja`` runs this part
 alone, a few minutes): the check as it was at each ``--before`` revision (its
-own rules, readings and model, loaded from git; by default before the Korean
-and Japanese training set, and before set C) and as it is now, side by side on
+own rules, readings and model, loaded from git; by default before set C and
+before set E's round) and as it is now, side by side on
 
 - attacks never trained on: ``attacks_unseen_ko_ja.jsonl`` (50 ko, 50 ja, seven
   families, written by hand apart from the training generator),
@@ -50,16 +50,18 @@ and Japanese training set, and before set C) and as it is now, side by side on
   them was looked at), ``attacks_unseen_c_ko_ja.jsonl`` (150 + 150, written by
   hand and committed before the second round of changes, never tuned on),
   ``attacks_unseen_d_ko_ja.jsonl`` (100 + 100, written by hand and committed
-  before the third round, never tuned on) and the older
+  before the third round, used once to choose), ``attacks_unseen_e_ko_ja.jsonl``
+  (103 + 103, written by hand and committed before the fourth round, never
+  tuned on) and the older
   ``attacks_heldout.jsonl`` (20 + 20);
 - ordinary text: every sentence of ``shared/eval/ko_ner.dev.jsonl`` (2,528 KLUE
   news and review sentences) and ``ja_ner.dev.jsonl`` (2,739 Wikipedia
   sentences) — a different source from the retrieval passages the classifier
   trains on — and 60 hand-written office requests that talk about
   instructions, passwords, modes, role-play and translation
-  (``benign_unseen_ko_ja.jsonl``), and the office requests of sets C and D
+  (``benign_unseen_ko_ja.jsonl``), and the office requests of sets C, D and E
   (``benign_unseen_c_ko_ja.jsonl``, ``benign_unseen_d_ko_ja.jsonl``, 50 + 50
-  each);
+  each; ``benign_unseen_e_ko_ja.jsonl``, 55 + 55);
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
   Japanese request and a 10 KB Korean document, the checks timed in turn, and
   each one's ratio to the first.
@@ -115,20 +117,24 @@ UNSEEN = {
     "unseen B": DATA / "attacks_unseen_b_ko_ja.jsonl",
     "unseen C": DATA / "attacks_unseen_c_ko_ja.jsonl",
     "unseen D": DATA / "attacks_unseen_d_ko_ja.jsonl",
+    "unseen E": DATA / "attacks_unseen_e_ko_ja.jsonl",
     "heldout (older)": HELDOUT,
 }
 BENIGN_UNSEEN = (
     DATA / "benign_unseen_ko_ja.jsonl",
     DATA / "benign_unseen_c_ko_ja.jsonl",
     DATA / "benign_unseen_d_ko_ja.jsonl",
+    DATA / "benign_unseen_e_ko_ja.jsonl",
 )
 ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
 }
-# The last main commit before the Korean and Japanese training set (issue 18), and
-# the check as it was before set C (issue 18, point 6, second round).
-BEFORE = ("e9dd3c5", "e1edd71")
+# The check as it was before set C (issue 18, point 6, second round) and before
+# the fourth round (60ea1ad: set E committed, nothing else changed yet).
+# (e9dd3c5, the last main commit before the Korean and Japanese training set, is
+# the first round's "before": pass --before e9dd3c5 to see it.)
+BEFORE = ("e1edd71", "60ea1ad")
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:

@@ -2,8 +2,8 @@
 
     python bench/train/train_injection.py
 
-Needs scikit-learn (the ``bench`` extra) and the evaluation data in
-``shared/eval`` beside the repository; the runtime needs numpy only.
+Needs numpy only (as the runtime does) and the evaluation data in
+``shared/eval`` beside the repository; about five minutes on one core.
 
 Data (``load_examples``):
 
@@ -47,8 +47,12 @@ Data (``load_examples``):
 Method (``fit``): features from ``gwanmun.check.injection.features`` (the
 runtime's own function: hashed character 1-4-grams, 2^18 buckets) of each whole
 text (plus, with ``CONTENT``, the n-grams of its Japanese content view),
-L2-regularised logistic regression (liblinear, balanced class weights,
-``C`` below). The operating point is chosen without looking at the training
+L2-regularised logistic regression with balanced class weights and ``C``
+below: liblinear's objective (scikit-learn's ``LogisticRegression(solver=
+"liblinear", class_weight="balanced")``, which trained the models up to the
+third round), minimised by L-BFGS in numpy (``_train``; on the third round's
+data its weights correlate with liblinear's at 0.999999), so that training
+needs nothing the runtime does not. The operating point is chosen without looking at the training
 fit: 5-fold grouped cross-validation inside the training data gives out-of-fold
 probabilities — each text scored as the check scores it, by its most suspicious
 segment (``worst_segment``: the text, its sentences and pairs of them) — and
@@ -86,8 +90,6 @@ from gwanmun.check.injection import DIM, NGRAMS, InjectionModel, features, worst
 from gwanmun.text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # bench.* when run as a script
-from bench.train.sparse_rows import csr_rows  # noqa: E402
 
 ATTACKS = ROOT.parent / "shared" / "eval" / "prompt_injection.dev.jsonl"
 BENIGN = ROOT / "bench" / "data" / "benign_prompts.jsonl"
@@ -120,6 +122,10 @@ C = 16.0
 CONTENT = True
 TARGET_FPR = 0.01
 FOLDS = 5
+# The solver (``_lbfgs``): remembered steps, stopping point, most steps.
+LBFGS_MEMORY = 20
+LBFGS_TOLERANCE = 1e-4
+LBFGS_STEPS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,28 +277,158 @@ def folds(examples: Sequence[Example], k: int = FOLDS) -> list[int]:
     return [fold_of[e.group] for e in examples]
 
 
+@dataclass(frozen=True, slots=True)
+class SparseRows:
+    """Feature rows in compressed-row form, numpy only: the two products the solver
+    needs, summed by ``np.bincount`` (in index order, so the same on every run)."""
+
+    indptr: npt.NDArray[np.int64]
+    indices: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    row_of: npt.NDArray[np.int64]  # the row of each stored value
+    dim: int
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]], dim: int
+    ) -> SparseRows:
+        lengths = np.array([len(index) for index, _ in rows], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        indices = np.concatenate([index for index, _ in rows]).astype(np.int64)
+        values = np.concatenate([value for _, value in rows]).astype(np.float64)
+        row_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        return cls(indptr, indices, values, row_of, dim)
+
+    @property
+    def count(self) -> int:
+        return len(self.indptr) - 1
+
+    def __getitem__(self, which: Any) -> SparseRows:
+        """The rows selected by a boolean mask or a sequence of row numbers."""
+        chosen = np.asarray(which)
+        if chosen.dtype == bool:
+            chosen = np.flatnonzero(chosen)
+        starts, ends = self.indptr[chosen], self.indptr[chosen + 1]
+        lengths = ends - starts
+        take = (
+            np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+            if len(chosen)
+            else np.zeros(0, dtype=np.int64)
+        )
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        row_of = np.repeat(np.arange(len(chosen), dtype=np.int64), lengths)
+        return SparseRows(indptr, self.indices[take], self.values[take], row_of, self.dim)
+
+    def dot(self, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """``X @ weights``."""
+        return np.bincount(
+            self.row_of, weights=self.values * weights[self.indices], minlength=self.count
+        )
+
+    def tdot(self, per_row: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """``X.T @ per_row``."""
+        return np.bincount(
+            self.indices, weights=self.values * per_row[self.row_of], minlength=self.dim
+        )
+
+
 def vectorize(
     texts: Sequence[str],
     dim: int = DIM,
     ngrams: tuple[int, ...] = NGRAMS,
     content: bool = CONTENT,
-) -> Any:  # scipy.sparse.csr_matrix
-    return csr_rows((features(text, dim, ngrams, content=content) for text in texts), dim)
+) -> SparseRows:
+    return SparseRows.from_rows(
+        [features(text, dim, ngrams, content=content) for text in texts], dim
+    )
 
 
-def _train(x: Any, y: npt.NDArray[np.int64], c: float) -> tuple[npt.NDArray[np.float32], float]:
-    from sklearn.linear_model import LogisticRegression
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -60, 60))))
 
-    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000)
-    model.fit(x, y)
-    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+def _train(
+    x: SparseRows, y: npt.NDArray[np.int64], c: float
+) -> tuple[npt.NDArray[np.float32], float]:
+    """L2-regularised logistic regression with balanced class weights — liblinear's
+    objective, ``0.5 |(w, b)|^2 + C sum_i weight_i log(1 + exp(-s_i (w.x_i + b)))``
+    with the bias regularised — minimised by L-BFGS in numpy (no random state)."""
+    n = len(y)
+    positives = int(y.sum())
+    weight = np.where(y == 1, n / (2.0 * positives), n / (2.0 * (n - positives)))
+    sign = 2.0 * y - 1.0
+
+    def objective(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        margin = sign * (x.dot(theta[:-1]) + theta[-1])
+        value = 0.5 * float(theta @ theta) + c * float(weight @ np.logaddexp(0.0, -margin))
+        slope = -c * weight * sign * _sigmoid(-margin)
+        gradient = theta.copy()
+        gradient[:-1] += x.tdot(slope)
+        gradient[-1] += slope.sum()
+        return value, gradient
+
+    theta = _lbfgs(objective, np.zeros(x.dim + 1))
+    return theta[:-1].astype(np.float32), float(theta[-1])
+
+
+def _lbfgs(
+    objective: Any,
+    theta: npt.NDArray[np.float64],
+    *,
+    memory: int = LBFGS_MEMORY,
+    tolerance: float = LBFGS_TOLERANCE,
+    max_steps: int = LBFGS_STEPS,
+) -> npt.NDArray[np.float64]:
+    """Minimise a smooth convex ``objective`` (value and gradient) from ``theta``:
+    L-BFGS with a backtracking (Armijo) line search, until the gradient's norm is
+    ``tolerance`` of the first one."""
+    value, gradient = objective(theta)
+    first = float(np.linalg.norm(gradient))
+    steps: list[npt.NDArray[np.float64]] = []
+    changes: list[npt.NDArray[np.float64]] = []
+    for _ in range(max_steps):
+        if float(np.linalg.norm(gradient)) <= tolerance * first:
+            break
+        direction = -gradient
+        alphas = []
+        for s, g in zip(reversed(steps), reversed(changes), strict=True):
+            alpha = float(s @ direction) / float(g @ s)
+            alphas.append(alpha)
+            direction = direction - alpha * g
+        if steps:
+            direction *= float(steps[-1] @ changes[-1]) / float(changes[-1] @ changes[-1])
+        else:
+            direction /= first
+        for s, g, alpha in zip(steps, changes, reversed(alphas), strict=True):
+            beta = float(g @ direction) / float(g @ s)
+            direction = direction + (alpha - beta) * s
+        slope = float(gradient @ direction)
+        if slope >= 0:  # not a descent direction: restart from the gradient
+            steps.clear()
+            changes.clear()
+            direction, slope = -gradient / first, -float(gradient @ gradient) / first
+        size = 1.0
+        while True:
+            candidate = theta + size * direction
+            new_value, new_gradient = objective(candidate)
+            if new_value <= value + 1e-4 * size * slope or size < 1e-10:
+                break
+            size *= 0.5
+        step, change = candidate - theta, new_gradient - gradient
+        if float(step @ change) > 1e-12:
+            steps.append(step)
+            changes.append(change)
+            if len(steps) > memory:
+                steps.pop(0)
+                changes.pop(0)
+        theta, value, gradient = candidate, new_value, new_gradient
+    return theta
 
 
 def _probabilities(
-    x: Any, weights: npt.NDArray[np.float32], bias: float
+    x: SparseRows, weights: npt.NDArray[np.float32], bias: float
 ) -> npt.NDArray[np.float64]:
-    z = np.clip(x @ weights.astype(np.float64) + bias, -60, 60)
-    return np.asarray(1.0 / (1.0 + np.exp(-z)))
+    return _sigmoid(x.dot(weights.astype(np.float64)) + bias)
 
 
 def choose_threshold(
@@ -319,7 +455,7 @@ def fit(
     dim: int = DIM,
     ngrams: tuple[int, ...] = NGRAMS,
     content: bool = CONTENT,
-    x: Any = None,
+    x: SparseRows | None = None,
 ) -> InjectionModel:
     """Train on ``examples``; the threshold comes from inner out-of-fold probabilities."""
     if x is None:
@@ -354,9 +490,11 @@ HELD_OUT = (
     ROOT / "bench" / "data" / "attacks_unseen_b_ko_ja.jsonl",
     ROOT / "bench" / "data" / "attacks_unseen_c_ko_ja.jsonl",
     ROOT / "bench" / "data" / "attacks_unseen_d_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "attacks_unseen_e_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_c_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_d_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "benign_unseen_e_ko_ja.jsonl",
 )
 NEAR_COPY = 0.5  # Jaccard similarity of character 5-grams
 

@@ -17,7 +17,8 @@ Model: one hidden layer of ``HIDDEN`` ReLU units and a logistic output, trained
 by Adam on the class-balanced log loss with weight decay (``EPOCHS`` passes,
 seeded: the run is deterministic on one machine). A linear model over the same
 embeddings (tried first) reached 0.54 / 0.67 of the generated Korean / Japanese
-attacks out of fold at the same false-alarm rate; this one 0.72 / 0.80.
+attacks out of fold at the same false-alarm rate; this one 0.72 / 0.80 (0.65 /
+0.75 on the fourth round's data, whose added attacks are harder).
 
 Operating point: 5-fold grouped cross-validation (``train_injection.folds``)
 gives each text an out-of-fold probability taken, to be safe, as the maximum
@@ -34,8 +35,15 @@ requests): at 0.1 no attack of A or B was lost against embedding every text,
 but 31% (ko) and 38% (ja) of ordinary 1 KB requests reached it, at 8-18 ms an
 embedding on this shared host; at 0.2, 7% and 13% do, and one attack of B
 (Japanese) is lost; at 0.3, 3% and 5%, and four of A, B and the older held-out
-set. 0.2 is shipped. (Recall on sets C and D at each floor had been printed
-as well by then: see docs/benchmarks.md, "third round", on how C and D were used.)
+set. 0.2 was shipped in the third round. (Recall on sets C and D at each floor
+had been printed as well by then: see docs/benchmarks.md, "third round", on how
+C and D were used.) In the fourth round (issue 23's budget: at most +0.3 ms per
+1 KB Korean or Japanese request) the floor was chosen again on C and D (by then
+development sets), the development office requests and 100 + 100 NER requests
+of 1 KB: with the fourth round's character model, 0.2 consults 12% (ko) and
+15% (ja) of those requests, +0.77 / +0.88 ms a request; 0.4 consults 3% and
+4%, +0.14 / +0.23 ms, and loses one Korean attack of D and one Japanese of C
+and of D against 0.2. 0.4 is shipped.
 """
 
 from __future__ import annotations
@@ -73,7 +81,7 @@ LEARNING_RATE = 1e-3
 BATCH = 128
 SEED = 0
 TARGET_FPR = 0.005
-FLOOR = 0.2
+FLOOR = 0.4
 
 Params = list[npt.NDArray[np.float32]]
 

@@ -6,7 +6,10 @@ Writes ``bench/data/attacks_ko_ja_train.jsonl`` (attacks) and
 ``bench/data/benign_ko_ja_train.jsonl`` (hard negatives: ordinary office text
 that talks about instructions, rules, passwords, modes, role-play, translation
 and documents). Everything is written by the project; the generator is seeded,
-so the files are reproducible and committed.
+so the files are reproducible and committed. Later rounds append their rows
+after the first round's, each from its own generator:
+``injection_more_ko_ja.py`` (the second round) and ``injection_third_ko_ja.py``
+(the fourth round of the issue, after held-out set E).
 
 Families (the ``family`` field): ``override`` (cancel the earlier instructions,
 then a payload), ``exfiltrate`` (the system prompt, keys, passwords, also
@@ -43,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
 from bench.train import injection_more_ko_ja as more_ko_ja  # noqa: E402
+from bench.train import injection_third_ko_ja as third_ko_ja  # noqa: E402
 
 ATTACKS = ROOT / "bench" / "data" / "attacks_ko_ja_train.jsonl"
 BENIGN = ROOT / "bench" / "data" / "benign_ko_ja_train.jsonl"
@@ -1766,6 +1770,14 @@ def main() -> None:
         attack_rows += more_ko_ja.paraphrases(lang, more)
         benign_rows += more_ko_ja.ordinary_documents(lang)
         benign_rows += more_ko_ja.ordinary_requests(lang, more)
+    # The third round (after set E) likewise draws from its own generator.
+    third_attacks, third_benign = third_ko_ja.rows(random.Random(SEED + 2))
+    attack_rows += third_attacks
+    benign_rows += third_benign
+    more_attacks, more_benign = third_ko_ja.second_pass(random.Random(SEED + 3))
+    attack_rows += more_attacks
+    benign_rows += more_benign
+    benign_rows += third_ko_ja.about_rows(random.Random(SEED + 4))
     for path, rows in ((ATTACKS, attack_rows), (BENIGN, benign_rows)):
         with path.open("w", encoding="utf-8") as fh:
             for r in rows:

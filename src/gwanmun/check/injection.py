@@ -142,6 +142,8 @@ _NOT_KO = (
     r"해서는\s*안"
 )
 _NOT_IGNORE_JA = r"しない|せず|して(?:は|も)(?:いけ|だめ|なら)|するな"
+# "Don't forget the earlier instructions; keep following them" keeps them (it scored 0.9).
+_NOT_BEFORE_EN = r"(?<!not\s)(?<!n't\s)(?<!n’t\s)(?<!never\s)(?<!dont\s)"
 _NOT_FORGET_JA = r"ない|ず|ては|ちゃ|るな"
 
 # family -> (score, pattern) or (score, pattern, anchors) when the pattern does not
@@ -150,15 +152,17 @@ _FAMILIES: dict[str, list[tuple[float, str] | tuple[float, str, tuple[str, ...]]
     "override": [
         (
             0.9,
-            rf"\b(?:ignore|disregard|forget|skip|override|bypass|discard|drop)\s+"
+            rf"\b{_NOT_BEFORE_EN}(?:ignore|disregard|forget|skip|override|bypass|discard|drop)\s+"
             rf"(?:all\s+|any\s+|of\s+)?(?:the\s+|your\s+|my\s+|these\s+|those\s+)?"
             rf"(?:{_PREV_EN}\s+){{0,2}}{_INSTR_EN}",
+            ("ignore", "disregard", "forget", "skip", "override", "bypass", "discard", "drop"),
         ),
         (
             0.9,
-            r"\b(?:ignore|disregard|forget)\s+(?:everything|all|what(?:ever)?)\s+"
+            rf"\b{_NOT_BEFORE_EN}(?:ignore|disregard|forget)\s+(?:everything|all|what(?:ever)?)\s+"
             r"(?:(?:you\s+(?:were|have\s+been)\s+)?(?:told|said|written|instructed)|above|before|"
             r"prior|previously|earlier)",
+            ("ignore", "disregard", "forget"),
         ),
         (0.9, r"\bignore\s+the\s+above\b"),
         (
