@@ -12,6 +12,7 @@ from gwanmun.services import Services, build_services
 from gwanmun.settings import BackendConfig, Settings
 from gwanmun.types import Grade, Role
 from tests.servers import UpstreamProcess, running_gateway
+from tests.upstream import ScriptedUpstream
 
 UPSTREAM_MODEL = "upstream-smollm2"
 
@@ -20,6 +21,16 @@ UPSTREAM_MODEL = "upstream-smollm2"
 def upstream() -> Iterator[UpstreamProcess]:
     """A separate llama.cpp server process with the packaged SmolLM2 model."""
     server = UpstreamProcess(parallel=4, threads=1)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def scripted_upstream() -> Iterator[ScriptedUpstream]:
+    """A scripted OpenAI-compatible upstream on loopback (tests/upstream.py), for one test."""
+    server = ScriptedUpstream()
     try:
         yield server
     finally:

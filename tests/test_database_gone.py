@@ -6,7 +6,6 @@ refuses the same way, is not in the way)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,23 +17,14 @@ from tests.servers import running_gateway
 from tests.upstream import MODEL, ScriptedUpstream, scripted_settings
 
 
-@pytest.fixture
-def upstream() -> Iterator[ScriptedUpstream]:
-    server = ScriptedUpstream()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
 def test_a_database_gone_mid_run_is_a_503_not_a_500(
-    postgres: PostgresServer, upstream: ScriptedUpstream, tmp_path: Path, stream: bool
+    postgres: PostgresServer, scripted_upstream: ScriptedUpstream, tmp_path: Path, stream: bool
 ) -> None:
     name = f"t_gone_{'stream' if stream else 'json'}"
     url = postgres.create_database(name)
     settings = scripted_settings(
-        upstream,
+        scripted_upstream,
         tmp_path / "data",
         database_url=url,
         allow_anonymous=True,  # no account lookup: the rate count and audit find out

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import pytest
 
 from devtools.postgres import PostgresServer
 from gwanmun.accounts import AccountStore
@@ -81,17 +79,8 @@ class PausableRelay:
             sock.close()
 
 
-@pytest.fixture
-def upstream() -> Iterator[ScriptedUpstream]:
-    server = ScriptedUpstream()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_a_stalled_account_database_holds_only_the_requests_that_wait_for_it(
-    postgres: PostgresServer, upstream: ScriptedUpstream, tmp_path: Path
+    postgres: PostgresServer, scripted_upstream: ScriptedUpstream, tmp_path: Path
 ) -> None:
     url = postgres.create_database("t_stalled")
     store = AccountStore(url)
@@ -102,7 +91,7 @@ def test_a_stalled_account_database_holds_only_the_requests_that_wait_for_it(
         store.close()
     relay = PausableRelay(postgres.port)
     relayed = url.replace(f":{postgres.port}/", f":{relay.port}/")
-    settings = scripted_settings(upstream, tmp_path / "data", database_url=relayed)
+    settings = scripted_settings(scripted_upstream, tmp_path / "data", database_url=relayed)
     body = {"model": MODEL, "messages": [{"role": "user", "content": "회의 요약을 부탁합니다"}]}
     headers = {"authorization": f"Bearer {key}"}
     try:
