@@ -38,7 +38,7 @@ import enum
 import functools
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import hyperscan
@@ -194,27 +194,24 @@ def _view_table() -> npt.NDArray[np.uint8]:
     return table
 
 
-@functools.lru_cache(maxsize=1)
-def _view_database() -> hyperscan.Database:
+@functools.lru_cache(maxsize=2)
+def _one_pattern(expression: str) -> hyperscan.Database:
+    """A hyperscan block-mode database of one ``expression`` over bytes."""
     database = hyperscan.Database()
-    database.compile(expressions=[_SIX_WITH_NUMERAL.encode()], ids=[0], elements=1, flags=[0])
+    database.compile(expressions=[expression.encode()], ids=[0], elements=1, flags=[0])
     return database
 
 
 def convertible_runs(text: str) -> Iterator[re.Match[str]]:
     """The matches of ``_RUN.finditer(text)`` that hold a numeral or a
     look-alike letter, found from the one-byte view's scan."""
-    database = _view_database()
-    scratch = getattr(_local, "view_scratch", None)
-    if scratch is None:
-        scratch = _local.view_scratch = hyperscan.Scratch(database)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     ends: list[int] = []
 
     def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
         ends.append(end)
 
-    database.scan(_view_table()[codes].tobytes(), match_event_handler=on_match, scratch=scratch)
+    _scan(_one_pattern(_SIX_WITH_NUMERAL), _view_table()[codes].tobytes(), on_match)
     done = 0
     for end in sorted(ends):  # the end of a sixth digit-like in a run
         if end <= done:
@@ -686,6 +683,25 @@ def _needs_database(passes: tuple[Pass, ...]) -> hyperscan.Database:
 
 
 _local = threading.local()
+
+
+def _scan(
+    database: hyperscan.Database,
+    data: bytes,
+    on_match: Callable[[int, int, int, int, object], None],
+    context: object = None,
+) -> None:
+    """``database.scan(data)`` with this thread's scratch space for it (hyperscan
+    wants one per thread): one per database, keyed by the database itself (a
+    handful, all cached), so no scratch outlives the database it was made for."""
+    scratches: dict[hyperscan.Database, hyperscan.Scratch]
+    scratches = _local.__dict__.setdefault("scratches", {})
+    scratch = scratches.get(database)
+    if scratch is None:
+        scratch = scratches[database] = hyperscan.Scratch(database)
+    database.scan(data, match_event_handler=on_match, scratch=scratch, context=context)
+
+
 NUMERAL_PASSES = (Pass.POSITIONAL, Pass.NUMERALS)
 GROUP_PASSES = (Pass.SPACED, Pass.SEPARATORS, Pass.SINGLE, Pass.REGROUPED)
 # Both in one scan (1.7 us less than two on 1 KB): the group passes' answers
@@ -711,21 +727,8 @@ def needed(text: str, passes: tuple[Pass, ...]) -> set[int]:
     """Which of ``passes`` may change ``text`` (their numbers: ``Pass`` is an
     ``IntEnum``): one hyperscan scan instead of a regex scan per pass (most
     texts need none of them, or one or two)."""
-    spaces: dict[tuple[Pass, ...], tuple[hyperscan.Database, hyperscan.Scratch]] | None
-    spaces = getattr(_local, "spaces", None)
-    if spaces is None:
-        spaces = _local.spaces = {}
-    entry = spaces.get(passes)
-    if entry is None:
-        database = _needs_database(passes)
-        entry = spaces[passes] = (database, hyperscan.Scratch(database))
     found: set[int] = set()
-    entry[0].scan(
-        text.encode("utf-8", "surrogatepass"),
-        match_event_handler=_on_match,
-        scratch=entry[1],
-        context=found,
-    )
+    _scan(_needs_database(passes), text.encode("utf-8", "surrogatepass"), _on_match, found)
     return found
 
 
@@ -776,16 +779,12 @@ def _starts_database() -> hyperscan.Database:
 
 def group_starts(text: str) -> GroupStarts:
     """One scan for ``close_single_digits`` and ``close_regrouped``."""
-    database = _starts_database()
-    scratch = getattr(_local, "starts_scratch", None)
-    if scratch is None:
-        scratch = _local.starts_scratch = hyperscan.Scratch(database)
     found: tuple[list[int], list[int], list[int]] = ([], [], [])
 
     def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
         found[number].append(end - _STARTS_WIDTH[number])
 
-    database.scan(text.encode("ascii", "replace"), match_event_handler=on_match, scratch=scratch)
+    _scan(_starts_database(), text.encode("ascii", "replace"), on_match)
     return GroupStarts(found[0], bool(found[1]), found[2])
 
 
@@ -812,30 +811,17 @@ _SEPARATOR_RUN_32 = f"{_DIGIT_32}(?:{_utf32(SEPARATORS)}{{2,5}}|{_utf32(_UNUSUAL
 _SEPARATOR_SET = frozenset(SEPARATORS)
 
 
-@functools.lru_cache(maxsize=1)
-def _separators_database() -> hyperscan.Database:
-    database = hyperscan.Database()
-    database.compile(expressions=[_SEPARATOR_RUN_32.encode()], ids=[0], elements=1, flags=[0])
-    return database
-
-
 def separator_runs(text: str) -> Iterator[re.Match[str]]:
     """``_SEPARATOR_RUN.finditer(text)``, the pattern tried only before each
     digit where the UTF-32 scan says a run of separators ends. (Its matches
     never overlap: each is a digit and the whole run of separators after it.)"""
-    database = _separators_database()
-    scratch = getattr(_local, "separators_scratch", None)
-    if scratch is None:
-        scratch = _local.separators_scratch = hyperscan.Scratch(database)
     ends: list[int] = []
 
     def on_match(number: int, start: int, end: int, flags: int, context: object) -> None:
         if not end & 3:  # a match of whole characters (bytes across two cannot be one)
             ends.append(end >> 2)
 
-    database.scan(
-        text.encode("utf-32-le", "surrogatepass"), match_event_handler=on_match, scratch=scratch
-    )
+    _scan(_one_pattern(_SEPARATOR_RUN_32), text.encode("utf-32-le", "surrogatepass"), on_match)
     for end in sorted(ends):
         at = end - 2  # the run's last separator; the digit before the run opens the match
         while text[at] in _SEPARATOR_SET:
