@@ -22,8 +22,8 @@ process's threads' time on a CPU around each request, in nanoseconds from
 ``/proc/<pid>/task/<tid>/schedstat`` (every default check on: the gateway's
 own configuration). Target: at most 5 ms of gateway CPU a request. The same
 kinds are then sent ``--busy-clients`` at a time (other texts, all threads'
-CPU over the batch): one request at a time, the same code costs about twice
-the CPU (``cpu_busy_by_kind``); a busy gateway is what capacity is planned with.
+CPU over the batch): one request at a time, the same code costs more CPU
+(``cpu_busy_by_kind``); a busy gateway is what capacity is planned with.
 
 That phase sends its requests to the stand-in upstream of bench/speed/soak.py
 (model ``stand-in``, a second backend of the same gateways, and a second bare
@@ -401,11 +401,10 @@ async def cpu_busy_by_kind(
     """The same, with ``clients`` requests in flight at once: a busy gateway.
 
     One request at a time, each side idles through the stand-in's wait, and the
-    same code then costs about twice the CPU it costs while requests keep coming
-    (in-process, a short English request's event-loop CPU: 1.9 ms with the
-    upstream answering at once, 3.8 ms after a 20 ms wait, 1.8 ms with 4 clients
-    and the 20 ms wait) — caches cooled by the processes that ran meanwhile, we
-    think; this VM exposes no hardware counters to show it. Both are printed;
+    same code then costs more CPU than while requests keep coming (compare the
+    two tables this script prints; docs/benchmarks.md has a run) — caches cooled
+    by the processes that ran meanwhile, we think; this VM exposes no hardware
+    counters to show it. Both are printed;
     this one is what capacity is planned with. Texts: ``count`` per
     kind, none of them used by ``cpu_by_kind``; each side's CPU is all of its
     threads over the whole batch, divided by ``count``."""

@@ -23,7 +23,9 @@ the person detector (morphology included, so the tagger's own share is the
 difference from morphology as read);
 injection (the policy's input checks); grading (``Policy.decide``); masking;
 provenance (signing an answer); audit (one event appended to a SQLite audit
-chain); and the whole ``DetectorInputGuard.inspect`` of the request.
+chain); the whole ``DetectorInputGuard.inspect`` of the request; and opening
+the output guard's session for its answer (``output open``, on the event loop
+for every request).
 
 With ``--old``, each round runs this tree and the old one in turn, each in a
 fresh subprocess (both are ``gwanmun``), and the ratio new / old is printed
@@ -67,6 +69,7 @@ PARTS = (
     "provenance",
     "audit",
     "inspect (all)",
+    "output open",
 )
 
 # Run in the subprocess, with PYTHONPATH naming the tree under test; only names
@@ -150,7 +153,7 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
     from gwanmun.detect import run_detectors
     from gwanmun.detect.builtin import builtin_detectors
     from gwanmun.detect.names import PersonNames, _japanese_morphemes, _kiwi, lead_in, segments
-    from gwanmun.guard.factory import CheckDetector, input_guard_for
+    from gwanmun.guard.factory import CheckDetector, input_guard_for, output_guard_for
     from gwanmun.guard.mask import Masker
     from gwanmun.policy import load_policy
     from gwanmun.provenance import ProvenanceSigner
@@ -207,9 +210,18 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
         text, decision = pair
         return Masker().mask(text, decision.to_mask())
 
+    def request(text: str) -> ChatRequest:
+        return ChatRequest(model="m", messages=(ChatMessage("user", text),), max_tokens=1)
+
     def inspect(text: str) -> object:
-        request = ChatRequest(model="m", messages=(ChatMessage("user", text),), max_tokens=1)
-        return guard.inspect(request, backend_grade=Grade.C)
+        return guard.inspect(request(text), backend_grade=Grade.C)
+
+    # The output guard's session for the answer, opened on the event loop for
+    # every request (the checks it would run on an answer are not timed here).
+    output = output_guard_for(policy, guard, data_dir=Path(tmp.name))
+
+    def opened(pair: Any) -> object:
+        return output.open(*pair)
 
     parts: dict[str, tuple[Callable[[Any], object], Callable[[str], Any]]] = {
         "normalise": (normalize, str),
@@ -223,6 +235,7 @@ def measure_here(count: int) -> dict[str, dict[str, float]]:
         "provenance": (lambda _: signer.sign(answer, model="m", request_id="r", when=0.0), str),
         "audit": (audit, detected),
         "inspect (all)": (inspect, str),
+        "output open": (opened, lambda t: (request(t), inspect(t))),
     }
     # Every cache the person detector keeps across requests (those a tree
     # has): the sentences' names, the type table, the words asked about. Left
