@@ -233,7 +233,7 @@ class Decision:
 
 
 _MARKING_C = re.compile(
-    r"(?:[I1-3]|II|III)\s*급\s*비밀|군사|대외비|對外秘|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
+    r"(?:[I1-3]|II|III)\s*급\s*비밀|^\s*비밀\s*$|극비|군사|대외비|對外秘|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
     r"^\s*SECRET|^\s*秘\s*$|㊙|비공개\s*\(\s*[1-4]\s*\)|부분공개\s*\(\s*[1-4]\s*\)",
     re.IGNORECASE,
 )

@@ -143,3 +143,45 @@ def test_the_hanja_form_of_daeoebi_is_graded_c() -> None:
 
     assert [v for _, v in found("[對外秘] 회의 자료", MARKINGS)] == ["對外秘"]
     assert marking_grade("對外秘") is Grade.C
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "grade"),
+    [
+        ("[극비] 회의 결과", "극비", Grade.C),
+        ("극비\n회의 자료", "극비", Grade.C),
+        ("【 비밀 】 보고서", "비밀", Grade.C),
+        ("[confidential] q3 budget", "confidential", Grade.S),
+        ("(Top-Secret) plan", "Top-Secret", Grade.C),
+        ("top secret\nthe plan for next year", "top secret", Grade.C),
+        ("<restricted> staff list", "restricted", Grade.S),
+        ("q3 budget\n  Strictly Confidential  \n", "Strictly Confidential", Grade.S),
+        ("this report is for internal use only", "internal use only", Grade.S),
+    ],
+)
+def test_a_marking_in_lower_case_or_set_off_is_a_marking(
+    text: str, value: str, grade: Grade
+) -> None:
+    """Markings as people type them: English in any case, and 극비 / 비밀 set off in
+    brackets or on a line of their own (issue 18)."""
+    assert value in [v for _, v in found(text, MARKINGS)]
+    assert marking_grade(value) is grade
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "극비리에 진행된 회담",
+        "극비 수사 끝에 검거했다",
+        "비밀번호를 바꿨다",
+        "비밀 유지 계약을 맺었다",
+        "this is top secret, she laughed",
+        "secret: abc123",  # a key in a configuration file
+        "secret:\n  name: db-password",
+        "confidential: true",
+        "a restricted area",
+        "[secretary] meeting notes",
+    ],
+)
+def test_marking_words_in_prose_or_keys_are_not_markings(text: str) -> None:
+    assert found(text, MARKINGS) == []

@@ -23,10 +23,20 @@ from gwanmun.detect._common import folds_to_ascii, make
 from gwanmun.text import SPELLING_GAPS
 from gwanmun.types import Finding
 
-# The one case-insensitive rule's words, looked for in the lower-cased text (the
+# The case-insensitive rules' words, looked for in the lower-cased text (such a
 # rule is simply run when the text holds a character the regex folds to ASCII and
 # lower() does not: ı, ſ, K, İ).
 _FOLDED = ("classif", "marking")
+_FOLDED_EN = ("secret", "confidential", "restricted", "internal use")
+_FOLDED_NEEDS = frozenset({_FOLDED, _FOLDED_EN})
+# English marking words in any case: a marking only when set off as one —
+# in brackets, or alone on its line — never in prose ("the secret to good soup",
+# "this is confidential between us"), nor as a key ("secret:" in YAML; capitals
+# and "Confidential" opening a line have their own rules).
+_EN_WORDS = r"top[ -]?secret|strictly[ ]confidential|confidential|secret|restricted"
+# Brackets that set a marking off from the text around it.
+_OPEN = "【\\[「(〔<《"
+_CLOSE = "】\\]」)〕>》"
 
 # (pattern, score, strings one of which every match contains: the rule is run
 # only on a text holding one; lower-cased where the pattern ignores case).
@@ -39,6 +49,9 @@ _RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
         (r"대외비(?![용])", 0.92, ("대외비",)),
         (r"對外秘", 0.92, ("對外秘",)),  # 대외비 in hanja
         (r"(?:부분공개|비공개)[ ]?\([ ]?[1-8][ ]?\)", 0.95, ("공개",)),
+        # 극비 (top secret) and 비밀 set off as a marking; not 극비리에, 비밀번호 in prose
+        (f"[{_OPEN}][ ]?(?P<v>극비|비밀)[ ]?[{_CLOSE}]", 0.95, ("극비", "비밀")),
+        (r"^[ \t]*(?P<v>극비|비밀)[ \t]*[:：]?[ \t]*$", 0.9, ("극비", "비밀")),
         # Japan
         (r"特定秘密(?!保護)", 0.99, ("特定秘密",)),
         (r"極秘|厳秘|時限秘|㊙", 0.95, ("秘", "㊙")),
@@ -54,6 +67,9 @@ _RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
         (r"^[ \t]*Confidential\b", 0.8, ("Confidential",)),
         (r"(?i:classification|classified|marking)[ ]?:[ ]?(?P<v>(?i:top secret|secret|"
          r"confidential|restricted))", 0.95, _FOLDED),
+        (f"[{_OPEN}][ ]?(?P<v>(?i:{_EN_WORDS}))[ ]?[{_CLOSE}]", 0.9, _FOLDED_EN),
+        (f"^[ \\t]*(?P<v>(?i:{_EN_WORDS}))[ \\t]*$", 0.85, _FOLDED_EN),
+        (r"(?i:\binternal[ ]use[ ]only\b)", 0.85, _FOLDED_EN),
         (r"\bINTERNAL[ ]USE[ ]ONLY\b|\bINTERNAL[ ]ONLY\b|\bFOR[ ]OFFICIAL[ ]USE[ ]ONLY\b|"
          r"\bFOUO\b", 0.85, ("ONLY", "FOUO")),
     )
@@ -136,7 +152,10 @@ _EVEN = re.compile(f"[^{SPELLING_GAPS}](?:[{SPELLING_GAPS}]{{1,3}}[^{SPELLING_GA
 # Every marking contains one of these: texts without any skip the rules entirely.
 _HINT = re.compile(
     r"급|비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-    r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER + "|" + _UNEVEN_TRIGGER
+    r"|극비|(?i:classification|classified|marking|secret|confidential|restricted|internal use)|"
+    + _SPACED_TRIGGER
+    + "|"
+    + _UNEVEN_TRIGGER
 )
 
 
@@ -144,7 +163,10 @@ class Markings:
     # Every rule's match holds one of these (see gwanmun.detect.TriggerIndex).
     trigger = (
         r"비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-        r"|(?i:classification|classified|marking)|" + _SPACED_TRIGGER + "|" + _UNEVEN_TRIGGER
+        r"|극비|(?i:classification|classified|marking|secret|confidential|restricted|internal use)|"
+        + _SPACED_TRIGGER
+        + "|"
+        + _UNEVEN_TRIGGER
     )
     id = "markings"
     kinds = ("MARKING",)
@@ -154,10 +176,12 @@ class Markings:
         if not _HINT.search(text):
             return found
         rules = _RULES + _SPACED_RULES if _SPACED_ANY.search(text) else _RULES
+        folded: str | None = None
         for pattern, score, needs in rules:
-            if needs is _FOLDED:
+            if needs in _FOLDED_NEEDS:
                 if not folds_to_ascii(text):
-                    folded = text.lower()
+                    if folded is None:
+                        folded = text.lower()
                     if not any(word in folded for word in needs):
                         continue
             elif not any(word in text for word in needs):
