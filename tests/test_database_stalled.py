@@ -26,7 +26,8 @@ from tests.upstream import MODEL, ScriptedUpstream, scripted_settings
 
 class PausableRelay:
     """Forwards loopback TCP connections to ``port``; ``pause()`` holds every
-    byte until ``resume()``. ``held`` is set once a byte was held."""
+    byte until ``resume()``, ``pause_at(marker)`` from the first query that
+    holds ``marker`` on. ``held`` is set once a byte was held."""
 
     def __init__(self, port: int) -> None:
         self.target = port
@@ -36,6 +37,7 @@ class PausableRelay:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self._sockets: list[socket.socket] = []
+        self._marker: bytes | None = None
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -50,6 +52,7 @@ class PausableRelay:
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        asks = source.getsockname()[1] == self.port  # the client's side: queries
         while True:
             try:
                 data = source.recv(65536)
@@ -57,6 +60,10 @@ class PausableRelay:
                 return
             if not data:
                 return
+            marker = self._marker
+            if asks and marker is not None and marker in data:
+                self._marker = None
+                self.flowing.clear()
             if not self.flowing.is_set():
                 self.held.set()
                 self.flowing.wait()
@@ -68,6 +75,10 @@ class PausableRelay:
     def pause(self) -> None:
         self.held.clear()
         self.flowing.clear()
+
+    def pause_at(self, marker: bytes) -> None:
+        self.held.clear()
+        self._marker = marker
 
     def resume(self) -> None:
         self.flowing.set()
@@ -113,5 +124,44 @@ def test_a_stalled_account_database_holds_only_the_requests_that_wait_for_it(
             answered = waiting.result(timeout=60)
             assert answered.status_code == 200, answered.text
             assert answered.json()["choices"][0]["message"]["content"]
+    finally:
+        relay.close()
+
+
+def test_a_stalled_workspace_query_holds_only_its_request(
+    postgres: PostgresServer, scripted_upstream: ScriptedUpstream, tmp_path: Path
+) -> None:
+    """Templates, knowledge bases and uploaded files share the database with the
+    accounts: the relay holds the route's own query (the key was already looked
+    up), and the gateway goes on serving."""
+    url = postgres.create_database("t_stalled_workspace")
+    store = AccountStore(url)
+    try:
+        store.create_user("kim")
+        key, _ = store.create("kim")
+    finally:
+        store.close()
+    relay = PausableRelay(postgres.port)
+    relayed = url.replace(f":{postgres.port}/", f":{relay.port}/")
+    settings = scripted_settings(scripted_upstream, tmp_path / "data", database_url=relayed)
+    headers = {"authorization": f"Bearer {key}"}
+    try:
+        with running_gateway(settings) as base, ThreadPoolExecutor(1) as pool:
+            for path, query in (
+                ("/templates", b"FROM templates t"),
+                ("/knowledge_bases", b"FROM kb_bases"),
+                ("/files", b"FROM files WHERE owner"),
+            ):
+                relay.pause_at(query)
+                waiting = pool.submit(httpx.get, f"{base}{path}", headers=headers, timeout=60)
+                assert relay.held.wait(timeout=20), f"{path} never sent {query!r}"
+                assert not waiting.done()
+                health = httpx.get(base.removesuffix("/v1") + "/healthz", timeout=10)
+                assert health.status_code == 200, path
+                assert not waiting.done()
+                relay.resume()
+                answered = waiting.result(timeout=60)
+                assert answered.status_code == 200, answered.text
+                assert answered.json()["object"] == "list"
     finally:
         relay.close()

@@ -56,8 +56,9 @@ class Authenticator:
         self._remote = accounts.db.kind != "sqlite"
 
     async def ask(self, call: Callable[..., T], *args: object) -> T:
-        """``call(*args)``, an account-store lookup: off the event loop when the
-        store is on the network."""
+        """``call(*args)``, a call into the stores ``database_url`` holds
+        (accounts, workspace, files, knowledge bases): off the event loop when
+        they are on the network, so a slow database holds only this request."""
         if self._remote:
             return await anyio.to_thread.run_sync(call, *args)
         return call(*args)

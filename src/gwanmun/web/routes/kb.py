@@ -62,24 +62,27 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def create(request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, CreateBody)
-        kb = knowledge().create(
-            body.id,
-            principal,
-            name=body.name,
-            readers=body.readers,
-            institution=body.institution,
+        kb = await auth.ask(
+            lambda: knowledge().create(
+                body.id,
+                principal,
+                name=body.name,
+                readers=body.readers,
+                institution=body.institution,
+            )
         )
         return kb.as_dict()
 
     @router.get("/v1/knowledge_bases")
     async def listing(request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        return {"object": "list", "data": [kb.as_dict() for kb in knowledge().readable(principal)]}
+        readable = await auth.ask(knowledge().readable, principal)
+        return {"object": "list", "data": [kb.as_dict() for kb in readable]}
 
     @router.delete("/v1/knowledge_bases/{kb_id}")
     async def drop(kb_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        knowledge().drop(kb_id, principal)
+        await auth.ask(knowledge().drop, kb_id, principal)
         return {"id": kb_id, "deleted": True}
 
     @router.post("/v1/knowledge_bases/{kb_id}/documents")
@@ -98,20 +101,20 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.get("/v1/knowledge_bases/{kb_id}/documents")
     async def documents(kb_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        docs = knowledge().documents(kb_id, principal)
+        docs = await auth.ask(knowledge().documents, kb_id, principal)
         return {"object": "list", "data": [d.as_dict() for d in docs]}
 
     @router.delete("/v1/knowledge_bases/{kb_id}/documents/{document}")
     async def remove(kb_id: str, document: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        removed = knowledge().remove(kb_id, document, principal)
+        removed = await auth.ask(knowledge().remove, kb_id, document, principal)
         return {"id": document, "deleted": removed}
 
     @router.get("/v1/knowledge_bases/{kb_id}/passages/{passage_id}")
     async def passage(kb_id: str, passage_id: str, request: Request) -> dict[str, Any]:
         """One passage with its text: what a citation in an answer points to."""
         principal = await auth.require(request, MODEL_USERS)
-        found = knowledge().passage(kb_id, passage_id, principal)
+        found = await auth.ask(knowledge().passage, kb_id, passage_id, principal)
         shown = Hit(found, 0.0).as_dict()
         del shown["score"]  # not a search result
         return shown

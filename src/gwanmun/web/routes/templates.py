@@ -57,32 +57,34 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.get("/v1/templates")
     async def list_templates(request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        return {"object": "list", "data": [t.as_dict() for t in store().visible(principal)]}
+        visible = await auth.ask(store().visible, principal)
+        return {"object": "list", "data": [t.as_dict() for t in visible]}
 
     @router.post("/v1/templates", status_code=201)
     async def create_template(request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
         data = await read_body(request, TemplateIn)
         await anyio.to_thread.run_sync(lambda: check_template(data))
-        return store().create(data, principal).as_dict()
+        return (await auth.ask(store().create, data, principal)).as_dict()
 
     @router.post("/v1/templates/{template_id}/use")
     async def use_template(template_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, UseBody)
-        return {"prompt": store().use(template_id, principal, body.values)}
+        return {"prompt": await auth.ask(store().use, template_id, principal, body.values)}
 
     @router.post("/v1/templates/{template_id}/rate")
     async def rate_template(template_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, RateBody)
-        return store().rate(template_id, principal, body.stars).as_dict()
+        return (await auth.ask(store().rate, template_id, principal, body.stars)).as_dict()
 
     @router.get("/v1/admin/templates/export")
     async def export(request: Request) -> dict[str, Any]:
         await auth.require(request, ADMINS)
         assert services.signer is not None
-        shared = [t for t in store().top(limit=10_000) if t.data.visibility == "institution"]
+        top = await auth.ask(lambda: store().top(limit=10_000))
+        shared = [t for t in top if t.data.visibility == "institution"]
         return export_bundle(shared, services.signer.key, services.settings.institution)
 
     @router.post("/v1/admin/templates/import")

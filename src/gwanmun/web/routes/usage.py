@@ -47,7 +47,7 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
         """'Did this save you time? how much?' for one answer (optional, one per answer)."""
         principal = await auth.require(request, MODEL_USERS)
         body = await read_body(request, FeedbackBody)
-        workspace_store(services).feedback(body.request_id, principal, body.minutes)
+        await auth.ask(workspace_store(services).feedback, body.request_id, principal, body.minutes)
         return {"status": "thanks"}
 
     @router.get("/v1/usage")

@@ -181,26 +181,31 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             name = file.filename
         finally:
             await form.close()
-        stored = files().put(principal.user, name[-200:], purpose, data)
+        stored = await auth.ask(files().put, principal.user, name[-200:], purpose, data)
         return stored.as_dict()
 
     @router.get("/v1/files")
     async def file_list(request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        page, more = _page(list(reversed(files().listing(principal.user))), lambda f: f.id, request)
+        mine = await auth.ask(files().listing, principal.user)
+        page, more = _page(list(reversed(mine)), lambda f: f.id, request)
         return _listing([f.as_dict() for f in page], more)
 
     @router.get("/v1/files/{file_id}")
     async def file_get(file_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        result: dict[str, Any] = owned_file(principal, file_id).as_dict()
+        result: dict[str, Any] = (await auth.ask(owned_file, principal, file_id)).as_dict()
         return result
 
     @router.delete("/v1/files/{file_id}")
     async def file_delete(file_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        owned_file(principal, file_id)
-        files().delete(principal.user, file_id)
+
+        def delete_file() -> None:
+            owned_file(principal, file_id)
+            files().delete(principal.user, file_id)
+
+        await auth.ask(delete_file)
         return {"id": file_id, "object": "file", "deleted": True}
 
     # --- vector stores -------------------------------------------------------------
@@ -230,7 +235,9 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
             )
         readers = [r.strip() for r in body.metadata.get("readers", "").split(",") if r.strip()]
         kb_id = f"vs_{time.time_ns():x}"
-        kb = knowledge().create(kb_id, principal, name=body.name, readers=readers)
+        kb = await auth.ask(
+            lambda: knowledge().create(kb_id, principal, name=body.name, readers=readers)
+        )
         docs = []
         for file_id in body.file_ids:
             docs.append(await anyio.to_thread.run_sync(partial(attach, kb.id, file_id, principal)))
@@ -240,20 +247,29 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     async def listing(request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
         service = knowledge()
-        bases = sorted(service.readable(principal), key=lambda kb: (kb.created, kb.id))
+        readable = await auth.ask(service.readable, principal)
+        bases = sorted(readable, key=lambda kb: (kb.created, kb.id))
         page, more = _page(bases, lambda kb: kb.id, request)
-        return _listing([_store(kb, service.store.documents(kb.id)) for kb in page], more)
+
+        def described() -> list[dict[str, Any]]:
+            return [_store(kb, service.store.documents(kb.id)) for kb in page]
+
+        return _listing(await auth.ask(described), more)
 
     @router.get("/v1/vector_stores/{kb_id}")
     async def retrieve(kb_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        kb = knowledge().get(kb_id, principal)
-        return _store(kb, knowledge().store.documents(kb.id))
+
+        def described() -> dict[str, Any]:
+            kb = knowledge().get(kb_id, principal)
+            return _store(kb, knowledge().store.documents(kb.id))
+
+        return await auth.ask(described)
 
     @router.delete("/v1/vector_stores/{kb_id}")
     async def delete(kb_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        knowledge().drop(kb_id, principal)
+        await auth.ask(knowledge().drop, kb_id, principal)
         return {"id": kb_id, "object": "vector_store.deleted", "deleted": True}
 
     @router.post("/v1/vector_stores/{kb_id}/files")
@@ -266,14 +282,16 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.get("/v1/vector_stores/{kb_id}/files")
     async def files_list(kb_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        docs = sorted(knowledge().documents(kb_id, principal), key=lambda d: (d.added, d.id))
+        docs = sorted(
+            await auth.ask(knowledge().documents, kb_id, principal), key=lambda d: (d.added, d.id)
+        )
         page, more = _page(docs, lambda d: d.id, request)
         return _listing([_store_file(d) for d in page], more)
 
     @router.get("/v1/vector_stores/{kb_id}/files/{file_id}")
     async def file_of(kb_id: str, file_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        for doc in knowledge().documents(kb_id, principal):
+        for doc in await auth.ask(knowledge().documents, kb_id, principal):
             if doc.id == file_id:
                 return _store_file(doc)
         raise NotFound(f"No file {file_id!r} in {kb_id!r}.", param="file_id")
@@ -281,10 +299,14 @@ def routes(services: Services, auth: Authenticator) -> APIRouter:
     @router.delete("/v1/vector_stores/{kb_id}/files/{file_id}")
     async def file_remove(kb_id: str, file_id: str, request: Request) -> dict[str, Any]:
         principal = await auth.require(request, MODEL_USERS)
-        ids = {d.id for d in knowledge().documents(kb_id, principal)}
-        if file_id not in ids:
-            raise NotFound(f"No file {file_id!r} in {kb_id!r}.", param="file_id")
-        knowledge().remove(kb_id, file_id, principal)
+
+        def remove() -> None:
+            ids = {d.id for d in knowledge().documents(kb_id, principal)}
+            if file_id not in ids:
+                raise NotFound(f"No file {file_id!r} in {kb_id!r}.", param="file_id")
+            knowledge().remove(kb_id, file_id, principal)
+
+        await auth.ask(remove)
         return {"id": file_id, "object": "vector_store.file.deleted", "deleted": True}
 
     @router.post("/v1/vector_stores/{kb_id}/search")
