@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from gwanmun.detect.builtin import builtin_detectors
 from gwanmun.guard.base import OutputSession
-from gwanmun.guard.holdback import SuppliedText, SuppliedWords, compact
+from gwanmun.guard.holdback import Supplied, compact
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.output import CheckingOutputGuard
 from gwanmun.policy import load_policy
@@ -101,7 +101,7 @@ def test_supplied_words_are_the_compacted_words_of_the_texts(texts: list[str], w
     # Made when first asked, not when a response opens; the same answers as
     # the set of every word compacted.
     every = frozenset(compact(w) for text in texts for w in text.split())
-    supplied = SuppliedWords(texts)
+    supplied = Supplied(texts).words
     assert (compact(word) in supplied) == (compact(word) in every)
     assert all(w in supplied for w in every)
 
@@ -110,5 +110,5 @@ def test_supplied_words_are_the_compacted_words_of_the_texts(texts: list[str], w
 @settings(max_examples=200, deadline=None)
 def test_supplied_text_is_the_compacted_joined_texts(texts: list[str], value: str) -> None:
     whole = compact(" ".join(texts))
-    supplied = SuppliedText(texts)
+    supplied = Supplied(texts).text
     assert (compact(value) in supplied) == (compact(value) in whole)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 
 from gwanmun.detect.names import (
     could_continue_name,
@@ -227,45 +227,50 @@ def compact(text: str) -> str:
     return re.sub(r"[\s\-–—.()]", "", read).casefold()
 
 
-class SuppliedText:
-    """The user's texts joined and compacted (``compact``), for the leak
-    masker to tell a value the answer echoes (``value in supplied``): made on
-    the first such question, not when a response opens — most answers find
-    no value to ask about."""
+class Supplied:
+    """The user's texts, compacted (``compact``) as the output guard asks about
+    them, each view made on its first question, not when a response opens —
+    most answers never ask (compacting every word of a 1 KB Korean request took
+    ~0.3 ms on the event loop):
 
-    __slots__ = ("_text", "_texts")
+    - ``text``: the texts joined, for the leak masker to tell a value the answer
+      echoes (``value in supplied.text``);
+    - ``words``: their words, for the hold-back to tell a finished word of the
+      answer the user wrote.
+    """
+
+    __slots__ = ("_text", "_texts", "_words")
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self._texts: tuple[str, ...] | None = tuple(texts)
-        self._text = ""
+        self._texts = tuple(texts)
+        self._text: _Lazy = _Lazy(lambda: compact(" ".join(self._texts)))
+        self._words: _Lazy = _Lazy(
+            lambda: frozenset(compact(w) for w in {w for t in self._texts for w in t.split()})
+        )
+
+    @property
+    def text(self) -> Container[str]:
+        return self._text
+
+    @property
+    def words(self) -> Container[str]:
+        return self._words
+
+
+class _Lazy:
+    """A container made by ``make`` on the first ``in``."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make: Callable[[], Container[str]]) -> None:
+        self._make: Callable[[], Container[str]] | None = make
+        self._made: Container[str] = ()
 
     def __contains__(self, value: object) -> bool:
-        if self._texts is not None:
-            self._text = compact(" ".join(self._texts))
-            self._texts = None
-        return isinstance(value, str) and value in self._text
-
-
-class SuppliedWords:
-    """The words of the user's texts, compacted (``compact``), for the
-    hold-back to tell a finished word of the answer the user wrote: made on
-    the first such question, not when a response opens — many answers never
-    ask one (English, or Hangul words that can be no name), and compacting
-    every word of a 1 KB Korean request took ~0.3 ms on the event loop."""
-
-    __slots__ = ("_texts", "_words")
-
-    def __init__(self, texts: Iterable[str]) -> None:
-        self._texts: tuple[str, ...] | None = tuple(texts)
-        self._words: frozenset[str] = frozenset()
-
-    def __contains__(self, word: object) -> bool:
-        if self._texts is not None:
-            self._words = frozenset(
-                compact(w) for w in {w for text in self._texts for w in text.split()}
-            )
-            self._texts = None
-        return word in self._words
+        if self._make is not None:
+            self._made = self._make()
+            self._make = None
+        return isinstance(value, str) and value in self._made
 
 
 def _number_over(text: str, end: int) -> bool:

@@ -37,7 +37,7 @@ from gwanmun.check.grounding import GroundingCheck
 from gwanmun.guard.answer_checks import GroundingChecks, SentenceChecks
 from gwanmun.guard.base import InputResult, OutputReport, OutputSession, Restorer
 from gwanmun.guard.copies import CopyMasker
-from gwanmun.guard.holdback import HoldBackRule, SuppliedText, SuppliedWords
+from gwanmun.guard.holdback import HoldBackRule, Supplied
 from gwanmun.guard.input import DetectorInputGuard
 from gwanmun.guard.leaks import LeakMasker, Mask
 from gwanmun.guard.ledger import OutputLedger
@@ -67,7 +67,7 @@ class CheckingSession:
     options: OutputOptions
     scanner: DetectorInputGuard | None
     checks: Sequence[TextCheck]
-    supplied: Container[str]  # the user's text compacted (SuppliedText): an echo is no leak
+    supplied: Container[str]  # the user's text compacted (Supplied.text): an echo is no leak
     supplied_words: Container[str] = frozenset()  # the same, word by word
     span_checks: Sequence[TextCheck] = ()  # verbatim copying: spans across sentences
     grounding: GroundingCheck | None = None
@@ -196,16 +196,15 @@ class CheckingOutputGuard:
         if not (self.scanner or self.checks or self.span_checks or grounding):
             # Nothing to check: nothing to hold back either.
             return RestoringSession(input_result.restorer.fork())
-        supplied = SuppliedText(m.content for m in request.messages)
-        words = SuppliedWords(m.content for m in request.messages)
+        user = Supplied(m.content for m in request.messages)
         return CheckingSession(
             restorer=input_result.restorer.fork(),
             policy=self.policy,
             options=self.options,
             scanner=self.scanner,
             checks=self.checks,
-            supplied=supplied,
-            supplied_words=words,
+            supplied=user.text,
+            supplied_words=user.words,
             span_checks=self.span_checks,
             grounding=grounding,
             placeholders=self.placeholders,
