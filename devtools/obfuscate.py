@@ -11,10 +11,13 @@ the same forms. Values are generated, valid per shared/spec/identifiers.md
 from __future__ import annotations
 
 import random
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
+
+from gwanmun.digits import HOMOGLYPHS
 
 # Kinds the generator makes, with the digit groups each is usually written in.
 GROUPS: dict[str, tuple[int, ...]] = {
@@ -347,12 +350,35 @@ def _quoted(rng: random.Random, kind: str, value: str) -> str:
     return (right + joint + left).join(_groups(kind, value)).join((left, right))
 
 
+# Letters to glue: not O, o, I, l, which a reader takes for the digits 0 and 1.
+_GLUE = "".join(c for c in string.ascii_letters if c not in HOMOGLYPHS)
+
+
+def _glued(rng: random.Random, kind: str, value: str) -> str:
+    """Latin letters glued to the number, set between its groups, or between
+    every two of its digits (``x9001011234568``, ``9a0b0c…``)."""
+
+    def letters() -> str:
+        return "".join(rng.choice(_GLUE) for _ in range(rng.randint(1, 3)))
+
+    groups = _groups(kind, value)
+    style = rng.randrange(3)
+    if style == 0:  # letters on one side or both, the groups as usual
+        typed = rng.choice(("", "-", " ")).join(groups)
+        before, after = rng.choice(((letters(), ""), ("", letters()), (letters(), letters())))
+        return before + typed + after
+    if style == 1:  # letters between the groups
+        return letters() + "".join(g + letters() for g in groups[:-1]) + groups[-1]
+    return "".join(d + letters() for d in value[:-1]) + value[-1]  # between every digit
+
+
 ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
     "english words": _english_words,
     "kana words": _kana_words,
     "html references": _references,
     "percent escapes": _escapes,
     "quoted groups": _quoted,
+    "letters glued": _glued,
 }
 
 

@@ -20,6 +20,7 @@ DECODERS = {
     "character_references",
     "percent_escapes",
     "quoted_digits",
+    "glued_digits",
 }
 _OUTER = "\"'`「」[]()"
 
