@@ -173,6 +173,25 @@ def test_the_messages_say_what_is_wrong_and_where(rig: Rig) -> None:
     assert "body.group contains a lone UTF-16 surrogate" in group["error"]["message"]
 
 
+def test_an_error_never_echoes_a_value_hidden_in_a_model_name_or_a_key(rig: Rig) -> None:
+    """What the client typed where a name goes can carry anything: the error
+    says what is wrong without repeating it (a name that reads as one is shown)."""
+    digits = "9001011234568"
+    for body in (
+        chat(model=f"x{digits}"),
+        chat(model="주민번호 900101-1234568"),
+        {**chat(), f"x{digits}": 1},
+        {**chat(), "주민번호 900101-1234568": 1},
+        chat(messages=[{"role": "user", "content": "hi", f"k{digits}": 1}]),
+    ):
+        answer = _post(rig, "/chat/completions", _raw(body))
+        assert 400 <= answer.status_code < 500, answer.text
+        assert "900101" not in answer.text and digits not in answer.text, answer.text
+    named = _post(rig, "/chat/completions", _raw({**chat(), "functions": []})).json()["error"]
+    assert named["message"] == "Unrecognized request argument supplied: functions"
+    assert named["param"] == "functions"
+
+
 # --- a bounded fuzz run: hand-written strategies per route, 0 responses >= 500 ---
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

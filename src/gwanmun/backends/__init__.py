@@ -27,9 +27,9 @@ class Router:
             return self._by_model[model]
         except KeyError:
             known = ", ".join(sorted(self._by_model)) or "(none configured)"
+            # Not echoed: a name nobody serves is whatever the client typed.
             raise ModelNotFound(
-                f"The model {model!r} does not exist here. Available models: {known}",
-                param="model",
+                f"That model does not exist here. Available models: {known}", param="model"
             ) from None
 
     def models(self) -> list[tuple[str, Backend]]:

@@ -245,11 +245,24 @@ def _is_encodable(text: str) -> bool:
     return True
 
 
+# A request key echoed in an error: a name, not something a client hid a value in.
+_SHOWN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def _shown_key(part: object) -> str:
+    """``part`` of an error's location as the message shows it: an index, or a
+    key that reads as a name (fewer than six digits); anything else is "<key>"."""
+    text = str(part)
+    if isinstance(part, int) or (_SHOWN_KEY.fullmatch(text) and sum(c.isdigit() for c in text) < 6):
+        return text
+    return "<key>"
+
+
 def validation_message(exc: ValidationError) -> tuple[str, str | None]:
     """A one-line message and the OpenAI ``param`` for the first validation error."""
     first = exc.errors()[0]
     loc = first.get("loc", ())
-    param = ".".join(str(p) for p in loc) or None
+    param = ".".join(_shown_key(p) for p in loc) or None
     if first.get("type") == "extra_forbidden":
         return f"Unrecognized request argument supplied: {param}", param
     return f"Invalid value for '{param}': {first.get('msg')}", param
