@@ -233,7 +233,7 @@ class Decision:
 
 
 _MARKING_C = re.compile(
-    r"(?:[I1-3]|II|III)\s*급\s*비밀|^\s*비밀\s*$|극비|군사|대외비|對外秘|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
+    r"(?:[I1-3]|II|III|일|이|삼)\s*급\s*비밀|^\s*비밀\s*$|극비|군사|대외비|對外秘|特定秘密|極秘|厳秘|時限秘|機密性\s*3|TOP\s*SECRET|"
     r"^\s*SECRET|^\s*秘\s*$|㊙|비공개\s*\(\s*[1-4]\s*\)|부분공개\s*\(\s*[1-4]\s*\)",
     re.IGNORECASE,
 )
@@ -249,7 +249,10 @@ def marking_grade(value: str) -> Grade:
     diplomacy, investigation) are C; items 5–8 (personal data included),
     部外秘, 取扱注意, 機密性2, CONFIDENTIAL and the like are S.
     """
-    compact = _SPELLING_GAP.sub("", value)  # 대 외 비, S-E-C-R-E-T: the word
+    from gwanmun.detect.markings import plain_marking  # the detectors import this module
+
+    # 대 외 비, S-E-C-R-E-T: the word; СЕКRЕТ, ㄷㅐㅇㅗㅣㅂㅣ, 部外祕: the word it stands for
+    compact = plain_marking(_SPELLING_GAP.sub("", value))
     if _MARKING_C.search(compact) or compact in ("秘", "SECRET"):
         return Grade.C
     return Grade.S

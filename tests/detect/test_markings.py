@@ -185,3 +185,47 @@ def test_a_marking_in_lower_case_or_set_off_is_a_marking(
 )
 def test_marking_words_in_prose_or_keys_are_not_markings(text: str) -> None:
     assert found(text, MARKINGS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "grade"),
+    [
+        ("SЕCRЕT 문서", Grade.C),  # Cyrillic Е
+        ("СONFIDENTIAL report", Grade.S),  # Cyrillic С
+        ("C0NFIDENTIAL report", Grade.S),
+        ("5ECRE7 plan", Grade.C),
+        ("ΤΟΡ SECRET plan", Grade.C),  # Greek capitals
+        ("ㄷㅐㅇㅗㅣㅂㅣ 문서", Grade.C),  # jamo, ㅚ typed as ㅗ + ㅣ
+        ("ㄷㅐㅇㅚㅂㅣ 문서", Grade.C),
+        ("[대외ㅂㅣ] 회의", Grade.C),  # some syllables in jamo
+        ("ㄱㅜㄴㅅㅏㄱㅣㅁㅣㄹ 유출", Grade.C),  # the final ㄹ typed as an initial
+        ("3급ㅂㅣㅁㅣㄹ 문서", Grade.C),
+        ("삼급비밀 문서", Grade.C),
+        ("對外祕 자료", Grade.C),  # 祕, the older form of 秘
+        ("部外祕 資料", Grade.S),
+        ("【祕】会議資料", Grade.C),
+        ("Top Secret//NOFORN", Grade.C),  # a banner, any case
+        ("secret//rel to usa", Grade.C),
+    ],
+)
+def test_a_disguised_marking_is_the_marking_it_stands_for(text: str, grade: Grade) -> None:
+    """Look-alike letters, Hangul typed in separate jamo, 祕 for 秘, a banner in
+    lower case (issue 18): found, and graded as the plain word."""
+    values = [v for _, v in found(text, MARKINGS)]
+    assert values, text
+    assert max((marking_grade(v) for v in values), key=lambda g: "OSC".index(g.value)) is grade
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ㅋㅋㅋ 대박이다",
+        "2급 비밀번호를 바꿔",
+        "SECRETARY of state",
+        "http://host/secret//x",
+        "the Secret Service",
+        "5 ECRET",
+    ],
+)
+def test_look_alikes_and_jamo_in_ordinary_text_are_not_markings(text: str) -> None:
+    assert found(text, MARKINGS) == []

@@ -17,10 +17,11 @@ gap filled, is what a person spelling a word out does; prose does not
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from gwanmun.detect import REGISTRY
 from gwanmun.detect._common import folds_to_ascii, make
-from gwanmun.text import SPELLING_GAPS
+from gwanmun.text import SPELLING_GAPS, normalize
 from gwanmun.types import Finding
 
 # The case-insensitive rules' words, looked for in the lower-cased text (such a
@@ -34,6 +35,8 @@ _FOLDED_NEEDS = frozenset({_FOLDED, _FOLDED_EN})
 # "this is confidential between us"), nor as a key ("secret:" in YAML; capitals
 # and "Confidential" opening a line have their own rules).
 _EN_WORDS = r"top[ -]?secret|strictly[ ]confidential|confidential|secret|restricted"
+# How a grade of secret is numbered: Ⅱ급비밀 (II after normalisation), 2급, 이급.
+_GRADE_NUMBER = "(?:III|II|I|[1-3]|일|이|삼)"
 # Brackets that set a marking off from the text around it.
 _OPEN = "【\\[「(〔<《"
 _CLOSE = "】\\]」)〕>》"
@@ -44,7 +47,7 @@ _RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
     (re.compile(p, re.MULTILINE), s, needs)
     for p, s, needs in (
         # Korea
-        (r"(?:군사[ ]?)?(?:III|II|I|[1-3])[ ]?급[ ]?(?:군사[ ]?)?비밀", 0.99, ("비밀",)),
+        (f"(?:군사[ ]?)?{_GRADE_NUMBER}[ ]?급[ ]?(?:군사[ ]?)?비밀(?!번호)", 0.99, ("비밀",)),
         (r"군사[ ]?(?:비밀|기밀)", 0.95, ("군사",)),
         (r"대외비(?![용])", 0.92, ("대외비",)),
         (r"對外秘", 0.92, ("對外秘",)),  # 대외비 in hanja
@@ -70,10 +73,130 @@ _RULES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
         (f"[{_OPEN}][ ]?(?P<v>(?i:{_EN_WORDS}))[ ]?[{_CLOSE}]", 0.9, _FOLDED_EN),
         (f"^[ \\t]*(?P<v>(?i:{_EN_WORDS}))[ \\t]*$", 0.85, _FOLDED_EN),
         (r"(?i:\binternal[ ]use[ ]only\b)", 0.85, _FOLDED_EN),
+        # a banner with its control markings: Top Secret//NOFORN, secret//rel to usa
+        (r"(?<![A-Za-z/.])(?P<v>(?i:top[ -]?secret|secret|confidential))(?=[ ]?//[ ]?[A-Za-z])",
+         0.9, _FOLDED_EN),
         (r"\bINTERNAL[ ]USE[ ]ONLY\b|\bINTERNAL[ ]ONLY\b|\bFOR[ ]OFFICIAL[ ]USE[ ]ONLY\b|"
          r"\bFOUO\b", 0.85, ("ONLY", "FOUO")),
     )
 )  # fmt: skip
+
+
+# ---- markings in disguise ----------------------------------------------------------
+# Letters a reader takes for the marking's (Cyrillic and Greek capitals, digits,
+# signs): SECRET as СЕКRЕТ or 5ECRE7. Capitals only, as the plain rules.
+_LOOK_ALIKES = {
+    "A": "АΑ4", "B": "ВΒ8", "C": "С", "E": "ЕΕ3", "I": "ІΙ1|", "K": "КΚ", "L": "1",
+    "N": "Ν", "O": "ОΟ0", "P": "РΡ", "S": "Ѕ5$", "T": "ТΤ7",
+}  # fmt: skip
+_EN_DISGUISED = (("TOP SECRET", 0.99), ("SECRET", 0.85), ("CONFIDENTIAL", 0.85))
+
+
+def _looking(word: str) -> str:
+    """``word`` with each letter or any of its look-alikes; a space as an
+    optional space or hyphen."""
+    return "".join(
+        "[ -]?" if c == " " else "[" + re.escape(c + _LOOK_ALIKES.get(c, "")) + "]" for c in word
+    )
+
+
+# Hangul typed in separate jamo (ㄷㅐㅇㅗㅣㅂㅣ: after normalisation conjoining jamo,
+# a final consonant typed as an initial one, a compound vowel as its two parts),
+# any syllable of the word composed or not.
+_VOWEL_PARTS = {
+    "\u116a": "\u1169\u1161", "\u116b": "\u1169\u1162", "\u116c": "\u1169\u1175",
+    "\u116f": "\u116e\u1165", "\u1170": "\u116e\u1166", "\u1171": "\u116e\u1175",
+    "\u1174": "\u1173\u1175",
+}  # fmt: skip
+_FINAL_AS_INITIAL = {
+    "\u11a8": "\u1100", "\u11ab": "\u1102", "\u11ae": "\u1103", "\u11af": "\u1105",
+    "\u11b7": "\u1106", "\u11b8": "\u1107", "\u11ba": "\u1109", "\u11bc": "\u110b",
+}  # fmt: skip
+_JAMO = "\u1100-\u11ff"
+
+
+def _syllable(s: str) -> str:
+    """``s`` composed, or in jamo as typed: its vowel whole or in parts, its final
+    as a final or an initial consonant — and each of those with its first jamo
+    composed again (normalising a second time composes what it can)."""
+    lead, vowel, *final = list(unicodedata.normalize("NFD", s))
+    forms = {s}
+    for vowels in {vowel, _VOWEL_PARTS.get(vowel, vowel)}:
+        for end in {*final, *(_FINAL_AS_INITIAL.get(f, f) for f in final)} or {""}:
+            typed = lead + vowels + end
+            forms |= {typed, unicodedata.normalize("NFC", typed)}
+    return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+
+
+def _in_jamo(word: str) -> str:
+    return "[ ]?".join(_syllable(s) for s in word)
+
+
+_KO_DISGUISED = (
+    ("대외비", 0.92, _in_jamo("대외비")),
+    ("군사비밀", 0.95, _in_jamo("군사") + "[ ]?" + _in_jamo("비밀")),
+    ("군사기밀", 0.95, _in_jamo("군사") + "[ ]?" + _in_jamo("기밀")),
+    (
+        "3급비밀",
+        0.99,
+        _GRADE_NUMBER + "[ ]?" + _in_jamo("급") + "[ ]?" + _in_jamo("비밀"),
+    ),
+)
+# 祕, the older form of 秘, in the Japanese markings and 對外秘.
+_HANJA_DISGUISED = tuple(
+    (w, score, re.escape(w.replace("秘", "祕")))
+    for w, score in (
+        ("特定秘密", 0.99), ("極秘", 0.95), ("厳秘", 0.95), ("時限秘", 0.95), ("部外秘", 0.9),
+        ("社外秘", 0.9), ("関係者外秘", 0.9), ("對外秘", 0.92),
+    )
+)  # fmt: skip
+# Per way of disguise: a gate (the text holds such a thing at all), then
+# (pattern, score, the plain word it stands for, what a disguise holds that the
+# plain word does not): a match without such a character is the plain rules'.
+# An English rule opens with its first letter's class and looks behind after (a
+# pattern that opens with a lookbehind is tried at every position: 4x slower).
+_Disguise = tuple[re.Pattern[str], float, str, re.Pattern[str]]
+_DISGUISED: tuple[tuple[re.Pattern[str], tuple[_Disguise, ...]], ...] = tuple(
+    (
+        re.compile(gate),
+        tuple((re.compile(p), score, word, re.compile(shows)) for p, score, word, shows in rules),
+    )
+    for gate, rules in (
+        (
+            "|".join(_looking(w) for w, _ in _EN_DISGUISED),
+            [
+                (_looking(w[0]) + "(?<![A-Za-z].)" + _looking(w[1:]) + "(?![A-Za-z])",
+                 score, w, r"[^A-Z \-]")
+                for w, score in _EN_DISGUISED
+            ],
+        ),
+        (f"[{_JAMO}]", [(p, score, w, f"[{_JAMO}]") for w, score, p in _KO_DISGUISED]),
+        (
+            "祕",
+            [
+                *((p, score, w, "祕") for w, score, p in _HANJA_DISGUISED),
+                (f"[{_OPEN}][ ]?祕[ ]?[{_CLOSE}]", 0.95, "秘", "祕"),
+            ],
+        ),
+    )
+)  # fmt: skip
+# What every disguised marking holds, for the trigger: the English words with
+# look-alikes, the Korean words with jamo, 祕.
+_DISGUISED_TRIGGER = "|".join(
+    [_looking(w) for w, _ in _EN_DISGUISED] + [p for _, _, p in _KO_DISGUISED] + ["祕"]
+)
+
+
+def plain_marking(value: str) -> str:
+    """The marking word a disguised marking stands for (``СЕКRЕТ`` → SECRET,
+    ``대오ᅵ비`` → 대외비, in the detectors' normalised text), else ``value``."""
+    if any("\u3131" <= c <= "\u318e" for c in value):  # compatibility jamo, as typed
+        value = normalize(value).text
+    for _, rules in _DISGUISED:
+        for pattern, _, word, _ in rules:
+            if pattern.fullmatch(value):
+                return word
+    return value
 
 
 # Marking words a user may space out letter by letter, with their score; a
@@ -150,24 +273,21 @@ _UNEVEN_ANY = re.compile(_UNEVEN_TRIGGER)
 _EVEN = re.compile(f"[^{SPELLING_GAPS}](?:[{SPELLING_GAPS}]{{1,3}}[^{SPELLING_GAPS}])+")
 
 # Every marking contains one of these: texts without any skip the rules entirely.
-_HINT = re.compile(
-    r"급|비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
+_TRIGGER = (
+    r"비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
     r"|극비|(?i:classification|classified|marking|secret|confidential|restricted|internal use)|"
     + _SPACED_TRIGGER
     + "|"
     + _UNEVEN_TRIGGER
+    + "|"
+    + _DISGUISED_TRIGGER
 )
+_HINT = re.compile("급|" + _TRIGGER)
 
 
 class Markings:
     # Every rule's match holds one of these (see gwanmun.detect.TriggerIndex).
-    trigger = (
-        r"비밀|기밀|대외비|공개|秘|㊙|注意|限り|機密性|SECRET|CONFIDENTIAL|Confidential|ONLY|FOUO"
-        r"|극비|(?i:classification|classified|marking|secret|confidential|restricted|internal use)|"
-        + _SPACED_TRIGGER
-        + "|"
-        + _UNEVEN_TRIGGER
-    )
+    trigger = _TRIGGER
     id = "markings"
     kinds = ("MARKING",)
 
@@ -198,6 +318,15 @@ class Markings:
                     start += len(value) - len(value.lstrip())
                     end = start + len(value.strip().rstrip(":："))
                 found.append(make("MARKING", start, end, score, self.id))
+        for gate, disguised in _DISGUISED:
+            if not gate.search(text):
+                continue
+            for pattern, score, _, shows in disguised:
+                for m in pattern.finditer(text):
+                    if shows.search(m.group()) and not any(
+                        f.start == m.start() and f.end == m.end() for f in found
+                    ):
+                        found.append(make("MARKING", m.start(), m.end(), score, self.id))
         if _UNEVEN_ANY.search(text):
             for pattern, score, word in _UNEVEN_RULES:
                 if word[-1] not in text:
