@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import string
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -281,9 +282,58 @@ def spelled_email(rng: random.Random) -> Obfuscated:
     return Obfuscated("EMAIL", value, typed, f"at {at!r}, dot {dot!r}")
 
 
+# Letters a reader takes for an English marking's: Cyrillic, Greek, digits.
+_MARKING_LOOK_ALIKES = {
+    "A": "АΑ4", "C": "С", "E": "ЕΕ3", "I": "ІΙ1", "O": "ОΟ0", "P": "РΡ", "S": "Ѕ5", "T": "ТΤ7",
+}  # fmt: skip
+_SPLIT_VOWEL = {
+    "ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ",
+    "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ", "ㅢ": "ㅡㅣ",
+}  # fmt: skip
+
+
+def _typed_in_jamo(rng: random.Random, syllable: str) -> str:
+    """``syllable`` as a keyboard types its jamo (compatibility jamo; an initial,
+    vowel and final each the letter of its name), a compound vowel sometimes in
+    its two parts."""
+    jamo = []
+    for j in unicodedata.normalize("NFD", syllable):
+        name = unicodedata.name(j)
+        for position in ("CHOSEONG", "JUNGSEONG", "JONGSEONG"):
+            name = name.replace(position, "LETTER")
+        jamo.append(unicodedata.lookup(name))
+    if rng.random() < 0.5:
+        jamo = [_SPLIT_VOWEL.get(j, j) for j in jamo]
+    return "".join(jamo)
+
+
+def _disguised(rng: random.Random, word: str) -> tuple[str, str]:
+    """``word`` as a reader still reads it: look-alike letters (English), some
+    syllables in separate jamo (Korean), 祕 for 秘 — else letters set apart."""
+    if word.isascii():
+        letters = list(word)
+        at = [i for i, c in enumerate(letters) if c in _MARKING_LOOK_ALIKES]
+        for i in rng.sample(at, rng.randint(1, min(3, len(at)))):
+            letters[i] = rng.choice(_MARKING_LOOK_ALIKES[letters[i]])
+        return "".join(letters), "look-alike letters"
+    if "秘" in word:
+        return word.replace("秘", "祕"), "祕 for 秘"
+    if any("가" <= c <= "힣" for c in word):
+        hangul = [i for i, c in enumerate(word) if "가" <= c <= "힣"]
+        chosen = set(rng.sample(hangul, rng.randint(1, len(hangul))))
+        typed = "".join(_typed_in_jamo(rng, c) if i in chosen else c for i, c in enumerate(word))
+        return typed, "syllables in jamo"
+    gap = rng.choice(MARKING_GAPS)
+    return gap.join(word.replace(" ", "")), f"letters set apart by {gap!r}"
+
+
 def spelled_marking(rng: random.Random, *, grade_c_only: bool = False) -> Obfuscated:
-    """A marking with the same gap between every two of its letters."""
+    """A marking with the same gap between every two of its letters, or in
+    disguise (``_disguised``)."""
     word = rng.choice(MARKINGS_C if grade_c_only else MARKINGS_C + MARKINGS_S)
+    if rng.random() < 0.5:
+        typed, how = _disguised(rng, word)
+        return Obfuscated("MARKING", word, typed, how)
     gap = rng.choice(MARKING_GAPS)
     typed = gap.join(word.replace(" ", ""))
     return Obfuscated("MARKING", word, typed, f"letters set apart by {gap!r}")
