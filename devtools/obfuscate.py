@@ -10,6 +10,7 @@ the same forms. Values are generated, valid per shared/spec/identifiers.md
 
 from __future__ import annotations
 
+import base64
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class Obfuscated:
     value: str  # the digits
     typed: str  # as written
     how: str  # the rendering and layout, for reports
+    lead: str = ""  # words said just before it that a reader needs (거꾸로: …)
 
 
 def _digits(rng: random.Random, n: int) -> str:
@@ -347,20 +349,122 @@ def _quoted(rng: random.Random, kind: str, value: str) -> str:
     return (right + joint + left).join(_groups(kind, value)).join((left, right))
 
 
+# ---- numbers disguised so a model still recovers them: bytes in base64 or hex,
+# digits reversed, mixed separators, native Korean numerals, fillers ------------
+
+# Separators a value is written with, some groups plainly (base64 and hex encode them).
+_PLAIN_JOINTS = ("-", "-", " ", "")
+
+
+def _plain(rng: random.Random, kind: str, value: str) -> str:
+    return rng.choice(_PLAIN_JOINTS).join(_groups(kind, value))
+
+
+def _encoded_plain(rng: random.Random, kind: str, value: str) -> bytes:
+    """The value, or a whole sentence naming it (one of its ``FRAMES``), as UTF-8."""
+    plain = _plain(rng, kind, value)
+    if rng.random() < 0.5:
+        before, after = rng.choice(FRAMES[kind])
+        plain = before + plain + after
+    return plain.encode()
+
+
+def _base64(rng: random.Random, kind: str, value: str) -> str:
+    data = _encoded_plain(rng, kind, value)
+    typed = (base64.urlsafe_b64encode if rng.random() < 0.2 else base64.b64encode)(data).decode()
+    return typed.rstrip("=") if rng.random() < 0.3 else typed
+
+
+def _hex(rng: random.Random, kind: str, value: str) -> str:
+    data = _encoded_plain(rng, kind, value)
+    pairs = [f"{b:02x}" for b in data]
+    if rng.random() < 0.3:
+        pairs = [p.upper() for p in pairs]
+    form = rng.choice(("plain", "plain", "spaced", "colons", "escaped", "0x"))
+    if form == "escaped":
+        return "".join("\\x" + p for p in pairs)
+    if form == "0x":
+        return " ".join("0x" + p for p in pairs)
+    return {"plain": "", "spaced": " ", "colons": ":"}[form].join(pairs)
+
+
+# Words asking a reader to read the digits backwards, said before them.
+REVERSE_CUES = ("거꾸로: ", "거꾸로 읽으면 ", "역순으로 ", "반대로 쓰면 ", "(reversed) ",
+                "read it backwards: ", "逆から読んで ", "逆順で ")  # fmt: skip
+
+
+def _reversed(rng: random.Random, kind: str, value: str) -> str:
+    return _plain(rng, kind, value)[::-1]
+
+
+def _mixed_separators(rng: random.Random, kind: str, value: str) -> str:
+    """Regrouped (``_regrouped``), two or more kinds of separator between groups."""
+    groups = _regrouped(rng, value, GROUPS[kind])
+    while True:
+        joints = [rng.choice(("-", ".", "/", " ", "_", "·")) for _ in groups[1:]]
+        if len({"-" if j in "_·/" else j for j in joints}) > 1:  # as normalised
+            break
+    return groups[0] + "".join(j + g for j, g in zip(joints, groups[1:], strict=True))
+
+
+_NATIVE = ("영", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉")
+
+
+def _native_korean(rng: random.Random, kind: str, value: str) -> str:
+    zero = rng.choice(("영", "공", "빵"))
+    words = (zero, *_NATIVE[1:])
+    inside = rng.choice((" ", " ", ", ", ""))
+    between = rng.choice((" ", ", ", " - ", "-"))
+    return between.join(inside.join(words[int(d)] for d in g) for g in _groups(kind, value))
+
+
+# Fillers said between every two digits.
+FILLERS = (" 그리고 ", " 다음 ", " and ", " then ", "x", "*", "_", "#", "と", " 하고 ", "~")
+
+
+def _filler(rng: random.Random, kind: str, value: str) -> str:
+    """The same filler between every two digits (a dash between groups half
+    the time), or a letter between each two: in order from a random one, or
+    any."""
+    if rng.random() < 0.35:
+        if rng.random() < 0.5:
+            first = rng.randrange(26 - len(value))
+            letters = [chr(ord("a") + first + i) for i in range(len(value) - 1)]
+        else:
+            letters = [rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in value[1:]]
+        if rng.random() < 0.3:
+            letters = [c.upper() for c in letters]
+        return value[0] + "".join(c + d for c, d in zip(letters, value[1:], strict=True))
+    filler = rng.choice(FILLERS)
+    group_joint = rng.choice((filler, " - ", "-"))
+    return group_joint.join(filler.join(g) for g in _groups(kind, value))
+
+
 ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
     "english words": _english_words,
     "kana words": _kana_words,
     "html references": _references,
     "percent escapes": _escapes,
     "quoted groups": _quoted,
+    "base64": _base64,
+    "hex": _hex,
+    "reversed": _reversed,
+    "mixed separators": _mixed_separators,
+    "native korean": _native_korean,
+    "filler": _filler,
 }
+# The ones a reader decodes by reading each character or word as a digit
+# (the rest need the bytes decoded, or the digits reversed or picked out).
+WRITTEN_OUT = ("english words", "kana words", "html references", "percent escapes", "quoted groups")
 
 
 def encoded(rng: random.Random, kind: str, how: str | None = None) -> Obfuscated:
-    """A valid value of ``kind`` written in one of ``ENCODINGS`` (``how``, or any)."""
+    """A valid value of ``kind`` written in one of ``ENCODINGS`` (``how``, or any);
+    digits reversed are led by a word asking to reverse them."""
     value = MAKERS[kind](rng)
     how = how or rng.choice(sorted(ENCODINGS))
-    return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how)
+    lead = rng.choice(REVERSE_CUES) if how == "reversed" else ""
+    return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how, lead)
 
 
 # ---- values in pieces the piecewise detector pairs ----------------------------------

@@ -185,10 +185,11 @@ def main() -> None:
             tally[2] += sum(
                 not any(f.start < hi and lo < f.end for lo, hi in piece.pieces) for f in found
             )
-    # Values spelled, escaped or quoted (devtools/obfuscate.ENCODINGS), a kind
-    # drawn for each, in one of its frames: a hit covers every character the
-    # value was typed in but a quote around all of it; a finding of a judged
-    # kind elsewhere is a false alarm.
+    # Values spelled, escaped, quoted or disguised (devtools/obfuscate.ENCODINGS:
+    # base64, hex, reversed after a word asking for it, mixed separators, native
+    # Korean numerals, fillers), a kind drawn for each, in one of its frames: a
+    # hit covers every character the value was typed in but a quote around all
+    # of it; a finding of a judged kind elsewhere is a false alarm.
     rng = random.Random(args.seed + 2)
     for how in ENCODINGS:
         label = f"encoded: {how}"
@@ -198,9 +199,9 @@ def main() -> None:
             kind = rng.choice(sorted(GROUPS))
             written = encoded(rng, kind, how)
             before, after = rng.choice(FRAMES[kind])
-            text = before + written.typed + after
+            text = before + written.lead + written.typed + after
             core = written.typed.strip("\"'`「」[]()")
-            lo = len(before) + written.typed.index(core)
+            lo = len(before) + len(written.lead) + written.typed.index(core)
             hi = lo + len(core)
             found = [f for f in run_detectors(text, detectors) if f.kind in judged]
             hit = any(f.kind == kind and f.start <= lo and hi <= f.end for f in found)

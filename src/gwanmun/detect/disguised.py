@@ -1,0 +1,196 @@
+"""Numbers disguised so that a model still recovers them: the bytes of a value or
+of a whole sentence in base64 or hex (``OTAwMTAxLTEyMzQ1Njg=``,
+``3930303130312d…``), digits reversed beside a word asking to reverse them
+(``거꾸로: 8654321-101009``), one value regrouped with mixed separators
+(``900101/12.34-568``), digits said as native Korean numerals (``아홉 영 영
+하나…``), and digits with the same filler between them (``9 그리고 0 그리고 0…``,
+``9x0x0x1…``) or a letter between each two (``9a0b0c1d…``).  [pure]
+
+Registered by ``gwanmun.detect.builtin`` beside ``gwanmun.detect.decoded``, in
+the same way: one ``DecodedNumbers`` a disguise, each gated by a hyperscan
+trigger every such run (or its cue word) contains, each decoding the run and
+reading it again with the structured detectors and the words around it. What
+those do not report is left alone: base64 in code decodes to no valid number,
+``하나 둘 셋`` is a count, a date range is no regrouped identifier.
+
+Not read: Roman numerals (they have no zero, so no identifier is written
+digit by digit in them), Japanese native counting words (ひとつ, ふたつ: a count
+up to ten, not how digits are dictated) and 語呂合わせ (one kana, several
+digits: any kana text would decode).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Sequence
+
+from gwanmun.detect import Detector
+from gwanmun.detect.decoded import DecodedNumbers, as_number
+
+# ---- base64: a digit's byte is 0x30-0x39, so three digits in a row, aligned,
+# are four characters of these classes; any base64 of six digits or more has one.
+_B64_DIGITS = "[MNO][DTjz][AEIMQUYcgk][w-z0-5]"
+# Bounded, so its detector's slices hold a whole run (``detector_reach``); a
+# longer one is read in aligned pieces of this length.
+_B64_RUN = re.compile(r"[A-Za-z0-9+/_\-]{8,1024}={0,2}")
+_B64_QUAD = re.compile(_B64_DIGITS)
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+
+
+def _from_base64(run: str) -> str:
+    """The text of ``run`` decoded at each of its four alignments (a run cut by
+    a slice's edge may start mid-quad), one per line; UTF-8 as far as it goes."""
+    if not _B64_QUAD.search(run):
+        return ""
+    core = run.rstrip("=").replace("-", "+").replace("_", "/")
+    out = []
+    for skip in range(4):
+        body = core[skip:]
+        if len(body) % 4 == 1:  # no byte ends there
+            body = body[:-1]
+        body += "=" * (-len(body) % 4)
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except binascii.Error:
+            continue
+        out.append(raw.decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+def _texts(decoded: str) -> tuple[str, ...]:
+    """Each decoded alignment holding six digits or more, read as text (a whole
+    sentence may be encoded, with its context words)."""
+    return tuple(t for t in decoded.split("\n") if sum(c.isdigit() for c in t) >= 6)
+
+
+# ---- hex: three digits' bytes in a row (3x3y3z), with or without \x, 0x or a
+# space or colon between the bytes.
+_HEX_BYTE = r"(?:\\x|0x)?[0-9A-Fa-f]{2}"
+_HEX_JOINT = "[ :,\\-]?"  # a colon is a dash once normalised
+_HEX_TRIGGER = _HEX_JOINT.join([r"(?:\\x|0x)?3[0-9]"] * 3)
+_HEX_RUN = re.compile(rf"{_HEX_BYTE}(?:{_HEX_JOINT}{_HEX_BYTE}){{5,511}}")
+
+
+def _from_hex(run: str) -> str:
+    digits = re.sub(r"\\x|0x|[ :,\-]", "", run)
+    out = []
+    for skip in (0, 1):  # cut by a slice's edge mid-byte
+        body = digits[skip:]
+        body = body[: len(body) - len(body) % 2]
+        out.append(bytes.fromhex(body).decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+# ---- reversed: a word asking for the digits backwards, and a number near it.
+# (逆 alone is too common — 逆に, 逆転 — so only 逆から, 逆順, 逆さ.)
+_REVERSE_WORDS = "거꾸로|반대로|역순|뒤집|뒤에서부터|逆から|逆順|逆さ|さかさ|後ろから|右から"
+_REVERSE_CUE = re.compile(rf"{_REVERSE_WORDS}|(?i:reverse|backward)")
+_NUMBER_RUN = re.compile(r"[0-9](?:[ .\-/]?[0-9])+")
+# How many digits an identifier the structured detectors read has (a local
+# phone number nine, a card sixteen): shorter or longer runs, years, dates and
+# amounts, are not read again.
+_ID_DIGITS = range(9, 17)
+
+
+def _id_length(run: str) -> str:
+    """``run`` if it holds as many digits as an identifier, else nothing."""
+    return run if sum("0" <= c <= "9" for c in run) in _ID_DIGITS else ""
+
+
+# ---- one value regrouped with two or more kinds of separator between groups
+# (once normalised, a slash or an underscore is a dash).
+_MIXED_TRIGGER = r"[0-9](?:-[0-9]{1,7}[. ]|\.[0-9]{1,7}[\- ]| [0-9]{1,7}[\-.])[0-9]"
+_MIXED_RUN = re.compile(r"[0-9]+(?:[\-./ ][0-9]+){2,}")
+
+
+_EDGE_DIGIT = re.compile(r"^[0-9] | [0-9]$")
+
+
+def _mixed(run: str) -> str:
+    """``run`` if it has two kinds of separator and as many digits as an
+    identifier; a lone digit set off by a space at either end is no group of it
+    (``…-681311 2``: a number after a value, as text has it)."""
+    run = _EDGE_DIGIT.sub("", run)
+    return _id_length(run) if len(set(re.findall(r"[\-./ ]", run))) > 1 else ""
+
+
+def _joined(decoded: str) -> tuple[str, ...]:
+    """Mixed groups read as one number only (at its dashes it is no form)."""
+    return ("".join(_DIGIT_GROUP.findall(decoded)),) if decoded else ()
+
+
+def _as_typed(decoded: str) -> tuple[str, ...]:
+    """Reversed digits read with their separators where they now fall."""
+    return (decoded,) if decoded else ()
+
+
+# ---- native Korean numerals (하나 둘 셋), zero as 영, 공 or 빵.
+_KO = {
+    "영": "0", "공": "0", "빵": "0", "하나": "1", "둘": "2", "셋": "3", "넷": "4",
+    "다섯": "5", "여섯": "6", "일곱": "7", "여덟": "8", "아홉": "9",
+}  # fmt: skip
+# Digits too: the normaliser reads 영 and 공 (Sino-Korean zero) as 0 already.
+_KO_WORD = "(?:" + "|".join(sorted(_KO, key=len, reverse=True)) + "|[0-9])"
+_KO_GAP = r"[\s,.·\-]{0,3}"
+_KO_RUN = re.compile(rf"{_KO_WORD}(?:{_KO_GAP}{_KO_WORD}){{5,}}")
+# Three in a row, one of them no zero word (공공 and 영 are words of their own).
+_KO_NONZERO = "(?:" + "|".join(w for w in _KO if _KO[w] != "0") + ")"
+_KO_THREE = "|".join(
+    _KO_GAP.join(_KO_NONZERO if i == which else _KO_WORD for i in range(3)) for which in range(3)
+)
+_KO_FIND = re.compile(_KO_WORD)
+
+
+def _from_korean(run: str) -> str:
+    words = _KO_FIND.findall(run)
+    if all(w in "0123456789" for w in words):
+        return ""  # digits alone are the structured detectors' to read
+    return "".join(_KO.get(w, w) for w in words)
+
+
+# ---- single digits with the same filler between every two (a word, a letter, a
+# sign), a dash between groups allowed; or any one letter between each two.
+# The trigger: four digits with a letter or a sign between, or with a word and
+# spaces (a filler glued to the digits, 9그리고0…, is not read).
+_FILLER_ONE = "[A-Za-z_*#~+=|・と]"
+_FILLER_WORD = " [^0-9 ]{1,6} "
+_FILLER_TRIGGER = "|".join(f"[0-9]{g}[0-9]{g}[0-9]{g}[0-9]" for g in (_FILLER_ONE, _FILLER_WORD))
+_FILLER_RUN = re.compile(
+    r"(?<![0-9])[0-9](?:(?P<f>[^0-9\n\-]{1,8}?)[0-9](?:(?:(?P=f)|\s?-\s?)[0-9]){8,}"
+    r"|(?:[A-Za-z][0-9]){9,})(?![0-9])"
+)
+
+
+def _digits_only(run: str) -> str:
+    return "".join(c for c in run if "0" <= c <= "9")
+
+
+def disguises(inner: Sequence[Detector]) -> list[DecodedNumbers]:
+    """One detector per disguise, each reading with ``inner``."""
+    return [
+        DecodedNumbers("base64_text", _B64_DIGITS, _B64_RUN, _from_base64, inner, readings=_texts),
+        DecodedNumbers("hex_text", _HEX_TRIGGER, _HEX_RUN, _from_hex, inner, readings=_texts),
+        DecodedNumbers(
+            "reversed_digits",
+            _REVERSE_CUE.pattern,
+            _NUMBER_RUN,
+            lambda run: _id_length(run[::-1]),
+            inner,
+            readings=_as_typed,
+            cue=_REVERSE_CUE,
+        ),
+        DecodedNumbers(
+            "mixed_separators", _MIXED_TRIGGER, _MIXED_RUN, _mixed, inner, readings=_joined
+        ),
+        DecodedNumbers("native_korean_digits", _KO_THREE, _KO_RUN, _from_korean, inner),
+        DecodedNumbers(
+            "digits_with_filler",
+            _FILLER_TRIGGER,
+            _FILLER_RUN,
+            _digits_only,
+            inner,
+            readings=as_number(10),
+        ),
+    ]
