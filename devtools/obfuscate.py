@@ -304,7 +304,8 @@ _KANA_DIGITS = (
 )  # fmt: skip
 
 
-def _groups(kind: str, value: str) -> list[str]:
+def split(kind: str, value: str) -> list[str]:
+    """``value`` in ``kind``'s usual digit groups."""
     out, at = [], 0
     for size in GROUPS[kind]:
         out.append(value[at : at + size])
@@ -316,7 +317,7 @@ def _english_words(rng: random.Random, kind: str, value: str) -> str:
     inside = rng.choice((" ", " ", ", ", "-"))
     between = rng.choice((", ", " dash ", " - ", " ", "; "))
     cased = rng.choice((str.lower, str.lower, str.title, str.upper))
-    words = [inside.join(_EN_DIGITS[int(d)] for d in g) for g in _groups(kind, value)]
+    words = [inside.join(_EN_DIGITS[int(d)] for d in g) for g in split(kind, value)]
     return cased(between.join(words))
 
 
@@ -324,11 +325,11 @@ def _kana_words(rng: random.Random, kind: str, value: str) -> str:
     inside = rng.choice(("、", " ", "", "・"))
     between = rng.choice(("、", " ", "ー", "-", "の"))
     pick = [rng.choice(_KANA_DIGITS[d]) for d in range(10)]
-    return between.join(inside.join(pick[int(d)] for d in g) for g in _groups(kind, value))
+    return between.join(inside.join(pick[int(d)] for d in g) for g in split(kind, value))
 
 
 def _references(rng: random.Random, kind: str, value: str) -> str:
-    typed = rng.choice(("-", " ", "")).join(_groups(kind, value))
+    typed = rng.choice(("-", " ", "")).join(split(kind, value))
     out = []
     for c in typed:
         form = rng.choice(("dec", "dec", "hex", "as is") if c.isdigit() else ("as is", "dec"))
@@ -340,13 +341,13 @@ def _references(rng: random.Random, kind: str, value: str) -> str:
 
 def _escapes(rng: random.Random, kind: str, value: str) -> str:
     joint = rng.choice(("%2D", "%2d", "%20", "%2E", "%2B"))
-    return joint.join(_groups(kind, value))
+    return joint.join(split(kind, value))
 
 
 def _quoted(rng: random.Random, kind: str, value: str) -> str:
     left, right = rng.choice((('"', '"'), ("`", "`"), ("'", "'"), ("「", "」"), ("[", "]")))
     joint = rng.choice((", ", ",", "-", " ", " + ", "`-`"))
-    return (right + joint + left).join(_groups(kind, value)).join((left, right))
+    return (right + joint + left).join(split(kind, value)).join((left, right))
 
 
 # ---- numbers disguised so a model still recovers them: bytes in base64 or hex,
@@ -357,7 +358,7 @@ _PLAIN_JOINTS = ("-", "-", " ", "")
 
 
 def _plain(rng: random.Random, kind: str, value: str) -> str:
-    return rng.choice(_PLAIN_JOINTS).join(_groups(kind, value))
+    return rng.choice(_PLAIN_JOINTS).join(split(kind, value))
 
 
 def _encoded_plain(rng: random.Random, kind: str, value: str) -> bytes:
@@ -415,7 +416,7 @@ def _native_korean(rng: random.Random, kind: str, value: str) -> str:
     words = (zero, *_NATIVE[1:])
     inside = rng.choice((" ", " ", ", ", ""))
     between = rng.choice((" ", ", ", " - ", "-"))
-    return between.join(inside.join(words[int(d)] for d in g) for g in _groups(kind, value))
+    return between.join(inside.join(words[int(d)] for d in g) for g in split(kind, value))
 
 
 # Fillers said between every two digits.
@@ -424,20 +425,16 @@ FILLERS = (" 그리고 ", " 다음 ", " and ", " then ", "x", "*", "_", "#", "�
 
 def _filler(rng: random.Random, kind: str, value: str) -> str:
     """The same filler between every two digits (a dash between groups half
-    the time), or a letter between each two: in order from a random one, or
-    any."""
+    the time), or letters in alphabetical order from a random one between them."""
     if rng.random() < 0.35:
-        if rng.random() < 0.5:
-            first = rng.randrange(26 - len(value))
-            letters = [chr(ord("a") + first + i) for i in range(len(value) - 1)]
-        else:
-            letters = [rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in value[1:]]
+        first = rng.randrange(26 - len(value))
+        letters = [chr(ord("a") + first + i) for i in range(len(value) - 1)]
         if rng.random() < 0.3:
             letters = [c.upper() for c in letters]
         return value[0] + "".join(c + d for c, d in zip(letters, value[1:], strict=True))
     filler = rng.choice(FILLERS)
     group_joint = rng.choice((filler, " - ", "-"))
-    return group_joint.join(filler.join(g) for g in _groups(kind, value))
+    return group_joint.join(filler.join(g) for g in split(kind, value))
 
 
 ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
@@ -458,13 +455,26 @@ ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
 WRITTEN_OUT = ("english words", "kana words", "html references", "percent escapes", "quoted groups")
 
 
-def encoded(rng: random.Random, kind: str, how: str | None = None) -> Obfuscated:
-    """A valid value of ``kind`` written in one of ``ENCODINGS`` (``how``, or any);
-    digits reversed are led by a word asking to reverse them."""
-    value = MAKERS[kind](rng)
+def encoded(
+    rng: random.Random, kind: str, how: str | None = None, value: str | None = None
+) -> Obfuscated:
+    """A valid value of ``kind`` (or ``value``) written in one of ``ENCODINGS``
+    (``how``, or any); digits reversed are led by a word asking to reverse them."""
+    value = value if value is not None else MAKERS[kind](rng)
     how = how or rng.choice(sorted(ENCODINGS))
     lead = rng.choice(REVERSE_CUES) if how == "reversed" else ""
     return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how, lead)
+
+
+# Kinds with a check digit, for look-alikes that fail it.
+CHECKED = ("KR_RRN", "JP_MY_NUMBER", "KR_BRN", "CREDIT_CARD")
+
+
+def check_failing(rng: random.Random, kind: str) -> str:
+    """A number of ``kind``'s shape whose check digit fails (a resident number
+    born before October 2020, when it still had one): no identifier."""
+    value = MAKERS[kind](rng)
+    return value[:-1] + str((int(value[-1]) + rng.randrange(1, 10)) % 10)
 
 
 # ---- values in pieces the piecewise detector pairs ----------------------------------
