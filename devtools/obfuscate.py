@@ -381,11 +381,15 @@ def _hex(rng: random.Random, kind: str, value: str) -> str:
     pairs = [f"{b:02x}" for b in data]
     if rng.random() < 0.3:
         pairs = [p.upper() for p in pairs]
-    form = rng.choice(("plain", "plain", "spaced", "colons", "escaped", "0x"))
+    form = rng.choice(("plain", "plain", "spaced", "colons", "escaped", "0x", "percent", "json"))
     if form == "escaped":
         return "".join("\\x" + p for p in pairs)
     if form == "0x":
-        return " ".join("0x" + p for p in pairs)
+        return " ".join(rng.choice(("0x", "0X")) + p for p in pairs)
+    if form == "percent":  # every byte percent-escaped, digits too
+        return "".join("%" + p for p in pairs)
+    if form == "json":  # \u escapes; only the value's ASCII bytes, then
+        return "".join("\\u00" + f"{ord(c):02x}" for c in _plain(rng, kind, value))
     return {"plain": "", "spaced": " ", "colons": ":"}[form].join(pairs)
 
 
@@ -419,6 +423,24 @@ def _native_korean(rng: random.Random, kind: str, value: str) -> str:
     return between.join(inside.join(words[int(d)] for d in g) for g in split(kind, value))
 
 
+# Formal numerals (大字, 갖은자) per digit, and the plain kanji written beside them.
+_FORMAL_DIGITS = ("零", "壱壹", "弐貳", "参參", "肆", "伍", "陸", "漆柒", "捌", "玖")
+
+
+def _formal_numerals(rng: random.Random, kind: str, value: str) -> str:
+    """Each digit a formal numeral, or (a third of the time) the plain kanji, as
+    大字 is written beside 四五六…; groups by a dash, a space or 、."""
+    plain = rng.random() < 0.5
+
+    def one(d: str) -> str:
+        if plain and rng.random() < 0.33:
+            return _KANJI[int(d)]
+        return rng.choice(_FORMAL_DIGITS[int(d)])
+
+    joint = rng.choice(("-", " ", "、", "－", ""))
+    return joint.join("".join(one(d) for d in g) for g in split(kind, value))
+
+
 # Fillers said between every two digits.
 FILLERS = (" 그리고 ", " 다음 ", " and ", " then ", "x", "*", "_", "#", "と", " 하고 ", "~")
 
@@ -448,6 +470,7 @@ ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
     "reversed": _reversed,
     "mixed separators": _mixed_separators,
     "native korean": _native_korean,
+    "formal numerals": _formal_numerals,
     "filler": _filler,
 }
 # The ones a reader decodes by reading each character or word as a digit

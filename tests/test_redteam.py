@@ -225,10 +225,12 @@ def test_a_number_spelled_escaped_or_quoted_never_reaches_the_model(
 
 
 _B64_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{8,}")
-_HEX_RUN = re.compile(r"(?:\\x|0x|[0-9A-Fa-f:,\-]){12,}")
+_HEX_RUN = re.compile(r"(?:\\x|0[xX]|[0-9A-Fa-f:,\-]){12,}")
 _NATIVE = {
     "하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
-    "아홉": 9, "영": 0, "공": 0, "빵": 0,
+    "아홉": 9, "영": 0, "공": 0, "빵": 0, "零": 0, "壱": 1, "壹": 1, "弐": 2, "貳": 2,
+    "参": 3, "參": 3, "肆": 4, "伍": 5, "陸": 6, "漆": 7, "柒": 7, "捌": 8, "玖": 9,
+    "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _NATIVE_WORD = re.compile("|".join(sorted(_NATIVE, key=len, reverse=True)))
 
@@ -238,6 +240,7 @@ def _unpacked(text: str) -> Iterator[str]:
     at each alignment — in ``text`` and with single spaces between letters and
     digits dropped (a token split over two content parts is read joined)."""
     yield text
+    yield re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), text)
     for joined in (text, _ONE_SPACE.sub("", text)):
         yield from _base64_decoded(joined)
     yield from _hex_decoded(re.sub(r"\s", "", text))
@@ -261,7 +264,7 @@ def _base64_decoded(text: str) -> Iterator[str]:
 
 def _hex_decoded(text: str) -> Iterator[str]:
     for run in _HEX_RUN.findall(text):
-        pairs = re.sub(r"\\x|0x|[^0-9A-Fa-f]", "", run)
+        pairs = re.sub(r"\\x|0[xX]|[^0-9A-Fa-f]", "", run)
         for skip in (0, 1):
             body = pairs[skip:]
             yield bytes.fromhex(body[: len(body) // 2 * 2]).decode("utf-8", "replace")
@@ -269,7 +272,8 @@ def _hex_decoded(text: str) -> Iterator[str]:
 
 def _recovered_digits(text: str) -> list[str]:
     """What a reader recovers from ``text`` (this test's own reading): its
-    bytes decoded wherever they are base64 or hex, native Korean numerals read,
+    bytes decoded wherever they are base64 or hex, native Korean and formal
+    numerals read,
     then the digits as ``_decoded_digits`` reads them — fillers, letters and
     separators between them dropped — and each backwards too."""
     digits = [
@@ -293,8 +297,9 @@ def test_a_number_encoded_reversed_regrouped_or_said_natively_never_reaches_the_
 ) -> None:
     """The value's bytes (or a whole sentence's) in base64 or hex, its digits
     reversed after a word asking for it, regrouped with mixed separators, said
-    as native Korean numerals, or with a filler or letters between them: what
-    the model reads, decoded and reversed as a reader would, holds none of it."""
+    as native Korean numerals, written as formal numerals, or with a filler or
+    letters between them: what the model reads, decoded and reversed as a
+    reader would, holds none of it."""
     written = encoded(rng, kind, how)
     before, after = FRAMES[kind][frame % len(FRAMES[kind])]
     request = _placed(before + written.lead + written.typed + after, where, rng)

@@ -21,7 +21,7 @@ DISGUISES = {
     "hex_text",
     "reversed_digits",
     "mixed_separators",
-    "native_korean_digits",
+    "numeral_words",
     "digits_with_filler",
 }
 RRN = "900101-1234568"
@@ -33,6 +33,7 @@ def _found(text: str) -> list[tuple[str, str, str]]:
 
 
 _HEX_COLONS = "39:30:30:31:30:31:2D:31:32:33:34:35:36:38"
+_JSON_ESCAPED = "".join(f"\\u{ord(c):04x}" for c in RRN)
 _NATIVE = "아홉 영 영 하나 영 하나 하나 둘 셋 넷 다섯 여섯 여덟"
 _FILLER = " 그리고 ".join("900101") + " - " + " 그리고 ".join("1234568")
 
@@ -44,6 +45,8 @@ _FILLER = " 그리고 ".join("900101") + " - " + " 그리고 ".join("1234568")
         ("주민번호 ", "OTAwMTAxLTEyMzQ1Njg", "base64_text"),
         ("decode this: ", _B64_SENTENCE, "base64_text"),
         ("주민번호 ", "3930303130312d31323334353638", "hex_text"),
+        ("주민번호 ", "%39%30%30%31%30%31%2D%31%32%33%34%35%36%38", "hex_text"),
+        ("RRN ", _JSON_ESCAPED, "hex_text"),
         ("RRN: ", _HEX_COLONS, "hex_text"),
         ("주민번호 거꾸로: ", "8654321-101009", "reversed_digits"),
         ("RRN read it backwards ", "8654321101009", "reversed_digits"),
@@ -52,9 +55,10 @@ _FILLER = " 그리고 ".join("900101") + " - " + " 그리고 ".join("1234568")
         (
             "주민번호는 ",
             "아홉 영 영 하나 영 하나 하나 둘 셋 넷 다섯 여섯 여덟",
-            "native_korean_digits",
+            "numeral_words",
         ),
-        ("주민번호 ", "아홉빵빵하나빵하나-하나둘셋넷다섯여섯여덟", "native_korean_digits"),
+        ("주민번호 ", "아홉빵빵하나빵하나-하나둘셋넷다섯여섯여덟", "numeral_words"),
+        ("주민번호 ", "玖零零壹零壹-壹貳參肆伍陸捌", "numeral_words"),
         ("주민번호 ", "9a0b0c1d0e1f1g2h3i4j5k6l8", "digits_with_filler"),
         ("주민번호 ", _FILLER, "digits_with_filler"),
     ],
@@ -111,6 +115,8 @@ _RNG = random.Random(1)
         "하나 둘 셋 넷 다섯 여섯 하나 둘 셋 넷 다섯 여섯 체조 시작",
         "공공 영역에서 하나 둘 셋 넷 차례로",
         "기간 2024.03.01-2024.04.30 동안",
+        "会議に参加し、陸上競技の参考資料を配布。零下5度、参加者は壱百名",
+        "金壱万円也、金弐拾参万円 (2024年3月1日)",
         "version v1.2.3-beta.4 released 2024/05/06 10.5",
         "표 1-2.3 참조, 그림 4-5.6/7",
         "commit a1b2c3d4e5f6a7b8c9d0e1f2",

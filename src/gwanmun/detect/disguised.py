@@ -1,22 +1,27 @@
 """Numbers disguised so that a model still recovers them: the bytes of a value or
 of a whole sentence in base64 or hex (``OTAwMTAxLTEyMzQ1Njg=``,
-``3930303130312d…``), digits reversed beside a word asking to reverse them
-(``거꾸로: 8654321-101009``), one value regrouped with mixed separators
-(``900101/12.34-568``), digits said as native Korean numerals (``아홉 영 영
-하나…``), and digits with the same filler between them (``9 그리고 0 그리고 0…``,
-``9x0x0x1…``) or a letter between each two (``9a0b0c1d…``).  [pure]
+``3930303130312d…``, ``%39%30…``, ``\\u0039…``), digits reversed beside a word
+asking to reverse them (``거꾸로: 8654321-101009``), one value regrouped with
+mixed separators (``900101/12.34-568``), digits said as native Korean numerals
+(``아홉 영 영 하나…``) or written as formal numerals (``壱九八〇…``,
+``壹貳參…``), and digits with the same filler between them (``9 그리고 0 그리고
+0…``, ``9x0x0x1…``) or letters in alphabetical order (``9a0b0c1d…``).  [pure]
 
 Registered by ``gwanmun.detect.builtin`` beside ``gwanmun.detect.decoded``, in
 the same way: one ``DecodedNumbers`` a disguise, each gated by a hyperscan
 trigger every such run (or its cue word) contains, each decoding the run and
 reading it again with the structured detectors and the words around it. What
 those do not report is left alone: base64 in code decodes to no valid number,
-``하나 둘 셋`` is a count, a date range is no regrouped identifier.
+``하나 둘 셋`` is a count, ``参加`` a word, a date range is no regrouped
+identifier.
 
-Not read: Roman numerals (they have no zero, so no identifier is written
-digit by digit in them), Japanese native counting words (ひとつ, ふたつ: a count
-up to ten, not how digits are dictated) and 語呂合わせ (one kana, several
-digits: any kana text would decode).
+Not read: Roman numerals (they have no zero, so no identifier is written digit
+by digit in them), Japanese native counting words (ひとつ, ふたつ: a count up to
+ten, not how digits are dictated), 語呂合わせ (one kana, several digits: any kana
+text would decode), letters in no order between digits (``9q0z0k…``: see the
+filler trigger), base32, octal escapes, base64 of UTF-16, string concatenation
+in code (``"9001" + "01" + "-" + …``) and numbers said with magnitudes (``nine
+hundred thousand…``).
 """
 
 from __future__ import annotations
@@ -69,18 +74,25 @@ def _texts(decoded: str) -> tuple[str, ...]:
 
 # ---- hex: three digits' bytes in a row (3x3y3z), with or without \x, 0x or a
 # space or colon between the bytes.
-_HEX_BYTE = r"(?:\\x|0x)?[0-9A-Fa-f]{2}"
+# A byte as two hex digits, bare or after \x, 0x, % (every character
+# percent-escaped) or \u00 (a JSON escape of an ASCII character).
+_HEX_PREFIX = r"\\x|0[xX]|%|\\u00"
+_HEX_BYTE = rf"(?:{_HEX_PREFIX})?[0-9A-Fa-f]{{2}}"
 _HEX_JOINT = "[ :,\\-]?"  # a colon is a dash once normalised
 # (Alternatives without optional prefixes: one pattern with them cost 2% of the
 # whole structured pass on 100 KB of prose.)
 _HEX_TRIGGER = "|".join(
-    (r"3[0-9]3[0-9]3[0-9]", r"3[0-9][ :,\-]3[0-9][ :,\-]3[0-9]", r"[x\\]3[0-9],? ?(?:\\x|0x)3[0-9]")
+    (
+        r"3[0-9]3[0-9]3[0-9]",
+        r"3[0-9][ :,\-]3[0-9][ :,\-]3[0-9]",
+        rf"(?:[xX\\%]|u00)3[0-9],? ?(?:{_HEX_PREFIX})3[0-9]",
+    )
 )
 _HEX_RUN = re.compile(rf"{_HEX_BYTE}(?:{_HEX_JOINT}{_HEX_BYTE}){{5,511}}")
 
 
 def _from_hex(run: str) -> str:
-    digits = re.sub(r"\\x|0x|[ :,\-]", "", run)
+    digits = re.sub(rf"{_HEX_PREFIX}|[ :,\-]", "", run)
     out = []
     for skip in (0, 1):  # cut by a slice's edge mid-byte
         body = digits[skip:]
@@ -132,28 +144,46 @@ def _as_typed(decoded: str) -> tuple[str, ...]:
     return (decoded,) if decoded else ()
 
 
-# ---- native Korean numerals (하나 둘 셋), zero as 영, 공 or 빵.
+# ---- numerals in words or characters the normaliser does not read: native
+# Korean numerals (하나 둘 셋), zero as 영, 공 or 빵; and formal numerals, 大字
+# in Japanese and 갖은자 in Korean (壱弐参, 壹貳參…), often beside plain kanji.
 _KO = {
     "영": "0", "공": "0", "빵": "0", "하나": "1", "둘": "2", "셋": "3", "넷": "4",
     "다섯": "5", "여섯": "6", "일곱": "7", "여덟": "8", "아홉": "9",
 }  # fmt: skip
-# Digits too: the normaliser reads 영 and 공 (Sino-Korean zero) as 0 already.
+_FORMAL = {
+    "零": "0", "壱": "1", "壹": "1", "弌": "1", "弐": "2", "貳": "2", "貮": "2", "弍": "2",
+    "参": "3", "參": "3", "弎": "3", "肆": "4", "伍": "5", "陸": "6", "漆": "7", "柒": "7",
+    "捌": "8", "玖": "9",
+}  # fmt: skip
+# Plain kanji beside a formal numeral, which the normaliser then leaves as typed.
+_KANJI = dict(zip("〇一二三四五六七八九", "0123456789", strict=True))
+_NUMERALS = _KO | _FORMAL | _KANJI
+# Digits too: the normaliser reads 영 and 공 (Sino-Korean zero) and plain kanji as
+# digits already.
+_NUMERAL = "(?:" + "|".join(sorted(_NUMERALS, key=len, reverse=True)) + "|[0-9])"
 _KO_WORD = "(?:" + "|".join(sorted(_KO, key=len, reverse=True)) + "|[0-9])"
 _KO_GAP = r"[\s,.·\-]{0,3}"
-_KO_RUN = re.compile(rf"{_KO_WORD}(?:{_KO_GAP}{_KO_WORD}){{5,}}")
-# Three in a row, one of them no zero word (공공 and 영 are words of their own).
+_NUMERAL_GAP = r"[\s,.·、・\-－]{0,3}"
+_NUMERAL_RUN = re.compile(rf"{_NUMERAL}(?:{_NUMERAL_GAP}{_NUMERAL}){{5,}}")
+# Three in a row, one of them no zero word (공공 and 영 are words of their own);
+# or a formal numeral beside a digit or another (参加, 陸上 are words).
 _KO_NONZERO = "(?:" + "|".join(w for w in _KO if _KO[w] != "0") + ")"
-_KO_THREE = "|".join(
-    _KO_GAP.join(_KO_NONZERO if i == which else _KO_WORD for i in range(3)) for which in range(3)
+_FORMAL_ONE = "[" + "".join(_FORMAL) + "]"
+_DIGITS = "".join(_KANJI)
+_NUMERALS_TRIGGER = "|".join(
+    [_KO_GAP.join(_KO_NONZERO if i == which else _KO_WORD for i in range(3)) for which in range(3)]
+    + [rf"{_FORMAL_ONE}[\s、,・\-]?[0-9{_DIGITS}]|[0-9{_DIGITS}][\s、,・\-]?{_FORMAL_ONE}"]
+    + [rf"{_FORMAL_ONE}[\s、,・\-]?{_FORMAL_ONE}"]
 )
-_KO_FIND = re.compile(_KO_WORD)
+_NUMERAL_FIND = re.compile(_NUMERAL)
 
 
-def _from_korean(run: str) -> str:
-    words = _KO_FIND.findall(run)
+def _from_numerals(run: str) -> str:
+    words = _NUMERAL_FIND.findall(run)
     if all(w in "0123456789" for w in words):
         return ""  # digits alone are the structured detectors' to read
-    return "".join(_KO.get(w, w) for w in words)
+    return "".join(_NUMERALS.get(w, w) for w in words)
 
 
 # ---- single digits with the same filler between every two (a word, a letter, a
@@ -209,7 +239,7 @@ def disguises(inner: Sequence[Detector]) -> list[DecodedNumbers]:
         DecodedNumbers(
             "mixed_separators", _MIXED_TRIGGER, _MIXED_RUN, _mixed, inner, readings=_joined
         ),
-        DecodedNumbers("native_korean_digits", _KO_THREE, _KO_RUN, _from_korean, inner),
+        DecodedNumbers("numeral_words", _NUMERALS_TRIGGER, _NUMERAL_RUN, _from_numerals, inner),
         DecodedNumbers(
             "digits_with_filler",
             _FILLER_TRIGGER,
