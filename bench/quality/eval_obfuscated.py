@@ -228,7 +228,7 @@ def main() -> None:
             written = encoded(rng, kind, how, value)
             before, after = rng.choice(NEGATIVE_FRAMES)
             text = before + written.lead + written.typed + after
-            forms = [value, "-".join(split(kind, value))]
+            forms = [joint.join(split(kind, value)) for joint in ("", "-", " ")]
             if how in ("base64", "hex"):  # maybe a whole sentence naming it, encoded
                 forms += [b + f + a for b, a in FRAMES[kind] for f in forms]
             plain = [before + form + after for form in forms]

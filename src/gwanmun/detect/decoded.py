@@ -60,7 +60,10 @@ _REFERENCE = r"&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});"
 _REFERENCE_RUN = re.compile(rf"(?:{_REFERENCE}|[0-9])(?:{_REFERENCE}|[0-9 .\-])*")
 # Digits with percent-escapes among them.
 _ESCAPE = r"%[0-9A-Fa-f]{2}"
-_ESCAPED_RUN = re.compile(rf"[0-9](?:[0-9]|{_ESCAPE})*{_ESCAPE}(?:[0-9]|{_ESCAPE})*")
+# (Not from the middle of an escape: in %34%37, "4%37" is no digit and an escape.)
+_ESCAPED_RUN = re.compile(
+    rf"(?<!%)(?<!%[0-9A-Fa-f])[0-9](?:[0-9]|{_ESCAPE})*{_ESCAPE}(?:[0-9]|{_ESCAPE})*"
+)
 # Digit groups with quotes, code marks or brackets around them: between two
 # groups, one or two closing marks, a short separator, opening marks — or a
 # plain separator, when another gap of the run is quoted.
