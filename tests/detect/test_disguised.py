@@ -93,6 +93,22 @@ def test_base64_of_a_sentence_longer_than_a_slice_is_masked_whole() -> None:
     ), _found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "detector"),
+    [
+        ("주민번호 거꾸로: 8654321-101009 2024년 접수", "reversed_digits"),
+        ("주민번호 거꾸로: 8654 321101 009 2024 확인", "reversed_digits"),
+        ("주민번호 9001 01-1234.568 2024년 접수", "mixed_separators"),
+    ],
+)
+def test_a_number_after_the_value_past_a_space_does_not_hide_it(text: str, detector: str) -> None:
+    """The run then has more digits than an identifier: its stretches between
+    spaces are read."""
+    assert any(
+        f.kind == "KR_RRN" and f.detector == detector for f in run_detectors(text, STRUCTURED)
+    )
+
+
 def test_reversed_digits_need_a_word_asking_to_reverse_them() -> None:
     assert not any(
         f.detector == "reversed_digits" for f in run_detectors("접수 8654321-101009", STRUCTURED)

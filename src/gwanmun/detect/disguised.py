@@ -31,7 +31,7 @@ import binascii
 import itertools
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gwanmun.detect import Detector
 from gwanmun.detect.decoded import DecodedNumbers, as_number
@@ -112,36 +112,68 @@ _NUMBER_RUN = re.compile(r"[0-9](?:[ .\-/]?[0-9])+")
 _ID_DIGITS = range(9, 17)
 
 
-def _id_length(run: str) -> str:
-    """``run`` if it holds as many digits as an identifier, else nothing."""
-    return run if sum("0" <= c <= "9" for c in run) in _ID_DIGITS else ""
+def _id_length(run: str) -> bool:
+    """Whether ``run`` holds as many digits as an identifier."""
+    return sum("0" <= c <= "9" for c in run) in _ID_DIGITS
+
+
+# An identifier has at most five groups: longer stretches of a run are not tried.
+_MOST_GROUPS = 6
+
+
+def _by_spaces(run: str, fits: Callable[[str], bool]) -> list[str]:
+    """The stretches of ``run`` between its spaces that ``fits`` accepts, the
+    longest first, at most two: a number may follow a value after a space
+    (``8654321-101009 2024``), and only the value is one. A stretch whose
+    edge group is as long as the group left out beside it is only part of a
+    number grouped by spaces (three of ``3165 0512 1804 7175``), as
+    ``spaced_continuation`` has it for plain digits."""
+    parts = run.split(" ")
+    found: list[str] = []
+    for size in range(min(len(parts), _MOST_GROUPS), 0, -1):
+        for i in range(len(parts) - size + 1):
+            j = i + size
+            if i > 0 and _group(parts[i - 1], -1) == _group(parts[i], 0):
+                continue
+            if j < len(parts) and _group(parts[j], 0) == _group(parts[j - 1], -1):
+                continue
+            if fits(stretch := " ".join(parts[i:j])):
+                found.append(stretch)
+        if len(found) >= 2:
+            break
+    return found[:2]
+
+
+def _group(part: str, which: int) -> int:
+    """The length of the first (``0``) or last (``-1``) digit group of ``part``."""
+    return len(_DIGIT_GROUP.findall(part)[which])
+
+
+def _reversed(run: str) -> tuple[str, ...]:
+    """The stretches of the run with an identifier's digits, reversed, read with
+    their separators where they now fall."""
+    return tuple(stretch[::-1] for stretch in _by_spaces(run, _id_length))
 
 
 # ---- one value regrouped with two or more kinds of separator between groups
 # (once normalised, a slash or an underscore is a dash).
 _MIXED_TRIGGER = r"[0-9](?:-[0-9]{1,7}[. ]|\.[0-9]{1,7}[\- ]| [0-9]{1,7}[\-.])[0-9]"
 _MIXED_RUN = re.compile(r"[0-9]+(?:[\-./ ][0-9]+){2,}")
-
-
+# A lone digit set off by a space at either end is no group of it (``…-681311
+# 2``: a number after a value, as text has it — every fifth sentence of the
+# speed text).
 _EDGE_DIGIT = re.compile(r"^[0-9] | [0-9]$")
 
 
-def _mixed(run: str) -> str:
-    """``run`` if it has two kinds of separator and as many digits as an
-    identifier; a lone digit set off by a space at either end is no group of it
-    (``…-681311 2``: a number after a value, as text has it)."""
-    run = _EDGE_DIGIT.sub("", run)
-    return _id_length(run) if len(set(re.findall(r"[\-./ ]", run))) > 1 else ""
+def _mixed_value(stretch: str) -> bool:
+    return _id_length(stretch) and len(set(re.findall(r"[\-./ ]", stretch))) > 1
 
 
-def _joined(decoded: str) -> tuple[str, ...]:
-    """Mixed groups read as one number only (at its dashes it is no form)."""
-    return ("".join(_DIGIT_GROUP.findall(decoded)),) if decoded else ()
-
-
-def _as_typed(decoded: str) -> tuple[str, ...]:
-    """Reversed digits read with their separators where they now fall."""
-    return (decoded,) if decoded else ()
+def _mixed(run: str) -> tuple[str, ...]:
+    """The stretches of the run with two kinds of separator and an
+    identifier's digits, each read as one number (at its dashes it is no form)."""
+    stretches = _by_spaces(_EDGE_DIGIT.sub("", run), _mixed_value)
+    return tuple("".join(_DIGIT_GROUP.findall(s)) for s in stretches)
 
 
 # ---- numerals in words or characters the normaliser does not read: native
@@ -222,6 +254,10 @@ def _filler(run: str) -> str:
     return "".join(c for c in run if "0" <= c <= "9")
 
 
+def _same(run: str) -> str:
+    return run
+
+
 def disguises(inner: Sequence[Detector]) -> list[DecodedNumbers]:
     """One detector per disguise, each reading with ``inner``."""
     return [
@@ -231,13 +267,13 @@ def disguises(inner: Sequence[Detector]) -> list[DecodedNumbers]:
             "reversed_digits",
             _REVERSE_CUE.pattern,
             _NUMBER_RUN,
-            lambda run: _id_length(run[::-1]),
+            _same,
             inner,
-            readings=_as_typed,
+            readings=_reversed,
             cue=_REVERSE_CUE,
         ),
         DecodedNumbers(
-            "mixed_separators", _MIXED_TRIGGER, _MIXED_RUN, _mixed, inner, readings=_joined
+            "mixed_separators", _MIXED_TRIGGER, _MIXED_RUN, _same, inner, readings=_mixed
         ),
         DecodedNumbers("numeral_words", _NUMERALS_TRIGGER, _NUMERAL_RUN, _from_numerals, inner),
         DecodedNumbers(
