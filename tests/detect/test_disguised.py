@@ -98,7 +98,6 @@ def test_base64_of_a_sentence_longer_than_a_slice_is_masked_whole() -> None:
     [
         ("주민번호 거꾸로: 8654321-101009 2024년 접수", "reversed_digits"),
         ("주민번호 거꾸로: 8654 321101 009 2024 확인", "reversed_digits"),
-        ("주민번호 9001 01-1234.568 2024년 접수", "mixed_separators"),
     ],
 )
 def test_a_number_after_the_value_past_a_space_does_not_hide_it(text: str, detector: str) -> None:
@@ -146,6 +145,7 @@ _RNG = random.Random(1)
         f"id {uuid.UUID(int=_RNG.getrandbits(128))}",
         "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
         "1x2x3x4x5x6x7x8x9x0 grid",
+        "会議は 4051 69191·927_68 97 です",  # a regrouped card failing its check
         # every byte escaped, a card failing its check: no digit run to misread
         "予算 %63%61%72%64%20%34%37%33%32%20%33%39%34%38%20%31%38%37%34%20%35%38%38%35 円",
     ],

@@ -170,10 +170,12 @@ def _mixed_value(stretch: str) -> bool:
 
 
 def _mixed(run: str) -> tuple[str, ...]:
-    """The stretches of the run with two kinds of separator and an
-    identifier's digits, each read as one number (at its dashes it is no form)."""
-    stretches = _by_spaces(_EDGE_DIGIT.sub("", run), _mixed_value)
-    return tuple("".join(_DIGIT_GROUP.findall(s)) for s in stretches)
+    """The run, with two kinds of separator and an identifier's digits, read
+    as one number (at its dashes it is no form). Not its stretches between
+    spaces, as reversed digits are: groups of any size cut from a regrouped
+    card failing its check made a valid My Number 1 time in 11."""
+    run = _EDGE_DIGIT.sub("", run)
+    return ("".join(_DIGIT_GROUP.findall(run)),) if _mixed_value(run) else ()
 
 
 # ---- numerals in words or characters the normaliser does not read: native
