@@ -10,6 +10,7 @@ the same forms. Values are generated, valid per shared/spec/identifiers.md
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 import unicodedata
@@ -75,6 +76,7 @@ class Obfuscated:
     value: str  # the digits
     typed: str  # as written
     how: str  # the rendering and layout, for reports
+    lead: str = ""  # words said just before it that a reader needs (거꾸로: …)
 
 
 def _digits(rng: random.Random, n: int) -> str:
@@ -355,7 +357,8 @@ _KANA_DIGITS = (
 )  # fmt: skip
 
 
-def _groups(kind: str, value: str) -> list[str]:
+def split(kind: str, value: str) -> list[str]:
+    """``value`` in ``kind``'s usual digit groups."""
     out, at = [], 0
     for size in GROUPS[kind]:
         out.append(value[at : at + size])
@@ -367,7 +370,7 @@ def _english_words(rng: random.Random, kind: str, value: str) -> str:
     inside = rng.choice((" ", " ", ", ", "-"))
     between = rng.choice((", ", " dash ", " - ", " ", "; "))
     cased = rng.choice((str.lower, str.lower, str.title, str.upper))
-    words = [inside.join(_EN_DIGITS[int(d)] for d in g) for g in _groups(kind, value)]
+    words = [inside.join(_EN_DIGITS[int(d)] for d in g) for g in split(kind, value)]
     return cased(between.join(words))
 
 
@@ -375,11 +378,11 @@ def _kana_words(rng: random.Random, kind: str, value: str) -> str:
     inside = rng.choice(("、", " ", "", "・"))
     between = rng.choice(("、", " ", "ー", "-", "の"))
     pick = [rng.choice(_KANA_DIGITS[d]) for d in range(10)]
-    return between.join(inside.join(pick[int(d)] for d in g) for g in _groups(kind, value))
+    return between.join(inside.join(pick[int(d)] for d in g) for g in split(kind, value))
 
 
 def _references(rng: random.Random, kind: str, value: str) -> str:
-    typed = rng.choice(("-", " ", "")).join(_groups(kind, value))
+    typed = rng.choice(("-", " ", "")).join(split(kind, value))
     out = []
     for c in typed:
         form = rng.choice(("dec", "dec", "hex", "as is") if c.isdigit() else ("as is", "dec"))
@@ -391,13 +394,122 @@ def _references(rng: random.Random, kind: str, value: str) -> str:
 
 def _escapes(rng: random.Random, kind: str, value: str) -> str:
     joint = rng.choice(("%2D", "%2d", "%20", "%2E", "%2B"))
-    return joint.join(_groups(kind, value))
+    return joint.join(split(kind, value))
 
 
 def _quoted(rng: random.Random, kind: str, value: str) -> str:
     left, right = rng.choice((('"', '"'), ("`", "`"), ("'", "'"), ("「", "」"), ("[", "]")))
     joint = rng.choice((", ", ",", "-", " ", " + ", "`-`"))
-    return (right + joint + left).join(_groups(kind, value)).join((left, right))
+    return (right + joint + left).join(split(kind, value)).join((left, right))
+
+
+# ---- numbers disguised so a model still recovers them: bytes in base64 or hex,
+# digits reversed, mixed separators, native Korean numerals, fillers ------------
+
+# Separators a value is written with, some groups plainly (base64 and hex encode them).
+_PLAIN_JOINTS = ("-", "-", " ", "")
+
+
+def _plain(rng: random.Random, kind: str, value: str) -> str:
+    return rng.choice(_PLAIN_JOINTS).join(split(kind, value))
+
+
+def _encoded_plain(rng: random.Random, kind: str, value: str) -> bytes:
+    """The value, or a whole sentence naming it (one of its ``FRAMES``), as UTF-8."""
+    plain = _plain(rng, kind, value)
+    if rng.random() < 0.5:
+        before, after = rng.choice(FRAMES[kind])
+        plain = before + plain + after
+    return plain.encode()
+
+
+def _base64(rng: random.Random, kind: str, value: str) -> str:
+    data = _encoded_plain(rng, kind, value)
+    typed = (base64.urlsafe_b64encode if rng.random() < 0.2 else base64.b64encode)(data).decode()
+    return typed.rstrip("=") if rng.random() < 0.3 else typed
+
+
+def _hex(rng: random.Random, kind: str, value: str) -> str:
+    data = _encoded_plain(rng, kind, value)
+    pairs = [f"{b:02x}" for b in data]
+    if rng.random() < 0.3:
+        pairs = [p.upper() for p in pairs]
+    form = rng.choice(("plain", "plain", "spaced", "colons", "escaped", "0x", "percent", "json"))
+    if form == "escaped":
+        return "".join("\\x" + p for p in pairs)
+    if form == "0x":
+        return " ".join(rng.choice(("0x", "0X")) + p for p in pairs)
+    if form == "percent":  # every byte percent-escaped, digits too
+        return "".join("%" + p for p in pairs)
+    if form == "json":  # \u escapes; only the value's ASCII bytes, then
+        return "".join("\\u00" + f"{ord(c):02x}" for c in _plain(rng, kind, value))
+    return {"plain": "", "spaced": " ", "colons": ":"}[form].join(pairs)
+
+
+# Words asking a reader to read the digits backwards, said before them.
+REVERSE_CUES = ("거꾸로: ", "거꾸로 읽으면 ", "역순으로 ", "반대로 쓰면 ", "(reversed) ",
+                "read it backwards: ", "逆から読んで ", "逆順で ")  # fmt: skip
+
+
+def _reversed(rng: random.Random, kind: str, value: str) -> str:
+    return _plain(rng, kind, value)[::-1]
+
+
+def _mixed_separators(rng: random.Random, kind: str, value: str) -> str:
+    """Regrouped (``_regrouped``), two or more kinds of separator between groups."""
+    groups = _regrouped(rng, value, GROUPS[kind])
+    while True:
+        joints = [rng.choice(("-", ".", "/", " ", "_", "·")) for _ in groups[1:]]
+        if len({"-" if j in "_·/" else j for j in joints}) > 1:  # as normalised
+            break
+    return groups[0] + "".join(j + g for j, g in zip(joints, groups[1:], strict=True))
+
+
+_NATIVE = ("영", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉")
+
+
+def _native_korean(rng: random.Random, kind: str, value: str) -> str:
+    zero = rng.choice(("영", "공", "빵"))
+    words = (zero, *_NATIVE[1:])
+    inside = rng.choice((" ", " ", ", ", ""))
+    between = rng.choice((" ", ", ", " - ", "-"))
+    return between.join(inside.join(words[int(d)] for d in g) for g in split(kind, value))
+
+
+# Formal numerals (大字, 갖은자) per digit, and the plain kanji written beside them.
+_FORMAL_DIGITS = ("零", "壱壹", "弐貳", "参參", "肆", "伍", "陸", "漆柒", "捌", "玖")
+
+
+def _formal_numerals(rng: random.Random, kind: str, value: str) -> str:
+    """Each digit a formal numeral, or (a third of the time) the plain kanji, as
+    大字 is written beside 四五六…; groups by a dash, a space or 、."""
+    plain = rng.random() < 0.5
+
+    def one(d: str) -> str:
+        if plain and rng.random() < 0.33:
+            return _KANJI[int(d)]
+        return rng.choice(_FORMAL_DIGITS[int(d)])
+
+    joint = rng.choice(("-", " ", "、", "－", ""))
+    return joint.join("".join(one(d) for d in g) for g in split(kind, value))
+
+
+# Fillers said between every two digits.
+FILLERS = (" 그리고 ", " 다음 ", " and ", " then ", "x", "*", "_", "#", "と", " 하고 ", "~")
+
+
+def _filler(rng: random.Random, kind: str, value: str) -> str:
+    """The same filler between every two digits (a dash between groups half
+    the time), or letters in alphabetical order from a random one between them."""
+    if rng.random() < 0.35:
+        first = rng.randrange(26 - len(value))
+        letters = [chr(ord("a") + first + i) for i in range(len(value) - 1)]
+        if rng.random() < 0.3:
+            letters = [c.upper() for c in letters]
+        return value[0] + "".join(c + d for c, d in zip(letters, value[1:], strict=True))
+    filler = rng.choice(FILLERS)
+    group_joint = rng.choice((filler, " - ", "-"))
+    return group_joint.join(filler.join(g) for g in split(kind, value))
 
 
 # Letters to glue: not O, o, I, l, which a reader takes for the digits 0 and 1.
@@ -411,7 +523,7 @@ def _glued(rng: random.Random, kind: str, value: str) -> str:
     def letters() -> str:
         return "".join(rng.choice(_GLUE) for _ in range(rng.randint(1, 3)))
 
-    groups = _groups(kind, value)
+    groups = split(kind, value)
     style = rng.randrange(3)
     if style == 0:  # letters on one side or both, the groups as usual
         typed = rng.choice(("", "-", " ")).join(groups)
@@ -429,14 +541,42 @@ ENCODINGS: dict[str, Callable[[random.Random, str, str], str]] = {
     "percent escapes": _escapes,
     "quoted groups": _quoted,
     "letters glued": _glued,
+    "base64": _base64,
+    "hex": _hex,
+    "reversed": _reversed,
+    "mixed separators": _mixed_separators,
+    "native korean": _native_korean,
+    "formal numerals": _formal_numerals,
+    "filler": _filler,
 }
+# The ones a reader decodes by reading each character or word as a digit
+# (the rest need the bytes decoded, or the digits reversed or picked out).
+WRITTEN_OUT = (
+    "english words", "kana words", "html references", "percent escapes", "quoted groups",
+    "letters glued",
+)  # fmt: skip
 
 
-def encoded(rng: random.Random, kind: str, how: str | None = None) -> Obfuscated:
-    """A valid value of ``kind`` written in one of ``ENCODINGS`` (``how``, or any)."""
-    value = MAKERS[kind](rng)
+def encoded(
+    rng: random.Random, kind: str, how: str | None = None, value: str | None = None
+) -> Obfuscated:
+    """A valid value of ``kind`` (or ``value``) written in one of ``ENCODINGS``
+    (``how``, or any); digits reversed are led by a word asking to reverse them."""
+    value = value if value is not None else MAKERS[kind](rng)
     how = how or rng.choice(sorted(ENCODINGS))
-    return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how)
+    lead = rng.choice(REVERSE_CUES) if how == "reversed" else ""
+    return Obfuscated(kind, value, ENCODINGS[how](rng, kind, value), how, lead)
+
+
+# Kinds with a check digit, for look-alikes that fail it.
+CHECKED = ("KR_RRN", "JP_MY_NUMBER", "KR_BRN", "CREDIT_CARD")
+
+
+def check_failing(rng: random.Random, kind: str) -> str:
+    """A number of ``kind``'s shape whose check digit fails (a resident number
+    born before October 2020, when it still had one): no identifier."""
+    value = MAKERS[kind](rng)
+    return value[:-1] + str((int(value[-1]) + rng.randrange(1, 10)) % 10)
 
 
 # ---- values in pieces the piecewise detector pairs ----------------------------------

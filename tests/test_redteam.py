@@ -14,6 +14,8 @@ character. A request the guard refuses reaches nobody, which also passes.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import itertools
 import json
@@ -37,6 +39,7 @@ from devtools.obfuscate import (
     REGROUPABLE,
     RENDERINGS,
     SPELLED_FRAMES,
+    WRITTEN_OUT,
     encoded,
     generate,
     rrn_since_2020,
@@ -201,7 +204,7 @@ def test_no_obfuscated_identifier_reaches_the_model(
 @given(
     kind=st.sampled_from(KINDS),
     rng=st.randoms(use_true_random=False),
-    how=st.sampled_from(sorted(ENCODINGS)),
+    how=st.sampled_from(WRITTEN_OUT),
     where=st.sampled_from(("user", "system", "assistant", "parts", "attachment")),
     frame=st.integers(min_value=0, max_value=2),
 )
@@ -219,6 +222,93 @@ def test_a_number_spelled_escaped_or_quoted_never_reaches_the_model(
     for body in rig.upstream.received[count:]:
         read = " ".join(_texts(body))
         assert written.value not in _decoded_digits(read), (how, written.typed, read[:400])
+
+
+_B64_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{8,}")
+_HEX_RUN = re.compile(r"(?:\\x|0[xX]|[0-9A-Fa-f:,\-]){12,}")
+_NATIVE = {
+    "하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
+    "아홉": 9, "영": 0, "공": 0, "빵": 0, "零": 0, "壱": 1, "壹": 1, "弐": 2, "貳": 2,
+    "参": 3, "參": 3, "肆": 4, "伍": 5, "陸": 6, "漆": 7, "柒": 7, "捌": 8, "玖": 9,
+    "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_NATIVE_WORD = re.compile("|".join(sorted(_NATIVE, key=len, reverse=True)))
+
+
+def _unpacked(text: str) -> Iterator[str]:
+    """``text``, then the text of every base64 token and hex run in it decoded
+    at each alignment — in ``text`` and with single spaces between letters and
+    digits dropped (a token split over two content parts is read joined)."""
+    yield text
+    yield re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    for joined in (text, _ONE_SPACE.sub("", text)):
+        yield from _base64_decoded(joined)
+    yield from _hex_decoded(re.sub(r"\s", "", text))
+
+
+# A space between two letters or digits (content parts are read space-joined).
+_ONE_SPACE = re.compile(r"(?<=[0-9A-Za-z+/=]) (?=[0-9A-Za-z+/\\])")
+
+
+def _base64_decoded(text: str) -> Iterator[str]:
+    for token in _B64_TOKEN.findall(text):
+        core = token.replace("-", "+").replace("_", "/")
+        for skip in range(4):
+            body = core[skip:]
+            try:
+                raw = base64.b64decode(body + "=" * (-len(body) % 4))
+            except binascii.Error:
+                continue
+            yield raw.decode("utf-8", "replace")
+
+
+def _hex_decoded(text: str) -> Iterator[str]:
+    for run in _HEX_RUN.findall(text):
+        pairs = re.sub(r"\\x|0[xX]|[^0-9A-Fa-f]", "", run)
+        for skip in (0, 1):
+            body = pairs[skip:]
+            yield bytes.fromhex(body[: len(body) // 2 * 2]).decode("utf-8", "replace")
+
+
+def _recovered_digits(text: str) -> list[str]:
+    """What a reader recovers from ``text`` (this test's own reading): its
+    bytes decoded wherever they are base64 or hex, native Korean and formal
+    numerals read,
+    then the digits as ``_decoded_digits`` reads them — fillers, letters and
+    separators between them dropped — and each backwards too."""
+    digits = [
+        _decoded_digits(_NATIVE_WORD.sub(lambda m: str(_NATIVE[m.group()]), spaced))
+        for piece in _unpacked(text)
+        for spaced in (piece, re.sub(r"\s", "", piece))  # 하 나: a word over two parts
+    ]
+    return digits + [d[::-1] for d in digits]
+
+
+@RUNS
+@given(
+    kind=st.sampled_from(KINDS),
+    rng=st.randoms(use_true_random=False),
+    how=st.sampled_from([h for h in ENCODINGS if h not in WRITTEN_OUT]),
+    where=st.sampled_from(("user", "system", "assistant", "parts", "attachment")),
+    frame=st.integers(min_value=0, max_value=2),
+)
+def test_a_number_encoded_reversed_regrouped_or_said_natively_never_reaches_the_model(
+    rig: Rig, kind: str, rng: random.Random, how: str, where: str, frame: int
+) -> None:
+    """The value's bytes (or a whole sentence's) in base64 or hex, its digits
+    reversed after a word asking for it, regrouped with mixed separators, said
+    as native Korean numerals, written as formal numerals, or with a filler or
+    letters between them: what the model reads, decoded and reversed as a
+    reader would, holds none of it."""
+    written = encoded(rng, kind, how)
+    before, after = FRAMES[kind][frame % len(FRAMES[kind])]
+    request = _placed(before + written.lead + written.typed + after, where, rng)
+    count = len(rig.upstream.received)
+    _send(rig, request["messages"], extra_body=request.get("extra_body"))
+    for body in rig.upstream.received[count:]:
+        read = " ".join(_texts(body))
+        for digits in _recovered_digits(read):
+            assert written.value not in digits, (how, written.typed, read[:400])
 
 
 @RUNS

@@ -40,6 +40,7 @@ sys.path.insert(1, str(ROOT))  # devtools.*, after a PYTHONPATH that names anoth
 
 from devtools.evalsets import EVAL, load, ratios  # noqa: E402
 from devtools.obfuscate import (  # noqa: E402
+    CHECKED,
     ENCODINGS,
     FRAMES,
     GROUPS,
@@ -48,10 +49,12 @@ from devtools.obfuscate import (  # noqa: E402
     SEPARATOR_RUNS,
     SPELLED,
     SPELLED_FRAMES,
+    check_failing,
     date_beside_number,
     encoded,
     generate,
     rrn_since_2020,
+    split,
 )
 
 # Numbers that are no one's, written with the same separators.
@@ -143,6 +146,7 @@ def main() -> None:
     import gwanmun
     from gwanmun.detect import run_detectors
     from gwanmun.detect.builtin import builtin_detectors
+    from gwanmun.detect.decoded import DecodedNumbers
 
     detectors = builtin_detectors(structured_only=True)
     print(f"gwanmun from {Path(gwanmun.__file__).parent}")
@@ -185,11 +189,15 @@ def main() -> None:
             tally[2] += sum(
                 not any(f.start < hi and lo < f.end for lo, hi in piece.pieces) for f in found
             )
-    # Values spelled, escaped or quoted (devtools/obfuscate.ENCODINGS), a kind
-    # drawn for each, in one of its frames: a hit covers every character the
-    # value was typed in but a quote around all of it; a finding of a judged
-    # kind elsewhere is a false alarm.
+    # Values spelled, escaped, quoted or disguised (devtools/obfuscate.ENCODINGS:
+    # base64, hex, reversed after a word asking for it, mixed separators, native
+    # Korean numerals, fillers), a kind drawn for each, in one of its frames: a
+    # hit covers every character the value was typed in but a quote around all
+    # of it; a finding of a judged kind elsewhere is a false alarm, as is one
+    # on a look-alike that fails its check digit written the same way.
     rng = random.Random(args.seed + 2)
+    lookalikes = [0, 0]  # judged, skipped (flagged without the decoders)
+    undecoded = [d for d in detectors if not isinstance(d, DecodedNumbers)]
     for how in ENCODINGS:
         label = f"encoded: {how}"
         tally = counts.setdefault(label, [0, 0, 0])
@@ -198,9 +206,9 @@ def main() -> None:
             kind = rng.choice(sorted(GROUPS))
             written = encoded(rng, kind, how)
             before, after = rng.choice(FRAMES[kind])
-            text = before + written.typed + after
+            text = before + written.lead + written.typed + after
             core = written.typed.strip("\"'`「」[]()")
-            lo = len(before) + written.typed.index(core)
+            lo = len(before) + len(written.lead) + written.typed.index(core)
             hi = lo + len(core)
             found = [f for f in run_detectors(text, detectors) if f.kind in judged]
             hit = any(f.kind == kind and f.start <= lo and hi <= f.end for f in found)
@@ -208,6 +216,30 @@ def main() -> None:
             if not hit:
                 missed[label][text] += 1
             tally[2] += sum(not (f.start < hi and lo < f.end) for f in found)
+        # Look-alikes: numbers of a checked kind's shape that fail its check
+        # digit, written the same way in a sentence that names no identifier;
+        # a judged finding on one is a false alarm of the decoders — unless
+        # the number written plainly (for bytes, maybe in a sentence naming it)
+        # is flagged too, or the text is without them (a reversed look-alike
+        # may be a valid card forwards).
+        for _ in range(args.per_kind // 2):
+            kind = rng.choice(CHECKED)
+            value = check_failing(rng, kind)
+            written = encoded(rng, kind, how, value)
+            before, after = rng.choice(NEGATIVE_FRAMES)
+            text = before + written.lead + written.typed + after
+            forms = [joint.join(split(kind, value)) for joint in ("", "-", " ")]
+            if how in ("base64", "hex"):  # maybe a whole sentence naming it, encoded
+                forms += [b + f + a for b, a in FRAMES[kind] for f in forms]
+            plain = [before + form + after for form in forms]
+            if any(f.kind in judged for t in (text, *plain) for f in run_detectors(t, undecoded)):
+                lookalikes[1] += 1
+                continue
+            lookalikes[0] += 1
+            flagged = [f for f in run_detectors(text, detectors) if f.kind in judged]
+            tally[2] += len(flagged)
+            if flagged:
+                missed[label][f"(look-alike) {text}"] += 1
     dated = counts.setdefault(f"{next(iter(IN_PIECES))} (KR_RRN)", [0, 0, 0])
     for _ in range(args.per_kind):
         text = date_beside_number(rng)
@@ -225,6 +257,10 @@ def main() -> None:
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     recall, precision = ratios(*total)
     print(f"{'all':<36}{recall:>8.3f}{precision:>11.3f}")
+    print(
+        f"encoded rows' precision counts {lookalikes[0]} look-alikes failing a check digit "
+        f"in prose naming none ({lookalikes[1]} skipped: flagged without the decoders)"
+    )
 
     all_detectors = builtin_detectors(structured_only=True)
     print("\n2. False alarms on ordinary text (structured detectors)")

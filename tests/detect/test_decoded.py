@@ -1,5 +1,8 @@
 """Numbers a reader or a model decodes: spelled as English or Japanese words,
-HTML character references, percent-escapes, digit groups in quotes (issue 18)."""
+HTML character references, percent-escapes, digit groups in quotes — and every
+disguise of ``gwanmun.detect.disguised`` (base64, hex, reversed, mixed
+separators, native Korean numerals, fillers), all drawn from
+devtools/obfuscate.ENCODINGS (issue 18)."""
 
 from __future__ import annotations
 
@@ -36,9 +39,9 @@ def test_an_encoded_value_is_found_over_every_character_it_was_typed_in(
 ) -> None:
     written = encoded(rng, kind, how)
     before, after = rng.choice(FRAMES[kind])
-    text = before + written.typed + after
+    text = before + written.lead + written.typed + after
     core = written.typed.strip(_OUTER)  # a quote around the whole value tells nothing
-    lo = len(before) + written.typed.index(core)
+    lo = len(before) + len(written.lead) + written.typed.index(core)
     hi = lo + len(core)
     found = run_detectors(text, STRUCTURED)
     assert any(f.kind == kind and f.start <= lo and hi <= f.end for f in found), (

@@ -31,7 +31,9 @@ def test_a_number_with_letters_glued_to_it_is_found_over_the_whole_word(
     lo = text.index(typed)
     found = run_detectors(text, STRUCTURED)
     assert any(
-        f.kind == kind and f.detector == "glued_digits" and (f.start, f.end) == (lo, lo + len(typed))
+        f.kind == kind
+        and f.detector == "glued_digits"
+        and (f.start, f.end) == (lo, lo + len(typed))
         for f in found
     ), [(f.kind, f.detector, text[f.start : f.end]) for f in found]
 

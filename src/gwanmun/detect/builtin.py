@@ -17,16 +17,18 @@ from gwanmun.detect import names as names
 from gwanmun.detect import parts as parts
 from gwanmun.detect.contact import InternalHostDetector
 from gwanmun.detect.decoded import decoders
+from gwanmun.detect.disguised import disguises
 from gwanmun.detect.glued import glued
 from gwanmun.detect.terms import OrgTerm, OrgTermDetector
 from gwanmun.policy import Policy
 
 # Detectors whose cost is morphology rather than regular expressions.
 LINGUISTIC = ("person_names",)
-# Numbers spelled, escaped, quoted or glued to letters, read again by the
-# structured detectors: registered last, over every one registered above.
+# Numbers spelled, escaped, quoted, disguised (base64, reversed…) or glued to
+# letters, read again by the structured detectors: registered last, over every
+# one registered above.
 _STRUCTURED = [d for d in REGISTRY.select() if d.id not in LINGUISTIC]
-for _decoder in [*decoders(_STRUCTURED), glued(_STRUCTURED)]:
+for _decoder in [*decoders(_STRUCTURED), *disguises(_STRUCTURED), glued(_STRUCTURED)]:
     REGISTRY.register(_decoder)
 # What the imports above registered; plugins are loaded into REGISTRY later,
 # only for a policy that names them.

@@ -18,6 +18,7 @@ report is left alone: ``one two three`` in prose is no identifier.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from urllib.parse import unquote
@@ -59,7 +60,10 @@ _REFERENCE = r"&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});"
 _REFERENCE_RUN = re.compile(rf"(?:{_REFERENCE}|[0-9])(?:{_REFERENCE}|[0-9 .\-])*")
 # Digits with percent-escapes among them.
 _ESCAPE = r"%[0-9A-Fa-f]{2}"
-_ESCAPED_RUN = re.compile(rf"[0-9](?:[0-9]|{_ESCAPE})*{_ESCAPE}(?:[0-9]|{_ESCAPE})*")
+# (Not from the middle of an escape: in %34%37, "4%37" is no digit and an escape.)
+_ESCAPED_RUN = re.compile(
+    rf"(?<!%)(?<!%[0-9A-Fa-f])[0-9](?:[0-9]|{_ESCAPE})*{_ESCAPE}(?:[0-9]|{_ESCAPE})*"
+)
 # Digit groups with quotes, code marks or brackets around them: between two
 # groups, one or two closing marks, a short separator, opening marks — or a
 # plain separator, when another gap of the run is quoted.
@@ -84,11 +88,29 @@ def _spelled(words: dict[str, str], word: re.Pattern[str], *, fold: bool) -> Cal
     return decode
 
 
+def as_number(min_digits: int = 6) -> Callable[[str], tuple[str, ...]]:
+    """How a reader joins a decoded run: its digit groups at their dashes, else
+    all one number — nothing when it holds fewer than ``min_digits`` digits."""
+
+    def readings(decoded: str) -> tuple[str, ...]:
+        groups = _DIGIT_GROUP.findall(decoded)
+        if sum(map(len, groups)) < min_digits:
+            return ()
+        return "-".join(groups), "".join(groups)
+
+    return readings
+
+
+_AS_NUMBER = as_number()
+
+
 class DecodedNumbers:
     """Runs of one way of writing a number (``pattern``), decoded (``decode``)
-    and read again by ``inner``, the structured detectors. ``trigger``: what
-    every such run contains (hyperscan and Python read it alike), so each way
-    is looked for only where it may be."""
+    and read again by ``inner``, the structured detectors, in each of the
+    ``readings`` of the decoded run (by default its digit groups). ``trigger``:
+    what every such run — or, with ``cue``, the cue word a run must have within
+    ``_AROUND`` characters — contains (hyperscan and Python read it alike), so
+    each way is looked for only where it may be."""
 
     def __init__(
         self,
@@ -97,24 +119,39 @@ class DecodedNumbers:
         pattern: re.Pattern[str],
         decode: Callable[[str], str],
         inner: Sequence[Detector],
+        *,
+        readings: Callable[[str], tuple[str, ...]] = _AS_NUMBER,
+        cue: re.Pattern[str] | None = None,
     ) -> None:
         self.id = id
         self.trigger = trigger
         self._pattern = pattern
+        if cue is None:
+            # What ``detector_reach`` reads: a pattern of bounded length gets
+            # slices wide enough to hold a whole run (base64 of a sentence).
+            self.pattern = pattern
+            self.context = _AROUND
         self._decode = decode
+        self._readings = readings
+        self._cue = cue
         self.inner = tuple(inner)
         self.kinds = tuple(sorted({kind for d in self.inner for kind in d.kinds}))
 
     def detect(self, text: str) -> list[Finding]:
         found: dict[tuple[str, int, int], Finding] = {}
         for run in self._pattern.finditer(text):
-            groups = _DIGIT_GROUP.findall(self._decode(run.group()))
-            if sum(map(len, groups)) < 6:
-                continue
-            before = text[max(0, run.start() - _AROUND) : run.start()]
+            befores = [text[max(0, run.start() - _AROUND) : run.start()]]
+            if self._cue is not None:
+                cue = self._cue.search(text, max(0, run.start() - _AROUND), run.end() + _AROUND)
+                if cue is None:
+                    continue
+                if cue.end() <= run.start():
+                    # As a reader who has done what the cue asks: the number in
+                    # place of the words asking for it (사업자번호 거꾸로: …).
+                    befores.append(text[max(0, cue.start() - _AROUND) : cue.start()])
+            readings = self._readings(self._decode(run.group()))
             after = text[run.end() : run.end() + _AROUND]
-            # As a reader joins it: groups at their dashes, else all one number.
-            for decoded in ("-".join(groups), "".join(groups)):
+            for before, decoded in itertools.product(befores, readings):
                 window = before + " " + decoded + " " + after
                 lo, hi = len(before) + 1, len(before) + 1 + len(decoded)
                 hits = [f for f in run_detectors(window, self.inner) if f.start < hi and lo < f.end]
