@@ -138,6 +138,32 @@ def test_naming_words_are_found_as_a_find_per_word_finds_them() -> None:
         assert _naming_words(text) == expected
 
 
+def test_the_trigger_pass_finds_the_naming_words_as_the_detector_does() -> None:
+    """``run_detectors`` hands the parts detector its naming words from the
+    trigger pass (``hints``): every occurrence, as ``_naming_words`` finds
+    them, in texts of every script around them; and the findings are those of
+    the detector finding them itself."""
+    from gwanmun.detect import TriggerIndex
+    from gwanmun.detect.builtin import builtin_detectors
+    from gwanmun.detect.parts import _WHOLES, _naming_words
+    from gwanmun.text import normalize
+
+    detectors = builtin_detectors(structured_only=True)
+    index = TriggerIndex(detectors)
+    parts = next(d for d in detectors if d.id == "identifier_parts")
+    words = [word for whole in _WHOLES for word in whole.words]
+    rng = random.Random(18)
+    pieces = [*words, "my numberesident", "주", "민", "x", " ", "900101", "1234568", "가", "é"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        normalized = normalize(text)
+        _, hints = index.scan(normalized.text)
+        assert hints.get(id(parts), []) == _naming_words(normalized.text)
+        assert parts.detect_normalized(normalized, hints=hints.get(id(parts), [])) == (
+            parts.detect_normalized(normalized)
+        )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

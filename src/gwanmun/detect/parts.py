@@ -111,16 +111,26 @@ def _naming_words(text: str) -> list[tuple[int, int, str]]:
 class IdentifierParts:
     id = "identifier_parts"
     kinds = ("KR_RRN", "JP_MY_NUMBER")
+    # The naming words, found by ``run_detectors`` in its trigger pass.
+    hints = tuple(_WHOLE_OF)
 
     def detect(self, text: str) -> list[Finding]:
         return self._detect(text, _in_table_rows(text, self.id))
 
-    def detect_normalized(self, normalized: Normalized) -> list[Finding]:
-        """``detect`` with table rows cut where the user typed their cells."""
-        return self._detect(normalized.text, _in_table_rows(normalized.text, self.id, normalized))
+    def detect_normalized(
+        self, normalized: Normalized, hints: list[tuple[int, int, str]] | None = None
+    ) -> list[Finding]:
+        """``detect`` with table rows cut where the user typed their cells.
+        ``hints``: ``_naming_words(normalized.text)``, when the caller found
+        them (``run_detectors``)."""
+        rows = _in_table_rows(normalized.text, self.id, normalized)
+        return self._detect(normalized.text, rows, hints)
 
-    def _detect(self, text: str, rows: list[Finding]) -> list[Finding]:
-        named = _naming_words(text)
+    def _detect(
+        self, text: str, rows: list[Finding], named: list[tuple[int, int, str]] | None = None
+    ) -> list[Finding]:
+        if named is None:
+            named = _naming_words(text)
         if not named:
             return rows  # no word naming such a number: most texts end here
         present = {_WHOLE_OF[word].kind for _, _, word in named}  # a kind hashes cheaper
