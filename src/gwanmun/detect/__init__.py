@@ -46,12 +46,16 @@ class Detector(Protocol):
     dashed number, and the cells are lost) may define
     ``detect_normalized(normalized)``: ``run_detectors`` then calls it, with
     the ``gwanmun.text.Normalized`` (original text and offset map), instead
-    of ``detect``; its findings index ``normalized.text`` all the same. Such a
-    detector may also name ``hints``, literal words it looks for first (the
-    words that name a value): ``run_detectors`` finds them in the trigger
-    pass and calls ``detect_normalized(normalized, hints=...)`` with every
-    occurrence, ``(start, end, word)`` in order of ``start`` — what the
-    detector would otherwise scan the whole text for itself.
+    of ``detect``; its findings index ``normalized.text`` all the same.
+
+    A detector without a trigger may name ``hints``: ``(expression,
+    hyperscan flags)`` pairs it would otherwise scan the whole text for
+    itself (the words that name a value, the literals of secrets).
+    ``run_detectors`` finds them in the trigger pass and calls
+    ``detect(text, hints=...)`` (or ``detect_normalized``) with where they
+    end: ``(end, hint number)`` in characters, sorted — what
+    ``Scanner(expressions, flags).ends(text)`` gives. Called without
+    ``hints``, the detector scans for itself.
     """
 
     @property
@@ -165,20 +169,23 @@ class TriggerIndex:
         for d in triggered:
             reach = detector_reach(d)
             self.reach.append((TRIGGER_MAX + REACH, REACH) if reach is None else reach)
-        # The hints of detectors that read the whole normalised text: literal
-        # words found in this same pass (their own scan of the text cost as
-        # much as this whole pass on 100 KB: twelve words, one regex).
-        self.hints: list[tuple[int, str]] = [
-            (id(d), word) for d in detectors if _reads_whole(d) for word in _hints(d)
-        ]
-        self.hinted = frozenset(key for key, _ in self.hints)
+        # The hints of untriggered detectors, found in this same pass: a scan
+        # of their own encodes the text again and converts its own offsets
+        # (the parts detector's naming words by regex cost ~250 us on 100 KB,
+        # the credentials' literals ~0.3 ms).
+        expressions = list(triggers)
+        flags = [hyperscan.HS_FLAG_UTF8] * len(triggers)
         self._triggers = len(triggers)
-        expressions = triggers + [_literal(word) for _, word in self.hints]
-        self._scanner = (
-            Scanner(expressions, [hyperscan.HS_FLAG_UTF8] * len(expressions))
-            if expressions
-            else None
-        )
+        self._hint_of: list[tuple[int, int]] = []  # per hint number: (id(detector), its own)
+        for d in detectors:
+            if id(d) in self.triggered:
+                continue
+            for number, (expression, flag) in enumerate(_hints(d)):
+                self._hint_of.append((id(d), number))
+                expressions.append(expression)
+                flags.append(flag)
+        self.hinted = frozenset(owner for owner, _ in self._hint_of)
+        self._scanner = Scanner(expressions, flags) if expressions else None
         # What ``run`` hands out for the detectors this index was built from:
         # their positions, those always run and those run where their
         # trigger occurs (by id), and how each is run.
@@ -216,8 +223,8 @@ class TriggerIndex:
         triggers = self._triggers
         for end, number in ends:
             if number >= triggers:
-                detector, word = self.hints[number - triggers]
-                hints.setdefault(detector, []).append((end - len(word), end, word))
+                owner, own = self._hint_of[number - triggers]
+                hints.setdefault(owner, []).append((end, own))
                 continue
             before, after = self.reach[number]
             lo = max(0, end - before)
@@ -227,8 +234,6 @@ class TriggerIndex:
                 slices[-1] = (slices[-1][0], max(slices[-1][1], hi))
             else:
                 slices.append((lo, hi))
-        for occurrences in hints.values():
-            occurrences.sort()  # by start: ends are sorted, words differ in length
         return found, hints
 
     def run(
@@ -266,9 +271,8 @@ class TriggerIndex:
 # slices its trigger asks for, or ``detect_normalized``.
 WHOLE, SLICES, NORMALIZED = range(3)
 
-# Per detector (its ``id()``), the hints found: ``(start, end, word)`` in
-# order of start.
-Hints = dict[int, list[tuple[int, int, str]]]
+# Per detector (its ``id()``), where its hints end: ``(end, hint number)``, sorted.
+Hints = dict[int, list[tuple[int, int]]]
 
 
 def _reads_whole(detector: object) -> bool:
@@ -278,11 +282,11 @@ def _reads_whole(detector: object) -> bool:
     )
 
 
-def _hints(detector: object) -> tuple[str, ...]:
+def _hints(detector: object) -> tuple[tuple[str, int], ...]:
     return tuple(getattr(detector, "hints", None) or ())
 
 
-def _literal(word: str) -> str:
+def literal(word: str) -> str:
     """A hyperscan expression (UTF-8 mode) matching ``word`` as it is."""
     return "".join(f"\\x{{{ord(c):x}}}" for c in word)
 
@@ -435,6 +439,11 @@ def run_detectors(
                     found = typed(normalized, hints=hints.get(id(detector), []))
                 else:
                     found = typed(normalized)
+                raw.extend((0, f) for f in found)
+                continue
+            if how == WHOLE and id(detector) in index.hinted:
+                hinted = hints.get(id(detector), [])
+                found = detector.detect(normalized.text, hints=hinted)  # type: ignore[call-arg]
                 raw.extend((0, f) for f in found)
                 continue
             for lo, found_in_slice in _sliced(detector, normalized.text, windows):

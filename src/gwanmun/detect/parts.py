@@ -24,9 +24,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import hyperscan
 import numpy as np
 
-from gwanmun.detect import REGISTRY
+from gwanmun.detect import REGISTRY, literal
 from gwanmun.detect._common import CONTEXT_REACH, make, near
 from gwanmun.detect.dates import dates
 from gwanmun.detect.japan import my_number_ok
@@ -92,6 +93,7 @@ _WHOLES = (
 # and where (a ``str.find`` per word cost 0.2-0.4 us each, twice).
 _NAMING = re.compile("|".join(re.escape(word) for whole in _WHOLES for word in whole.words))
 _WHOLE_OF = {word: whole for whole in _WHOLES for word in whole.words}
+_WORDS = tuple(_WHOLE_OF)
 
 
 def _naming_words(text: str) -> list[tuple[int, int, str]]:
@@ -112,19 +114,22 @@ class IdentifierParts:
     id = "identifier_parts"
     kinds = ("KR_RRN", "JP_MY_NUMBER")
     # The naming words, found by ``run_detectors`` in its trigger pass.
-    hints = tuple(_WHOLE_OF)
+    hints = tuple((literal(word), hyperscan.HS_FLAG_UTF8) for word in _WORDS)
 
     def detect(self, text: str) -> list[Finding]:
         return self._detect(text, _in_table_rows(text, self.id))
 
     def detect_normalized(
-        self, normalized: Normalized, hints: list[tuple[int, int, str]] | None = None
+        self, normalized: Normalized, hints: list[tuple[int, int]] | None = None
     ) -> list[Finding]:
         """``detect`` with table rows cut where the user typed their cells.
-        ``hints``: ``_naming_words(normalized.text)``, when the caller found
-        them (``run_detectors``)."""
+        ``hints``: where the naming words end, when the caller found them
+        (``run_detectors``: ``(end, number)`` of ``hints``)."""
         rows = _in_table_rows(normalized.text, self.id, normalized)
-        return self._detect(normalized.text, rows, hints)
+        named = None
+        if hints is not None:  # by start: at most one word starts at a place
+            named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in hints)
+        return self._detect(normalized.text, rows, named)
 
     def _detect(
         self, text: str, rows: list[Finding], named: list[tuple[int, int, str]] | None = None
