@@ -301,3 +301,26 @@ def test_a_number_issued_since_october_2020_is_found_in_pieces_without_a_check_d
 )
 def test_without_a_check_digit_only_a_number_since_2020_named_as_one_is_taken(text: str) -> None:
     assert found(text, PARTS) == []
+
+
+def test_the_pieces_strings_are_those_of_the_pieces_found_with_their_places() -> None:
+    """The digit counts are taken from ``_piece_strings`` (no match objects),
+    the places from ``_pieces_near`` only when counts add up: both must be
+    the same pieces, at a stretch's edge too (a digit right after it)."""
+    from gwanmun.detect.parts import _naming_words, _piece_strings, _pieces_near
+
+    rng = random.Random(18)
+    pieces = ["주민번호 ", "900101", "-", " ", ".", "1", "12", "1234568", "가", "A", "\n"]
+    pieces.append("x" * 150)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30)))
+        words = [(lo, hi) for lo, hi, _ in _naming_words(text)]
+        spans = _pieces_near(text, words)
+        assert _piece_strings(text, words) == [text[lo:hi] for lo, hi in spans]
+    # a stretch ending at 가 with a piece right after it (not one of its pieces)
+    reach = 60 + 2 * 48 + 3 * 40
+    for tail in ("가1", "가12 34", "\n5", "가1-2"):
+        text = "주민 900101 " + "x" * (reach - 8) + tail  # 가 at the stretch's end
+        words = [(lo, hi) for lo, hi, _ in _naming_words(text)]
+        spans = _pieces_near(text, words)
+        assert _piece_strings(text, words) == [text[lo:hi] for lo, hi in spans] == ["900101"]

@@ -142,19 +142,17 @@ class IdentifierParts:
         wholes = [whole for whole in _WHOLES if whole.kind in present]
         rrn_words = [(lo, hi) for lo, hi, word in named if _WHOLE_OF[word].kind == "KR_RRN"]
         found = _dated(text, rrn_words, self.id) if rrn_words else []
-        groups = _pieces_near(text, [(lo, hi) for lo, hi, _ in named])
-        if len(groups) < 2:
-            return _merged(found, rows)
+        words = [(lo, hi) for lo, hi, _ in named]
         lengths = {whole.length for whole in wholes}
-        # A piece is digits and single separators: its digits are its length
-        # less its separators.
-        counts = [
-            hi - lo if text[lo:hi].isdigit() else hi - lo - _separators(text, lo, hi)
-            for lo, hi in groups
-        ]
-        # Pairs and triples whose digits add up to a whole's length, found
-        # before anything else is looked at: in prose, numbers near a naming
-        # word seldom do.
+        # Pairs and triples of pieces whose digits add up to a whole's length,
+        # found before anything else is looked at: in prose, numbers near a
+        # naming word seldom do. The counts come from the pieces' strings
+        # alone; their places only when some add up (a match object and a
+        # span per piece cost more than the scan on 1 KB).
+        counts = [_digit_count(piece) for piece in _piece_strings(text, words)]
+        if next(_choices(counts, lengths), None) is None:
+            return _merged(found, rows)
+        groups = _pieces_near(text, words)
         for i, count in _choices(counts, lengths):
             # Whether each piece and the next are a few words apart (not one
             # grouped number, not two numbers a paragraph apart).
@@ -233,8 +231,12 @@ def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Findi
     return found
 
 
-def _separators(text: str, lo: int, hi: int) -> int:
-    return text.count(" ", lo, hi) + text.count("-", lo, hi) + text.count(".", lo, hi)
+def _digit_count(piece: str) -> int:
+    """A piece is digits and single separators: its digits are its length
+    less its separators."""
+    if piece.isdigit():
+        return len(piece)
+    return len(piece) - piece.count(" ") - piece.count("-") - piece.count(".")
 
 
 def _choices(counts: list[int], lengths: set[int]) -> Iterator[tuple[int, int]]:
@@ -389,20 +391,8 @@ def _pieces_near(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int
     stretches around them (a piece further away is never reported), each
     stretch widened to the end of any run of digits and separators it cuts,
     so a piece is matched as on the whole text."""
-    reach = CONTEXT_REACH + 2 * GAP + 3 * _PIECE_MAX
-    stretches = [[max(0, lo - reach), min(len(text), hi + reach)] for lo, hi in words]
-    merged: list[list[int]] = []
-    for lo, hi in stretches:
-        if merged and lo <= merged[-1][1] + 2 * GAP:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
     spans: list[tuple[int, int]] = []
-    for lo, hi in merged:
-        while lo > 0 and text[lo - 1] in _RUN_CHARS:
-            lo -= 1
-        while hi < len(text) and text[hi] in _RUN_CHARS:
-            hi += 1
+    for lo, hi in _stretches(text, words):
         # Lookbehinds read before ``lo``; the lookaheads read up to two past ``hi``.
         end = min(len(text), hi + 2)
         found = [m.span() for m in _GROUP.finditer(text, lo, end)]
@@ -410,6 +400,42 @@ def _pieces_near(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int
             found.pop()
         spans += found
     return spans
+
+
+def _piece_strings(text: str, words: list[tuple[int, int]]) -> list[str]:
+    """``[text[lo:hi] for lo, hi in _pieces_near(text, words)]``, without a
+    match object per piece. No match ends past a stretch's ``hi`` (the
+    character there is no digit or separator, and a piece is only those), so
+    the one match to drop is one starting at ``hi + 1``."""
+    pieces: list[str] = []
+    for lo, hi in _stretches(text, words):
+        end = min(len(text), hi + 2)
+        found = _GROUP.findall(text, lo, end)
+        if found and hi + 1 < end and _GROUP.match(text, hi + 1, end) is not None:
+            found.pop()
+        pieces += found
+    return pieces
+
+
+def _stretches(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where ``_pieces_near`` scans: around the words, merged, each widened
+    to the end of any run of digits and separators it cuts."""
+    reach = CONTEXT_REACH + 2 * GAP + 3 * _PIECE_MAX
+    merged: list[list[int]] = []
+    for lo, hi in words:
+        lo, hi = max(0, lo - reach), min(len(text), hi + reach)
+        if merged and lo <= merged[-1][1] + 2 * GAP:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    stretches: list[tuple[int, int]] = []
+    for lo, hi in merged:
+        while lo > 0 and text[lo - 1] in _RUN_CHARS:
+            lo -= 1
+        while hi < len(text) and text[hi] in _RUN_CHARS:
+            hi += 1
+        stretches.append((lo, hi))
+    return stretches
 
 
 _RUN_CHARS = frozenset("0123456789 .-")
