@@ -142,7 +142,8 @@ def test_the_trigger_pass_finds_the_naming_words_as_the_detector_does() -> None:
     """``run_detectors`` hands the parts detector its naming words from the
     trigger pass (``hints``): every occurrence, as ``_naming_words`` finds
     them, in texts of every script around them; and the findings are those of
-    the detector finding them itself."""
+    the detector finding them itself (with the dates looked for only where
+    the pass found a 년 or a dotted date's separators)."""
     from gwanmun.detect import TriggerIndex
     from gwanmun.detect.builtin import builtin_detectors
     from gwanmun.detect.parts import _WHOLES, _WORDS, _naming_words
@@ -154,12 +155,14 @@ def test_the_trigger_pass_finds_the_naming_words_as_the_detector_does() -> None:
     words = [word for whole in _WHOLES for word in whole.words]
     rng = random.Random(18)
     pieces = [*words, "my numberesident", "주", "민", "x", " ", "900101", "1234568", "가", "é"]
-    for _ in range(300):
+    # dates, for the marks that say where the detector looks for one
+    pieces += ["1990년 1월 1일", "구십년 일월 일일생", "1990.1.1", "90.01.01", ".", "-", "1", "년"]
+    for _ in range(1000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
         normalized = normalize(text)
         _, hints = index.scan(normalized.text)
         ends = hints.get(id(parts), [])
-        named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in ends)
+        named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in ends if n < len(_WORDS))
         assert named == _naming_words(normalized.text)
         assert parts.detect_normalized(normalized, hints=ends) == (
             parts.detect_normalized(normalized)

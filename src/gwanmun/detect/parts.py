@@ -19,6 +19,7 @@ cells (``detect_normalized``): the normaliser joins ``900101 | 2024-03-01``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -94,6 +95,12 @@ _WHOLES = (
 _NAMING = re.compile("|".join(re.escape(word) for whole in _WHOLES for word in whole.words))
 _WHOLE_OF = {word: whole for whole in _WHOLES for word in whole.words}
 _WORDS = tuple(_WHOLE_OF)
+# Where ``dates`` may find a date, as hyperscan expressions: a 년 (``_said``
+# starts from one), and a dotted date's first separator with a digit before it
+# and the month and second separator after it (``_DOTTED_HINT``'s lookarounds,
+# as characters: each of its matches in ``text[lo:hi]`` is one of these
+# ending after ``lo`` and by ``hi``).
+_DATE_MARKS = (literal("년"), r"[0-9][.\-][0-9]{1,2}[.\-][0-9]")
 
 
 def _naming_words(text: str) -> list[tuple[int, int, str]]:
@@ -113,8 +120,9 @@ def _naming_words(text: str) -> list[tuple[int, int, str]]:
 class IdentifierParts:
     id = "identifier_parts"
     kinds = ("KR_RRN", "JP_MY_NUMBER")
-    # The naming words, found by ``run_detectors`` in its trigger pass.
-    hints = tuple((literal(word), hyperscan.HS_FLAG_UTF8) for word in _WORDS)
+    # The naming words and where a date may be, found by ``run_detectors``
+    # in its trigger pass.
+    hints = tuple((e, hyperscan.HS_FLAG_UTF8) for e in (*map(literal, _WORDS), *_DATE_MARKS))
 
     def detect(self, text: str) -> list[Finding]:
         return self._detect(text, _in_table_rows(text, self.id))
@@ -126,14 +134,23 @@ class IdentifierParts:
         ``hints``: where the naming words end, when the caller found them
         (``run_detectors``: ``(end, number)`` of ``hints``)."""
         rows = _in_table_rows(normalized.text, self.id, normalized)
-        named = None
-        if hints is not None:  # by start: at most one word starts at a place
-            named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in hints)
-        return self._detect(normalized.text, rows, named)
+        if hints is None:
+            return self._detect(normalized.text, rows)
+        words = len(_WORDS)
+        # by start: at most one word starts at a place
+        named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in hints if n < words)
+        marks = [end for end, n in hints if n >= words]  # sorted, as the hints
+        return self._detect(normalized.text, rows, named, marks)
 
     def _detect(
-        self, text: str, rows: list[Finding], named: list[tuple[int, int, str]] | None = None
+        self,
+        text: str,
+        rows: list[Finding],
+        named: list[tuple[int, int, str]] | None = None,
+        marks: list[int] | None = None,
     ) -> list[Finding]:
+        """``named``: ``_naming_words(text)``, and ``marks``: where the
+        ``_DATE_MARKS`` end, when the caller found them."""
         if named is None:
             named = _naming_words(text)
         if not named:
@@ -141,7 +158,7 @@ class IdentifierParts:
         present = {_WHOLE_OF[word].kind for _, _, word in named}  # a kind hashes cheaper
         wholes = [whole for whole in _WHOLES if whole.kind in present]
         rrn_words = [(lo, hi) for lo, hi, word in named if _WHOLE_OF[word].kind == "KR_RRN"]
-        found = _dated(text, rrn_words, self.id) if rrn_words else []
+        found = _dated(text, rrn_words, self.id, marks) if rrn_words else []
         words = [(lo, hi) for lo, hi, _ in named]
         lengths = {whole.length for whole in wholes}
         # Pairs and triples of pieces whose digits add up to a whole's length,
@@ -188,13 +205,16 @@ _DATE_REACH = CONTEXT_REACH + GAP + 40
 _GENDERS = {1900: "12", 2000: "34"}
 
 
-def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Finding]:
+def _dated(
+    text: str, words: list[tuple[int, int]], detector: str, marks: list[int] | None = None
+) -> list[Finding]:
     """A birth date written as a date (``1990년 1월 1일``, ``구십년 일월 일일생``,
     ``1990.1.1``) and a back half a few words before or after it, named as a
     resident number: the date is the front half when the two make a valid
     number — a real date, a gender digit of the year's century, the check
     digit. Both pieces are reported. Dates are looked for only within reach
-    of the naming words at ``words``."""
+    of the naming words at ``words``, and (``marks``: where ``_DATE_MARKS``
+    end, sorted) only where one of those ends."""
     found: list[Finding] = []
     stretches: list[list[int]] = []
     for lo, hi in words:
@@ -203,6 +223,8 @@ def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Findi
             stretches[-1][1] = hi
         else:
             stretches.append([lo, hi])
+    if marks is not None:
+        stretches = [span for span in stretches if _ends_within(marks, *span)]
     for date in (d for lo, hi in stretches for d in dates(text, lo, hi)):
         if date.back is not None:  # run on from the day by the normaliser
             backs = [date.back]
@@ -229,6 +251,12 @@ def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Findi
             ]
             break
     return found
+
+
+def _ends_within(ends: list[int], lo: int, hi: int) -> bool:
+    """Whether one of ``ends`` (sorted) lies in ``(lo, hi]``."""
+    at = bisect.bisect_right(ends, lo)
+    return at < len(ends) and ends[at] <= hi
 
 
 def _digit_count(piece: str) -> int:
