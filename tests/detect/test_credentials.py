@@ -197,3 +197,26 @@ def test_a_pgp_private_key_block_is_a_secret() -> None:
         "-----END PGP PRIVATE KEY BLOCK-----\nok"
     )
     assert found(text, SECRETS) == [("SECRET", text[: text.index("\nok")])]
+
+
+def test_the_trigger_pass_finds_the_literals_as_the_detector_does() -> None:
+    """``run_detectors`` hands the detector where its literals end from the
+    trigger pass (``hints``): the same as its own scan, and so the same
+    findings."""
+    import random
+
+    from gwanmun.detect import TriggerIndex
+    from gwanmun.detect.builtin import builtin_detectors
+    from gwanmun.detect.credentials import _LITERALS, _WORDS
+
+    detectors = builtin_detectors(structured_only=True)
+    index = TriggerIndex(detectors)
+    credentials = next(d for d in detectors if d.id == "credentials")
+    rng = random.Random(18)
+    pieces = [*_WORDS, "PASSWORD", "=", ": ", " ", "가", "é", "ı", "x" * 30, "aB3" * 9, "eyJhbGci"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        _, hints = index.scan(text)
+        ends = hints.get(id(credentials), [])
+        assert ends == _LITERALS.ends(text)
+        assert credentials.detect(text, hints=ends) == credentials.detect(text)

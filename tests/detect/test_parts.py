@@ -138,6 +138,37 @@ def test_naming_words_are_found_as_a_find_per_word_finds_them() -> None:
         assert _naming_words(text) == expected
 
 
+def test_the_trigger_pass_finds_the_naming_words_as_the_detector_does() -> None:
+    """``run_detectors`` hands the parts detector its naming words from the
+    trigger pass (``hints``): every occurrence, as ``_naming_words`` finds
+    them, in texts of every script around them; and the findings are those of
+    the detector finding them itself (with the dates looked for only where
+    the pass found a 년 or a dotted date's separators)."""
+    from gwanmun.detect import TriggerIndex
+    from gwanmun.detect.builtin import builtin_detectors
+    from gwanmun.detect.parts import _WHOLES, _WORDS, _naming_words
+    from gwanmun.text import normalize
+
+    detectors = builtin_detectors(structured_only=True)
+    index = TriggerIndex(detectors)
+    parts = next(d for d in detectors if d.id == "identifier_parts")
+    words = [word for whole in _WHOLES for word in whole.words]
+    rng = random.Random(18)
+    pieces = [*words, "my numberesident", "주", "민", "x", " ", "900101", "1234568", "가", "é"]
+    # dates, for the marks that say where the detector looks for one
+    pieces += ["1990년 1월 1일", "구십년 일월 일일생", "1990.1.1", "90.01.01", ".", "-", "1", "년"]
+    for _ in range(1000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        normalized = normalize(text)
+        _, hints = index.scan(normalized.text)
+        ends = hints.get(id(parts), [])
+        named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in ends if n < len(_WORDS))
+        assert named == _naming_words(normalized.text)
+        assert parts.detect_normalized(normalized, hints=ends) == (
+            parts.detect_normalized(normalized)
+        )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -273,3 +304,26 @@ def test_a_number_issued_since_october_2020_is_found_in_pieces_without_a_check_d
 )
 def test_without_a_check_digit_only_a_number_since_2020_named_as_one_is_taken(text: str) -> None:
     assert found(text, PARTS) == []
+
+
+def test_the_pieces_strings_are_those_of_the_pieces_found_with_their_places() -> None:
+    """The digit counts are taken from ``_piece_strings`` (no match objects),
+    the places from ``_pieces_near`` only when counts add up: both must be
+    the same pieces, at a stretch's edge too (a digit right after it)."""
+    from gwanmun.detect.parts import _naming_words, _piece_strings, _pieces_near
+
+    rng = random.Random(18)
+    pieces = ["주민번호 ", "900101", "-", " ", ".", "1", "12", "1234568", "가", "A", "\n"]
+    pieces.append("x" * 150)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30)))
+        words = [(lo, hi) for lo, hi, _ in _naming_words(text)]
+        spans = _pieces_near(text, words)
+        assert _piece_strings(text, words) == [text[lo:hi] for lo, hi in spans]
+    # a stretch ending at 가 with a piece right after it (not one of its pieces)
+    reach = 60 + 2 * 48 + 3 * 40
+    for tail in ("가1", "가12 34", "\n5", "가1-2"):
+        text = "주민 900101 " + "x" * (reach - 8) + tail  # 가 at the stretch's end
+        words = [(lo, hi) for lo, hi, _ in _naming_words(text)]
+        spans = _pieces_near(text, words)
+        assert _piece_strings(text, words) == [text[lo:hi] for lo, hi in spans] == ["900101"]

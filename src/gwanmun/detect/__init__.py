@@ -9,9 +9,10 @@ it is loaded when a policy names it (``detectors:``).
 from __future__ import annotations
 
 import importlib
+import operator
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import hyperscan
@@ -46,6 +47,15 @@ class Detector(Protocol):
     ``detect_normalized(normalized)``: ``run_detectors`` then calls it, with
     the ``gwanmun.text.Normalized`` (original text and offset map), instead
     of ``detect``; its findings index ``normalized.text`` all the same.
+
+    A detector without a trigger may name ``hints``: ``(expression,
+    hyperscan flags)`` pairs it would otherwise scan the whole text for
+    itself (the words that name a value, the literals of secrets).
+    ``run_detectors`` finds them in the trigger pass and calls
+    ``detect(text, hints=...)`` (or ``detect_normalized``) with where they
+    end: ``(end, hint number)`` in characters, sorted — what
+    ``Scanner(expressions, flags).ends(text)`` gives. Called without
+    ``hints``, the detector scans for itself.
     """
 
     @property
@@ -159,22 +169,63 @@ class TriggerIndex:
         for d in triggered:
             reach = detector_reach(d)
             self.reach.append((TRIGGER_MAX + REACH, REACH) if reach is None else reach)
-        self._scanner = (
-            Scanner(triggers, [hyperscan.HS_FLAG_UTF8] * len(triggers)) if triggers else None
-        )
+        # The hints of untriggered detectors, found in this same pass: a scan
+        # of their own encodes the text again and converts its own offsets
+        # (the parts detector's naming words by regex cost ~250 us on 100 KB,
+        # the credentials' literals ~0.3 ms).
+        expressions = list(triggers)
+        flags = [hyperscan.HS_FLAG_UTF8] * len(triggers)
+        self._triggers = len(triggers)
+        self._hint_of: list[tuple[int, int]] = []  # per hint number: (id(detector), its own)
+        for d in detectors:
+            if id(d) in self.triggered:
+                continue
+            for number, (expression, flag) in enumerate(_hints(d)):
+                self._hint_of.append((id(d), number))
+                expressions.append(expression)
+                flags.append(flag)
+        self.hinted = frozenset(owner for owner, _ in self._hint_of)
+        self._scanner = Scanner(expressions, flags) if expressions else None
+        # What ``run`` hands out for the detectors this index was built from:
+        # their positions, those always run and those run where their
+        # trigger occurs (by id), and how each is run.
+        self._order = tuple(detectors)
+        self._always: list[int] = []
+        self._at: dict[str, list[int]] = {}
+        self._modes: list[tuple[Detector, int]] = []
+        for position, d in enumerate(self._order):
+            if id(d) in self.triggered:
+                self._at.setdefault(d.id, []).append(position)
+                self._modes.append((d, SLICES))
+            else:
+                self._always.append(position)
+                self._modes.append((d, NORMALIZED if _reads_whole(d) else WHOLE))
 
     def matches(self, text: str) -> int:
         """How many trigger matches ``text`` has (what ``windows`` is built from)."""
-        return len(self._scanner.ends(text)) if self._scanner is not None else 0
+        if self._scanner is None:
+            return 0
+        return sum(number < self._triggers for _, number in self._scanner.ends(text))
 
     def windows(self, text: str) -> Windows:
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[Windows, Hints]:
+        """The windows of ``text`` per triggered detector, and the hints
+        found per detector that named some."""
         if self._scanner is None:
-            return {}
+            return {}, {}
         ends = self._scanner.ends(text)
         if not ends:
-            return {}
+            return {}, {}
         found: Windows = {}
+        hints: Hints = {}
+        triggers = self._triggers
         for end, number in ends:
+            if number >= triggers:
+                owner, own = self._hint_of[number - triggers]
+                hints.setdefault(owner, []).append((end, own))
+                continue
             before, after = self.reach[number]
             lo = max(0, end - before)
             hi = min(len(text), end + after)
@@ -183,7 +234,61 @@ class TriggerIndex:
                 slices[-1] = (slices[-1][0], max(slices[-1][1], hi))
             else:
                 slices.append((lo, hi))
-        return found
+        return found, hints
+
+    def run(
+        self, detectors: Sequence[Detector], windows: Windows
+    ) -> Iterator[tuple[Detector, int]]:
+        """The detectors of ``detectors`` to run on a text with ``windows``,
+        in their order, each with how it is run (``WHOLE``, ``NORMALIZED`` or
+        ``SLICES``): the untriggered ones, and the triggered ones whose
+        trigger occurred. For the detectors this index was built from, from
+        positions worked out once; for others, by looking at each."""
+        if detectors is self._order or (
+            len(detectors) == len(self._order) and all(map(operator.is_, detectors, self._order))
+        ):
+            if not windows:
+                return (self._modes[p] for p in self._always)
+            chosen = self._always + [p for key in windows for p in self._at.get(key, ())]
+            chosen.sort()
+            return (self._modes[p] for p in chosen)
+        return self._each(detectors, windows)
+
+    def _each(
+        self, detectors: Sequence[Detector], windows: Windows
+    ) -> Iterator[tuple[Detector, int]]:
+        for detector in detectors:
+            if id(detector) in self.triggered:
+                if detector.id in windows:
+                    yield detector, SLICES
+            elif _reads_whole(detector):
+                yield detector, NORMALIZED
+            else:
+                yield detector, WHOLE
+
+
+# How ``run_detectors`` runs a detector: ``detect`` on the whole text, on the
+# slices its trigger asks for, or ``detect_normalized``.
+WHOLE, SLICES, NORMALIZED = range(3)
+
+# Per detector (its ``id()``), where its hints end: ``(end, hint number)``, sorted.
+Hints = dict[int, list[tuple[int, int]]]
+
+
+def _reads_whole(detector: object) -> bool:
+    """Whether ``detector`` has no trigger and reads the ``Normalized``."""
+    return not getattr(detector, "trigger", None) and callable(
+        getattr(detector, "detect_normalized", None)
+    )
+
+
+def _hints(detector: object) -> tuple[tuple[str, int], ...]:
+    return tuple(getattr(detector, "hints", None) or ())
+
+
+def literal(word: str) -> str:
+    """A hyperscan expression (UTF-8 mode) matching ``word`` as it is."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in word)
 
 
 class Scanner:
@@ -322,15 +427,24 @@ def run_detectors(
     """
     normalized = text if isinstance(text, Normalized) else normalize(text)
     index = triggers if triggers is not None else trigger_index(detectors)
-    windows = index.windows(normalized.text)
+    windows, hints = index.scan(normalized.text)
     raw: list[tuple[int, Finding]] = []
-    for detector in detectors:
-        if id(detector) in index.triggered and detector.id not in windows:
-            continue  # its trigger does not occur (most detectors, most texts)
+    # A triggered detector whose trigger does not occur is not run (most
+    # detectors, most texts).
+    for detector, how in index.run(detectors, windows):
         try:
-            typed = getattr(detector, "detect_normalized", None)
-            if callable(typed) and id(detector) not in index.triggered:
-                raw.extend((0, f) for f in typed(normalized))
+            if how == NORMALIZED:
+                typed = getattr(detector, "detect_normalized")  # noqa: B009
+                if id(detector) in index.hinted:
+                    found = typed(normalized, hints=hints.get(id(detector), []))
+                else:
+                    found = typed(normalized)
+                raw.extend((0, f) for f in found)
+                continue
+            if how == WHOLE and id(detector) in index.hinted:
+                hinted = hints.get(id(detector), [])
+                found = detector.detect(normalized.text, hints=hinted)  # type: ignore[call-arg]
+                raw.extend((0, f) for f in found)
                 continue
             for lo, found_in_slice in _sliced(detector, normalized.text, windows):
                 raw.extend((lo, f) for f in found_in_slice)

@@ -108,12 +108,13 @@ _CASED = tuple(sorted({w for _, _, words, _ in _KNOWN for w in words} | {"eyJ"})
 _WORDS = (*_CASED, *_ASSIGNMENT_STARTS)
 # Every literal in one hyperscan pass (the assignment words case-insensitively):
 # 0.1 ms per 100 KB, where a str.find per literal took 0.6.
-_LITERALS = Scanner(
-    [*(re.escape(w) for w in _WORDS), r"(?:^|[^A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{24}"],
+_EXPRESSIONS = [*(re.escape(w) for w in _WORDS), r"(?:^|[^A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{24}"]
+_FLAGS = (
     [hyperscan.HS_FLAG_UTF8] * len(_CASED)
     + [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS] * len(_ASSIGNMENT_STARTS)
-    + [hyperscan.HS_FLAG_UTF8],
+    + [hyperscan.HS_FLAG_UTF8]
 )
+_LITERALS = Scanner(_EXPRESSIONS, _FLAGS)
 # The pass's last expression: the first 24 characters of a run of token characters,
 # reported once per run (the character before the run anchors it). ``_TOKEN``
 # (whose matches are exactly those runs) is tried only where they start, not
@@ -122,11 +123,14 @@ _TOKEN_RUN = len(_WORDS)
 _TOKEN_LENGTH = 24
 
 
-def _scan(text: str) -> tuple[dict[str, set[int]], list[int]]:
-    """``literal_starts(text)``, and where each match of ``_TOKEN`` starts."""
+def _scan(
+    text: str, ends: list[tuple[int, int]] | None = None
+) -> tuple[dict[str, set[int]], list[int]]:
+    """``literal_starts(text)``, and where each match of ``_TOKEN`` starts
+    (``ends``: ``_LITERALS.ends(text)``, when the caller has them)."""
     starts: dict[str, set[int]] = {}
     token_runs: list[int] = []
-    for end, number in _LITERALS.ends(text):
+    for end, number in _LITERALS.ends(text) if ends is None else ends:
         if number == _TOKEN_RUN:
             token_runs.append(end - _TOKEN_LENGTH)
             continue
@@ -178,10 +182,13 @@ def _assignments(text: str, starts: dict[str, set[int]] | None = None) -> list[r
 class Credentials:
     id = "credentials"
     kinds = ("SECRET",)
+    # ``_LITERALS``' expressions, found by ``run_detectors`` in its trigger pass.
+    hints = tuple(zip(_EXPRESSIONS, _FLAGS, strict=True))
 
-    def detect(self, text: str) -> list[Finding]:
+    def detect(self, text: str, hints: list[tuple[int, int]] | None = None) -> list[Finding]:
+        """``hints``: ``_LITERALS.ends(text)``, when the caller found them."""
         found: list[Finding] = []
-        starts, token_runs = _scan(text)
+        starts, token_runs = _scan(text, hints)
         # Most texts hold none of the literals: no pattern is tried (looking
         # for each pattern's starts cost 7 us per call, on a prompt too).
         for pattern, score, literals, offset in _KNOWN if starts else ():

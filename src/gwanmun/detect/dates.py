@@ -67,7 +67,10 @@ class Date:
 def dates(text: str, lo: int = 0, hi: int | None = None) -> list[Date]:
     """Every date written with 년/월/일 or dotted in ``text[lo:hi]``, each
     with its readings as ``YYMMDD``. (Its patterns open with numerals common
-    in Korean prose, tried at every one: scan only where a date may matter.)"""
+    in Korean prose, tried at every one: scan only where a date may matter.)
+    Every date holds a 년 or ``_DOTTED_HINT``: ``identifier_parts`` looks for
+    dates only where one of those is (``parts._DATE_MARKS``), so a new way of
+    writing a date needs its mark there too."""
     hi = len(text) if hi is None else hi
     found: list[Date] = []
     for m in _said(text, lo, hi):

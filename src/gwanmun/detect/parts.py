@@ -19,14 +19,16 @@ cells (``detect_normalized``): the normaliser joins ``900101 | 2024-03-01``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import hyperscan
 import numpy as np
 
-from gwanmun.detect import REGISTRY
+from gwanmun.detect import REGISTRY, literal
 from gwanmun.detect._common import CONTEXT_REACH, make, near
 from gwanmun.detect.dates import dates
 from gwanmun.detect.japan import my_number_ok
@@ -92,6 +94,13 @@ _WHOLES = (
 # and where (a ``str.find`` per word cost 0.2-0.4 us each, twice).
 _NAMING = re.compile("|".join(re.escape(word) for whole in _WHOLES for word in whole.words))
 _WHOLE_OF = {word: whole for whole in _WHOLES for word in whole.words}
+_WORDS = tuple(_WHOLE_OF)
+# Where ``dates`` may find a date, as hyperscan expressions: a 년 (``_said``
+# starts from one), and a dotted date's first separator with a digit before it
+# and the month and second separator after it (``_DOTTED_HINT``'s lookarounds,
+# as characters: each of its matches in ``text[lo:hi]`` is one of these
+# ending after ``lo`` and by ``hi``).
+_DATE_MARKS = (literal("년"), r"[0-9][.\-][0-9]{1,2}[.\-][0-9]")
 
 
 def _naming_words(text: str) -> list[tuple[int, int, str]]:
@@ -111,35 +120,56 @@ def _naming_words(text: str) -> list[tuple[int, int, str]]:
 class IdentifierParts:
     id = "identifier_parts"
     kinds = ("KR_RRN", "JP_MY_NUMBER")
+    # The naming words and where a date may be, found by ``run_detectors``
+    # in its trigger pass.
+    hints = tuple((e, hyperscan.HS_FLAG_UTF8) for e in (*map(literal, _WORDS), *_DATE_MARKS))
 
     def detect(self, text: str) -> list[Finding]:
         return self._detect(text, _in_table_rows(text, self.id))
 
-    def detect_normalized(self, normalized: Normalized) -> list[Finding]:
-        """``detect`` with table rows cut where the user typed their cells."""
-        return self._detect(normalized.text, _in_table_rows(normalized.text, self.id, normalized))
+    def detect_normalized(
+        self, normalized: Normalized, hints: list[tuple[int, int]] | None = None
+    ) -> list[Finding]:
+        """``detect`` with table rows cut where the user typed their cells.
+        ``hints``: where the naming words end, when the caller found them
+        (``run_detectors``: ``(end, number)`` of ``hints``)."""
+        rows = _in_table_rows(normalized.text, self.id, normalized)
+        if hints is None:
+            return self._detect(normalized.text, rows)
+        words = len(_WORDS)
+        # by start: at most one word starts at a place
+        named = sorted((end - len(_WORDS[n]), end, _WORDS[n]) for end, n in hints if n < words)
+        marks = [end for end, n in hints if n >= words]  # sorted, as the hints
+        return self._detect(normalized.text, rows, named, marks)
 
-    def _detect(self, text: str, rows: list[Finding]) -> list[Finding]:
-        named = _naming_words(text)
+    def _detect(
+        self,
+        text: str,
+        rows: list[Finding],
+        named: list[tuple[int, int, str]] | None = None,
+        marks: list[int] | None = None,
+    ) -> list[Finding]:
+        """``named``: ``_naming_words(text)``, and ``marks``: where the
+        ``_DATE_MARKS`` end, when the caller found them."""
+        if named is None:
+            named = _naming_words(text)
         if not named:
             return rows  # no word naming such a number: most texts end here
         present = {_WHOLE_OF[word].kind for _, _, word in named}  # a kind hashes cheaper
         wholes = [whole for whole in _WHOLES if whole.kind in present]
         rrn_words = [(lo, hi) for lo, hi, word in named if _WHOLE_OF[word].kind == "KR_RRN"]
-        found = _dated(text, rrn_words, self.id) if rrn_words else []
-        groups = _pieces_near(text, [(lo, hi) for lo, hi, _ in named])
-        if len(groups) < 2:
-            return _merged(found, rows)
+        found = _dated(text, rrn_words, self.id, marks) if rrn_words else []
+        words = [(lo, hi) for lo, hi, _ in named]
         lengths = {whole.length for whole in wholes}
-        # A piece is digits and single separators: its digits are its length
-        # less its separators.
-        counts = [
-            hi - lo if text[lo:hi].isdigit() else hi - lo - _separators(text, lo, hi)
-            for lo, hi in groups
-        ]
-        # Pairs and triples whose digits add up to a whole's length, found
-        # before anything else is looked at: in prose, numbers near a naming
-        # word seldom do.
+        # Pairs and triples of pieces whose digits add up to a whole's length,
+        # found before anything else is looked at: in prose, numbers near a
+        # naming word seldom do. The counts come from the pieces' strings
+        # alone; their places only when some add up (a match object and a
+        # span per piece cost more than the scan on 1 KB).
+        counts = [_digit_count(piece) for piece in _piece_strings(text, words)]
+        if next(_choices(counts, lengths), None) is None:
+            return _merged(found, rows)
+        groups = _pieces_near(text, words)
         for i, count in _choices(counts, lengths):
             # Whether each piece and the next are a few words apart (not one
             # grouped number, not two numbers a paragraph apart).
@@ -175,13 +205,16 @@ _DATE_REACH = CONTEXT_REACH + GAP + 40
 _GENDERS = {1900: "12", 2000: "34"}
 
 
-def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Finding]:
+def _dated(
+    text: str, words: list[tuple[int, int]], detector: str, marks: list[int] | None = None
+) -> list[Finding]:
     """A birth date written as a date (``1990년 1월 1일``, ``구십년 일월 일일생``,
     ``1990.1.1``) and a back half a few words before or after it, named as a
     resident number: the date is the front half when the two make a valid
     number — a real date, a gender digit of the year's century, the check
     digit. Both pieces are reported. Dates are looked for only within reach
-    of the naming words at ``words``."""
+    of the naming words at ``words``, and (``marks``: where ``_DATE_MARKS``
+    end, sorted) only where one of those ends."""
     found: list[Finding] = []
     stretches: list[list[int]] = []
     for lo, hi in words:
@@ -190,6 +223,8 @@ def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Findi
             stretches[-1][1] = hi
         else:
             stretches.append([lo, hi])
+    if marks is not None:
+        stretches = [span for span in stretches if _ends_within(marks, *span)]
     for date in (d for lo, hi in stretches for d in dates(text, lo, hi)):
         if date.back is not None:  # run on from the day by the normaliser
             backs = [date.back]
@@ -218,8 +253,18 @@ def _dated(text: str, words: list[tuple[int, int]], detector: str) -> list[Findi
     return found
 
 
-def _separators(text: str, lo: int, hi: int) -> int:
-    return text.count(" ", lo, hi) + text.count("-", lo, hi) + text.count(".", lo, hi)
+def _ends_within(ends: list[int], lo: int, hi: int) -> bool:
+    """Whether one of ``ends`` (sorted) lies in ``(lo, hi]``."""
+    at = bisect.bisect_right(ends, lo)
+    return at < len(ends) and ends[at] <= hi
+
+
+def _digit_count(piece: str) -> int:
+    """A piece is digits and single separators: its digits are its length
+    less its separators."""
+    if piece.isdigit():
+        return len(piece)
+    return len(piece) - piece.count(" ") - piece.count("-") - piece.count(".")
 
 
 def _choices(counts: list[int], lengths: set[int]) -> Iterator[tuple[int, int]]:
@@ -374,20 +419,8 @@ def _pieces_near(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int
     stretches around them (a piece further away is never reported), each
     stretch widened to the end of any run of digits and separators it cuts,
     so a piece is matched as on the whole text."""
-    reach = CONTEXT_REACH + 2 * GAP + 3 * _PIECE_MAX
-    stretches = [[max(0, lo - reach), min(len(text), hi + reach)] for lo, hi in words]
-    merged: list[list[int]] = []
-    for lo, hi in stretches:
-        if merged and lo <= merged[-1][1] + 2 * GAP:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
     spans: list[tuple[int, int]] = []
-    for lo, hi in merged:
-        while lo > 0 and text[lo - 1] in _RUN_CHARS:
-            lo -= 1
-        while hi < len(text) and text[hi] in _RUN_CHARS:
-            hi += 1
+    for lo, hi in _stretches(text, words):
         # Lookbehinds read before ``lo``; the lookaheads read up to two past ``hi``.
         end = min(len(text), hi + 2)
         found = [m.span() for m in _GROUP.finditer(text, lo, end)]
@@ -395,6 +428,42 @@ def _pieces_near(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int
             found.pop()
         spans += found
     return spans
+
+
+def _piece_strings(text: str, words: list[tuple[int, int]]) -> list[str]:
+    """``[text[lo:hi] for lo, hi in _pieces_near(text, words)]``, without a
+    match object per piece. No match ends past a stretch's ``hi`` (the
+    character there is no digit or separator, and a piece is only those), so
+    the one match to drop is one starting at ``hi + 1``."""
+    pieces: list[str] = []
+    for lo, hi in _stretches(text, words):
+        end = min(len(text), hi + 2)
+        found = _GROUP.findall(text, lo, end)
+        if found and hi + 1 < end and _GROUP.match(text, hi + 1, end) is not None:
+            found.pop()
+        pieces += found
+    return pieces
+
+
+def _stretches(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where ``_pieces_near`` scans: around the words, merged, each widened
+    to the end of any run of digits and separators it cuts."""
+    reach = CONTEXT_REACH + 2 * GAP + 3 * _PIECE_MAX
+    merged: list[list[int]] = []
+    for lo, hi in words:
+        lo, hi = max(0, lo - reach), min(len(text), hi + reach)
+        if merged and lo <= merged[-1][1] + 2 * GAP:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    stretches: list[tuple[int, int]] = []
+    for lo, hi in merged:
+        while lo > 0 and text[lo - 1] in _RUN_CHARS:
+            lo -= 1
+        while hi < len(text) and text[hi] in _RUN_CHARS:
+            hi += 1
+        stretches.append((lo, hi))
+    return stretches
 
 
 _RUN_CHARS = frozenset("0123456789 .-")
