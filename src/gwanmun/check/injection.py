@@ -41,6 +41,13 @@ invisible characters removed), then looked at in two ways:
    same data; paraphrases the character n-grams do not know land near the
    attacks they paraphrase there.
 
+The classifier reads a text with its URLs blanked (``without_urls``): every
+URL in its training data is in an attack, and it had learnt that a link is
+one — half of 70 ordinary Korean and Japanese requests with a link were
+blocked (``bench/data/benign_urls_heldout.jsonl``); blanked, none is, and no
+held-out attack is missed that was caught before. The rules read URLs as they
+are.
+
 The first two also score the text's other readings (``gwanmun.check.readings``): letter-
 spaced words closed up, Hangul typed as separate jamo composed; a finding on a
 reading covers the whole text. The score of a text is the largest. Findings
@@ -1057,6 +1064,20 @@ class _Suspect:
     span: tuple[int, int]  # in the original text
 
 
+# A URL as the classifier leaves it out: a scheme or www., up to a space,
+# a quote or a bracket (full-width ones too).
+_URL = re.compile(
+    r"(?i:https?|ftp)://[^\s<>\"'()（）「」\[\]]+|(?i:www)\.[^\s<>\"'()（）「」\[\]]+"
+)
+
+
+def without_urls(text: str) -> str:
+    """``text`` with each URL replaced by as many spaces (offsets hold)."""
+    if "://" not in text and "www." not in text.lower():
+        return text
+    return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
 class InjectionCheck:
     """``TextCheck``: prompt-injection and jailbreak attempts (kind ``PROMPT_INJECTION``).
 
@@ -1133,7 +1154,7 @@ class InjectionCheck:
                 if score >= REPORT_FLOOR:
                     findings.append(Finding(KIND, *suspect.span, round(score, 3), self.name))
             best = max(best, score)
-            for other in others:
+            for other in map(without_urls, others):
                 other_span, probability = worst_segment(model, other)
                 other_score = calibrate(probability, model.threshold)
                 if other_score > best and other_score >= REPORT_FLOOR:
@@ -1151,7 +1172,7 @@ class InjectionCheck:
 
     def _classify(self, normalized: Normalized) -> _Suspect | None:
         model = self._model or load_model()
-        text = normalized.text
+        text = without_urls(normalized.text)
         best_span, probability = worst_segment(model, text)
         if best_span is None:
             return None
