@@ -41,8 +41,8 @@ the held-out numbers optimistic.
 
 Korean and Japanese, before and after (issue 18; ``--ko-ja`` runs this part
 alone, a few minutes): the check as it was at each ``--before`` revision (its
-own rules, readings and model, loaded from git; by default before set C and
-before set E's round) and as it is now, side by side on
+own rules, readings and model, loaded from git; by default before set E's
+round and before set F's) and as it is now, side by side on
 
 - attacks never trained on: ``attacks_unseen_ko_ja.jsonl`` (50 ko, 50 ja, seven
   families, written by hand apart from the training generator),
@@ -135,11 +135,11 @@ ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
 }
-# The check as it was before set C (issue 18, point 6, second round) and before
-# the fourth round (60ea1ad: set E committed, nothing else changed yet).
+# The check as it was before the fourth round (60ea1ad: set E committed, nothing
+# else changed yet) and before the fifth (3e95afd: set F committed, likewise).
 # (e9dd3c5, the last main commit before the Korean and Japanese training set, is
-# the first round's "before": pass --before e9dd3c5 to see it.)
-BEFORE = ("e1edd71", "60ea1ad")
+# the first round's "before", e1edd71 the second's: pass --before to see them.)
+BEFORE = ("60ea1ad", "3e95afd")
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:
