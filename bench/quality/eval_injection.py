@@ -41,8 +41,8 @@ the held-out numbers optimistic.
 
 Korean and Japanese, before and after (issue 18; ``--ko-ja`` runs this part
 alone, a few minutes): the check as it was at each ``--before`` revision (its
-own rules, readings and model, loaded from git; by default before set C and
-before set E's round) and as it is now, side by side on
+own rules, readings and model, loaded from git; by default before set E's
+round and before set F's) and as it is now, side by side on
 
 - attacks never trained on: ``attacks_unseen_ko_ja.jsonl`` (50 ko, 50 ja, seven
   families, written by hand apart from the training generator),
@@ -51,17 +51,20 @@ before set E's round) and as it is now, side by side on
   hand and committed before the second round of changes, never tuned on),
   ``attacks_unseen_d_ko_ja.jsonl`` (100 + 100, written by hand and committed
   before the third round, used once to choose), ``attacks_unseen_e_ko_ja.jsonl``
-  (103 + 103, written by hand and committed before the fourth round, never
-  tuned on) and the older
+  (103 + 103, written by hand and committed before the fourth round, used in
+  aggregate by family in the fifth), ``attacks_unseen_f_ko_ja.jsonl`` (100 + 100,
+  written by hand in other registers and committed before the fifth round,
+  never tuned on) and the older
   ``attacks_heldout.jsonl`` (20 + 20);
 - ordinary text: every sentence of ``shared/eval/ko_ner.dev.jsonl`` (2,528 KLUE
   news and review sentences) and ``ja_ner.dev.jsonl`` (2,739 Wikipedia
   sentences) — a different source from the retrieval passages the classifier
   trains on — and 60 hand-written office requests that talk about
   instructions, passwords, modes, role-play and translation
-  (``benign_unseen_ko_ja.jsonl``), and the office requests of sets C, D and E
+  (``benign_unseen_ko_ja.jsonl``), and the office requests of sets C to F
   (``benign_unseen_c_ko_ja.jsonl``, ``benign_unseen_d_ko_ja.jsonl``, 50 + 50
-  each; ``benign_unseen_e_ko_ja.jsonl``, 55 + 55);
+  each; ``benign_unseen_e_ko_ja.jsonl``, 55 + 55; ``benign_unseen_f_ko_ja.jsonl``,
+  50 + 50);
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
   Japanese request and a 10 KB Korean document, the checks timed in turn, and
   each one's ratio to the first.
@@ -118,6 +121,7 @@ UNSEEN = {
     "unseen C": DATA / "attacks_unseen_c_ko_ja.jsonl",
     "unseen D": DATA / "attacks_unseen_d_ko_ja.jsonl",
     "unseen E": DATA / "attacks_unseen_e_ko_ja.jsonl",
+    "unseen F": DATA / "attacks_unseen_f_ko_ja.jsonl",
     "heldout (older)": HELDOUT,
 }
 BENIGN_UNSEEN = (
@@ -125,16 +129,17 @@ BENIGN_UNSEEN = (
     DATA / "benign_unseen_c_ko_ja.jsonl",
     DATA / "benign_unseen_d_ko_ja.jsonl",
     DATA / "benign_unseen_e_ko_ja.jsonl",
+    DATA / "benign_unseen_f_ko_ja.jsonl",
 )
 ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
     "ja": ROOT.parent / "shared" / "eval" / "ja_ner.dev.jsonl",
 }
-# The check as it was before set C (issue 18, point 6, second round) and before
-# the fourth round (60ea1ad: set E committed, nothing else changed yet).
+# The check as it was before the fourth round (60ea1ad: set E committed, nothing
+# else changed yet) and before the fifth (3e95afd: set F committed, likewise).
 # (e9dd3c5, the last main commit before the Korean and Japanese training set, is
-# the first round's "before": pass --before e9dd3c5 to see it.)
-BEFORE = ("e1edd71", "60ea1ad")
+# the first round's "before", e1edd71 the second's: pass --before to see them.)
+BEFORE = ("60ea1ad", "3e95afd")
 
 
 def out_of_fold_scores(examples: Sequence[Example]) -> list[float]:

@@ -491,10 +491,12 @@ HELD_OUT = (
     ROOT / "bench" / "data" / "attacks_unseen_c_ko_ja.jsonl",
     ROOT / "bench" / "data" / "attacks_unseen_d_ko_ja.jsonl",
     ROOT / "bench" / "data" / "attacks_unseen_e_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "attacks_unseen_f_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_c_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_d_ko_ja.jsonl",
     ROOT / "bench" / "data" / "benign_unseen_e_ko_ja.jsonl",
+    ROOT / "bench" / "data" / "benign_unseen_f_ko_ja.jsonl",
 )
 NEAR_COPY = 0.5  # Jaccard similarity of character 5-grams
 

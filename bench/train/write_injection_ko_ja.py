@@ -8,8 +8,9 @@ that talks about instructions, rules, passwords, modes, role-play, translation
 and documents). Everything is written by the project; the generator is seeded,
 so the files are reproducible and committed. Later rounds append their rows
 after the first round's, each from its own generator:
-``injection_more_ko_ja.py`` (the second round) and ``injection_third_ko_ja.py``
-(the fourth round of the issue, after held-out set E).
+``injection_more_ko_ja.py`` (the second round), ``injection_third_ko_ja.py``
+(the fourth round of the issue, after held-out set E) and
+``injection_fifth_ko_ja.py`` (the fifth, after held-out set F).
 
 Families (the ``family`` field): ``override`` (cancel the earlier instructions,
 then a payload), ``exfiltrate`` (the system prompt, keys, passwords, also
@@ -45,6 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # bench.* when run as a script
+from bench.train import injection_fifth_ko_ja as fifth_ko_ja  # noqa: E402
 from bench.train import injection_more_ko_ja as more_ko_ja  # noqa: E402
 from bench.train import injection_third_ko_ja as third_ko_ja  # noqa: E402
 
@@ -1778,6 +1780,10 @@ def main() -> None:
     attack_rows += more_attacks
     benign_rows += more_benign
     benign_rows += third_ko_ja.about_rows(random.Random(SEED + 4))
+    # The fifth round (after set F; the fourth trained on the rows above) likewise.
+    fifth_attacks, fifth_benign = fifth_ko_ja.rows(random.Random(SEED + 5))
+    attack_rows += fifth_attacks
+    benign_rows += fifth_benign
     for path, rows in ((ATTACKS, attack_rows), (BENIGN, benign_rows)):
         with path.open("w", encoding="utf-8") as fh:
             for r in rows:
