@@ -64,7 +64,8 @@ round and before set F's) and as it is now, side by side on
   (``benign_unseen_ko_ja.jsonl``), and the office requests of sets C to F
   (``benign_unseen_c_ko_ja.jsonl``, ``benign_unseen_d_ko_ja.jsonl``, 50 + 50
   each; ``benign_unseen_e_ko_ja.jsonl``, 55 + 55; ``benign_unseen_f_ko_ja.jsonl``,
-  50 + 50);
+  50 + 50), and ordinary requests with a link (``benign_urls_heldout.jsonl``,
+  30 + 30 Korean and Japanese shown);
 - cost: the median time of one ``score`` call on a 1 KB Korean and a 1 KB
   Japanese request and a 10 KB Korean document, the checks timed in turn, and
   each one's ratio to the first.
@@ -130,6 +131,7 @@ BENIGN_UNSEEN = (
     DATA / "benign_unseen_d_ko_ja.jsonl",
     DATA / "benign_unseen_e_ko_ja.jsonl",
     DATA / "benign_unseen_f_ko_ja.jsonl",
+    DATA / "benign_urls_heldout.jsonl",
 )
 ORDINARY = {
     "ko": ROOT.parent / "shared" / "eval" / "ko_ner.dev.jsonl",
