@@ -20,6 +20,7 @@ import httpx
 
 from devtools.postgres import PostgresServer
 from gwanmun.accounts import AccountStore
+from gwanmun.settings import Settings
 from tests.servers import running_gateway
 from tests.upstream import MODEL, ScriptedUpstream, scripted_settings
 
@@ -90,10 +91,12 @@ class PausableRelay:
             sock.close()
 
 
-def test_a_stalled_account_database_holds_only_the_requests_that_wait_for_it(
-    postgres: PostgresServer, scripted_upstream: ScriptedUpstream, tmp_path: Path
-) -> None:
-    url = postgres.create_database("t_stalled")
+def _relayed_gateway(
+    postgres: PostgresServer, database: str, upstream: ScriptedUpstream, tmp_path: Path
+) -> tuple[str, PausableRelay, Settings]:
+    """A database with user kim and a key of theirs, a relay in front of it, and
+    a gateway's settings that reach the database through the relay."""
+    url = postgres.create_database(database)
     store = AccountStore(url)
     try:
         store.create_user("kim")
@@ -102,7 +105,13 @@ def test_a_stalled_account_database_holds_only_the_requests_that_wait_for_it(
         store.close()
     relay = PausableRelay(postgres.port)
     relayed = url.replace(f":{postgres.port}/", f":{relay.port}/")
-    settings = scripted_settings(scripted_upstream, tmp_path / "data", database_url=relayed)
+    return key, relay, scripted_settings(upstream, tmp_path / "data", database_url=relayed)
+
+
+def test_a_stalled_account_database_holds_only_the_requests_that_wait_for_it(
+    postgres: PostgresServer, scripted_upstream: ScriptedUpstream, tmp_path: Path
+) -> None:
+    key, relay, settings = _relayed_gateway(postgres, "t_stalled", scripted_upstream, tmp_path)
     body = {"model": MODEL, "messages": [{"role": "user", "content": "회의 요약을 부탁합니다"}]}
     headers = {"authorization": f"Bearer {key}"}
     try:
@@ -134,16 +143,9 @@ def test_a_stalled_workspace_query_holds_only_its_request(
     """Templates, knowledge bases and uploaded files share the database with the
     accounts: the relay holds the route's own query (the key was already looked
     up), and the gateway goes on serving."""
-    url = postgres.create_database("t_stalled_workspace")
-    store = AccountStore(url)
-    try:
-        store.create_user("kim")
-        key, _ = store.create("kim")
-    finally:
-        store.close()
-    relay = PausableRelay(postgres.port)
-    relayed = url.replace(f":{postgres.port}/", f":{relay.port}/")
-    settings = scripted_settings(scripted_upstream, tmp_path / "data", database_url=relayed)
+    key, relay, settings = _relayed_gateway(
+        postgres, "t_stalled_workspace", scripted_upstream, tmp_path
+    )
     headers = {"authorization": f"Bearer {key}"}
     try:
         with running_gateway(settings) as base, ThreadPoolExecutor(1) as pool:
