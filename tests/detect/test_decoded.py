@@ -15,16 +15,12 @@ from hypothesis import strategies as st
 from devtools.obfuscate import ENCODINGS, FRAMES, GROUPS, encoded
 from gwanmun.detect import run_detectors
 from gwanmun.detect.builtin import builtin_detectors
+from gwanmun.detect.decoded import decoders
+from gwanmun.detect.glued import glued
 
 STRUCTURED = builtin_detectors(structured_only=True)
-DECODERS = {
-    "spelled_digits_en",
-    "spelled_digits_ja",
-    "character_references",
-    "percent_escapes",
-    "quoted_digits",
-    "glued_digits",
-}
+# The decoders' ids, from what registers them (``gwanmun.detect.builtin``).
+DECODERS = {d.id for d in decoders(())} | {glued(()).id}
 _OUTER = "\"'`「」[]()"
 
 

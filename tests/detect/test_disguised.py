@@ -14,23 +14,13 @@ import pytest
 
 from gwanmun.detect import REACH, run_detectors
 from gwanmun.detect.builtin import builtin_detectors
+from gwanmun.detect.decoded import decoders
+from gwanmun.detect.disguised import disguises
 
 STRUCTURED = builtin_detectors(structured_only=True)
-DISGUISES = {
-    "base64_text",
-    "hex_text",
-    "reversed_digits",
-    "mixed_separators",
-    "numeral_words",
-    "digits_with_filler",
-}
-DECODERS = {
-    "spelled_digits_en",
-    "spelled_digits_ja",
-    "character_references",
-    "percent_escapes",
-    "quoted_digits",
-}
+# The ids of what registers them (``gwanmun.detect.builtin``).
+DISGUISES = {d.id for d in disguises(())}
+DECODERS = {d.id for d in decoders(())}
 RRN = "900101-1234568"
 _B64_SENTENCE = base64.b64encode(f"제 주민번호는 {RRN} 입니다".encode()).decode()
 
